@@ -1,0 +1,1 @@
+"""HTTP blueprints: thin shells over docgen.documents."""

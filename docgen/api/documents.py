@@ -1,0 +1,138 @@
+"""Document types and documents: list, schema, sample, blank form, and POST a payload to get the file."""
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from flask import Response, current_app, request, url_for
+from flask_openapi3 import APIBlueprint, Tag
+
+from docgen import documents, profiles
+from docgen.documents import MEDIA_TYPES, Rendered, Renderer
+from docgen.errors import Problem
+from docgen.kinds import KINDS
+
+bp = APIBlueprint("documents", __name__, url_prefix="/v1")
+TYPES = Tag(name="文书类型", description="可生成的文书、其数据格式（JSON Schema）、示例与空白表")
+DOCS = Tag(name="生成文书", description="提交 JSON，取回 PDF 或 DOCX")
+
+
+def _renderer() -> Renderer:
+    return current_app.extensions["docgen"]
+
+
+def _format(kind_formats: tuple[str, ...]) -> str:
+    """Pick the output format from ?format=, else from Accept, else PDF."""
+    fmt = request.args.get("format")
+    if fmt is None:
+        by_type = {MEDIA_TYPES[f]: f for f in kind_formats}
+        best = request.accept_mimetypes.best_match(list(by_type)) if request.accept_mimetypes.provided else None
+        fmt = by_type.get(best, "pdf")
+    if fmt not in kind_formats:
+        raise Problem(400, "格式参数不对", f"format 只能是 {' 或 '.join(kind_formats)}，收到“{fmt}”", slug="bad-format")
+    return fmt
+
+
+def file_response(rendered: Rendered, ascii_name: str) -> Response:
+    """Answer a rendered file with a Chinese file name (RFC 6266 filename*) and its document id."""
+    ext = rendered.filename.rsplit(".", 1)[-1]
+    resp = Response(rendered.content, mimetype=rendered.media_type)
+    resp.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}.{ext}\"; filename*=UTF-8''{quote(rendered.filename)}")
+    resp.headers["X-Document-Id"] = rendered.document_id
+    if rendered.warnings:
+        resp.headers["X-Docgen-Warnings"] = quote(json.dumps(rendered.warnings, ensure_ascii=False))
+    return resp
+
+
+def _json_body() -> object:
+    """Parse the request body as JSON: 415 for another content type, 400 for malformed JSON."""
+    if not request.mimetype or not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
+        raise Problem(415, "内容类型不对", f"请以 Content-Type: application/json 提交 JSON，收到“{request.mimetype or '无'}”",
+                      slug="unsupported-media-type")
+    raw = request.get_data(cache=False)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise Problem(400, "请求格式错误", "请求体不是 UTF-8 编码的文本", slug="malformed-json") from None
+    except json.JSONDecodeError as exc:
+        raise Problem(400, "请求格式错误", f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列附近（{exc.msg}）",
+                      slug="malformed-json") from None
+
+
+@bp.get("/document-types", tags=[TYPES], summary="列出可生成的文书类型")
+def list_types():
+    return {"document_types": [{
+        "slug": kind.slug,
+        "title": kind.title,
+        "formats": list(kind.formats),
+        "seeds": kind.seeds,
+        "links": {
+            "schema": url_for(".schema", slug=kind.slug),
+            "sample": url_for(".sample", slug=kind.slug),
+            "blank": url_for(".blank", slug=kind.slug),
+            "render": f"/v1/documents/{kind.slug}",
+        },
+    } for kind in KINDS.values()], "profiles": [
+        {"id": pid, "name": profiles.get(pid).name} for pid in profiles.ids()]}
+
+
+@bp.get("/document-types/<slug>/schema", tags=[TYPES], summary="文书的数据格式（JSON Schema）")
+def schema(slug: str):
+    return _renderer().kind(slug).model.model_json_schema()
+
+
+@bp.get("/document-types/<slug>/sample", tags=[TYPES], summary="一份有效的示例数据")
+def sample(slug: str):
+    _renderer().kind(slug)
+    return documents.sample(slug)
+
+
+@bp.get("/document-types/<slug>/blank", tags=[TYPES], summary="空白表（手写用），?format=pdf|docx&profile=")
+def blank(slug: str):
+    renderer = _renderer()
+    kind = renderer.kind(slug)
+    rendered = renderer.blank(slug, _format(kind.formats), request.args.get("profile"))
+    return file_response(rendered, f"{slug}-blank")
+
+
+def _render_view(slug: str):
+    def view():
+        renderer = _renderer()
+        kind = renderer.kind(slug)
+        fmt = _format(kind.formats)
+        rendered = renderer.render(slug, _json_body(), fmt, request.args.get("profile"))
+        return file_response(rendered, slug)
+
+    view.__name__ = f"render_{slug.replace('-', '_')}"
+    return view
+
+
+def _openapi_body(kind) -> dict:
+    """Describe the kind's payload and its files in the OpenAPI document, generated from the pydantic model."""
+    parameters = [
+        {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(kind.formats)},
+         "description": "输出格式；缺省时看 Accept，再缺省为 pdf"},
+        {"name": "profile", "in": "query", "schema": {"type": "string", "enum": profiles.ids()},
+         "description": "地区配置；也可在数据的 profile 字段给出"},
+    ]
+    return {
+        "parameters": parameters,
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": kind.model.model_json_schema(ref_template="#/components/schemas/{model}")}}},
+        "responses": {
+            "200": {"description": f"{kind.title}文件", "content": {MEDIA_TYPES[f]: {} for f in kind.formats}},
+            "400": {"description": "JSON 格式错误"}, "415": {"description": "内容类型不是 JSON"},
+            "413": {"description": "请求体过大"}, "422": {"description": "数据有误：errors 列出每个字段"},
+        },
+    }
+
+
+for _kind in KINDS.values():
+    bp.post(f"/documents/{_kind.slug}", tags=[DOCS], summary=f"生成{_kind.title}",
+            openapi_extensions=_openapi_body(_kind))(_render_view(_kind.slug))
+
+
+@bp.post("/documents/<slug>", tags=[DOCS], summary="未知文书类型：404")
+def render_unknown(slug: str):
+    _renderer().kind(slug)  # raises the 404 problem listing the known types

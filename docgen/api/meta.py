@@ -1,0 +1,51 @@
+"""Liveness, readiness, the OpenAPI document and the docs entry point."""
+from __future__ import annotations
+
+import tempfile
+
+from flask import current_app, redirect
+from flask_openapi3 import APIBlueprint
+
+from docgen.kinds import KINDS
+from docgen.render import fonts
+
+bp = APIBlueprint("meta", __name__, doc_ui=False)
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Check what a render needs: official faces resolve to CJK fonts, templates exist, DATA_DIR is writable."""
+    checks: dict[str, str] = {}
+    renderer = current_app.extensions["docgen"]
+    fonts.use_fonts_dir(renderer.fonts_dir)
+    for face in fonts.OFFICIAL_FACES:
+        family = fonts.resolve(face)
+        ok = family is not None and any(k in family for k in ("Fandol", "Noto", "LXGW", face))
+        checks[f"font:{face}"] = family if ok else f"missing ({family})"
+    for kind in KINDS.values():
+        for name in ("document.html", "document.docx"):
+            path = renderer.templates_dir / kind.slug / name
+            checks[f"template:{kind.slug}/{name}"] = "ok" if path.is_file() else "missing"
+    try:
+        with tempfile.NamedTemporaryFile(dir=current_app.config["DATA_DIR"]):
+            pass
+        checks["storage"] = "ok"
+    except OSError as exc:
+        checks["storage"] = f"not writable: {exc}"
+    ready = all(v == "ok" or not v.startswith(("missing", "not")) for v in checks.values())
+    return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return current_app.api_doc
+
+
+@bp.get("/docs")
+def docs():
+    return redirect("/docs/swagger")

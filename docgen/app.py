@@ -1,0 +1,53 @@
+"""The Flask app factory: configuration, the rendering core, blueprints and error handlers, each a step."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from flask_openapi3 import Info, OpenAPI
+
+from docgen import config as config_module
+from docgen.documents import Renderer
+from docgen.rules import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the docgen app; with no configuration it runs on one machine with SQLite under DATA_DIR."""
+    settings = config_module.load(config)
+    app = OpenAPI(__name__, info=Info(title="docgen — 职称评审文书生成服务", version="0.1.0"),
+                  doc_prefix="/docs", doc_url="/openapi.json")
+    app.config.update(settings)
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    _make_data_dir(app)
+    _register_renderer(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    return app
+
+
+def _make_data_dir(app: Flask) -> None:
+    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+
+
+def _register_renderer(app: Flask) -> None:
+    calendar = WorkCalendar(extra_files=config_module.holiday_files(app.config))
+    app.extensions["docgen"] = Renderer(templates_dir=Path(app.config["TEMPLATES_DIR"]),
+                                        fonts_dir=Path(app.config["FONTS_DIR"]), calendar=calendar)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from docgen.api import documents, meta
+
+    app.register_api(documents.bp)
+    app.register_api(meta.bp)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from docgen.api import problems
+
+    problems.register(app)

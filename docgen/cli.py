@@ -1,0 +1,82 @@
+"""The `docgen` command: a thin shell over docgen.documents and the app factory."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _serve(args) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from docgen import config
+
+    settings = config.load()
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{settings['HOST']}:{settings['PORT']}")
+            self.cfg.set("workers", settings["WORKERS"])
+            self.cfg.set("timeout", 120)
+
+        def load(self):
+            from docgen.app import create_app
+            return create_app()
+
+    Server().run()
+    return 0
+
+
+def _render(args) -> int:
+    from docgen.documents import Renderer
+    from docgen.errors import Problem
+
+    out = Path(args.output)
+    fmt = out.suffix.lstrip(".").lower()
+    try:
+        payload = json.loads(Path(args.payload).read_text(encoding="utf-8"))
+        rendered = Renderer().render(args.type, payload, fmt, args.profile)
+    except json.JSONDecodeError as exc:
+        print(f"错误：{args.payload} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）", file=sys.stderr)
+        return 2
+    except Problem as problem:
+        print(f"错误：{problem.title}。{problem.detail}", file=sys.stderr)
+        for err in problem.errors or []:
+            print(f"  {err['pointer']}: {err['detail']}", file=sys.stderr)
+        return 1
+    tmp = out.with_name(out.name + ".part")   # never leave a half-written file under the real name
+    tmp.write_bytes(rendered.content)
+    tmp.replace(out)
+    for warning in rendered.warnings:
+        print(f"提示：{warning}", file=sys.stderr)
+    print(f"{out}  ({rendered.filename}, {len(rendered.content)} bytes)")
+    return 0
+
+
+def _types(args) -> int:
+    from docgen.kinds import KINDS
+
+    for kind in KINDS.values():
+        print(f"{kind.slug}\t{kind.title}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the docgen command line."""
+    parser = argparse.ArgumentParser(prog="docgen", description="职称评审文书生成：JSON → PDF / DOCX")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="start the HTTP service (gunicorn) on DOCGEN_HOST:DOCGEN_PORT").set_defaults(func=_serve)
+    render = sub.add_parser("render", help="render one document; the format follows the output suffix")
+    render.add_argument("type")
+    render.add_argument("payload")
+    render.add_argument("-o", "--output", required=True)
+    render.add_argument("--profile")
+    render.set_defaults(func=_render)
+    sub.add_parser("types", help="list the document types").set_defaults(func=_types)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""The rendering core: payload in, validated, rendered to DOCX or PDF. The API, CLI and batches call this."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from docgen import profiles
+from docgen.config import ROOT
+from docgen.errors import InvalidPayload, Problem, chinese_errors
+from docgen.kinds import KINDS, Kind
+from docgen.render import docx as docx_render
+from docgen.render import pdf as pdf_render
+from docgen.rules import WorkCalendar
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+SAMPLES_DIR = ROOT / "samples"
+
+
+@dataclass
+class Rendered:
+    """A rendered file and what the caller should know about it."""
+
+    content: bytes
+    filename: str
+    media_type: str
+    document_id: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Renderer:
+    """Renders documents of every registered kind with one set of templates, fonts and calendar."""
+
+    templates_dir: Path = ROOT / "templates"
+    fonts_dir: Path = ROOT / "fonts"
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+
+    def kind(self, slug: str) -> Kind:
+        """Return the registered kind, or a 404 problem naming the known ones."""
+        try:
+            return KINDS[slug]
+        except KeyError:
+            raise Problem(404, "没有这种文书", f"未知的文书类型“{slug}”，可用：{'、'.join(KINDS)}",
+                          slug="unknown-type") from None
+
+    def profile(self, profile_id: str | None) -> profiles.Profile:
+        """Return the profile, or a 422 problem listing the known ones."""
+        try:
+            return profiles.get(profile_id)
+        except profiles.UnknownProfile:
+            raise InvalidPayload([{"pointer": "/profile",
+                                   "detail": f"没有地区配置“{profile_id}”，可用：{'、'.join(profiles.ids())}"}]) from None
+
+    def validate(self, kind: Kind, payload: object) -> tuple[object, list[str]]:
+        """Validate a payload against the kind's model; return it and the warnings that do not stop a render."""
+        if not isinstance(payload, dict):
+            raise InvalidPayload([{"pointer": "", "detail": "提交的内容应为 JSON 对象（{…}）"}])
+        context = {"calendar": self.calendar, "warnings": []}
+        try:
+            model = kind.model.model_validate(payload, context=context)
+        except ValidationError as exc:
+            raise InvalidPayload(chinese_errors(exc, kind.model)) from None
+        return model, context["warnings"]
+
+    def prepare(self, slug: str, payload: object, profile_id: str | None = None):
+        """Validate a payload; return its kind, model, the context every format renders from, and warnings."""
+        kind = self.kind(slug)
+        model, warnings = self.validate(kind, payload)
+        profile = self.profile(profile_id or getattr(model, "profile", None))
+        return kind, model, kind.build(model, profile), warnings
+
+    def render(self, slug: str, payload: object, fmt: str = "pdf", profile_id: str | None = None) -> Rendered:
+        """Render one document from a payload."""
+        kind, model, context, warnings = self.prepare(slug, payload, profile_id)
+        return self._finish(kind, context, fmt, kind.subject(model), warnings)
+
+    def blank(self, slug: str, fmt: str = "pdf", profile_id: str | None = None) -> Rendered:
+        """Render the empty form of a kind, to fill by hand."""
+        kind = self.kind(slug)
+        context = kind.blank(self.profile(profile_id))
+        return self._finish(kind, context, fmt, "空白", [])
+
+    def _finish(self, kind: Kind, context: dict, fmt: str, subject: str, warnings: list[str]) -> Rendered:
+        if fmt not in kind.formats:
+            raise Problem(406, "不支持的格式", f"{kind.title}可生成的格式：{'、'.join(kind.formats)}",
+                          slug="unsupported-format")
+        document_id = uuid.uuid4().hex
+        context = {**context, "document_id": document_id}
+        if fmt == "pdf":
+            content = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).render(
+                f"{kind.slug}/document.html", context)
+        elif fmt == "docx":
+            content = docx_render.renderer(str(self.templates_dir)).render(f"{kind.slug}/document.docx", context)
+        else:
+            content = kind.extra_formats[fmt](context)
+        return Rendered(content, f"{subject}-{kind.title}.{fmt}", MEDIA_TYPES[fmt], document_id, warnings)
+
+
+def sample(slug: str) -> dict:
+    """Return the sample payload of a kind (samples/<slug>.json)."""
+    return json.loads((SAMPLES_DIR / f"{slug}.json").read_text(encoding="utf-8"))

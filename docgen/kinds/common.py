@@ -1,0 +1,150 @@
+"""Payload parts shared by the document types: applicant, unit, 公示 period, and context helpers."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationInfo, model_validator
+from pydantic_core import PydanticCustomError
+
+from docgen import rules
+from docgen.profiles import Profile
+from docgen.rules.types import Ethnicity, Gender, IdNumber, Level, PoliticalStatus, Uscc
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+BLANK = "____________"        # where a person writes by hand
+DATE_BLANK = "　　年　　月　　日"
+
+
+class Payload(BaseModel):
+    """Base of every payload: unknown keys are errors (a typo must not silently print 无)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    profile: str | None = Field(None, title="地区配置", description="地区配置（profile）编号，如 bazhou-2024；缺省为 xinjiang",
+                                examples=["bazhou-2024"])
+    date: dt.date | None = Field(None, title="成文日期", description="成文日期（YYYY-MM-DD）；缺省时留空待手写")
+
+
+class Applicant(BaseModel):
+    """申报人: only the name is always required; document types require more where they print it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name = Field(title="姓名", examples=["阿不都热合曼·买买提"])
+    gender: Gender | None = Field(None, title="性别")
+    ethnicity: Ethnicity | None = Field(None, title="族别")
+    political_status: PoliticalStatus | None = Field(None, title="政治面貌")
+    id_number: IdNumber | None = Field(None, title="身份证号码")
+    birth_date: dt.date | None = Field(None, title="出生日期")
+    current_title: Text | None = Field(None, title="现任专业技术职务", examples=["助理工程师"])
+    current_title_date: dt.date | None = Field(None, title="获现任专业技术职务时间")
+    target_title: Text | None = Field(None, title="拟申报专业技术职务", examples=["工程师"])
+    series: Text | None = Field(None, title="系列", examples=["工程"])
+    specialty: Text | None = Field(None, title="专业", examples=["电力工程"])
+    level: Level | None = Field(None, title="级别")
+    work_unit: Text | None = Field(None, title="工作单位")
+
+    @model_validator(mode="after")
+    def _matches_id_number(self):
+        """Reject a gender or birth date that contradicts the ID number (GB 11643)."""
+        if self.id_number:
+            info = rules.parse_id_number(self.id_number)
+            if self.gender and self.gender != info.gender:
+                raise PydanticCustomError(
+                    "id_mismatch", "性别“{gender}”与身份证号码不符（号码第17位表示{expected}），请核对性别或号码",
+                    {"gender": self.gender, "expected": info.gender})
+            if self.birth_date and self.birth_date != info.birth_date:
+                raise PydanticCustomError(
+                    "id_mismatch", "出生日期与身份证号码不符（号码中为{expected}），请核对",
+                    {"expected": rules.cn_date(info.birth_date)})
+        return self
+
+
+class Unit(BaseModel):
+    """推荐单位 / 工作单位."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name = Field(title="单位名称", examples=["巴音郭楞蒙古自治州农业科学研究所"])
+    uscc: Uscc | None = Field(None, title="统一社会信用代码")
+    office: Text | None = Field(None, title="受理异议的办公室", examples=["人事科"])
+    phone: Text | None = Field(None, title="监督电话", examples=["0996-2024393"])
+    leader: Text | None = Field(None, title="单位负责人")
+
+
+class Notice(BaseModel):
+    """公示期: at least 5 working days (seed 000 五(二), 002 四(二)); end_date computed when omitted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start_date: dt.date = Field(title="公示开始日期")
+    end_date: dt.date | None = Field(None, title="公示结束日期", description="缺省时取满5个工作日的最早日期")
+    days: int | None = Field(None, title="公示天数", ge=1, le=60,
+                             description="公示结果中写明的天数；给出时须与起止日期相符")
+
+    _workdays: int = PrivateAttr(0)
+
+    @model_validator(mode="after")
+    def _long_enough(self, info: ValidationInfo):
+        """Check the period against the official calendar; note years no calendar data covers."""
+        calendar, warnings = _calendar_and_warnings(info)
+        if self.end_date is None:
+            self.end_date, uncovered = calendar.earliest_end(self.start_date, MIN_NOTICE_WORKDAYS)
+        else:
+            if self.end_date < self.start_date:
+                raise PydanticCustomError("notice_order", "公示结束日期早于开始日期，请核对")
+            uncovered = calendar.count(self.start_date, self.end_date).uncovered_years
+        counted = calendar.count(self.start_date, self.end_date)
+        self._workdays = counted.days
+        for year in uncovered:
+            warnings.append(f"{year}年的法定节假日安排尚无数据，公示期只扣除了周末，请人工核对")
+        if counted.days < MIN_NOTICE_WORKDAYS:
+            earliest, _ = calendar.earliest_end(self.start_date, MIN_NOTICE_WORKDAYS)
+            raise PydanticCustomError(
+                "notice_too_short",
+                "公示期只有{days}个工作日，不少于5个工作日；从{start}开始最早到{earliest}结束",
+                {"days": counted.days, "start": rules.cn_date(self.start_date), "earliest": rules.cn_date(earliest)})
+        return self
+
+    @property
+    def workdays(self) -> int:
+        return self._workdays
+
+    @property
+    def calendar_days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+
+MIN_NOTICE_WORKDAYS = 5
+
+
+def _calendar_and_warnings(info: ValidationInfo) -> tuple[Any, list[str]]:
+    context = info.context or {}
+    return context.get("calendar") or rules.default_calendar(), context.setdefault("warnings", [])
+
+
+def fill(template: str | list[str], values: dict[str, Any]) -> Any:
+    """Fill a profile's wording with the document's values (lists are filled item by item)."""
+    if isinstance(template, list):
+        return [fill(t, values) for t in template]
+    return template.format_map(values)
+
+
+def applicant_values(applicant: Applicant, profile: Profile, *, public: bool = False) -> dict[str, str]:
+    """Return the applicant's printable values, 无 for what is empty, the ID masked on public documents."""
+    id_number = applicant.id_number
+    if id_number and public and profile.mask_id_in_public:
+        id_number = rules.mask_id_number(id_number)
+    data = applicant.model_dump()
+    data["id_number"] = id_number
+    out = {key: rules.or_none(rules.cn_date(v) if isinstance(v, dt.date) else v) for key, v in data.items()}
+    return out
+
+
+def signoff_date(value: dt.date | None) -> str:
+    """Print the 成文日期, or a blank to fill by hand."""
+    return rules.cn_date(value) if value else DATE_BLANK

@@ -1,0 +1,74 @@
+"""Regional profiles: the data files that say what each issuing authority's notice varies."""
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_PROFILE = "xinjiang"
+
+
+class Profile(BaseModel):
+    """One issuing authority and year: wording, ban years, copies, attachment numbers, fees."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    name: str = Field(description="发文机关与年度")
+    authority: str = Field(description="评审委员会或发文机关")
+    source: str = Field(default="", description="依据的通知")
+    year: int
+    ban_years: int = Field(3, ge=1, le=10, description="弄虚作假者不得申报的年限")
+    evaluation_copies: int = Field(2, ge=1, le=5, description="评审表份数")
+    documents: tuple[str, ...] = Field(description="本地区单位需提交的文书（批量生成的范围）")
+    attachments: dict[str, int] = Field(default_factory=dict, description="文书对应的附件序号")
+    fees: dict[str, int] = Field(default_factory=dict, description="评审费（元/人），按级别或途径")
+    mask_id_in_public: bool = Field(True, description="张贴公示时是否遮盖身份证号码中间位")
+    texts: dict[str, dict[str, bool | int | str | list[str]]] = Field(default_factory=dict, description="各文书的措辞")
+
+    def text(self, slug: str, key: str):
+        """Return the wording `key` of document `slug`; a KeyError names what the profile lacks."""
+        try:
+            return self.texts[slug][key]
+        except KeyError:
+            raise KeyError(f"profile {self.id!r} has no text {slug}.{key}") from None
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _raw(profile_id: str) -> dict:
+    name = f"{profile_id}.toml"
+    files = resources.files(__package__)
+    if not files.joinpath(name).is_file():
+        raise UnknownProfile(profile_id)
+    data = tomllib.loads(files.joinpath(name).read_text(encoding="utf-8"))
+    parent = data.pop("extends", None)
+    return _merge(_raw(parent), data) if parent else data
+
+
+class UnknownProfile(LookupError):
+    """No profile file has this id."""
+
+    def __init__(self, profile_id: str):
+        super().__init__(profile_id)
+        self.profile_id = profile_id
+
+
+@cache
+def get(profile_id: str | None = None) -> Profile:
+    """Load a profile by id (default `xinjiang`), its `extends` chain merged under it."""
+    profile_id = profile_id or DEFAULT_PROFILE
+    return Profile(id=profile_id, **_raw(profile_id))
+
+
+def ids() -> list[str]:
+    """List the ids of all packaged profiles."""
+    return sorted(p.name.removesuffix(".toml") for p in resources.files(__package__).iterdir()
+                  if p.name.endswith(".toml"))

@@ -1,0 +1,1 @@
+"""Generic renderers and post-processing: they take a template name and a context, and know no document type."""

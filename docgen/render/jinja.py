@@ -1,0 +1,31 @@
+"""The sandboxed Jinja environments shared by the DOCX and HTML templates, with docgen's filters."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from docgen import rules
+
+
+def _register_filters(env) -> None:
+    # the same filters in both template sets, so DOCX and PDF print the same thing
+    env.filters["cn_date"] = lambda d: rules.cn_date(d) if d else ""
+    env.filters["or_none"] = rules.or_none
+    env.filters["mask_id"] = rules.mask_id_number
+
+
+def docx_env() -> ImmutableSandboxedEnvironment:
+    """Return the environment docxtpl renders with (docxtpl turns autoescaping on itself)."""
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    _register_filters(env)
+    return env
+
+
+def html_env(templates_dir: Path) -> ImmutableSandboxedEnvironment:
+    """Return the environment for templates/<slug>/document.html, autoescaping HTML."""
+    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(templates_dir)), autoescape=True,
+                                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    _register_filters(env)
+    return env

@@ -1,0 +1,160 @@
+"""The GB/T 9704-2012 Word skeleton every DOCX template starts from: page, styles, page numbers.
+
+The faces are declared in the East Asian slots (w:eastAsia), not only the Latin ones, so that Word and
+WPS show 仿宋/小标宋/黑体/楷体 instead of their default font.
+"""
+from __future__ import annotations
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
+BODY_PT = 16                 # §5.2.3 3号
+LINE = Pt(28.95)             # 225 mm / 22 lines
+TITLE_PT = 22                # §7.3.3 2号
+
+
+def set_font(target, face: str, size_pt: float | None = None, bold: bool | None = None) -> None:
+    """Set a style's or run's font in every script slot (ascii, hAnsi, eastAsia, cs)."""
+    font = target.font
+    font.name = face
+    if size_pt:
+        font.size = Pt(size_pt)
+    if bold is not None:
+        font.bold = bold
+    rpr = target.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), face)
+
+
+def _paragraph_style(doc, name: str, face: str, size: float, *, align=None, indent_chars: float = 0,
+                     right_chars: float = 0, line=LINE, bold=False, space_after=0):
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles["Normal"]
+    set_font(style, face, size, bold)
+    fmt = style.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = line
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(space_after)
+    if align is not None:
+        fmt.alignment = align
+    if indent_chars:
+        fmt.first_line_indent = Pt(size * indent_chars)
+    if right_chars:
+        fmt.right_indent = Pt(size * right_chars)
+    return style
+
+
+def _page_number_footer(footer, align) -> None:
+    """§7.5: “— 1 —” in 4号宋体, one character in from the outer edge."""
+    p = footer.paragraphs[0]
+    p.alignment = align
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        p.paragraph_format.right_indent = Pt(14)
+    else:
+        p.paragraph_format.left_indent = Pt(14)
+    for text, field in (("— ", None), (None, "PAGE"), (" —", None)):
+        run = p.add_run(text or "")
+        set_font(run, SONGTI, 14)
+        if field:
+            for tag, attr in (("w:fldChar", "begin"), ("w:instrText", field), ("w:fldChar", "separate"),
+                              ("w:t", "1"), ("w:fldChar", "end")):
+                el = OxmlElement(tag)
+                if tag == "w:fldChar":
+                    el.set(qn("w:fldCharType"), attr)
+                else:
+                    el.text = attr
+                    if tag == "w:instrText":
+                        el.set(qn("xml:space"), "preserve")
+                run._r.append(el)
+
+
+def new_document(*, landscape: bool = False, page_numbers: bool = True):
+    """Return an empty A4 document with GB/T 9704 margins, styles and odd/even page numbers."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(22)
+    section.header_distance = Mm(15)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+        section.left_margin, section.right_margin = Mm(15), Mm(15)
+        section.footer_distance = Mm(10)
+
+    normal = doc.styles["Normal"]
+    set_font(normal, FANGSONG, BODY_PT)
+    normal.paragraph_format.space_after = Pt(0)
+    # Chinese documents: the East Asian language of the text
+    lang = normal.element.get_or_add_rPr()
+    el = OxmlElement("w:lang")
+    el.set(qn("w:val"), "en-US")
+    el.set(qn("w:eastAsia"), "zh-CN")
+    lang.append(el)
+
+    _paragraph_style(doc, "DocTitle", XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(34),
+                     bold=True, space_after=28.95)
+    _paragraph_style(doc, "Body", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
+    _paragraph_style(doc, "Plain", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    _paragraph_style(doc, "Signoff", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    _paragraph_style(doc, "Heading1CN", HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
+    _paragraph_style(doc, "Heading2CN", KAITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
+    label = doc.styles.add_style("Label", WD_STYLE_TYPE.CHARACTER)
+    set_font(label, HEITI)
+
+    if page_numbers:
+        settings = doc.settings.element
+        even_odd = OxmlElement("w:evenAndOddHeaders")
+        settings.insert(0, even_odd)
+        _page_number_footer(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
+        _page_number_footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+    return doc
+
+
+def add(doc, text: str, style: str = "Body"):
+    """Add a paragraph of one run (docxtpl needs each tag inside one run)."""
+    p = doc.add_paragraph(style=style)
+    p.add_run(text)
+    return p
+
+
+def add_labelled(doc, label: str, text: str, style: str = "Body"):
+    """Add a paragraph whose first run is a 黑体 label, e.g. 基本信息：."""
+    p = doc.add_paragraph(style=style)
+    p.add_run(label, style="Label")
+    p.add_run(text)
+    return p
+
+
+def bottom_border(paragraph) -> None:
+    """Underline a whole paragraph: a ruled line to write on by hand."""
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr.append(borders)
+
+
+def add_signoff(doc) -> None:
+    """The signature lines and 成文日期, right-aligned four characters in (§7.3.5.1), after room for a seal."""
+    add(doc, "", "Plain")
+    add(doc, "", "Plain")
+    add(doc, "{%p for line in signatures %}", "Signoff")
+    add(doc, "{{ line }}", "Signoff")
+    add(doc, "{%p endfor %}", "Signoff")
+    add(doc, "{{ date }}", "Signoff")
