@@ -6,6 +6,8 @@ from urllib.parse import quote
 
 from flask import Response, current_app, request, url_for
 from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3.models import Schema
+from pydantic import BaseModel, Field
 
 from docgen import documents, profiles
 from docgen.documents import MEDIA_TYPES, Rendered, Renderer
@@ -13,6 +15,11 @@ from docgen.errors import Problem
 from docgen.kinds import KINDS
 
 bp = APIBlueprint("documents", __name__, url_prefix="/v1")
+
+
+class TypePath(BaseModel):
+    slug: str = Field(description="文书类型，如 commitment")
+
 TYPES = Tag(name="文书类型", description="可生成的文书、其数据格式（JSON Schema）、示例与空白表")
 DOCS = Tag(name="生成文书", description="提交 JSON，取回 PDF 或 DOCX")
 
@@ -78,18 +85,21 @@ def list_types():
 
 
 @bp.get("/document-types/<slug>/schema", tags=[TYPES], summary="文书的数据格式（JSON Schema）")
-def schema(slug: str):
+def schema(path: TypePath):
+    slug = path.slug
     return _renderer().kind(slug).model.model_json_schema()
 
 
 @bp.get("/document-types/<slug>/sample", tags=[TYPES], summary="一份有效的示例数据")
-def sample(slug: str):
+def sample(path: TypePath):
+    slug = path.slug
     _renderer().kind(slug)
     return documents.sample(slug)
 
 
 @bp.get("/document-types/<slug>/blank", tags=[TYPES], summary="空白表（手写用），?format=pdf|docx&profile=")
-def blank(slug: str):
+def blank(path: TypePath):
+    slug = path.slug
     renderer = _renderer()
     kind = renderer.kind(slug)
     rendered = renderer.blank(slug, _format(kind.formats), request.args.get("profile"))
@@ -116,10 +126,13 @@ def _openapi_body(kind) -> dict:
         {"name": "profile", "in": "query", "schema": {"type": "string", "enum": profiles.ids()},
          "description": "地区配置；也可在数据的 profile 字段给出"},
     ]
+    schema = kind.model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, value in {**schema.pop("$defs", {}), kind.model.__name__: schema}.items():
+        bp.components_schemas[name] = Schema(**value)
     return {
         "parameters": parameters,
         "requestBody": {"required": True, "content": {"application/json": {
-            "schema": kind.model.model_json_schema(ref_template="#/components/schemas/{model}")}}},
+            "schema": {"$ref": f"#/components/schemas/{kind.model.__name__}"}}}},
         "responses": {
             "200": {"description": f"{kind.title}文件", "content": {MEDIA_TYPES[f]: {} for f in kind.formats}},
             "400": {"description": "JSON 格式错误"}, "415": {"description": "内容类型不是 JSON"},
@@ -134,5 +147,5 @@ for _kind in KINDS.values():
 
 
 @bp.post("/documents/<slug>", tags=[DOCS], summary="未知文书类型：404")
-def render_unknown(slug: str):
-    _renderer().kind(slug)  # raises the 404 problem listing the known types
+def render_unknown(path: TypePath):
+    _renderer().kind(path.slug)  # raises the 404 problem listing the known types

@@ -8,7 +8,7 @@ from docgen.kinds.common import BLANK, Applicant, Payload, applicant_values, fil
 from docgen.profiles import Profile
 
 SLUG = "commitment"
-HAND_COPY_LINES = 7   # room to copy the promise by hand (seed 003: 个人承诺书手抄写)
+HAND_COPY_LINES = 6   # room to copy the promise by hand (seed 003: 个人承诺书手抄写)
 
 
 class CommitmentPayload(Payload):

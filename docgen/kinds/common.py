@@ -15,7 +15,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
-BLANK = "____________"        # where a person writes by hand
+BLANK = "__________"        # where a person writes by hand
 DATE_BLANK = "　　年　　月　　日"
 
 

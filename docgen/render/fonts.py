@@ -12,7 +12,7 @@ OFFICIAL_FACES = ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB
 
 def use_fonts_dir(fonts_dir: Path) -> Path:
     """Make fontconfig (WeasyPrint, LibreOffice) read fonts/fonts.conf; call before WeasyPrint loads fonts."""
-    conf = Path(fonts_dir) / "fonts.conf"
+    conf = (Path(fonts_dir) / "fonts.conf").resolve()  # fontconfig reads a relative name from /etc/fonts
     os.environ["FONTCONFIG_FILE"] = str(conf)
     return conf
 

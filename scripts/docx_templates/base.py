@@ -109,7 +109,7 @@ def new_document(*, landscape: bool = False, page_numbers: bool = True):
                      bold=True, space_after=28.95)
     _paragraph_style(doc, "Body", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
     _paragraph_style(doc, "Plain", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    _paragraph_style(doc, "Signoff", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    _paragraph_style(doc, "Signoff", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
     _paragraph_style(doc, "Heading1CN", HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
     _paragraph_style(doc, "Heading2CN", KAITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
     label = doc.styles.add_style("Label", WD_STYLE_TYPE.CHARACTER)
@@ -151,8 +151,7 @@ def bottom_border(paragraph) -> None:
 
 
 def add_signoff(doc) -> None:
-    """The signature lines and 成文日期, right-aligned four characters in (§7.3.5.1), after room for a seal."""
-    add(doc, "", "Plain")
+    """The signature lines and 成文日期, right-aligned two characters in, after room for a seal."""
     add(doc, "", "Plain")
     add(doc, "{%p for line in signatures %}", "Signoff")
     add(doc, "{{ line }}", "Signoff")

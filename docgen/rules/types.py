@@ -1,0 +1,48 @@
+"""Pydantic field types built on the rules, failing with the rules' Chinese messages."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from docgen.rules import vocab
+from docgen.rules.errors import RuleError
+from docgen.rules.ids import check_uscc, parse_id_number
+
+
+def _checked(error_type: str, rule: Callable[[str], str]) -> AfterValidator:
+    """Wrap a rule so that its RuleError becomes a pydantic error of `error_type`."""
+    def validate(value: str) -> str:
+        try:
+            return rule(value)
+        except RuleError as exc:
+            # no context: the message is used verbatim, braces typed by users included
+            raise PydanticCustomError(error_type, exc.message) from None
+    return AfterValidator(validate)
+
+
+def _id_number(value: str) -> str:
+    return parse_id_number(value).number
+
+
+def _schema(description: str, examples: list[str], **extra: Any) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "description": description, "examples": examples, **extra})
+
+
+IdNumber = Annotated[str, _checked("id_number", _id_number), _schema(
+    "18位居民身份证号码（GB 11643），末位X可小写", ["11010519491231002X"], pattern=r"^\d{17}[\dXx]$")]
+Uscc = Annotated[str, _checked("uscc", check_uscc), _schema(
+    "18位统一社会信用代码（GB 32100）", ["91350100M000100Y43"],
+    pattern=r"^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}\d{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}$")]
+Gender = Annotated[str, _checked("vocab", vocab.normalize_gender), _schema(
+    "性别", list(vocab.GENDERS), enum=list(vocab.GENDERS))]
+Ethnicity = Annotated[str, _checked("vocab", vocab.normalize_ethnicity), _schema(
+    "民族（GB 3304 名称，也可省略“族”字，如“维吾尔”）", ["汉族", "维吾尔族", "哈萨克族"])]
+PoliticalStatus = Annotated[str, _checked("vocab", vocab.normalize_political_status), _schema(
+    "政治面貌（GB/T 4762），可写全称，统一印为简称：" + "、".join(vocab.POLITICAL_STATUSES), ["中共党员", "群众"])]
+Level = Annotated[str, _checked("vocab", vocab.normalize_level), _schema(
+    "专业技术职务级别", list(vocab.LEVELS), enum=list(vocab.LEVELS))]
+Route = Annotated[str, _checked("vocab", vocab.normalize_route), _schema(
+    "取得方式：初定（也可写“初次确定”）、授予、评审", list(vocab.ROUTES))]

@@ -1,0 +1,169 @@
+"""The HTTP API as an integrating service sees it: status codes, headers, files and problem+json errors."""
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote
+
+import pytest
+
+from docgen.documents import sample
+from docgen.kinds import KINDS
+from tests.helpers import docx_text, pdf_text
+
+PROBLEM = "application/problem+json"
+
+
+def _commitment(**applicant):
+    payload = sample("commitment")
+    payload["applicant"] = {**payload["applicant"], **applicant}
+    return payload
+
+
+def test_list_document_types(client):
+    resp = client.get("/v1/document-types")
+    assert resp.status_code == 200
+    types = {t["slug"]: t for t in resp.json["document_types"]}
+    assert set(types) == set(KINDS)
+    assert types["commitment"]["title"] == "个人承诺书"
+    assert client.get(types["commitment"]["links"]["schema"]).status_code == 200
+    assert "bazhou-2024" in {p["id"] for p in resp.json["profiles"]}
+
+
+@pytest.mark.parametrize("slug", list(KINDS))
+def test_schema_and_sample_are_valid(client, slug):
+    schema = client.get(f"/v1/document-types/{slug}/schema")
+    assert schema.status_code == 200 and schema.json["type"] == "object"
+    payload = client.get(f"/v1/document-types/{slug}/sample").json
+    resp = client.post(f"/v1/documents/{slug}?format=docx", json=payload)
+    assert resp.status_code == 200, resp.json
+
+
+def test_post_commitment_pdf(client):
+    resp = client.post("/v1/documents/commitment?format=pdf", json=sample("commitment"))
+    assert resp.status_code == 200
+    assert resp.mimetype == "application/pdf"
+    assert resp.data.startswith(b"%PDF")
+    disposition = resp.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" in disposition
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == "阿不都热合曼·买买提-个人承诺书.pdf"
+    assert len(resp.headers["X-Document-Id"]) == 32
+    assert "阿不都热合曼·买买提" in pdf_text(resp.data)
+
+
+def test_format_from_accept_header(client):
+    docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    resp = client.post("/v1/documents/commitment", json=sample("commitment"), headers={"Accept": docx_type})
+    assert resp.status_code == 200 and resp.mimetype == docx_type
+    assert "个人承诺书" in docx_text(resp.data)
+
+
+def test_profile_query_changes_ban_years(client):
+    payload = sample("commitment")
+    payload.pop("profile", None)
+    tacheng = client.post("/v1/documents/commitment?format=docx&profile=tacheng-2023", json=payload)
+    default = client.post("/v1/documents/commitment?format=docx", json=payload)
+    assert "5年内" in docx_text(tacheng.data)
+    assert "3年内" in docx_text(default.data)
+
+
+def test_escaping_in_docx(client):
+    resp = client.post("/v1/documents/commitment?format=docx", json=_commitment(name="张<三>&李"))
+    assert resp.status_code == 200
+    assert "张<三>&李" in docx_text(resp.data)
+
+
+def test_unknown_type_is_404_problem(client):
+    resp = client.post("/v1/documents/no-such-thing", json={})
+    assert resp.status_code == 404
+    assert resp.mimetype == PROBLEM
+    assert "commitment" in resp.json["detail"]
+    assert client.get("/v1/document-types/no-such-thing/schema").status_code == 404
+
+
+def test_malformed_json_is_400(client):
+    resp = client.post("/v1/documents/commitment", data='{"applicant": {', content_type="application/json")
+    assert resp.status_code == 400
+    assert resp.mimetype == PROBLEM
+    assert "JSON" in resp.json["detail"] and "第1行" in resp.json["detail"]
+
+
+def test_wrong_content_type_is_415(client):
+    resp = client.post("/v1/documents/commitment", data="name=张三", content_type="application/x-www-form-urlencoded")
+    assert resp.status_code == 415
+    assert resp.mimetype == PROBLEM
+
+
+def test_too_large_is_413(tmp_path):
+    from docgen.app import create_app
+    small = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "MAX_BODY_BYTES": 1024}).test_client()
+    payload = _commitment(name="张三" * 400)
+    resp = small.post("/v1/documents/commitment", data=json.dumps(payload), content_type="application/json")
+    assert resp.status_code == 413
+    assert resp.mimetype == PROBLEM
+
+
+def test_bad_format_is_400(client):
+    resp = client.post("/v1/documents/commitment?format=odt", json=sample("commitment"))
+    assert resp.status_code == 400 and resp.mimetype == PROBLEM
+
+
+def test_invalid_payload_lists_every_field(client):
+    payload = {"applicant": {"gender": "男", "id_number": "652801199003152313"}, "date": "2024-02-30"}
+    resp = client.post("/v1/documents/commitment", json=payload)
+    assert resp.status_code == 422
+    assert resp.mimetype == PROBLEM
+    errors = {e["pointer"]: e["detail"] for e in resp.json["errors"]}
+    assert "姓名" in errors["/applicant/name"] and "必填" in errors["/applicant/name"]
+    assert "校验位" in errors["/applicant/id_number"]
+    assert "日期" in errors["/date"]
+
+
+def test_gender_contradicting_id_number(client):
+    resp = client.post("/v1/documents/commitment", json=_commitment(gender="女"))
+    assert resp.status_code == 422
+    assert any("性别" in e["detail"] for e in resp.json["errors"])
+
+
+def test_unknown_profile_is_422(client):
+    resp = client.post("/v1/documents/commitment?profile=mars-2024", json=sample("commitment"))
+    assert resp.status_code == 422
+    assert resp.json["errors"][0]["pointer"] == "/profile"
+
+
+def test_unknown_field_is_named(client):
+    resp = client.post("/v1/documents/commitment", json=_commitment(nmae="x"))
+    assert resp.status_code == 422
+    assert resp.json["errors"][0]["pointer"] == "/applicant/nmae"
+
+
+@pytest.mark.parametrize("body", ["[]", "null", "42", '"x"'])
+def test_non_object_json_is_422_not_500(client, body):
+    resp = client.post("/v1/documents/commitment", data=body, content_type="application/json")
+    assert resp.status_code == 422
+    assert resp.mimetype == PROBLEM
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_blank_form(client, fmt):
+    resp = client.get(f"/v1/document-types/commitment/blank?format={fmt}&profile=tacheng-2023")
+    assert resp.status_code == 200
+    text = pdf_text(resp.data) if fmt == "pdf" else docx_text(resp.data)
+    assert "5年内" in text and "手抄" in text
+
+
+def test_health_ready_and_openapi(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.json
+    assert ready.json["checks"]["font:仿宋_GB2312"] == "FandolFang"
+    spec = client.get("/openapi.json").json
+    body = spec["paths"]["/v1/documents/commitment"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "applicant" in spec["components"]["schemas"][ref]["properties"]
+    assert "Applicant" in spec["components"]["schemas"]
+    assert client.get("/docs").status_code in (200, 302)
+
+
+def test_method_not_allowed_is_problem(client):
+    resp = client.delete("/v1/document-types")
+    assert resp.status_code == 405 and resp.mimetype == PROBLEM

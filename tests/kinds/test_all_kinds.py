@@ -1,0 +1,107 @@
+"""Every document type × every profile: what a user sees in the PDF and the DOCX, and that they agree."""
+from __future__ import annotations
+
+import jinja2.meta
+import pytest
+from docxtpl import DocxTemplate
+
+from docgen import profiles
+from docgen.documents import sample
+from docgen.kinds import KINDS
+from tests.helpers import (docx_text, pdf_fonts, pdf_page_sizes_mm, pdf_pages_text, pdf_text, pdf_text_boxes_mm,
+                           squash)
+
+CASES = [(slug, pid) for slug in KINDS for pid in profiles.ids()]
+TOLERANCE_MM = 1.5
+
+
+def _portrait_letter(kind) -> bool:
+    return not kind.landscape
+
+
+@pytest.fixture(scope="module")
+def rendered(renderer):
+    """Render each sample once per profile in both formats (shared by the tests below)."""
+    cache = {}
+
+    def get(slug, pid, fmt):
+        key = (slug, pid, fmt)
+        if key not in cache:
+            cache[key] = renderer.render(slug, sample(slug), fmt, pid).content
+        return cache[key]
+
+    return get
+
+
+@pytest.mark.parametrize("slug,pid", CASES)
+def test_pdf_and_docx_say_the_same(rendered, slug, pid):
+    pdf, docx = pdf_text(rendered(slug, pid, "pdf")), docx_text(rendered(slug, pid, "docx"))
+    assert squash(pdf) == squash(docx)
+    assert profiles.get(pid).text(slug, "title").split("{")[0][:4] in squash(pdf)
+
+
+@pytest.mark.parametrize("slug,pid", CASES)
+def test_pdf_is_a4_inside_its_text_area(rendered, slug, pid):
+    kind = KINDS[slug]
+    pdf = rendered(slug, pid, "pdf")
+    expected = (297, 210) if kind.landscape else (210, 297)
+    assert set(pdf_page_sizes_mm(pdf)) == {expected}
+    for box in pdf_text_boxes_mm(pdf):
+        assert box, "empty page"
+        if _portrait_letter(kind):
+            # GB/T 9704: text area 156 × 225 mm at 28 mm from the left and 37 mm from the top
+            assert box["left"] >= 28 - TOLERANCE_MM
+            assert box["right"] <= 28 + 156 + TOLERANCE_MM
+            assert box["top"] >= 37 - TOLERANCE_MM
+            assert box["bottom"] <= 37 + 225 + TOLERANCE_MM
+        else:
+            assert box["right"] <= box["width"] and box["bottom"] <= box["height"]
+
+
+@pytest.mark.parametrize("slug,pid", CASES)
+def test_fonts_embedded_and_cjk(rendered, slug, pid):
+    fonts = pdf_fonts(rendered(slug, pid, "pdf"))
+    assert fonts
+    for name, info in fonts.items():
+        assert info["embedded"], name
+        assert info["subtype"] != "/Type3", name
+    assert any("Fandol" in n or "Noto" in n or "WenKai" in n for n in fonts)
+
+
+@pytest.mark.parametrize("slug", list(KINDS))
+def test_pages_numbered(rendered, slug):
+    pages = pdf_pages_text(rendered(slug, "xinjiang", "pdf"))
+    assert all(text.strip() for text in pages)
+
+
+@pytest.mark.parametrize("slug", list(KINDS))
+def test_templates_use_the_same_variables(renderer, slug):
+    """The DOCX and the HTML template read the same context keys (STYLE.md: keeping DOCX and PDF in step)."""
+    env = renderer_env(renderer)
+    html_vars = _html_variables(env, f"{slug}/document.html")
+    docx_vars = DocxTemplate(renderer.templates_dir / slug / "document.docx").get_undeclared_template_variables(
+        jinja_env=env)
+    html_vars -= {"document_id"}  # PDF metadata only
+    assert docx_vars == html_vars
+
+
+def _html_variables(env, name: str) -> set[str]:
+    """Return the variables a template and the templates it extends or includes read."""
+    ast = env.parse(env.loader.get_source(env, name)[0])
+    found = jinja2.meta.find_undeclared_variables(ast)
+    for parent in jinja2.meta.find_referenced_templates(ast):
+        found |= _html_variables(env, parent)
+    return found
+
+
+def renderer_env(renderer):
+    from docgen.render.pdf import renderer as pdf_renderer
+    return pdf_renderer(str(renderer.templates_dir), str(renderer.fonts_dir)).env
+
+
+@pytest.mark.parametrize("slug,pid", CASES)
+def test_blank_form_renders(renderer, slug, pid):
+    pdf = renderer.blank(slug, "pdf", pid).content
+    docx = renderer.blank(slug, "docx", pid).content
+    assert squash(pdf_text(pdf)) == squash(docx_text(docx))
+    assert "____" in docx_text(docx) or "　年　" in docx_text(docx) or KINDS[slug].landscape
