@@ -6,6 +6,7 @@ from pathlib import Path
 import re
 
 from jinja2 import FileSystemLoader, StrictUndefined
+from docxtpl import RichText
 from markupsafe import Markup, escape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -19,15 +20,30 @@ def _register_filters(env) -> None:
     env.filters["mask_id"] = lambda v: rules.mask_id_number(v)
 
 
-def _ruled_blanks(text: str) -> Markup:
+BLANK_RUN = re.compile(r"(_{3,})")
+
+
+def _ruled_html(text: str) -> Markup:
     """Draw a run of underscores (a place to write by hand) as one ruled line; the text stays the same."""
-    return Markup(re.sub(r"_{3,}", lambda m: f'<span class="blank">{m.group(0)}</span>', str(escape(text))))
+    return Markup(BLANK_RUN.sub(lambda m: f'<span class="blank">{m.group(0)}</span>', str(escape(text))))
+
+
+def _ruled_docx(text: str) -> RichText:
+    """Draw a run of underscores as underlined spaces: fonts draw underscores as dashes, Word's underline is solid."""
+    rich = RichText()
+    for i, part in enumerate(BLANK_RUN.split(str(text))):
+        if i % 2:
+            rich.add("\u00a0" * len(part) * 2, underline=True)  # no-break spaces: not trimmed at line end
+        elif part:
+            rich.add(part)
+    return rich
 
 
 def docx_env() -> ImmutableSandboxedEnvironment:
     """Return the environment docxtpl renders with (docxtpl turns autoescaping on itself)."""
     env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
     _register_filters(env)
+    env.filters["ruled"] = _ruled_docx  # used as {{r line|ruled }}
     return env
 
 
@@ -36,5 +52,5 @@ def html_env(templates_dir: Path) -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(templates_dir)), autoescape=True,
                                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     _register_filters(env)
-    env.filters["ruled"] = _ruled_blanks  # Word draws underscores as a line already; HTML fonts do not
+    env.filters["ruled"] = _ruled_html
     return env

@@ -108,7 +108,7 @@ def new_document(*, landscape: bool = False, page_numbers: bool = True):
     _paragraph_style(doc, "DocTitle", XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(34),
                      bold=True, space_after=28.95)
     _paragraph_style(doc, "Body", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
-    _paragraph_style(doc, "Plain", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    _paragraph_style(doc, "Plain", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
     _paragraph_style(doc, "Signoff", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
     _paragraph_style(doc, "Heading1CN", HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
     _paragraph_style(doc, "Heading2CN", KAITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
@@ -143,10 +143,12 @@ def bottom_border(paragraph) -> None:
     """Underline a whole paragraph: a ruled line to write on by hand."""
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
+    # Word and LibreOffice merge neighbours with equal borders into one box: `between` keeps every line
+    for edge in ("w:bottom", "w:between"):
+        el = OxmlElement(edge)
+        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "1"), ("w:color", "000000")):
+            el.set(qn(key), value)
+        borders.append(el)
     ppr.append(borders)
 
 
@@ -154,6 +156,6 @@ def add_signoff(doc) -> None:
     """The signature lines and 成文日期, right-aligned two characters in, after room for a seal."""
     add(doc, "", "Plain")
     add(doc, "{%p for line in signatures %}", "Signoff")
-    add(doc, "{{ line }}", "Signoff")
+    add(doc, "{{r line|ruled }}", "Signoff")
     add(doc, "{%p endfor %}", "Signoff")
     add(doc, "{{ date }}", "Signoff")
