@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import docx_templates  # noqa: E402
+from docx_templates import base  # noqa: E402
 
 
 def main(only: list[str]) -> None:
@@ -23,7 +24,9 @@ def main(only: list[str]) -> None:
         slug = info.name.replace("_", "-")
         out = ROOT / "templates" / slug / "document.docx"
         out.parent.mkdir(parents=True, exist_ok=True)
-        module.build().save(out)
+        doc = module.build()
+        base.slim(doc)
+        doc.save(out)
         print(f"wrote {out.relative_to(ROOT)}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import re
+from functools import lru_cache
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from docxtpl import RichText
@@ -39,9 +40,22 @@ def _ruled_docx(text: str) -> RichText:
     return rich
 
 
+class _CompiledOnce(ImmutableSandboxedEnvironment):
+    """docxtpl compiles each XML part with from_string on every render; the parts of a template never change."""
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 — jinja's signature
+        if globals is None and template_class is None:
+            return self._compiled(source)
+        return super().from_string(source, globals, template_class)
+
+    @lru_cache(maxsize=512)
+    def _compiled(self, source):
+        return super().from_string(source)
+
+
 def docx_env() -> ImmutableSandboxedEnvironment:
     """Return the environment docxtpl renders with (docxtpl turns autoescaping on itself)."""
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    env = _CompiledOnce(undefined=StrictUndefined, autoescape=True)
     _register_filters(env)
     env.filters["ruled"] = _ruled_docx  # used as {{r line|ruled }}
     return env

@@ -159,3 +159,40 @@ def add_signoff(doc) -> None:
     add(doc, "{{r line|ruled }}", "Signoff")
     add(doc, "{%p endfor %}", "Signoff")
     add(doc, "{{ date }}", "Signoff")
+
+
+_UNUSED_PARTS = ("stylesWithEffects", "customXml", "thumbnail", "webSettings")
+
+
+def slim(doc) -> None:
+    """Drop what python-docx's default template carries and no docgen template uses.
+
+    Its styles.xml (350 KB of latent and unused styles) and stylesWithEffects.xml (440 KB) are parsed
+    and re-zipped on every render: they cost docxtpl most of its time. Keep the styles the document,
+    headers and footers name (and what those are based on), and the defaults.
+    """
+    used: set[str] = set()
+    parts = [doc.part] + [rel.target_part for rel in doc.part.rels.values()
+                          if rel.reltype.endswith(("/footer", "/header"))]
+    for part in parts:
+        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
+            used.update(el.get(qn("w:val")) for el in part.element.iter(qn(tag)))
+    styles = doc.styles.element
+    by_id = {el.get(qn("w:styleId")): el for el in styles.iter(qn("w:style"))}
+    todo = list(used)
+    while todo:
+        el = by_id.get(todo.pop())
+        based = el.find(qn("w:basedOn")) if el is not None else None
+        if based is not None and based.get(qn("w:val")) not in used:
+            used.add(based.get(qn("w:val")))
+            todo.append(based.get(qn("w:val")))
+    for style_id, el in by_id.items():
+        if style_id not in used and el.get(qn("w:default")) != "1":
+            styles.remove(el)
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    for owner in (doc.part, doc.part.package):
+        for rid, rel in list(owner.rels.items()):
+            if any(name in str(rel.target_ref) for name in _UNUSED_PARTS):
+                owner.drop_rel(rid) if hasattr(owner, "drop_rel") else owner.rels.pop(rid)
