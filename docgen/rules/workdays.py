@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,10 +19,12 @@ _KEYS = {"holidays", "workdays", "complete", "source"}
 
 @dataclass(frozen=True)
 class WorkdayCount:
-    """Working days in a period, and the years in it that no official calendar data covers."""
+    """Working days in a period, the years no official calendar covers, and the years whose Xinjiang
+    festival days (肉孜节, 古尔邦节) are not in our tables (the count may then be one to three too high)."""
 
     days: int
     uncovered_years: tuple[int, ...] = ()
+    regional_missing: tuple[int, ...] = field(default=(), compare=False)  # advice, not part of the count
 
 
 @dataclass
@@ -66,7 +68,9 @@ class WorkCalendar:
     def count(self, start: dt.date, end: dt.date) -> WorkdayCount:
         """Count the working days from `start` to `end`, both included (0 when end < start)."""
         days = sum(1 for d in _days(start, end) if self.is_workday(d))
-        return WorkdayCount(days, self._uncovered(start, end))
+        years = range(start.year, end.year + 1) if start <= end else ()
+        return WorkdayCount(days, self._uncovered(start, end),
+                            tuple(y for y in years if self.covered(y) and y not in self._years))
 
     def earliest_end(self, start: dt.date, days: int = 5) -> tuple[dt.date, tuple[int, ...]]:
         """Return the earliest end such that [start, end] holds `days` working days, and uncovered years.

@@ -138,3 +138,11 @@ def test_missing_extra_file_is_an_error(tmp_path):
 def test_default_calendar_is_shared():
     assert default_calendar() is default_calendar()
     assert default_calendar().covered(2024)
+
+
+def test_years_without_xinjiang_festival_data_are_reported():
+    calendar = WorkCalendar()
+    assert calendar.count(dt.date(2023, 6, 26), dt.date(2023, 7, 3)).regional_missing == ()
+    assert calendar.count(dt.date(2024, 6, 10), dt.date(2024, 6, 20)).regional_missing == (2024,)
+    # an uncovered year is reported as such, not twice
+    assert calendar.count(dt.date(2030, 3, 1), dt.date(2030, 3, 8)).regional_missing == ()
