@@ -41,9 +41,10 @@ def _register_renderer(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from docgen.api import documents, meta
+    from docgen.api import documents, meta, profiles
 
     app.register_api(documents.bp)
+    app.register_api(profiles.bp)
     app.register_api(meta.bp)
 
 
