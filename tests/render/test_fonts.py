@@ -1,0 +1,54 @@
+"""Fonts: the official face names resolve to our free fonts; rare name characters get real glyphs."""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+
+import pdfplumber
+import pytest
+from fontTools.ttLib import TTFont
+
+from docgen.render import fonts
+
+RARE = "䶮𠈌喆赟堃犇珺玥昇"
+
+
+def _commitment(renderer, name):
+    payload = {"applicant": {"name": name}, "date": "2024-08-28"}
+    return renderer.render("commitment", payload, "pdf").content
+
+
+@pytest.mark.parametrize("face,family", [("仿宋_GB2312", "FandolFang"), ("方正小标宋简体", "FandolSong"),
+                                         ("黑体", "FandolHei"), ("楷体_GB2312", "LXGW WenKai"),
+                                         ("宋体", "FandolSong")])
+def test_official_faces_resolve(renderer, face, family):
+    fonts.use_fonts_dir(renderer.fonts_dir)
+    assert fonts.resolve(face) == family
+
+
+def test_rare_characters_and_uyghur_names_have_glyphs(renderer):
+    name = f"{RARE}·阿不都热合曼·买买提"
+    with pdfplumber.open(io.BytesIO(_commitment(renderer, name))) as pdf:
+        chars = pdf.pages[0].chars
+    text = "".join(c["text"] for c in chars)
+    assert name in text
+    by_char = {c["text"]: c["fontname"] for c in chars}
+    for ch in RARE:
+        # FandolFang lacks these: a glyph from Noto proves the per-character fallback (no tofu box)
+        assert "Noto" in by_char[ch], (ch, by_char[ch])
+    assert "Fandol" in by_char["阿"]
+
+
+def test_licensed_font_in_fonts_dir_wins(tmp_path):
+    """A font whose family is the official name, dropped into fonts/, is chosen over the free mapping."""
+    source = subprocess.run(["fc-match", "-f", "%{file}", "LXGW WenKai"], capture_output=True, text=True).stdout
+    font = TTFont(source)
+    font["name"].removeNames(platformID=1)  # Mac Roman records cannot hold Chinese
+    for name_id in (1, 4, 16):
+        font["name"].setName("方正小标宋简体", name_id, 3, 1, 0x409)
+    font.save(tmp_path / "licensed.ttf")
+    shutil.copy(fonts.__file__.replace("docgen/render/fonts.py", "fonts/fonts.conf"), tmp_path / "fonts.conf")
+    env = {"FONTCONFIG_FILE": str(tmp_path / "fonts.conf"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(["fc-match", "-f", "%{file}", "方正小标宋简体"], capture_output=True, text=True, env=env)
+    assert out.stdout == str(tmp_path / "licensed.ttf")
