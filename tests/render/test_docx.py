@@ -1,0 +1,48 @@
+"""The DOCX itself: Chinese faces in the East Asian slots, A4 with GB/T 9704 margins, odd/even page numbers."""
+from __future__ import annotations
+
+import io
+import re
+
+from docx import Document
+
+from docgen.documents import sample
+from docgen.kinds import KINDS
+from tests.helpers import docx_xml
+
+
+def test_east_asian_faces_declared(renderer):
+    """Every font a style names is declared in the East Asian slot too, so Word/WPS show it for Chinese."""
+    for slug in KINDS:
+        styles = docx_xml(renderer.render(slug, sample(slug), "docx").content, "word/styles.xml")
+        assert 'w:eastAsia="仿宋_GB2312"' in styles or 'w:eastAsia="宋体"' in styles, slug
+        assert 'w:eastAsia="方正小标宋简体"' in styles, slug
+        for ascii_face in re.findall(r'w:ascii="([^"]+)"', styles):
+            assert f'w:eastAsia="{ascii_face}"' in styles, (slug, ascii_face)
+
+
+def test_page_and_margins(renderer):
+    for slug, kind in KINDS.items():
+        if kind.landscape:
+            continue
+        doc = Document(io.BytesIO(renderer.render(slug, sample(slug), "docx").content))
+        section = doc.sections[0]
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297), slug
+        assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28), slug
+        assert round(section.page_width.mm - section.left_margin.mm - section.right_margin.mm) == 156, slug
+
+
+def test_odd_and_even_page_numbers(renderer):
+    content = renderer.render("commitment", sample("commitment"), "docx").content
+    assert "<w:evenAndOddHeaders" in docx_xml(content, "word/settings.xml")
+    doc = Document(io.BytesIO(content))
+    odd, even = doc.sections[0].footer.paragraphs[0], doc.sections[0].even_page_footer.paragraphs[0]
+    assert "PAGE" in odd._p.xml and "PAGE" in even._p.xml
+    assert odd.alignment == 2 and even.alignment == 0  # right on odd pages, left on even pages
+
+
+def test_ampersand_and_angle_brackets_stay_text(renderer):
+    payload = sample("commitment")
+    payload["applicant"]["name"] = "A&B<C>"
+    xml = docx_xml(renderer.render("commitment", payload, "docx").content)
+    assert "A&amp;B&lt;C&gt;" in xml
