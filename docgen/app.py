@@ -9,6 +9,7 @@ from flask_openapi3 import Info, OpenAPI
 
 from docgen import config as config_module
 from docgen.documents import Renderer
+from docgen.registry import Registry
 from docgen.rules import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,15 @@ def _register_renderer(app: Flask) -> None:
     calendar = WorkCalendar(extra_files=config_module.holiday_files(app.config))
     app.extensions["docgen"] = Renderer(templates_dir=Path(app.config["TEMPLATES_DIR"]),
                                         fonts_dir=Path(app.config["FONTS_DIR"]), calendar=calendar)
+    app.extensions["registry"] = Registry(app.config["DATABASE_URL"])
 
 
 def _register_blueprints(app: Flask) -> None:
-    from docgen.api import documents, meta, profiles
+    from docgen.api import documents, meta, profiles, verify
 
     app.register_api(documents.bp)
     app.register_api(profiles.bp)
+    app.register_api(verify.bp)
     app.register_api(meta.bp)
 
 

@@ -32,6 +32,10 @@ class Rendered:
     filename: str
     media_type: str
     document_id: str
+    kind: Kind
+    profile: str
+    subject: str
+    format: str
     warnings: list[str] = field(default_factory=list)
 
 
@@ -75,20 +79,21 @@ class Renderer:
         kind = self.kind(slug)
         model, warnings = self.validate(kind, payload)
         profile = self.profile(profile_id or getattr(model, "profile", None))
-        return kind, model, kind.build(model, profile), warnings
+        return kind, model, profile, kind.build(model, profile), warnings
 
     def render(self, slug: str, payload: object, fmt: str = "pdf", profile_id: str | None = None) -> Rendered:
         """Render one document from a payload."""
-        kind, model, context, warnings = self.prepare(slug, payload, profile_id)
-        return self._finish(kind, context, fmt, kind.subject(model), warnings)
+        kind, model, profile, context, warnings = self.prepare(slug, payload, profile_id)
+        return self._finish(kind, profile, context, fmt, kind.subject(model), warnings)
 
     def blank(self, slug: str, fmt: str = "pdf", profile_id: str | None = None) -> Rendered:
         """Render the empty form of a kind, to fill by hand."""
         kind = self.kind(slug)
-        context = kind.blank(self.profile(profile_id))
-        return self._finish(kind, context, fmt, "空白", [])
+        profile = self.profile(profile_id)
+        return self._finish(kind, profile, kind.blank(profile), fmt, "空白", [])
 
-    def _finish(self, kind: Kind, context: dict, fmt: str, subject: str, warnings: list[str]) -> Rendered:
+    def _finish(self, kind: Kind, profile: profiles.Profile, context: dict, fmt: str, subject: str,
+                warnings: list[str]) -> Rendered:
         if fmt not in kind.formats:
             raise Problem(406, "不支持的格式", f"{kind.title}可生成的格式：{'、'.join(kind.formats)}",
                           slug="unsupported-format")
@@ -101,7 +106,8 @@ class Renderer:
             content = docx_render.renderer(str(self.templates_dir)).render(f"{kind.slug}/document.docx", context)
         else:
             content = kind.extra_formats[fmt](context)
-        return Rendered(content, f"{subject}-{kind.title}.{fmt}", MEDIA_TYPES[fmt], document_id, warnings)
+        return Rendered(content, f"{subject}-{kind.title}.{fmt}", MEDIA_TYPES[fmt], document_id, kind, profile.id,
+                        subject, fmt, warnings)
 
 
 def sample(slug: str) -> dict:

@@ -40,13 +40,17 @@ def _format(kind_formats: tuple[str, ...]) -> str:
     return fmt
 
 
-def file_response(rendered: Rendered, ascii_name: str) -> Response:
-    """Answer a rendered file with a Chinese file name (RFC 6266 filename*) and its document id."""
-    ext = rendered.filename.rsplit(".", 1)[-1]
+def file_response(rendered: Rendered, *, issued: bool = True) -> Response:
+    """Answer a rendered file with a Chinese file name (RFC 6266 filename*); record it when it is issued."""
     resp = Response(rendered.content, mimetype=rendered.media_type)
+    ascii_name = f"{rendered.kind.slug}{'' if issued else '-blank'}.{rendered.format}"
     resp.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}.{ext}\"; filename*=UTF-8''{quote(rendered.filename)}")
-    resp.headers["X-Document-Id"] = rendered.document_id
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(rendered.filename)}")
+    if issued:
+        current_app.extensions["registry"].record(
+            document_id=rendered.document_id, kind=rendered.kind.slug, title=rendered.kind.title,
+            profile=rendered.profile, subject=rendered.subject, fmt=rendered.format, content=rendered.content)
+        resp.headers["X-Document-Id"] = rendered.document_id
     if rendered.warnings:
         resp.headers["X-Docgen-Warnings"] = quote(json.dumps(rendered.warnings, ensure_ascii=False))
     return resp
@@ -103,7 +107,7 @@ def blank(path: TypePath):
     renderer = _renderer()
     kind = renderer.kind(slug)
     rendered = renderer.blank(slug, _format(kind.formats), request.args.get("profile"))
-    return file_response(rendered, f"{slug}-blank")
+    return file_response(rendered, issued=False)
 
 
 def _render_view(slug: str):
@@ -112,7 +116,7 @@ def _render_view(slug: str):
         kind = renderer.kind(slug)
         fmt = _format(kind.formats)
         rendered = renderer.render(slug, _json_body(), fmt, request.args.get("profile"))
-        return file_response(rendered, slug)
+        return file_response(rendered)
 
     view.__name__ = f"render_{slug.replace('-', '_')}"
     return view

@@ -1,0 +1,62 @@
+"""The registry of issued documents: what was issued, when, for whom, and a fingerprint of its content.
+
+SQLite under DATA_DIR by default, any SQLAlchemy URL (PostgreSQL) by DATABASE_URL. Only metadata is kept,
+not the file: a verification link answers whether a document is genuine without storing personal files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy import DateTime, Integer, String, create_engine, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class IssuedDocument(Base):
+    """One rendered file."""
+
+    __tablename__ = "issued_documents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(64))
+    profile: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(8))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    def public(self) -> dict:
+        """Return what a verification shows: no personal data beyond the name on the document."""
+        return {"document_id": self.id, "type": self.kind, "title": self.title, "profile": self.profile,
+                "subject": self.subject, "format": self.format, "sha256": self.sha256, "size": self.size,
+                "issued_at": self.issued_at.isoformat()}
+
+
+class Registry:
+    """Records and looks up issued documents."""
+
+    def __init__(self, url: str):
+        self.engine = create_engine(url, future=True)
+        Base.metadata.create_all(self.engine)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def record(self, *, document_id: str, kind: str, title: str, profile: str, subject: str, fmt: str,
+               content: bytes) -> IssuedDocument:
+        """Store the metadata of a rendered file."""
+        row = IssuedDocument(id=document_id, kind=kind, title=title, profile=profile, subject=subject, format=fmt,
+                             sha256=hashlib.sha256(content).hexdigest(), size=len(content),
+                             issued_at=dt.datetime.now(dt.timezone.utc))
+        with self._session.begin() as session:
+            session.add(row)
+        return row
+
+    def get(self, document_id: str) -> IssuedDocument | None:
+        """Return an issued document by id, or None."""
+        with Session(self.engine) as session:
+            return session.scalar(select(IssuedDocument).where(IssuedDocument.id == document_id))
