@@ -9,6 +9,8 @@ from flask_openapi3 import Info, OpenAPI
 
 from docgen import config as config_module
 from docgen.documents import Renderer
+from docgen.batch.executor import InProcessExecutor
+from docgen.batch.store import BatchStore
 from docgen.registry import Registry
 from docgen.rules import WorkCalendar
 
@@ -39,13 +41,16 @@ def _register_renderer(app: Flask) -> None:
     calendar = WorkCalendar(extra_files=config_module.holiday_files(app.config))
     app.extensions["docgen"] = Renderer(templates_dir=Path(app.config["TEMPLATES_DIR"]),
                                         fonts_dir=Path(app.config["FONTS_DIR"]), calendar=calendar)
-    app.extensions["registry"] = Registry(app.config["DATABASE_URL"])
+    app.extensions["registry"] = registry = Registry(app.config["DATABASE_URL"])
+    store = app.extensions["batch_store"] = BatchStore(registry)
+    app.extensions["batch_executor"] = InProcessExecutor(app.config["DATA_DIR"], app.extensions["docgen"], store)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from docgen.api import documents, meta, profiles, verify
+    from docgen.api import batches, documents, meta, profiles, verify
 
     app.register_api(documents.bp)
+    app.register_api(batches.bp)
     app.register_api(profiles.bp)
     app.register_api(verify.bp)
     app.register_api(meta.bp)

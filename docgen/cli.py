@@ -54,6 +54,46 @@ def _render(args) -> int:
     return 0
 
 
+def _batch(args) -> int:
+    from pydantic import ValidationError
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from docgen.batch import runner
+    from docgen.batch.request import BatchRequest
+    from docgen.batch.xlsx import read_roster
+    from docgen.documents import Renderer
+    from docgen.errors import Problem, chinese_errors
+
+    source = Path(args.roster)
+    renderer = Renderer()
+    try:
+        data = read_roster(source.read_bytes()) if source.suffix.lower() == ".xlsx" else \
+            json.loads(source.read_text(encoding="utf-8"))
+        if args.profile:
+            data["profile"] = args.profile
+        if args.unit:
+            data["unit"] = {**data.get("unit", {}), "name": args.unit}
+        request = BatchRequest.model_validate(data, context={"calendar": renderer.calendar, "warnings": []})
+        errors = runner.check(request, renderer)
+    except ValidationError as exc:
+        errors = chinese_errors(exc, BatchRequest)
+    except (json.JSONDecodeError, Problem) as exc:
+        print(f"错误：无法读取 {source}：{getattr(exc, 'detail', exc)}", file=sys.stderr)
+        return 2
+    if errors:
+        print(f"错误：花名册有{len(errors)}处需要修改，未生成任何文件：", file=sys.stderr)
+        for err in errors:
+            print(f"  {err['pointer']}: {err['detail']}", file=sys.stderr)
+        return 1
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  transient=False) as bar:
+        task = bar.add_task(f"{request.unit.name}", total=None)
+        outcome = runner.run(request, Path(args.output), renderer,
+                             progress=lambda done, total: bar.update(task, completed=done, total=total))
+    print(f"{len(outcome.files)} 个文件 → {args.output}/files/，打包 {runner.ARCHIVE}，双面打印 {runner.PRINT}")
+    return 0
+
+
 def _types(args) -> int:
     from docgen.kinds import KINDS
 
@@ -73,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("-o", "--output", required=True)
     render.add_argument("--profile")
     render.set_defaults(func=_render)
+    batch = sub.add_parser("batch", help="render every document of every applicant of a unit")
+    batch.add_argument("roster", help="ROSTER.json (see samples/batch.json) or ROSTER.xlsx (花名册)")
+    batch.add_argument("-o", "--output", required=True, help="output folder")
+    batch.add_argument("--profile")
+    batch.add_argument("--unit", help="unit name, when the XLSX has no 单位（盖章） line")
+    batch.set_defaults(func=_batch)
     sub.add_parser("types", help="list the document types").set_defaults(func=_types)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -108,9 +108,10 @@ def chinese_errors(exc: ValidationError, model: type[BaseModel] | None) -> list[
     """Turn a pydantic ValidationError into [{pointer, detail}] with Chinese messages naming each field."""
     out = []
     for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
         kind = err["type"]
         ctx = dict(err.get("ctx") or {})
+        # a cross-field check of a whole object names the field it blames (ctx "field")
+        loc = tuple(err["loc"]) + ((ctx["field"],) if "field" in ctx else ())
         title = _title(model, loc)
         if kind in _MESSAGES:
             expected = ctx.get("expected", "")

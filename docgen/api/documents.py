@@ -56,7 +56,7 @@ def file_response(rendered: Rendered, *, issued: bool = True) -> Response:
     return resp
 
 
-def _json_body() -> object:
+def json_body() -> object:
     """Parse the request body as JSON: 415 for another content type, 400 for malformed JSON."""
     if not request.mimetype or not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
         raise Problem(415, "内容类型不对", f"请以 Content-Type: application/json 提交 JSON，收到“{request.mimetype or '无'}”",
@@ -115,7 +115,7 @@ def _render_view(slug: str):
         renderer = _renderer()
         kind = renderer.kind(slug)
         fmt = _format(kind.formats)
-        rendered = renderer.render(slug, _json_body(), fmt, request.args.get("profile"))
+        rendered = renderer.render(slug, json_body(), fmt, request.args.get("profile"))
         return file_response(rendered)
 
     view.__name__ = f"render_{slug.replace('-', '_')}"

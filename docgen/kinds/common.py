@@ -56,11 +56,11 @@ class Applicant(BaseModel):
             if self.gender and self.gender != info.gender:
                 raise PydanticCustomError(
                     "id_mismatch", "性别“{gender}”与身份证号码不符（号码第17位表示{expected}），请核对性别或号码",
-                    {"gender": self.gender, "expected": info.gender})
+                    {"gender": self.gender, "expected": info.gender, "field": "gender"})
             if self.birth_date and self.birth_date != info.birth_date:
                 raise PydanticCustomError(
                     "id_mismatch", "出生日期与身份证号码不符（号码中为{expected}），请核对",
-                    {"expected": rules.cn_date(info.birth_date)})
+                    {"expected": rules.cn_date(info.birth_date), "field": "birth_date"})
         return self
 
 

@@ -1,6 +1,7 @@
 """PDF rendering with WeasyPrint: one FontConfiguration per process, fetching only our own files."""
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 from urllib.request import url2pathname
@@ -22,6 +23,7 @@ class PdfRenderer:
         self.env = html_env(self.templates_dir)
         # FACTS.md: a FontConfiguration per render grows RSS without bound; one per process
         self.font_config = FontConfiguration()
+        self._lock = threading.Lock()
         self.fetcher = _LocalFetcher(roots=(self.templates_dir, Path(fonts_dir).resolve()))
 
     def html(self, template: str, context: dict) -> str:
@@ -30,9 +32,10 @@ class PdfRenderer:
 
     def render(self, template: str, context: dict) -> bytes:
         """Render the template with the context to PDF bytes."""
-        document = weasyprint.HTML(string=self.html(template, context), base_url=str(self.templates_dir) + "/",
-                                   url_fetcher=self.fetcher)
-        return document.write_pdf(font_config=self.font_config, uncompressed_pdf=False)
+        html = self.html(template, context)
+        with self._lock:  # one FontConfiguration per process, and WeasyPrint is not thread-safe
+            return weasyprint.HTML(string=html, base_url=str(self.templates_dir) + "/",
+                                   url_fetcher=self.fetcher).write_pdf(font_config=self.font_config)
 
 
 class _LocalFetcher(URLFetcher):

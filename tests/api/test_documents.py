@@ -121,7 +121,8 @@ def test_invalid_payload_lists_every_field(client):
 def test_gender_contradicting_id_number(client):
     resp = client.post("/v1/documents/commitment", json=_commitment(gender="女"))
     assert resp.status_code == 422
-    assert any("性别" in e["detail"] for e in resp.json["errors"])
+    assert resp.json["errors"] == [{"pointer": "/applicant/gender",
+                                    "detail": "性别“女”与身份证号码不符（号码第17位表示男），请核对性别或号码"}]
 
 
 def test_unknown_profile_is_422(client):

@@ -1,0 +1,82 @@
+"""What a batch asks for, and how one applicant's data becomes each document type's payload."""
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from docgen.kinds.common import Notice, Unit
+
+
+class BatchApplicant(BaseModel):
+    """One applicant: the applicant fields, the roster columns, and per-applicant payload fields."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    name: str = Field(title="姓名", min_length=1)
+    payload: dict[str, Any] = Field(default_factory=dict, title="各文书的其他内容",
+                                    description="并入该申报人每份文书数据的字段，如 political、achievements、reason")
+
+
+class BatchRequest(BaseModel):
+    """A unit's batch (CONTRACT.md: unit, profile, applicants, documents, formats)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: Unit = Field(title="单位")
+    profile: str | None = Field(None, title="地区配置")
+    applicants: list[BatchApplicant] = Field(title="申报人员", min_length=1, max_length=2000)
+    documents: list[str] | None = Field(None, title="文书类型", description="缺省为地区配置规定的全套")
+    formats: list[Literal["pdf", "docx"]] = Field(default_factory=lambda: ["pdf", "docx"], title="格式")
+    notice: Notice | None = Field(None, title="公示期", description="本单位统一的公示起止日期")
+    date: dt.date | None = Field(None, title="成文日期")
+    year: int | None = Field(None, title="年度")
+    specialty: str | None = Field(None, title="花名册标题中的专业")
+
+
+def applicant_fields(entry: BatchApplicant) -> dict:
+    """Return the applicant's own fields (everything but the per-document payload)."""
+    return entry.model_dump(exclude={"payload"}, exclude_none=True)
+
+
+def fit(model: type[BaseModel], data: dict) -> dict:
+    """Keep only what `model` declares, recursing into nested models and lists of models.
+
+    A batch carries the union of what all document types need; each type's payload model forbids
+    unknown keys, so each gets exactly its own part.
+    """
+    out = {}
+    for key, value in data.items():
+        if key not in model.model_fields or value is None:
+            continue
+        inner = _model_in(model.model_fields[key].annotation)
+        if inner is not None and isinstance(value, dict):
+            value = fit(inner, value)
+        elif inner is not None and isinstance(value, list):
+            value = [fit(inner, v) if isinstance(v, dict) else v for v in value]
+        out[key] = value
+    return out
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, (types.UnionType, typing._GenericAlias, types.GenericAlias)) or \
+            typing.get_origin(annotation) is not None:
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def shared_fields(request: BatchRequest, profile_id: str) -> dict:
+    """Return the fields every document of the batch shares."""
+    shared = {"profile": profile_id, "unit": request.unit.model_dump(exclude_none=True), "date": request.date,
+              "year": request.year, "specialty": request.specialty}
+    if request.notice is not None:
+        shared["notice"] = request.notice.model_dump(exclude_none=True)
+    return {k: v for k, v in shared.items() if v is not None}

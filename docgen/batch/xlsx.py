@@ -1,0 +1,63 @@
+"""Read a unit's roster from XLSX (the 花名册 staff already keep in Excel) into a batch request."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+
+from docgen.errors import Problem
+
+# column headers as units write them (seed 000 附件5, 003 附件8) → payload keys
+HEADERS = {
+    "姓名": "name", "性别": "gender", "族别": "ethnicity", "民族": "ethnicity", "政治面貌": "political_status",
+    "身份证号码": "id_number", "身份证号": "id_number", "出生日期": "birth_date",
+    "现任专业职务": "current_title", "现任专业技术职务": "current_title",
+    "获现任专业职务时间": "current_title_date", "获现任专业技术职务时间": "current_title_date",
+    "拟晋升专业技术职务": "target_title", "拟申报专业技术职务": "target_title", "系列": "series", "专业": "specialty",
+    "级别": "level", "申报级别": "level", "工作单位": "work_unit", "申报途径": "route", "途径": "route",
+    "是否通过": "passed", "备注": "remark",
+}
+_YES, _NO = {"是", "通过", "Y", "y", "yes", "TRUE", "True", "true"}, {"否", "未通过", "N", "n", "no", "FALSE", "False", "false"}
+
+
+def read_roster(content: bytes) -> dict:
+    """Return {"unit": {"name"}, "applicants": [...]} from the first sheet; the header row is the one with 姓名."""
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # openpyxl raises many types for a file that is not XLSX
+        raise Problem(400, "无法读取花名册", f"上传的文件不是有效的 Excel（.xlsx）文件：{type(exc).__name__}",
+                      slug="bad-xlsx") from None
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    unit = ""
+    for index, row in enumerate(rows):
+        cells = [str(c).strip() if c is not None else "" for c in row]
+        for cell in cells:
+            if cell.startswith("单位（盖章）") or cell.startswith("单位(盖章)"):
+                unit = cell.split("：", 1)[-1].split(":", 1)[-1].strip() or unit
+        if "姓名" in cells:
+            columns = {i: HEADERS[c.replace(" ", "")] for i, c in enumerate(cells) if c.replace(" ", "") in HEADERS}
+            applicants = [_applicant(r, columns) for r in rows[index + 1:]]
+            return {"unit": {"name": unit} if unit else {}, "applicants": [a for a in applicants if a]}
+    raise Problem(422, "花名册缺少表头", "第一张工作表中找不到含“姓名”的表头行", slug="bad-xlsx",
+                  errors=[{"pointer": "/applicants", "detail": "花名册第一张工作表中找不到含“姓名”的表头行"}])
+
+
+def _applicant(row: list, columns: dict[int, str]) -> dict:
+    out = {}
+    for i, key in columns.items():
+        value = row[i] if i < len(row) else None
+        if value is None or (isinstance(value, str) and not value.strip()) or value == "无":
+            continue
+        if isinstance(value, dt.datetime):
+            value = value.date().isoformat()
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        elif key == "passed":
+            value = True if str(value).strip() in _YES else False if str(value).strip() in _NO else value
+        elif isinstance(value, float) and key == "id_number":
+            value = f"{value:.0f}"  # a number Excel mangled; its check digit will tell
+        else:
+            value = str(value).strip()
+        out[key] = value
+    return out if out.get("name") else {}
