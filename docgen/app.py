@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_renderer(app)
     _register_blueprints(app)
     _register_error_handlers(app)
+    _register_metrics(app)
     return app
 
 
@@ -60,3 +61,9 @@ def _register_error_handlers(app: Flask) -> None:
     from docgen.api import problems
 
     problems.register(app)
+
+
+def _register_metrics(app: Flask) -> None:
+    from docgen.api import metrics
+
+    metrics.register(app)

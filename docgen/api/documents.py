@@ -51,6 +51,7 @@ def file_response(rendered: Rendered, *, issued: bool = True) -> Response:
             document_id=rendered.document_id, kind=rendered.kind.slug, title=rendered.kind.title,
             profile=rendered.profile, subject=rendered.subject, fmt=rendered.format, content=rendered.content)
         resp.headers["X-Document-Id"] = rendered.document_id
+        current_app.extensions["metrics"]["documents"].labels(rendered.kind.slug, rendered.format).inc()
     if rendered.warnings:
         resp.headers["X-Docgen-Warnings"] = quote(json.dumps(rendered.warnings, ensure_ascii=False))
     return resp

@@ -168,3 +168,11 @@ def test_health_ready_and_openapi(client):
 def test_method_not_allowed_is_problem(client):
     resp = client.delete("/v1/document-types")
     assert resp.status_code == 405 and resp.mimetype == PROBLEM
+
+
+def test_metrics_count_documents_and_errors(client):
+    client.post("/v1/documents/commitment?format=pdf", json=sample("commitment"))
+    client.post("/v1/documents/commitment", json={})
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'docgen_documents_issued_total{format="pdf",kind="commitment"} 1.0' in text
+    assert 'status="422"' in text
