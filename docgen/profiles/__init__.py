@@ -1,6 +1,7 @@
 """Regional profiles: the data files that say what each issuing authority's notice varies."""
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from importlib import resources
@@ -8,6 +9,8 @@ from importlib import resources
 from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_PROFILE = "xinjiang"
+# an id names a file in this package: nothing else (no paths, no names longer than a file system allows)
+PROFILE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
 class Profile(BaseModel):
@@ -44,6 +47,8 @@ def _merge(base: dict, over: dict) -> dict:
 
 
 def _raw(profile_id: str) -> dict:
+    if not isinstance(profile_id, str) or not PROFILE_ID.fullmatch(profile_id):
+        raise UnknownProfile(profile_id)
     name = f"{profile_id}.toml"
     files = resources.files(__package__)
     if not files.joinpath(name).is_file():

@@ -1,0 +1,103 @@
+"""推荐单位公示 (seed 000 附件1, 002 附件1, 003 附件1): the unit posts who it recommends, for objections."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from docgen import rules
+from docgen.kinds import Kind
+from docgen.kinds.common import (BLANK, DATE_BLANK, Applicant, LongText, Notice, Payload, Unit, applicant_values,
+                                 fill, signoff_date)
+from docgen.profiles import Profile
+from docgen.rules.types import Ethnicity, Gender, IdNumber, Level, PoliticalStatus
+
+SLUG = "public-notice"
+POLITICAL_LINES = 3       # blank form: room to write by hand under 思想政治条件
+ACHIEVEMENT_LINES = 6     # and under 业绩成果
+
+# A text that must not be empty: what the document prints cannot be left for 无
+Filled = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class NoticeApplicant(Applicant):
+    """申报人: everything 基本信息 prints is required on a public notice."""
+
+    gender: Gender = Field(title="性别")
+    ethnicity: Ethnicity = Field(title="族别")
+    political_status: PoliticalStatus = Field(title="政治面貌")
+    id_number: IdNumber = Field(title="身份证号码")
+    current_title: Filled = Field(title="现任专业技术职务", examples=["助理研究员"])
+    series: Filled = Field(title="系列", examples=["自然科学研究"])
+    specialty: Filled = Field(title="专业", examples=["农业科学"])
+    level: Level = Field(title="级别")
+
+
+class NoticeUnit(Unit):
+    """推荐单位: the 监督 sentence names where objections go."""
+
+    office: Filled = Field(title="受理异议的办公室", examples=["人事科"])
+    phone: Filled = Field(title="监督电话", examples=["0996-2024393"])
+
+
+class PublicNoticePayload(Payload):
+    """推荐单位公示的内容."""
+
+    applicant: NoticeApplicant = Field(title="申报人")
+    unit: NoticeUnit = Field(title="推荐单位")
+    notice: Notice = Field(title="公示期")
+    political: LongText | None = Field(None, title="思想政治条件", description="思想政治表现、职业操守和从业行为；缺省印“无”")
+    achievements: LongText | None = Field(None, title="业绩成果",
+                                          description="近年来的实践能力和业绩成果及本人的实际贡献；可分段（换行）；缺省印“无”")
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    """Split a long text at its line breaks; 无 when it is empty."""
+    parts = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return parts or [rules.or_none(None)]
+
+
+def _section(label: str, paragraphs: list[str], lines: int = 0) -> dict:
+    return {"label": label, "text": paragraphs[0], "more": paragraphs[1:], "lines": ["　"] * lines}
+
+
+def _context(values: dict, profile: Profile, political: dict, achievements: dict, date: str) -> dict:
+    def text(key):
+        return fill(profile.text(SLUG, key), values)
+
+    return {
+        "title": text("title"),
+        "lead": text("lead"),
+        "sections": [
+            _section(text("basic_label"), [text("basic")]),
+            {**political, "label": text("political_label")},
+            {**achievements, "label": text("achievements_label")},
+        ],
+        "period": text("period"),
+        "contact": text("contact"),
+        "signatures": text("signatures"),
+        "date": date,
+    }
+
+
+def build(payload: PublicNoticePayload, profile: Profile) -> dict:
+    """Build the context: the applicant (ID masked where the profile says so), the period, the unit."""
+    person = applicant_values(payload.applicant, profile, public=True)
+    unit = payload.unit
+    values = {**person, "unit": unit.name, "office": unit.office, "phone": unit.phone, "blank": BLANK,
+              "start": rules.cn_date(payload.notice.start_date), "end": rules.cn_date(payload.notice.end_date)}
+    return _context(values, profile, _section("", _paragraphs(payload.political)),
+                    _section("", _paragraphs(payload.achievements)), signoff_date(payload.date))
+
+
+def blank(profile: Profile) -> dict:
+    """Build the empty form: the seed's hints under each heading, and lines to write on."""
+    values = {key: BLANK for key in ("name", "gender", "ethnicity", "political_status", "id_number",
+                                     "current_title", "series", "specialty", "level", "unit", "office", "phone")}
+    values |= {"blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}
+    return _context(values, profile, _section("", [profile.text(SLUG, "political_hint")], POLITICAL_LINES),
+                    _section("", [profile.text(SLUG, "achievements_hint")], ACHIEVEMENT_LINES), signoff_date(None))
+
+
+KIND = Kind(slug=SLUG, title="推荐单位公示", model=PublicNoticePayload, build=build, blank=blank,
+            subject=lambda p: p.applicant.name, seeds="000 附件1, 002 附件1, 003 附件1")
