@@ -57,7 +57,7 @@ def plan(request: BatchRequest) -> list[Job]:
         person = {"work_unit": request.unit.name, **applicant_fields(entry)}
         for slug in slugs:
             kind = KINDS[slug]
-            if "applicants" in kind.model.model_fields:
+            if "applicants" in kind.model.model_fields or any(k not in entry.payload for k in kind.batch_when):
                 continue
             data = {**shared, "applicant": person, **entry.payload}
             jobs.append(Job(kind, fit(kind.model, data), folder, entry.name, f"/applicants/{i}"))

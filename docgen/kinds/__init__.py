@@ -27,6 +27,8 @@ class Kind:
     landscape: bool = False
     formats: tuple[str, ...] = ("pdf", "docx")
     seeds: str = ""                                    # where the seeds define it
+    # in a batch, made only for applicants whose payload has these keys (e.g. 免学理由: few need the form)
+    batch_when: tuple[str, ...] = ()
     extra_formats: dict[str, Callable[[dict], bytes]] = field(default_factory=dict)
 
 

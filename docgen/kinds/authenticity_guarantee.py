@@ -1,0 +1,76 @@
+"""专业技术资格评审材料真实性保证书 (seed 003 附件5): the applicant's guarantee, with the unit leader's opinion.
+
+Seed 003 三(3)2(1): the unit's principal leader writes an opinion on it, signs, and the unit seals it.
+"""
+from __future__ import annotations
+
+import cn2an
+from pydantic import Field
+
+from docgen.kinds import Kind
+from docgen.kinds.common import BLANK, DATE_BLANK, Applicant, LongText, Payload, Unit, fill, signoff_date
+from docgen.kinds.public_notice import Filled
+from docgen.profiles import Profile
+
+SLUG = "authenticity-guarantee"
+OPINION_LINES = 3   # no opinion given: ruled lines for the 单位负责人 to write it by hand
+
+
+class GuaranteeApplicant(Applicant):
+    """申报人: the guarantee names the specialty and the title applied for."""
+
+    specialty: Filled = Field(title="专业", examples=["临床医学"])
+    target_title: Filled = Field(title="拟申报专业技术资格", examples=["主治医师"])
+
+
+class GuaranteePayload(Payload):
+    """专业技术资格评审材料真实性保证书的内容."""
+
+    applicant: GuaranteeApplicant = Field(title="申报人")
+    unit: Unit = Field(title="申报人所在单位")
+    leader_opinion: LongText | None = Field(
+        None, title="单位负责人意见", examples=["情况属实，同意推荐。"],
+        description="单位负责人签署的意见，可分段（换行）；缺省时留出横线由单位负责人手写")
+
+
+def _years_in_words(years: int) -> str:
+    """Write the ban years the way the seed does: 五年内, 三年内."""
+    return cn2an.an2cn(years, "low")
+
+
+def _context(values: dict, profile: Profile, opinion: list[str], date: str, unit_date: str) -> dict:
+    def text(key):
+        return fill(profile.text(SLUG, key), values)
+
+    return {
+        "title": text("title"),
+        "paragraphs": [text("body")],
+        "signatures": text("signatures"),
+        "date": date,
+        "leader_label": text("leader_label"),
+        "opinion": opinion,
+        "lines": [] if opinion else ["　"] * OPINION_LINES,
+        "unit_signatures": text("unit_signatures"),
+        "unit_date": unit_date,
+    }
+
+
+def build(payload: GuaranteePayload, profile: Profile) -> dict:
+    """Build the context: the guarantee with the profile's ban years, the applicant's and the unit's sign-off."""
+    values = {"specialty": payload.applicant.specialty, "target_title": payload.applicant.target_title,
+              "unit": payload.unit.name, "ban_years_words": _years_in_words(profile.ban_years), "blank": BLANK}
+    opinion = [line.strip() for line in (payload.leader_opinion or "").splitlines() if line.strip()]
+    date = signoff_date(payload.date)
+    # a typed opinion is dated with the document; a hand-written one is dated by hand
+    return _context(values, profile, opinion, date, date if opinion else DATE_BLANK)
+
+
+def blank(profile: Profile) -> dict:
+    """Build the empty form: specialty, title, unit and both dates left to write by hand."""
+    values = {"specialty": BLANK, "target_title": BLANK, "unit": BLANK,
+              "ban_years_words": _years_in_words(profile.ban_years), "blank": BLANK}
+    return _context(values, profile, [], DATE_BLANK, DATE_BLANK)
+
+
+KIND = Kind(slug=SLUG, title="专业技术资格评审材料真实性保证书", model=GuaranteePayload, build=build, blank=blank,
+            subject=lambda p: p.applicant.name, seeds="003 附件5")

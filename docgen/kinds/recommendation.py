@@ -1,0 +1,144 @@
+"""单位推荐意见 / 主管单位推荐意见 (seed 002 附件2, 004 附件4, 001 五(三)): the signed, sealed recommendation.
+
+The seeds name the document and the sentence it must contain (“本单位已对提供的申报材料逐一审核……同意推荐”)
+without printing a model: the wording in the profiles is what a personnel office signs.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic_core import PydanticCustomError
+
+from docgen import rules
+from docgen.errors import InvalidPayload
+from docgen.kinds import Kind
+from docgen.kinds.common import (BLANK, DATE_BLANK, Applicant, LongText, Name, Notice, Payload, Unit,
+                                 applicant_values, fill, signoff_date)
+from docgen.kinds.public_notice import Filled
+from docgen.profiles import Profile
+from docgen.rules.types import Ethnicity, Gender, IdNumber, Level, PoliticalStatus
+
+SLUG = "recommendation"
+ISSUERS = ("unit", "competent")
+ISSUER_CHOICES = "“unit”（所在单位出具）或“competent”（主管单位出具）"
+BLANK_REVIEW_LINES = 4    # blank form: room for the unit's own opinion of the applicant
+
+
+def _issuer(value: Any, handler: ValidatorFunctionWrapHandler) -> str:
+    """Accept unit or competent; name both choices when the value is missing or another word."""
+    if value is None:
+        raise PydanticCustomError("issuer", "出具单位为必填项，应为" + ISSUER_CHOICES)
+    try:
+        return handler(value)
+    except ValueError:
+        raise PydanticCustomError("issuer", "出具单位只能是" + ISSUER_CHOICES + "，填写的是“{value}”",
+                                  {"value": str(value)}) from None
+
+
+Issuer = Annotated[Literal["unit", "competent"], WrapValidator(_issuer)]
+
+
+def _require_issuer(schema: dict[str, Any]) -> None:
+    # `issuer` defaults to None only so that its missing-value message can list the choices
+    schema["properties"]["issuer"].pop("default", None)
+    schema["properties"]["issuer"].pop("anyOf", None)
+    schema["properties"]["issuer"]["enum"] = list(ISSUERS)
+    schema["properties"]["issuer"]["type"] = "string"
+    schema.setdefault("required", []).insert(0, "issuer")
+
+
+class RecommendedApplicant(Applicant):
+    """申报人: what the recommendation states about the person (the ID number in full: it goes to the committee)."""
+
+    gender: Gender = Field(title="性别")
+    ethnicity: Ethnicity = Field(title="族别")
+    political_status: PoliticalStatus = Field(title="政治面貌")
+    id_number: IdNumber = Field(title="身份证号码")
+    current_title: Filled = Field(title="现任专业技术职务", examples=["助理工程师"])
+    series: Filled = Field(title="系列", examples=["工程"])
+    specialty: Filled = Field(title="专业", examples=["电力工程"])
+    level: Level = Field(title="级别")
+
+
+class CompetentUnit(Unit):
+    """主管单位: its name is required only when it issues the recommendation (checked in build)."""
+
+    name: Name | None = Field(None, title="主管单位名称", examples=["阿克苏地区档案局"])
+
+
+class RecommendationPayload(Payload):
+    """单位推荐意见 / 主管单位推荐意见的内容."""
+
+    model_config = {**Payload.model_config, "json_schema_extra": _require_issuer}
+
+    issuer: Issuer = Field(None, validate_default=True, title="出具单位",
+                           description="unit：申报人所在单位出具（单位推荐意见）；competent：主管单位出具（主管单位推荐意见）")
+    applicant: RecommendedApplicant = Field(title="申报人")
+    unit: Unit = Field(title="申报人所在单位")
+    competent: CompetentUnit | None = Field(None, title="主管单位", description="出具单位为 competent 时必填名称")
+    notice: Notice | None = Field(None, title="公示期", description="给出时写明公示起止日期及公示无异议")
+    review: LongText | None = Field(None, title="单位审核意见",
+                                    description="对申报人思想政治、工作表现和业绩的评价，可分段（换行）；缺省时不印此段")
+
+
+def _check(payload: RecommendationPayload) -> None:
+    """Require the 主管单位's name when it issues the recommendation (its seal is printed)."""
+    if payload.issuer == "competent" and not (payload.competent and payload.competent.name):
+        raise InvalidPayload([{"pointer": "/competent/name",
+                               "detail": "出具单位为主管单位（competent）时，主管单位名称为必填项，请填写"}])
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    """Split a long text at its line breaks; nothing when it is empty (the paragraph is optional)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _context(values: dict, profile: Profile, issuer: str, *, remarks: list[str], lines: int, period: bool,
+             date: str) -> dict:
+    def text(key):
+        return fill(profile.text(SLUG, key), values)
+
+    return {
+        "title": text("title" if issuer == "unit" else "title_competent"),
+        "addressee": text("addressee"),
+        "lead": text(f"lead_{issuer}"),
+        "remarks": remarks,
+        "lines": ["　"] * lines,
+        "conclusion": [text(f"review_{issuer}")] + ([text(f"period_{issuer}")] if period else []),
+        "signatures": text(f"signatures_{issuer}"),
+        "date": date,
+    }
+
+
+def build(payload: RecommendationPayload, profile: Profile) -> dict:
+    """Build the context: who is recommended for which title, the review, the 公示 and who signs and seals."""
+    _check(payload)
+    issuer = payload.issuer
+    person = applicant_values(payload.applicant, profile)   # not public: the committee reads the full ID number
+    issuer_name = payload.unit.name if issuer == "unit" else payload.competent.name
+    values = {**person, "authority": profile.authority, "unit": payload.unit.name, "issuer_name": issuer_name,
+              "blank": BLANK}
+    if payload.notice:
+        values |= {"start": rules.cn_date(payload.notice.start_date), "end": rules.cn_date(payload.notice.end_date),
+                   "workdays": payload.notice.workdays}
+    return _context(values, profile, issuer, remarks=_paragraphs(payload.review), lines=0,
+                    period=payload.notice is not None, date=signoff_date(payload.date))
+
+
+def blank(profile: Profile) -> dict:
+    """Build the empty form a unit fills by hand: its own wording, lines for its opinion, the 公示 dates blank."""
+    values = {key: BLANK for key in ("name", "gender", "ethnicity", "political_status", "id_number", "current_title",
+                                     "series", "specialty", "level", "unit", "issuer_name", "workdays")}
+    values["id_number"] = BLANK * 2   # 18 digits to write by hand
+    values |= {"authority": profile.authority, "blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}
+    return _context(values, profile, "unit", remarks=[], lines=BLANK_REVIEW_LINES, period=True,
+                    date=signoff_date(None))
+
+
+def _subject(payload: RecommendationPayload) -> str:
+    return payload.applicant.name
+
+
+KIND = Kind(slug=SLUG, title="推荐意见", model=RecommendationPayload, build=build, blank=blank,
+            subject=_subject, seeds="002 附件2, 004 附件4, 001 五(三)")

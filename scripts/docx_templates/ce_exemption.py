@@ -1,0 +1,183 @@
+"""templates/ce-exemption/document.docx — 免除继续教育学习申请表 (seed 002 附件4).
+
+Widths and heights are those of templates/ce-exemption/document.css and of the fit rule in
+docgen/kinds/ce_exemption.py. The reason row's height and type come from the context (reason_mm,
+reason_pt, reason_line_pt), written into the row, paragraph and run properties as Jinja expressions.
+"""
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from docx_templates.base import FANGSONG, _paragraph_style, add, new_document
+
+GRID_MM, GRID_UNITS = 6, 26
+ROW_MM = 10
+REVIEW_MM = 33
+CELL_PT, CELL_LINE = 12, Pt(15)       # 小四
+NOTE_PT, NOTE_LINE = 10.5, Pt(13)     # 五号
+
+ROWS = (   # (label or value, grid units spanned); "{{…}}" cells are values — VALUE_CELLS of the kind
+    (("姓名", 4), ("{{ person.name }}", 9), ("性别", 2), ("{{ person.gender }}", 2), ("出生年月", 4),
+     ("{{ person.birth }}", 5)),
+    (("身份证号", 4), ("{{ person.id_number }}", 9), ("学历", 2), ("{{ person.education }}", 4), ("学位", 2),
+     ("{{ person.degree }}", 5)),
+    (("何时何学校何专业毕业", 8), ("{{ person.graduation }}", 18)),
+    (("现工作单位", 4), ("{{ person.work_unit }}", 9), ("参加工作时间", 5), ("{{ person.work_start }}", 8)),
+    (("现有专业技术职务", 7), ("{{ person.current_title }}", 6), ("拟申报专业技术职务", 7),
+     ("{{ person.target_title }}", 6)),
+)
+
+
+def _styles(doc) -> None:
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
+    _paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=CELL_LINE)
+    # left, not justified: LibreOffice's justification drops a ， that ends a full CJK line
+    _paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars=2,
+                     line=CELL_LINE)
+    _paragraph_style(doc, "CellSeal", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2,
+                     line=CELL_LINE)
+    first = _paragraph_style(doc, "NoteFirst", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
+    first.paragraph_format.left_indent = Pt(NOTE_PT * 2)       # 注： hangs; wrapped lines align under 1.
+    first.paragraph_format.first_line_indent = Pt(-NOTE_PT * 2)
+    first.paragraph_format.space_before = Mm(2)
+    rest = _paragraph_style(doc, "Note", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
+    rest.paragraph_format.left_indent = Pt(NOTE_PT * 2)
+
+
+def _set(parent, tag: str, *successors: str, **attrs) -> None:
+    """Set an element's attributes, creating it before its schema successors if it is missing."""
+    el = parent.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        parent.insert_element_before(el, *successors)
+    for key, value in attrs.items():
+        el.set(qn(f"w:{key}"), value)
+
+
+def _sides(parent, tag: str, sides_mm: dict, *successors: str) -> None:
+    """Add cell margins (w:tblCellMar or w:tcMar) in mm."""
+    margins = OxmlElement(tag)
+    for side, mm in sides_mm.items():
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(Mm(mm).twips))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    parent.insert_element_before(margins, *successors)
+
+
+def _table_properties(table) -> None:
+    """Fixed layout on the 6 mm grid, 0.75 pt borders, 1 mm cell margins left and right."""
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    _set(tbl_pr, "w:tblW", w=str(Mm(GRID_MM * GRID_UNITS).twips), type="dxa")
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        for key, value in (("val", "single"), ("sz", "6"), ("space", "0"), ("color", "000000")):
+            el.set(qn(f"w:{key}"), value)
+        borders.append(el)
+    tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
+    _sides(tbl_pr, "w:tblCellMar", {"top": 0, "left": 1, "bottom": 0, "right": 1}, "w:tblLook")
+    for col in table.columns:
+        col.width = Mm(GRID_MM)
+        for cell in col.cells:
+            cell.width = Mm(GRID_MM)
+
+
+def _margin(cell, **sides_mm) -> None:
+    """Set a cell's own margins (document.css: 1 mm above the reason and its label, below the seal)."""
+    _sides(cell._tc.get_or_add_tcPr(), "w:tcMar", sides_mm, "w:textDirection", "w:tcFitText", "w:vAlign",
+           "w:hideMark")
+
+
+def _write(cell, text: str, style: str) -> None:
+    """Write a fixed label or one tag into the cell's first paragraph."""
+    p = cell.paragraphs[0]
+    p.style = style
+    p.add_run(text)
+
+
+def _row(table, index: int, height_mm: float, align) -> list:
+    row = table.rows[index]
+    row.height, row.height_rule = Mm(height_mm), WD_ROW_HEIGHT_RULE.AT_LEAST
+    tr_pr = row._tr.get_or_add_trPr()
+    _set(tr_pr, "w:cantSplit", "w:trHeight")
+    for cell in row.cells:
+        cell.vertical_alignment = align
+    return row.cells
+
+
+def _reason_paragraph(cell) -> None:
+    """One paragraph per reason paragraph, at the type size the fit rule chose."""
+    cell.paragraphs[0].style = "CellText"
+    cell.paragraphs[0].add_run("{%p for paragraph in reason %}")
+    p = cell.add_paragraph(style="CellText")
+    p_pr = p._p.get_or_add_pPr()
+    _set(p_pr, "w:spacing", "w:ind", "w:jc", "w:rPr", line="{{ (reason_line_pt * 20) | int }}", lineRule="exact")
+    _set(p_pr, "w:ind", "w:jc", "w:rPr", firstLine="{{ (reason_pt * 40) | int }}")
+    run = p.add_run("{{ paragraph }}")
+    r_pr = run._r.get_or_add_rPr()
+    _set(r_pr, "w:sz", "w:szCs", "w:lang", val="{{ (reason_pt * 2) | int }}")
+    _set(r_pr, "w:szCs", "w:lang", val="{{ (reason_pt * 2) | int }}")
+    cell.add_paragraph(style="CellText").add_run("{%p endfor %}")
+
+
+def _review_paragraphs(cell) -> None:
+    """The opinion, then the seal and the date at the bottom right of the cell."""
+    first = cell.paragraphs[0]
+    first.style = "CellText"
+    first.add_run("{%p for paragraph in review %}")
+    for text, style in (("{{ paragraph }}", "CellText"), ("{%p endfor %}", "CellText"),
+                        ("{%p for line in signatures %}", "CellSeal"), ("{{ line }}", "CellSeal"),
+                        ("{%p endfor %}", "CellSeal"), ("{{ date }}", "CellSeal")):
+        cell.add_paragraph(style=style).add_run(text)
+
+
+def build():
+    doc = new_document()
+    _styles(doc)
+    title = add(doc, "{{ title }}", "DocTitle")
+    title.paragraph_format.space_after = Mm(4)
+
+    table = doc.add_table(rows=7, cols=GRID_UNITS)
+    table.style = doc.styles["Table Grid"]
+    _table_properties(table)
+    center, top, bottom = (WD_CELL_VERTICAL_ALIGNMENT.CENTER, WD_CELL_VERTICAL_ALIGNMENT.TOP,
+                           WD_CELL_VERTICAL_ALIGNMENT.BOTTOM)
+    for index, cells in enumerate(ROWS):
+        row = _row(table, index, ROW_MM, center)
+        column = 0
+        for text, span in cells:
+            cell = row[column].merge(row[column + span - 1])
+            _write(cell, text, "CellLeft" if index == 2 and column else "Cell")
+            column += span
+
+    # rows 6 and 7: the label at the top, on the reason's first line (document.css)
+    row = _row(table, 5, ROW_MM, top)
+    _set(table.rows[5]._tr.trPr, "w:trHeight", val="{{ (reason_mm * 56.693) | round | int }}")
+    label, reason = row[0].merge(row[3]), row[4].merge(row[GRID_UNITS - 1])
+    _write(label, "免学理由", "Cell")
+    _reason_paragraph(reason)
+    _margin(label, top=1)
+    _margin(reason, top=1)
+
+    row = _row(table, 6, REVIEW_MM, bottom)
+    label = row[0].merge(row[3])
+    _write(label, "{{ review_label }}", "Cell")
+    label.vertical_alignment = top
+    _margin(label, top=1)
+    review = row[4].merge(row[GRID_UNITS - 1])
+    _review_paragraphs(review)
+    _margin(review, bottom=1)
+
+    add(doc, "{%p for note in notes %}", "Note")
+    add(doc, "{%p if loop.first %}", "Note")
+    add(doc, "{{ note }}", "NoteFirst")
+    add(doc, "{%p else %}", "Note")
+    add(doc, "{{ note }}", "Note")
+    add(doc, "{%p endif %}", "Note")
+    add(doc, "{%p endfor %}", "Note")
+    return doc

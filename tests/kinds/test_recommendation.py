@@ -1,0 +1,186 @@
+"""单位推荐意见 / 主管单位推荐意见: title and seal by issuer, the review sentence by region, the 公示, errors."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from docgen import profiles
+from docgen.documents import sample
+from docgen.errors import InvalidPayload
+from docgen.kinds.recommendation import RecommendationPayload
+from tests.helpers import docx_text, pdf_text, squash
+
+SLUG = "recommendation"
+
+
+def payload(**changes) -> dict:
+    data = copy.deepcopy(sample(SLUG))
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+def competent(**changes) -> dict:
+    return payload(issuer="competent", competent={"name": "阿克苏地区档案局"}, **changes)
+
+
+def both(renderer, data, profile=None) -> tuple[str, str]:
+    """Return the squashed text of the PDF and of the DOCX."""
+    pdf = pdf_text(renderer.render(SLUG, data, "pdf", profile).content)
+    docx = docx_text(renderer.render(SLUG, data, "docx", profile).content)
+    return squash(pdf), squash(docx)
+
+
+def errors_of(renderer, data) -> dict[str, str]:
+    with pytest.raises(InvalidPayload) as exc:
+        renderer.render(SLUG, data, "pdf")
+    return {e["pointer"]: e["detail"] for e in exc.value.errors}
+
+
+def test_unit_issuer_title_and_seal(renderer):
+    for text in both(renderer, payload()):
+        assert text.startswith("单位推荐意见")
+        assert "主要领导（签字）：" in text
+        assert "阿克苏市档案馆（公章）" in text
+        assert "系我单位专业技术人员" in text
+
+
+def test_competent_issuer_title_and_seal(renderer):
+    for text in both(renderer, competent(), "urumqi-etdz-2024"):
+        assert text.startswith("主管单位推荐意见")
+        assert "阿克苏地区档案局（公章）" in text
+        assert "阿克苏市档案馆（公章）" not in text
+        # the applicant's own unit is named in the lead and as the place of the 公示
+        assert "系阿克苏市档案馆专业技术人员" in text
+        assert "在阿克苏市档案馆公示" in text
+        assert "本单位已对阿克苏市档案馆报送的申报材料逐一审核，真实准确，同意推荐。" in text
+
+
+def test_addressed_to_the_profiles_authority(renderer):
+    pdf, _ = both(renderer, payload(), "bazhou-eng-2021")
+    assert "自治州工程系列石油化学纺织电力工程专业职称评审委员会：" in pdf
+
+
+def test_states_who_is_recommended_for_which_title_with_the_full_id_number(renderer):
+    pdf, docx = both(renderer, payload())
+    for text in (pdf, docx):
+        assert ("古丽米拉·艾尔肯同志，女，维吾尔族，中共党员，身份证号码652901199106140327，现任助理馆员，"
+                "系我单位专业技术人员，现申报档案系列档案管理专业中级专业技术任职资格。") in text
+
+
+@pytest.mark.parametrize("pid,sentence", [
+    ("xinjiang", "本单位已对提供的申报材料逐一审核，真实、完整、有效，同意推荐。"),
+    ("bazhou-eng-2021", "本单位已对提供的申报材料逐一审核，真实、完整、有效，同意推荐。"),
+    ("aksu-archives-2024", "本单位已对提供的申报材料逐一审核，真实准确，同意推荐。"),
+    ("urumqi-etdz-2024", "本单位已对提供的申报材料逐一审核，真实准确，同意推荐。"),
+])
+def test_review_sentence_by_region(renderer, pid, sentence):
+    pdf, docx = both(renderer, payload(), pid)
+    assert sentence in pdf and sentence in docx
+    other = "真实、完整、有效" if "真实准确" in sentence else "真实准确"
+    assert other not in pdf
+
+
+def test_notice_period_printed_when_given(renderer):
+    pdf, docx = both(renderer, payload())
+    period = "该同志的申报材料已于2024年7月22日至2024年7月26日在本单位公示，公示期5个工作日，公示期间无异议。"
+    assert period in pdf and period in docx
+
+
+def test_no_notice_no_period_sentence(renderer):
+    pdf, docx = both(renderer, payload(notice=None))
+    assert "公示" not in pdf and "公示" not in docx
+
+
+def test_review_paragraph_printed_when_given_and_omitted_otherwise(renderer):
+    pdf, _ = both(renderer, payload())
+    assert "牵头完成馆藏1956—1990年文书档案4.2万卷的数字化" in pdf
+    pdf, docx = both(renderer, payload(review=None))
+    assert "数字化" not in pdf
+    # an optional paragraph left out is not replaced by 无
+    assert "无" not in pdf.replace("无异议", "") and "无" not in docx.replace("无异议", "")
+
+
+def test_review_paragraph_split_at_line_breaks(renderer):
+    text = docx_text(renderer.render(SLUG, payload(review="第一段评价。\n\n第二段评价。"), "docx").content)
+    lines = text.splitlines()
+    assert "第一段评价。" in lines and "第二段评价。" in lines
+
+
+def test_date_printed_or_left_blank(renderer):
+    assert "2024年7月29日" in both(renderer, payload())[0]
+    text = docx_text(renderer.render(SLUG, payload(date=None), "docx").content)
+    assert "年　　月　　日" in text
+
+
+def test_missing_issuer_names_both_choices(renderer):
+    errors = errors_of(renderer, payload(issuer=None))
+    assert "unit" in errors["/issuer"] and "competent" in errors["/issuer"] and "必填" in errors["/issuer"]
+
+
+def test_wrong_issuer_names_both_choices(renderer):
+    errors = errors_of(renderer, payload(issuer="主管单位"))
+    assert "只能是" in errors["/issuer"] and "unit" in errors["/issuer"] and "competent" in errors["/issuer"]
+    assert "“主管单位”" in errors["/issuer"]
+
+
+@pytest.mark.parametrize("given", [None, {}, {"name": "  "}])
+def test_competent_issuer_requires_the_competent_name(renderer, given):
+    data = payload(issuer="competent", competent=given)
+    errors = errors_of(renderer, data)
+    assert list(errors) == ["/competent/name"]
+    assert "主管单位名称" in errors["/competent/name"]
+
+
+def test_required_applicant_fields(renderer):
+    data = payload()
+    for key in ("gender", "ethnicity", "political_status", "id_number", "current_title", "series", "specialty",
+                "level"):
+        del data["applicant"][key]
+    del data["unit"]["name"]
+    errors = errors_of(renderer, data)
+    assert errors["/applicant/id_number"] == "身份证号码为必填项，请填写"
+    assert errors["/unit/name"] == "单位名称为必填项，请填写"
+    assert len(errors) == 9
+
+
+def test_notice_shorter_than_five_working_days_is_refused(renderer):
+    errors = errors_of(renderer, payload(notice={"start_date": "2024-07-22", "end_date": "2024-07-24"}))
+    assert "5个工作日" in errors["/notice"]
+
+
+def test_schema_requires_issuer_and_lists_its_values():
+    schema = RecommendationPayload.model_json_schema()
+    assert "issuer" in schema["required"]
+    assert schema["properties"]["issuer"]["enum"] == ["unit", "competent"]
+    assert "default" not in schema["properties"]["issuer"]
+
+
+def test_blank_form_takes_the_unit_wording(renderer):
+    pdf = squash(pdf_text(renderer.blank(SLUG, "pdf", "aksu-archives-2024").content))
+    assert pdf.startswith("单位推荐意见")
+    assert "系我单位专业技术人员" in pdf and "真实准确，同意推荐" in pdf
+    assert "主要领导（签字）：" in pdf and "（公章）" in pdf
+    docx = docx_text(renderer.blank(SLUG, "docx", "aksu-archives-2024").content)
+    assert "年　　月　　日至　　年　　月　　日在本单位公示" in docx
+    # the blanks are underlined no-break spaces in Word (a solid line to write on)
+    assert "\xa0" * 20 + "同志" in docx and "古丽米拉" not in docx
+
+
+def test_every_profile_has_the_wording_of_both_issuers():
+    keys = ("title", "title_competent", "addressee", "lead_unit", "lead_competent", "review_unit",
+            "review_competent", "period_unit", "period_competent", "signatures_unit", "signatures_competent")
+    for pid in profiles.ids():
+        profile = profiles.get(pid)
+        assert all(profile.text(SLUG, key) for key in keys), pid
+
+
+def test_rare_name_characters_render(renderer):
+    data = payload()
+    data["applicant"]["name"] = "王䶮𠈌"
+    pdf = pdf_text(renderer.render(SLUG, data, "pdf").content)
+    assert "王䶮𠈌同志" in squash(pdf)
