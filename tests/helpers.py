@@ -14,7 +14,7 @@ import pypdf
 from docx import Document
 
 MM = 72 / 25.4
-PAGE_NUMBER = re.compile(r"^[—\-–]\s*\d+\s*[—\-–]$")
+PAGE_NUMBER = re.compile(r"^(?:[—\-–]\s*\d+\s*[—\-–]|第\s*\d+\s*页\s*共\s*\d+\s*页)$")
 
 
 def pdf_pages_text(content: bytes) -> list[str]:

@@ -1,0 +1,115 @@
+"""templates/roster/document.docx — 申报人员花名册 (seed 000 附件5): one table, rows from a {%tr for %} loop.
+
+Word paginates the table itself: the header row repeats on every page (w:tblHeader) and no row breaks
+across pages (w:cantSplit). Column widths are those of the PDF (docgen.kinds.roster.COLUMN_WIDTHS).
+"""
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx_templates.base import FANGSONG, HEITI, add, new_document, set_font
+
+from docgen.kinds.roster import CELL_PAD, COLUMN_WIDTHS, FONT_PT, LEFT_ALIGNED
+
+
+def _flag(row, tag: str) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement(tag)
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def _cell_text(cell, text: str, style: str, col: int) -> None:
+    p = cell.paragraphs[0]
+    p.style = style
+    if col in LEFT_ALIGNED:
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    p.add_run(text)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def _cell_style(doc, name: str, face: str):
+    from docx.enum.style import WD_STYLE_TYPE
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles["Normal"]
+    set_font(style, face, FONT_PT)
+    fmt = style.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(15)
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.widow_control = False
+    # no extra space between Chinese and digits (Word's default would widen 2019年8月 and wrap ID numbers)
+    ppr = style.element.get_or_add_pPr()
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), "0")
+        ppr.append(el)
+
+
+def _footer(section) -> None:
+    """第 1 页 共 N 页, centred."""
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text, field in (("第 ", None), (None, "PAGE"), (" 页 共 ", None), (None, "NUMPAGES"), (" 页", None)):
+        run = p.add_run(text or "")
+        set_font(run, FANGSONG, FONT_PT)
+        if field:
+            for tag, attr in (("w:fldChar", "begin"), ("w:instrText", field), ("w:fldChar", "separate"),
+                              ("w:t", "1"), ("w:fldChar", "end")):
+                el = OxmlElement(tag)
+                if tag == "w:fldChar":
+                    el.set(qn("w:fldCharType"), attr)
+                else:
+                    el.text = attr
+                    if tag == "w:instrText":
+                        el.set(qn("xml:space"), "preserve")
+                run._r.append(el)
+
+
+def build():
+    doc = new_document(landscape=True, page_numbers=False)
+    section = doc.sections[0]
+    section.top_margin, section.bottom_margin = Mm(15), Mm(15)
+    section.left_margin, section.right_margin = Mm(15), Mm(15)
+    section.footer_distance = Mm(6)
+    _footer(section)
+    _cell_style(doc, "Cell", FANGSONG)
+    _cell_style(doc, "HeadCell", HEITI)
+
+    title = add(doc, "{{ title }}", "DocTitle")
+    title.paragraph_format.space_after = Pt(6)
+    unit = add(doc, "{{ unit_line }}", "Plain")
+    set_font(unit.runs[0], FANGSONG, 14)
+    unit.paragraph_format.space_after = Pt(4)
+
+    n = len(COLUMN_WIDTHS)
+    table = doc.add_table(rows=4, cols=n)
+    table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    tblpr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+    margins = OxmlElement("w:tblCellMar")   # the PDF's 0.8 mm inner space, not Word's 1.9 mm
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(round(CELL_PAD / 25.4 * 1440)))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tblpr.append(margins)
+    for i, width in enumerate(COLUMN_WIDTHS):
+        table.columns[i].width = Mm(width)
+        for row in table.rows:
+            row.cells[i].width = Mm(width)
+    header, loop, body, end = table.rows
+    _flag(header, "w:tblHeader")
+    _flag(header, "w:cantSplit")
+    _flag(body, "w:cantSplit")
+    for i in range(n):
+        _cell_text(header.cells[i], f"{{{{ table.columns[{i}] }}}}", "HeadCell", -1)
+        _cell_text(body.cells[i], f"{{{{ row[{i}] }}}}", "Cell", i)
+    loop.cells[0].paragraphs[0].add_run("{%tr for row in table.rows %}")
+    end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    return doc
