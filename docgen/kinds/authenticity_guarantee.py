@@ -4,12 +4,11 @@ Seed 003 三(3)2(1): the unit's principal leader writes an opinion on it, signs,
 """
 from __future__ import annotations
 
-import cn2an
 from pydantic import Field
 
+from docgen import rules
 from docgen.kinds import Kind
-from docgen.kinds.common import BLANK, DATE_BLANK, Applicant, LongText, Payload, Unit, fill, signoff_date
-from docgen.kinds.public_notice import Filled
+from docgen.kinds.common import BLANK, Filled, DATE_BLANK, Applicant, LongText, Payload, Unit, fill, signoff_date
 from docgen.profiles import Profile
 
 SLUG = "authenticity-guarantee"
@@ -35,7 +34,7 @@ class GuaranteePayload(Payload):
 
 def _years_in_words(years: int) -> str:
     """Write the ban years the way the seed does: 五年内, 三年内."""
-    return cn2an.an2cn(years, "low")
+    return rules.cn_number(years)
 
 
 def _context(values: dict, profile: Profile, opinion: list[str], date: str, unit_date: str) -> dict:

@@ -13,6 +13,7 @@ from docgen.rules.types import Ethnicity, Gender, IdNumber, Level, PoliticalStat
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Filled = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]  # required text
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 BLANK = "__________"        # where a person writes by hand

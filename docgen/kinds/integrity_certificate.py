@@ -9,8 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind
-from docgen.kinds.common import BLANK, Applicant, Payload, fill, signoff_date
-from docgen.kinds.public_notice import Filled
+from docgen.kinds.common import BLANK, Filled, Applicant, Payload, fill, signoff_date
 from docgen.profiles import Profile
 
 SLUG = "integrity-certificate"

@@ -8,8 +8,7 @@ from pydantic import Field
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind
-from docgen.kinds.common import BLANK, DATE_BLANK, Applicant, Notice, Payload, Unit, fill, signoff_date
-from docgen.kinds.public_notice import Filled
+from docgen.kinds.common import BLANK, Filled, DATE_BLANK, Applicant, Notice, Payload, Unit, fill, signoff_date
 from docgen.profiles import Profile
 from docgen.rules.types import Level
 

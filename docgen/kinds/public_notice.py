@@ -1,13 +1,12 @@
 """推荐单位公示 (seed 000 附件1, 002 附件1, 003 附件1): the unit posts who it recommends, for objections."""
 from __future__ import annotations
 
-from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from docgen import rules
 from docgen.kinds import Kind
-from docgen.kinds.common import (BLANK, DATE_BLANK, Applicant, LongText, Notice, Payload, Unit, applicant_values,
+from docgen.kinds.common import (BLANK, Filled, DATE_BLANK, Applicant, LongText, Notice, Payload, Unit, applicant_values,
                                  fill, signoff_date)
 from docgen.profiles import Profile
 from docgen.rules.types import Ethnicity, Gender, IdNumber, Level, PoliticalStatus
@@ -17,7 +16,6 @@ POLITICAL_LINES = 3       # blank form: room to write by hand under 思想政治
 ACHIEVEMENT_LINES = 6     # and under 业绩成果
 
 # A text that must not be empty: what the document prints cannot be left for 无
-Filled = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class NoticeApplicant(Applicant):

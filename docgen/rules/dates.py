@@ -27,3 +27,8 @@ def cn_year_numerals(year: int) -> str:
 def cn_date_numerals(d: dt.date) -> str:
     """Write a date in Chinese numerals: 2024-08-28 → 二〇二四年八月二十八日."""
     return f"{cn_year_numerals(d.year)}{cn2an.an2cn(d.month, 'low')}月{cn2an.an2cn(d.day, 'low')}日"
+
+
+def cn_number(n: int) -> str:
+    """Write a whole number in Chinese numerals as prose does: 5 → 五, 12 → 十二 (年限, 天数)."""
+    return cn2an.an2cn(int(n), "low")

@@ -134,8 +134,8 @@ def _read_toml(text: str, name: str) -> dict[int, _Year]:
         if complete is not None and not isinstance(complete, bool):
             raise RuleError(f"{where}中 complete 应为 true 或 false")
         overrides: dict[dt.date, bool] = {}
-        for field, is_workday in (("holidays", False), ("workdays", True)):
-            for item in _dates(table.get(field, []), year, f"{where} {field}"):
+        for key, is_workday in (("holidays", False), ("workdays", True)):
+            for item in _dates(table.get(key, []), year, f"{where} {key}"):
                 if overrides.get(item, is_workday) != is_workday:
                     raise RuleError(f"{where}中{item.isoformat()}同时列为放假和上班")
                 overrides[item] = is_workday

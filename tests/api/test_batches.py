@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 
 import pypdf
-import pytest
 from openpyxl import Workbook
 
 from docgen import profiles
