@@ -22,6 +22,9 @@ sys.path.insert(0, str(ROOT))
 from docgen.documents import Renderer, sample  # noqa: E402
 from docgen.kinds import KINDS  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from roster import payload as roster_payload  # noqa: E402
+
 
 def median_ms(fn, runs: int) -> float:
     fn()  # warm: templates parsed, fonts loaded
@@ -50,23 +53,6 @@ def libreoffice_ms(docx: bytes, runs: int) -> float:
     return statistics.median(times)
 
 
-def roster_payload(n: int) -> dict:
-    """A roster of n synthetic applicants with valid ID numbers."""
-    from stdnum.cn import ric
-
-    payload = sample("roster")
-    template = payload["applicants"][0]
-    applicants = []
-    for i in range(n):
-        body = f"652801{1970 + i % 30}{(i % 12) + 1:02d}{(i % 28) + 1:02d}{i % 1000:03d}"
-        number = body + ric.calc_check_digit(body + "0")
-        gender = "男" if int(body[16]) % 2 else "女"
-        applicants.append({**template, "name": f"测试{i:04d}号", "id_number": number, "gender": gender,
-                           "work_unit": "巴音郭楞蒙古自治州农业科学研究所" + ("畜牧兽医试验站" if i % 3 == 0 else "")})
-    payload["applicants"] = applicants
-    return payload
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=50)
@@ -87,7 +73,7 @@ def main() -> None:
         rows.append((label, docx_ms, pdf_ms, lo_ms))
         print(f"{label}: docx {docx_ms:.1f} ms, pdf {pdf_ms:.1f} ms, LibreOffice {lo_ms:.0f} ms", file=sys.stderr)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n| document | DOCX median ms | PDF median ms | LibreOffice DOCX→PDF median ms | PDF speed-up vs LibreOffice |")
+    print("\n| document | DOCX median ms | PDF median ms | LibreOffice DOCX→PDF median ms | PDF speed-up vs LibreOffice |")
     print("|---|---:|---:|---:|---:|")
     for label, docx_ms, pdf_ms, lo_ms in rows:
         print(f"| {label} | {docx_ms:.1f} | {pdf_ms:.1f} | {lo_ms:.0f} | {lo_ms / pdf_ms:.1f}× |")
