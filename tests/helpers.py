@@ -14,7 +14,8 @@ import pypdf
 from docx import Document
 
 MM = 72 / 25.4
-PAGE_NUMBER = re.compile(r"^(?:[—\-–]\s*\d+\s*[—\-–]|第\s*\d+\s*页\s*共\s*\d+\s*页)$")
+# page-number lines: "— 1 —", "第 1 页 共 3 页", and LibreOffice's split of the latter into "1 3" / "第 页 共 页"
+PAGE_NUMBER = re.compile(r"^(?:[—\-–]\s*\d+\s*[—\-–]|第\s*\d+\s*页\s*共\s*\d+\s*页|\d+\s+\d+|第\s*页\s*共\s*页)$")
 
 
 def pdf_pages_text(content: bytes) -> list[str]:
@@ -45,6 +46,14 @@ def docx_text(content: bytes) -> str:
 def squash(text: str) -> str:
     """Remove whitespace and drawing underscores, to compare what two formats say, not how they wrap."""
     return re.sub(r"[\s_　]+", "", text)
+
+
+def same_text(pdf: str, docx: str, kind) -> bool:
+    """Compare what the two formats say. A landscape table reads row by printed line in the PDF (a wrapped
+    cell's second line comes after the other cells' first lines), so there only the characters must agree."""
+    if kind.landscape:
+        return sorted(squash(pdf)) == sorted(squash(docx))
+    return squash(pdf) == squash(docx)
 
 
 def pdf_fonts(content: bytes) -> dict[str, dict]:

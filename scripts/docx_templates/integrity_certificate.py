@@ -1,5 +1,4 @@
 """templates/integrity-certificate/document.docx — 廉政情况证明."""
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from docx_templates.base import add, add_signoff, new_document
 
@@ -8,7 +7,6 @@ def build():
     doc = new_document()
     # LibreOffice hangs a line-end ，。 in the margin and, in a justified paragraph, does not draw it
     # (the text would lose a comma); CJK lines are full either way, so align left like the PDF
-    doc.styles["Body"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     add(doc, "{{ title }}", "DocTitle")
     add(doc, "{%p for paragraph in paragraphs %}")
     add(doc, "{{r paragraph|ruled }}")
