@@ -35,6 +35,9 @@ class BatchRequest(BaseModel):
     date: dt.date | None = Field(None, title="成文日期")
     year: int | None = Field(None, title="年度")
     specialty: str | None = Field(None, title="花名册标题中的专业")
+    defaults: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, title="各文书的统一内容",
+        description="按文书类型给出全体申报人共用的字段，如 {\"integrity-certificate\": {\"issuer\": \"…纪检组\"}}")
 
 
 def applicant_fields(entry: BatchApplicant) -> dict:

@@ -59,7 +59,8 @@ def plan(request: BatchRequest) -> list[Job]:
             kind = KINDS[slug]
             if "applicants" in kind.model.model_fields or any(k not in entry.payload for k in kind.batch_when):
                 continue
-            data = {**shared, "applicant": person, **entry.payload}
+            data = {**shared, **profile.batch_defaults.get(slug, {}), **request.defaults.get(slug, {}),
+                    "applicant": person, **entry.payload}
             jobs.append(Job(kind, fit(kind.model, data), folder, entry.name, f"/applicants/{i}"))
     return jobs
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -18,6 +19,9 @@ HEADERS = {
     "级别": "level", "申报级别": "level", "工作单位": "work_unit", "申报途径": "route", "途径": "route",
     "是否通过": "passed", "备注": "remark",
 }
+# docgen's own roster prints the route with the title, 工程师（评审）, and dates as 2019年8月
+_TITLE_WITH_ROUTE = re.compile(r"^(?P<title>.*?)\s*[（(](?P<route>初定|初次确定|授予|评审)[)）]$")
+_YEAR_MONTH = re.compile(r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*日)?$")
 _YES, _NO = {"是", "通过", "Y", "y", "yes", "TRUE", "True", "true"}, {"否", "未通过", "N", "n", "no", "FALSE", "False", "false"}
 
 
@@ -59,5 +63,10 @@ def _applicant(row: list, columns: dict[int, str]) -> dict:
             value = f"{value:.0f}"  # a number Excel mangled; its check digit will tell
         else:
             value = str(value).strip()
+            if key == "target_title" and (m := _TITLE_WITH_ROUTE.match(value)):
+                value = m["title"]
+                out.setdefault("route", m["route"])
+            elif key.endswith("_date") and (m := _YEAR_MONTH.match(value)):
+                value = dt.date(int(m["y"]), int(m["m"]), int(m["d"] or 1)).isoformat()
         out[key] = value
     return out if out.get("name") else {}

@@ -29,6 +29,8 @@ class Profile(BaseModel):
     attachments: dict[str, int] = Field(default_factory=dict, description="文书对应的附件序号")
     fees: dict[str, int] = Field(default_factory=dict, description="评审费（元/人），按级别或途径")
     mask_id_in_public: bool = Field(True, description="张贴公示时是否遮盖身份证号码中间位")
+    batch_defaults: dict[str, dict[str, str]] = Field(default_factory=dict,
+                                                      description="批量生成时各文书的缺省字段，如推荐意见由谁出具")
     texts: dict[str, dict[str, bool | int | str | list[str]]] = Field(default_factory=dict, description="各文书的措辞")
 
     def text(self, slug: str, key: str):

@@ -101,3 +101,52 @@ def test_not_an_xlsx_is_400(client):
     resp = client.post("/v1/batches", data={"file": (io.BytesIO(b"not excel"), "x.xlsx")},
                        content_type="multipart/form-data")
     assert resp.status_code == 400 and resp.mimetype == "application/problem+json"
+
+
+def test_roster_xlsx_round_trip(client):
+    """The XLSX docgen writes for the roster reads back as a batch: route, dates and 是/否 recovered."""
+    from docgen.documents import sample
+    from docgen.batch.xlsx import read_roster
+
+    roster = sample("roster")
+    xlsx = client.post("/v1/documents/roster?format=xlsx", json=roster)
+    assert xlsx.status_code == 200
+    data = read_roster(xlsx.data)
+    assert data["unit"]["name"] == roster["unit"]["name"]
+    assert [a["name"] for a in data["applicants"]] == [a["name"] for a in roster["applicants"]]
+    for got, sent in zip(data["applicants"], roster["applicants"]):
+        assert got["id_number"] == sent["id_number"]
+        assert got["route"] in (sent["route"], "初定" if sent["route"] == "初次确定" else sent["route"])
+        if sent.get("current_title_date"):
+            assert got["current_title_date"][:7] == sent["current_title_date"][:7]
+        if sent.get("passed") is not None:
+            assert got["passed"] is sent["passed"]
+    resp = client.post("/v1/batches", data={"file": (io.BytesIO(xlsx.data), "花名册.xlsx"), "documents": "commitment,roster"},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 202, resp.json
+
+
+def test_tacheng_batch_yields_tachengs_set(client):
+    """A Tacheng unit gets Tacheng's documents: 廉政情况证明 and 真实性保证书 too, numbered 附件4/5, roster 附件8."""
+    batch = copy.deepcopy(SAMPLE)
+    batch["profile"] = "tacheng-2023"
+    batch["defaults"] = {"integrity-certificate": {"issuer": "塔城地区农业农村局纪检组"}}
+    resp = client.post("/v1/batches", json=batch)
+    assert resp.status_code == 202, resp.json
+    status = _wait(client, resp.headers["Location"])
+    assert status["status"] == "done", status
+    names = zipfile.ZipFile(io.BytesIO(_download(client, status["links"]["archive"]))).namelist()
+    person = [n.split("/", 1)[1] for n in names if n.startswith("2-李娟/")]
+    for expected in ("附件1-推荐单位公示.pdf", "附件2-推荐单位公示结果.pdf", "附件3-个人承诺书.pdf",
+                     "附件4-廉政情况证明.pdf", "附件5-专业技术资格评审材料真实性保证书.pdf"):
+        assert expected in person, person
+    assert "附件8-申报人员花名册.xlsx" in names
+    assert not any("免除继续教育" in n for n in person)  # 李娟 gives no 免学理由
+
+
+def test_missing_document_field_is_named_before_the_run(client):
+    batch = copy.deepcopy(SAMPLE)
+    batch["profile"] = "tacheng-2023"
+    resp = client.post("/v1/batches", json=batch)
+    assert resp.status_code == 422
+    assert any(e["document"] == "integrity-certificate" and "纪检" in e["detail"] for e in resp.json["errors"])
