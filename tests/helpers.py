@@ -56,6 +56,37 @@ def same_text(pdf: str, docx: str, kind) -> bool:
     return squash(pdf) == squash(docx)
 
 
+def texts_of(renderer, slug: str, data: dict, profile: str | None = None) -> tuple[str, str]:
+    """Render a payload in both formats; return the squashed text of the PDF and of the DOCX."""
+    pdf = pdf_text(renderer.render(slug, data, "pdf", profile).content)
+    docx = docx_text(renderer.render(slug, data, "docx", profile).content)
+    return squash(pdf), squash(docx)
+
+
+def errors_of(renderer, slug: str, data: dict, profile: str | None = None) -> dict[str, str]:
+    """Render an invalid payload; return its errors as {pointer: Chinese message}."""
+    from docgen.errors import InvalidPayload
+
+    try:
+        renderer.render(slug, data, "pdf", profile)
+    except InvalidPayload as exc:
+        return {e["pointer"]: e["detail"] for e in exc.errors}
+    raise AssertionError("the payload was accepted")
+
+
+def changed(slug: str, **changes) -> dict:
+    """Return a copy of the sample payload with top-level keys replaced (None removes the key)."""
+    from docgen.documents import sample
+
+    data = sample(slug)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
 def pdf_fonts(content: bytes) -> dict[str, dict]:
     """Return every font a PDF uses: subtype and whether it is embedded."""
     fonts = {}

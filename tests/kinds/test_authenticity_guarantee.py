@@ -1,34 +1,23 @@
 """专业技术资格评审材料真实性保证书: ban years in words by region, the leader's opinion or lines, errors."""
 from __future__ import annotations
 
-import copy
 import io
 
 import pdfplumber
 import pytest
 
-from docgen.documents import sample
 from docgen.errors import InvalidPayload
-from tests.helpers import docx_text, docx_xml, pdf_text, squash
+from tests.helpers import changed, docx_text, docx_xml, pdf_text, squash, texts_of
 
 SLUG = "authenticity-guarantee"
 
 
 def payload(**changes) -> dict:
-    data = copy.deepcopy(sample(SLUG))
-    for key, value in changes.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
+    return changed(SLUG, **changes)
 
 
-def both(renderer, data, profile=None) -> tuple[str, str]:
-    """Return the squashed text of the PDF and of the DOCX."""
-    pdf = pdf_text(renderer.render(SLUG, data, "pdf", profile).content)
-    docx = docx_text(renderer.render(SLUG, data, "docx", profile).content)
-    return squash(pdf), squash(docx)
+def both(renderer, data, profile=None):
+    return texts_of(renderer, SLUG, data, profile)
 
 
 def test_seed_wording(renderer):

@@ -12,8 +12,9 @@ from docgen import profiles
 from docgen.documents import sample
 from docgen.errors import InvalidPayload
 from docgen.kinds import ce_exemption
-from tests.helpers import (docx_text, docx_xml, libreoffice_to_pdf, pdf_page_sizes_mm, pdf_text, pdf_text_boxes_mm,
-                           squash)
+from tests.helpers import docx_text, docx_xml, libreoffice_to_pdf, pdf_page_sizes_mm, pdf_text, pdf_text_boxes_mm, squash
+from tests.helpers import errors_of as errors_of_kind
+from tests.helpers import texts_of
 
 SLUG = "ce-exemption"
 TEXT_AREA_BOTTOM_MM = 37 + 225
@@ -36,17 +37,12 @@ def payload(**changes) -> dict:
     return data
 
 
-def both(renderer, data: dict, profile: str = "xinjiang") -> tuple[str, str]:
-    """Render PDF and DOCX; return their text, whitespace removed."""
-    pdf = renderer.render(SLUG, data, "pdf", profile).content
-    docx = renderer.render(SLUG, data, "docx", profile).content
-    return squash(pdf_text(pdf)), squash(docx_text(docx))
+def both(renderer, data, profile="xinjiang"):
+    return texts_of(renderer, SLUG, data, profile)
 
 
-def errors(renderer, data: dict) -> dict[str, str]:
-    with pytest.raises(InvalidPayload) as exc:
-        renderer.render(SLUG, data, "pdf")
-    return {e["pointer"]: e["detail"] for e in exc.value.errors}
+def errors(renderer, data):
+    return errors_of_kind(renderer, SLUG, data)
 
 
 def test_rows_printed_in_both_formats(renderer):

@@ -1,39 +1,25 @@
 """廉政情况证明: the clean record or the 处分 clause, 有/无 clues, the 纪检部门's seal, errors."""
 from __future__ import annotations
 
-import copy
 
 import pytest
 
-from docgen.documents import sample
-from docgen.errors import InvalidPayload
-from tests.helpers import docx_text, pdf_text, squash
+from tests.helpers import changed, docx_text, errors_of as errors_of_kind, pdf_text, squash, texts_of
 
 SLUG = "integrity-certificate"
 PUNISHMENT = {"date": "2022-03-15", "reason": "违反工作纪律", "penalty": "警告", "period": "6个月"}
 
 
 def payload(**changes) -> dict:
-    data = copy.deepcopy(sample(SLUG))
-    for key, value in changes.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
+    return changed(SLUG, **changes)
 
 
-def both(renderer, data, profile=None) -> tuple[str, str]:
-    """Return the squashed text of the PDF and of the DOCX."""
-    pdf = pdf_text(renderer.render(SLUG, data, "pdf", profile).content)
-    docx = docx_text(renderer.render(SLUG, data, "docx", profile).content)
-    return squash(pdf), squash(docx)
+def both(renderer, data, profile=None):
+    return texts_of(renderer, SLUG, data, profile)
 
 
-def errors_of(renderer, data) -> dict[str, str]:
-    with pytest.raises(InvalidPayload) as exc:
-        renderer.render(SLUG, data, "pdf")
-    return {e["pointer"]: e["detail"] for e in exc.value.errors}
+def errors_of(renderer, data):
+    return errors_of_kind(renderer, SLUG, data)
 
 
 def test_clean_record_in_the_seed_wording(renderer):

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from docgen.documents import sample
-from docgen.errors import InvalidPayload
-from tests.helpers import docx_text, docx_xml, pdf_text, squash
+from tests.helpers import docx_text, docx_xml, errors_of as errors_of_kind, pdf_text, texts_of
 
 SLUG = "notice-result"
 # National Day 2024: Sep 27 (Fri), Sep 29 (Sun, a working day), Sep 30, Oct 8, Oct 9 — 5 working days in 13
@@ -20,16 +19,12 @@ def payload(notice=None, date="2024-10-10", **unit) -> dict:
     return data
 
 
-def both(renderer, data, profile=None) -> tuple[str, str]:
-    pdf = pdf_text(renderer.render(SLUG, data, "pdf", profile).content)
-    docx = docx_text(renderer.render(SLUG, data, "docx", profile).content)
-    return squash(pdf), squash(docx)
+def both(renderer, data, profile=None):
+    return texts_of(renderer, SLUG, data, profile)
 
 
-def errors_of(renderer, data, profile=None) -> dict[str, str]:
-    with pytest.raises(InvalidPayload) as exc:
-        renderer.render(SLUG, data, "pdf", profile)
-    return {e["pointer"]: e["detail"] for e in exc.value.errors}
+def errors_of(renderer, data, profile=None):
+    return errors_of_kind(renderer, SLUG, data, profile)
 
 
 def test_bazhou_counts_calendar_days(renderer):

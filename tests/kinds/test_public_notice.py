@@ -8,10 +8,9 @@ import pytest
 
 from docgen import profiles
 from docgen.documents import sample
-from docgen.errors import InvalidPayload
 from docgen.kinds import public_notice
 from docgen.kinds.public_notice import PublicNoticePayload
-from tests.helpers import docx_text, docx_xml, pdf_pages_text, pdf_text, squash
+from tests.helpers import docx_text, docx_xml, errors_of as errors_of_kind, pdf_pages_text, pdf_text, squash, texts_of
 
 SLUG = "public-notice"
 
@@ -30,17 +29,12 @@ def payload(**changes) -> dict:
     return data
 
 
-def both(renderer, data, profile=None) -> tuple[str, str]:
-    """Return the squashed text of the PDF and of the DOCX."""
-    pdf = pdf_text(renderer.render(SLUG, data, "pdf", profile).content)
-    docx = docx_text(renderer.render(SLUG, data, "docx", profile).content)
-    return squash(pdf), squash(docx)
+def both(renderer, data, profile=None):
+    return texts_of(renderer, SLUG, data, profile)
 
 
-def errors_of(renderer, data) -> dict[str, str]:
-    with pytest.raises(InvalidPayload) as exc:
-        renderer.render(SLUG, data, "pdf")
-    return {e["pointer"]: e["detail"] for e in exc.value.errors}
+def errors_of(renderer, data):
+    return errors_of_kind(renderer, SLUG, data)
 
 
 @pytest.mark.parametrize("pid,lead,ethnicity_label,signer", [

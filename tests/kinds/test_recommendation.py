@@ -1,44 +1,30 @@
 """单位推荐意见 / 主管单位推荐意见: title and seal by issuer, the review sentence by region, the 公示, errors."""
 from __future__ import annotations
 
-import copy
 
 import pytest
 
 from docgen import profiles
-from docgen.documents import sample
-from docgen.errors import InvalidPayload
 from docgen.kinds.recommendation import RecommendationPayload
-from tests.helpers import docx_text, pdf_text, squash
+from tests.helpers import changed, docx_text, errors_of as errors_of_kind, pdf_text, squash, texts_of
 
 SLUG = "recommendation"
 
 
 def payload(**changes) -> dict:
-    data = copy.deepcopy(sample(SLUG))
-    for key, value in changes.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
+    return changed(SLUG, **changes)
 
 
 def competent(**changes) -> dict:
     return payload(issuer="competent", competent={"name": "阿克苏地区档案局"}, **changes)
 
 
-def both(renderer, data, profile=None) -> tuple[str, str]:
-    """Return the squashed text of the PDF and of the DOCX."""
-    pdf = pdf_text(renderer.render(SLUG, data, "pdf", profile).content)
-    docx = docx_text(renderer.render(SLUG, data, "docx", profile).content)
-    return squash(pdf), squash(docx)
+def both(renderer, data, profile=None):
+    return texts_of(renderer, SLUG, data, profile)
 
 
-def errors_of(renderer, data) -> dict[str, str]:
-    with pytest.raises(InvalidPayload) as exc:
-        renderer.render(SLUG, data, "pdf")
-    return {e["pointer"]: e["detail"] for e in exc.value.errors}
+def errors_of(renderer, data):
+    return errors_of_kind(renderer, SLUG, data)
 
 
 def test_unit_issuer_title_and_seal(renderer):
