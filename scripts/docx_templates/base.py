@@ -63,9 +63,15 @@ def _page_number_footer(footer, align) -> None:
         p.paragraph_format.right_indent = Pt(14)
     else:
         p.paragraph_format.left_indent = Pt(14)
-    for text, field in (("— ", None), (None, "PAGE"), (" —", None)):
-        run = p.add_run(text or "")
-        set_font(run, SONGTI, 14)
+    add_with_fields(p, ("— ", "{PAGE}", " —"), SONGTI, 14)
+
+
+def add_with_fields(paragraph, parts, face: str, size_pt: float) -> None:
+    """Append text and Word fields to a paragraph: parts like ("第 ", "{PAGE}", " 页 共 ", "{NUMPAGES}", " 页")."""
+    for part in parts:
+        field = part[1:-1] if part.startswith("{") and part.endswith("}") else None
+        run = paragraph.add_run("" if field else part)
+        set_font(run, face, size_pt)
         if field:
             for tag, attr in (("w:fldChar", "begin"), ("w:instrText", field), ("w:fldChar", "separate"),
                               ("w:t", "1"), ("w:fldChar", "end")):
@@ -152,6 +158,35 @@ def bottom_border(paragraph) -> None:
             el.set(qn(key), value)
         borders.append(el)
     ppr.append(borders)
+
+
+def add_paragraphs(doc, name: str = "paragraphs", style: str = "Body") -> None:
+    """Add a docxtpl loop printing each item of the context list `name` as a paragraph (blanks ruled)."""
+    add(doc, f"{{%p for paragraph in {name} %}}", style)
+    add(doc, "{{r paragraph|ruled }}", style)
+    add(doc, "{%p endfor %}", style)
+
+
+def add_ruled_lines(doc, name: str) -> None:
+    """Add a docxtpl loop printing one ruled line to write on per item of the context list `name`."""
+    add(doc, f"{{%p for line in {name} %}}", "Plain")
+    bottom_border(add(doc, "{{ line }}", "Plain"))
+    add(doc, "{%p endfor %}", "Plain")
+
+
+def keep_with_signoff(doc, first: int) -> None:
+    """Keep paragraphs from index `first` to the end on one page with the signature block (§7.3.5)."""
+    for paragraph in doc.paragraphs[first:-1]:
+        paragraph.paragraph_format.keep_with_next = True
+
+
+def simple_letter():
+    """Return the letter most short documents are: title, paragraphs, signatures and date."""
+    doc = new_document()
+    add(doc, "{{ title }}", "DocTitle")
+    add_paragraphs(doc)
+    add_signoff(doc)
+    return doc
 
 
 def add_signoff(doc) -> None:

@@ -1,12 +1,6 @@
-"""templates/notice-result/document.docx — 推荐单位公示结果."""
-from docx_templates.base import add, add_signoff, new_document
+"""templates/notice-result/document.docx — 推荐单位公示结果: the plain letter."""
+from docx_templates.base import simple_letter
 
 
 def build():
-    doc = new_document()
-    add(doc, "{{ title }}", "DocTitle")
-    add(doc, "{%p for paragraph in paragraphs %}")
-    add(doc, "{{r paragraph|ruled }}")
-    add(doc, "{%p endfor %}")
-    add_signoff(doc)
-    return doc
+    return simple_letter()

@@ -8,7 +8,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docx_templates.base import FANGSONG, HEITI, add, new_document, set_font
+from docx_templates.base import FANGSONG, HEITI, add, add_with_fields, new_document, set_font
 
 from docgen.kinds.roster import CELL_PAD, COLUMN_WIDTHS, FONT_PT, LEFT_ALIGNED
 
@@ -52,20 +52,7 @@ def _footer(section) -> None:
     """第 1 页 共 N 页, centred."""
     p = section.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text, field in (("第 ", None), (None, "PAGE"), (" 页 共 ", None), (None, "NUMPAGES"), (" 页", None)):
-        run = p.add_run(text or "")
-        set_font(run, FANGSONG, FONT_PT)
-        if field:
-            for tag, attr in (("w:fldChar", "begin"), ("w:instrText", field), ("w:fldChar", "separate"),
-                              ("w:t", "1"), ("w:fldChar", "end")):
-                el = OxmlElement(tag)
-                if tag == "w:fldChar":
-                    el.set(qn("w:fldCharType"), attr)
-                else:
-                    el.text = attr
-                    if tag == "w:instrText":
-                        el.set(qn("xml:space"), "preserve")
-                run._r.append(el)
+    add_with_fields(p, ("第 ", "{PAGE}", " 页 共 ", "{NUMPAGES}", " 页"), FANGSONG, FONT_PT)
 
 
 def build():
