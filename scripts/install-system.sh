@@ -7,7 +7,7 @@ PACKAGES=(
   # WeasyPrint's native stack; libharfbuzz-subset0 makes CJK subsetting fast (FACTS.md: 10 s/page without it)
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
   # free CJK faces: Noto CJK (宋/黑, rare name characters), LXGW WenKai (楷)
-  fonts-noto-cjk fonts-lxgw-wenkai fonts-dejavu-core
+  fonts-noto-cjk fonts-lxgw-wenkai fonts-dejavu-core   # DejaVu: the Latin fallback fontconfig expects
   # DOCX round-trip and PDF-to-PNG checks used by the tests, and the benchmark baseline
   libreoffice-writer-nogui poppler-utils
 )
