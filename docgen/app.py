@@ -12,7 +12,6 @@ from docgen.documents import Renderer
 from docgen.batch.executor import InProcessExecutor
 from docgen.batch.store import BatchStore
 from docgen.registry import Registry
-from docgen.rules import WorkCalendar
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +38,7 @@ def _make_data_dir(app: Flask) -> None:
 
 
 def _register_renderer(app: Flask) -> None:
-    calendar = WorkCalendar(extra_files=config_module.holiday_files(app.config))
-    app.extensions["docgen"] = Renderer(templates_dir=Path(app.config["TEMPLATES_DIR"]),
-                                        fonts_dir=Path(app.config["FONTS_DIR"]), calendar=calendar)
+    app.extensions["docgen"] = Renderer.from_config(app.config)
     app.extensions["registry"] = registry = Registry(app.config["DATABASE_URL"])
     store = app.extensions["batch_store"] = BatchStore(registry)
     app.extensions["batch_executor"] = InProcessExecutor(app.config["DATA_DIR"], app.extensions["docgen"], store)

@@ -6,11 +6,11 @@ import json
 import sys
 from pathlib import Path
 
+from docgen import config
+
 
 def _serve(args) -> int:
     from gunicorn.app.base import BaseApplication
-
-    from docgen import config
 
     settings = config.load()
 
@@ -36,7 +36,7 @@ def _render(args) -> int:
     fmt = out.suffix.lstrip(".").lower()
     try:
         payload = json.loads(Path(args.payload).read_text(encoding="utf-8"))
-        rendered = Renderer().render(args.type, payload, fmt, args.profile)
+        rendered = Renderer.from_config(config.load()).render(args.type, payload, fmt, args.profile)
     except json.JSONDecodeError as exc:
         print(f"错误：{args.payload} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）", file=sys.stderr)
         return 2
@@ -65,7 +65,7 @@ def _batch(args) -> int:
     from docgen.errors import Problem, chinese_errors
 
     source = Path(args.roster)
-    renderer = Renderer()
+    renderer = Renderer.from_config(config.load())
     try:
         data = read_roster(source.read_bytes()) if source.suffix.lower() == ".xlsx" else \
             json.loads(source.read_text(encoding="utf-8"))

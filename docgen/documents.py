@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from docgen import profiles
+from docgen import config
 from docgen.config import ROOT
 from docgen.errors import InvalidPayload, Problem, chinese_errors
 from docgen.kinds import KINDS, Kind
@@ -46,6 +47,12 @@ class Renderer:
     templates_dir: Path = ROOT / "templates"
     fonts_dir: Path = ROOT / "fonts"
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
+
+    @classmethod
+    def from_config(cls, settings: dict) -> "Renderer":
+        """Build the renderer a configuration describes (docgen.config.load()): folders, holiday tables."""
+        return cls(templates_dir=Path(settings["TEMPLATES_DIR"]), fonts_dir=Path(settings["FONTS_DIR"]),
+                   calendar=WorkCalendar(extra_files=config.holiday_files(settings)))
 
     def kind(self, slug: str) -> Kind:
         """Return the registered kind, or a 404 problem naming the known ones."""
