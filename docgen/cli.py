@@ -12,7 +12,10 @@ from docgen import config
 def _serve(args) -> int:
     from gunicorn.app.base import BaseApplication
 
+    from docgen.registry import Registry
+
     settings = config.load()
+    Registry(settings["DATABASE_URL"]).engine.dispose()   # the schema exists before the workers start
 
     class Server(BaseApplication):
         def load_config(self):

@@ -8,12 +8,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import DateTime, Integer, String, create_engine, select
+from sqlalchemy import DateTime, Integer, String, create_engine, exc, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 
 class Base(DeclarativeBase):
     pass
+
+
+def create_schema(engine) -> None:
+    """Create the tables that do not exist yet, for every model on Base.
+
+    Several processes may start at once (gunicorn workers, Celery workers): one that loses the race to
+    CREATE TABLE sees "already exists" and simply looks again.
+    """
+    try:
+        Base.metadata.create_all(engine)
+    except exc.OperationalError:
+        Base.metadata.create_all(engine)
 
 
 class IssuedDocument(Base):
@@ -43,7 +55,9 @@ class Registry:
 
     def __init__(self, url: str):
         self.engine = create_engine(url, future=True)
-        Base.metadata.create_all(self.engine)
+        import docgen.batch.store  # noqa: F401 — its table belongs to the same schema
+
+        create_schema(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     def record(self, *, document_id: str, kind: str, title: str, profile: str, subject: str, fmt: str,

@@ -163,6 +163,10 @@ def test_health_ready_and_openapi(client):
     assert "applicant" in spec["components"]["schemas"][ref]["properties"]
     assert "Applicant" in spec["components"]["schemas"]
     assert client.get("/docs").status_code in (200, 302)
+    page = client.get("/docs/swagger").get_data(as_text=True)
+    assert "swagger-ui-bundle.js" in page
+    with client.get("/docs/swagger/js/swagger-ui-bundle.js") as bundle:   # served by us: no CDN needed
+        assert bundle.status_code == 200
 
 
 def test_method_not_allowed_is_problem(client):
