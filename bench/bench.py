@@ -1,6 +1,6 @@
 """Benchmark: each document rendered warm (median ms, DOCX and PDF) against LibreOffice converting the same DOCX.
 
-Run: make bench  (or .venv/bin/python bench/bench.py [--runs 50] [--lo-runs 5] [--roster 1000])
+Run: .venv/bin/python bench/bench.py [--runs 50] [--lo-runs 5] [--roster 1000]
 Prints a Markdown table for README.md. Times are medians of warm runs in this process; LibreOffice is
 timed in the same run on the same machine, so the ratio holds even when the machine is busy.
 """

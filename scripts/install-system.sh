@@ -10,6 +10,8 @@ PACKAGES=(
   fonts-noto-cjk fonts-lxgw-wenkai fonts-dejavu-core   # DejaVu: the Latin fallback fontconfig expects
   # DOCX round-trip and PDF-to-PNG checks used by the tests, and the benchmark baseline
   libreoffice-writer-nogui poppler-utils
+  # a Python with venv, for the .venv that scripts/install.sh creates
+  python3 python3-venv
 )
 FANDOL_DIR=/usr/local/share/fonts/fandol
 
