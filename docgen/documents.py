@@ -14,6 +14,8 @@ from docgen.config import ROOT
 from docgen.errors import InvalidPayload, Problem, chinese_errors
 from docgen.kinds import KINDS, Kind
 from docgen.render import docx as docx_render
+from docgen.render import finish as finish_render
+from docgen.render import qr
 from docgen.render import pdf as pdf_render
 from docgen.rules import WorkCalendar
 
@@ -23,6 +25,7 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 SAMPLES_DIR = ROOT / "samples"
+MAX_COPIES = 5
 
 
 @dataclass
@@ -47,12 +50,15 @@ class Renderer:
     templates_dir: Path = ROOT / "templates"
     fonts_dir: Path = ROOT / "fonts"
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    public_url: str = str(config.DEFAULTS["PUBLIC_URL"])      # base of the verification links in QR codes
+    secret_key: str = str(config.DEFAULTS["SECRET_KEY"])      # signs those links
 
     @classmethod
     def from_config(cls, settings: dict) -> "Renderer":
         """Build the renderer a configuration describes (docgen.config.load()): folders, holiday tables."""
         return cls(templates_dir=Path(settings["TEMPLATES_DIR"]), fonts_dir=Path(settings["FONTS_DIR"]),
-                   calendar=WorkCalendar(extra_files=config.holiday_files(settings)))
+                   calendar=WorkCalendar(extra_files=config.holiday_files(settings)),
+                   public_url=str(settings["PUBLIC_URL"]), secret_key=str(settings["SECRET_KEY"]))
 
     def kind(self, slug: str) -> Kind:
         """Return the registered kind, or a 404 problem naming the known ones."""
@@ -88,19 +94,39 @@ class Renderer:
         profile = self.profile(profile_id or getattr(model, "profile", None))
         return kind, model, profile, kind.build(model, profile), warnings
 
-    def render(self, slug: str, payload: object, fmt: str = "pdf", profile_id: str | None = None) -> Rendered:
-        """Render one document from a payload."""
+    def render(self, slug: str, payload: object, fmt: str = "pdf", profile_id: str | None = None, *,
+               copies: int | None = None, blind: bool = False) -> Rendered:
+        """Render one document from a payload; `copies` (default: the profile's) and `blind` where the kind
+        declares them (Kind.copies, Kind.blind_fields)."""
+        kind = self.kind(slug)
+        self._check_options(kind, copies, blind)
         kind, model, profile, context, warnings = self.prepare(slug, payload, profile_id)
-        return self._finish(kind, profile, context, fmt, kind.subject(model), warnings)
+        subject = kind.subject(model)
+        if blind:
+            context, subject = finish_render.mask(context, kind.blind_fields), "盲评"
+        if copies is None:
+            copies = kind.copies(profile) if kind.copies else 1
+        return self._finish(kind, profile, context, fmt, subject, warnings, copies=copies)
+
+    @staticmethod
+    def _check_options(kind: Kind, copies: int | None, blind: bool) -> None:
+        """Refuse copies or a blind copy a kind does not make (400, as a bad query parameter)."""
+        if copies is not None and copies != 1:
+            if not kind.copies:
+                raise Problem(400, "参数不对", f"{kind.title}只生成一份，不接受 copies 参数", slug="bad-copies")
+            if not 1 <= copies <= MAX_COPIES:
+                raise Problem(400, "参数不对", f"copies（份数）应为1至{MAX_COPIES}，收到“{copies}”", slug="bad-copies")
+        if blind and not kind.blind_fields:
+            raise Problem(400, "参数不对", f"{kind.title}没有盲评版，不接受 blind 参数", slug="bad-blind")
 
     def blank(self, slug: str, fmt: str = "pdf", profile_id: str | None = None) -> Rendered:
         """Render the empty form of a kind, to fill by hand."""
         kind = self.kind(slug)
         profile = self.profile(profile_id)
-        return self._finish(kind, profile, kind.blank(profile), fmt, "空白", [])
+        return self._finish(kind, profile, kind.blank(profile), fmt, "空白", [], issued=False)
 
     def _finish(self, kind: Kind, profile: profiles.Profile, context: dict, fmt: str, subject: str,
-                warnings: list[str]) -> Rendered:
+                warnings: list[str], *, copies: int = 1, issued: bool = True) -> Rendered:
         if fmt not in kind.formats:
             raise Problem(406, "不支持的格式", f"{kind.title}可生成的格式：{'、'.join(kind.formats)}",
                           slug="unsupported-format")
@@ -113,8 +139,20 @@ class Renderer:
             content = docx_render.renderer(str(self.templates_dir)).render(f"{kind.slug}/document.docx", context)
         else:
             content = kind.extra_formats[fmt](context)
+        content = self._post_process(kind, fmt, content, document_id, copies if issued else 1, issued)
         return Rendered(content, f"{subject}-{kind.title}.{fmt}", MEDIA_TYPES[fmt], document_id, kind, profile.id,
                         subject, fmt, warnings)
+
+    def _post_process(self, kind: Kind, fmt: str, content: bytes, document_id: str, copies: int,
+                      issued: bool) -> bytes:
+        """Apply what the kind declares (watermark, QR code, copies); blank forms get no watermark or code."""
+        if fmt not in ("pdf", "docx"):
+            return content
+        finish = finish_render.Finish(
+            document_id, watermark=kind.watermark if issued else None, copies=copies,
+            verify_url=qr.verify_url(self.public_url, document_id, self.secret_key)
+            if issued and kind.verification_qr else None)
+        return (finish_render.pdf if fmt == "pdf" else finish_render.docx)(content, finish)
 
 
 def sample(slug: str) -> dict:

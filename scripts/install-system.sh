@@ -9,7 +9,7 @@ PACKAGES=(
   # free CJK faces: Noto CJK (宋/黑, rare name characters), LXGW WenKai (楷)
   fonts-noto-cjk fonts-lxgw-wenkai fonts-dejavu-core   # DejaVu: the Latin fallback fontconfig expects
   # DOCX round-trip and PDF-to-PNG checks used by the tests, and the benchmark baseline
-  libreoffice-writer-nogui poppler-utils
+  libreoffice-writer-nogui poppler-utils zbar-tools   # zbarimg: the tests decode the QR codes
   # a Python with venv, for the .venv that scripts/install.sh creates
   python3 python3-venv
 )

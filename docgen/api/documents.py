@@ -111,12 +111,32 @@ def blank(path: TypePath):
     return file_response(rendered, issued=False)
 
 
+def _copies() -> int | None:
+    """Read ?copies=N (1 to 5); absent: the profile's number."""
+    raw = request.args.get("copies")
+    if raw is None:
+        return None
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= documents.MAX_COPIES:
+        raise Problem(400, "参数不对", f"copies（份数）应为1至{documents.MAX_COPIES}的整数，收到“{raw}”",
+                      slug="bad-copies")
+    return int(raw)
+
+
+def _blind() -> bool:
+    """Read ?blind=true|false (the 盲评 copy: name, unit, ID number and photo masked)."""
+    raw = request.args.get("blind", "false").strip().lower()
+    if raw not in ("true", "false", "1", "0"):
+        raise Problem(400, "参数不对", f"blind 只能是 true 或 false，收到“{raw}”", slug="bad-blind")
+    return raw in ("true", "1")
+
+
 def _render_view(slug: str):
     def view():
         renderer = _renderer()
         kind = renderer.kind(slug)
         fmt = _format(kind.formats)
-        rendered = renderer.render(slug, json_body(), fmt, request.args.get("profile"))
+        copies, blind = _copies(), _blind()
+        rendered = renderer.render(slug, json_body(), fmt, request.args.get("profile"), copies=copies, blind=blind)
         return file_response(rendered)
 
     view.__name__ = f"render_{slug.replace('-', '_')}"
@@ -131,6 +151,12 @@ def _openapi_body(kind) -> dict:
         {"name": "profile", "in": "query", "schema": {"type": "string", "enum": profiles.ids()},
          "description": "地区配置；也可在数据的 profile 字段给出"},
     ]
+    if kind.copies:
+        parameters.append({"name": "copies", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                           "maximum": documents.MAX_COPIES}, "description": "份数（每份补足双面页数）；缺省按地区配置"})
+    if kind.blind_fields:
+        parameters.append({"name": "blind", "in": "query", "schema": {"type": "boolean", "default": False},
+                           "description": "盲评版：遮盖姓名、单位、身份证号码和照片"})
     schema = kind.model.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, value in {**schema.pop("$defs", {}), kind.model.__name__: schema}.items():
         bp.components_schemas[name] = Schema(**value)

@@ -30,10 +30,15 @@ class Kind:
     # in a batch, made only for applicants whose payload has these keys (e.g. 免学理由: few need the form)
     batch_when: tuple[str, ...] = ()
     extra_formats: dict[str, Callable[[dict], bytes]] = field(default_factory=dict)
+    # post-processing of an issued document (docgen.render.finish), the same for every kind that asks:
+    watermark: str | None = None                       # light-grey diagonal wording (+ the document id), every page
+    verification_qr: bool = False                      # QR code on every page: PUBLIC_URL/v1/verify/<id>?s=<sig>
+    copies: Callable[[Profile], int] | None = None     # default copies (each padded for duplex); None: always one
+    blind_fields: tuple[str, ...] = ()                 # context paths masked in the blind (盲评) copy
 
 
 _MODULES = ("public_notice", "notice_result", "recommendation", "commitment", "ce_exemption", "roster",
-            "integrity_certificate", "authenticity_guarantee")
+            "integrity_certificate", "authenticity_guarantee", "evaluation_form")
 
 
 def _load() -> dict[str, Kind]:

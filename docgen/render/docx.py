@@ -7,6 +7,7 @@ from pathlib import Path
 
 from docxtpl import DocxTemplate
 
+from docgen.render import pictures
 from docgen.render.jinja import docx_env
 
 
@@ -28,7 +29,7 @@ class DocxRenderer:
     def render(self, template: str, context: dict) -> bytes:
         """Render the template with the context to DOCX bytes; `&`, `<`, `>` in values stay text."""
         doc = self.template(template)
-        doc.render(context, jinja_env=self.env, autoescape=True)
+        doc.render(pictures.for_docx(context, doc), jinja_env=self.env, autoescape=True)
         out = BytesIO()
         doc.save(out)
         return out.getvalue()

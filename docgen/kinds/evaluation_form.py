@@ -1,0 +1,279 @@
+"""专业技术职务任职资格评审表 (seed 000 五(三), 002 (五)1, 003 三(3)2(2)): the form the 评委会 receives.
+
+Seeds: printed on A4 both sides, a recent photo stuck on, 一式两份 (Aksu 三份), valid only with the watermark;
+the applicant signs and hand-writes the promise, the unit hand-writes its opinion, each level signs and seals.
+The seeds do not print the form; its parts are those of the Xinjiang platform's 评审表: cover, 基本情况 with
+a 1-inch photo, 学习/工作经历, 任现职以来主要业绩, 论文著作, 获奖, 年度考核, 继续教育, 个人承诺, 单位意见,
+主管部门意见, 评审委员会意见.
+
+Tables read in order in the PDF's text (the DOCX's order) because in every row only the last cell may wrap:
+the cells before it are short (periods, years, lengths capped below), and all cells align to the top.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import io
+import re
+from typing import Annotated
+
+import cn2an
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
+
+from docgen import rules
+from docgen.kinds import Kind
+from docgen.kinds.common import BLANK, DATE_BLANK, Applicant, Payload, Text, fill
+from docgen.profiles import Profile
+from docgen.render.pictures import Picture
+from docgen.rules.types import Gender, IdNumber
+
+SLUG = "evaluation-form"
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+PHOTO_MM = (25, 35)                 # 1 inch (一寸): 25 × 35 mm
+BLANK_ROWS = 3                      # empty rows per list on the blank form
+PROMISE_LINES, UNIT_LINES, COMPETENT_LINES = 3, 2, 2
+SHORT_BLANK = "______"              # a number of votes written by hand
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=6)]
+
+
+def _month(value):
+    """Accept 2012-07 for a month as well as a full ISO date."""
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value) if isinstance(value, str) else None
+    return f"{match[1]}-{int(match[2]):02d}-01" if match else value
+
+
+Month = Annotated[dt.date, BeforeValidator(_month)]
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Study(_Item):
+    """学习经历的一段."""
+
+    start: Month = Field(title="开始年月", description="YYYY-MM")
+    end: Month | None = Field(None, title="结束年月", description="YYYY-MM；缺省为“至今”")
+    school: Annotated[str, StringConstraints(min_length=1, max_length=60)] = Field(title="学校及专业",
+                                                                                  examples=["新疆农业大学 农学专业"])
+    degree: Short | None = Field(None, title="学历学位", description="不超过6个字", examples=["本科/学士"])
+
+
+class Job(_Item):
+    """工作经历的一段."""
+
+    start: Month = Field(title="开始年月", description="YYYY-MM")
+    end: Month | None = Field(None, title="结束年月", description="YYYY-MM；缺省为“至今”")
+    unit: Annotated[str, StringConstraints(min_length=1, max_length=80)] = Field(title="工作单位及职务")
+
+
+class Paper(_Item):
+    """论文、著作."""
+
+    date: Month = Field(title="发表（出版）年月", description="YYYY-MM")
+    role: Annotated[str, StringConstraints(min_length=1, max_length=4)] = Field(
+        title="本人作用", description="不超过4个字，如独著、第一作者、主编", examples=["第一作者"])
+    title: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(
+        title="题目及刊物（出版社）", examples=["《南疆棉花滴灌施肥技术研究》，《新疆农业科学》"])
+
+
+class Award(_Item):
+    """获奖情况."""
+
+    date: Month = Field(title="获奖年月", description="YYYY-MM")
+    level: Short = Field(title="奖励等级", description="不超过6个字", examples=["二等奖"])
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(title="奖项名称及授奖部门")
+
+
+class Assessment(_Item):
+    """年度考核."""
+
+    year: int = Field(title="年度", ge=1950, le=2100)
+    result: Annotated[str, StringConstraints(min_length=1, max_length=6)] = Field(title="考核结果",
+                                                                                examples=["合格", "优秀"])
+
+
+class Training(_Item):
+    """继续教育."""
+
+    year: int = Field(title="年度", ge=1950, le=2100)
+    hours: int = Field(title="学时", ge=0, le=9999)
+    content: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(title="学习内容")
+
+
+def _photo(value: str | None) -> bytes | None:
+    """Decode and check the photo: base64 (or a data: URL) of a JPEG or PNG of at most 2 MB."""
+    if value is None:
+        return None
+    text = value.split(",", 1)[1] if value.startswith("data:") else value
+    try:
+        data = base64.b64decode(re.sub(r"\s+", "", text), validate=True)
+    except (binascii.Error, ValueError):
+        raise PydanticCustomError("photo_base64", "照片应为 JPEG 或 PNG 图片的 base64 编码") from None
+    if len(data) > PHOTO_MAX_BYTES:
+        raise PydanticCustomError("photo_too_large", "照片不能超过2MB（收到{size}KB），请压缩后再提交",
+                                  {"size": len(data) // 1024})
+    if _image_format(data) is None:
+        raise PydanticCustomError("photo_format", "照片无法识别：只接受 JPEG 或 PNG 图片")
+    return data
+
+
+def _image_format(data: bytes) -> str | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            return image.format if image.format in ("JPEG", "PNG") else None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+
+
+def _items(value):
+    """Accept one text (the 业绩成果 a batch shares with the 公示) as a list of its non-empty lines."""
+    return [line.strip() for line in value.splitlines() if line.strip()] if isinstance(value, str) else value
+
+
+class EvaluationApplicant(Applicant):
+    """申报人: the contract's applicant with the rows of the 基本情况 table."""
+
+    gender: Gender = Field(title="性别")
+    id_number: IdNumber = Field(title="身份证号码")
+    work_unit: Annotated[str, StringConstraints(min_length=1, max_length=60)] = Field(title="工作单位")
+    series: Annotated[str, StringConstraints(min_length=1, max_length=30)] = Field(title="系列", examples=["农业"])
+    target_title: Annotated[str, StringConstraints(min_length=1, max_length=30)] = Field(
+        title="申报资格", examples=["高级农艺师"])
+    education: Text | None = Field(None, title="学历学位", examples=["大学本科/农学学士"])
+    work_start_date: Month | None = Field(None, title="参加工作时间", description="YYYY-MM 或 YYYY-MM-DD")
+    photo: str | None = Field(None, title="照片",
+                              description="一寸免冠近照：JPEG 或 PNG 的 base64（可带 data: 前缀），不超过2MB；缺省时留框贴照片")
+
+    @field_validator("photo")
+    @classmethod
+    def _valid_photo(cls, value: str | None) -> str | None:
+        _photo(value)
+        return value
+
+
+class EvaluationPayload(Payload):
+    """专业技术职务任职资格评审表的内容."""
+
+    applicant: EvaluationApplicant = Field(title="申报人")
+    education: list[Study] = Field(default_factory=list, title="学习经历", max_length=12)
+    work: list[Job] = Field(default_factory=list, title="工作经历", max_length=20)
+    achievements: Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                                    max_length=600)]],
+                            BeforeValidator(_items)] = Field(
+        default_factory=list, title="任现职以来主要业绩", max_length=20,
+        description="每项一条；也可为一段文字（如公示中的业绩成果），按行分项")
+    papers: list[Paper] = Field(default_factory=list, title="论文著作", max_length=30)
+    awards: list[Award] = Field(default_factory=list, title="获奖情况", max_length=30)
+    assessments: list[Assessment] = Field(default_factory=list, title="年度考核", max_length=15)
+    trainings: list[Training] = Field(default_factory=list, title="继续教育", max_length=15)
+    date: dt.date | None = Field(None, title="填表日期", description="YYYY-MM-DD；缺省时留空待手写")
+
+
+# --- The context
+
+def _period(start: dt.date, end: dt.date | None) -> str:
+    return f"{rules.cn_month(start)}—{rules.cn_month(end) if end else '至今'}"
+
+
+def _texts(profile: Profile, copies: int) -> dict:
+    number = "两" if copies == 2 else cn2an.an2cn(copies, "low")    # 一式两份, not 二份
+    values = {"copies": number, "blank": BLANK, "short": SHORT_BLANK}
+
+    def text(key):
+        return fill(profile.text(SLUG, key), values)
+
+    return {key: text(key) for key in ("title", "issuer", "print_note", "photo_label", "promise",
+                                       "promise_hand", "promise_sign", "unit_hint", "unit_sign",
+                                       "competent_sign", "committee_votes", "committee_result", "committee_sign")}
+
+
+def _lines(n: int) -> list[str]:
+    return ["　"] * n
+
+
+def _context(texts: dict, person: dict, photo: Picture | None, lists: dict) -> dict:
+    return {**texts, "person": person, "photo": photo, "photo_label": texts["photo_label"], **lists,
+            "promise_lines": _lines(PROMISE_LINES), "unit_lines": _lines(UNIT_LINES),
+            "competent_lines": _lines(COMPETENT_LINES), "date_blank": DATE_BLANK}
+
+
+def _picture(data: bytes) -> Picture:
+    """Fit the photo into the 1-inch box, keeping its proportions."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        ratio = image.width / image.height
+        mime = "image/png" if image.format == "PNG" else "image/jpeg"
+    box_w, box_h = PHOTO_MM
+    width, height = (box_w, box_w / ratio) if ratio > box_w / box_h else (box_h * ratio, box_h)
+    return Picture(data, mime, round(width, 1), round(height, 1))
+
+
+def build(payload: EvaluationPayload, profile: Profile) -> dict:
+    """Build the context: cover, 基本情况, the lists (无 when empty), and the boxes signed by hand."""
+    a = payload.applicant
+    none = rules.or_none
+    title_date = (f"{a.current_title}（{rules.cn_month(a.current_title_date)}）"
+                  if a.current_title and a.current_title_date else a.current_title)
+    person = {
+        "name": a.name, "gender": a.gender, "birth": rules.cn_month(rules.parse_id_number(a.id_number).birth_date),
+        "ethnicity": none(a.ethnicity), "political_status": none(a.political_status), "id_number": a.id_number,
+        "work_start": none(rules.cn_month(a.work_start_date) if a.work_start_date else None),
+        "education": none(a.education), "current_title": none(title_date), "work_unit": a.work_unit,
+        "series": f"{a.series}系列" + (f"　{a.specialty}专业" if a.specialty else ""),
+        "target_title": a.target_title,
+        "fill_date": rules.cn_date(payload.date) if payload.date else DATE_BLANK,
+    }
+
+    def rows(items, make, empty):
+        return [make(item) for item in items] or [empty]
+
+    lists = {
+        "education": rows(payload.education, lambda s: {"period": _period(s.start, s.end), "degree": none(s.degree),
+                                                       "school": s.school},
+                          {"period": "", "degree": "", "school": "无"}),
+        "work": rows(payload.work, lambda j: {"period": _period(j.start, j.end), "unit": j.unit},
+                     {"period": "", "unit": "无"}),
+        "achievements": [f"{i}. {text}" for i, text in enumerate(payload.achievements, 1)] or ["无"],
+        "papers": rows(payload.papers, lambda p: {"date": rules.cn_month(p.date), "role": p.role, "title": p.title},
+                       {"date": "", "role": "", "title": "无"}),
+        "awards": rows(payload.awards, lambda w: {"date": rules.cn_month(w.date), "level": w.level, "name": w.name},
+                       {"date": "", "level": "", "name": "无"}),
+        "assessments": "；".join(f"{x.year}年度：{x.result}" for x in payload.assessments) or "无",
+        "trainings": rows(payload.trainings, lambda t: {"year": f"{t.year}年", "hours": f"{t.hours}学时",
+                                                       "content": t.content},
+                          {"year": "", "hours": "", "content": "无"}),
+    }
+    photo = _picture(_photo(a.photo)) if a.photo else None
+    return _context(_texts(profile, profile.evaluation_copies), person, photo, lists)
+
+
+def blank(profile: Profile) -> dict:
+    """Build the empty form: every cell empty, a few empty rows per list, dates to write by hand."""
+    keys = ("name", "gender", "birth", "ethnicity", "political_status", "id_number", "work_start", "education",
+            "current_title", "work_unit", "series", "target_title")
+    person = {**dict.fromkeys(keys, ""), "fill_date": DATE_BLANK}
+    lists = {
+        "education": [{"period": "", "degree": "", "school": ""}] * BLANK_ROWS,
+        "work": [{"period": "", "unit": ""}] * BLANK_ROWS,
+        "achievements": _lines(6),
+        "papers": [{"date": "", "role": "", "title": ""}] * BLANK_ROWS,
+        "awards": [{"date": "", "level": "", "name": ""}] * BLANK_ROWS,
+        "assessments": "",
+        "trainings": [{"year": "", "hours": "", "content": ""}] * BLANK_ROWS,
+    }
+    return _context(_texts(profile, profile.evaluation_copies), person, None, lists)
+
+
+KIND = Kind(slug=SLUG, title="专业技术职务任职资格评审表", model=EvaluationPayload, build=build, blank=blank,
+            subject=lambda p: p.applicant.name, seeds="000 五(三), 002 (五)1, 003 三(3)2(2)",
+            watermark="新疆专业技术人员职称评审专用", verification_qr=True,
+            copies=lambda profile: profile.evaluation_copies,
+            blind_fields=("person.name", "person.work_unit", "person.id_number", "photo", "photo_label"))

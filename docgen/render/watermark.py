@@ -1,0 +1,85 @@
+"""The watermark of an issued document: light-grey diagonal text, three times down every page.
+
+PDF: the glyph outlines filled in light grey under the page's content (docgen.render.outlines: an area a
+scan shows, no text for extraction). DOCX: the same drawing as a transparent PNG anchored behind the text
+in the page header (docgen.render.finish). Both carry the kind's wording and the document id.
+"""
+from __future__ import annotations
+
+import io
+import math
+from functools import cache
+
+from docgen.render.outlines import stamp_font, stamp_font_file
+
+GREY = 0.85                  # fill of the watermark: light grey (217/255), darker than anti-aliased edges' mean
+ANGLE = 30                   # degrees, counter-clockwise
+TEXT_PT, ID_PT, ID_GAP_PT = 34, 12, 20
+ROWS = (0.22, 0.5, 0.78)     # centres, as fractions of the page height from the bottom
+
+
+def id_line(document_id: str) -> str:
+    return f"编号 {document_id}"
+
+
+def pdf_ops(text: str, document_id: str, width: float, height: float) -> str:
+    """Return PDF operators drawing the watermark on a page of width × height pt (origin bottom left)."""
+    font = stamp_font()
+    cos, sin = math.cos(math.radians(ANGLE)), math.sin(math.radians(ANGLE))
+    line2 = id_line(document_id)
+    w1, w2 = font.width(text, TEXT_PT), font.width(line2, ID_PT)
+    glyphs1, glyphs2 = font.draw(text, TEXT_PT), font.draw(line2, ID_PT)
+    out = [f"q {GREY:g} g"]
+    for row in ROWS:
+        cx, cy = width / 2, height * row
+        out.append(f"q {cos:.5f} {sin:.5f} {-sin:.5f} {cos:.5f} {cx:.2f} {cy:.2f} cm")
+        out.append(f"q 1 0 0 1 {-w1 / 2:.2f} 0 cm {glyphs1} Q")
+        out.append(f"q 1 0 0 1 {-w2 / 2:.2f} {-ID_GAP_PT} cm {glyphs2} Q")
+        out.append("Q")
+    out.append("Q")
+    return "\n".join(out)
+
+
+def png(text: str, document_id: str, width_mm: float, height_mm: float, dpi: int = 96) -> bytes:
+    """Return the same watermark as a page-sized PNG: light grey on a transparent background."""
+    from PIL import Image, ImageDraw
+
+    px = dpi / 25.4
+    pt = dpi / 72
+    page = Image.new("LA", (round(width_mm * px), round(height_mm * px)), (0, 0))
+    grey = round(GREY * 255)
+    font1, font2 = _pil_font(round(TEXT_PT * pt)), _pil_font(round(ID_PT * pt))
+    line2 = id_line(document_id)
+    for row in ROWS:
+        w1 = font1.getlength(text)
+        layer = Image.new("LA", (round(w1) + 8, round((TEXT_PT + ID_GAP_PT + ID_PT) * pt) + 8), (0, 0))
+        draw = ImageDraw.Draw(layer)
+        draw.text((layer.width / 2, TEXT_PT * pt), text, font=font1, fill=(grey, 255), anchor="ms")
+        draw.text((layer.width / 2, (TEXT_PT + ID_GAP_PT) * pt), line2, font=font2, fill=(grey, 255), anchor="ms")
+        rotated = layer.rotate(ANGLE, expand=True, resample=Image.BICUBIC)
+        cx, cy = page.width / 2, page.height * (1 - row)
+        page.alpha_composite(rotated, (round(cx - rotated.width / 2), round(cy - rotated.height / 2)))
+    out = io.BytesIO()
+    page.save(out, format="PNG", compress_level=6)
+    return out.getvalue()
+
+
+def text_png(text: str, size_pt: float, dpi: int = 300) -> tuple[bytes, float, float]:
+    """Return a line of black text as a transparent PNG and its size in mm (a label in a DOCX header that
+    is an image, not text: the DOCX's text stays the document's, as in the PDF)."""
+    from PIL import Image, ImageDraw
+
+    font = _pil_font(round(size_pt * dpi / 72))
+    left, top, right, bottom = font.getbbox(text)
+    image = Image.new("LA", (right + 4, bottom + 4), (0, 0))
+    ImageDraw.Draw(image).text((2, 2), text, font=font, fill=(0, 255))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue(), image.width / dpi * 25.4, image.height / dpi * 25.4
+
+
+@cache
+def _pil_font(size_px: int):
+    from PIL import ImageFont
+
+    return ImageFont.truetype(stamp_font_file(), size_px)

@@ -1,0 +1,255 @@
+"""templates/evaluation-form/document.docx — 专业技术职务任职资格评审表 (seed 000 五(三), 002 (五)1).
+
+The rows, spans and sizes of templates/evaluation-form/document.html (26 columns of 6 mm): change the two
+together. Lists are {%tr for %} rows; the boxes signed by hand are one-cell tables. The watermark, QR code and
+copies are added after rendering (docgen.render.finish), not here.
+"""
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from docx_templates.base import FANGSONG, HEITI, _paragraph_style, add, bottom_border, new_document
+
+GRID_MM, GRID = 6, 26
+CELL_PT, CELL_LINE = 12, Mm(6)
+TOP = WD_CELL_VERTICAL_ALIGNMENT.TOP
+
+BASIC = (   # (text, grid units); "{{…}}" cells are values; the photo cell spans rows 1–4
+    (("姓名", 4), ("{{ person.name }}", 17),
+     ("{% if photo %}{{ photo }}{% else %}{{ photo_label }}{% endif %}", 5)),
+    (("性别", 4), ("{{ person.gender }}", 2), ("出生年月", 4), ("{{ person.birth }}", 4), ("民族", 3),
+     ("{{ person.ethnicity }}", 4)),
+    (("参加工作时间", 6), ("{{ person.work_start }}", 5), ("政治面貌", 4), ("{{ person.political_status }}", 6)),
+    (("身份证号", 4), ("{{ person.id_number }}", 17)),
+    (("学历学位", 6), ("{{ person.education }}", 20)),
+    (("现任专业技术职务及取得时间", 10), ("{{ person.current_title }}", 16)),
+    (("工作单位", 6), ("{{ person.work_unit }}", 20)),
+    (("申报系列及专业", 6), ("{{ person.series }}", 20)),
+    (("申报资格", 6), ("{{ person.target_title }}", 20)),
+)
+LISTS = (   # heading, context list, (header, key, grid units) per column; the last column is left-aligned
+    ("二、学习经历", "education", (("起止时间", "period", 9), ("学历学位", "degree", 5), ("学校及专业", "school", 12))),
+    ("三、工作经历", "work", (("起止时间", "period", 9), ("工作单位及职务", "unit", 17))),
+    ("五、论文著作", "papers", (("发表时间", "date", 5), ("本人作用", "role", 4), ("题目及刊物（出版社）", "title", 17))),
+    ("六、获奖情况", "awards", (("获奖时间", "date", 5), ("奖励等级", "level", 6), ("奖项名称及授奖部门", "name", 15))),
+    ("八、继续教育", "trainings", (("年度", "year", 4), ("学时", "hours", 4), ("学习内容", "content", 18))),
+)
+COVER = (("姓　　名", "person.name"), ("工作单位", "person.work_unit"), ("申报系列（专业）", "person.series"),
+         ("申报资格", "person.target_title"), ("填表日期", "person.fill_date"))
+
+
+def _styles(doc) -> None:
+    center, left, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT
+    _paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
+    _paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=left, line=CELL_LINE)
+    _paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=left, indent_chars=2, line=CELL_LINE)
+    _paragraph_style(doc, "CellHint", FANGSONG, 10.5, align=left, line=CELL_LINE)
+    _paragraph_style(doc, "CellSign", FANGSONG, CELL_PT, align=right, right_chars=2, line=CELL_LINE)
+    _paragraph_style(doc, "Ruled", FANGSONG, CELL_PT, align=left, line=Mm(7.5))
+    photo = _paragraph_style(doc, "Photo", FANGSONG, CELL_PT, align=center)
+    photo.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    _paragraph_style(doc, "CoverLabel", FANGSONG, 16, align=WD_ALIGN_PARAGRAPH.DISTRIBUTE, line=Mm(9))
+    _paragraph_style(doc, "CoverValue", FANGSONG, 16, align=left, line=Mm(9))
+    _paragraph_style(doc, "Issuer", FANGSONG, 16, align=center, line=Mm(9))
+    _paragraph_style(doc, "Note", FANGSONG, 10.5, align=center, line=Mm(6))
+    heading = _paragraph_style(doc, "Heading2Form", HEITI, 14, align=left, line=Mm(7))
+    heading.paragraph_format.space_before = Mm(3)
+    heading.paragraph_format.space_after = Mm(1.5)
+    heading.paragraph_format.keep_with_next = True
+
+
+def _borders(table, edges=("top", "left", "bottom", "right", "insideH", "insideV"), val="single") -> None:
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        for key, value in (("val", val if edge in edges else "nil"), ("sz", "6"), ("space", "0"),
+                           ("color", "000000")):
+            el.set(qn(f"w:{key}"), value)
+        borders.append(el)
+    table._tbl.tblPr.append(borders)
+
+
+def _margins(table, top=1.5, side=1.0) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for edge, mm in (("top", top), ("left", side), ("bottom", top), ("right", side)):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), str(Mm(mm).twips))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    table._tbl.tblPr.append(margins)
+
+
+def _table(doc, rows: int, cols: int, widths_mm) -> object:
+    table = doc.add_table(rows=rows, cols=cols)
+    table.autofit = False
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+    for col, width in zip(table.columns, widths_mm):
+        col.width = Mm(width)
+        for cell in col.cells:
+            cell.width = Mm(width)
+    for row in table.rows:
+        _cant_split(row)
+    return table
+
+
+def _cant_split(row) -> None:
+    el = OxmlElement("w:cantSplit")
+    row._tr.get_or_add_trPr().append(el)
+
+
+def _grid(doc, rows: int):
+    table = _table(doc, rows, GRID, [GRID_MM] * GRID)
+    _borders(table)
+    _margins(table)
+    return table
+
+
+def _put(cell, text: str, style: str = "Cell") -> None:
+    p = cell.paragraphs[0]
+    p.style = style
+    p.add_run(text)
+    cell.vertical_alignment = TOP
+
+
+def _spans(row, cells, last_left: bool = False) -> None:
+    column = 0
+    for i, (text, span) in enumerate(cells):
+        cell = row.cells[column].merge(row.cells[column + span - 1]) if span > 1 else row.cells[column]
+        _put(cell, text, "CellLeft" if last_left and i == len(cells) - 1 else "Cell")
+        column += span
+
+
+def _cover(doc) -> None:
+    title = add(doc, "{{ title }}", "DocTitle")
+    title.paragraph_format.space_before = Mm(40)
+    title.paragraph_format.space_after = Mm(30)
+    title.runs[0].font.size = Pt(26)
+    table = _table(doc, len(COVER), 2, (48, 82))
+    _margins(table, top=2, side=0)
+    for row, (label, key) in zip(table.rows, COVER):
+        _put(row.cells[0], label, "CoverLabel")
+        _put(row.cells[1], f"{{{{ {key} }}}}", "CoverValue")
+        tc_pr = row.cells[1]._tc.get_or_add_tcPr()
+        borders = OxmlElement("w:tcBorders")
+        bottom = OxmlElement("w:bottom")
+        for key_, value in (("val", "single"), ("sz", "6"), ("space", "0"), ("color", "000000")):
+            bottom.set(qn(f"w:{key_}"), value)
+        borders.append(bottom)
+        tc_pr.append(borders)
+        margin = OxmlElement("w:tcMar")
+        left = OxmlElement("w:left")
+        left.set(qn("w:w"), str(Mm(3).twips))
+        left.set(qn("w:type"), "dxa")
+        margin.append(left)
+        tc_pr.append(margin)
+    issuer = add(doc, "{{ issuer }}", "Issuer")
+    issuer.paragraph_format.space_before = Mm(45)
+    note = add(doc, "{{ print_note }}", "Note")
+    note.paragraph_format.space_before = Mm(3)
+
+
+def _heading(doc, text: str, new_page: bool = False) -> None:
+    p = add(doc, text, "Heading2Form")
+    if new_page:
+        p.paragraph_format.page_break_before = True
+        p.paragraph_format.space_before = Mm(0)
+
+
+def _basic(doc) -> None:
+    table = _grid(doc, len(BASIC))
+    for index, cells in enumerate(BASIC):
+        row = table.rows[index]
+        row.height, row.height_rule = Mm(9.5), WD_ROW_HEIGHT_RULE.AT_LEAST
+        column = 0
+        for text, span in cells:
+            cell = row.cells[column].merge(row.cells[column + span - 1]) if span > 1 else row.cells[column]
+            _put(cell, text)
+            column += span
+    photo = table.cell(0, 21).merge(table.cell(3, 25))
+    photo.vertical_alignment = TOP
+    photo.paragraphs[0].style = "Photo"      # an exact line height would clip the picture
+    for p in photo.paragraphs[1:]:      # merging leaves the empty paragraphs of the merged cells
+        p._p.getparent().remove(p._p)
+
+
+def _list(doc, heading: str, name: str, columns) -> None:
+    _heading(doc, heading, new_page=False)
+    table = _grid(doc, 4)
+    _spans(table.rows[0], [(header, units) for header, _, units in columns])
+    table.cell(1, 0).merge(table.cell(1, GRID - 1)).paragraphs[0].add_run(f"{{%tr for row in {name} %}}")
+    _spans(table.rows[2], [(f"{{{{ row.{key} }}}}", units) for _, key, units in columns], last_left=True)
+    table.cell(3, 0).merge(table.cell(3, GRID - 1)).paragraphs[0].add_run("{%tr endfor %}")
+
+
+def _box(doc, min_height_mm: float = 0):
+    table = _table(doc, 1, 1, (156,))
+    _borders(table)
+    _margins(table, top=1.5, side=2)
+    cell = table.cell(0, 0)
+    cell.vertical_alignment = TOP
+    if min_height_mm:
+        row = table.rows[0]
+        row.height, row.height_rule = Mm(min_height_mm), WD_ROW_HEIGHT_RULE.AT_LEAST
+    return cell
+
+
+def _cell_add(cell, text: str, style: str, first: list):
+    p = cell.paragraphs[0] if first and not first.pop() else cell.add_paragraph()
+    p.style = style
+    p.add_run(text)
+    return p
+
+
+def _cell_lines(cell, name: str, first: list) -> None:
+    _cell_add(cell, f"{{%p for line in {name} %}}", "Ruled", first)
+    bottom_border(_cell_add(cell, "{{ line }}", "Ruled", first))
+    _cell_add(cell, "{%p endfor %}", "Ruled", first)
+
+
+def _signed_box(doc, heading: str, before: tuple, lines: str | None, sign: str, new_page=False) -> None:
+    _heading(doc, heading, new_page=new_page)
+    cell = _box(doc)
+    first = [False]
+    for text, style in before:
+        _cell_add(cell, text, style, first)
+    if lines:
+        _cell_lines(cell, lines, first)
+    p = _cell_add(cell, f"{{{{r {sign}|ruled }}}}", "CellSign", first)
+    p.paragraph_format.space_before = Mm(2)
+    _cell_add(cell, "{{ date_blank }}", "CellSign", first)
+
+
+def build():
+    doc = new_document()
+    doc.sections[0].different_first_page_header_footer = True    # no page number on the cover
+    _styles(doc)
+    _cover(doc)
+
+    _heading(doc, "一、基本情况", new_page=True)
+    _basic(doc)
+    for heading, name, columns in LISTS[:2]:
+        _list(doc, heading, name, columns)
+
+    _heading(doc, "四、任现职以来主要业绩", new_page=True)
+    cell = _box(doc, min_height_mm=40)
+    first = [False]
+    for text in ("{%p for line in achievements %}", "{{ line }}", "{%p endfor %}"):
+        _cell_add(cell, text, "CellLeft", first)
+    for heading, name, columns in LISTS[2:4]:
+        _list(doc, heading, name, columns)
+    _heading(doc, "七、年度考核")
+    _cell_add(_box(doc), "{{ assessments }}", "CellLeft", [False])
+    _list(doc, *LISTS[4])
+
+    _signed_box(doc, "九、个人承诺", (("{{ promise }}", "CellText"), ("{{ promise_hand }}", "CellLeft")),
+                "promise_lines", "promise_sign", new_page=True)
+    _signed_box(doc, "十、单位意见", (("{{ unit_hint }}", "CellHint"),), "unit_lines", "unit_sign")
+    _signed_box(doc, "十一、主管部门意见", (), "competent_lines", "competent_sign")
+    _signed_box(doc, "十二、评审委员会意见", (("{{r committee_votes|ruled }}", "CellLeft"),
+                                       ("{{r committee_result|ruled }}", "CellLeft")), None, "committee_sign")
+    return doc
