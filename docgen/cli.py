@@ -66,9 +66,11 @@ def _batch(args) -> int:
     from docgen.batch.xlsx import read_roster
     from docgen.documents import Renderer
     from docgen.errors import Problem, chinese_errors
+    from docgen.registry import Registry
 
     source = Path(args.roster)
-    renderer = Renderer.from_config(config.load())
+    settings = config.load()
+    renderer = Renderer.from_config(settings)
     try:
         data = read_roster(source.read_bytes()) if source.suffix.lower() == ".xlsx" else \
             json.loads(source.read_text(encoding="utf-8"))
@@ -91,7 +93,7 @@ def _batch(args) -> int:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   transient=False) as bar:
         task = bar.add_task(f"{request.unit.name}", total=None)
-        outcome = runner.run(request, Path(args.output), renderer,
+        outcome = runner.run(request, Path(args.output), renderer, registry=Registry(settings["DATABASE_URL"]),
                              progress=lambda done, total: bar.update(task, completed=done, total=total))
     print(f"{len(outcome.files)} 个文件 → {args.output}/files/，打包 {runner.ARCHIVE}，双面打印 {runner.PRINT}")
     return 0

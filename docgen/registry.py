@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 from sqlalchemy import DateTime, Integer, String, create_engine, exc, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -54,6 +55,8 @@ class Registry:
     """Records and looks up issued documents."""
 
     def __init__(self, url: str):
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine(url, future=True)
         import docgen.batch.store  # noqa: F401 — its table belongs to the same schema
 
@@ -69,6 +72,12 @@ class Registry:
         with self._session.begin() as session:
             session.add(row)
         return row
+
+    def record_rendered(self, rendered) -> IssuedDocument:
+        """Store the metadata of a docgen.documents.Rendered file."""
+        return self.record(document_id=rendered.document_id, kind=rendered.kind.slug, title=rendered.kind.title,
+                           profile=rendered.profile, subject=rendered.subject, fmt=rendered.format,
+                           content=rendered.content)
 
     def get(self, document_id: str) -> IssuedDocument | None:
         """Return an issued document by id, or None."""

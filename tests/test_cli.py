@@ -4,11 +4,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from docgen.cli import main
 from docgen.kinds import KINDS
 from tests.helpers import docx_text, pdf_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    """The CLI reads DOCGEN_* like the service: keep its registry out of the user's data directory."""
+    monkeypatch.setenv("DOCGEN_DATA_DIR", str(tmp_path / "data"))
 
 
 def test_types(capsys):

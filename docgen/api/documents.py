@@ -47,9 +47,7 @@ def file_response(rendered: Rendered, *, issued: bool = True) -> Response:
     resp.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(rendered.filename)}")
     if issued:
-        current_app.extensions["registry"].record(
-            document_id=rendered.document_id, kind=rendered.kind.slug, title=rendered.kind.title,
-            profile=rendered.profile, subject=rendered.subject, fmt=rendered.format, content=rendered.content)
+        current_app.extensions["registry"].record_rendered(rendered)
         resp.headers["X-Document-Id"] = rendered.document_id
         current_app.extensions["metrics"]["documents"].labels(rendered.kind.slug, rendered.format).inc()
     if rendered.warnings:

@@ -36,6 +36,7 @@ class BatchStore:
     """Create, update and read batches."""
 
     def __init__(self, registry: Registry):
+        self.registry = registry
         self.engine = registry.engine   # the registry created the schema, this table included
 
     def create(self, batch_id: str, unit: str, profile: str, total: int) -> None:

@@ -104,6 +104,7 @@ def pdf(content: bytes, finish: Finish) -> bytes:
                 page.add_underlay(under)
             if qr_ops or mark:
                 page.add_overlay(over)
+    out.docinfo = out.copy_foreign(source.docinfo)   # title, and the document id in /Keywords
     buffer = io.BytesIO()
     out.save(buffer, compress_streams=True)
     return buffer.getvalue()

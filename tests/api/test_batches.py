@@ -150,3 +150,19 @@ def test_missing_document_field_is_named_before_the_run(client):
     resp = client.post("/v1/batches", json=batch)
     assert resp.status_code == 422
     assert any(e["document"] == "integrity-certificate" and "纪检" in e["detail"] for e in resp.json["errors"])
+
+
+def test_every_batch_file_verifies(client):
+    """Each PDF of a batch is registered: the id in its metadata verifies with the file's own SHA-256."""
+    import hashlib
+
+    resp = client.post("/v1/batches", json=SAMPLE)
+    status = _wait(client, resp.headers["Location"])
+    archive = zipfile.ZipFile(io.BytesIO(_download(client, status["links"]["archive"])))
+    pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
+    assert pdfs
+    for name in pdfs:
+        content = archive.read(name)
+        document_id = pypdf.PdfReader(io.BytesIO(content)).metadata["/Keywords"]
+        info = client.get(f"/v1/verify/{document_id}", headers={"Accept": "application/json"}).json
+        assert info["sha256"] == hashlib.sha256(content).hexdigest(), name
