@@ -35,6 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _make_data_dir(app: Flask) -> None:
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    if app.config["SECRET_KEY"] == config_module.DEFAULTS["SECRET_KEY"] and not app.config["TESTING"]:
+        log.warning("DOCGEN_SECRET_KEY is not set: verification links on issued documents can be forged")
 
 
 def _register_renderer(app: Flask) -> None:
