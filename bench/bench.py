@@ -38,7 +38,11 @@ def median_ms(fn, runs: int) -> float:
 
 def libreoffice_ms(docx: bytes, runs: int) -> float:
     """Median wall time of `soffice --convert-to pdf` for this DOCX, warm profile reused across runs."""
-    work = Path(tempfile.mkdtemp(prefix="bench-lo-"))
+    with tempfile.TemporaryDirectory(prefix="bench-lo-") as tmp:
+        return _libreoffice_ms(Path(tmp), docx, runs)
+
+
+def _libreoffice_ms(work: Path, docx: bytes, runs: int) -> float:
     src = work / "in.docx"
     src.write_bytes(docx)
     cmd = ["soffice", f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--convert-to", "pdf",

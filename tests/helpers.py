@@ -131,11 +131,11 @@ def pdf_text_boxes_mm(content: bytes) -> list[dict]:
 
 def libreoffice_to_pdf(docx_files: list[Path], outdir: Path) -> None:
     """Convert DOCX files with LibreOffice in one run, with its own profile (FACTS.md)."""
-    profile = tempfile.mkdtemp(prefix="lo-profile-")
     env = {**os.environ, "FONTCONFIG_FILE": str(Path(__file__).resolve().parent.parent / "fonts" / "fonts.conf")}
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(outdir), *map(str, docx_files)], check=True, capture_output=True, timeout=600,
-                   env=env)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(outdir), *map(str, docx_files)], check=True, capture_output=True,
+                       timeout=600, env=env)
 
 
 def docx_xml(content: bytes, part: str = "word/document.xml") -> str:
