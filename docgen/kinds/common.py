@@ -65,6 +65,19 @@ class Applicant(BaseModel):
         return self
 
 
+class IdentifiedApplicant(Applicant):
+    """申报人 as a notice or a recommendation describes them: everything 基本信息 prints is required."""
+
+    gender: Gender = Field(title="性别")
+    ethnicity: Ethnicity = Field(title="族别")
+    political_status: PoliticalStatus = Field(title="政治面貌")
+    id_number: IdNumber = Field(title="身份证号码")
+    current_title: Filled = Field(title="现任专业技术职务", examples=["助理研究员"])
+    series: Filled = Field(title="系列", examples=["自然科学研究"])
+    specialty: Filled = Field(title="专业", examples=["农业科学"])
+    level: Level = Field(title="级别")
+
+
 class Unit(BaseModel):
     """推荐单位 / 工作单位."""
 

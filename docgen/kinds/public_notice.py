@@ -1,34 +1,17 @@
 """推荐单位公示 (seed 000 附件1, 002 附件1, 003 附件1): the unit posts who it recommends, for objections."""
 from __future__ import annotations
 
-
 from pydantic import Field
 
 from docgen import rules
 from docgen.kinds import Kind
-from docgen.kinds.common import (BLANK, Filled, DATE_BLANK, Applicant, LongText, Notice, Payload, Unit, applicant_values,
-                                 fill, signoff_date)
+from docgen.kinds.common import (BLANK, DATE_BLANK, Filled, IdentifiedApplicant, LongText, Notice, Payload, Unit,
+                                 applicant_values, fill, signoff_date)
 from docgen.profiles import Profile
-from docgen.rules.types import Ethnicity, Gender, IdNumber, Level, PoliticalStatus
 
 SLUG = "public-notice"
 POLITICAL_LINES = 3       # blank form: room to write by hand under 思想政治条件
 ACHIEVEMENT_LINES = 6     # and under 业绩成果
-
-# A text that must not be empty: what the document prints cannot be left for 无
-
-
-class NoticeApplicant(Applicant):
-    """申报人: everything 基本信息 prints is required on a public notice."""
-
-    gender: Gender = Field(title="性别")
-    ethnicity: Ethnicity = Field(title="族别")
-    political_status: PoliticalStatus = Field(title="政治面貌")
-    id_number: IdNumber = Field(title="身份证号码")
-    current_title: Filled = Field(title="现任专业技术职务", examples=["助理研究员"])
-    series: Filled = Field(title="系列", examples=["自然科学研究"])
-    specialty: Filled = Field(title="专业", examples=["农业科学"])
-    level: Level = Field(title="级别")
 
 
 class NoticeUnit(Unit):
@@ -41,7 +24,7 @@ class NoticeUnit(Unit):
 class PublicNoticePayload(Payload):
     """推荐单位公示的内容."""
 
-    applicant: NoticeApplicant = Field(title="申报人")
+    applicant: IdentifiedApplicant = Field(title="申报人")
     unit: NoticeUnit = Field(title="推荐单位")
     notice: Notice = Field(title="公示期")
     political: LongText | None = Field(None, title="思想政治条件", description="思想政治表现、职业操守和从业行为；缺省印“无”")

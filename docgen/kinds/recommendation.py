@@ -13,11 +13,9 @@ from pydantic_core import PydanticCustomError
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind
-from docgen.kinds.common import (BLANK, DATE_BLANK, Applicant, LongText, Name, Notice, Payload, Unit,
+from docgen.kinds.common import (BLANK, DATE_BLANK, IdentifiedApplicant, LongText, Name, Notice, Payload, Unit,
                                  applicant_values, fill, signoff_date)
-from docgen.kinds.public_notice import Filled
 from docgen.profiles import Profile
-from docgen.rules.types import Ethnicity, Gender, IdNumber, Level, PoliticalStatus
 
 SLUG = "recommendation"
 ISSUERS = ("unit", "competent")
@@ -48,17 +46,6 @@ def _require_issuer(schema: dict[str, Any]) -> None:
     schema.setdefault("required", []).insert(0, "issuer")
 
 
-class RecommendedApplicant(Applicant):
-    """申报人: what the recommendation states about the person (the ID number in full: it goes to the committee)."""
-
-    gender: Gender = Field(title="性别")
-    ethnicity: Ethnicity = Field(title="族别")
-    political_status: PoliticalStatus = Field(title="政治面貌")
-    id_number: IdNumber = Field(title="身份证号码")
-    current_title: Filled = Field(title="现任专业技术职务", examples=["助理工程师"])
-    series: Filled = Field(title="系列", examples=["工程"])
-    specialty: Filled = Field(title="专业", examples=["电力工程"])
-    level: Level = Field(title="级别")
 
 
 class CompetentUnit(Unit):
@@ -74,7 +61,7 @@ class RecommendationPayload(Payload):
 
     issuer: Issuer = Field(None, validate_default=True, title="出具单位",
                            description="unit：申报人所在单位出具（单位推荐意见）；competent：主管单位出具（主管单位推荐意见）")
-    applicant: RecommendedApplicant = Field(title="申报人")
+    applicant: IdentifiedApplicant = Field(title="申报人")
     unit: Unit = Field(title="申报人所在单位")
     competent: CompetentUnit | None = Field(None, title="主管单位", description="出具单位为 competent 时必填名称")
     notice: Notice | None = Field(None, title="公示期", description="给出时写明公示起止日期及公示无异议")
