@@ -20,7 +20,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Create the docgen app; with no configuration it runs on one machine with SQLite under DATA_DIR."""
     settings = config_module.load(config)
     app = OpenAPI(__name__, info=Info(title="docgen — 职称评审文书生成服务", version="0.1.0"),
-                  doc_prefix="/docs", doc_url="/openapi.json")
+                  doc_prefix="/docs", doc_url="/openapi.json",
+                  security_schemes={})
     app.config.update(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     app.json.ensure_ascii = False

@@ -8,6 +8,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field, ValidationError
 
 from docgen.api.documents import json_body
+from docgen.api.openapi import schema_ref
 from docgen.batch import runner
 from docgen.batch.executor import batch_dir
 from docgen.batch.request import BatchRequest
@@ -42,7 +43,7 @@ def _request_from_upload() -> dict:
 
 @bp.post("/batches", tags=[TAG], summary="提交批量生成：JSON（unit, profile, applicants, documents, formats）或上传花名册 XLSX",
          openapi_extensions={"requestBody": {"content": {
-             "application/json": {"schema": BatchRequest.model_json_schema(ref_template="#/components/schemas/{model}")},
+             "application/json": {"schema": schema_ref(bp.components_schemas, BatchRequest)},
              "multipart/form-data": {"schema": {"type": "object", "properties": {
                  "file": {"type": "string", "format": "binary"}, "unit": {"type": "string"},
                  "profile": {"type": "string"}, "documents": {"type": "string"}}}}}}})

@@ -6,10 +6,10 @@ from urllib.parse import quote
 
 from flask import Response, current_app, request, url_for
 from flask_openapi3 import APIBlueprint, Tag
-from flask_openapi3.models import Schema
 from pydantic import BaseModel, Field
 
 from docgen import documents, profiles
+from docgen.api.openapi import schema_ref
 from docgen.documents import MEDIA_TYPES, Rendered, Renderer
 from docgen.errors import Problem
 from docgen.kinds import KINDS
@@ -155,13 +155,10 @@ def _openapi_body(kind) -> dict:
     if kind.blind_fields:
         parameters.append({"name": "blind", "in": "query", "schema": {"type": "boolean", "default": False},
                            "description": "盲评版：遮盖姓名、单位、身份证号码和照片"})
-    schema = kind.model.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, value in {**schema.pop("$defs", {}), kind.model.__name__: schema}.items():
-        bp.components_schemas[name] = Schema(**value)
     return {
         "parameters": parameters,
         "requestBody": {"required": True, "content": {"application/json": {
-            "schema": {"$ref": f"#/components/schemas/{kind.model.__name__}"}}}},
+            "schema": schema_ref(bp.components_schemas, kind.model)}}},
         "responses": {
             "200": {"description": f"{kind.title}文件", "content": {MEDIA_TYPES[f]: {} for f in kind.formats}},
             "400": {"description": "JSON 格式错误"}, "415": {"description": "内容类型不是 JSON"},

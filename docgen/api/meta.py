@@ -4,20 +4,21 @@ from __future__ import annotations
 import tempfile
 
 from flask import current_app, redirect
-from flask_openapi3 import APIBlueprint
+from flask_openapi3 import APIBlueprint, Tag
 
 from docgen.kinds import KINDS
 from docgen.render import fonts
 
-bp = APIBlueprint("meta", __name__, doc_ui=False)
+bp = APIBlueprint("meta", __name__)
+TAG = Tag(name="运维", description="存活与就绪检查、监控指标、本接口说明")
 
 
-@bp.get("/healthz")
+@bp.get("/healthz", tags=[TAG], summary="存活检查")
 def healthz():
     return {"status": "ok"}
 
 
-@bp.get("/readyz")
+@bp.get("/readyz", tags=[TAG], summary="就绪检查：字体、模板、存储可用")
 def readyz():
     """Check what a render needs: official faces resolve to CJK fonts, templates exist, DATA_DIR is writable."""
     checks: dict[str, str] = {}
@@ -41,11 +42,11 @@ def readyz():
     return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
 
 
-@bp.get("/openapi.json")
+@bp.get("/openapi.json", tags=[TAG], summary="本接口说明（OpenAPI 3.1）")
 def openapi_json():
     return current_app.api_doc
 
 
-@bp.get("/docs")
+@bp.get("/docs", doc_ui=False)
 def docs():
     return redirect("/docs/swagger")
