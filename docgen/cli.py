@@ -15,7 +15,7 @@ def _serve(args) -> int:
     from docgen.registry import Registry
 
     settings = config.load()
-    Registry(settings["DATABASE_URL"]).engine.dispose()   # the schema exists before the workers start
+    Registry(settings["DATABASE_URL"]).engine.dispose()   # schema migrated before the workers start
 
     class Server(BaseApplication):
         def load_config(self):
@@ -99,6 +99,16 @@ def _batch(args) -> int:
     return 0
 
 
+def _db_upgrade(args) -> int:
+    from docgen import db
+
+    engine = db.make_engine(config.load()["DATABASE_URL"])
+    db.upgrade(engine, args.revision)
+    print(f"database at revision {db.current(engine)} ({engine.url.render_as_string(hide_password=True)})")
+    engine.dispose()
+    return 0
+
+
 def _types(args) -> int:
     from docgen.kinds import KINDS
 
@@ -125,6 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--unit", help="unit name, when the XLSX has no 单位（盖章） line")
     batch.set_defaults(func=_batch)
     sub.add_parser("types", help="list the document types").set_defaults(func=_types)
+    database = sub.add_parser("db", help="the database of issued documents and batches").add_subparsers(
+        dest="db_command", required=True)
+    upgrade = database.add_parser("upgrade", help="apply the migrations (DOCGEN_DATABASE_URL or DATA_DIR's SQLite)")
+    upgrade.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    upgrade.set_defaults(func=_db_upgrade)
     args = parser.parse_args(argv)
     return args.func(args)
 

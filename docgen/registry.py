@@ -1,32 +1,18 @@
 """The registry of issued documents: what was issued, when, for whom, and a fingerprint of its content.
 
-SQLite under DATA_DIR by default, any SQLAlchemy URL (PostgreSQL) by DATABASE_URL. Only metadata is kept,
+SQLite under DATA_DIR by default, PostgreSQL by DATABASE_URL (docgen.db). Only metadata is kept,
 not the file: a verification link answers whether a document is genuine without storing personal files.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from pathlib import Path
 
-from sqlalchemy import DateTime, Integer, String, create_engine, exc, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import DateTime, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-
-class Base(DeclarativeBase):
-    pass
-
-
-def create_schema(engine) -> None:
-    """Create the tables that do not exist yet, for every model on Base.
-
-    Several processes may start at once (gunicorn workers, Celery workers): one that loses the race to
-    CREATE TABLE sees "already exists" and simply looks again.
-    """
-    try:
-        Base.metadata.create_all(engine)
-    except exc.OperationalError:
-        Base.metadata.create_all(engine)
+from docgen import db
+from docgen.db import Base
 
 
 class IssuedDocument(Base):
@@ -54,13 +40,11 @@ class IssuedDocument(Base):
 class Registry:
     """Records and looks up issued documents."""
 
-    def __init__(self, url: str):
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(url, future=True)
-        import docgen.batch.store  # noqa: F401 — its table belongs to the same schema
-
-        create_schema(self.engine)
+    def __init__(self, url: str, *, upgrade: bool = True):
+        """Connect to the database at `url`; bring its schema up to date first unless told not to."""
+        self.engine = db.make_engine(url)
+        if upgrade:
+            db.upgrade(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     def record(self, *, document_id: str, kind: str, title: str, profile: str, subject: str, fmt: str,

@@ -10,6 +10,9 @@ PACKAGES=(
   fonts-noto-cjk fonts-lxgw-wenkai fonts-dejavu-core   # DejaVu: the Latin fallback fontconfig expects
   # DOCX round-trip and PDF-to-PNG checks used by the tests, and the benchmark baseline
   libreoffice-writer-nogui poppler-utils zbar-tools   # zbarimg: the tests decode the QR codes
+  # the services of a whole-region deployment, started by the tests on free ports (tests/services.py):
+  # PostgreSQL (DOCGEN_DATABASE_URL) and Redis (DOCGEN_BROKER_URL, Celery)
+  postgresql redis-server
   # a Python with venv, for the .venv that scripts/install.sh creates
   python3 python3-venv
 )

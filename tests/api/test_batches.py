@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pypdf
+import pytest
 from openpyxl import Workbook
 
 from docgen import profiles
@@ -33,6 +34,7 @@ def _download(client, url) -> bytes:
         return resp.data
 
 
+@pytest.mark.databases
 def test_batch_yields_the_profiles_set(client):
     resp = client.post("/v1/batches", json=SAMPLE)
     assert resp.status_code == 202, resp.json
@@ -152,6 +154,7 @@ def test_missing_document_field_is_named_before_the_run(client):
     assert any(e["document"] == "integrity-certificate" and "纪检" in e["detail"] for e in resp.json["errors"])
 
 
+@pytest.mark.databases
 def test_every_batch_file_verifies(client):
     """Each PDF of a batch is registered: the id in its metadata verifies with the file's own SHA-256."""
     import hashlib

@@ -1,7 +1,11 @@
 """Issued documents are registered: their id verifies, with the SHA-256 of the file that was sent."""
 import hashlib
 
+import pytest
+
 from docgen.documents import sample
+
+pytestmark = pytest.mark.databases
 
 
 def test_issued_document_verifies(client):
@@ -17,12 +21,14 @@ def test_issued_document_verifies(client):
 
 
 def test_registry_survives_a_new_app(app, tmp_path):
-    """The registry is in DATA_DIR's SQLite: a restarted service still knows what it issued."""
+    """The registry is in the database (DATA_DIR's SQLite or PostgreSQL): a restarted service still knows what it issued."""
     from docgen.app import create_app
     first = app.test_client().post("/v1/documents/commitment?format=docx", json=sample("commitment"))
-    again = create_app({"TESTING": True, "DATA_DIR": app.config["DATA_DIR"]}).test_client()
-    assert again.get(f"/v1/verify/{first.headers['X-Document-Id']}",
-                     headers={"Accept": "application/json"}).status_code == 200
+    again = create_app({"TESTING": True, "DATA_DIR": app.config["DATA_DIR"],
+                        "DATABASE_URL": app.config["DATABASE_URL"]})
+    assert again.test_client().get(f"/v1/verify/{first.headers['X-Document-Id']}",
+                                   headers={"Accept": "application/json"}).status_code == 200
+    again.extensions["registry"].engine.dispose()
 
 
 def test_unknown_id_is_404(client):

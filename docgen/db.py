@@ -1,0 +1,109 @@
+"""The database every process shares: one metadata, engines by URL, Alembic migrations applied under a lock.
+
+SQLite under DATA_DIR is the embedded default; PostgreSQL (``postgresql+psycopg://…``) when processes on
+several machines share one registry. The schema is only ever changed by the revisions in
+docgen/migrations/versions: ``docgen db upgrade``, also run when the service, a worker or the app starts.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import zlib
+from importlib import import_module
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.orm import DeclarativeBase
+
+FIRST_REVISION = "0001"
+# any constant: the key of the PostgreSQL advisory lock that serialises migrations across processes
+_LOCK_KEY = zlib.crc32(b"docgen-migrations")
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every table docgen keeps."""
+
+
+# every module that declares tables on Base; a new table module is added here (and gets its revision)
+TABLE_MODULES = ("docgen.registry", "docgen.batch.store")
+
+
+def load_models() -> type[Base]:
+    """Import every table module, so that Base.metadata holds the whole schema (for autogenerate)."""
+    for name in TABLE_MODULES:
+        import_module(name)
+    return Base
+
+
+def sqlite_path(url: str) -> Path | None:
+    """Return the file of a SQLite URL, or None for other databases and in-memory SQLite."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url.removeprefix("sqlite:///"))
+    return None
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for a database URL; SQLite files get their folder, WAL and a generous busy wait."""
+    path = sqlite_path(url)
+    if path is None:
+        return create_engine(url, pool_pre_ping=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):   # readers do not wait for a batch's writes
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    return engine
+
+
+def _config(connection: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine) -> Iterator[Connection]:
+    """Yield a connection in a transaction that no other process migrates beside.
+
+    PostgreSQL: a transaction-level advisory lock (released at commit). SQLite: an exclusive lock on a
+    file next to the database (several gunicorn or Celery workers start at once on one machine).
+    """
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    with contextlib.ExitStack() as stack:
+        if path is not None:
+            lock = stack.enter_context(open(path.with_name(path.name + ".lock"), "a"))
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        connection = stack.enter_context(engine.begin())
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        yield connection
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`; safe when several processes start at once.
+
+    A registry made before migrations existed (tables from create_all, no alembic_version) is taken as
+    the first revision, which is exactly that schema.
+    """
+    with _migration_lock(engine) as connection:
+        tables = set(inspect(connection).get_table_names())
+        if "issued_documents" in tables and "alembic_version" not in tables:
+            command.stamp(_config(connection), FIRST_REVISION)
+        command.upgrade(_config(connection), revision)
+
+
+def current(engine: Engine) -> str | None:
+    """Return the schema's revision (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,1 @@
+"""Alembic revisions of docgen's schema (docgen.db.upgrade applies them)."""
