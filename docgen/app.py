@@ -21,7 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings = config_module.load(config)
     app = OpenAPI(__name__, info=Info(title="docgen — 职称评审文书生成服务", version="0.1.0"),
                   doc_prefix="/docs", doc_url="/openapi.json",
-                  security_schemes={})
+                  security_schemes={}, validation_error_callback=_validation_error)
     app.config.update(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     app.json.ensure_ascii = False
@@ -32,6 +32,12 @@ def create_app(config: dict | None = None) -> Flask:
     _register_error_handlers(app)
     _register_metrics(app)
     return app
+
+
+def _validation_error(exc):
+    from docgen.api import problems
+
+    return problems.validation_error(exc)
 
 
 def _make_data_dir(app: Flask) -> None:

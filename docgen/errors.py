@@ -78,6 +78,7 @@ _MESSAGES = {
     "string_too_short": "{title}不能为空",
     "string_too_long": "{title}过长，最多{max_length}个字",
     "string_type": "{title}应为文字",
+    "string_unicode": "{title}含有无效的字符编码（如孤立的代理码元 \\ud800），请重新输入",
     "string_pattern_mismatch": "{title}格式不正确",
     "date_from_datetime_parsing": "{title}不是有效日期，请按 YYYY-MM-DD 填写，如 2024-08-28",
     "date_from_datetime_inexact": "{title}应只含日期，请按 YYYY-MM-DD 填写",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import quote
 
 from flask import Response, current_app, request, url_for
@@ -13,6 +14,7 @@ from docgen.api.openapi import schema_ref
 from docgen.documents import MEDIA_TYPES, Rendered, Renderer
 from docgen.errors import Problem
 from docgen.kinds import KINDS
+from docgen.limits import payload as payload_limits
 
 bp = APIBlueprint("documents", __name__, url_prefix="/v1")
 
@@ -60,14 +62,7 @@ def json_body() -> object:
     if not request.mimetype or not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
         raise Problem(415, "内容类型不对", f"请以 Content-Type: application/json 提交 JSON，收到“{request.mimetype or '无'}”",
                       slug="unsupported-media-type")
-    raw = request.get_data(cache=False)
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise Problem(400, "请求格式错误", "请求体不是 UTF-8 编码的文本", slug="malformed-json") from None
-    except json.JSONDecodeError as exc:
-        raise Problem(400, "请求格式错误", f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列附近（{exc.msg}）",
-                      slug="malformed-json") from None
+    return payload_limits.parse(request.get_data(cache=False))
 
 
 @bp.get("/document-types", tags=[TYPES], summary="列出可生成的文书类型")
@@ -114,7 +109,7 @@ def _copies() -> int | None:
     raw = request.args.get("copies")
     if raw is None:
         return None
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= documents.MAX_COPIES:
+    if not re.fullmatch(r"[0-9]{1,2}", raw.strip()) or not 1 <= int(raw) <= documents.MAX_COPIES:
         raise Problem(400, "参数不对", f"copies（份数）应为1至{documents.MAX_COPIES}的整数，收到“{raw}”",
                       slug="bad-copies")
     return int(raw)

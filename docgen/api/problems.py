@@ -3,23 +3,35 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, make_response, request
+from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from docgen.errors import Problem
+from docgen.errors import Problem, chinese_errors
 
 log = logging.getLogger(__name__)
 
 _TITLES = {
-    400: "请求格式错误", 404: "找不到", 405: "不支持此请求方法", 406: "无法提供所要求的格式",
-    413: "提交的内容太大", 415: "内容类型不对", 429: "请求过多，请稍后再试", 503: "服务繁忙，请稍后再试",
+    400: "请求格式错误", 401: "需要 API 密钥", 403: "无权访问", 404: "找不到", 405: "不支持此请求方法",
+    406: "无法提供所要求的格式", 408: "请求超时", 409: "状态冲突", 410: "已不存在", 411: "缺少请求体长度",
+    413: "提交的内容太大", 414: "网址太长", 415: "内容类型不对", 416: "请求的范围无效",
+    417: "无法满足 Expect 要求", 422: "提交的内容有误", 428: "缺少前提条件", 429: "请求过多，请稍后再试",
+    431: "请求头太大", 500: "服务内部错误", 501: "不支持此功能", 503: "服务繁忙，请稍后再试",
 }
+MAX_URL_CHARS = 2048      # below gunicorn's request-line limit, so the answer is ours (problem+json)
 
 
 def response(problem: Problem):
     """Return the Flask response of a problem."""
     body = problem.body(instance=request.path)
     return body, problem.status, {"Content-Type": "application/problem+json", **problem.headers}
+
+
+def validation_error(exc: ValidationError):
+    """Answer a query or path parameter that flask-openapi3 could not validate: 422, in Chinese."""
+    errors = chinese_errors(exc, None)
+    return make_response(response(Problem(422, "参数有误", "；".join(e["detail"] for e in errors),
+                                          slug="invalid-parameters", errors=errors)))
 
 
 def register(app: Flask) -> None:
@@ -29,12 +41,23 @@ def register(app: Flask) -> None:
     def _problem(exc: Problem):
         return response(exc)
 
+    @app.before_request
+    def _url_length():
+        if len(request.full_path) > MAX_URL_CHARS:
+            raise Problem(414, _TITLES[414], f"网址不能超过{MAX_URL_CHARS}个字符，数据请放在请求体中提交",
+                          slug="uri-too-long")
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        status = exc.code or 500
+        title = _TITLES.get(status, "请求无法处理")
         detail = {413: f"请求体不能超过{app.config['MAX_BODY_BYTES'] // 1024} KB",
-                  404: f"没有这个地址：{request.path}"}.get(exc.code, exc.description or "")
-        headers = {"Retry-After": "30"} if exc.code in (429, 503) else {}
-        return response(Problem(exc.code or 500, _TITLES.get(exc.code, exc.name), detail, headers=headers))
+                  404: f"没有这个地址：{request.path}",
+                  405: f"{request.path} 不接受 {request.method} 请求"}.get(status, title)
+        headers = {"Retry-After": "30"} if status in (429, 503) else {}
+        if status == 405 and exc.valid_methods:
+            headers["Allow"] = ", ".join(exc.valid_methods)
+        return response(Problem(status, title, detail, headers=headers))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -8,6 +8,7 @@ import re
 from openpyxl import load_workbook
 
 from docgen.errors import Problem
+from docgen.limits import xlsx as xlsx_limits
 
 # column headers as units write them (seed 000 附件5, 003 附件8) → payload keys
 HEADERS = {
@@ -27,6 +28,7 @@ _YES, _NO = {"是", "通过", "Y", "y", "yes", "TRUE", "True", "true"}, {"否", 
 
 def read_roster(content: bytes) -> dict:
     """Return {"unit": {"name"}, "applicants": [...]} from the first sheet; the header row is the one with 姓名."""
+    xlsx_limits.check(content)   # sizes, dimension, rows, shared strings and formulas, before openpyxl
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many types for a file that is not XLSX

