@@ -1,4 +1,4 @@
-"""templates/roster/document.docx — 申报人员花名册 (seed 000 附件5): one table, rows from a {%tr for %} loop.
+"""The DOCX template of 申报人员花名册 (seed 000 附件5): one table, rows from a {%tr for %} loop.
 
 Word paginates the table itself: the header row repeats on every page (w:tblHeader) and no row breaks
 across pages (w:cantSplit). Column widths are those of the PDF (docgen.kinds.roster.COLUMN_WIDTHS).
@@ -8,7 +8,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docx_templates.base import FANGSONG, HEITI, add, add_with_fields, new_document, set_font
+from docgen.render.docx_builder import FANGSONG, HEITI, add, add_with_fields, new_document, set_font
 
 from docgen.kinds.roster import CELL_PAD, COLUMN_WIDTHS, FONT_PT, LEFT_ALIGNED
 

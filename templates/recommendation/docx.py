@@ -1,5 +1,5 @@
-"""templates/recommendation/document.docx — 单位推荐意见 / 主管单位推荐意见."""
-from docx_templates.base import add, add_paragraphs, add_ruled_lines, add_signoff, keep_with_signoff, new_document
+"""The DOCX template of 单位推荐意见 / 主管单位推荐意见."""
+from docgen.render.docx_builder import add, add_paragraphs, add_ruled_lines, add_signoff, keep_with_signoff, new_document
 
 
 def build():

@@ -1,4 +1,4 @@
-"""templates/evaluation-form/document.docx — 专业技术职务任职资格评审表 (seed 000 五(三), 002 (五)1).
+"""The DOCX template of 专业技术职务任职资格评审表 (seed 000 五(三), 002 (五)1).
 
 The rows, spans and sizes of templates/evaluation-form/document.html (26 columns of 6 mm): change the two
 together. Lists are {%tr for %} rows; the boxes signed by hand are one-cell tables. The watermark, QR code and
@@ -10,7 +10,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from docx_templates.base import FANGSONG, HEITI, _paragraph_style, add, bottom_border, new_document
+from docgen.render.docx_builder import FANGSONG, HEITI, _paragraph_style, add, bottom_border, new_document
 
 GRID_MM, GRID = 6, 26
 CELL_PT, CELL_LINE = 12, Mm(6)

@@ -1,5 +1,5 @@
-"""templates/authenticity-guarantee/document.docx — 专业技术资格评审材料真实性保证书."""
-from docx_templates.base import add, add_paragraphs, add_ruled_lines, keep_with_signoff, simple_letter
+"""The DOCX template of 专业技术资格评审材料真实性保证书."""
+from docgen.render.docx_builder import add, add_paragraphs, add_ruled_lines, keep_with_signoff, simple_letter
 
 
 def build():

@@ -1,5 +1,5 @@
-"""templates/commitment/document.docx — 个人承诺书."""
-from docx_templates.base import add, add_paragraphs, add_ruled_lines, add_signoff, new_document
+"""The DOCX template of 个人承诺书."""
+from docgen.render.docx_builder import add, add_paragraphs, add_ruled_lines, add_signoff, new_document
 
 
 def build():

@@ -1,6 +1,7 @@
-"""templates/public-notice/document.docx — 推荐单位公示."""
-from docx_templates.base import (add, add_labelled, add_paragraphs, add_ruled_lines, add_signoff, keep_with_signoff,
-                                 new_document)
+"""The DOCX template of 推荐单位公示."""
+from docgen.render.docx_builder import (add, add_labelled, add_paragraphs, add_ruled_lines, add_signoff,
+                                        keep_with_signoff,
+                                        new_document)
 
 
 def build():

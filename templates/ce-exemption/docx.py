@@ -1,4 +1,4 @@
-"""templates/ce-exemption/document.docx — 免除继续教育学习申请表 (seed 002 附件4).
+"""The DOCX template of 免除继续教育学习申请表 (seed 002 附件4).
 
 Widths and heights are those of templates/ce-exemption/document.css and of the fit rule in
 docgen/kinds/ce_exemption.py. The reason row's height and type come from the context (reason_mm,
@@ -10,7 +10,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from docx_templates.base import FANGSONG, _paragraph_style, add, new_document
+from docgen.render.docx_builder import FANGSONG, _paragraph_style, add, new_document
 
 GRID_MM, GRID_UNITS = 6, 26
 ROW_MM = 10
