@@ -15,6 +15,7 @@ from docgen.errors import InvalidPayload, Problem, chinese_errors
 from docgen.kinds import KINDS, Kind
 from docgen.render import docx as docx_render
 from docgen.render import finish as finish_render
+from docgen.render import fonts
 from docgen.render import qr
 from docgen.render import pdf as pdf_render
 from docgen.rules import WorkCalendar
@@ -52,6 +53,9 @@ class Renderer:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     public_url: str = str(config.DEFAULTS["PUBLIC_URL"])      # base of the verification links in QR codes
     secret_key: str = str(config.DEFAULTS["SECRET_KEY"])      # signs those links
+
+    def __post_init__(self) -> None:
+        fonts.use_fonts_dir(self.fonts_dir)   # at start: fontconfig and the text measurer read this folder
 
     @classmethod
     def from_config(cls, settings: dict) -> "Renderer":
@@ -134,9 +138,9 @@ class Renderer:
         context = {**context, "document_id": document_id}
         if fmt == "pdf":
             content = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).render(
-                f"{kind.slug}/document.html", context)
+                f"{kind.slug}/document.html", context, kind.layout)
         elif fmt == "docx":
-            content = docx_render.renderer(str(self.templates_dir)).render(f"{kind.slug}/document.docx", context)
+            content = docx_render.renderer(str(self.templates_dir)).render(kind.slug, context)
         else:
             content = kind.extra_formats[fmt](context)
         content = self._post_process(kind, fmt, content, document_id, copies if issued else 1, issued)

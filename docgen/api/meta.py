@@ -23,13 +23,12 @@ def readyz():
     """Check what a render needs: official faces resolve to CJK fonts, templates exist, DATA_DIR is writable."""
     checks: dict[str, str] = {}
     renderer = current_app.extensions["docgen"]
-    fonts.use_fonts_dir(renderer.fonts_dir)
     for face in fonts.OFFICIAL_FACES:
         family = fonts.resolve(face)
         ok = family is not None and any(k in family for k in ("Fandol", "Noto", "LXGW", face))
         checks[f"font:{face}"] = family if ok else f"missing ({family})"
     for kind in KINDS.values():
-        for name in ("document.html", "document.docx"):
+        for name in ("document.html", "docx.py"):
             path = renderer.templates_dir / kind.slug / name
             checks[f"template:{kind.slug}/{name}"] = "ok" if path.is_file() else "missing"
     try:

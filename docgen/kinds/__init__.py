@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import pkgutil
 from importlib import import_module
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from pydantic import BaseModel
@@ -14,8 +16,8 @@ from docgen.profiles import Profile
 class Kind:
     """A document type: its payload model, how to build the template context, and its metadata.
 
-    The templates live in templates/<slug>/document.html and templates/<slug>/document.docx; the sample
-    payload in samples/<slug>.json. Renderers take the context dict and know no kind by name.
+    Its presentation lives in templates/<slug>/: document.html, document.css and the DOCX builder docx.py;
+    the sample payload in samples/<slug>.json. Renderers take the context dict and know no kind by name.
     """
 
     slug: str
@@ -35,22 +37,27 @@ class Kind:
     verification_qr: bool = False                      # QR code on every page: PUBLIC_URL/v1/verify/<id>?s=<sig>
     copies: Callable[[Profile], int] | None = None     # default copies (each padded for duplex); None: always one
     blind_fields: tuple[str, ...] = ()                 # context paths masked in the blind (盲评) copy
+    # numbers the kind's Python and its stylesheet both need, defined once in the kind's module and handed
+    # to templates/<slug>/document.css as CSS custom properties: {"line": "6mm"} is read as var(--line)
+    layout: Mapping[str, str] = field(default_factory=dict)
 
 
-_MODULES = ("public_notice", "notice_result", "recommendation", "commitment", "ce_exemption", "roster",
-            "integrity_certificate", "authenticity_guarantee", "evaluation_form")
+SHARED = frozenset({"common"})   # modules of this package that hold shared parts, not a kind
 
 
 def _load() -> dict[str, Kind]:
+    """Import every module of this package (but the shared ones); each must declare `KIND`."""
     kinds: dict[str, Kind] = {}
-    for name in _MODULES:
-        try:
-            module = import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue  # not written yet
-        kinds[module.KIND.slug] = module.KIND
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name in SHARED or info.name.startswith("_"):
+            continue
+        module = import_module(f"{__name__}.{info.name}")
+        kind = getattr(module, "KIND", None)
+        if not isinstance(kind, Kind):
+            raise TypeError(f"{module.__name__} declares no KIND = Kind(...)")
+        if kind.slug.replace("-", "_") != info.name or kind.slug in kinds:
+            raise ValueError(f"{module.__name__}: KIND.slug {kind.slug!r} must be the module's name with - for _")
+        kinds[kind.slug] = kind
     return kinds
 
 

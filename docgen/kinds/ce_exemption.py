@@ -14,14 +14,15 @@ from docgen import rules
 from docgen.kinds import Kind
 from docgen.kinds.common import DATE_BLANK, Applicant, Payload, Text, signoff_date
 from docgen.profiles import Profile
+from docgen.render import fonts
 from docgen.rules.types import Gender, IdNumber
 
 SLUG = "ce-exemption"
 REASON_MAX = 600
 REVIEW_MAX = 120
 
-# --- The page, in mm: GB/T 9704 text area 156 × 225; the same sizes as templates/ce-exemption/document.css
-# and scripts/docx_templates/ce_exemption.py (change the three together).
+# --- The page, in mm: GB/T 9704 text area 156 × 225. templates/ce-exemption/document.css reads these
+# sizes as LAYOUT (below) and templates/ce-exemption/docx.py imports them: they are defined only here.
 PT_MM = 25.4 / 72
 PAGE_MM = 225
 SAFETY_MM = 3                         # what WeasyPrint and LibreOffice may differ by
@@ -48,6 +49,21 @@ VALUE_CELLS = (
     (("current_title", 6), ("target_title", 6)),              # 现有专业技术职务 7 | 6 | 拟申报专业技术职务 7 | 6
 )
 TEXT_WIDTH_MM = 22 * GRID_MM - 2 * PADDING_MM          # the reason and review cells: 免学理由 4 | 22
+CELL_FACE, TITLE_FACE = "仿宋_GB2312", "方正小标宋简体"   # what the text is measured with (and printed in)
+LAYOUT = {
+    "title-gap": f"{TITLE_GAP_MM}mm",
+    "table-width": f"{WIDTH_MM}mm",
+    "grid": f"{GRID_MM}mm",
+    "cell-face": f'"{CELL_FACE}"',
+    "cell-font-size": f"{CELL_PT}pt",
+    "cell-line": f"{CELL_LINE_PT}pt",
+    "cell-padding": f"{PADDING_MM}mm",
+    "row-height": f"{ROW_MM}mm",
+    "review-height": f"{REVIEW_MM - PADDING_MM}mm",   # the cell's height without its bottom padding
+    "note-font-size": f"{NOTE_PT}pt",
+    "note-line": f"{NOTE_LINE_PT}pt",
+    "note-gap": f"{NOTE_GAP_MM}mm",
+}
 
 
 def _month(value):
@@ -108,15 +124,11 @@ class ExemptionPayload(Payload):
 
 # --- The fit rule: rows grow with their text, the reason cell takes what is left of the page.
 
-def _ems(text: str) -> float:
-    """Estimate a text's width in ems: CJK a full em; digits and Latin (FandolFang: 0.64 em) less."""
-    return sum(0.7 if ord(ch) < 0x2000 else 1.0 for ch in text)
-
-
-def _lines(paragraphs: list[str], width_mm: float, pt: float, indent: int = 0) -> int:
+def _lines(paragraphs: list[str], width_mm: float, pt: float, indent: int = 0, face: str = CELL_FACE) -> int:
     """Count the lines paragraphs take in a width, one em less a line for punctuation kept off line starts."""
     per_line = math.floor(width_mm / (pt * PT_MM)) - 1
-    return sum(math.ceil((_ems(p) + indent) / per_line) for p in paragraphs if p)
+    measure = fonts.face(face)
+    return sum(math.ceil((measure.ems(p) + indent) / per_line) for p in paragraphs if p)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -139,7 +151,7 @@ def notes_lines(notes: list[str]) -> int:
 
 def title_lines(title: str) -> int:
     """Count the lines of the 2号 title (the profile's \\n breaks it where the seeds do)."""
-    return _lines(title.split("\n"), WIDTH_MM, TITLE_PT)
+    return _lines(title.split("\n"), WIDTH_MM, TITLE_PT, face=TITLE_FACE)
 
 
 @dataclass(frozen=True)
@@ -211,4 +223,4 @@ def blank(profile: Profile) -> dict:
 
 KIND = Kind(slug=SLUG, title="免除继续教育学习申请表", model=ExemptionPayload, build=build, blank=blank,
             subject=lambda p: p.applicant.name, seeds="000 附件4, 002 附件4, 003 附件6/7",
-            batch_when=("reason",))  # only 访惠聚/驻村 applicants file it
+            batch_when=("reason",), layout=LAYOUT)  # only 访惠聚/驻村 applicants file it

@@ -9,21 +9,19 @@ WeasyPrint lays out one line box per printed line instead of a dozen boxes per c
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
 from docgen import rules
-from docgen.config import ROOT
 from docgen.kinds import Kind
 from docgen.kinds.common import BLANK, Applicant, Payload, Unit, fill
 from docgen.profiles import Profile
+from docgen.render import fonts
 from docgen.rules.types import Route
 
 SLUG = "roster"
@@ -71,6 +69,21 @@ TITLE_H, UNIT_H, FOLIO_H = 14.0, 9.0, 7.0  # first-page title, 单位（盖章�
 CONTENT_H = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 TABLE_W = sum(COLUMN_WIDTHS)
 assert abs(TABLE_W - (PAGE_WIDTH - 2 * MARGIN_SIDE)) < 0.01
+BODY_FACE, HEAD_FACE = "仿宋_GB2312", "黑体"   # measured here, printed by templates/roster/document.css
+# the same numbers for templates/roster/document.css (var(--name))
+LAYOUT = {
+    "page-size": f"{PAGE_WIDTH:g}mm {PAGE_HEIGHT:g}mm",
+    "page-margin": f"{MARGIN_TOP:g}mm {MARGIN_SIDE:g}mm {MARGIN_BOTTOM:g}mm",
+    "content-height": f"{CONTENT_H:g}mm",
+    "font-size": f"{FONT_PT:g}pt",
+    "body-face": f'"{BODY_FACE}"',
+    "head-face": f'"{HEAD_FACE}"',
+    "line": f"{LINE:g}mm",
+    "head-half-line": f"{HEAD_LINE / 2:g}mm",   # the header's labels sit on a half-line grid
+    "title-height": f"{TITLE_H:g}mm",
+    "unit-height": f"{UNIT_H:g}mm",
+    "folio-height": f"{FOLIO_H:g}mm",
+}
 
 _CLOSING = "，。、；：！？）》」』】〕’”·,.;:!?)%"
 _OPENING = "（《「『【〔‘“(["
@@ -80,49 +93,21 @@ _TOKEN = re.compile(rf"[（(][^（）()]{{0,10}}[）)]|[A-Za-z0-9.\-/]+[{_CLOSIN
 
 
 # ---------------------------------------------------------------------------------------------------
-# Text measurement with the advance widths of the faces the PDF prints with.
+# Text measurement: the advance widths of the faces the PDF prints with (docgen.render.fonts), so that a
+# licensed 仿宋_GB2312 dropped into the fonts folder is measured as it prints.
 
-@cache
-def _advances(face: str) -> tuple[dict[int, float], float]:
-    """Return {code point: advance in em} of the font fontconfig gives for `face`, and the space width.
-
-    Read from the font file itself (fontTools), so that a licensed 仿宋_GB2312 dropped into fonts/ is
-    measured as it prints. Without fc-match or fontTools, CJK and full-width forms are 1 em and the rest
-    a conservative 0.6 em (digits 0.5 em), which every Chinese body font satisfies.
-    """
-    try:
-        from fontTools.ttLib import TTFont
-
-        env = {**os.environ, "FONTCONFIG_FILE": str((ROOT / "fonts" / "fonts.conf").resolve())}
-        path = subprocess.run(["fc-match", "-f", "%{file}", face], capture_output=True, text=True, env=env,
-                              timeout=10, check=True).stdout.strip()
-        with TTFont(path, lazy=True, fontNumber=0) as font:
-            upm = font["head"].unitsPerEm
-            metrics = font["hmtx"].metrics
-            widths = {cp: metrics[name][0] / upm for cp, name in font.getBestCmap().items()}
-        return widths, widths.get(0x20, 1 / 3)
-    except Exception:   # no fontconfig or an unreadable font: fall back to the safe estimate
-        return {}, 1 / 3
-
-
-def _width(text: str, widths: dict[int, float]) -> float:
+def _width(text: str, face: fonts.Face) -> float:
     """Return the advance of `text` in em."""
-    total = 0.0
-    for ch in text:
-        w = widths.get(ord(ch))
-        if w is None:   # not in the face: a fallback font (Noto CJK) draws it
-            w = 0.5 if ch.isdigit() else 0.6 if ch.isascii() else 1.0
-        total += w
-    return total
+    return face.ems(text)
 
 
-def wrap(text: str, width_em: float, widths: dict[int, float]) -> list[str]:
+def wrap(text: str, width_em: float, face: fonts.Face) -> list[str]:
     """Break `text` into lines of at most `width_em`, keeping tokens together where they fit."""
     lines, line, used = [], "", 0.0
     # transliterated names (阿不都热合曼·买买提) break after the dot, not inside a name part
     tokens = re.findall(r"[^·]+·?", text) if "·" in text else _TOKEN.findall(text)
     for token in tokens:
-        w = _width(token, widths)
+        w = _width(token, face)
         if used + w <= width_em + 1e-9:
             line, used = line + token, used + w
             continue
@@ -131,7 +116,7 @@ def wrap(text: str, width_em: float, widths: dict[int, float]) -> list[str]:
             line, used = token, w
             continue
         for ch in token:  # a token longer than a line: break it character by character
-            cw = _width(ch, widths)
+            cw = _width(ch, face)
             if line and used + cw > width_em + 1e-9:
                 lines.append(line)
                 line, used = "", 0.0
@@ -141,12 +126,12 @@ def wrap(text: str, width_em: float, widths: dict[int, float]) -> list[str]:
     return lines
 
 
-def _balanced(text: str, width_em: float, widths: dict[int, float]) -> list[str]:
+def _balanced(text: str, width_em: float, face: fonts.Face) -> list[str]:
     """Wrap into as few lines as `wrap` does, but of even length (拟晋升专业 / 技术职务)."""
-    lines = wrap(text, width_em, widths)
-    target = _width(text, widths) / len(lines)
+    lines = wrap(text, width_em, face)
+    target = _width(text, face) / len(lines)
     while target < width_em:
-        even = wrap(text, target, widths)
+        even = wrap(text, target, face)
         if len(even) == len(lines):
             return even
         target += 0.5
@@ -156,15 +141,16 @@ def _balanced(text: str, width_em: float, widths: dict[int, float]) -> list[str]
 class _LineBuilder:
     """Compose one printed line: each cell's text placed at its column with ideographic and plain spaces."""
 
-    def __init__(self, widths: dict[int, float], space: float):
-        self.widths, self.space = widths, space
-        self.ideo = widths.get(0x3000, 1.0)
+    def __init__(self, face: fonts.Face):
+        self.face = face
+        self.space = face.advance(" ")
+        self.ideo = face.advance("\u3000")
         self.starts = [sum(COLUMN_WIDTHS[:i]) for i in range(len(COLUMN_WIDTHS))]
 
     def line(self, cells: list[tuple[int, str]]) -> str:
         out, pos = [], 0.0                       # pos: where the text so far ends, in em
         for col, text in cells:
-            w = _width(text, self.widths)
+            w = _width(text, self.face)
             left = self.starts[col] + CELL_PAD
             if col in LEFT_ALIGNED:
                 start = left / EM
@@ -220,9 +206,8 @@ class Table:
     @cached_property
     def pages(self) -> list[Page]:
         """Paginate: wrap every cell, then fill each page with whole rows under a repeated header."""
-        body_font, body_space = _advances("仿宋_GB2312")
-        head_font, head_space = _advances("黑体")
-        body, head = _LineBuilder(body_font, body_space), _LineBuilder(head_font, head_space)
+        body_font, head_font = fonts.face(BODY_FACE), fonts.face(HEAD_FACE)
+        body, head = _LineBuilder(body_font), _LineBuilder(head_font)
         inner = [(w - 2 * CELL_PAD) / EM for w in COLUMN_WIDTHS]
 
         head_cells = [_balanced(label, inner[i], head_font) for i, label in enumerate(self.columns)]
@@ -254,7 +239,7 @@ class Table:
         return pages
 
 
-def _segments(lines: list[str], widths: dict[int, float]) -> list[tuple[str, float, bool]]:
+def _segments(lines: list[str], face: fonts.Face) -> list[tuple[str, float, bool]]:
     """Group lines into fixed-height blocks; a line with a character the body font lacks stands alone.
 
     A fallback font (Noto CJK for 䶮 𠈌 喆 赟 堃) has a taller ascent: its line box grows and would push
@@ -264,7 +249,7 @@ def _segments(lines: list[str], widths: dict[int, float]) -> list[tuple[str, flo
     out: list[tuple[str, float, bool]] = []
     run: list[str] = []
     for line in lines:
-        if widths and all(ord(ch) in widths for ch in line):
+        if all(map(face.has, line)):
             run.append(line)
             continue
         if run:
@@ -400,5 +385,5 @@ def xlsx(context: dict) -> bytes:
 
 
 KIND = Kind(slug=SLUG, title="申报人员花名册", model=RosterPayload, build=build, blank=blank,
-            subject=lambda p: p.unit.name, landscape=True, formats=("pdf", "docx", "xlsx"),
+            subject=lambda p: p.unit.name, landscape=True, formats=("pdf", "docx", "xlsx"), layout=LAYOUT,
             seeds="000 附件5, 003 附件8", extra_formats={"xlsx": xlsx})

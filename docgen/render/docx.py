@@ -1,6 +1,8 @@
-"""DOCX rendering with docxtpl: autoescaped, in a sandboxed Jinja environment."""
+"""DOCX rendering with docxtpl: templates built from their builders, autoescaped, in a sandboxed Jinja environment."""
 from __future__ import annotations
 
+import importlib.util
+import threading
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -8,27 +10,50 @@ from pathlib import Path
 from docxtpl import DocxTemplate
 
 from docgen.render import pictures
+from docgen.render.docx_builder import slim
 from docgen.render.jinja import docx_env
+
+BUILDER = "docx.py"   # templates/<folder>/docx.py: build() -> the Word template (python-docx Document)
 
 
 class DocxRenderer:
-    """Render templates/<name>.docx to DOCX bytes."""
+    """Render the DOCX template of templates/<folder>/ to DOCX bytes.
+
+    A template is built by its builder (templates/<folder>/docx.py) the first time a process needs it and
+    kept in memory: no generated file is committed, so none can go stale.
+    """
 
     def __init__(self, templates_dir: Path):
         self.templates_dir = Path(templates_dir)
         self.env = docx_env()
+        self._lock = threading.Lock()
+
+    def template_bytes(self, folder: str) -> bytes:
+        """Return the built template of a folder (built once per process)."""
+        with self._lock:   # two threads asking at once build it once
+            return self._build(folder)
 
     @cache
-    def _template_bytes(self, template: str) -> bytes:
-        return (self.templates_dir / template).read_bytes()
+    def _build(self, folder: str) -> bytes:
+        path = self.templates_dir / folder / BUILDER
+        spec = importlib.util.spec_from_file_location(f"docgen_templates.{folder.replace('-', '_')}", path)
+        if spec is None or spec.loader is None or not path.is_file():
+            raise FileNotFoundError(f"no DOCX builder {path}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        doc = module.build()
+        slim(doc)
+        out = BytesIO()
+        doc.save(out)
+        return out.getvalue()
 
-    def template(self, template: str) -> DocxTemplate:
+    def template(self, folder: str) -> DocxTemplate:
         """Open a fresh copy of a template (docxtpl mutates what it renders)."""
-        return DocxTemplate(BytesIO(self._template_bytes(template)))
+        return DocxTemplate(BytesIO(self.template_bytes(folder)))
 
-    def render(self, template: str, context: dict) -> bytes:
+    def render(self, folder: str, context: dict) -> bytes:
         """Render the template with the context to DOCX bytes; `&`, `<`, `>` in values stay text."""
-        doc = self.template(template)
+        doc = self.template(folder)
         doc.render(pictures.for_docx(context, doc), jinja_env=self.env, autoescape=True)
         out = BytesIO()
         doc.save(out)

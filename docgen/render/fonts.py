@@ -1,26 +1,119 @@
-"""Font setup: point fontconfig at fonts/fonts.conf so the official face names resolve to our fonts."""
+"""Fonts: the configured fonts folder (fonts/fonts.conf maps the official face names to installed fonts) and
+the one text measurer, reading advance widths from the font files those names resolve to (fontTools).
+
+The folder is configured once per process at start (`use_fonts_dir`, from FONTS_DIR): WeasyPrint's
+fontconfig reads FONTCONFIG_FILE, so it is set then and never while serving. Everything else that finds a
+font file (the measurer, the stamp outlines, /readyz) asks fc-match with that file explicitly.
+"""
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import threading
+from functools import cache
 from pathlib import Path
+
+from fontTools.ttLib import TTFont
 
 # GB/T 9704 faces used by templates/_base; each must resolve to an installed font for /readyz
 OFFICIAL_FACES = ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体")
+DEFAULT_FONTS_DIR = Path(__file__).resolve().parents[2] / "fonts"
+
+_conf = (DEFAULT_FONTS_DIR / "fonts.conf").resolve()
+_lock = threading.Lock()
 
 
-def use_fonts_dir(fonts_dir: Path) -> Path:
-    """Make fontconfig (WeasyPrint, LibreOffice) read fonts/fonts.conf; call before WeasyPrint loads fonts."""
+class FontMissing(RuntimeError):
+    """No font file answers a face name: fontconfig or the fonts are not installed."""
+
+
+def use_fonts_dir(fonts_dir: Path | str) -> Path:
+    """Configure this process's fonts folder (its fonts.conf); call at start, before WeasyPrint loads fonts."""
+    global _conf
     conf = (Path(fonts_dir) / "fonts.conf").resolve()  # fontconfig reads a relative name from /etc/fonts
-    os.environ["FONTCONFIG_FILE"] = str(conf)
+    with _lock:
+        _conf = conf
+        if os.environ.get("FONTCONFIG_FILE") != str(conf):
+            os.environ["FONTCONFIG_FILE"] = str(conf)
     return conf
 
 
-def resolve(face: str) -> str | None:
-    """Return the font family fontconfig gives for a face name, or None when fc-match is unavailable."""
+def fonts_conf() -> Path:
+    """Return the fontconfig file this process uses."""
+    return _conf
+
+
+def _fc_match(pattern: str, fmt: str) -> str:
     if not shutil.which("fc-match"):
+        raise FontMissing("fc-match is not installed (fontconfig): scripts/install-system.sh")
+    env = {**os.environ, "FONTCONFIG_FILE": str(_conf)}
+    return subprocess.run(["fc-match", "-f", fmt, pattern], capture_output=True, text=True, env=env,
+                          timeout=10).stdout.strip()
+
+
+def resolve(face: str) -> str | None:
+    """Return the font family fontconfig gives for a face name, or None when there is none."""
+    try:
+        return _fc_match(face, "%{family[0]}") or None
+    except FontMissing:
         return None
-    out = subprocess.run(["fc-match", "-f", "%{family[0]}", face], capture_output=True, text=True,
-                         env=os.environ, timeout=10)
-    return out.stdout.strip() or None
+
+
+def font_file(face: str) -> str:
+    """Return the file of the font fontconfig gives for a face name (e.g. 仿宋_GB2312 → FandolFang)."""
+    return _font_file(face, str(_conf))
+
+
+@cache
+def _font_file(face: str, conf: str) -> str:
+    path = _fc_match(face, "%{file}")
+    if not path.lower().endswith((".otf", ".ttf", ".ttc", ".otc")) or not Path(path).is_file():
+        raise FontMissing(f"no font file for “{face}” (fontconfig answered {path!r}): scripts/install-system.sh")
+    return path
+
+
+class Face:
+    """One font file's advance widths (and its glyphs, for the outline code), read with fontTools."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.font = TTFont(path, fontNumber=0, lazy=True)
+        self.upm: int = self.font["head"].unitsPerEm
+        self.cmap: dict[int, str] = self.font.getBestCmap()
+        metrics = self.font["hmtx"].metrics
+        self.advances: dict[int, float] = {cp: metrics[name][0] / self.upm for cp, name in self.cmap.items()}
+
+    def has(self, char: str) -> bool:
+        """Tell whether the face draws a character itself (else fontconfig falls back to another font)."""
+        return ord(char) in self.advances
+
+    def advance(self, char: str) -> float:
+        """Return a character's advance in em.
+
+        A character the face lacks is drawn by the fallback font (Noto CJK, fonts.conf), whose ideographs
+        and full-width forms are 1 em and whose Latin letters are narrower than 0.6 em (digits 0.5 em).
+        """
+        width = self.advances.get(ord(char))
+        if width is not None:
+            return width
+        return 0.5 if char.isdigit() else 0.6 if char.isascii() else 1.0
+
+    def ems(self, text: str) -> float:
+        """Return the advance of a text in em."""
+        return sum(map(self.advance, text))
+
+    def width(self, text: str, size: float) -> float:
+        """Return the advance of a text at a size (in the unit of the size)."""
+        return self.ems(text) * size
+
+
+def face(name: str) -> Face:
+    """Return the measurer of a face name as this process's fonts resolve it (cached)."""
+    return face_of_file(font_file(name))
+
+
+@cache
+def face_of_file(path: str) -> Face:
+    """Return the measurer of a font file (cached)."""
+    return Face(path)

@@ -5,16 +5,12 @@ search and copy-paste see only the document's own words (the PDF and DOCX of a d
 """
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from functools import cache
-from pathlib import Path
 
 from fontTools.pens.basePen import BasePen
-from fontTools.ttLib import TTFont
 
-FONTS_CONF = Path(__file__).resolve().parents[2] / "fonts" / "fonts.conf"
+from docgen.render import fonts
+
 STAMP_FACE = "黑体:bold"    # resolved through fonts/fonts.conf (FandolHei Bold, else Noto Sans CJK)
 
 
@@ -45,48 +41,40 @@ class _PathPen(BasePen):
         self.ops.append("h")
 
 
-@cache
 def stamp_font_file() -> str:
-    """Return the file of the stamp face, resolved through fonts/fonts.conf (whether or not WeasyPrint has
-    set FONTCONFIG_FILE yet in this process); it must draw Chinese."""
-    env = {**os.environ, "FONTCONFIG_FILE": os.environ.get("FONTCONFIG_FILE") or str(FONTS_CONF)}
-    if shutil.which("fc-match"):
-        for face in (STAMP_FACE, "Noto Sans CJK SC:bold"):
-            out = subprocess.run(["fc-match", "-f", "%{file}", face], capture_output=True, text=True,
-                                 env=env, timeout=10).stdout.strip()
-            if out.lower().endswith((".otf", ".ttf", ".ttc", ".otc")) and _draws_chinese(out):
-                return out
-    raise RuntimeError("no Chinese font for stamps: install fonts-noto-cjk or the Fandol fonts "
-                       "(scripts/install-system.sh)")
-
-
-def _draws_chinese(path: str) -> bool:
-    with TTFont(path, fontNumber=0, lazy=True) as font:
-        return ord("新") in font.getBestCmap()
+    """Return the file of the stamp face, resolved through the configured fonts; it must draw Chinese."""
+    for name in (STAMP_FACE, "Noto Sans CJK SC:bold"):
+        try:
+            face = fonts.face(name)
+        except fonts.FontMissing:
+            continue
+        if face.has("新"):
+            return face.path
+    raise fonts.FontMissing("no Chinese font for stamps: install fonts-noto-cjk or the Fandol fonts "
+                            "(scripts/install-system.sh)")
 
 
 class OutlineFont:
-    """One font's glyph outlines, cached per character."""
+    """One font's glyph outlines, cached per character; widths from the text measurer (fonts.Face)."""
 
     def __init__(self, path: str):
-        self.font = TTFont(path, fontNumber=0, lazy=True)
-        self.glyphs = self.font.getGlyphSet()
-        self.cmap = self.font.getBestCmap()
-        self.upm = self.font["head"].unitsPerEm
+        self.face = fonts.face_of_file(path)
+        self.glyphs = self.face.font.getGlyphSet()
+        self.upm = self.face.upm
 
     @cache
-    def glyph(self, char: str) -> tuple[str, float]:
-        """Return a character's outline (PDF path operators, font units) and its advance (font units)."""
-        name = self.cmap.get(ord(char))
+    def glyph(self, char: str) -> str:
+        """Return a character's outline as PDF path operators in font units ("" when the face lacks it)."""
+        name = self.face.cmap.get(ord(char))
         if name is None:
-            return "", self.upm / 2
+            return ""
         pen = _PathPen(self.glyphs)
         self.glyphs[name].draw(pen)
-        return " ".join(pen.ops), self.glyphs[name].width
+        return " ".join(pen.ops)
 
     def width(self, text: str, size: float) -> float:
         """Return the width of a text at a size (pt)."""
-        return sum(self.glyph(ch)[1] for ch in text) * size / self.upm
+        return self.face.width(text, size)
 
     def draw(self, text: str, size: float) -> str:
         """Return the operators that fill a text's outlines at a size (pt), baseline at the origin.
@@ -96,14 +84,18 @@ class OutlineFont:
         scale = size / self.upm
         out, x = [], 0.0
         for ch in text:
-            path, advance = self.glyph(ch)
+            path = self.glyph(ch)
             if path:
                 out.append(f"q {scale:g} 0 0 {scale:g} {x:.2f} 0 cm {path} f Q")
-            x += advance * scale
+            x += self.face.advance(ch) * size
         return "\n".join(out)
 
 
-@cache
 def stamp_font() -> OutlineFont:
-    """Return this process's stamp font."""
-    return OutlineFont(stamp_font_file())
+    """Return this process's stamp font (for the configured fonts)."""
+    return _outline_font(stamp_font_file())
+
+
+@cache
+def _outline_font(path: str) -> OutlineFont:
+    return OutlineFont(path)

@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from urllib.request import url2pathname
 
 import weasyprint
-from jinja2 import meta
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from docgen.render.fonts import use_fonts_dir
 from docgen.render.jinja import html_env
 
-BASE_TEMPLATE, BASE_CSS = "_base/letter.html", "_base/gbt9704.css"
+BASE_CSS = "_base/gbt9704.css"   # GB/T 9704 page and type: under every document's own stylesheet
 
 
 class PdfRenderer:
@@ -33,32 +33,30 @@ class PdfRenderer:
         """Return the HTML a template renders for a context (also what the text-equality test reads)."""
         return self.env.get_template(template).render(context)
 
-    def render(self, template: str, context: dict) -> bytes:
-        """Render the template with the context to PDF bytes."""
+    def render(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> bytes:
+        """Render the template with the context to PDF bytes; `layout` are CSS custom properties
+        (name → value) its stylesheet reads with var(--name): numbers the Python code needs too."""
         html = self.html(template, context)
+        sheets = self.stylesheets(template, tuple(sorted((layout or {}).items())))
         with self._lock:  # one FontConfiguration per process, and WeasyPrint is not thread-safe
             return weasyprint.HTML(string=html, base_url=str(self.templates_dir) + "/",
-                                   url_fetcher=self.fetcher).write_pdf(stylesheets=self.stylesheets(template),
+                                   url_fetcher=self.fetcher).write_pdf(stylesheets=sheets,
                                                                        font_config=self.font_config)
 
     @cache
-    def stylesheets(self, template: str) -> list:
-        """Return the parsed stylesheets of a template, parsed once per process (about 10 ms a render).
-
-        By convention: templates/_base/gbt9704.css for every template built on _base/letter.html, and the
-        document.css beside the template when there is one.
-        """
-        names = [BASE_CSS] if BASE_TEMPLATE in self._ancestors(template) else []
-        own = Path(template).with_name("document.css")
-        if (self.templates_dir / own).is_file():
-            names.append(str(own))
-        return [weasyprint.CSS(filename=str(self.templates_dir / name), url_fetcher=self.fetcher,
-                               font_config=self.font_config) for name in names]
-
-    def _ancestors(self, template: str) -> set[str]:
-        source = self.env.loader.get_source(self.env, template)[0]
-        parents = set(meta.find_referenced_templates(self.env.parse(source))) - {None}
-        return parents.union(*(self._ancestors(p) for p in parents))
+    def stylesheets(self, template: str, layout: tuple[tuple[str, str], ...] = ()) -> list:
+        """Return the parsed stylesheets of a template, parsed once per process (about 10 ms a render):
+        the GB/T 9704 base (templates/_base/gbt9704.css) always, the document.css beside the template
+        when there is one, and the layout's custom properties."""
+        sheets = [weasyprint.CSS(filename=str(self.templates_dir / BASE_CSS), url_fetcher=self.fetcher,
+                                 font_config=self.font_config)]
+        own = self.templates_dir / Path(template).with_name("document.css")
+        if own.is_file():
+            sheets.append(weasyprint.CSS(filename=str(own), url_fetcher=self.fetcher, font_config=self.font_config))
+        if layout:
+            properties = "".join(f"--{name}: {value};" for name, value in layout)
+            sheets.append(weasyprint.CSS(string=f":root {{{properties}}}", font_config=self.font_config))
+        return sheets
 
 
 class _LocalFetcher(URLFetcher):

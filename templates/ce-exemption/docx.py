@@ -1,7 +1,7 @@
 """The DOCX template of 免除继续教育学习申请表 (seed 002 附件4).
 
-Widths and heights are those of templates/ce-exemption/document.css and of the fit rule in
-docgen/kinds/ce_exemption.py. The reason row's height and type come from the context (reason_mm,
+Widths, heights and type sizes are those of the fit rule in docgen/kinds/ce_exemption.py (imported from
+there; document.css reads the same numbers). The reason row's height and type come from the context (reason_mm,
 reason_pt, reason_line_pt), written into the row, paragraph and run properties as Jinja expressions.
 """
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
@@ -10,13 +10,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from docgen.kinds.ce_exemption import (CELL_LINE_PT, CELL_PT, GRID_MM, NOTE_GAP_MM, NOTE_LINE_PT, NOTE_PT,
+                                       PADDING_MM, REVIEW_MM, ROW_MM, TITLE_GAP_MM, WIDTH_MM)
 from docgen.render.docx_builder import FANGSONG, _paragraph_style, add, new_document
 
-GRID_MM, GRID_UNITS = 6, 26
-ROW_MM = 10
-REVIEW_MM = 33
-CELL_PT, CELL_LINE = 12, Pt(15)       # 小四
-NOTE_PT, NOTE_LINE = 10.5, Pt(13)     # 五号
+GRID_UNITS = WIDTH_MM // GRID_MM
+CELL_LINE, NOTE_LINE = Pt(CELL_LINE_PT), Pt(NOTE_LINE_PT)   # 小四, 五号
 
 ROWS = (   # (label or value, grid units spanned); "{{…}}" cells are values — VALUE_CELLS of the kind
     (("姓名", 4), ("{{ person.name }}", 9), ("性别", 2), ("{{ person.gender }}", 2), ("出生年月", 4),
@@ -42,7 +41,7 @@ def _styles(doc) -> None:
     first = _paragraph_style(doc, "NoteFirst", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
     first.paragraph_format.left_indent = Pt(NOTE_PT * 2)       # 注： hangs; wrapped lines align under 1.
     first.paragraph_format.first_line_indent = Pt(-NOTE_PT * 2)
-    first.paragraph_format.space_before = Mm(2)
+    first.paragraph_format.space_before = Mm(NOTE_GAP_MM)
     rest = _paragraph_style(doc, "Note", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
     rest.paragraph_format.left_indent = Pt(NOTE_PT * 2)
 
@@ -80,7 +79,7 @@ def _table_properties(table) -> None:
             el.set(qn(f"w:{key}"), value)
         borders.append(el)
     tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
-    _sides(tbl_pr, "w:tblCellMar", {"top": 0, "left": 1, "bottom": 0, "right": 1}, "w:tblLook")
+    _sides(tbl_pr, "w:tblCellMar", {"top": 0, "left": PADDING_MM, "bottom": 0, "right": PADDING_MM}, "w:tblLook")
     for col in table.columns:
         col.width = Mm(GRID_MM)
         for cell in col.cells:
@@ -88,7 +87,7 @@ def _table_properties(table) -> None:
 
 
 def _margin(cell, **sides_mm) -> None:
-    """Set a cell's own margins (document.css: 1 mm above the reason and its label, below the seal)."""
+    """Set a cell's own margins (document.css: PADDING_MM above the reason and its label, below the seal)."""
     _sides(cell._tc.get_or_add_tcPr(), "w:tcMar", sides_mm, "w:textDirection", "w:tcFitText", "w:vAlign",
            "w:hideMark")
 
@@ -140,7 +139,7 @@ def build():
     doc = new_document()
     _styles(doc)
     title = add(doc, "{{ title }}", "DocTitle")
-    title.paragraph_format.space_after = Mm(4)
+    title.paragraph_format.space_after = Mm(TITLE_GAP_MM)
 
     table = doc.add_table(rows=7, cols=GRID_UNITS)
     table.style = doc.styles["Table Grid"]
@@ -161,17 +160,17 @@ def build():
     label, reason = row[0].merge(row[3]), row[4].merge(row[GRID_UNITS - 1])
     _write(label, "免学理由", "Cell")
     _reason_paragraph(reason)
-    _margin(label, top=1)
-    _margin(reason, top=1)
+    _margin(label, top=PADDING_MM)
+    _margin(reason, top=PADDING_MM)
 
     row = _row(table, 6, REVIEW_MM, bottom)
     label = row[0].merge(row[3])
     _write(label, "{{ review_label }}", "Cell")
     label.vertical_alignment = top
-    _margin(label, top=1)
+    _margin(label, top=PADDING_MM)
     review = row[4].merge(row[GRID_UNITS - 1])
     _review_paragraphs(review)
-    _margin(review, bottom=1)
+    _margin(review, bottom=PADDING_MM)
 
     add(doc, "{%p for note in notes %}", "Note")
     add(doc, "{%p if loop.first %}", "Note")
