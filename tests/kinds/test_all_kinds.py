@@ -105,3 +105,14 @@ def test_blank_form_renders(renderer, slug, pid):
     docx = renderer.blank(slug, "docx", pid).content
     assert same_text(pdf_text(pdf), docx_text(docx), KINDS[slug])
     assert "____" in docx_text(docx) or "　年　" in docx_text(docx) or KINDS[slug].landscape
+
+
+def test_every_module_of_kinds_is_registered():
+    """Kinds are found, not listed: each module of docgen/kinds/ (but the shared ones) is a registered kind."""
+    import pkgutil
+
+    import docgen.kinds
+
+    modules = {info.name for info in pkgutil.iter_modules(docgen.kinds.__path__)} - docgen.kinds.SHARED
+    assert modules == {slug.replace("-", "_") for slug in KINDS}
+    assert len(KINDS) == 9

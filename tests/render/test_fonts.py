@@ -52,3 +52,27 @@ def test_licensed_font_in_fonts_dir_wins(tmp_path):
     env = {"FONTCONFIG_FILE": str(tmp_path / "fonts.conf"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     out = subprocess.run(["fc-match", "-f", "%{file}", "方正小标宋简体"], capture_output=True, text=True, env=env)
     assert out.stdout == str(tmp_path / "licensed.ttf")
+
+
+def test_measurer_reads_the_configured_fonts_dir(tmp_path):
+    """FONTS_DIR decides which file the text measurer reads: here 仿宋_GB2312 mapped to LXGW WenKai."""
+    (tmp_path / "fonts.conf").write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        '<alias binding="same"><family>仿宋_GB2312</family><prefer><family>LXGW WenKai</family></prefer></alias>'
+        '</fontconfig>', encoding="utf-8")
+    before = fonts.fonts_conf()
+    try:
+        fonts.use_fonts_dir(tmp_path)
+        assert "wenkai" in fonts.face("仿宋_GB2312").path.lower()
+    finally:
+        fonts.use_fonts_dir(before.parent)
+    assert "fandolfang" in fonts.face("仿宋_GB2312").path.lower()
+
+
+def test_measurer_widths_are_the_fonts_own():
+    """Advances come from the font file: a CJK character is 1 em, a digit of FandolFang narrower."""
+    face = fonts.face("仿宋_GB2312")
+    assert face.ems("中文") == pytest.approx(2.0)
+    assert 0.3 < face.ems("1") < 0.7
+    assert face.width("中", 12) == pytest.approx(12.0)
