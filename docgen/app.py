@@ -54,13 +54,14 @@ def _register_renderer(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from docgen.api import batches, documents, meta, profiles, verify
+    from docgen.api import batches, documents, meta, profiles, verify, web
 
     app.register_api(documents.bp)
     app.register_api(batches.bp)
     app.register_api(profiles.bp)
     app.register_api(verify.bp)
     app.register_api(meta.bp)
+    app.register_blueprint(web.bp)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -73,7 +73,8 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-_MESSAGES = {
+# pydantic error type → message; also the web page's checks while typing (docgen/api/web.py), one wording
+MESSAGES = {
     "missing": "{title}为必填项，请填写",
     "string_too_short": "{title}不能为空",
     "string_too_long": "{title}过长，最多{max_length}个字",
@@ -102,6 +103,8 @@ _MESSAGES = {
     "less_than_equal": "{title}不能大于{le}",
     "greater_than": "{title}应大于{gt}",
     "less_than": "{title}应小于{lt}",
+    "photo_too_large": "{title}不能超过{max_mb}MB（收到{size}KB），请压缩后再提交",
+    "photo_format": "{title}无法识别：只接受 JPEG 或 PNG 图片",
 }
 
 
@@ -114,16 +117,16 @@ def chinese_errors(exc: ValidationError, model: type[BaseModel] | None) -> list[
         # a cross-field check of a whole object names the field it blames (ctx "field")
         loc = tuple(err["loc"]) + ((ctx["field"],) if "field" in ctx else ())
         title = _title(model, loc)
-        if kind in _MESSAGES:
+        if kind in MESSAGES:
             expected = ctx.get("expected", "")
             values = {**ctx, "title": title, "key": loc[-1] if loc else "",
                       "expected": str(expected).replace("'", "").replace(" or ", "、")}
-            detail = _MESSAGES[kind].format(**values)
+            detail = MESSAGES[kind].format(**values)
         elif kind == "value_error":
             detail = str(ctx.get("error") or err["msg"]).removeprefix("Value error, ")
         else:  # our own rules raise PydanticCustomError with a Chinese message already
             detail = err["msg"]
-        if not detail.startswith(title) and kind not in _MESSAGES:
+        if not detail.startswith(title) and kind not in MESSAGES:
             detail = f"{title}：{detail}"
         out.append({"pointer": pointer(loc), "detail": detail})
     return out

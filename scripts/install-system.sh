@@ -13,6 +13,7 @@ PACKAGES=(
   # the services of a whole-region deployment, started by the tests on free ports (tests/services.py):
   # PostgreSQL (DOCGEN_DATABASE_URL) and Redis (DOCGEN_BROKER_URL, Celery)
   postgresql redis-server
+  chromium   # the web page's tests drive Debian's browser through Playwright (no browser download)
   # a Python with venv, for the .venv that scripts/install.sh creates
   python3 python3-venv
 )

@@ -116,7 +116,7 @@ def _photo(value: str | None) -> bytes | None:
     try:
         return images.reencode(data)
     except images.PhotoRefused as refused:
-        raise PydanticCustomError(refused.code, refused.message) from None
+        raise PydanticCustomError(refused.code, refused.message, refused.ctx) from None
 
 
 def _items(value):
@@ -136,7 +136,9 @@ class EvaluationApplicant(Applicant):
     education: Text | None = Field(None, title="学历学位", examples=["大学本科/农学学士"])
     work_start_date: Month | None = Field(None, title="参加工作时间", description="YYYY-MM 或 YYYY-MM-DD")
     photo: str | None = Field(None, title="照片",
-                              description="一寸免冠近照：JPEG 或 PNG 的 base64（可带 data: 前缀），不超过2MB；缺省时留框贴照片")
+                              description="一寸免冠近照：JPEG 或 PNG 的 base64（可带 data: 前缀），不超过2MB；缺省时留框贴照片",
+                              json_schema_extra={"contentEncoding": "base64", "x-accept": ["image/jpeg", "image/png"],
+                                                 "x-max-bytes": images.MAX_BYTES})
 
     @field_validator("photo")
     @classmethod

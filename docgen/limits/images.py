@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import warnings
 
+from docgen.errors import MESSAGES
+
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 20_000_000
 PRINT_PIXELS = (600, 840)     # a 25 × 35 mm box at 600 dpi: more is never printed
@@ -17,9 +19,11 @@ PRINT_PIXELS = (600, 840)     # a 25 × 35 mm box at 600 dpi: more is never prin
 class PhotoRefused(ValueError):
     """The photo is not accepted; `code` and the Chinese `message` are what a payload error reports."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str | None = None, **ctx: object):
+        # codes in docgen.errors.MESSAGES take their wording from there: the web page checks with it too
+        message = message or MESSAGES[code].format(title="照片", **ctx)
         super().__init__(message)
-        self.code, self.message = code, message
+        self.code, self.message, self.ctx = code, message, ctx
 
 
 def reencode(data: bytes) -> bytes:
@@ -27,7 +31,7 @@ def reencode(data: bytes) -> bytes:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if len(data) > MAX_BYTES:
-        raise PhotoRefused("photo_too_large", f"照片不能超过2MB（收到{len(data) // 1024}KB），请压缩后再提交")
+        raise PhotoRefused("photo_too_large", size=len(data) // 1024, max_mb=MAX_BYTES // 2**20)
     try:
         with warnings.catch_warnings():   # Pillow's own bomb warning: the limit below is stricter
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -35,7 +39,7 @@ def reencode(data: bytes) -> bytes:
     except Image.DecompressionBombError:
         raise PhotoRefused("photo_too_many_pixels", "照片像素过多，不能超过2000万像素，请缩小后再提交") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise PhotoRefused("photo_format", "照片无法识别：只接受 JPEG 或 PNG 图片") from None
+        raise PhotoRefused("photo_format") from None
     try:
         with image:
             width, height = image.size
@@ -57,5 +61,5 @@ def reencode(data: bytes) -> bytes:
     except PhotoRefused:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise PhotoRefused("photo_format", "照片无法识别：只接受 JPEG 或 PNG 图片") from None
+        raise PhotoRefused("photo_format") from None
     return out.getvalue()

@@ -1,0 +1,864 @@
+/* docgen staff page: a form generated from each document type's JSON Schema, preview and download,
+   batches from an XLSX roster, verification. Plain browser JavaScript, no build step, no outside files. */
+"use strict";
+
+const MESSAGES = JSON.parse(document.getElementById("messages").textContent);
+const $ = (id) => document.getElementById(id);
+
+/* ---------- small helpers ---------- */
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "text") node.textContent = value;
+    else if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) if (child) node.append(child);
+  return node;
+}
+
+/* The API's message templates are Python str.format strings: {name} is a value, {{ and }} are braces. */
+function message(kind, values) {
+  const template = MESSAGES[kind] || "{title}有误";
+  return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (m, name) =>
+    m === "{{" ? "{" : m === "}}" ? "}" : String(values[name] ?? ""));
+}
+
+function pointerParts(pointer) {
+  return pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+function pointerOf(parts) {
+  return parts.map((p) => "/" + String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+}
+
+function getAt(obj, parts) {
+  return parts.reduce((o, k) => (o === null || o === undefined ? undefined : o[k]), obj);
+}
+
+function setAt(obj, parts, value) {
+  let o = obj;
+  parts.slice(0, -1).forEach((k, i) => {
+    if (o[k] === null || typeof o[k] !== "object") o[k] = typeof parts[i + 1] === "number" ? [] : {};
+    o = o[k];
+  });
+  o[parts[parts.length - 1]] = value;
+}
+
+function idFor(pointer) {
+  return "f" + pointer.replace(/[^A-Za-z0-9]/g, (c) => "_" + c.charCodeAt(0).toString(16));
+}
+
+/* Content-Disposition: attachment; filename="x.pdf"; filename*=UTF-8''%E5%BC%A0… (RFC 6266) */
+function filenameOf(response, fallback) {
+  const header = response.headers.get("Content-Disposition") || "";
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star) return decodeURIComponent(star[1]);
+  const plain = /filename="?([^";]+)"?/i.exec(header);
+  return plain ? plain[1] : fallback;
+}
+
+function warningsOf(response) {
+  const header = response.headers.get("X-Docgen-Warnings");
+  if (!header) return [];
+  try { return JSON.parse(decodeURIComponent(header)); } catch (e) { return [header]; }
+}
+
+async function problemOf(response) {
+  try { return await response.json(); } catch (e) {
+    return { title: "服务暂时无法处理", detail: `服务器返回 ${response.status}，请稍后再试或联系管理员` };
+  }
+}
+
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = el("a", { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+function say(text, kind) {
+  const status = $("status");
+  status.textContent = text;
+  status.className = "status" + (kind ? " status-" + kind : "");
+}
+
+/* ---------- schema ---------- */
+
+/* Resolve $ref and the Optional[...] form anyOf [X, null]; keep the outer title and description. */
+function resolve(schema, root) {
+  let s = schema;
+  let nullable = false;
+  if (s.$ref) s = { ...root.$defs[s.$ref.split("/").pop()], ...without(s, "$ref") };
+  if (s.anyOf) {
+    const others = s.anyOf.filter((b) => b.type !== "null");
+    nullable = others.length < s.anyOf.length;
+    if (others.length === 1) s = { ...resolve(others[0], root).schema, ...without(s, "anyOf") };
+  }
+  return { schema: s, nullable };
+}
+
+function without(obj, key) {
+  const copy = { ...obj };
+  delete copy[key];
+  return copy;
+}
+
+function widgetOf(s) {
+  if (s.type === "object") return "object";
+  if (s.type === "array") return "array";
+  if (s.type === "boolean") return "boolean";
+  if (s.type === "integer" || s.type === "number") return "number";
+  if (s.contentEncoding === "base64") return "photo";
+  if (s.enum || s["x-choices"]) return "select";
+  if (s.format === "date") return /YYYY-MM(?!-DD)/.test(s.description || "") ? "month" : "date";
+  if ((s.maxLength || 0) > 200) return "textarea";
+  return "text";
+}
+
+/* ---------- the form ---------- */
+
+const form = {
+  slug: null, schema: null, state: {}, errors: {}, dirty: new Set(), controls: new Map(), options: [],
+};
+
+function hintText(s) {
+  const parts = [];
+  if (s.description && !(s.enum || s["x-choices"]) && s.description !== s.title) parts.push(s.description);
+  if (s.maxLength && widgetOf(s) !== "select") parts.push(`最多${s.maxLength}个字`);
+  if (s.maxItems && s.type === "array") parts.push(`最多${s.maxItems}项`);
+  return parts.join("；");
+}
+
+function renderForm(focusPointer) {
+  form.controls.clear();
+  const fields = $("fields");
+  fields.replaceChildren(el("div", { class: "grid" }, renderProperties(form.schema, [], form.schema)));
+  showAllErrors();
+  if (focusPointer !== undefined) {
+    const target = document.querySelector(`[data-pointer="${CSS.escape(focusPointer)}"]`);
+    if (target) target.focus();
+  }
+}
+
+function renderProperties(schema, parts, root) {
+  const required = new Set(schema.required || []);
+  return Object.entries(schema.properties || {})
+    .filter(([key]) => !(parts.length === 0 && key === "profile"))  // chosen at the top of the page
+    .map(([key, sub]) => renderNode(sub, [...parts, key], root, required.has(key)));
+}
+
+function renderNode(raw, parts, root, required) {
+  const { schema: s } = resolve(raw, root);
+  const kind = widgetOf(s);
+  if (kind === "object") return renderObject(s, parts, root, required);
+  if (kind === "array") return renderArray(s, parts, root, required);
+  return renderField(s, parts, required, kind);
+}
+
+function legendOf(title, required) {
+  return el("legend", {}, title, required ? el("span", { class: "req", "aria-hidden": "true", text: " *" }) : null);
+}
+
+function errorSlot(pointer) {
+  return el("p", { class: "error", id: idFor(pointer) + "-err", hidden: true });
+}
+
+function renderObject(s, parts, root, required, legend) {
+  const pointer = pointerOf(parts);
+  // no hint: an object's description is its model's docstring, written for developers
+  const box = el("fieldset", { class: "group", id: idFor(pointer), "data-pointer": pointer, tabindex: "-1",
+    "aria-describedby": idFor(pointer) + "-err" },
+  legendOf(legend || s.title || parts[parts.length - 1], required && !legend),
+  errorSlot(pointer),
+  el("div", { class: "grid" }, renderProperties(s, parts, root)));
+  return box;
+}
+
+function renderArray(s, parts, root, required) {
+  const pointer = pointerOf(parts);
+  let items = getAt(form.state, parts);
+  if (!Array.isArray(items)) {
+    items = Array.from({ length: s.minItems || 0 }, () => emptyOf(s.items, root));
+    setAt(form.state, parts, items);
+  }
+  const itemSchema = resolve(s.items, root).schema;
+  const title = s.title || parts[parts.length - 1];
+  const list = el("div", { class: "items" });
+  items.forEach((_, i) => {
+    const itemParts = [...parts, i];
+    const label = `${title}第${i + 1}项`;
+    const remove = el("button", { type: "button", class: "link remove", "aria-label": `删除${label}`,
+      text: "删除此项", onclick: () => removeItem(parts, i) });
+    if (widgetOf(itemSchema) === "object") {
+      const box = renderObject(itemSchema, itemParts, root, false, `第${i + 1}项`);
+      box.classList.add("item");
+      box.setAttribute("aria-label", label);
+      box.querySelector("legend").after(remove);
+      list.append(box);
+    } else {
+      const field = renderField({ ...itemSchema, title: label }, itemParts, false, widgetOf(itemSchema));
+      field.classList.add("item");
+      field.append(remove);
+      list.append(field);
+    }
+  });
+  const full = s.maxItems && items.length >= s.maxItems;
+  const add = el("button", { type: "button", class: "secondary add", "data-add": pointer, disabled: full,
+    text: `添加${title}`, onclick: () => addItem(parts, s, root) });
+  const hint = hintText(s);
+  return el("fieldset", { class: "group array", id: idFor(pointer), "data-pointer": pointer, tabindex: "-1",
+    "aria-describedby": idFor(pointer) + "-err" },
+  legendOf(title, required), hint ? el("p", { class: "hint", text: hint }) : null, errorSlot(pointer),
+  list, el("div", { class: "buttons" }, add));
+}
+
+function emptyOf(raw, root) {
+  const { schema: s } = resolve(raw, root);
+  return s.type === "object" ? {} : s.type === "array" ? [] : "";
+}
+
+function addItem(parts, s, root) {
+  const items = getAt(form.state, parts);
+  items.push(emptyOf(s.items, root));
+  stale();
+  renderForm();
+  const first = document.querySelector(
+    `[data-pointer^="${CSS.escape(pointerOf([...parts, items.length - 1]))}"]:is(input, select, textarea)`);
+  if (first) first.focus();
+}
+
+function removeItem(parts, index) {
+  getAt(form.state, parts).splice(index, 1);
+  // errors of this list refer to old positions: the next submit reports afresh
+  const prefix = pointerOf(parts) + "/";
+  for (const key of Object.keys(form.errors)) if (key.startsWith(prefix)) delete form.errors[key];
+  stale();
+  renderForm();
+  const add = document.querySelector(`[data-add="${CSS.escape(pointerOf(parts))}"]`);
+  if (add) add.focus();
+  say("已删除一项");
+}
+
+function renderField(s, parts, required, kind) {
+  const pointer = pointerOf(parts);
+  const id = idFor(pointer);
+  const value = getAt(form.state, parts);
+  const hint = hintText(s);
+  const describedBy = [hint ? id + "-hint" : null, id + "-err"].filter(Boolean).join(" ");
+  const common = { id, "data-pointer": pointer, "aria-describedby": describedBy,
+    "aria-required": required ? "true" : null };
+  let control;
+  if (kind === "select") {
+    const choices = [...(s.enum || s["x-choices"])];
+    if (value && !choices.includes(value)) choices.push(value);  // a short form the API accepts, e.g. 维吾尔
+    control = el("select", common, el("option", { value: "", text: "请选择" }),
+      choices.map((c) => el("option", { value: c, text: c, selected: c === value })));
+  } else if (kind === "boolean") {
+    control = el("select", common, el("option", { value: "", text: "未填" }),
+      el("option", { value: "true", text: "是", selected: value === true }),
+      el("option", { value: "false", text: "否", selected: value === false }));
+  } else if (kind === "textarea") {
+    control = el("textarea", { ...common, rows: 5 });
+    control.value = value ?? "";
+  } else if (kind === "photo") {
+    return renderPhoto(s, parts, required, common);
+  } else {
+    const type = { date: "date", month: "month", number: "number" }[kind] || "text";
+    control = el("input", { ...common, type, min: s.minimum, max: s.maximum,
+      inputmode: kind === "number" ? "numeric" : null, autocomplete: "off",
+      placeholder: kind === "month" ? "YYYY-MM" : null });
+    control.value = value === undefined || value === null ? "" : kind === "month" ? String(value).slice(0, 7) : value;
+  }
+  control.addEventListener("input", () => onInput(control, s, parts, kind));
+  control.addEventListener("change", () => onInput(control, s, parts, kind, true));
+  form.controls.set(pointer, { schema: s, required, kind });
+  const counter = s.maxLength && (kind === "text" || kind === "textarea")
+    ? el("span", { class: "counter", id: id + "-count", "aria-hidden": "true" }) : null;
+  const wrap = el("div", { class: "field" + (kind === "textarea" ? " wide" : "") },
+    el("label", { for: id }, s.title || parts[parts.length - 1],
+      required ? el("span", { class: "req", "aria-hidden": "true", text: " *" }) : null),
+    hint ? el("p", { class: "hint", id: id + "-hint", text: hint }) : null,
+    errorSlot(pointer), control, counter);
+  if (counter) updateCounter(control, s);
+  return wrap;
+}
+
+function updateCounter(control, s) {
+  const counter = $(control.id + "-count");
+  if (!counter) return;
+  const length = [...control.value].length;
+  counter.textContent = length ? `${length}/${s.maxLength}` : "";
+  counter.classList.toggle("over", length > s.maxLength);
+}
+
+function valueOf(control, kind) {
+  const raw = control.value;
+  if (raw === "") return "";
+  if (kind === "boolean") return raw === "true";
+  if (kind === "number") return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  return raw;
+}
+
+function onInput(control, s, parts, kind, committed) {
+  const pointer = pointerOf(parts);
+  setAt(form.state, parts, valueOf(control, kind));
+  updateCounter(control, s);
+  if (committed) form.dirty.add(pointer);
+  stale();
+  // cheap checks while typing: an error shows as soon as a limit is crossed and goes once it is fixed;
+  // "required" waits until the field was left, so that tabbing through does not shout
+  const problem = checkField(control.value, s, form.controls.get(pointer).required, form.dirty.has(pointer));
+  if (problem || form.errors[pointer]) setError(pointer, problem);
+}
+
+function checkField(raw, s, required, left) {
+  const title = s.title;
+  if (raw === "") return required && left ? message("missing", { title }) : null;
+  if (s.maxLength && [...raw].length > s.maxLength) return message("string_too_long", { title, max_length: s.maxLength });
+  if (s.pattern && left && !new RegExp(s.pattern).test(raw)) return message("string_pattern_mismatch", { title });
+  if (s.type === "integer" && left) {
+    if (!/^-?\d+$/.test(raw.trim())) return message("int_parsing", { title });
+    if (s.minimum !== undefined && Number(raw) < s.minimum) return message("greater_than_equal", { title, ge: s.minimum });
+    if (s.maximum !== undefined && Number(raw) > s.maximum) return message("less_than_equal", { title, le: s.maximum });
+  }
+  return null;
+}
+
+/* ---------- the photo (评审表): checked here before it is sent ---------- */
+
+function renderPhoto(s, parts, required, common) {
+  const pointer = pointerOf(parts);
+  const id = common.id;
+  const accept = s["x-accept"] || ["image/jpeg", "image/png"];
+  const input = el("input", { ...common, type: "file", accept: accept.join(",") });
+  const value = getAt(form.state, parts);
+  const img = el("img", { class: "photo", alt: "已选照片", hidden: !value });
+  if (value) img.src = value.startsWith("data:") ? value : `data:image/${value.startsWith("iVBOR") ? "png" : "jpeg"};base64,${value}`;
+  const remove = el("button", { type: "button", class: "link", hidden: !value, text: "移除照片",
+    onclick: () => { setAt(form.state, parts, ""); stale(); renderForm(pointer); } });
+  input.addEventListener("change", () => readPhoto(input, s, parts, accept));
+  form.controls.set(pointer, { schema: s, required, kind: "photo" });
+  return el("div", { class: "field" },
+    el("label", { for: id }, s.title, required ? el("span", { class: "req", "aria-hidden": "true", text: " *" }) : null),
+    el("p", { class: "hint", id: id + "-hint", text: `${accept.map((t) => t.split("/")[1].toUpperCase()).join(" 或 ")}，`
+      + `不超过${Math.round((s["x-max-bytes"] || 0) / 1048576)}MB；不上传则留框贴照片` }),
+    errorSlot(pointer), input, el("div", { class: "photo-row" }, img, remove));
+}
+
+async function readPhoto(input, s, parts, accept) {
+  const pointer = pointerOf(parts);
+  const file = input.files[0];
+  if (!file) return;
+  const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+  const isJpeg = head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+  const isPng = [0x89, 0x50, 0x4e, 0x47].every((b, i) => head[i] === b);
+  const limit = s["x-max-bytes"];
+  let problem = null;
+  if (!(isJpeg && accept.includes("image/jpeg")) && !(isPng && accept.includes("image/png"))) {
+    problem = message("photo_format", { title: s.title });
+  } else if (limit && file.size > limit) {
+    problem = message("photo_too_large", { title: s.title, max_mb: Math.round(limit / 1048576), size: Math.floor(file.size / 1024) });
+  }
+  if (problem) {
+    input.value = "";
+    setError(pointer, problem);
+    return;
+  }
+  const dataUrl = await new Promise((ok, fail) => {
+    const reader = new FileReader();
+    reader.onload = () => ok(reader.result);
+    reader.onerror = () => fail(reader.error);
+    reader.readAsDataURL(file);
+  });
+  setAt(form.state, parts, dataUrl);
+  delete form.errors[pointer];
+  stale();
+  renderForm(pointer);
+  say(`已选照片：${file.name}`);
+}
+
+/* ---------- errors: on the field, in a summary, announced ---------- */
+
+/* The element an API pointer lands on: the field itself, else the nearest enclosing group. */
+function targetOf(pointer) {
+  let parts = pointerParts(pointer);
+  for (;;) {
+    const p = pointerOf(parts);
+    const node = document.querySelector(`[data-pointer="${CSS.escape(p)}"]`);
+    if (node) return { pointer: p, node };
+    if (!parts.length) return null;
+    parts = parts.slice(0, -1);
+  }
+}
+
+function setError(pointer, text) {
+  if (text) form.errors[pointer] = text; else delete form.errors[pointer];
+  const node = document.querySelector(`[data-pointer="${CSS.escape(pointer)}"]`);
+  const slot = $(idFor(pointer) + "-err") || (pointer === "/profile" ? $("profile-err") : null);
+  if (!node || !slot) return;
+  const messages = [].concat(form.errors[pointer] || []);
+  slot.hidden = !messages.length;
+  slot.textContent = messages.length ? "错误：" + messages.join("；") : "";
+  if (messages.length) node.setAttribute("aria-invalid", "true"); else node.removeAttribute("aria-invalid");
+  node.closest(".field, .group")?.classList.toggle("has-error", messages.length > 0);
+}
+
+function showAllErrors() {
+  for (const pointer of Object.keys(form.errors)) setError(pointer, form.errors[pointer]);
+}
+
+function clearErrors() {
+  const old = Object.keys(form.errors);
+  form.errors = {};
+  old.forEach((p) => setError(p, null));
+  $("summary").hidden = true;
+}
+
+function showProblem(problem) {
+  clearErrors();
+  const list = $("summary-list");
+  list.replaceChildren();
+  const errors = problem.errors || [];
+  for (const error of errors) {
+    const target = targetOf(error.pointer || "");
+    const key = target ? target.pointer : null;
+    if (key) form.errors[key] = [].concat(form.errors[key] || [], error.detail);
+    const id = key === "/profile" ? "profile" : key ? idFor(key) : null;
+    list.append(el("li", {}, id ? el("a", { href: "#" + id, onclick: (e) => { e.preventDefault(); focusField(id); }, text: error.detail })
+      : error.detail));
+  }
+  if (!errors.length) list.append(el("li", { text: problem.detail || problem.title }));
+  showAllErrors();
+  $("summary-h").textContent = errors.length ? `${problem.title}（共${errors.length}处）` : problem.title || "出错了";
+  const summary = $("summary");
+  summary.setAttribute("role", "alert");
+  summary.hidden = false;
+  summary.focus();
+}
+
+function focusField(id) {
+  const node = $(id);
+  if (!node) return;
+  node.scrollIntoView({ block: "center" });
+  node.focus();
+}
+
+/* ---------- the payload ---------- */
+
+/* Drop what was left empty: the API prints 无 (or leaves a blank) for it; a required group stays, so that
+   the API names each of its missing fields. */
+function pruned(value, raw, root, required) {
+  const { schema: s } = resolve(raw, root);
+  if (Array.isArray(value)) {
+    const items = value.map((v) => pruned(v, s.items, root, true)).filter((v) => v !== undefined);
+    return items.length || required ? items : undefined;
+  }
+  if (value && typeof value === "object") {
+    const req = new Set(s.required || []);
+    const out = {};
+    for (const [key, v] of Object.entries(value)) {
+      const sub = (s.properties || {})[key];
+      const kept = sub ? pruned(v, sub, root, req.has(key)) : v;
+      if (kept !== undefined) out[key] = kept;
+    }
+    return Object.keys(out).length || required ? out : undefined;
+  }
+  return value === "" || value === null || value === undefined ? undefined : value;
+}
+
+function payload() {
+  const body = pruned(form.state, form.schema, form.schema, true) || {};
+  delete body.profile;
+  return body;
+}
+
+function query(format) {
+  const params = new URLSearchParams({ format, profile: $("profile").value });
+  for (const option of form.options) {
+    const control = $("opt-" + option.name);
+    if (!control) continue;
+    if (control.type === "checkbox") { if (control.checked) params.set(option.name, "true"); }
+    else if (control.value !== "") params.set(option.name, control.value);
+  }
+  return params;
+}
+
+/* ---------- rendering: preview, download ---------- */
+
+let preview = { url: null, name: null };
+
+function stale() {
+  if (!$("result").hidden) $("result-stale").hidden = false;
+}
+
+async function render(format) {
+  const button = format === "pdf" ? $("make-pdf") : $("make-docx");
+  button.disabled = true;
+  say(format === "pdf" ? "正在生成 PDF…" : "正在生成 DOCX…");
+  try {
+    const response = await fetch(`/v1/documents/${form.slug}?${query(format)}`, {
+      method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(payload()),
+    });
+    if (!response.ok) {
+      const problem = await problemOf(response);
+      showProblem(problem);
+      say(`未能生成：${problem.detail || problem.title}`, "error");
+      return;
+    }
+    clearErrors();
+    const blob = await response.blob();
+    const name = filenameOf(response, `${form.slug}.${format}`);
+    showWarnings(warningsOf(response));
+    const documentId = response.headers.get("X-Document-Id");
+    if (format === "pdf") showPreview(blob, name, documentId);
+    else saveBlob(blob, name);
+    say(format === "pdf" ? "已生成，可在下方预览、下载或打印" : `已下载：${name}`, "ok");
+  } catch (e) {
+    say("无法连接服务，请检查网络后重试", "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function showPreview(blob, name, documentId) {
+  if (preview.url) URL.revokeObjectURL(preview.url);
+  preview = { url: URL.createObjectURL(blob), name };
+  const frame = $("preview");
+  frame.src = preview.url;
+  frame.hidden = false;
+  $("preview-empty").hidden = true;
+  $("result").hidden = false;
+  $("result-stale").hidden = true;
+  $("result-name").textContent = name;
+  $("download-pdf").href = preview.url;
+  $("download-pdf").download = name;
+  $("open-pdf").href = preview.url;
+  const id = $("result-id");
+  id.textContent = documentId || "无";
+  id.onclick = (e) => { e.preventDefault(); showVerify(documentId); };
+}
+
+function showWarnings(warnings) {
+  $("warnings").hidden = !warnings.length;
+  $("warnings-list").replaceChildren(...warnings.map((w) => el("li", { text: w })));
+}
+
+async function downloadBlank(format) {
+  say(`正在生成空白表 ${format.toUpperCase()}…`);
+  const params = new URLSearchParams({ format, profile: $("profile").value });
+  try {
+    const response = await fetch(`/v1/document-types/${form.slug}/blank?${params}`);
+    if (!response.ok) {
+      const problem = await problemOf(response);
+      say(`未能生成空白表：${problem.detail || problem.title}`, "error");
+      return;
+    }
+    const name = filenameOf(response, `${form.slug}-blank.${format}`);
+    saveBlob(await response.blob(), name);
+    say(`已下载：${name}`, "ok");
+  } catch (e) {
+    say("无法连接服务，请检查网络后重试", "error");
+  }
+}
+
+/* ---------- choosing a type and a profile ---------- */
+
+let types = [];
+let openapi = null;
+
+async function fetchJson(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+}
+
+const schemas = {};
+
+async function loadType(slug, sample) {
+  form.slug = slug;
+  schemas[slug] = schemas[slug] || await fetchJson(`/v1/document-types/${slug}/schema`);
+  form.schema = schemas[slug];
+  form.state = sample ? structuredClone(sample) : {};
+  form.errors = {};
+  form.dirty = new Set();
+  $("summary").hidden = true;
+  const type = types.find((t) => t.slug === slug);
+  $("doc-title").textContent = type ? type.title : slug;
+  renderForm();
+  await renderOptions(slug);
+}
+
+/* Options such as copies= and blind= are the render endpoint's query parameters in the OpenAPI document. */
+async function renderOptions(slug) {
+  try {
+    openapi = openapi || await fetchJson("/openapi.json");
+  } catch (e) {
+    openapi = {};
+  }
+  const operation = ((openapi.paths || {})[`/v1/documents/${slug}`] || {}).post || {};
+  form.options = (operation.parameters || []).filter((p) => p.in === "query" && !["format", "profile"].includes(p.name));
+  const box = $("options");
+  box.replaceChildren();
+  if (!form.options.length) return;
+  const grid = el("div", { class: "grid" });
+  for (const p of form.options) {
+    const s = p.schema || {};
+    const id = "opt-" + p.name;
+    if (s.type === "boolean") {
+      grid.append(el("div", { class: "field" }, el("label", { class: "check" },
+        el("input", { type: "checkbox", id, checked: s.default === true }), " ", p.description || p.name)));
+    } else {
+      grid.append(el("div", { class: "field" },
+        el("label", { for: id, text: p.description || p.name }),
+        el("input", { type: s.type === "integer" ? "number" : "text", id, min: s.minimum, max: s.maximum,
+          inputmode: s.type === "integer" ? "numeric" : null })));
+    }
+  }
+  box.append(el("fieldset", { class: "group" }, el("legend", { text: "生成选项" }), grid));
+}
+
+async function loadSample() {
+  const sample = await fetchJson(`/v1/document-types/${form.slug}/sample`);
+  if (sample.profile && [...$("profile").options].some((o) => o.value === sample.profile)) {
+    $("profile").value = sample.profile;
+    $("batch-profile").value = sample.profile;
+  }
+  await loadType(form.slug, sample);
+  say("已载入示例，可在此基础上修改");
+}
+
+async function start() {
+  const listing = await fetchJson("/v1/document-types");
+  types = listing.document_types;
+  for (const select of [$("profile"), $("batch-profile")]) {
+    select.replaceChildren(...listing.profiles.map((p) => el("option", { value: p.id, text: p.name,
+      selected: p.id === "xinjiang" })));
+  }
+  $("type").replaceChildren(...types.map((t) => el("option", { value: t.slug, text: t.title })));
+  $("batch-docs").replaceChildren(...types.filter((t) => t.slug !== "roster").map((t) =>
+    el("label", { class: "check" }, el("input", { type: "checkbox", name: "documents", value: t.slug }), " ", t.title)));
+  $("type").addEventListener("change", () => loadType($("type").value));
+  $("profile").addEventListener("change", () => { $("batch-profile").value = $("profile").value; stale(); setError("/profile", null); });
+  $("load-sample").addEventListener("click", loadSample);
+  $("clear").addEventListener("click", () => loadType(form.slug));
+  $("blank-pdf").addEventListener("click", () => downloadBlank("pdf"));
+  $("blank-docx").addEventListener("click", () => downloadBlank("docx"));
+  $("doc").addEventListener("submit", (e) => { e.preventDefault(); render("pdf"); });
+  $("make-docx").addEventListener("click", () => render("docx"));
+  $("batch-form").addEventListener("submit", (e) => { e.preventDefault(); submitBatch(); });
+  $("verify-form").addEventListener("submit", (e) => { e.preventDefault(); verify($("verify-input").value); });
+  await loadType(types[0].slug);
+}
+
+/* ---------- batches ---------- */
+
+let roster = null;  // the roster's schema: column titles for errors that name a field
+
+async function submitBatch() {
+  const box = $("batch-errors");
+  box.hidden = true;
+  const file = $("batch-file").files[0];
+  const fileErr = $("batch-file-err");
+  fileErr.hidden = true;
+  $("batch-file").removeAttribute("aria-invalid");
+  if (!file) {
+    fileErr.textContent = "错误：" + message("missing", { title: "花名册文件" });
+    fileErr.hidden = false;
+    $("batch-file").setAttribute("aria-invalid", "true");
+    $("batch-file").focus();
+    return;
+  }
+  const data = new FormData();
+  data.append("file", file);
+  for (const name of ["profile", "unit", "date"]) {
+    const value = $("batch-form").elements[name].value.trim();
+    if (value) data.append(name, value);
+  }
+  const checked = (name) => [...$("batch-form").querySelectorAll(`input[name=${name}]:checked`)].map((c) => c.value);
+  if (checked("formats").length) data.append("formats", checked("formats").join(","));
+  if (checked("documents").length) data.append("documents", checked("documents").join(","));
+  $("batch-submit").disabled = true;
+  try {
+    const response = await fetch("/v1/batches", { method: "POST", body: data, headers: { Accept: "application/json" } });
+    if (!response.ok) {
+      await showBatchProblem(await problemOf(response));
+      return;
+    }
+    const batch = await response.json();
+    followBatch(response.headers.get("Location") || `/v1/batches/${batch.id}`);
+  } catch (e) {
+    await showBatchProblem({ title: "无法连接服务", detail: "请检查网络后重试" });
+  } finally {
+    $("batch-submit").disabled = false;
+  }
+}
+
+/* A cell of the roster: the error's row and column when the API names them, else read from its pointer
+   (/applicants/3/id_number is the 4th applicant's 身份证号码). */
+async function cellOf(error) {
+  if (error.row !== undefined || error.column !== undefined || error.cell !== undefined) {
+    const row = error.row !== undefined ? `第${error.row}行` : "";
+    return [row || error.cell || "", error.column ?? error.cell ?? ""];
+  }
+  const parts = pointerParts(error.pointer || "");
+  if (parts[0] !== "applicants" || parts.length < 2) return ["—", "—"];  // not a cell: the message says what
+  try {
+    roster = roster || await fetchJson("/v1/document-types/roster/schema");
+  } catch (e) {
+    roster = { $defs: {} };
+  }
+  const fields = (Object.values(roster.$defs || {}).find((d) => d.properties && d.properties.route) || {}).properties || {};
+  const key = parts[2];
+  return [`第${Number(parts[1]) + 1}位申报人`, key ? (fields[key] && fields[key].title) || key : ""];
+}
+
+async function showBatchProblem(problem) {
+  const box = $("batch-errors");
+  const errors = problem.errors || [];
+  $("batch-errors-h").textContent = errors.length ? `${problem.title}（共${errors.length}处）` : problem.title;
+  $("batch-errors-detail").textContent = errors.length ? "请在花名册中改正以下单元格后重新上传：" : problem.detail || "";
+  const table = $("batch-errors-table");
+  table.hidden = !errors.length;
+  const rows = [];
+  for (const error of errors) {
+    const [row, column] = await cellOf(error);
+    const type = types.find((t) => t.slug === error.document);
+    rows.push(el("tr", {}, el("td", { text: row }), el("td", { text: column }), el("td", { text: type ? type.title : "" }),
+      el("td", { text: error.detail })));
+  }
+  table.tBodies[0].replaceChildren(...rows);
+  box.setAttribute("role", "alert");
+  box.hidden = false;
+  box.focus();
+}
+
+async function followBatch(location) {
+  $("batch-idle").hidden = true;
+  $("batch-progress-box").hidden = false;
+  $("batch-done").hidden = true;
+  const bar = $("batch-progress");
+  const status = $("batch-status");
+  let announced = -1;
+  for (;;) {
+    let batch;
+    try {
+      batch = await fetchJson(location);
+    } catch (e) {
+      status.textContent = "暂时无法获取进度，正在重试…";
+      await new Promise((r) => setTimeout(r, 2000));
+      continue;
+    }
+    const { done = 0, total = 0 } = batch.progress || {};
+    bar.max = Math.max(total, 1);
+    bar.value = done;
+    const percent = total ? Math.round((done / total) * 100) : 0;
+    bar.textContent = `${percent}%`;
+    if (batch.status === "done") {
+      $("batch-progress-label").textContent = `生成进度：${done}/${total}`;
+      status.textContent = `已全部生成：共${total}份文书`;
+      const links = batch.links || {};
+      $("batch-zip").href = links.archive || `${location}/archive`;
+      $("batch-print").href = links.print || `${location}/print.pdf`;
+      $("batch-done").hidden = false;
+      return;
+    }
+    if (batch.status === "failed") {
+      status.textContent = "生成失败";
+      await showBatchProblem({ title: "批量生成失败", detail: batch.error || "", errors: batch.errors || [] });
+      return;
+    }
+    const text = `${batch.status === "queued" ? "排队中" : "正在生成"}：已完成${done}/${total}份（${percent}%）`;
+    $("batch-progress-label").textContent = `生成进度：${done}/${total}`;
+    // the live region speaks every quarter, not every poll: a screen reader would otherwise talk without pause
+    const quarter = Math.floor(percent / 25);
+    if (quarter !== announced) { status.textContent = text; announced = quarter; }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/* ---------- verification ---------- */
+
+/* A scanned QR code gives the whole link, …/v1/verify/<id>?s=<signature>; staff may also type the id. */
+function parseVerify(input) {
+  const text = input.trim();
+  const match = /\/verify\/([^/?#\s]+)(?:\?([^#\s]*))?/.exec(text);
+  if (match) return { id: decodeURIComponent(match[1]), s: new URLSearchParams(match[2] || "").get("s") };
+  return { id: text, s: null };
+}
+
+function showVerify(id) {
+  $("verify-input").value = id;
+  location.hash = "#verify";
+  verify(id);
+}
+
+async function verify(input) {
+  const err = $("verify-err");
+  const field = $("verify-input");
+  const { id, s } = parseVerify(input);
+  err.hidden = true;
+  field.removeAttribute("aria-invalid");
+  if (!id) {
+    err.textContent = "错误：" + message("missing", { title: "文书编号或二维码链接" });
+    err.hidden = false;
+    field.setAttribute("aria-invalid", "true");
+    field.focus();
+    return;
+  }
+  const box = $("verify-result");
+  const facts = $("verify-facts");
+  const url = `/v1/verify/${encodeURIComponent(id)}` + (s ? `?s=${encodeURIComponent(s)}` : "");
+  let response;
+  try {
+    response = await fetch(url, { headers: { Accept: "application/json" } });
+  } catch (e) {
+    err.textContent = "错误：无法连接服务，请检查网络后重试";
+    err.hidden = false;
+    return;
+  }
+  box.classList.remove("genuine", "forged", "unknown");
+  if (!response.ok) {
+    const problem = await problemOf(response);
+    box.classList.add("unknown");
+    $("verify-verdict").textContent = response.status === 404 ? "查无此文书" : problem.title;
+    $("verify-explain").textContent = problem.detail || "";
+    facts.replaceChildren();
+  } else {
+    const d = await response.json();
+    const forged = d.signature_valid === false;
+    box.classList.add(forged ? "forged" : "genuine");
+    $("verify-verdict").textContent = forged ? "链接签名无效" : "真实：本系统出具的文书";
+    $("verify-explain").textContent = forged
+      ? "此编号的文书已登记，但二维码链接的签名不符，链接可能被篡改。请以下列登记信息为准，谨慎核对纸质文书。"
+      : d.signature_valid ? "二维码签名相符。请核对纸质文书与下列登记信息是否一致。"
+        : "请核对纸质文书与下列登记信息是否一致。";
+    const rows = [["文书", d.title], ["对象", d.subject], ["出具时间（UTC）", d.issued_at], ["地区配置", d.profile],
+      ["文书编号", d.document_id], ["内容指纹（SHA-256）", d.sha256]];
+    facts.replaceChildren(...rows.filter(([, v]) => v).flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
+  }
+  box.hidden = false;
+  box.focus();
+}
+
+/* ---------- tabs: one section at a time, chosen by the address (#fill, #batch, #verify) ---------- */
+
+function showTab() {
+  const names = ["fill", "batch", "verify"];
+  const current = names.includes(location.hash.slice(1)) ? location.hash.slice(1) : "fill";
+  for (const name of names) $(name).hidden = name !== current;
+  for (const link of document.querySelectorAll("[data-tab]")) {
+    if (link.dataset.tab === current) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+window.addEventListener("hashchange", showTab);
+showTab();
+start().catch(() => say("无法载入文书类型，请刷新页面或联系管理员", "error"));

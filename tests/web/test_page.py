@@ -1,0 +1,328 @@
+"""The staff web page in a real browser (Debian's chromium): fill, see errors, preview, download, batch, verify."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from openpyxl import Workbook
+
+from docgen.app import create_app
+from docgen.documents import sample
+from docgen.kinds import KINDS
+from docgen.render import qr
+from tests.helpers import docx_text, pdf_text
+from tests.web.browser import DESKTOP, PHONE, browser, chromium_path, serve
+
+pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def web_app(tmp_path_factory):
+    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path_factory.mktemp("web"))})
+
+
+@pytest.fixture(scope="module")
+def base_url(web_app):
+    with serve(web_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as launched:
+        yield launched
+
+
+def _page(chromium, base_url, viewport):
+    context = chromium.new_context(locale="zh-CN", viewport=viewport, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request))
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(base_url + "/")
+    page.wait_for_selector("#fields [data-pointer]")
+    return context, page
+
+
+@pytest.fixture
+def page(chromium, base_url):
+    context, page = _page(chromium, base_url, DESKTOP)
+    yield page
+    assert page.errors == []   # no script error on the way
+    context.close()
+
+
+def control(page, pointer: str):
+    return page.locator(f'[data-pointer="{pointer}"]')
+
+
+def error_of(page, pointer: str):
+    """Return the error element bound to a field through its aria-describedby."""
+    ids = control(page, pointer).get_attribute("aria-describedby").split()
+    return page.locator("#" + next(i for i in ids if i.endswith("-err")))
+
+
+def choose(page, slug: str, profile: str | None = None):
+    if profile:
+        page.select_option("#profile", profile)
+    page.select_option("#type", slug)
+    page.wait_for_function("t => document.getElementById('doc-title').textContent === t", arg=KINDS[slug].title)
+
+
+def load_sample(page):
+    page.click("#load-sample")
+    page.wait_for_selector("#status:has-text('已载入示例')")
+
+
+def generate_pdf(page):
+    page.click("#make-pdf")
+    page.wait_for_selector("#result:not([hidden])")
+    page.wait_for_selector("#result-stale[hidden]", state="attached")
+
+
+def download(page, selector: str):
+    with page.expect_download() as info:
+        page.click(selector)
+    d = info.value
+    return d.suggested_filename, Path(d.path()).read_bytes()
+
+
+def api_errors(client, slug: str, payload: dict) -> dict[str, str]:
+    resp = client.post(f"/v1/documents/{slug}", json=payload)
+    assert resp.status_code == 422
+    return {e["pointer"]: e["detail"] for e in resp.json["errors"]}
+
+
+def test_page_is_served_whole_by_docgen(page, base_url, web_app):
+    """Every script, style and request stays on docgen: usable in an intranet without internet access."""
+    resp = web_app.test_client().get("/")
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+    assert page.title() == "职称评审文书生成"
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    outside = [r.url for r in page.requests if not r.url.startswith((base_url, "data:", "blob:"))]
+    assert outside == []
+    assert any(r.url.startswith(base_url + "/web/static/app.js") for r in page.requests)
+    # the type list and the profiles come from the API
+    assert page.locator("#type option").all_inner_texts() == [kind.title for kind in KINDS.values()]
+    assert page.locator("#profile option[value='tacheng-2023']").count() == 1
+
+
+def test_commitment_filled_by_hand_previews_downloads_and_verifies(page):
+    choose(page, "commitment", profile="tacheng-2023")
+    page.get_by_label("姓名").fill("古丽娜尔·艾力")        # labels are bound to their inputs
+    page.get_by_label("性别").select_option("女")
+    page.get_by_label("族别").select_option("维吾尔族")
+    page.get_by_label("身份证号码").fill("650102198802290026")
+    control(page, "/date").fill("2024-09-20")
+    generate_pdf(page)
+    assert page.locator("#preview").get_attribute("src").startswith("blob:")
+    name, content = download(page, "#download-pdf")
+    assert name == "古丽娜尔·艾力-个人承诺书.pdf"
+    text = pdf_text(content)
+    assert "古丽娜尔·艾力" in text and "承诺" in text and "2024年9月20日" in text
+    # the file downloaded is the one the registry knows: its fingerprint matches
+    page.click("#result-id")
+    page.wait_for_selector("#verify-result:not([hidden])")
+    assert page.locator("#verify-verdict").inner_text().startswith("真实")
+    facts = page.locator("#verify-facts").inner_text()
+    assert "古丽娜尔·艾力" in facts and hashlib.sha256(content).hexdigest() in facts
+
+
+def test_public_notice_downloads_docx_and_shows_warnings(page, web_app):
+    choose(page, "public-notice")
+    load_sample(page)
+    assert page.locator("#profile").input_value() == "bazhou-2024"   # the sample's profile is chosen
+    control(page, "/applicant/name").fill("买买提江·吐尔逊")
+    # a year no holiday table covers: the API answers with a warning, the page shows it
+    control(page, "/notice/start_date").fill("2030-09-02")
+    control(page, "/date").fill("2030-09-02")
+    name, content = download(page, "#make-docx")
+    assert name == "买买提江·吐尔逊-推荐单位公示.docx"
+    text = docx_text(content)
+    assert "买买提江·吐尔逊" in text and "2030年9月2日" in text
+    payload = sample("public-notice")
+    payload["applicant"]["name"] = "买买提江·吐尔逊"
+    payload["notice"]["start_date"] = payload["date"] = "2030-09-02"
+    resp = web_app.test_client().post("/v1/documents/public-notice?format=docx", json=payload)
+    expected = json.loads(unquote(resp.headers["X-Docgen-Warnings"]))
+    assert expected and page.locator("#warnings-list li").all_inner_texts() == expected
+
+
+def test_field_errors_in_the_apis_words_next_to_their_field(page, web_app):
+    choose(page, "commitment")
+    load_sample(page)
+    payload = sample("commitment")
+    wrong = payload["applicant"]["id_number"][:-1] + ("0" if payload["applicant"]["id_number"][-1] != "0" else "1")
+    payload["applicant"]["id_number"] = wrong
+    expected = api_errors(web_app.test_client(), "commitment", payload)["/applicant/id_number"]
+    assert "校验位" in expected
+    control(page, "/applicant/id_number").fill(wrong)
+    page.click("#make-pdf")
+    error = error_of(page, "/applicant/id_number")
+    error.wait_for()
+    assert error.inner_text() == "错误：" + expected
+    assert control(page, "/applicant/id_number").get_attribute("aria-invalid") == "true"
+    summary = page.locator("#summary")
+    assert summary.get_attribute("role") == "alert"
+    assert page.evaluate("document.activeElement.id") == "summary"   # announced and focused
+    page.locator("#summary-list a", has_text=expected).click()
+    assert page.evaluate("document.activeElement.dataset.pointer") == "/applicant/id_number"
+    assert page.locator("#result").is_hidden()
+
+    # while typing: a name over its limit is flagged at once, in the words the API would use
+    long_name = "阿" * 41
+    payload = sample("commitment")
+    payload["applicant"]["name"] = long_name
+    expected = api_errors(web_app.test_client(), "commitment", payload)["/applicant/name"]
+    control(page, "/applicant/name").fill(long_name)
+    assert error_of(page, "/applicant/name").inner_text() == "错误：" + expected
+    control(page, "/applicant/name").fill("阿" * 40)
+    assert error_of(page, "/applicant/name").is_hidden()
+    assert control(page, "/applicant/name").get_attribute("aria-invalid") is None
+
+
+def test_blank_forms_of_any_type_and_profile(page):
+    choose(page, "roster", profile="tacheng-2023")
+    name, content = download(page, "#blank-pdf")
+    assert name.endswith(".pdf") and "空白" in name
+    assert "花名册" in pdf_text(content)
+    choose(page, "integrity-certificate")
+    name, content = download(page, "#blank-docx")
+    assert name.endswith(".docx") and "廉政情况证明" in docx_text(content)
+
+
+def _roster_xlsx(web_app) -> bytes:
+    resp = web_app.test_client().post("/v1/documents/roster?format=xlsx", json=sample("roster"))
+    assert resp.status_code == 200
+    return resp.data
+
+
+def test_roster_upload_progress_zip_and_print(page, web_app):
+    page.click("text=批量生成")
+    assert page.locator("#batch").is_visible() and page.locator("#fill").is_hidden()
+    assert page.locator("#template").get_attribute("href") == "/v1/batches/template.xlsx"
+    page.set_input_files("#batch-file", files=[{"name": "花名册.xlsx", "buffer": _roster_xlsx(web_app),
+                                                "mimeType": "application/octet-stream"}])
+    page.select_option("#batch-profile", "bazhou-2024")
+    page.click("#batch-docs >> xpath=..")  # open 自选文书
+    page.check("#batch-docs input[value='commitment']")
+    page.click("#batch-submit")
+    page.wait_for_selector("#batch-done:not([hidden])", timeout=90_000)
+    progress = page.locator("#batch-progress")
+    assert progress.get_attribute("value") == progress.get_attribute("max") != "0"
+    name, content = download(page, "#batch-zip")
+    assert name.endswith(".zip")
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    applicants = sample("roster")["applicants"]
+    for number, applicant in enumerate(applicants, 1):
+        assert f"{number}-{applicant['name']}/附件3-个人承诺书.pdf" in names
+    name, content = download(page, "#batch-print")
+    assert name.endswith(".pdf") and applicants[0]["name"] in pdf_text(content)
+
+
+def test_bad_roster_cells_are_listed(page):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["单位（盖章）：巴音郭楞蒙古自治州农业科学研究所"])
+    sheet.append(["序号", "姓名", "性别", "族别", "身份证号码", "拟晋升专业技术职务", "申报途径"])
+    sheet.append([1, "李娟", "女", "汉族", "650102198802290027", "助理研究员", "评审"])
+    buf = io.BytesIO()
+    book.save(buf)
+    page.goto(page.url.split("#")[0] + "#batch")
+    page.set_input_files("#batch-file", files=[{"name": "花名册.xlsx", "buffer": buf.getvalue(),
+                                                "mimeType": "application/octet-stream"}])
+    page.click("#batch-docs >> xpath=..")  # open 自选文书
+    page.check("#batch-docs input[value='commitment']")
+    page.click("#batch-submit")
+    page.wait_for_selector("#batch-errors:not([hidden])")
+    rows = page.locator("#batch-errors-table tbody tr")
+    assert rows.count() == 1
+    row, column, document, problem = rows.first.locator("td").all_inner_texts()
+    assert row and column == "身份证号码" and document == "个人承诺书" and "校验位错误" in problem
+    assert page.evaluate("document.activeElement.id") == "batch-errors"
+    assert page.locator("#batch-progress-box").is_hidden()
+
+
+def test_verify_a_scanned_link_and_an_unknown_id(page, web_app):
+    resp = web_app.test_client().post("/v1/documents/commitment?format=pdf", json=sample("commitment"))
+    document_id = resp.headers["X-Document-Id"]
+    link = qr.verify_url(web_app.config["PUBLIC_URL"], document_id, web_app.config["SECRET_KEY"])
+    page.click("text=文书核验")
+    page.fill("#verify-input", link)
+    page.click("#verify-form button[type=submit]")
+    page.wait_for_selector("#verify-result.genuine")
+    assert sample("commitment")["applicant"]["name"] in page.locator("#verify-facts").inner_text()
+    assert "签名相符" in page.locator("#verify-explain").inner_text()
+    page.fill("#verify-input", link[:-4] + "AAAA")      # a tampered signature
+    page.click("#verify-form button[type=submit]")
+    page.wait_for_selector("#verify-result.forged")
+    assert page.locator("#verify-verdict").inner_text() == "链接签名无效"
+    page.fill("#verify-input", "0123456789abcdef0123456789abcdef")
+    page.click("#verify-form button[type=submit]")
+    page.wait_for_selector("#verify-result.unknown")
+    assert page.locator("#verify-verdict").inner_text() == "查无此文书"
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (50, 70), (200, 210, 230)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_evaluation_form_photo_checked_before_sending_and_lists_editable(page):
+    choose(page, "evaluation-form")
+    load_sample(page)
+    photo = control(page, "/applicant/photo")
+    posts = len([r for r in page.requests if r.method == "POST"])
+    photo.set_input_files(files=[{"name": "照片.jpg", "buffer": b"GIF89a not a photo", "mimeType": "image/jpeg"}])
+    error = error_of(page, "/applicant/photo")
+    error.wait_for()
+    assert error.inner_text() == "错误：照片无法识别：只接受 JPEG 或 PNG 图片"
+    big = b"\x89PNG\r\n\x1a\n" + bytes(2 * 1024 * 1024)
+    photo.set_input_files(files=[{"name": "大.png", "buffer": big, "mimeType": "image/png"}])
+    page.wait_for_selector("text=照片不能超过2MB（收到2048KB），请压缩后再提交")
+    assert len([r for r in page.requests if r.method == "POST"]) == posts   # nothing was sent
+    photo.set_input_files(files=[{"name": "照片.png", "buffer": _png(), "mimeType": "image/png"}])
+    page.wait_for_selector("img.photo[src^='data:image/png;base64,']")
+    assert error_of(page, "/applicant/photo").is_hidden()
+    # lists: add a row (focus moves into it), remove it again
+    items = page.locator('fieldset[data-pointer="/work"] .item')
+    before = items.count()
+    page.click('[data-add="/work"]')
+    assert items.count() == before + 1
+    assert page.evaluate("document.activeElement.dataset.pointer") == f"/work/{before}/start"
+    items.nth(before).locator(".remove").click()
+    assert items.count() == before
+    page.check("#opt-blind")                        # the API's options for this type: 盲评版
+    generate_pdf(page)
+    assert page.locator("#result-name").inner_text().endswith("专业技术职务任职资格评审表.pdf")
+
+
+def test_usable_on_a_phone_with_every_control_labelled(chromium, base_url):
+    context, page = _page(chromium, base_url, PHONE)
+    try:
+        choose(page, "evaluation-form")
+        load_sample(page)
+        for tab in ("fill", "batch", "verify"):
+            page.goto(f"{base_url}/#{tab}")
+            page.wait_for_selector(f"#{tab}:not([hidden])")
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], tab
+        page.goto(f"{base_url}/#fill")
+        page.wait_for_selector("#fields [data-pointer]")
+        unlabelled = page.evaluate("""[...document.querySelectorAll('input, select, textarea')]
+            .filter(e => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label'))
+            .map(e => e.id || e.name)""")
+        assert unlabelled == []
+        assert page.errors == []
+    finally:
+        context.close()
