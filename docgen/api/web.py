@@ -11,7 +11,7 @@ from docgen.errors import MESSAGES
 
 _FILES = resources.files("docgen.web")
 bp = Blueprint("web", __name__, template_folder=str(_FILES / "templates"),
-               static_folder=str(_FILES / "static"), static_url_path="/web/static")
+               static_folder=str(_FILES / "static"), static_url_path="/static/web")
 
 # the page loads nothing from elsewhere: an intranet without internet access gets the whole page
 _CSP = ("default-src 'self'; img-src 'self' data: blob:; frame-src 'self' blob:; object-src 'self' blob:; "

@@ -12,10 +12,10 @@ def test_page_and_its_assets_are_served_by_docgen(client):
     assert csp.startswith("default-src 'self'") and "http" not in csp
     html = page.get_data(as_text=True)
     assets = re.findall(r'(?:href|src)="([^"]+)"', html)
-    assert {a.split("?")[0] for a in assets if a.startswith("/web/")} == {"/web/static/app.css", "/web/static/app.js"}
+    assert {a.split("?")[0] for a in assets if a.startswith("/static/web/")} == {"/static/web/app.css", "/static/web/app.js"}
     assert not [a for a in assets if a.startswith(("http:", "https:", "//"))]
     for asset in assets:
-        if asset.startswith("/web/"):
+        if asset.startswith("/static/web/"):
             with client.get(asset) as resp:
                 assert resp.status_code == 200 and resp.data, asset
 

@@ -43,8 +43,9 @@ def browser() -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                              env={**os.environ, "LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8"})
+        # a UTF-8 locale that every Debian has: under another (or none) chromium saves 张三-承诺书.pdf as "download"
+        env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env)
         try:
             yield launched
         finally:

@@ -109,7 +109,7 @@ def test_page_is_served_whole_by_docgen(page, base_url, web_app):
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     outside = [r.url for r in page.requests if not r.url.startswith((base_url, "data:", "blob:"))]
     assert outside == []
-    assert any(r.url.startswith(base_url + "/web/static/app.js") for r in page.requests)
+    assert any(r.url.startswith(base_url + "/static/web/app.js") for r in page.requests)
     # the type list and the profiles come from the API
     assert page.locator("#type option").all_inner_texts() == [kind.title for kind in KINDS.values()]
     assert page.locator("#profile option[value='tacheng-2023']").count() == 1
