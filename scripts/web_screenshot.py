@@ -8,8 +8,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from docgen.app import create_app  # noqa: E402
-from tests.web.browser import DESKTOP, PHONE, browser, serve  # noqa: E402
+from docgen.app import create_app
+from tests.web.browser import DESKTOP, PHONE, browser, serve
 
 
 def main() -> None:

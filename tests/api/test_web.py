@@ -23,7 +23,7 @@ def test_page_and_its_assets_are_served_by_docgen(client):
 def test_page_checks_with_the_apis_messages(client):
     """One source of messages: the templates the page formats are the API's own."""
     html = client.get("/").get_data(as_text=True)
-    embedded = re.search(r'<script type="application/json" id="messages">(.*?)</script>', html, re.S)[1]
+    embedded = re.search(r'<script type="application/json" id="messages">(.*?)</script>', html, re.DOTALL)[1]
     assert json.loads(embedded) == MESSAGES
 
 
