@@ -10,6 +10,7 @@ PACKAGES=(
   fonts-noto-cjk fonts-lxgw-wenkai fonts-dejavu-core   # DejaVu: the Latin fallback fontconfig expects
   # DOCX round-trip and PDF-to-PNG checks used by the tests, and the benchmark baseline
   libreoffice-writer-nogui poppler-utils zbar-tools   # zbarimg: the tests decode the QR codes
+  python3-uno   # bench/run: warm LibreOffice through unoserver, the baseline docgen is measured against
   # the services of a whole-region deployment, started by the tests on free ports (tests/services.py):
   # PostgreSQL (DOCGEN_DATABASE_URL) and Redis (DOCGEN_BROKER_URL, Celery)
   postgresql redis-server
