@@ -40,13 +40,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from roster import applicant as synthetic_applicant  # noqa: E402
-from roster import payload as roster_payload  # noqa: E402
+import pikepdf
+from roster import applicant as synthetic_applicant
+from roster import payload as roster_payload
 
-import pikepdf  # noqa: E402
-
-from docgen.documents import Renderer, sample  # noqa: E402
-from docgen.kinds import KINDS  # noqa: E402
+from docgen.documents import Renderer, sample
+from docgen.kinds import KINDS
 
 PYTHON = sys.executable
 DOCGEN = str(Path(PYTHON).with_name("docgen"))
@@ -117,7 +116,7 @@ class Unoserver:
     def rss_mb(self) -> float:
         """RSS of the LibreOffice process the server drives."""
         children = subprocess.run(["pgrep", "-s", str(self.process.pid), "soffice.bin"], capture_output=True,
-                                  text=True).stdout.split()
+                                  text=True, check=False).stdout.split()
         return sum(rss_mb(int(pid)) for pid in children)
 
     def stop(self) -> None:
@@ -128,7 +127,7 @@ def unoserver_available() -> str | None:
     """Return why the warm LibreOffice baseline cannot run here, or None."""
     if not shutil.which("soffice"):
         return "LibreOffice (soffice) not installed"
-    if subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode:
+    if subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, check=False).returncode:
         return "python3-uno not installed (scripts/install-system.sh)"
     try:
         import unoserver  # noqa: F401
@@ -201,15 +200,15 @@ def run_rounds(renderer: Renderer, all_cases: list[Case], rounds: int, heavy_rou
             if heavy and n >= heavy_rounds:
                 continue
             data = case.payload_for(n)
-            ms, docx = timed(lambda: renderer.render(case.slug, data, "docx", **case.options).content)
+            ms, docx = timed(lambda c=case, d=data: renderer.render(c.slug, d, "docx", **c.options).content)
             case.docx.add(ms)
-            ms, pdf = timed(lambda: renderer.render(case.slug, data, "pdf", **case.options).content)
+            ms, pdf = timed(lambda c=case, d=data: renderer.render(c.slug, d, "pdf", **c.options).content)
             case.pdf.add(ms)
             if not case.pages:
                 with pikepdf.open(io.BytesIO(pdf)) as document:
                     case.pages = len(document.pages)
             if lo and (not heavy or n < max(1, heavy_rounds - 1)):
-                ms, _ = timed(lambda: lo.convert(docx))
+                ms, _ = timed(lambda d=docx: lo.convert(d))
                 case.lo_warm.add(case.docx.values[-1] + ms)
             if n < cold_rounds and (not heavy or n == 0):
                 case.lo_cold.add(cold_soffice_ms(docx, work))
@@ -398,7 +397,7 @@ def zlib_levels(renderer: Renderer) -> list[tuple[int, float, int]]:
     for level in (1, 3, 6, 9):
         times = []
         for _ in range(5):
-            ms, size = timed(lambda: sum(len(zlib.compress(s, level)) for s in streams))
+            ms, size = timed(lambda lv=level: sum(len(zlib.compress(s, lv)) for s in streams))
             times.append(ms)
         rows.append((level, statistics.median(times) / len(KINDS), size))
     return rows
@@ -429,11 +428,11 @@ def report(args, all_cases: list[Case], lo_note: str | None, http_rows: list[dic
            batch: tuple[float, int, int] | None, rss: dict | None, lo_rss: float | None, cold: list[float],
            zlib_rows: list, wall_s: float) -> str:
     load = os.getloadavg()
-    lines = [f"Measured by `bench/run{' --quick' if args.quick else ''}` on {time.strftime('%Y-%m-%d')}: "
-             f"{os.cpu_count()} cores shared with other work (load average {load[0]:.1f} at the end), "
-             f"{args.rounds} interleaved rounds, medians; {wall_s / 60:.0f} min in all. "
-             "Warm LibreOffice = docgen's DOCX (docxtpl) converted by a running unoserver; "
-             "cold = one `soffice --convert-to pdf` process per document."]
+    lines = [(f"Measured by `bench/run{' --quick' if args.quick else ''}` on {time.strftime('%Y-%m-%d')}: "
+              f"{os.cpu_count()} cores shared with other work (load average {load[0]:.1f} at the end), "
+              f"{args.rounds} interleaved rounds, medians; {wall_s / 60:.0f} min in all. "
+              "Warm LibreOffice = docgen's DOCX (docxtpl) converted by a running unoserver; "
+              "cold = one `soffice --convert-to pdf` process per document.")]
     if lo_note:
         lines.append(f"Warm LibreOffice not measured: {lo_note}.")
     lines += ["", "| document | DOCX | PDF | pages | warm LibreOffice | PDF vs warm LO | cold soffice | targets |",
@@ -485,9 +484,9 @@ def report(args, all_cases: list[Case], lo_note: str | None, http_rows: list[dic
     if serve_first_ms:
         lines.append(f"| cold start to first PDF: `docgen serve` to its first answer | {fmt_ms(serve_first_ms)} | – | – | |")
     if zlib_rows:
-        lines += ["", "pydyf's deflate level on the streams of the one-page PDFs (ms per document, bytes of all): " +
+        lines += ["", ("pydyf's deflate level on the streams of the one-page PDFs (ms per document, bytes of all): " +
                   "; ".join(f"level {lv}: {ms:.2f} ms, {size} B" for lv, ms, size in zlib_rows) +
-                  " — docgen uses level 3 (docgen/render/pdf.py)."]
+                  " — docgen uses level 3 (docgen/render/pdf.py).")]
     return "\n".join(lines) + "\n"
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from stdnum.cn import ric  # noqa: E402
+from stdnum.cn import ric
 
-from docgen.documents import Renderer  # noqa: E402
+from docgen.documents import Renderer
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "喆", "赟"]
