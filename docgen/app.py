@@ -8,6 +8,7 @@ from flask import Flask
 from flask_openapi3 import Info, OpenAPI
 
 from docgen import config as config_module
+from docgen.api.openapi import COMMON, DESCRIPTION, InvalidPayloadProblem, operation_id, register_problems
 from docgen.documents import Renderer
 from docgen.batch.executor import InProcessExecutor
 from docgen.batch.store import BatchStore
@@ -19,9 +20,12 @@ log = logging.getLogger(__name__)
 def create_app(config: dict | None = None) -> Flask:
     """Create the docgen app; with no configuration it runs on one machine with SQLite under DATA_DIR."""
     settings = config_module.load(config)
-    app = OpenAPI(__name__, info=Info(title="docgen — 职称评审文书生成服务", version="0.1.0"),
-                  doc_prefix="/docs", doc_url="/openapi.json",
-                  security_schemes={}, validation_error_callback=_validation_error)
+    # routes describe their answers (docgen/api/openapi.py); these hold for every operation, blueprints' included
+    app = OpenAPI(__name__, info=Info(title="docgen — 职称评审文书生成服务", version="0.1.0", description=DESCRIPTION),
+                  doc_prefix="/docs", doc_url="/openapi.json", security_schemes={}, responses=COMMON,
+                  operation_id_callback=operation_id, validation_error_model=InvalidPayloadProblem,
+                  validation_error_callback=_validation_error)
+    register_problems(app.components_schemas)
     app.config.update(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     app.json.ensure_ascii = False

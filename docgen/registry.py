@@ -34,7 +34,12 @@ class IssuedDocument(Base):
         """Return what a verification shows: no personal data beyond the name on the document."""
         return {"document_id": self.id, "type": self.kind, "title": self.title, "profile": self.profile,
                 "subject": self.subject, "format": self.format, "sha256": self.sha256, "size": self.size,
-                "issued_at": self.issued_at.isoformat()}
+                "issued_at": utc(self.issued_at).isoformat()}
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """Return a stored time with its zone (SQLite gives it back naive; it was written in UTC)."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 class Registry:

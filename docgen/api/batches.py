@@ -1,14 +1,17 @@
 """Batches over HTTP: submit a unit's roster (JSON or XLSX), follow its progress, download ZIP and print PDF."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from typing import Literal
 
 from flask import current_app, request, send_file, url_for
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import Tag
 from pydantic import BaseModel, Field, ValidationError
 
 from docgen.api.documents import json_body
-from docgen.api.openapi import schema_ref
+from docgen.api.openapi import FieldError, blueprint, file_answer, problems, schema_ref
+from docgen.documents import sample
 from docgen.batch import runner
 from docgen.batch.executor import batch_dir
 from docgen.batch.request import BatchRequest
@@ -16,12 +19,56 @@ from docgen.batch.xlsx import read_roster
 from docgen.errors import InvalidPayload, Problem, chinese_errors
 from docgen.kinds import KINDS
 
-bp = APIBlueprint("batches", __name__, url_prefix="/v1")
-TAG = Tag(name="批量生成", description="一个单位全部申报人的全部文书：ZIP（每人一个文件夹）与双面打印用 PDF")
+bp = blueprint("batches", __name__, url_prefix="/v1")
+TAG = Tag(name="batches", description="批量生成：一个单位全部申报人的全部文书：ZIP（每人一个文件夹）与双面打印用 PDF")
 
 
 class BatchPath(BaseModel):
-    batch_id: str = Field(description="批次编号")
+    batch_id: str = Field(description="批次编号（提交时 202 回答中的 id）")
+
+
+class Progress(BaseModel):
+    done: int = Field(description="已生成的文书份数")
+    total: int = Field(description="本批次共要生成的文书份数")
+
+
+class BatchLinks(BaseModel):
+    archive: str = Field(description="ZIP 的地址")
+    print: str = Field(description="合并打印 PDF 的地址")
+
+
+class BatchStatus(BaseModel):
+    """A batch: where it is, and what went wrong."""
+
+    id: str = Field(description="批次编号")
+    status: Literal["queued", "running", "done", "failed"] = Field(
+        description="queued 排队中，running 生成中，done 已完成（可下载），failed 失败（见 errors）")
+    unit: str = Field(description="单位名称")
+    profile: str = Field(description="地区配置")
+    progress: Progress
+    errors: list[FieldError] = Field(description="生成中出错的文书：pointer 指向提交内容中的申报人与字段")
+    created_at: dt.datetime = Field(description="提交时间（UTC）")
+    finished_at: dt.datetime | None = Field(description="完成时间（UTC）；未完成为 null")
+    links: BatchLinks | None = Field(None, description="完成后出现：下载地址")
+
+
+_STATUS_LINK = {"parameters": {"batch_id": "$response.body#/id"}}
+_SUBMITTED = {
+    "description": "已受理：Location 为批次状态的地址，轮询至 status 为 done 后下载",
+    "headers": {"Location": {"description": "批次状态的地址 /v1/batches/{id}", "required": True,
+                             "schema": {"type": "string"}}},
+    "content": {"application/json": {"schema": schema_ref(bp.components_schemas, BatchStatus, "serialization")}},
+    "links": {"status": {"operationId": "get_batch", "description": "批次状态与进度", **_STATUS_LINK},
+              "archive": {"operationId": "get_batch_archive", "description": "完成后的 ZIP", **_STATUS_LINK},
+              "print": {"operationId": "get_batch_print", "description": "完成后的合并打印 PDF", **_STATUS_LINK}},
+}
+_ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
+    "file": {"type": "string", "format": "binary", "description": "花名册 Excel（.xlsx），一行一位申报人"},
+    "unit": {"type": "string", "description": "单位名称；缺省取花名册中的单位"},
+    "profile": {"type": "string", "description": "地区配置，如 bazhou-2024"},
+    "date": {"type": "string", "format": "date", "description": "成文日期（YYYY-MM-DD）"},
+    "documents": {"type": "string", "description": "逗号分隔的文书类型；缺省为地区配置规定的全套"},
+    "formats": {"type": "string", "description": "逗号分隔：pdf、docx；缺省两者都要"}}}
 
 
 def _request_from_upload() -> dict:
@@ -42,11 +89,12 @@ def _request_from_upload() -> dict:
 
 
 @bp.post("/batches", tags=[TAG], summary="提交批量生成：JSON（unit, profile, applicants, documents, formats）或上传花名册 XLSX",
-         openapi_extensions={"requestBody": {"content": {
-             "application/json": {"schema": schema_ref(bp.components_schemas, BatchRequest)},
-             "multipart/form-data": {"schema": {"type": "object", "properties": {
-                 "file": {"type": "string", "format": "binary"}, "unit": {"type": "string"},
-                 "profile": {"type": "string"}, "documents": {"type": "string"}}}}}}})
+         description="先完整检查全部申报人的全部文书，任何一处错误都以 422 逐项列出，不生成任何文件；通过后排队生成。",
+         responses={202: _SUBMITTED, **problems(400, 413, 415, 422)},
+         openapi_extensions={"requestBody": {"required": True, "content": {
+             "application/json": {"schema": schema_ref(bp.components_schemas, BatchRequest),
+                                  "example": sample("batch")},
+             "multipart/form-data": {"schema": _ROSTER_UPLOAD}}}})
 def submit():
     data = _request_from_upload() if request.mimetype == "multipart/form-data" else json_body()
     if not isinstance(data, dict):
@@ -78,7 +126,8 @@ def _batch(batch_id: str):
     return batch
 
 
-@bp.get("/batches/<batch_id>", tags=[TAG], summary="批次状态与进度")
+@bp.get("/batches/<batch_id>", tags=[TAG], summary="批次状态与进度", operation_id="get_batch",
+        responses={200: BatchStatus, **problems(404)})
 def status(path: BatchPath):
     batch = _batch(path.batch_id)
     out = batch.public()
@@ -99,11 +148,13 @@ def _file(batch_id: str, name: str, download: str, mimetype: str):
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=f"{batch.unit}-{download}")
 
 
-@bp.get("/batches/<batch_id>/archive", tags=[TAG], summary="ZIP：每位申报人一个文件夹，另含花名册")
+@bp.get("/batches/<batch_id>/archive", tags=[TAG], summary="ZIP：每位申报人一个文件夹，另含花名册",
+        operation_id="get_batch_archive", responses={200: file_answer("ZIP 压缩包", ("zip",)), **problems(404, 409)})
 def archive(path: BatchPath):
     return _file(path.batch_id, runner.ARCHIVE, "职称申报材料.zip", "application/zip")
 
 
-@bp.get("/batches/<batch_id>/print.pdf", tags=[TAG], summary="合并打印用 PDF：每份文书补足偶数页，便于双面打印")
+@bp.get("/batches/<batch_id>/print.pdf", tags=[TAG], summary="合并打印用 PDF：每份文书补足偶数页，便于双面打印",
+        operation_id="get_batch_print", responses={200: file_answer("合并打印 PDF", ("pdf",)), **problems(404, 409)})
 def print_pdf(path: BatchPath):
     return _file(path.batch_id, runner.PRINT, "打印.pdf", "application/pdf")

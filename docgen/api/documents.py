@@ -6,24 +6,49 @@ import re
 from urllib.parse import quote
 
 from flask import Response, current_app, request, url_for
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen import documents, profiles
-from docgen.api.openapi import schema_ref
+from docgen.api.openapi import DOCUMENT_ID, WARNINGS, blueprint, file_answer, problems, schema_ref
 from docgen.documents import MEDIA_TYPES, Rendered, Renderer
 from docgen.errors import Problem
 from docgen.kinds import KINDS
 from docgen.limits import payload as payload_limits
 
-bp = APIBlueprint("documents", __name__, url_prefix="/v1")
+bp = blueprint("documents", __name__, url_prefix="/v1")
 
 
 class TypePath(BaseModel):
-    slug: str = Field(description="文书类型，如 commitment")
+    slug: str = Field(description="文书类型（slug），见 GET /v1/document-types", json_schema_extra={"example": "commitment"})
 
-TYPES = Tag(name="文书类型", description="可生成的文书、其数据格式（JSON Schema）、示例与空白表")
-DOCS = Tag(name="生成文书", description="提交 JSON，取回 PDF 或 DOCX")
+
+class TypeLinks(BaseModel):
+    json_schema: str = Field(alias="schema", description="数据格式（JSON Schema）的地址")
+    sample: str = Field(description="示例数据的地址")
+    blank: str = Field(description="空白表的地址")
+    render: str = Field(description="生成文书的地址（POST）")
+
+
+class DocumentType(BaseModel):
+    slug: str = Field(description="文书类型，用于各地址")
+    title: str = Field(description="文书名称", examples=["个人承诺书"])
+    formats: list[str] = Field(description="可生成的格式：pdf、docx，花名册另有 xlsx")
+    seeds: str = Field(description="依据的通知附件")
+    links: TypeLinks
+
+
+class ProfileName(BaseModel):
+    id: str = Field(description="地区配置编号，用作 profile 参数", examples=["bazhou-2024"])
+    name: str = Field(description="发文机关与年度")
+
+
+class DocumentTypes(BaseModel):
+    document_types: list[DocumentType]
+    profiles: list[ProfileName] = Field(description="可用的地区配置")
+
+TYPES = Tag(name="document-types", description="文书类型：可生成的文书、其数据格式（JSON Schema）、示例与空白表")
+DOCS = Tag(name="documents", description="生成文书：提交 JSON，取回 PDF 或 DOCX")
 
 
 def _renderer() -> Renderer:
@@ -53,8 +78,13 @@ def file_response(rendered: Rendered, *, issued: bool = True) -> Response:
         resp.headers["X-Document-Id"] = rendered.document_id
         current_app.extensions["metrics"]["documents"].labels(rendered.kind.slug, rendered.format).inc()
     if rendered.warnings:
-        resp.headers["X-Docgen-Warnings"] = quote(json.dumps(rendered.warnings, ensure_ascii=False))
+        resp.headers["X-Docgen-Warnings"] = quote(json.dumps(_few(rendered.warnings), ensure_ascii=False))
     return resp
+
+
+def _few(warnings: list[str], limit: int = 10) -> list[str]:
+    """Keep a header line short (clients refuse lines over 64 KB): the first warnings and how many more."""
+    return warnings if len(warnings) <= limit else [*warnings[:limit], f"另有{len(warnings) - limit}条提示未列出"]
 
 
 def json_body() -> object:
@@ -65,7 +95,17 @@ def json_body() -> object:
     return payload_limits.parse(request.get_data(cache=False))
 
 
-@bp.get("/document-types", tags=[TYPES], summary="列出可生成的文书类型")
+def _options(formats) -> list[dict]:
+    """Describe the query options every file answer takes: format and profile."""
+    return [
+        {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(formats)},
+         "description": "输出格式；缺省时按 Accept 头，再缺省为 pdf"},
+        {"name": "profile", "in": "query", "schema": {"type": "string", "enum": [*profiles.ids(), ""]},
+         "description": "地区配置（决定措辞、禁报年限、份数、附件序号）；也可在数据的 profile 字段给出；缺省或空值为 xinjiang"},
+    ]
+
+
+@bp.get("/document-types", tags=[TYPES], summary="列出可生成的文书类型", responses={200: DocumentTypes})
 def list_types():
     return {"document_types": [{
         "slug": kind.slug,
@@ -82,20 +122,28 @@ def list_types():
         {"id": pid, "name": profiles.get(pid).name} for pid in profiles.ids()]}
 
 
-@bp.get("/document-types/<slug>/schema", tags=[TYPES], summary="文书的数据格式（JSON Schema）")
+@bp.get("/document-types/<slug>/schema", tags=[TYPES], summary="文书的数据格式（JSON Schema）", responses={
+    200: {"description": "JSON Schema（2020-12），由数据模型生成", "content": {"application/json": {"schema": {
+        "type": "object"}}}}, **problems(404)})
 def schema(path: TypePath):
     slug = path.slug
     return _renderer().kind(slug).model.model_json_schema()
 
 
-@bp.get("/document-types/<slug>/sample", tags=[TYPES], summary="一份有效的示例数据")
+@bp.get("/document-types/<slug>/sample", tags=[TYPES], summary="一份有效的示例数据", responses={
+    200: {"description": "可直接提交给 POST /v1/documents/{slug} 的示例数据", "content": {"application/json": {
+        "schema": {"anyOf": [schema_ref(bp.components_schemas, k.model) for k in KINDS.values()]}}}},
+    **problems(404)})
 def sample(path: TypePath):
     slug = path.slug
     _renderer().kind(slug)
     return documents.sample(slug)
 
 
-@bp.get("/document-types/<slug>/blank", tags=[TYPES], summary="空白表（手写用），?format=pdf|docx&profile=")
+@bp.get("/document-types/<slug>/blank", tags=[TYPES], summary="空白表（手写用）",
+        openapi_extensions={"parameters": _options(("pdf", "docx", "xlsx"))},
+        responses={200: file_answer("空白表文件（不登记、无文书编号）", ("pdf", "docx", "xlsx"), WARNINGS),
+                   **problems(400, 404, 422)})
 def blank(path: TypePath):
     slug = path.slug
     renderer = _renderer()
@@ -137,36 +185,31 @@ def _render_view(slug: str):
 
 
 def _openapi_body(kind) -> dict:
-    """Describe the kind's payload and its files in the OpenAPI document, generated from the pydantic model."""
-    parameters = [
-        {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(kind.formats)},
-         "description": "输出格式；缺省时看 Accept，再缺省为 pdf"},
-        {"name": "profile", "in": "query", "schema": {"type": "string", "enum": profiles.ids()},
-         "description": "地区配置；也可在数据的 profile 字段给出"},
-    ]
+    """Describe the kind's query options and payload (with its sample as the example)."""
+    parameters = _options(kind.formats)
     if kind.copies:
         parameters.append({"name": "copies", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                           "maximum": documents.MAX_COPIES}, "description": "份数（每份补足双面页数）；缺省按地区配置"})
+                           "maximum": documents.MAX_COPIES}, "description": "份数（每份补足偶数页，便于双面打印）；缺省按地区配置"})
     if kind.blind_fields:
         parameters.append({"name": "blind", "in": "query", "schema": {"type": "boolean", "default": False},
                            "description": "盲评版：遮盖姓名、单位、身份证号码和照片"})
-    return {
-        "parameters": parameters,
-        "requestBody": {"required": True, "content": {"application/json": {
-            "schema": schema_ref(bp.components_schemas, kind.model)}}},
-        "responses": {
-            "200": {"description": f"{kind.title}文件", "content": {MEDIA_TYPES[f]: {} for f in kind.formats}},
-            "400": {"description": "JSON 格式错误"}, "415": {"description": "内容类型不是 JSON"},
-            "413": {"description": "请求体过大"}, "422": {"description": "数据有误：errors 列出每个字段"},
-        },
-    }
+    return {"parameters": parameters, "requestBody": {"required": True, "content": {"application/json": {
+        "schema": schema_ref(bp.components_schemas, kind.model), "example": documents.sample(kind.slug)}}}}
+
+
+def _responses(kind) -> dict:
+    """Describe the file answer of a kind (linked to its verification) and its problems."""
+    ok = file_answer(f"{kind.title}文件", kind.formats, {**DOCUMENT_ID, **WARNINGS})
+    ok["links"] = {"verify": {"operationId": "verify_document", "description": "核验刚出具的这份文书",
+                              "parameters": {"document_id": "$response.header.X-Document-Id"}}}
+    return {200: ok, **problems(400, 413, 415, 422)}
 
 
 for _kind in KINDS.values():
-    bp.post(f"/documents/{_kind.slug}", tags=[DOCS], summary=f"生成{_kind.title}",
+    bp.post(f"/documents/{_kind.slug}", tags=[DOCS], summary=f"生成{_kind.title}", responses=_responses(_kind),
             openapi_extensions=_openapi_body(_kind))(_render_view(_kind.slug))
 
 
-@bp.post("/documents/<slug>", tags=[DOCS], summary="未知文书类型：404")
+@bp.post("/documents/<slug>", doc_ui=False)  # not an operation: the types are the routes above
 def render_unknown(path: TypePath):
     _renderer().kind(path.slug)  # raises the 404 problem listing the known types

@@ -4,21 +4,35 @@ from __future__ import annotations
 import tempfile
 
 from flask import current_app, redirect
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import Tag
+from pydantic import BaseModel, Field
+
+from docgen.api.openapi import blueprint
 
 from docgen.kinds import KINDS
 from docgen.render import fonts
 
-bp = APIBlueprint("meta", __name__)
-TAG = Tag(name="运维", description="存活与就绪检查、监控指标、本接口说明")
+bp = blueprint("meta", __name__)
+TAG = Tag(name="operations", description="运维：存活与就绪检查、监控指标、本接口说明")
 
 
-@bp.get("/healthz", tags=[TAG], summary="存活检查")
+class Health(BaseModel):
+    status: str = Field(description="ok：进程在运行", examples=["ok"])
+
+
+class Readiness(BaseModel):
+    status: str = Field(description="ready 或 not ready", examples=["ready"])
+    checks: dict[str, str] = Field(description="逐项检查（字体、模板、存储）：ok 或找到的字体名为可用，missing/not … 为不可用")
+
+
+@bp.get("/healthz", tags=[TAG], summary="存活检查", responses={200: Health})
 def healthz():
     return {"status": "ok"}
 
 
-@bp.get("/readyz", tags=[TAG], summary="就绪检查：字体、模板、存储可用")
+@bp.get("/readyz", tags=[TAG], summary="就绪检查：字体、模板、存储可用", responses={
+    200: Readiness, 503: {"description": "未就绪：checks 说明缺什么", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Readiness"}}}}})
 def readyz():
     """Check what a render needs: official faces resolve to CJK fonts, templates exist, DATA_DIR is writable."""
     checks: dict[str, str] = {}
@@ -41,7 +55,8 @@ def readyz():
     return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
 
 
-@bp.get("/openapi.json", tags=[TAG], summary="本接口说明（OpenAPI 3.1）")
+@bp.get("/openapi.json", tags=[TAG], summary="本接口说明（OpenAPI 3.1）", responses={
+    200: {"description": "OpenAPI 3.1 文档", "content": {"application/json": {"schema": {"type": "object"}}}}})
 def openapi_json():
     return current_app.api_doc
 

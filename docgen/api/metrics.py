@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, g, request
+from flask_openapi3 import Tag
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
 
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
             seconds.labels(endpoint).observe(time.perf_counter() - g.started)
         return response
 
-    @app.get("/metrics")
+    @app.get("/metrics", tags=[Tag(name="operations")], summary="Prometheus 指标（文本格式）", responses={200: {
+        "description": "Prometheus 文本格式", "content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}})
     def metrics():
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

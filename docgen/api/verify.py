@@ -1,15 +1,18 @@
 """What a document's verification link opens: was it issued by docgen, what, when, and its fingerprint."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app, render_template_string, request
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
+from docgen.api.openapi import blueprint, problems, schema_ref
 from docgen.errors import Problem
 from docgen.render import qr
 
-bp = APIBlueprint("verify", __name__, url_prefix="/v1")
-TAG = Tag(name="核验", description="按文书编号核验文书是否由本服务出具")
+bp = blueprint("verify", __name__, url_prefix="/v1")
+TAG = Tag(name="verification", description="核验：按文书编号核验文书是否由本服务出具")
 
 PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>文书核验</title>
 <style>body{font-family:"Noto Sans CJK SC",sans-serif;max-width:40em;margin:2em auto;line-height:1.7}
@@ -27,11 +30,32 @@ class VerifyPath(BaseModel):
     document_id: str = Field(description="文书编号（X-Document-Id）")
 
 
+class Verification(BaseModel):
+    """What a verification answers (JSON)."""
+
+    genuine: bool = Field(description="是否由本服务出具且链接签名未被否定")
+    signature_valid: bool | None = Field(description="链接签名是否相符；未带签名（手输编号）为 null")
+    document_id: str = Field(description="文书编号")
+    type: str = Field(description="文书类型（slug）")
+    title: str = Field(description="文书名称")
+    profile: str = Field(description="地区配置")
+    subject: str = Field(description="文书对象：申报人姓名或单位名称")
+    format: str = Field(description="出具的格式：pdf、docx 或 xlsx")
+    sha256: str = Field(description="出具文件的 SHA-256（十六进制），可与手中文件比对")
+    size: int = Field(description="出具文件的字节数")
+    issued_at: dt.datetime = Field(description="出具时间（UTC）")
+
+
 class VerifyQuery(BaseModel):
     s: str | None = Field(None, description="二维码链接中的签名（SECRET_KEY 的 HMAC）；给出时核对")
 
 
-@bp.get("/verify/<document_id>", tags=[TAG], summary="核验文书：JSON（Accept: application/json）或网页")
+@bp.get("/verify/<document_id>", tags=[TAG], summary="核验文书：JSON，浏览器打开为网页",
+        operation_id="verify_document", responses={
+            200: {"description": "登记信息：JSON；浏览器（Accept 首选 text/html）得到网页", "content": {
+                "application/json": {"schema": schema_ref(bp.components_schemas, Verification)},
+                "text/html": {"schema": {"type": "string"}}}},
+            **problems(404)})
 def verify(path: VerifyPath, query: VerifyQuery):
     issued = current_app.extensions["registry"].get(path.document_id)
     if issued is None:
@@ -39,6 +63,7 @@ def verify(path: VerifyPath, query: VerifyQuery):
     data = issued.public()
     # the link's signature: None when the link carries none (an id typed by hand), else whether it matches
     valid = None if query.s is None else qr.signature_valid(path.document_id, query.s, current_app.config["SECRET_KEY"])
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+    # JSON unless the client prefers a page (a browser opening the QR link); */* (API clients) gets JSON
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json":
         return {"genuine": valid is not False, "signature_valid": valid, **data}
     return render_template_string(PAGE, d=data, signature_valid=valid)

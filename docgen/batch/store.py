@@ -7,7 +7,7 @@ import json
 from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from docgen.registry import Base, Registry
+from docgen.registry import Base, Registry, utc
 
 STATUSES = ("queued", "running", "done", "failed")
 
@@ -28,8 +28,8 @@ class Batch(Base):
     def public(self) -> dict:
         return {"id": self.id, "status": self.status, "unit": self.unit, "profile": self.profile,
                 "progress": {"done": self.done, "total": self.total}, "errors": json.loads(self.errors),
-                "created_at": self.created_at.isoformat(),
-                "finished_at": self.finished_at.isoformat() if self.finished_at else None}
+                "created_at": utc(self.created_at).isoformat(),
+                "finished_at": utc(self.finished_at).isoformat() if self.finished_at else None}
 
 
 class BatchStore:

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from docgen import rules
@@ -15,7 +14,7 @@ from docgen.kinds import Kind
 from docgen.kinds.common import DATE_BLANK, Applicant, Payload, Text, signoff_date
 from docgen.profiles import Profile
 from docgen.render import fonts
-from docgen.rules.types import Gender, IdNumber
+from docgen.rules.types import Gender, IdNumber, Month
 
 SLUG = "ce-exemption"
 REASON_MAX = 600
@@ -64,15 +63,6 @@ LAYOUT = {
     "note-line": f"{NOTE_LINE_PT}pt",
     "note-gap": f"{NOTE_GAP_MM}mm",
 }
-
-
-def _month(value):
-    """Accept 2012-07 for a month (参加工作时间 is printed as 年月) as well as a full ISO date."""
-    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value) if isinstance(value, str) else None
-    return f"{match[1]}-{int(match[2]):02d}-01" if match else value
-
-
-Month = Annotated[dt.date, BeforeValidator(_month)]
 
 
 class ExemptionApplicant(Applicant):

@@ -111,6 +111,9 @@ class Notice(BaseModel):
         else:
             if self.end_date < self.start_date:
                 raise PydanticCustomError("notice_order", "公示结束日期早于开始日期，请核对")
+            if (self.end_date - self.start_date).days >= MAX_NOTICE_DAYS:  # before counting: years cost seconds
+                raise PydanticCustomError("notice_too_long", "公示期超过{days}天，请核对起止日期",
+                                          {"days": MAX_NOTICE_DAYS, "field": "end_date"})
             uncovered = calendar.count(self.start_date, self.end_date).uncovered_years
         counted = calendar.count(self.start_date, self.end_date)
         self._workdays = counted.days
@@ -136,6 +139,7 @@ class Notice(BaseModel):
 
 
 MIN_NOTICE_WORKDAYS = 5
+MAX_NOTICE_DAYS = 60        # as 公示天数 (days) allows
 
 
 def _calendar_and_warnings(info: ValidationInfo) -> tuple[Any, list[str]]:

@@ -28,7 +28,7 @@ from docgen.limits import images
 from docgen.kinds.common import BLANK, DATE_BLANK, Applicant, Payload, Text, fill
 from docgen.profiles import Profile
 from docgen.render.pictures import Picture
-from docgen.rules.types import Gender, IdNumber
+from docgen.rules.types import Gender, IdNumber, Month
 
 SLUG = "evaluation-form"
 PHOTO_MM = (25, 35)                 # 1 inch (一寸): 25 × 35 mm
@@ -37,15 +37,6 @@ PROMISE_LINES, UNIT_LINES, COMPETENT_LINES = 3, 2, 2
 SHORT_BLANK = "______"              # a number of votes written by hand
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=6)]
-
-
-def _month(value):
-    """Accept 2012-07 for a month as well as a full ISO date."""
-    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value) if isinstance(value, str) else None
-    return f"{match[1]}-{int(match[2]):02d}-01" if match else value
-
-
-Month = Annotated[dt.date, BeforeValidator(_month)]
 
 
 class _Item(BaseModel):

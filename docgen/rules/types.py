@@ -1,10 +1,12 @@
 """Pydantic field types built on the rules, failing with the rules' Chinese messages."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from docgen.rules import vocab
@@ -50,3 +52,14 @@ Level = Annotated[str, _checked("vocab", vocab.normalize_level), _schema(
 Route = Annotated[str, _checked("vocab", vocab.normalize_route), _schema(
     "取得方式：初定（也可写“初次确定”）、授予、评审", list(vocab.ROUTES),
     **{"x-choices": list(vocab.ROUTES)})]
+
+
+def _month(value):
+    """Accept 2012-07 for a month (printed as 年月) as well as a full ISO date."""
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value) if isinstance(value, str) else None
+    return f"{match[1]}-{int(match[2]):02d}-01" if match else value
+
+
+Month = Annotated[dt.date, BeforeValidator(_month), _schema(
+    "年月：YYYY-MM（也可写完整日期 YYYY-MM-DD），印为“2011年9月”", ["2011-09"],
+    pattern=r"^\s*\d{4}-\d{1,2}(-\d{2})?\s*$")]
