@@ -154,6 +154,13 @@ def test_public_notice_downloads_docx_and_shows_warnings(page, web_app):
     resp = web_app.test_client().post("/v1/documents/public-notice?format=docx", json=payload)
     expected = json.loads(unquote(resp.headers["X-Docgen-Warnings"]))
     assert expected and page.locator("#warnings-list li").all_inner_texts() == expected
+    # the next document for the same person starts with what it shares; the 公示 draft is kept
+    choose(page, "commitment")
+    assert control(page, "/applicant/name").input_value() == "买买提江·吐尔逊"
+    assert control(page, "/applicant/id_number").input_value() == payload["applicant"]["id_number"]
+    assert "带入" in page.locator("#status").inner_text()
+    choose(page, "public-notice")
+    assert control(page, "/notice/start_date").input_value() == "2030-09-02"
 
 
 def test_field_errors_in_the_apis_words_next_to_their_field(page, web_app):
@@ -259,7 +266,9 @@ def test_verify_a_scanned_link_and_an_unknown_id(page, web_app):
     page.fill("#verify-input", link)
     page.click("#verify-form button[type=submit]")
     page.wait_for_selector("#verify-result.genuine")
-    assert sample("commitment")["applicant"]["name"] in page.locator("#verify-facts").inner_text()
+    facts = page.locator("#verify-facts").inner_text()
+    assert sample("commitment")["applicant"]["name"] in facts
+    assert "（北京时间）" in facts and "巴州自然科学研究、实验技术系列（2024年度）" in facts   # not UTC, not an id
     assert "签名相符" in page.locator("#verify-explain").inner_text()
     page.fill("#verify-input", link[:-4] + "AAAA")      # a tampered signature
     page.click("#verify-form button[type=submit]")

@@ -130,7 +130,9 @@ const form = {
 function hintText(s) {
   const parts = [];
   if (s.description && !(s.enum || s["x-choices"]) && s.description !== s.title) parts.push(s.description);
-  if (s.maxLength && widgetOf(s) !== "select") parts.push(`最多${s.maxLength}个字`);
+  if (s.maxLength && widgetOf(s) !== "select" && !parts.join("").includes(`${s.maxLength}个字`)) {
+    parts.push(`最多${s.maxLength}个字`);
+  }
   if (s.maxItems && s.type === "array") parts.push(`最多${s.maxItems}项`);
   return parts.join("；");
 }
@@ -280,7 +282,8 @@ function renderField(s, parts, required, kind) {
   form.controls.set(pointer, { schema: s, required, kind });
   const counter = s.maxLength && (kind === "text" || kind === "textarea")
     ? el("span", { class: "counter", id: id + "-count", "aria-hidden": "true" }) : null;
-  const wrap = el("div", { class: "field" + (kind === "textarea" ? " wide" : "") },
+  const wide = kind === "textarea" || (kind === "text" && s.maxLength > 60);   // long lines get the whole row
+  const wrap = el("div", { class: "field" + (wide ? " wide" : "") },
     el("label", { for: id }, s.title || parts[parts.length - 1],
       required ? el("span", { class: "req", "aria-hidden": "true", text: " *" }) : null),
     hint ? el("p", { class: "hint", id: id + "-hint", text: hint }) : null,
@@ -571,6 +574,7 @@ async function downloadBlank(format) {
 /* ---------- choosing a type and a profile ---------- */
 
 let types = [];
+let profiles = [];
 let openapi = null;
 
 async function fetchJson(url) {
@@ -581,11 +585,14 @@ async function fetchJson(url) {
 
 const schemas = {};
 
-async function loadType(slug, sample) {
+const drafts = {};   // what was typed for each type in this tab: switching types loses nothing
+
+async function loadType(slug, initial) {
+  if (form.slug) drafts[form.slug] = form.state;
   form.slug = slug;
   schemas[slug] = schemas[slug] || await fetchJson(`/v1/document-types/${slug}/schema`);
   form.schema = schemas[slug];
-  form.state = sample ? structuredClone(sample) : {};
+  form.state = initial ? structuredClone(initial) : drafts[slug] || {};
   form.errors = {};
   form.dirty = new Set();
   $("summary").hidden = true;
@@ -593,6 +600,43 @@ async function loadType(slug, sample) {
   $("doc-title").textContent = type ? type.title : slug;
   renderForm();
   await renderOptions(slug);
+}
+
+/* The same person and unit appear on many documents: a new type starts with what the previous one shares
+   with it (same keys, values its schema accepts); lists stay with their document. */
+function shared(value, raw, root) {
+  const { schema: s } = resolve(raw, root);
+  if (s.type === "object") {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
+    const out = {};
+    for (const [key, sub] of Object.entries(s.properties || {})) {
+      const kept = key in value ? shared(value[key], sub, root) : undefined;
+      if (kept !== undefined) out[key] = kept;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  if (s.type === "array" || value === "" || value === null || value === undefined) return undefined;
+  if (s.enum && !s.enum.includes(value)) return undefined;
+  return (s.type === "string" && typeof value === "string") || (s.type === "integer" && Number.isInteger(value))
+    || (s.type === "boolean" && typeof value === "boolean") ? value : undefined;
+}
+
+function countLeaves(value) {
+  return value && typeof value === "object" ? Object.values(value).reduce((n, v) => n + countLeaves(v), 0) : 1;
+}
+
+async function switchType(slug) {
+  const previous = form.state;
+  if (drafts[slug]) {
+    await loadType(slug);
+    return;
+  }
+  schemas[slug] = schemas[slug] || await fetchJson(`/v1/document-types/${slug}/schema`);
+  const carried = shared(previous, schemas[slug], schemas[slug]) || {};
+  delete carried.profile;
+  await loadType(slug, carried);
+  const count = countLeaves(carried);
+  if (Object.keys(carried).length) say(`已从上一份文书带入${count}项相同内容，请核对`);
 }
 
 /* Options such as copies= and blind= are the render endpoint's query parameters in the OpenAPI document. */
@@ -637,6 +681,7 @@ async function loadSample() {
 async function start() {
   const listing = await fetchJson("/v1/document-types");
   types = listing.document_types;
+  profiles = listing.profiles;
   for (const select of [$("profile"), $("batch-profile")]) {
     select.replaceChildren(...listing.profiles.map((p) => el("option", { value: p.id, text: p.name,
       selected: p.id === "xinjiang" })));
@@ -644,10 +689,12 @@ async function start() {
   $("type").replaceChildren(...types.map((t) => el("option", { value: t.slug, text: t.title })));
   $("batch-docs").replaceChildren(...types.filter((t) => t.slug !== "roster").map((t) =>
     el("label", { class: "check" }, el("input", { type: "checkbox", name: "documents", value: t.slug }), " ", t.title)));
-  $("type").addEventListener("change", () => loadType($("type").value));
+  $("type").addEventListener("change", () => switchType($("type").value));
   $("profile").addEventListener("change", () => { $("batch-profile").value = $("profile").value; stale(); setError("/profile", null); });
   $("load-sample").addEventListener("click", loadSample);
-  $("clear").addEventListener("click", () => loadType(form.slug));
+  $("clear").addEventListener("click", () => {
+    if (window.confirm("清空本文书已填写的全部内容？")) loadType(form.slug, {});
+  });
   $("blank-pdf").addEventListener("click", () => downloadBlank("pdf"));
   $("blank-docx").addEventListener("click", () => downloadBlank("docx"));
   $("doc").addEventListener("submit", (e) => { e.preventDefault(); render("pdf"); });
@@ -785,6 +832,15 @@ async function followBatch(location) {
 
 /* ---------- verification ---------- */
 
+/* The registry keeps UTC; staff read 北京时间 (UTC+8), e.g. 2024年9月20日 10:05. */
+function beijingTime(iso) {
+  const utc = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z");
+  if (Number.isNaN(utc.getTime())) return iso;
+  const t = new Date(utc.getTime() + 8 * 3600 * 1000);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${t.getUTCFullYear()}年${t.getUTCMonth() + 1}月${t.getUTCDate()}日 ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}（北京时间）`;
+}
+
 /* A scanned QR code gives the whole link, …/v1/verify/<id>?s=<signature>; staff may also type the id. */
 function parseVerify(input) {
   const text = input.trim();
@@ -839,7 +895,9 @@ async function verify(input) {
       ? "此编号的文书已登记，但二维码链接的签名不符，链接可能被篡改。请以下列登记信息为准，谨慎核对纸质文书。"
       : d.signature_valid ? "二维码签名相符。请核对纸质文书与下列登记信息是否一致。"
         : "请核对纸质文书与下列登记信息是否一致。";
-    const rows = [["文书", d.title], ["对象", d.subject], ["出具时间（UTC）", d.issued_at], ["地区配置", d.profile],
+    const profile = profiles.find((p) => p.id === d.profile);
+    const rows = [["文书", d.title], ["对象", d.subject], ["出具时间", beijingTime(d.issued_at)],
+      ["地区配置", profile ? profile.name : d.profile],
       ["文书编号", d.document_id], ["内容指纹（SHA-256）", d.sha256]];
     facts.replaceChildren(...rows.filter(([, v]) => v).flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
   }
