@@ -273,7 +273,7 @@ def test_verify_a_scanned_link_and_an_unknown_id(page, web_app):
     page.fill("#verify-input", link[:-4] + "AAAA")      # a tampered signature
     page.click("#verify-form button[type=submit]")
     page.wait_for_selector("#verify-result.forged")
-    assert page.locator("#verify-verdict").inner_text() == "链接签名无效"
+    assert page.locator("#verify-verdict").inner_text() == "不符：链接签名无效"
     page.fill("#verify-input", "0123456789abcdef0123456789abcdef")
     page.click("#verify-form button[type=submit]")
     page.wait_for_selector("#verify-result.unknown")

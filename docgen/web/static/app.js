@@ -82,6 +82,44 @@ function saveBlob(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
+/* The unit's API key, when the deployment requires one (401): kept for this tab only, sent as a Bearer token. */
+const KEY = "docgen-api-key";
+
+async function api(url, options = {}) {
+  const headers = new Headers(options.headers || {});
+  const key = sessionStorage.getItem(KEY);
+  if (key) headers.set("Authorization", `Bearer ${key}`);
+  const response = await fetch(url, { ...options, headers });
+  if (response.status === 401) askForKey(await problemOf(response.clone()));
+  return response;
+}
+
+function askForKey(problem) {
+  const box = $("key-box");
+  box.hidden = false;
+  $("key-err").textContent = `错误：${problem.detail || problem.title}`;
+  $("key-err").hidden = false;
+  $("api-key").setAttribute("aria-invalid", "true");
+  $("api-key").focus();
+}
+
+function keyStatus() {
+  const key = sessionStorage.getItem(KEY);
+  $("key-state").textContent = key ? "已填写本单位 API 密钥（仅保存在本标签页）" : "";
+  $("key-forget").hidden = !key;
+}
+
+async function downloadFrom(url, fallback) {
+  const response = await api(url);
+  if (!response.ok) {
+    const problem = await problemOf(response);
+    throw new Error(problem.detail || problem.title);
+  }
+  const name = filenameOf(response, fallback);
+  saveBlob(await response.blob(), name);
+  return name;
+}
+
 function say(text, kind) {
   const status = $("status");
   status.textContent = text;
@@ -505,7 +543,7 @@ async function render(format) {
   button.disabled = true;
   say(format === "pdf" ? "正在生成 PDF…" : "正在生成 DOCX…");
   try {
-    const response = await fetch(`/v1/documents/${form.slug}?${query(format)}`, {
+    const response = await api(`/v1/documents/${form.slug}?${query(format)}`, {
       method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify(payload()),
     });
@@ -545,7 +583,7 @@ function showPreview(blob, name, documentId) {
   $("open-pdf").href = preview.url;
   const id = $("result-id");
   id.textContent = documentId || "无";
-  id.onclick = (e) => { e.preventDefault(); showVerify(documentId); };
+  id.onclick = (e) => { e.preventDefault(); showVerify(documentId, new File([blob], name)); };
 }
 
 function showWarnings(warnings) {
@@ -557,17 +595,10 @@ async function downloadBlank(format) {
   say(`正在生成空白表 ${format.toUpperCase()}…`);
   const params = new URLSearchParams({ format, profile: $("profile").value });
   try {
-    const response = await fetch(`/v1/document-types/${form.slug}/blank?${params}`);
-    if (!response.ok) {
-      const problem = await problemOf(response);
-      say(`未能生成空白表：${problem.detail || problem.title}`, "error");
-      return;
-    }
-    const name = filenameOf(response, `${form.slug}-blank.${format}`);
-    saveBlob(await response.blob(), name);
+    const name = await downloadFrom(`/v1/document-types/${form.slug}/blank?${params}`, `${form.slug}-blank.${format}`);
     say(`已下载：${name}`, "ok");
   } catch (e) {
-    say("无法连接服务，请检查网络后重试", "error");
+    say(e instanceof TypeError ? "无法连接服务，请检查网络后重试" : `未能生成空白表：${e.message}`, "error");
   }
 }
 
@@ -578,7 +609,7 @@ let profiles = [];
 let openapi = null;
 
 async function fetchJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const response = await api(url, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   return response.json();
 }
@@ -700,6 +731,21 @@ async function start() {
   $("doc").addEventListener("submit", (e) => { e.preventDefault(); render("pdf"); });
   $("make-docx").addEventListener("click", () => render("docx"));
   $("batch-form").addEventListener("submit", (e) => { e.preventDefault(); submitBatch(); });
+  $("batch-zip").addEventListener("click", () => downloadBatch("zip"));
+  $("batch-print").addEventListener("click", () => downloadBatch("print"));
+  $("key-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const key = $("api-key").value.trim();
+    if (key) sessionStorage.setItem(KEY, key);
+    $("api-key").value = "";
+    $("api-key").removeAttribute("aria-invalid");
+    $("key-err").hidden = true;
+    keyStatus();
+    $("key-state").focus();
+  });
+  $("key-forget").addEventListener("click", () => { sessionStorage.removeItem(KEY); keyStatus(); });
+  keyStatus();
+  if (sessionStorage.getItem(KEY)) $("key-box").hidden = false;
   $("verify-form").addEventListener("submit", (e) => { e.preventDefault(); verify($("verify-input").value); });
   await loadType(types[0].slug);
 }
@@ -733,7 +779,7 @@ async function submitBatch() {
   if (checked("documents").length) data.append("documents", checked("documents").join(","));
   $("batch-submit").disabled = true;
   try {
-    const response = await fetch("/v1/batches", { method: "POST", body: data, headers: { Accept: "application/json" } });
+    const response = await api("/v1/batches", { method: "POST", body: data, headers: { Accept: "application/json" } });
     if (!response.ok) {
       await showBatchProblem(await problemOf(response));
       return;
@@ -786,6 +832,18 @@ async function showBatchProblem(problem) {
   box.focus();
 }
 
+let batchFiles = {};
+
+async function downloadBatch(which) {
+  const status = $("batch-status");
+  try {
+    const name = await downloadFrom(batchFiles[which], which === "zip" ? "职称申报材料.zip" : "打印.pdf");
+    status.textContent = `已下载：${name}`;
+  } catch (e) {
+    status.textContent = e instanceof TypeError ? "无法连接服务，请检查网络后重试" : `未能下载：${e.message}`;
+  }
+}
+
 async function followBatch(location) {
   $("batch-idle").hidden = true;
   $("batch-progress-box").hidden = false;
@@ -811,8 +869,7 @@ async function followBatch(location) {
       $("batch-progress-label").textContent = `生成进度：${done}/${total}`;
       status.textContent = `已全部生成：共${total}份文书`;
       const links = batch.links || {};
-      $("batch-zip").href = links.archive || `${location}/archive`;
-      $("batch-print").href = links.print || `${location}/print.pdf`;
+      batchFiles = { zip: links.archive || `${location}/archive`, print: links.print || `${location}/print.pdf` };
       $("batch-done").hidden = false;
       return;
     }
@@ -849,13 +906,26 @@ function parseVerify(input) {
   return { id: text, s: null };
 }
 
-function showVerify(id) {
+function showVerify(id, file) {
   $("verify-input").value = id;
   location.hash = "#verify";
-  verify(id);
+  verify(id, file);
 }
 
-async function verify(input) {
+/* What the registry says, in words: a QR signature or the file itself proves a document; an id alone only
+   that it was registered (older servers answer without `proven` and call every registered id genuine). */
+function verdictOf(d) {
+  if (d.revoked) return ["forged", "已吊销", "此文书已被出具单位吊销，不再有效。"];
+  if (d.signature_valid === false) return ["forged", "不符：链接签名无效", "此编号的文书已登记，但二维码链接的签名不符，链接可能被篡改。请以下列登记信息为准，谨慎核对纸质文书。"];
+  if (d.content_matches === false) return ["forged", "不符：文件已被改动", "此编号的文书已登记，但所提交文件与登记的文件不同，内容可能被改动。"];
+  if (d.genuine && (d.signature_valid || d.content_matches || !("proven" in d))) {
+    return ["genuine", "真实：本系统出具的文书", d.content_matches ? "所提交文件与登记的文件完全相同。"
+      : d.signature_valid ? "二维码签名相符。请核对纸质文书与下列登记信息是否一致。" : "请核对纸质文书与下列登记信息是否一致。"];
+  }
+  return ["registered", "已登记：请再核对内容", "此编号的文书由本系统出具；要证明手中的就是它，请扫描文书上的二维码，或选择文书文件核对。"];
+}
+
+async function verify(input, file) {
   const err = $("verify-err");
   const field = $("verify-input");
   const { id, s } = parseVerify(input);
@@ -871,15 +941,23 @@ async function verify(input) {
   const box = $("verify-result");
   const facts = $("verify-facts");
   const url = `/v1/verify/${encodeURIComponent(id)}` + (s ? `?s=${encodeURIComponent(s)}` : "");
+  const presented = file || $("verify-file").files[0];
   let response;
   try {
-    response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (presented) {
+      const data = new FormData();
+      data.append("file", presented, presented.name || "document");
+      response = await api(url, { method: "POST", body: data, headers: { Accept: "application/json" } });
+    }
+    if (!presented || response.status === 405) {     // a server that cannot check files: the registry alone
+      response = await api(url, { headers: { Accept: "application/json" } });
+    }
   } catch (e) {
     err.textContent = "错误：无法连接服务，请检查网络后重试";
     err.hidden = false;
     return;
   }
-  box.classList.remove("genuine", "forged", "unknown");
+  box.classList.remove("genuine", "forged", "unknown", "registered");
   if (!response.ok) {
     const problem = await problemOf(response);
     box.classList.add("unknown");
@@ -888,17 +966,15 @@ async function verify(input) {
     facts.replaceChildren();
   } else {
     const d = await response.json();
-    const forged = d.signature_valid === false;
-    box.classList.add(forged ? "forged" : "genuine");
-    $("verify-verdict").textContent = forged ? "链接签名无效" : "真实：本系统出具的文书";
-    $("verify-explain").textContent = forged
-      ? "此编号的文书已登记，但二维码链接的签名不符，链接可能被篡改。请以下列登记信息为准，谨慎核对纸质文书。"
-      : d.signature_valid ? "二维码签名相符。请核对纸质文书与下列登记信息是否一致。"
-        : "请核对纸质文书与下列登记信息是否一致。";
+    const [kind, verdict, explain] = verdictOf(d);
+    box.classList.add(kind);
+    $("verify-verdict").textContent = verdict;
+    $("verify-explain").textContent = explain;
     const profile = profiles.find((p) => p.id === d.profile);
     const rows = [["文书", d.title], ["对象", d.subject], ["出具时间", beijingTime(d.issued_at)],
       ["地区配置", profile ? profile.name : d.profile],
-      ["文书编号", d.document_id], ["内容指纹（SHA-256）", d.sha256]];
+      ["文书编号", d.document_id], ["内容指纹（SHA-256）", d.sha256],
+      ["已证明", (d.proven || []).join("；")], ["未证明", (d.not_proven || []).join("；")]];
     facts.replaceChildren(...rows.filter(([, v]) => v).flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
   }
   box.hidden = false;
