@@ -27,13 +27,12 @@ def main() -> None:
                 page.click("#make-pdf")
                 page.wait_for_selector("#result:not([hidden])")
                 page.wait_for_timeout(1500)      # the PDF viewer draws the page
+                page.evaluate("window.scrollTo(0, 0)")
             else:                                # a phone shows a wrong ID number caught by the API
                 page.fill('[data-pointer="/applicant/id_number"]', "652801199003152310")
                 page.click("#make-pdf")
                 page.wait_for_selector("#summary:not([hidden])")
                 page.evaluate("document.querySelector('[data-pointer=\"/applicant/name\"]').scrollIntoView()")
-            if viewport is DESKTOP:
-                page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(ROOT / "samples" / name))
             page.context.close()
             print(f"samples/{name}")
