@@ -335,3 +335,16 @@ def test_usable_on_a_phone_with_every_control_labelled(chromium, base_url):
         assert page.errors == []
     finally:
         context.close()
+
+
+def test_keyboard_alone_reaches_and_submits_the_form(page):
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    choose(page, "commitment")
+    load_sample(page)
+    control(page, "/applicant/name").focus()
+    page.keyboard.press("Enter")                      # Enter in a field submits, as on any form
+    page.wait_for_selector("#result:not([hidden])")
+    assert page.locator("#result-name").inner_text().endswith("个人承诺书.pdf")
