@@ -12,7 +12,6 @@ from docgen.api.openapi import COMMON, DESCRIPTION, InvalidPayloadProblem, opera
 from docgen.documents import Renderer
 from docgen.batch.executor import InProcessExecutor
 from docgen.batch.store import BatchStore
-from docgen.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +50,8 @@ def _make_data_dir(app: Flask) -> None:
 
 
 def _register_renderer(app: Flask) -> None:
-    app.extensions["docgen"] = Renderer.from_config(app.config)
-    app.extensions["registry"] = registry = Registry(app.config["DATABASE_URL"])
+    renderer = app.extensions["docgen"] = Renderer.from_config(app.config)
+    app.extensions["registry"] = registry = renderer.registry
     store = app.extensions["batch_store"] = BatchStore(registry)
     app.extensions["batch_executor"] = InProcessExecutor(app.config["DATA_DIR"], app.extensions["docgen"], store)
 

@@ -31,29 +31,50 @@ def _serve(args) -> int:
     return 0
 
 
+def _usage_error(message: str) -> int:
+    """Print one line saying what is wrong with the command line and what is valid; exit status 2."""
+    print(f"错误：{message}", file=sys.stderr)
+    return 2
+
+
 def _render(args) -> int:
+    from docgen import profiles
     from docgen.documents import Renderer
     from docgen.errors import Problem
+    from docgen.kinds import KINDS
 
+    kind = KINDS.get(args.type)
+    if kind is None:
+        return _usage_error(f"未知的文书类型“{args.type}”，可用：{'、'.join(KINDS)}")
+    if args.profile and args.profile not in profiles.ids():
+        return _usage_error(f"没有地区配置“{args.profile}”，可用：{'、'.join(profiles.ids())}")
     out = Path(args.output)
-    fmt = out.suffix.lstrip(".").lower()
+    fmt = (args.format or out.suffix.lstrip(".")).lower()
+    if fmt not in kind.formats:
+        return _usage_error(f"{kind.title}可生成的格式：{'、'.join(kind.formats)}，收到“{fmt or out.name}”"
+                            "（用 --format 或输出文件的后缀指定）")
+    if args.blank == (args.payload is not None):
+        return _usage_error("请给出数据文件 PAYLOAD.json，或用 --blank 生成空白表（二者选一）")
     try:
-        payload = json.loads(Path(args.payload).read_text(encoding="utf-8"))
-        rendered = Renderer.from_config(config.load()).render(args.type, payload, fmt, args.profile)
+        payload = None if args.blank else json.loads(Path(args.payload).read_text(encoding="utf-8"))
+        rendered = Renderer.from_config(config.load()).issue(args.type, payload, fmt, args.profile,
+                                                             copies=args.copies, blind=args.blind, blank=args.blank)
+    except OSError as exc:
+        return _usage_error(f"无法读取 {args.payload}：{exc.strerror}")
     except json.JSONDecodeError as exc:
-        print(f"错误：{args.payload} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）", file=sys.stderr)
-        return 2
+        return _usage_error(f"{args.payload} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）")
     except Problem as problem:
         print(f"错误：{problem.title}。{problem.detail}", file=sys.stderr)
         for err in problem.errors or []:
             print(f"  {err['pointer']}: {err['detail']}", file=sys.stderr)
-        return 1
+        return 1 if problem.status == 422 else 2
     tmp = out.with_name(out.name + ".part")   # never leave a half-written file under the real name
     tmp.write_bytes(rendered.content)
     tmp.replace(out)
     for warning in rendered.warnings:
         print(f"提示：{warning}", file=sys.stderr)
-    print(f"{out}  ({rendered.filename}, {len(rendered.content)} bytes)")
+    issued = "" if args.blank else f", 编号 {rendered.document_id}"
+    print(f"{out}  ({rendered.filename}, {len(rendered.content)} bytes{issued})")
     return 0
 
 
@@ -66,7 +87,6 @@ def _batch(args) -> int:
     from docgen.batch.xlsx import read_roster
     from docgen.documents import Renderer
     from docgen.errors import Problem, chinese_errors
-    from docgen.registry import Registry
 
     source = Path(args.roster)
     settings = config.load()
@@ -93,7 +113,7 @@ def _batch(args) -> int:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   transient=False) as bar:
         task = bar.add_task(f"{request.unit.name}", total=None)
-        outcome = runner.run(request, Path(args.output), renderer, registry=Registry(settings["DATABASE_URL"]),
+        outcome = runner.run(request, Path(args.output), renderer,
                              progress=lambda done, total: bar.update(task, completed=done, total=total))
     print(f"{len(outcome.files)} 个文件 → {args.output}/files/，打包 {runner.ARCHIVE}，双面打印 {runner.PRINT}")
     return 0
@@ -122,11 +142,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="docgen", description="职称评审文书生成：JSON → PDF / DOCX")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="start the HTTP service (gunicorn) on DOCGEN_HOST:DOCGEN_PORT").set_defaults(func=_serve)
-    render = sub.add_parser("render", help="render one document; the format follows the output suffix")
-    render.add_argument("type")
-    render.add_argument("payload")
-    render.add_argument("-o", "--output", required=True)
-    render.add_argument("--profile")
+    render = sub.add_parser("render", help="issue one document (recorded: its QR code verifies at /v1/verify/{id})",
+                            description="Issue one document from a JSON payload, as POST /v1/documents/{type} does.")
+    render.add_argument("type", help="document type (see `docgen types`), e.g. commitment")
+    render.add_argument("payload", nargs="?", help="the payload, a JSON file (see samples/<type>.json); not with --blank")
+    render.add_argument("-o", "--output", required=True, help="the file to write, e.g. 承诺书.pdf")
+    render.add_argument("--format",
+                        help="pdf, docx or xlsx (the roster); default: the output file's suffix")
+    render.add_argument("--profile", help="regional profile, e.g. bazhou-2024 (default: the payload's, else xinjiang)")
+    render.add_argument("--copies", type=int, metavar="N",
+                        help="copies printed, each padded to even pages (evaluation-form; default: the profile's)")
+    render.add_argument("--blind", action="store_true",
+                        help="the 盲评 copy: name, unit, ID number and photo masked (evaluation-form)")
+    render.add_argument("--blank", action="store_true", help="the empty form to fill by hand (no payload)")
     render.set_defaults(func=_render)
     batch = sub.add_parser("batch", help="render every document of every applicant of a unit")
     batch.add_argument("roster", help="ROSTER.json (see samples/batch.json) or ROSTER.xlsx (花名册)")

@@ -1,10 +1,12 @@
-"""The rendering core: payload in, validated, rendered to DOCX or PDF. The API, CLI and batches call this."""
+"""The rendering core: one operation, `Renderer.issue()` — validate → render → post-process → record → count —
+that the HTTP API, `docgen render` and the batch runner all call."""
 from __future__ import annotations
 
 import json
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import ValidationError
 
@@ -12,13 +14,16 @@ from docgen import profiles
 from docgen import config
 from docgen.config import ROOT
 from docgen.errors import InvalidPayload, Problem, chinese_errors
-from docgen.kinds import KINDS, Kind
+from docgen.kinds import KINDS, Kind, Options
 from docgen.render import docx as docx_render
 from docgen.render import finish as finish_render
 from docgen.render import fonts
 from docgen.render import qr
 from docgen.render import pdf as pdf_render
 from docgen.rules import WorkCalendar
+
+if TYPE_CHECKING:
+    from docgen.registry import Registry
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -44,25 +49,40 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
 
 
+class Counter(Protocol):
+    """What counts issued documents (a prometheus_client Counter with the labels kind and format)."""
+
+    def labels(self, kind: str, fmt: str) -> "Counter": ...
+
+    def inc(self) -> None: ...
+
+
 @dataclass
 class Renderer:
-    """Renders documents of every registered kind with one set of templates, fonts and calendar."""
+    """Renders documents of every registered kind with one set of templates, fonts and calendar, and records
+    what it issues (`issue`)."""
 
     templates_dir: Path = ROOT / "templates"
     fonts_dir: Path = ROOT / "fonts"
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     public_url: str = str(config.DEFAULTS["PUBLIC_URL"])      # base of the verification links in QR codes
     secret_key: str = str(config.DEFAULTS["SECRET_KEY"])      # signs those links
+    registry: "Registry | None" = None      # where issued documents are recorded (None: not recorded)
+    counter: Counter | None = None          # counts issued documents for /metrics (set by the app)
 
     def __post_init__(self) -> None:
         fonts.use_fonts_dir(self.fonts_dir)   # at start: fontconfig and the text measurer read this folder
 
     @classmethod
     def from_config(cls, settings: dict) -> "Renderer":
-        """Build the renderer a configuration describes (docgen.config.load()): folders, holiday tables."""
+        """Build the renderer a configuration describes (docgen.config.load()): folders, holiday tables, and the
+        registry of DATABASE_URL, so that what it issues verifies at /v1/verify/{id}."""
+        from docgen.registry import Registry
+
         return cls(templates_dir=Path(settings["TEMPLATES_DIR"]), fonts_dir=Path(settings["FONTS_DIR"]),
                    calendar=WorkCalendar(extra_files=config.holiday_files(settings)),
-                   public_url=str(settings["PUBLIC_URL"]), secret_key=str(settings["SECRET_KEY"]))
+                   public_url=str(settings["PUBLIC_URL"]), secret_key=str(settings["SECRET_KEY"]),
+                   registry=Registry(settings["DATABASE_URL"]))
 
     def kind(self, slug: str) -> Kind:
         """Return the registered kind, or a 404 problem naming the known ones."""
@@ -91,26 +111,49 @@ class Renderer:
             raise InvalidPayload(chinese_errors(exc, kind.model)) from None
         return model, context["warnings"]
 
-    def prepare(self, slug: str, payload: object, profile_id: str | None = None):
+    def prepare(self, slug: str, payload: object, profile_id: str | None = None, *, copies: int | None = None,
+                blind: bool = False):
         """Validate a payload; return its kind, model, the context every format renders from, and warnings."""
         kind = self.kind(slug)
         model, warnings = self.validate(kind, payload)
         profile = self.profile(profile_id or getattr(model, "profile", None))
-        return kind, model, profile, kind.build(model, profile), warnings
+        options = Options(copies=self._copies(kind, profile, copies), blind=blind)
+        return kind, model, profile, kind.build(model, profile, options), warnings
+
+    def issue(self, slug: str, payload: object = None, fmt: str = "pdf", profile_id: str | None = None, *,
+              copies: int | None = None, blind: bool = False, blank: bool = False) -> Rendered:
+        """Issue one document: validate → render → post-process → record in the registry → count.
+
+        The one operation of the HTTP API, `docgen render` and batches, so that every document verifies at
+        /v1/verify/{id}. `blank=True` makes the empty form instead (no payload; not issued, not recorded).
+        """
+        if blank:
+            return self.blank(slug, fmt, profile_id, copies=copies)
+        rendered = self.render(slug, payload, fmt, profile_id, copies=copies, blind=blind)
+        if self.registry is not None:
+            self.registry.record_rendered(rendered)
+        if self.counter is not None:
+            self.counter.labels(rendered.kind.slug, rendered.format).inc()
+        return rendered
 
     def render(self, slug: str, payload: object, fmt: str = "pdf", profile_id: str | None = None, *,
                copies: int | None = None, blind: bool = False) -> Rendered:
-        """Render one document from a payload; `copies` (default: the profile's) and `blind` where the kind
-        declares them (Kind.copies, Kind.blind_fields)."""
+        """Render one document from a payload, without recording it (`issue` records); `copies` (default: the
+        profile's) and `blind` where the kind declares them (Kind.copies, Kind.blind_fields)."""
         kind = self.kind(slug)
         self._check_options(kind, copies, blind)
-        kind, model, profile, context, warnings = self.prepare(slug, payload, profile_id)
+        kind, model, profile, context, warnings = self.prepare(slug, payload, profile_id, copies=copies, blind=blind)
         subject = kind.subject(model)
         if blind:
             context, subject = finish_render.mask(context, kind.blind_fields), "盲评"
-        if copies is None:
-            copies = kind.copies(profile) if kind.copies else 1
-        return self._finish(kind, profile, context, fmt, subject, warnings, copies=copies)
+        return self._finish(kind, profile, context, fmt, subject, warnings, copies=self._copies(kind, profile, copies))
+
+    @staticmethod
+    def _copies(kind: Kind, profile: profiles.Profile, copies: int | None) -> int:
+        """Return the copies to print: those asked for, else the kind's default for the profile, else one."""
+        if copies is not None:
+            return copies
+        return kind.copies(profile) if kind.copies else 1
 
     @staticmethod
     def _check_options(kind: Kind, copies: int | None, blind: bool) -> None:
@@ -123,11 +166,14 @@ class Renderer:
         if blind and not kind.blind_fields:
             raise Problem(400, "参数不对", f"{kind.title}没有盲评版，不接受 blind 参数", slug="bad-blind")
 
-    def blank(self, slug: str, fmt: str = "pdf", profile_id: str | None = None) -> Rendered:
-        """Render the empty form of a kind, to fill by hand."""
+    def blank(self, slug: str, fmt: str = "pdf", profile_id: str | None = None, *, copies: int | None = None
+              ) -> Rendered:
+        """Render the empty form of a kind, to fill by hand (printed once; `copies` is what its words say)."""
         kind = self.kind(slug)
+        self._check_options(kind, copies, False)
         profile = self.profile(profile_id)
-        return self._finish(kind, profile, kind.blank(profile), fmt, "空白", [], issued=False)
+        options = Options(copies=self._copies(kind, profile, copies), blank=True)
+        return self._finish(kind, profile, kind.blank(profile, options), fmt, "空白", [], issued=False)
 
     def _finish(self, kind: Kind, profile: profiles.Profile, context: dict, fmt: str, subject: str,
                 warnings: list[str], *, copies: int = 1, issued: bool = True) -> Rendered:

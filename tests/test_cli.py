@@ -57,3 +57,64 @@ def test_batch_with_errors_writes_nothing(tmp_path, capsys):
     assert main(["batch", str(roster), "-o", str(tmp_path / "b")]) == 1
     assert not (tmp_path / "b").exists()
     assert "/applicants/0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv,named", [
+    (["render", "nope", str(SAMPLES / "commitment.json"), "-o", "x.pdf"], "evaluation-form"),
+    (["render", "commitment", str(SAMPLES / "commitment.json"), "-o", "x.pdf", "--profile", "nowhere"],
+     "bazhou-2024"),
+    (["render", "commitment", str(SAMPLES / "commitment.json"), "-o", "x.txt"], "docx"),
+])
+def test_render_bad_type_profile_or_format_is_one_line(tmp_path, capsys, monkeypatch, argv, named):
+    """An unknown type, profile or format: one line naming the valid ones, exit status 2, no traceback."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and named in err and "Traceback" not in err
+    assert not list(tmp_path.glob("x.*"))
+
+
+def test_render_unknown_type_from_the_shell(tmp_path):
+    """The installed command, as a user runs it: status 2 and one line on stderr."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "docgen.cli", "render", "nope", "p.json", "-o", "x.pdf"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "commitment" in done.stderr
+
+
+def test_rendered_evaluation_form_verifies_and_says_its_copies(tmp_path, capsys):
+    """A 评审表 issued on the command line is in the registry of DATA_DIR: the app verifies its id; and
+    --copies 3 prints 一式三份 in the form's own words, in the PDF and in the DOCX."""
+    from docgen.app import create_app
+
+    ids = {}
+    for fmt in ("pdf", "docx"):
+        out = tmp_path / f"评审表.{fmt}"
+        assert main(["render", "evaluation-form", str(SAMPLES / "evaluation-form.json"), "-o", str(out),
+                     "--copies", "3", "--profile", "bazhou-2024"]) == 0
+        ids[fmt] = capsys.readouterr().out.rsplit("编号 ", 1)[1].split(")")[0]
+    pdf = pdf_text((tmp_path / "评审表.pdf").read_bytes()).replace("\n", "")
+    assert pdf.count("一式三份") == 3 and "一式两份" not in pdf     # bazhou's default is two
+    docx = docx_text((tmp_path / "评审表.docx").read_bytes())
+    assert "一式三份" in docx and "一式两份" not in docx
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data")})
+    try:
+        for fmt, document_id in ids.items():
+            answer = app.test_client().get(f"/v1/verify/{document_id}", headers={"Accept": "application/json"})
+            assert answer.status_code == 200, answer.json
+            assert answer.json["type"] == "evaluation-form" and answer.json["format"] == fmt
+    finally:
+        app.extensions["registry"].engine.dispose()
+
+
+def test_render_blank_and_blind(tmp_path):
+    out = tmp_path / "blank.pdf"
+    assert main(["render", "evaluation-form", "--blank", "-o", str(out), "--copies", "3"]) == 0
+    assert "一式三份" in pdf_text(out.read_bytes()).replace("\n", "")
+    out = tmp_path / "blind.pdf"
+    assert main(["render", "evaluation-form", str(SAMPLES / "evaluation-form.json"), "-o", str(out), "--blind"]) == 0
+    name = json.loads((SAMPLES / "evaluation-form.json").read_text("utf-8"))["applicant"]["name"]
+    assert name not in pdf_text(out.read_bytes())

@@ -68,15 +68,13 @@ def _format(kind_formats: tuple[str, ...]) -> str:
 
 
 def file_response(rendered: Rendered, *, issued: bool = True) -> Response:
-    """Answer a rendered file with a Chinese file name (RFC 6266 filename*); record it when it is issued."""
+    """Answer a rendered file with a Chinese file name (RFC 6266 filename*) and, when issued, its id."""
     resp = Response(rendered.content, mimetype=rendered.media_type)
     ascii_name = f"{rendered.kind.slug}{'' if issued else '-blank'}.{rendered.format}"
     resp.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(rendered.filename)}")
     if issued:
-        current_app.extensions["registry"].record_rendered(rendered)
         resp.headers["X-Document-Id"] = rendered.document_id
-        current_app.extensions["metrics"]["documents"].labels(rendered.kind.slug, rendered.format).inc()
     if rendered.warnings:
         resp.headers["X-Docgen-Warnings"] = quote(json.dumps(_few(rendered.warnings), ensure_ascii=False))
     return resp
@@ -148,7 +146,8 @@ def blank(path: TypePath):
     slug = path.slug
     renderer = _renderer()
     kind = renderer.kind(slug)
-    rendered = renderer.blank(slug, _format(kind.formats), request.args.get("profile"))
+    rendered = renderer.issue(slug, None, _format(kind.formats), request.args.get("profile"), copies=_copies(),
+                              blank=True)
     return file_response(rendered, issued=False)
 
 
@@ -177,7 +176,7 @@ def _render_view(slug: str):
         kind = renderer.kind(slug)
         fmt = _format(kind.formats)
         copies, blind = _copies(), _blind()
-        rendered = renderer.render(slug, json_body(), fmt, request.args.get("profile"), copies=copies, blind=blind)
+        rendered = renderer.issue(slug, json_body(), fmt, request.args.get("profile"), copies=copies, blind=blind)
         return file_response(rendered)
 
     view.__name__ = f"render_{slug.replace('-', '_')}"

@@ -14,9 +14,10 @@ def register(app: Flask) -> None:
     requests = Counter("docgen_http_requests", "HTTP requests answered", ["endpoint", "status"], registry=registry)
     seconds = Histogram("docgen_http_request_seconds", "Time to answer, rendering included", ["endpoint"],
                         registry=registry, buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
-    documents = Counter("docgen_documents_issued", "Documents rendered and sent", ["kind", "format"],
+    documents = Counter("docgen_documents_issued", "Documents issued (API and batches)", ["kind", "format"],
                         registry=registry)
     app.extensions["metrics"] = {"documents": documents}
+    app.extensions["docgen"].counter = documents   # Renderer.issue counts what it issues
 
     @app.before_request
     def _start():

@@ -22,7 +22,7 @@ def execute(batch_id: str, request: BatchRequest, data_dir: str | Path, renderer
     """Run one batch and keep its status current; a failure marks the batch failed, never half-written."""
     store.update(batch_id, status="running")
     try:
-        outcome = runner.run(request, batch_dir(data_dir, batch_id), renderer, registry=store.registry,
+        outcome = runner.run(request, batch_dir(data_dir, batch_id), renderer,
                              progress=lambda done, total: store.update(batch_id, done=done, total=total))
     except Exception:
         log.exception("batch %s failed", batch_id)

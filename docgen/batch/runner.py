@@ -17,7 +17,6 @@ from docgen.batch.request import BatchRequest, applicant_fields, fit, shared_fie
 from docgen.documents import Renderer
 from docgen.errors import Problem
 from docgen.kinds import KINDS, Kind
-from docgen.registry import Registry
 from docgen.render.merge import merge_for_duplex
 
 ARCHIVE, PRINT = "archive.zip", "print.pdf"
@@ -72,13 +71,13 @@ def file_name(kind: Kind, profile: profiles.Profile, fmt: str) -> str:
     return f"{'附件' + str(number) + '-' if number else ''}{kind.title}.{fmt}"
 
 
-def run(request: BatchRequest, out_dir: Path, renderer: Renderer, registry: Registry | None = None,
+def run(request: BatchRequest, out_dir: Path, renderer: Renderer,
         progress: Callable[[int, int], None] = lambda done, total: None) -> Outcome:
     """Render the batch into out_dir (files/, archive.zip, print.pdf); report progress per document.
 
-    Every file is recorded in the registry, so the QR code on a batch's 评审表 verifies like any other.
+    Every file is issued by Renderer.issue (recorded, counted), so the QR code on a batch's 评审表 verifies
+    like any other.
     """
-    record = registry.record_rendered if registry is not None else (lambda rendered: None)
     profile = profiles.get(request.profile)
     jobs = plan(request)
     formats = list(dict.fromkeys(request.formats))
@@ -93,18 +92,15 @@ def run(request: BatchRequest, out_dir: Path, renderer: Renderer, registry: Regi
         pdf = None
         try:
             for fmt in kind_formats:
-                rendered = renderer.render(job.kind.slug, job.payload, fmt, profile.id)
+                rendered = renderer.issue(job.kind.slug, job.payload, fmt, profile.id)
                 path = work / "files" / job.folder / file_name(job.kind, profile, fmt)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(rendered.content)
-                record(rendered)
                 outcome.files.append(path)
                 if fmt == "pdf":
                     pdf = rendered.content
             if pdf is None:   # printed only: an issued document all the same
-                rendered = renderer.render(job.kind.slug, job.payload, "pdf", profile.id)
-                record(rendered)
-                pdf = rendered.content
+                pdf = renderer.issue(job.kind.slug, job.payload, "pdf", profile.id).content
             printable.append(pdf)
         except Problem as problem:
             outcome.errors.extend(_errors(job, problem))

@@ -13,6 +13,16 @@ from docgen.profiles import Profile
 
 
 @dataclass(frozen=True)
+class Options:
+    """How a document is asked for (the API's query, the CLI's flags): build() and blank() see them, so the
+    form's own words match what is printed (一式三份 when copies=3)."""
+
+    copies: int | None = None   # copies printed, each padded for duplex; None: the kind's default (Kind.copies)
+    blind: bool = False         # the 盲评 copy: Kind.blind_fields masked
+    blank: bool = False         # the empty form to fill by hand
+
+
+@dataclass(frozen=True)
 class Kind:
     """A document type: its payload model, how to build the template context, and its metadata.
 
@@ -23,8 +33,8 @@ class Kind:
     slug: str
     title: str                                         # shown in the API and in file names
     model: type[BaseModel]
-    build: Callable[[Any, Profile], dict]              # (payload, profile) -> template context
-    blank: Callable[[Profile], dict]                   # the empty form to fill by hand
+    build: Callable[[Any, Profile, Options], dict]     # (payload, profile, options) -> template context
+    blank: Callable[[Profile, Options], dict]          # the empty form to fill by hand
     subject: Callable[[Any], str]                      # who the file is about: 张三 or the unit
     landscape: bool = False
     formats: tuple[str, ...] = ("pdf", "docx")

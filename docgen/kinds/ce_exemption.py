@@ -10,7 +10,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from docgen import rules
-from docgen.kinds import Kind
+from docgen.kinds import Kind, Options
 from docgen.kinds.common import DATE_BLANK, Applicant, Payload, Text, signoff_date
 from docgen.profiles import Profile
 from docgen.render import fonts
@@ -199,13 +199,13 @@ def _context(texts: dict, values: dict, reason: list[str], review: list[str], da
             "reason_pt": sized.pt, "reason_line_pt": sized.line_pt, "review": review, "date": date}
 
 
-def build(payload: ExemptionPayload, profile: Profile) -> dict:
+def build(payload: ExemptionPayload, profile: Profile, options: Options = Options()) -> dict:
     """Build the context: the applicant's rows, the reason cell sized to the page, the profile's wording."""
     return _context(_texts(profile, payload.variant), _values(payload.applicant), _paragraphs(payload.reason),
                     _paragraphs(payload.review or ""), signoff_date(payload.date))
 
 
-def blank(profile: Profile) -> dict:
+def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
     """Build the empty form: every value cell empty (not 无), the date left to write by hand."""
     values = dict.fromkeys(key for cells in VALUE_CELLS for key, _ in cells)
     return _context(_texts(profile, "fhj"), {key: "" for key in values}, [], [], DATE_BLANK)

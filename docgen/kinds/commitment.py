@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from docgen.kinds import Kind
+from docgen.kinds import Kind, Options
 from docgen.kinds.common import BLANK, Applicant, Payload, applicant_values, fill, signoff_date
 from docgen.profiles import Profile
 
@@ -33,7 +33,7 @@ def _context(values: dict, profile: Profile, identity: str, date: str) -> dict:
     }
 
 
-def build(payload: CommitmentPayload, profile: Profile) -> dict:
+def build(payload: CommitmentPayload, profile: Profile, options: Options = Options()) -> dict:
     """Build the context: the profile's promise with its ban years, and who promises."""
     person = applicant_values(payload.applicant, profile)
     identity = f"承诺人：{person['name']}"
@@ -43,7 +43,7 @@ def build(payload: CommitmentPayload, profile: Profile) -> dict:
                     signoff_date(payload.date))
 
 
-def blank(profile: Profile) -> dict:
+def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
     """Build the empty form: name and ID number left to write by hand."""
     return _context({"ban_years": profile.ban_years, "blank": BLANK}, profile,
                     f"承诺人：{BLANK}　身份证号码：{BLANK}", signoff_date(None))

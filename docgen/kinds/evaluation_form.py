@@ -23,7 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from pydantic_core import PydanticCustomError
 
 from docgen import rules
-from docgen.kinds import Kind
+from docgen.kinds import Kind, Options
 from docgen.limits import images
 from docgen.kinds.common import BLANK, DATE_BLANK, Applicant, Payload, Text, fill
 from docgen.profiles import Profile
@@ -196,7 +196,7 @@ def _picture(data: bytes) -> Picture:
     return Picture(data, mime, round(width, 1), round(height, 1))
 
 
-def build(payload: EvaluationPayload, profile: Profile) -> dict:
+def build(payload: EvaluationPayload, profile: Profile, options: Options = Options()) -> dict:
     """Build the context: cover, 基本情况, the lists (无 when empty), and the boxes signed by hand."""
     a = payload.applicant
     none = rules.or_none
@@ -232,10 +232,10 @@ def build(payload: EvaluationPayload, profile: Profile) -> dict:
                           {"year": "", "hours": "", "content": "无"}),
     }
     photo = _picture(_photo(a.photo)) if a.photo else None
-    return _context(_texts(profile, profile.evaluation_copies), person, photo, lists)
+    return _context(_texts(profile, options.copies or profile.evaluation_copies), person, photo, lists)
 
 
-def blank(profile: Profile) -> dict:
+def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
     """Build the empty form: every cell empty, a few empty rows per list, dates to write by hand."""
     keys = ("name", "gender", "birth", "ethnicity", "political_status", "id_number", "work_start", "education",
             "current_title", "work_unit", "series", "target_title")
@@ -249,7 +249,7 @@ def blank(profile: Profile) -> dict:
         "assessments": "",
         "trainings": [{"year": "", "hours": "", "content": ""}] * BLANK_ROWS,
     }
-    return _context(_texts(profile, profile.evaluation_copies), person, None, lists)
+    return _context(_texts(profile, options.copies or profile.evaluation_copies), person, None, lists)
 
 
 KIND = Kind(slug=SLUG, title="专业技术职务任职资格评审表", model=EvaluationPayload, build=build, blank=blank,

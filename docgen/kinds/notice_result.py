@@ -7,7 +7,7 @@ from pydantic import Field
 
 from docgen import rules
 from docgen.errors import InvalidPayload
-from docgen.kinds import Kind
+from docgen.kinds import Kind, Options
 from docgen.kinds.common import BLANK, Filled, DATE_BLANK, Applicant, Notice, Payload, Unit, fill, signoff_date
 from docgen.profiles import Profile
 from docgen.rules.types import Level
@@ -74,7 +74,7 @@ def _context(values: dict, profile: Profile, date: str) -> dict:
     return {"title": text("title"), "paragraphs": [text("body")], "signatures": text("signatures"), "date": date}
 
 
-def build(payload: NoticeResultPayload, profile: Profile) -> dict:
+def build(payload: NoticeResultPayload, profile: Profile, options: Options = Options()) -> dict:
     """Build the context: who was posted, when, for how many days, and the unit that recommends."""
     _check(payload, profile)
     notice, person = payload.notice, payload.applicant
@@ -85,7 +85,7 @@ def build(payload: NoticeResultPayload, profile: Profile) -> dict:
     return _context(values, profile, signoff_date(payload.date))
 
 
-def blank(profile: Profile) -> dict:
+def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
     """Build the empty form: names, dates and days left to write by hand."""
     values = {key: BLANK for key in ("name", "series", "specialty", "level", "unit", "workdays", "calendar_days")}
     return _context({**values, "blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}, profile,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from docgen import rules
-from docgen.kinds import Kind
+from docgen.kinds import Kind, Options
 from docgen.kinds.common import (BLANK, DATE_BLANK, Filled, IdentifiedApplicant, LongText, Notice, Payload, Unit,
                                  applicant_values, fill, signoff_date)
 from docgen.profiles import Profile
@@ -61,7 +61,7 @@ def _context(values: dict, profile: Profile, political: dict, achievements: dict
     }
 
 
-def build(payload: PublicNoticePayload, profile: Profile) -> dict:
+def build(payload: PublicNoticePayload, profile: Profile, options: Options = Options()) -> dict:
     """Build the context: the applicant (ID masked where the profile says so), the period, the unit."""
     person = applicant_values(payload.applicant, profile, public=True)
     unit = payload.unit
@@ -71,7 +71,7 @@ def build(payload: PublicNoticePayload, profile: Profile) -> dict:
                     _section("", _paragraphs(payload.achievements)), signoff_date(payload.date))
 
 
-def blank(profile: Profile) -> dict:
+def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
     """Build the empty form: the seed's hints under each heading, and lines to write on."""
     values = {key: BLANK for key in ("name", "gender", "ethnicity", "political_status", "id_number",
                                      "current_title", "series", "specialty", "level", "unit", "office", "phone")}

@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from docgen import rules
 from docgen.errors import InvalidPayload
-from docgen.kinds import Kind
+from docgen.kinds import Kind, Options
 from docgen.kinds.common import (BLANK, DATE_BLANK, IdentifiedApplicant, LongText, Name, Notice, Payload, Unit,
                                  applicant_values, fill, signoff_date)
 from docgen.profiles import Profile
@@ -98,7 +98,7 @@ def _context(values: dict, profile: Profile, issuer: str, *, remarks: list[str],
     }
 
 
-def build(payload: RecommendationPayload, profile: Profile) -> dict:
+def build(payload: RecommendationPayload, profile: Profile, options: Options = Options()) -> dict:
     """Build the context: who is recommended for which title, the review, the 公示 and who signs and seals."""
     _check(payload)
     issuer = payload.issuer
@@ -113,7 +113,7 @@ def build(payload: RecommendationPayload, profile: Profile) -> dict:
                     period=payload.notice is not None, date=signoff_date(payload.date))
 
 
-def blank(profile: Profile) -> dict:
+def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
     """Build the empty form a unit fills by hand: its own wording, lines for its opinion, the 公示 dates blank."""
     values = {key: BLANK for key in ("name", "gender", "ethnicity", "political_status", "id_number", "current_title",
                                      "series", "specialty", "level", "unit", "issuer_name", "workdays")}

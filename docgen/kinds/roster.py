@@ -18,7 +18,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from docgen import rules
-from docgen.kinds import Kind
+from docgen.kinds import Kind, Options
 from docgen.kinds.common import BLANK, Applicant, Payload, Unit, fill
 from docgen.profiles import Profile
 from docgen.render import fonts
@@ -297,7 +297,7 @@ def _row(index: int, a: RosterApplicant, profile: Profile) -> list[str]:
             target, rules.or_none(a.work_unit), passed, rules.or_none(a.remark)]
 
 
-def build(payload: RosterPayload, profile: Profile) -> dict:
+def build(payload: RosterPayload, profile: Profile, options: Options = Options()) -> dict:
     """Build the context: title, the unit line and the table of applicants (ID numbers in full)."""
     year = payload.year or profile.year
     specialty = payload.specialty or _common_specialty(payload.applicants)
@@ -309,7 +309,7 @@ def build(payload: RosterPayload, profile: Profile) -> dict:
     }
 
 
-def blank(profile: Profile) -> dict:
+def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
     """Build the empty form: numbered rows to fill by hand, the route to choose printed in each."""
     empty = [""] * len(COLUMN_WIDTHS)
     rows = []

@@ -191,3 +191,19 @@ def test_a_notice_period_of_centuries_is_refused_at_once(client):
     resp = client.post("/v1/documents/public-notice", json=payload)
     assert resp.status_code == 422 and time.perf_counter() - started < 2
     assert {"pointer": "/notice/end_date", "detail": "公示结束日期：公示期超过60天，请核对起止日期"} in resp.get_json()["errors"]
+
+
+def test_copies_reach_the_forms_own_words(client):
+    """?copies=3 prints three copies and each says 一式三份 (the profile's default would say 两份)."""
+    resp = client.post("/v1/documents/evaluation-form?format=pdf&copies=3&profile=bazhou-2024",
+                       json=sample("evaluation-form"))
+    text = pdf_text(resp.data).replace("\n", "")
+    assert resp.status_code == 200 and text.count("一式三份") == 3 and "一式两份" not in text
+    blank = client.get("/v1/document-types/evaluation-form/blank?format=docx&copies=3")
+    assert blank.status_code == 200 and "一式三份" in docx_text(blank.data)
+
+
+def test_blank_forms_are_not_issued(client):
+    client.get("/v1/document-types/commitment/blank?format=pdf")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'docgen_documents_issued_total{format="pdf",kind="commitment"}' not in text

@@ -59,10 +59,14 @@ def test_four_pages_the_cover_without_a_number(one):
 
 
 def test_profile_wording_copies_in_the_print_note(renderer):
-    aksu = squash(pdf_text(renderer.render(SLUG, sample(SLUG), "pdf", "aksu-archives-2024", copies=1).content))
-    bazhou = squash(pdf_text(renderer.render(SLUG, sample(SLUG), "pdf", "bazhou-2024", copies=1).content))
+    """The print note names the copies printed: the profile's default (Aksu 三, Bazhou 两), or those asked for."""
+    aksu = squash(docx_text(renderer.render(SLUG, sample(SLUG), "docx", "aksu-archives-2024").content))
+    bazhou = squash(pdf_text(renderer.render(SLUG, sample(SLUG), "pdf", "bazhou-2024").content))
     tacheng = squash(pdf_text(renderer.render(SLUG, sample(SLUG), "pdf", "tacheng-2023", copies=1).content))
-    assert "一式三份" in aksu and "一式两份" in bazhou
+    assert "一式三份" in aksu and "一式两份" in bazhou and "一式三份" not in bazhou
+    assert "一式一份" in tacheng
+    asked = renderer.render(SLUG, sample(SLUG), "docx", "bazhou-2024", copies=3).content
+    assert squash(docx_text(asked)).count("一式三份") == 3
     assert "单位主要领导签字" in tacheng and "单位主要领导签字" not in bazhou
 
 
