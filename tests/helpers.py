@@ -18,12 +18,13 @@ MM = 72 / 25.4
 PAGE_NUMBER = re.compile(r"^(?:[—\-–]\s*\d+\s*[—\-–]|第\s*\d+\s*页\s*共\s*\d+\s*页|\d+\s+\d+|第\s*页\s*共\s*页)$")
 
 
-def pdf_pages_text(content: bytes) -> list[str]:
-    """Return each page's text, the page-number line removed."""
+def pdf_pages_text(content: bytes, folios: bool = False) -> list[str]:
+    """Return each page's text, the page-number line removed (kept with folios=True)."""
     out = []
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         for page in pdf.pages:
-            lines = [ln for ln in (page.extract_text() or "").splitlines() if not PAGE_NUMBER.match(ln.strip())]
+            lines = [ln for ln in (page.extract_text() or "").splitlines()
+                     if folios or not PAGE_NUMBER.match(ln.strip())]
             out.append("\n".join(lines))
     return out
 

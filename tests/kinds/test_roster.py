@@ -93,18 +93,32 @@ def test_docx_header_repeats_and_rows_do_not_split(big):
 
 
 def test_long_work_unit_wraps_inside_its_cell(renderer):
-    data = sample("roster")
-    data["applicants"][0]["work_unit"] = "巴音郭楞蒙古自治州水利局塔里木河流域管理处水文水资源勘测中心"
-    pdf = renderer.render("roster", data, "pdf").content
+    """A 工作单位 longer than its 41 mm column breaks onto more lines, every line inside the column's rules,
+    flush left at the same edge."""
     import pdfplumber
+
+    from docgen.kinds.roster import CELL_PAD, COLUMN_WIDTHS, MARGIN_SIDE
+    unit = "巴音郭楞蒙古自治州水利局塔里木河流域管理处水文水资源勘测中心"
+    data = sample("roster")
+    data["applicants"][0]["work_unit"] = unit
+    pdf = renderer.render("roster", data, "pdf").content
+    mm = 72 / 25.4
+    left, right = MARGIN_SIDE + sum(COLUMN_WIDTHS[:9]), MARGIN_SIDE + sum(COLUMN_WIDTHS[:10])
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        chars = [c for c in doc.pages[0].chars if c["text"] in "巴音郭楞蒙古自治州水利局塔里木河流域管理处水文水资源勘测中心"]
-        lefts = {round(c["x0"]) for c in chars if c["text"] == "巴"}
-        right = max(c["x1"] for c in chars) / (72 / 25.4)
-    # 工作单位 spans 15 + sum of the 9 columns before it .. + 41 mm; nothing crosses its right rule
-    from docgen.kinds.roster import COLUMN_WIDTHS
-    assert right <= 15 + sum(COLUMN_WIDTHS[:10]) + 0.1
-    assert len(lefts) >= 1
+        page = doc.pages[0]
+        column = page.within_bbox((left * mm, 0, right * mm, page.height))
+        rows = column.extract_text_lines()
+    first = next(i for i, row in enumerate(rows) if unit.startswith(row["text"]) and len(row["text"]) > 2)
+    lines = [row for row in rows[first:] if row["text"] in unit]
+    text = ""
+    for n, row in enumerate(lines):
+        if not unit.startswith(text + row["text"]):
+            lines = lines[:n]
+            break
+        text += row["text"]
+    assert len(lines) >= 2 and text == unit               # wrapped, and all of it inside the column's rules
+    for row in lines:                                      # flush left, one cell padding in
+        assert abs(row["x0"] / mm - (left + CELL_PAD)) < 1.0, row
 
 
 def test_xlsx_keeps_id_numbers_as_text(renderer):
