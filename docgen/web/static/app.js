@@ -320,8 +320,7 @@ function renderField(s, parts, required, kind) {
   form.controls.set(pointer, { schema: s, required, kind });
   const counter = s.maxLength && (kind === "text" || kind === "textarea")
     ? el("span", { class: "counter", id: id + "-count", "aria-hidden": "true" }) : null;
-  const wide = kind === "textarea" || (kind === "text" && s.maxLength > 60);   // long lines get the whole row
-  const wrap = el("div", { class: "field" + (wide ? " wide" : "") },
+  const wrap = el("div", { class: "field" + (kind === "textarea" ? " wide" : "") },
     el("label", { for: id }, s.title || parts[parts.length - 1],
       required ? el("span", { class: "req", "aria-hidden": "true", text: " *" }) : null),
     hint ? el("p", { class: "hint", id: id + "-hint", text: hint }) : null,
