@@ -68,7 +68,13 @@ _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
     "profile": {"type": "string", "description": "地区配置，如 bazhou-2024"},
     "date": {"type": "string", "format": "date", "description": "成文日期（YYYY-MM-DD）"},
     "documents": {"type": "string", "description": "逗号分隔的文书类型；缺省为地区配置规定的全套"},
-    "formats": {"type": "string", "description": "逗号分隔：pdf、docx；缺省两者都要"}}}
+    "formats": {"type": "string", "description": "逗号分隔：pdf、docx；缺省两者都要"},
+    **{name: {"type": "string", "description": f"全单位共用的{title}（花名册中没有这一栏）",
+              **({"format": "date"} if name.startswith("notice.") else {})} for name, title in (
+        ("unit.uscc", "统一社会信用代码"), ("unit.office", "受理异议的办公室"), ("unit.phone", "监督电话"),
+        ("unit.leader", "单位负责人"), ("notice.start_date", "公示开始日期"), ("notice.end_date", "公示结束日期"))}}}
+# what a roster does not hold but the 公示 and 推荐意见 ask for: one value for the whole unit (the web page's batch form)
+_UNIT_FIELDS = tuple(name for name in _ROSTER_UPLOAD["properties"] if "." in name)
 
 
 def _request_from_upload() -> dict:
@@ -79,6 +85,10 @@ def _request_from_upload() -> dict:
     form = request.form
     if form.get("unit"):
         data["unit"] = {"name": form["unit"]}
+    for name in _UNIT_FIELDS:
+        if form.get(name, "").strip():
+            group, key = name.split(".")
+            data.setdefault(group, {})[key] = form[name].strip()
     for key in ("profile", "date"):
         if form.get(key):
             data[key] = form[key]

@@ -357,3 +357,39 @@ def test_every_types_sample_survives_the_form(page, slug):
     load_sample(page)
     expected = {k: v for k, v in sample(slug).items() if k != "profile"}
     assert page.evaluate("payload()") == expected
+
+
+def test_unit_wide_values_for_a_roster_upload(page):
+    """The 公示 needs 受理异议的办公室, 监督电话 and the 公示期, which a roster has no column for: the batch form asks."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["单位（盖章）：巴音郭楞蒙古自治州农业科学研究所"])
+    sheet.append(["序号", "姓名", "性别", "族别", "政治面貌", "身份证号码", "现任专业技术职务", "系列", "专业", "级别",
+                  "申报途径"])
+    sheet.append([1, "李娟", "女", "汉族", "群众", "650102198802290026", "研究实习员", "自然科学研究", "农业科学", "中级",
+                  "评审"])
+    buf = io.BytesIO()
+    book.save(buf)
+    page.goto(page.url.split("#")[0] + "#batch")
+    page.set_input_files("#batch-file", files=[{"name": "花名册.xlsx", "buffer": buf.getvalue(),
+                                                "mimeType": "application/octet-stream"}])
+    page.select_option("#batch-profile", "bazhou-2024")
+    page.click("#batch-docs >> xpath=..")
+    page.check("#batch-docs input[value='public-notice']")
+    page.click("#batch-submit")
+    page.wait_for_selector("#batch-errors:not([hidden])")
+    assert "受理异议的办公室" in page.locator("#batch-unit-office-err").inner_text()
+    assert page.locator("#batch-unit-office").get_attribute("aria-invalid") == "true"
+    assert page.locator("#batch-notice-start_date-err").is_visible()
+    batch = page.locator("#batch")
+    batch.get_by_label("受理异议的办公室").fill("所办公室")
+    batch.get_by_label("监督电话").fill("0996-2025816")
+    batch.get_by_label("公示开始日期").fill("2024-09-02")
+    page.click("#batch-submit")
+    page.wait_for_selector("#batch-done:not([hidden])", timeout=90_000)
+    assert page.locator("#batch-errors").is_hidden() and page.locator("#batch-unit-office-err").is_hidden()
+    _, content = download(page, "#batch-zip")
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    notice = next(n for n in archive.namelist() if n.endswith("推荐单位公示.pdf"))
+    text = pdf_text(archive.read(notice))
+    assert "所办公室" in text and "0996-2025816" in text and "2024年9月2日" in text

@@ -181,7 +181,7 @@ function renderForm(focusPointer) {
   fields.replaceChildren(el("div", { class: "grid" }, renderProperties(form.schema, [], form.schema)));
   showAllErrors();
   if (focusPointer !== undefined) {
-    const target = document.querySelector(`[data-pointer="${CSS.escape(focusPointer)}"]`);
+    const target = $("fill").querySelector(`[data-pointer="${CSS.escape(focusPointer)}"]`);
     if (target) target.focus();
   }
 }
@@ -430,7 +430,7 @@ function targetOf(pointer) {
   let parts = pointerParts(pointer);
   for (;;) {
     const p = pointerOf(parts);
-    const node = document.querySelector(`[data-pointer="${CSS.escape(p)}"]`);
+    const node = $("fill").querySelector(`[data-pointer="${CSS.escape(p)}"]`);
     if (node) return { pointer: p, node };
     if (!parts.length) return null;
     parts = parts.slice(0, -1);
@@ -439,7 +439,7 @@ function targetOf(pointer) {
 
 function setError(pointer, text) {
   if (text) form.errors[pointer] = text; else delete form.errors[pointer];
-  const node = document.querySelector(`[data-pointer="${CSS.escape(pointer)}"]`);
+  const node = $("fill").querySelector(`[data-pointer="${CSS.escape(pointer)}"]`);
   const slot = $(idFor(pointer) + "-err") || (pointer === "/profile" ? $("profile-err") : null);
   if (!node || !slot) return;
   const messages = [].concat(form.errors[pointer] || []);
@@ -754,8 +754,8 @@ async function start() {
 let roster = null;  // the roster's schema: column titles for errors that name a field
 
 async function submitBatch() {
-  const box = $("batch-errors");
-  box.hidden = true;
+  $("batch-errors").hidden = true;
+  markBatchFields([]);
   const file = $("batch-file").files[0];
   const fileErr = $("batch-file-err");
   fileErr.hidden = true;
@@ -769,9 +769,8 @@ async function submitBatch() {
   }
   const data = new FormData();
   data.append("file", file);
-  for (const name of ["profile", "unit", "date"]) {
-    const value = $("batch-form").elements[name].value.trim();
-    if (value) data.append(name, value);
+  for (const field of $("batch-form").querySelectorAll("input[type=text], input[type=date], select")) {
+    if (field.name && field.value.trim()) data.append(field.name, field.value.trim());
   }
   const checked = (name) => [...$("batch-form").querySelectorAll(`input[name=${name}]:checked`)].map((c) => c.value);
   if (checked("formats").length) data.append("formats", checked("formats").join(","));
@@ -811,11 +810,31 @@ async function cellOf(error) {
   return [`第${Number(parts[1]) + 1}位申报人`, key ? (fields[key] && fields[key].title) || key : ""];
 }
 
+function markBatchFields(errors) {
+  const fields = [...$("batch-form").querySelectorAll("[data-batch-pointer]")];
+  const at = (f) => f.dataset.batchPointer;
+  const found = new Map();
+  for (const e of errors) {
+    const p = e.pointer || "";
+    const field = fields.find((f) => at(f) === p || p.startsWith(at(f) + "/"))
+      || (p.split("/").length === 2 ? fields.find((f) => at(f).startsWith(p + "/")) : undefined);
+    if (field && !found.has(field)) found.set(field, e.detail);   // /notice missing: its first field
+  }
+  for (const field of fields) {
+    const slot = $(field.id + "-err");
+    slot.hidden = !found.has(field);
+    slot.textContent = found.has(field) ? `错误：${found.get(field)}` : "";
+    if (found.has(field)) field.setAttribute("aria-invalid", "true"); else field.removeAttribute("aria-invalid");
+  }
+}
+
 async function showBatchProblem(problem) {
   const box = $("batch-errors");
   const errors = problem.errors || [];
+  // a unit-wide value (/unit/office, /notice/start_date) is a field of this form: say it there too
+  markBatchFields(errors);
   $("batch-errors-h").textContent = errors.length ? `${problem.title}（共${errors.length}处）` : problem.title;
-  $("batch-errors-detail").textContent = errors.length ? "请在花名册中改正以下单元格后重新上传：" : problem.detail || "";
+  $("batch-errors-detail").textContent = errors.length ? "请改正以下各处（花名册的单元格或上面的栏目）后重新上传：" : problem.detail || "";
   const table = $("batch-errors-table");
   table.hidden = !errors.length;
   const rows = [];
