@@ -820,6 +820,11 @@ function markBatchFields(errors) {
       || (p.split("/").length === 2 ? fields.find((f) => at(f).startsWith(p + "/")) : undefined);
     if (field && !found.has(field)) found.set(field, e.detail);   // /notice missing: its first field
   }
+  for (const [field, detail] of found) {
+    // "李娟：受理异议的办公室为必填项" names the first applicant who needs it; beside the field, the field says it
+    const rest = detail.slice(detail.indexOf("：") + 1);
+    if (rest.startsWith(field.labels[0].textContent.trim())) found.set(field, rest);
+  }
   for (const field of fields) {
     const slot = $(field.id + "-err");
     slot.hidden = !found.has(field);
