@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from docgen import rules
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import DATE_BLANK, Applicant, Payload, Text, signoff_date
+from docgen.kinds.common import DATE_BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Text, signoff_date
 from docgen.profiles import Profile
 from docgen.render import fonts
 from docgen.rules.types import Gender, IdNumber, Month
@@ -68,8 +68,8 @@ LAYOUT = {
 class ExemptionApplicant(Applicant):
     """申请人: the contract's applicant with the education rows of the form."""
 
-    gender: Gender = Field(title="性别")
-    id_number: IdNumber = Field(title="身份证号码")
+    gender: Gender = Field(title="性别", description=GENDER_RULE)
+    id_number: IdNumber = Field(title="身份证号码", description=ID_RULE + "；出生年月缺省取自号码")
     education: Text | None = Field(None, title="学历", examples=["大学本科"])
     degree: Text | None = Field(None, title="学位", examples=["管理学学士"])
     graduation: Text | None = Field(None, title="何时何学校何专业毕业",

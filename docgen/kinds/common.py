@@ -16,6 +16,13 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Filled = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]  # required text
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
+# rules a client cannot read from the types, said where the fields are described (OpenAPI, JSON Schema)
+ID_RULE = "18 位，含校验位（GB 11643，末位 X 可小写），出生日期须有效；须与性别、出生日期一致"
+GENDER_RULE = "男或女；须与身份证号码第17位一致（奇数为男，偶数为女）"
+BIRTH_RULE = "YYYY-MM-DD；须与身份证号码中的出生日期一致"
+NOTICE_RULE = ("YYYY-MM-DD，不早于开始日期；公示期不少于5个工作日，按国家和自治区放假安排计算"
+               "（含调休上班日、肉孜节、古尔邦节），且不超过60天")
+
 BLANK = "__________"        # where a person writes by hand
 DATE_BLANK = "　　年　　月　　日"
 
@@ -25,9 +32,11 @@ class Payload(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    profile: str | None = Field(None, title="地区配置", description="地区配置（profile）编号，如 bazhou-2024；缺省为 xinjiang",
-                                examples=["bazhou-2024"])
-    date: dt.date | None = Field(None, title="成文日期", description="成文日期（YYYY-MM-DD）；缺省时留空待手写")
+    profile: str | None = Field(None, title="地区配置", examples=["bazhou-2024"],
+                                description="地区配置编号（见 GET /v1/profiles），决定措辞、禁报年限、评审表份数、"
+                                            "附件序号；查询参数 profile 优先；缺省为 xinjiang")
+    date: dt.date | None = Field(None, title="成文日期",
+                                 description="成文日期（YYYY-MM-DD），印为“2024年8月28日”；缺省时留空待手写")
 
 
 class Applicant(BaseModel):
@@ -36,11 +45,11 @@ class Applicant(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Name = Field(title="姓名", examples=["阿不都热合曼·买买提"])
-    gender: Gender | None = Field(None, title="性别")
+    gender: Gender | None = Field(None, title="性别", description=GENDER_RULE)
     ethnicity: Ethnicity | None = Field(None, title="族别")
     political_status: PoliticalStatus | None = Field(None, title="政治面貌")
-    id_number: IdNumber | None = Field(None, title="身份证号码")
-    birth_date: dt.date | None = Field(None, title="出生日期")
+    id_number: IdNumber | None = Field(None, title="身份证号码", description=ID_RULE)
+    birth_date: dt.date | None = Field(None, title="出生日期", description=BIRTH_RULE)
     current_title: Text | None = Field(None, title="现任专业技术职务", examples=["助理工程师"])
     current_title_date: dt.date | None = Field(None, title="获现任专业技术职务时间")
     target_title: Text | None = Field(None, title="拟申报专业技术职务", examples=["工程师"])
@@ -68,10 +77,11 @@ class Applicant(BaseModel):
 class IdentifiedApplicant(Applicant):
     """申报人 as a notice or a recommendation describes them: everything 基本信息 prints is required."""
 
-    gender: Gender = Field(title="性别")
+    gender: Gender = Field(title="性别", description=GENDER_RULE)
     ethnicity: Ethnicity = Field(title="族别")
     political_status: PoliticalStatus = Field(title="政治面貌")
-    id_number: IdNumber = Field(title="身份证号码")
+    id_number: IdNumber = Field(title="身份证号码",
+                                description=ID_RULE + "；公示中按地区配置遮盖中间8位")
     current_title: Filled = Field(title="现任专业技术职务", examples=["助理研究员"])
     series: Filled = Field(title="系列", examples=["自然科学研究"])
     specialty: Filled = Field(title="专业", examples=["农业科学"])
@@ -84,7 +94,8 @@ class Unit(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Name = Field(title="单位名称", examples=["巴音郭楞蒙古自治州农业科学研究所"])
-    uscc: Uscc | None = Field(None, title="统一社会信用代码")
+    uscc: Uscc | None = Field(None, title="统一社会信用代码",
+                              description="18 位，含校验码（GB 32100），字母不用 I、O、Z、S、V")
     office: Text | None = Field(None, title="受理异议的办公室", examples=["人事科"])
     phone: Text | None = Field(None, title="监督电话", examples=["0996-2024393"])
     leader: Text | None = Field(None, title="单位负责人")
@@ -95,10 +106,11 @@ class Notice(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start_date: dt.date = Field(title="公示开始日期")
-    end_date: dt.date | None = Field(None, title="公示结束日期", description="缺省时取满5个工作日的最早日期")
+    start_date: dt.date = Field(title="公示开始日期", description="YYYY-MM-DD")
+    end_date: dt.date | None = Field(None, title="公示结束日期",
+                                     description=NOTICE_RULE + "；缺省时取满5个工作日的最早日期")
     days: int | None = Field(None, title="公示天数", ge=1, le=60,
-                             description="公示结果中写明的天数；给出时须与起止日期相符")
+                             description="公示结果中写明的天数；给出时须与起止日期相符（按地区配置为日历天数或工作日）")
 
     _workdays: int = PrivateAttr(0)
 

@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from docgen import rules
 from docgen.kinds import Kind, Options
 from docgen.limits import images
-from docgen.kinds.common import BLANK, DATE_BLANK, Applicant, Payload, Text, fill
+from docgen.kinds.common import BLANK, DATE_BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Text, fill
 from docgen.profiles import Profile
 from docgen.render.pictures import Picture
 from docgen.rules.types import Gender, IdNumber, Month
@@ -118,8 +118,8 @@ def _items(value):
 class EvaluationApplicant(Applicant):
     """申报人: the contract's applicant with the rows of the 基本情况 table."""
 
-    gender: Gender = Field(title="性别")
-    id_number: IdNumber = Field(title="身份证号码")
+    gender: Gender = Field(title="性别", description=GENDER_RULE)
+    id_number: IdNumber = Field(title="身份证号码", description=ID_RULE + "；盲评版遮盖")
     work_unit: Annotated[str, StringConstraints(min_length=1, max_length=60)] = Field(title="工作单位")
     series: Annotated[str, StringConstraints(min_length=1, max_length=30)] = Field(title="系列", examples=["农业"])
     target_title: Annotated[str, StringConstraints(min_length=1, max_length=30)] = Field(

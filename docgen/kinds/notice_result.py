@@ -8,7 +8,8 @@ from pydantic import Field
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import BLANK, Filled, DATE_BLANK, Applicant, Notice, Payload, Unit, fill, signoff_date
+from docgen.kinds.common import (BLANK, DATE_BLANK, NOTICE_RULE, Applicant, Filled, Notice, Payload, Unit, fill,
+                                 signoff_date)
 from docgen.profiles import Profile
 from docgen.rules.types import Level
 
@@ -29,7 +30,7 @@ class ResultApplicant(Applicant):
 class EndedNotice(Notice):
     """公示期 that has ended: the result states both dates."""
 
-    end_date: dt.date = Field(title="公示结束日期")
+    end_date: dt.date = Field(title="公示结束日期", description=NOTICE_RULE + "；成文日期不得早于此日")
 
 
 class NoticeResultPayload(Payload):
@@ -37,7 +38,7 @@ class NoticeResultPayload(Payload):
 
     applicant: ResultApplicant = Field(title="申报人")
     unit: Unit = Field(title="推荐单位")
-    notice: EndedNotice = Field(title="公示期")
+    notice: EndedNotice = Field(title="公示期", description="已结束的公示期：起止日期都须给出")
 
 
 def _counted(profile: Profile) -> tuple[str, str]:

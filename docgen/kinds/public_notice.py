@@ -26,7 +26,8 @@ class PublicNoticePayload(Payload):
 
     applicant: IdentifiedApplicant = Field(title="申报人")
     unit: NoticeUnit = Field(title="推荐单位")
-    notice: Notice = Field(title="公示期")
+    notice: Notice = Field(title="公示期",
+                           description="不少于5个工作日（按自治区放假安排计算）；只给开始日期时自动算出结束日期")
     political: LongText | None = Field(None, title="思想政治条件", description="思想政治表现、职业操守和从业行为；缺省印“无”")
     achievements: LongText | None = Field(None, title="业绩成果",
                                           description="近年来的实践能力和业绩成果及本人的实际贡献；可分段（换行）；缺省印“无”")

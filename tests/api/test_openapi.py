@@ -114,3 +114,16 @@ def test_samples_match_the_described_schemas(spec, slug):
     schema = {**body["schema"], "components": spec["components"]}
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     assert not [e.message for e in validator.iter_errors(sample(slug))]
+
+
+def test_descriptions_say_the_rules_types_cannot(spec):
+    """What the 422 messages enforce beyond the types is written where a client reads the fields, in Chinese."""
+    schemas = spec["components"]["schemas"]
+    applicant = schemas["IdentifiedApplicant"]["properties"]
+    assert "校验位" in applicant["id_number"]["description"]
+    assert "须与性别、出生日期一致" in applicant["id_number"]["description"]
+    assert "第17位" in applicant["gender"]["description"]
+    notice = schemas["Notice"]["properties"]
+    assert "不少于5个工作日" in notice["end_date"]["description"] and "自治区放假安排" in notice["end_date"]["description"]
+    assert "校验码" in schemas["Unit"]["properties"]["uscc"]["description"]
+    assert "YYYY-MM" in schemas["Study"]["properties"]["start"]["description"]
