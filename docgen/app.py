@@ -10,7 +10,6 @@ from flask_openapi3 import Info, OpenAPI
 from docgen import config as config_module
 from docgen.api.openapi import COMMON, DESCRIPTION, InvalidPayloadProblem, operation_id, register_problems
 from docgen.documents import Renderer
-from docgen.batch.executor import InProcessExecutor
 from docgen.batch.store import BatchStore
 
 log = logging.getLogger(__name__)
@@ -26,11 +25,13 @@ def create_app(config: dict | None = None) -> Flask:
                   validation_error_callback=_validation_error)
     register_problems(app.components_schemas)
     app.config.update(settings)
+    app.extensions["settings"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     _make_data_dir(app)
     _register_renderer(app)
+    _register_batches(app)
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_metrics(app)
@@ -51,9 +52,29 @@ def _make_data_dir(app: Flask) -> None:
 
 def _register_renderer(app: Flask) -> None:
     renderer = app.extensions["docgen"] = Renderer.from_config(app.config)
-    app.extensions["registry"] = registry = renderer.registry
-    store = app.extensions["batch_store"] = BatchStore(registry)
-    app.extensions["batch_executor"] = InProcessExecutor(app.config["DATA_DIR"], app.extensions["docgen"], store)
+    app.extensions["registry"] = renderer.registry
+
+
+def _register_batches(app: Flask) -> None:
+    """Batches go to Celery when BROKER_URL is set; else to the embedded runner — on a thread of this process,
+    unless `docgen serve` runs it beside gunicorn (BATCH_RUNNER=none in its workers)."""
+    from docgen.batch import executor
+    from docgen.storage import from_config
+
+    app.extensions["batch_store"] = BatchStore(app.extensions["registry"])
+    app.extensions["storage"] = from_config(app.config)
+    if app.config["BROKER_URL"]:
+        from docgen.batch.tasks import make_celery
+
+        app.extensions["batch_dispatch"] = executor.CeleryDispatch(make_celery(app.extensions["settings"]))
+        return
+    runner = None
+    if app.config["BATCH_RUNNER"] == "thread":
+        from docgen.batch.local import LocalRunner
+
+        runner = app.extensions["batch_runner"] = LocalRunner(app.extensions["settings"],
+                                                              app.extensions["registry"]).start()
+    app.extensions["batch_dispatch"] = executor.LocalDispatch(runner)
 
 
 def _register_blueprints(app: Flask) -> None:

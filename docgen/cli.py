@@ -10,24 +10,52 @@ from docgen import config
 
 
 def _serve(args) -> int:
+    import subprocess
+
     from gunicorn.app.base import BaseApplication
 
     from docgen.registry import Registry
 
     settings = config.load()
     Registry(settings["DATABASE_URL"]).engine.dispose()   # schema migrated before the workers start
+    # batches: Celery workers when a broker is set; else one embedded runner process beside gunicorn (its
+    # own process pool), not one per gunicorn worker
+    runner = None if settings["BROKER_URL"] else subprocess.Popen([sys.executable, "-m", "docgen.batch.local"])
+
+    def stop_runner(_server=None):
+        if runner is not None and runner.poll() is None:
+            runner.terminate()       # it finishes the items in hand
+            runner.wait()
 
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{settings['HOST']}:{settings['PORT']}")
             self.cfg.set("workers", settings["WORKERS"])
             self.cfg.set("timeout", 120)
+            self.cfg.set("on_exit", stop_runner)
 
         def load(self):
             from docgen.app import create_app
-            return create_app()
+            return create_app({"BATCH_RUNNER": "none"})
 
-    Server().run()
+    try:
+        Server().run()
+    finally:
+        stop_runner()
+    return 0
+
+
+def _worker(args) -> int:
+    from docgen.batch.local import pool_size
+    from docgen.batch.tasks import run_worker
+    from docgen.registry import Registry
+
+    settings = config.load()
+    if not settings["BROKER_URL"]:
+        print("错误：docgen worker 需要 DOCGEN_BROKER_URL（如 redis://127.0.0.1:6379/0）", file=sys.stderr)
+        return 2
+    Registry(settings["DATABASE_URL"]).engine.dispose()   # schema migrated before the pool forks
+    run_worker(settings, args.concurrency or pool_size(settings))
     return 0
 
 
@@ -79,44 +107,80 @@ def _render(args) -> int:
 
 
 def _batch(args) -> int:
-    from pydantic import ValidationError
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    import time
+    import zipfile
 
-    from docgen.batch import runner
-    from docgen.batch.request import BatchRequest
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from docgen.batch import executor, plan, work
+    from docgen.batch.local import LocalRunner, shutdown_pool
     from docgen.batch.xlsx import read_roster
-    from docgen.documents import Renderer
-    from docgen.errors import Problem, chinese_errors
+    from docgen.errors import Problem
 
-    source = Path(args.roster)
+    source, out = Path(args.roster), Path(args.output)
     settings = config.load()
-    renderer = Renderer.from_config(settings)
+    runner = LocalRunner(settings)
+    renderer = runner.context.renderer
     try:
         data = read_roster(source.read_bytes()) if source.suffix.lower() == ".xlsx" else \
             json.loads(source.read_text(encoding="utf-8"))
-        if args.profile:
+        if isinstance(data, dict) and args.profile:
             data["profile"] = args.profile
-        if args.unit:
+        if isinstance(data, dict) and args.unit:
             data["unit"] = {**data.get("unit", {}), "name": args.unit}
-        request = BatchRequest.model_validate(data, context={"calendar": renderer.calendar, "warnings": []})
-        errors = runner.check(request, renderer)
-    except ValidationError as exc:
-        errors = chinese_errors(exc, BatchRequest)
-    except (json.JSONDecodeError, Problem) as exc:
-        print(f"错误：无法读取 {source}：{getattr(exc, 'detail', exc)}", file=sys.stderr)
+        request, items = plan.intake(data, renderer)
+        batch, _ = executor.submit(runner.context.store, executor.LocalDispatch(), settings, request,
+                                   renderer.profile(request.profile).id, items)
+    except (json.JSONDecodeError, OSError) as exc:
+        print(f"错误：无法读取 {source}：{exc}", file=sys.stderr)
         return 2
-    if errors:
-        print(f"错误：花名册有{len(errors)}处需要修改，未生成任何文件：", file=sys.stderr)
-        for err in errors:
+    except Problem as problem:
+        if problem.status != 422:
+            print(f"错误：无法读取 {source}：{problem.detail}", file=sys.stderr)
+            return 2
+        print(f"错误：花名册有{len(problem.errors)}处需要修改，未生成任何文件：", file=sys.stderr)
+        for err in problem.errors:
             print(f"  {err['pointer']}: {err['detail']}", file=sys.stderr)
         return 1
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=False) as bar:
-        task = bar.add_task(f"{request.unit.name}", total=None)
-        outcome = runner.run(request, Path(args.output), renderer,
-                             progress=lambda done, total: bar.update(task, completed=done, total=total))
-    print(f"{len(outcome.files)} 个文件 → {args.output}/files/，打包 {runner.ARCHIVE}，双面打印 {runner.PRINT}")
-    return 0
+    started = time.monotonic()
+    console = Console(stderr=True)
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as bar:
+            task = bar.add_task(request.unit.name, total=len(items))
+            status = runner.run_batch(batch.id, progress=lambda done, total: bar.update(task, completed=done))
+    finally:
+        runner.stop()
+        shutdown_pool()
+    storage, errors = runner.context.storage, runner.context.store.get(batch.id).public()["errors"]
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (work.ARCHIVE, work.PRINT):
+        if storage.exists(work.batch_key(batch.id, name)):
+            (out / name).write_bytes(storage.read(work.batch_key(batch.id, name)))
+    manifest = []
+    if (out / work.ARCHIVE).exists():
+        with zipfile.ZipFile(out / work.ARCHIVE) as archive:
+            archive.extractall(out / "files")
+            manifest = json.loads(archive.read(work.MANIFEST))["files"]
+    table = Table(title=f"{request.unit.name}：{status}（{time.monotonic() - started:.1f} 秒）")
+    for column in ("文书", "份数", "页数", "问题"):
+        table.add_column(column, justify="right" if column != "文书" else "left")
+    kinds = {}
+    for f in manifest:
+        row = kinds.setdefault(f["type"], [0, 0, 0])
+        row[0] += 1
+        row[1] += f["pages"] or 0
+    for e in errors:
+        kinds.setdefault(e.get("document", ""), [0, 0, 0])[2] += 1
+    for slug, (count, pages, problems) in kinds.items():
+        table.add_row(slug, str(count), str(pages) if pages else "", str(problems) if problems else "")
+    console.print(table)
+    for err in errors:
+        console.print(f"  {err['pointer']}: {err['detail']}")
+    print(f"{len(manifest)} 个文件 → {out}/files/，打包 {work.ARCHIVE}，双面打印 {work.PRINT}")
+    return 0 if status == "done" and not errors else 1
 
 
 def _db_upgrade(args) -> int:
@@ -163,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--unit", help="unit name, when the XLSX has no 单位（盖章） line")
     batch.set_defaults(func=_batch)
     sub.add_parser("types", help="list the document types").set_defaults(func=_types)
+    worker = sub.add_parser("worker", help="run a Celery worker for batches (needs DOCGEN_BROKER_URL)")
+    worker.add_argument("-c", "--concurrency", type=int, default=0,
+                        help="processes rendering items (default DOCGEN_BATCH_WORKERS, else one per core)")
+    worker.set_defaults(func=_worker)
     database = sub.add_parser("db", help="the database of issued documents and batches").add_subparsers(
         dest="db_command", required=True)
     upgrade = database.add_parser("upgrade", help="apply the migrations (DOCGEN_DATABASE_URL or DATA_DIR's SQLite)")

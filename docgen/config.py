@@ -24,9 +24,18 @@ DEFAULTS: dict[str, object] = {
     # extra holiday tables (TOML, same format as docgen/rules/data/holidays.toml), ':'-separated
     "HOLIDAY_FILES": "",
     "TESTING": False,
+    # batches (docgen/batch): where their files go (a folder, shareable between machines; default DATA_DIR),
+    "ARTIFACTS_DIR": None,
+    "BATCH_WORKERS": 0,                  # processes rendering batch items; 0 = one per core
+    "BATCH_LEASE_SECONDS": 120,          # an item claimed longer ago than this by a vanished worker is redone
+    "BATCH_RUNNER": "thread",            # embedded runner in this process ("thread") or elsewhere ("none")
+    "MAX_BATCH_APPLICANTS": 2000,        # per batch
+    "MAX_RUNNING_BATCHES_PER_UNIT": 3,   # queued or running at once, per unit
+    "BATCH_RETENTION_HOURS": 168,        # finished batches' files are deleted after this (the batch says so)
 }
 
-_INT_KEYS = {"MAX_BODY_BYTES", "PORT", "WORKERS"}
+_INT_KEYS = {"MAX_BODY_BYTES", "PORT", "WORKERS", "BATCH_WORKERS", "BATCH_LEASE_SECONDS", "MAX_BATCH_APPLICANTS",
+             "MAX_RUNNING_BATCHES_PER_UNIT", "BATCH_RETENTION_HOURS"}
 
 
 def load(overrides: dict | None = None, environ: dict | None = None) -> dict:

@@ -29,6 +29,7 @@ class IssuedDocument(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    batch_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)   # made by a batch
 
     def public(self) -> dict:
         """Return what a verification shows: no personal data beyond the name on the document."""
@@ -67,6 +68,14 @@ class Registry:
         return self.record(document_id=rendered.document_id, kind=rendered.kind.slug, title=rendered.kind.title,
                            profile=rendered.profile, subject=rendered.subject, fmt=rendered.format,
                            content=rendered.content)
+
+    @staticmethod
+    def row(rendered, batch_id: str | None = None) -> IssuedDocument:
+        """Return the registry row of a docgen.documents.Rendered file, for a caller's own transaction."""
+        return IssuedDocument(id=rendered.document_id, kind=rendered.kind.slug, title=rendered.kind.title,
+                              profile=rendered.profile, subject=rendered.subject, format=rendered.format,
+                              sha256=hashlib.sha256(rendered.content).hexdigest(), size=len(rendered.content),
+                              issued_at=dt.datetime.now(dt.timezone.utc), batch_id=batch_id)
 
     def get(self, document_id: str) -> IssuedDocument | None:
         """Return an issued document by id, or None."""

@@ -48,6 +48,8 @@ def database(request, tmp_path):
 def app(tmp_path, database):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": database})
     yield app
+    if "batch_runner" in app.extensions:
+        app.extensions["batch_runner"].stop()
     app.extensions["registry"].engine.dispose()
 
 

@@ -142,3 +142,16 @@ def libreoffice_to_pdf(docx_files: list[Path], outdir: Path) -> None:
 def docx_xml(content: bytes, part: str = "word/document.xml") -> str:
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         return z.read(part).decode("utf-8")
+
+
+def many_applicants(n: int, base: dict) -> list[dict]:
+    """Return n distinct valid applicants modelled on `base` (female, born 1988-02-29): names and ID numbers vary."""
+    from stdnum.cn import ric
+
+    stems, given = "甲乙丙丁戊己庚辛壬癸", "一二三四五六七八九十"
+    out = []
+    for i in range(n):
+        first17 = f"65010219880229{i % 100:02d}2"
+        out.append({**base, "name": f"李{stems[i // 10 % 10]}{given[i % 10]}",
+                    "id_number": first17 + ric.calc_check_digit(first17 + "0")})
+    return out

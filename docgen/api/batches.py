@@ -2,22 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+import io
 from typing import Literal
 
 from flask import current_app, request, send_file, url_for
 from flask_openapi3 import Tag
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from docgen.api.documents import json_body
 from docgen.api.openapi import FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
-from docgen.batch import runner
-from docgen.batch.executor import batch_dir
+from docgen.batch import executor, plan, template, work
 from docgen.batch.request import BatchRequest
-from docgen.batch.xlsx import read_roster
-from docgen.errors import InvalidPayload, Problem, chinese_errors
-from docgen.kinds import KINDS
+from docgen.batch.xlsx import Cells, read_roster_cells
+from docgen.documents import MEDIA_TYPES
+from docgen.errors import InvalidPayload, Problem
 
 bp = blueprint("batches", __name__, url_prefix="/v1")
 TAG = Tag(name="batches", description="批量生成：一个单位全部申报人的全部文书：ZIP（每人一个文件夹）与双面打印用 PDF")
@@ -37,6 +36,11 @@ class BatchLinks(BaseModel):
     print: str = Field(description="合并打印 PDF 的地址")
 
 
+class FilesDeleted(BaseModel):
+    at: dt.datetime = Field(description="删除时间（UTC）")
+    reason: Literal["expired", "deleted"] = Field(description="expired 超过保存期限，deleted 按请求删除")
+
+
 class BatchStatus(BaseModel):
     """A batch: where it is, and what went wrong."""
 
@@ -49,6 +53,10 @@ class BatchStatus(BaseModel):
     errors: list[FieldError] = Field(description="生成中出错的文书：pointer 指向提交内容中的申报人与字段")
     created_at: dt.datetime = Field(description="提交时间（UTC）")
     finished_at: dt.datetime | None = Field(description="完成时间（UTC）；未完成为 null")
+    expires_at: dt.datetime | None = Field(None, description="完成后：文件保存到此时（UTC），之后自动删除")
+    files_deleted: FilesDeleted | None = Field(None, description="文件已删除时出现：何时、为何（expired 到期，deleted 删除）")
+    rejected: list[FieldError] | None = Field(
+        None, description="partial=true 时未生成的行：每个有误的单元格（pointer、row 行号、column 列名）")
     links: BatchLinks | None = Field(None, description="完成后出现：下载地址")
 
 
@@ -69,6 +77,7 @@ _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
     "date": {"type": "string", "format": "date", "description": "成文日期（YYYY-MM-DD）"},
     "documents": {"type": "string", "description": "逗号分隔的文书类型；缺省为地区配置规定的全套"},
     "formats": {"type": "string", "description": "逗号分隔：pdf、docx；缺省两者都要"},
+    "partial": {"type": "string", "enum": ["true", "false"], "description": "true：只生成无误的行，有误的行列在 rejected"},
     **{name: {"type": "string", "description": f"全单位共用的{title}（花名册中没有这一栏）",
               **({"format": "date"} if name.startswith("notice.") else {})} for name, title in (
         ("unit.uscc", "统一社会信用代码"), ("unit.office", "受理异议的办公室"), ("unit.phone", "监督电话"),
@@ -77,11 +86,11 @@ _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
 _UNIT_FIELDS = tuple(name for name in _ROSTER_UPLOAD["properties"] if "." in name)
 
 
-def _request_from_upload() -> dict:
+def _request_from_upload() -> tuple[dict, Cells]:
     upload = request.files.get("file")
     if upload is None:
         raise InvalidPayload([{"pointer": "/file", "detail": "请上传花名册 Excel 文件（字段名 file）"}])
-    data = read_roster(upload.read())
+    data, cells = read_roster_cells(upload.read())
     form = request.form
     if form.get("unit"):
         data["unit"] = {"name": form["unit"]}
@@ -95,38 +104,44 @@ def _request_from_upload() -> dict:
     for key in ("documents", "formats"):
         if form.get(key):
             data[key] = [v.strip() for v in form[key].split(",") if v.strip()]
-    return data
+    return data, cells
+
+
+@bp.get("/batches/template.xlsx", tags=[TAG], summary="花名册模板（XLSX）：中文表头、下拉选项、填写提示与示例行",
+        responses={200: file_answer("花名册模板", ("xlsx",))},
+        description="在 Excel 或 WPS 中填写后，按 multipart 字段 file 提交到 POST /v1/batches。示例行（序号为“示例”）不会生成文书。")
+def template_xlsx():
+    return send_file(io.BytesIO(template.build()), mimetype=MEDIA_TYPES["xlsx"], as_attachment=True,
+                     download_name="职称申报人员花名册模板.xlsx")
 
 
 @bp.post("/batches", tags=[TAG], summary="提交批量生成：JSON（unit, profile, applicants, documents, formats）或上传花名册 XLSX",
-         description="先完整检查全部申报人的全部文书，任何一处错误都以 422 逐项列出，不生成任何文件；通过后排队生成。",
-         responses={202: _SUBMITTED, **problems(400, 413, 415, 422)},
+         description="先完整检查全部申报人的全部文书，任何一处错误都以 422 逐项列出（/applicants/N/字段；XLSX 另给行号与列名），"
+                     "不生成任何文件；通过后排队生成。?partial=true 只生成无误的行。请求头 Idempotency-Key 相同则返回同一批次（200）。",
+         responses={202: _SUBMITTED, 200: _SUBMITTED, **problems(400, 413, 415, 422, 429)},
          openapi_extensions={"requestBody": {"required": True, "content": {
              "application/json": {"schema": schema_ref(bp.components_schemas, BatchRequest),
                                   "example": sample("batch")},
              "multipart/form-data": {"schema": _ROSTER_UPLOAD}}}})
 def submit():
-    data = _request_from_upload() if request.mimetype == "multipart/form-data" else json_body()
-    if not isinstance(data, dict):
-        raise InvalidPayload([{"pointer": "", "detail": "提交的内容应为 JSON 对象（{…}）"}])
-    renderer = current_app.extensions["docgen"]
-    try:
-        batch = BatchRequest.model_validate(data, context={"calendar": renderer.calendar, "warnings": []})
-    except ValidationError as exc:
-        raise InvalidPayload(chinese_errors(exc, BatchRequest)) from None
-    renderer.profile(batch.profile)
-    unknown = [s for s in batch.documents or [] if s not in KINDS]
-    if unknown:
-        raise InvalidPayload([{"pointer": "/documents", "detail": f"未知的文书类型：{'、'.join(unknown)}"}])
-    errors = runner.check(batch, renderer)
-    if errors:
-        raise InvalidPayload(errors)
-    batch_id = uuid.uuid4().hex
+    key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
     store = current_app.extensions["batch_store"]
-    store.create(batch_id, batch.unit.name, renderer.profile(batch.profile).id, len(runner.plan(batch)))
-    current_app.extensions["batch_executor"].submit(batch_id, batch)
-    location = url_for(".status", batch_id=batch_id)
-    return store.get(batch_id).public(), 202, {"Location": location}
+    if key and (known := store.by_idempotency_key(key)) is not None:   # before reading the body again
+        return _accepted(known, 200)
+    data, cells = _request_from_upload() if request.mimetype == "multipart/form-data" else (json_body(), None)
+    partial = (request.args.get("partial") or request.form.get("partial") or "").lower() in ("true", "1", "yes")
+    renderer = current_app.extensions["docgen"]
+    batch_request, items, rejected = plan.intake(data, renderer, partial=partial, cells=cells)
+    batch, new = executor.submit(store, current_app.extensions["batch_dispatch"], current_app.extensions["settings"],
+                                 batch_request, renderer.profile(batch_request.profile).id, items, key)
+    return _accepted(batch, 202 if new else 200, rejected)
+
+
+def _accepted(batch, status: int, rejected: list[dict] | None = None):
+    body = batch.public()
+    if rejected:
+        body["rejected"] = rejected   # partial=true: the rows left out, each bad cell named
+    return body, status, {"Location": url_for(".status", batch_id=batch.id)}
 
 
 def _batch(batch_id: str):
@@ -141,9 +156,22 @@ def _batch(batch_id: str):
 def status(path: BatchPath):
     batch = _batch(path.batch_id)
     out = batch.public()
-    if batch.status == "done":
+    if batch.status == "done" and not batch.files_deleted_at:
         out["links"] = {"archive": url_for(".archive", batch_id=batch.id), "print": url_for(".print_pdf", batch_id=batch.id)}
     return out
+
+
+@bp.delete("/batches/<batch_id>", tags=[TAG], summary="删除批次的全部文件（登记的文书编号仍可核验）",
+           responses={204: {"description": "已删除"}, **problems(404, 409)})
+def delete(path: BatchPath):
+    batch = _batch(path.batch_id)
+    if batch.status in ("queued", "running"):
+        raise Problem(409, "批次尚未完成", f"批次状态为 {batch.status}，完成后才能删除", slug="batch-not-done",
+                      headers={"Retry-After": "5"})
+    if not batch.files_deleted_at:
+        work.delete_files(current_app.extensions["storage"], current_app.extensions["batch_store"], batch.id,
+                          "deleted")
+    return "", 204
 
 
 def _file(batch_id: str, name: str, download: str, mimetype: str):
@@ -151,20 +179,25 @@ def _file(batch_id: str, name: str, download: str, mimetype: str):
     if batch.status != "done":
         raise Problem(409, "批次尚未完成", f"批次状态为 {batch.status}，完成后才能下载", slug="batch-not-done",
                       headers={"Retry-After": "5"})
-    path = batch_dir(current_app.config["DATA_DIR"], batch.id) / name
-    if not path.is_file():
-        raise Problem(404, "文件不存在", "本批次没有可打印的文书" if name == runner.PRINT else "批次文件已被清理",
+    if batch.files_deleted_at:
+        reason = "已超过保存期限被清理" if batch.files_deleted_reason == "expired" else "已被删除"
+        raise Problem(410, "批次文件已不存在", f"本批次的文件{reason}，请重新提交", slug="batch-files-deleted")
+    storage = current_app.extensions["storage"]
+    key = work.batch_key(batch.id, name)
+    if not storage.exists(key):
+        raise Problem(404, "文件不存在", "本批次没有可打印的文书" if name == work.PRINT else "批次文件已被清理",
                       slug="batch-file-missing")
-    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=f"{batch.unit}-{download}")
+    return send_file(storage.local_path(key), mimetype=mimetype, as_attachment=True,
+                     download_name=f"{batch.unit}-{download}")
 
 
-@bp.get("/batches/<batch_id>/archive", tags=[TAG], summary="ZIP：每位申报人一个文件夹，另含花名册",
-        operation_id="get_batch_archive", responses={200: file_answer("ZIP 压缩包", ("zip",)), **problems(404, 409)})
+@bp.get("/batches/<batch_id>/archive", tags=[TAG], summary="ZIP：每位申报人一个文件夹，另含花名册与 manifest.json",
+        operation_id="get_batch_archive", responses={200: file_answer("ZIP 压缩包", ("zip",)), **problems(404, 409, 410)})
 def archive(path: BatchPath):
-    return _file(path.batch_id, runner.ARCHIVE, "职称申报材料.zip", "application/zip")
+    return _file(path.batch_id, work.ARCHIVE, "职称申报材料.zip", "application/zip")
 
 
 @bp.get("/batches/<batch_id>/print.pdf", tags=[TAG], summary="合并打印用 PDF：每份文书补足偶数页，便于双面打印",
-        operation_id="get_batch_print", responses={200: file_answer("合并打印 PDF", ("pdf",)), **problems(404, 409)})
+        operation_id="get_batch_print", responses={200: file_answer("合并打印 PDF", ("pdf",)), **problems(404, 409, 410)})
 def print_pdf(path: BatchPath):
-    return _file(path.batch_id, runner.PRINT, "打印.pdf", "application/pdf")
+    return _file(path.batch_id, work.PRINT, "打印.pdf", "application/pdf")

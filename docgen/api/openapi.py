@@ -59,6 +59,7 @@ _PROBLEMS = {
     400: "请求格式错误：JSON 无法解析（说明行列）、不是 UTF-8，或查询参数不对",
     404: "找不到：文书类型、批次、文书编号或地区配置不存在",
     409: "批次尚未完成：Retry-After 秒后再取",
+    410: "批次的文件已不在：超过保存期限被清理，或已按请求删除",
     413: "请求体超过服务允许的大小（DOCGEN_MAX_BODY_BYTES）",
     415: "Content-Type 不对：应为 application/json（批量上传为 multipart/form-data）",
     422: "提交的内容有误：errors 逐项列出出错字段（JSON Pointer）与中文说明",

@@ -1,43 +1,67 @@
-"""Where batches run: in this process (the default, one machine) — a Celery queue when BROKER_URL is set."""
+"""Submitting a batch: stored with all its items first, then handed to whoever runs them — the embedded
+runner (docgen.batch.local) by default, Celery workers (docgen.batch.tasks) when BROKER_URL is set."""
 from __future__ import annotations
 
-import logging
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+import uuid
+from typing import Protocol
 
-from docgen.batch import runner
+from sqlalchemy import exc
+
 from docgen.batch.request import BatchRequest
-from docgen.batch.store import BatchStore
-from docgen.documents import Renderer
-
-log = logging.getLogger(__name__)
+from docgen.batch.store import Batch, BatchStore, NewItem
+from docgen.errors import InvalidPayload, Problem
 
 
-def batch_dir(data_dir: str | Path, batch_id: str) -> Path:
-    """Return the folder of a batch's files under DATA_DIR."""
-    return Path(data_dir) / "batches" / batch_id
+class Dispatch(Protocol):
+    def __call__(self, batch_id: str, item_ids: list[int]) -> None: ...
 
 
-def execute(batch_id: str, request: BatchRequest, data_dir: str | Path, renderer: Renderer, store: BatchStore) -> None:
-    """Run one batch and keep its status current; a failure marks the batch failed, never half-written."""
-    store.update(batch_id, status="running")
+class LocalDispatch:
+    """Wake the embedded runner of this process, if it has one (`docgen serve` runs it beside gunicorn,
+    which looks for new batches every few seconds)."""
+
+    def __init__(self, runner=None):
+        self.runner = runner
+
+    def __call__(self, batch_id: str, item_ids: list[int]) -> None:
+        if self.runner is not None:
+            self.runner.wake()
+
+
+class CeleryDispatch:
+    """Enqueue one task per item: items fan out across every worker."""
+
+    def __init__(self, celery):
+        self.celery = celery
+
+    def __call__(self, batch_id: str, item_ids: list[int]) -> None:
+        from docgen.batch.tasks import ITEM_TASK
+
+        for item_id in item_ids:
+            self.celery.send_task(ITEM_TASK, args=[item_id])
+
+
+def submit(store: BatchStore, dispatch: Dispatch, settings: dict, request: BatchRequest, profile_id: str,
+           items: list[NewItem], idempotency_key: str | None = None) -> tuple[Batch, bool]:
+    """Store a batch and dispatch its items; return it and whether it is new (an Idempotency-Key seen
+    before returns the batch made then)."""
+    if idempotency_key:
+        known = store.by_idempotency_key(idempotency_key)
+        if known is not None:
+            return known, False
+    limit = int(settings["MAX_BATCH_APPLICANTS"])
+    if len(request.applicants) > limit:
+        raise InvalidPayload([{"pointer": "/applicants",
+                               "detail": f"每批最多{limit}名申报人，本批{len(request.applicants)}名，请分批提交"}])
+    running = int(settings["MAX_RUNNING_BATCHES_PER_UNIT"])
+    if store.running_for_unit(request.unit.name) >= running:
+        raise Problem(429, "本单位进行中的批次过多", f"“{request.unit.name}”已有{running}个批次在排队或生成，"
+                      "请待其完成后再提交", slug="too-many-batches", headers={"Retry-After": "30"})
+    batch_id = uuid.uuid4().hex
     try:
-        outcome = runner.run(request, batch_dir(data_dir, batch_id), renderer,
-                             progress=lambda done, total: store.update(batch_id, done=done, total=total))
-    except Exception:
-        log.exception("batch %s failed", batch_id)
-        store.update(batch_id, status="failed", errors=[{"pointer": "", "detail": "生成时发生内部错误，已记录"}])
-        return
-    store.update(batch_id, status="done" if outcome.files else "failed", errors=outcome.errors)
-
-
-class InProcessExecutor:
-    """Runs batches one at a time on a background thread of this process."""
-
-    def __init__(self, data_dir: str | Path, renderer: Renderer, store: BatchStore):
-        self.data_dir, self.renderer, self.store = data_dir, renderer, store
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-batch")
-
-    def submit(self, batch_id: str, request: BatchRequest):
-        """Queue a batch; returns a future (tests wait on it)."""
-        return self._pool.submit(execute, batch_id, request, self.data_dir, self.renderer, self.store)
+        batch = store.create(batch_id, request.unit.name, profile_id, list(dict.fromkeys(request.formats)), items,
+                             idempotency_key=idempotency_key)
+    except exc.IntegrityError:   # the same key, submitted twice at once: the other one won
+        return store.by_idempotency_key(idempotency_key), False
+    dispatch(batch_id, [item.id for item in store.items(batch_id)])
+    return batch, True

@@ -1,15 +1,51 @@
-"""Batch status in the database, so any worker process can answer for a batch another one runs."""
+"""Batches and their items in the database, so that any process can run, resume or answer for any batch.
+
+An item is one document of one applicant (all its formats). Items are claimed with a token before they are
+rendered and completed in one transaction that also records their files in the registry, on the condition
+that nobody completed the item first: whatever is killed when, each item is done exactly once.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
+from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Integer, String, Text, select
+from pydantic_core import to_jsonable_python
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from docgen.registry import Base, Registry, utc
+from docgen.db import Base
+from docgen.registry import IssuedDocument, Registry, utc
 
 STATUSES = ("queued", "running", "done", "failed")
+UNFINISHED = ("queued", "running")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def claim_token() -> str:
+    """Name this process as a claimant: host and pid (a dead local claimant is recognised at once)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(4).hex()}"
+
+
+def claimant_dead(token: str | None) -> bool:
+    """Return whether a claim belongs to a process of this host that no longer exists."""
+    if not token:
+        return False
+    host, pid, _ = token.split(":")
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class Batch(Base):
@@ -24,36 +60,194 @@ class Batch(Base):
     errors: Mapped[str] = mapped_column(Text, default="[]")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    formats: Mapped[str] = mapped_column(Text, default='["pdf", "docx"]')
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+    claim: Mapped[str | None] = mapped_column(String(100), nullable=True)        # who builds the ZIP
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    files_deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    files_deleted_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)   # expired | deleted
 
     def public(self) -> dict:
-        return {"id": self.id, "status": self.status, "unit": self.unit, "profile": self.profile,
-                "progress": {"done": self.done, "total": self.total}, "errors": json.loads(self.errors),
-                "created_at": utc(self.created_at).isoformat(),
-                "finished_at": utc(self.finished_at).isoformat() if self.finished_at else None}
+        out = {"id": self.id, "status": self.status, "unit": self.unit, "profile": self.profile,
+               "progress": {"done": self.done, "total": self.total}, "errors": json.loads(self.errors),
+               "created_at": utc(self.created_at).isoformat(),
+               "finished_at": utc(self.finished_at).isoformat() if self.finished_at else None,
+               "expires_at": utc(self.expires_at).isoformat() if self.expires_at else None}
+        if self.files_deleted_at:
+            out["files_deleted"] = {"at": utc(self.files_deleted_at).isoformat(),
+                                    "reason": self.files_deleted_reason}
+        return out
+
+
+class BatchItem(Base):
+    """One document of a batch: what to render, who holds it, and the files it made."""
+
+    __tablename__ = "batch_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(String(32), ForeignKey("batches.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)                 # print order
+    kind: Mapped[str] = mapped_column(String(64))
+    folder: Mapped[str] = mapped_column(String(200))          # "" for unit-level documents
+    who: Mapped[str] = mapped_column(String(200))
+    pointer: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)   # pending | running | done | failed
+    claim: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    files: Mapped[str] = mapped_column(Text, default="[]")    # [{format, key, document_id, sha256, size, pages, print_only}]
+    errors: Mapped[str] = mapped_column(Text, default="[]")
+
+
+@dataclass
+class NewItem:
+    kind: str
+    folder: str
+    who: str
+    pointer: str
+    payload: dict
 
 
 class BatchStore:
-    """Create, update and read batches."""
+    """Create, claim, complete and read batches and their items."""
 
     def __init__(self, registry: Registry):
         self.registry = registry
-        self.engine = registry.engine   # the registry created the schema, this table included
+        self.engine = registry.engine
 
-    def create(self, batch_id: str, unit: str, profile: str, total: int) -> None:
-        with Session(self.engine) as session, session.begin():
-            session.add(Batch(id=batch_id, status="queued", unit=unit, profile=profile, total=total, done=0,
-                              errors="[]", created_at=dt.datetime.now(dt.timezone.utc)))
-
-    def update(self, batch_id: str, **values) -> None:
-        if "errors" in values:
-            values["errors"] = json.dumps(values["errors"], ensure_ascii=False)
-        if values.get("status") in ("done", "failed"):
-            values["finished_at"] = dt.datetime.now(dt.timezone.utc)
-        with Session(self.engine) as session, session.begin():
-            row = session.get(Batch, batch_id)
-            for key, value in values.items():
-                setattr(row, key, value)
+    def create(self, batch_id: str, unit: str, profile: str, formats: list[str], items: list[NewItem],
+               idempotency_key: str | None = None) -> Batch:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            batch = Batch(id=batch_id, status="queued", unit=unit, profile=profile, total=len(items), done=0,
+                          errors="[]", created_at=now(), formats=json.dumps(formats),
+                          idempotency_key=idempotency_key)
+            session.add(batch)
+            session.flush()
+            session.add_all(BatchItem(batch_id=batch_id, seq=i, kind=it.kind, folder=it.folder, who=it.who,
+                                      pointer=it.pointer, status="pending", files="[]", errors="[]",
+                                      payload=json.dumps(to_jsonable_python(it.payload), ensure_ascii=False))
+                            for i, it in enumerate(items))
+        return batch
 
     def get(self, batch_id: str) -> Batch | None:
         with Session(self.engine) as session:
-            return session.scalar(select(Batch).where(Batch.id == batch_id))
+            return session.get(Batch, batch_id)
+
+    def by_idempotency_key(self, key: str) -> Batch | None:
+        with Session(self.engine) as session:
+            return session.scalar(select(Batch).where(Batch.idempotency_key == key))
+
+    def unfinished(self) -> list[str]:
+        """Return the batches still to run or finish, oldest first."""
+        with Session(self.engine) as session:
+            return list(session.scalars(select(Batch.id).where(Batch.status.in_(UNFINISHED))
+                                        .order_by(Batch.created_at)))
+
+    def running_for_unit(self, unit: str) -> int:
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(Batch)
+                                  .where(Batch.unit == unit, Batch.status.in_(UNFINISHED)))
+
+    def items(self, batch_id: str) -> list[BatchItem]:
+        with Session(self.engine) as session:
+            return list(session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id)
+                                        .order_by(BatchItem.seq)))
+
+    def item(self, item_id: int) -> BatchItem | None:
+        with Session(self.engine) as session:
+            return session.get(BatchItem, item_id)
+
+    def open_items(self, batch_id: str) -> list[int]:
+        """Return the ids of the items not yet done or failed, in print order."""
+        with Session(self.engine) as session:
+            return list(session.scalars(select(BatchItem.id).where(
+                BatchItem.batch_id == batch_id, BatchItem.status.in_(("pending", "running")))
+                .order_by(BatchItem.seq)))
+
+    def release_dead_claims(self, batch_id: str) -> int:
+        """Put back the items held by processes of this host that died (a kill -9); return how many."""
+        released = 0
+        with Session(self.engine) as session, session.begin():
+            for item in session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id,
+                                                                BatchItem.status == "running")):
+                if claimant_dead(item.claim):
+                    item.status, item.claim, item.claimed_at = "pending", None, None
+                    released += 1
+        return released
+
+    def claim_item(self, item_id: int, token: str, lease_seconds: int) -> BatchItem | None:
+        """Take an item to render: it is pending, or its claimant vanished (dead here, or silent for a lease)."""
+        item = self.item(item_id)
+        if item is None or item.status in ("done", "failed"):
+            return None
+        stale = now() - dt.timedelta(seconds=lease_seconds)
+        condition = or_(BatchItem.status == "pending", BatchItem.claimed_at < stale)
+        if item.status == "running" and claimant_dead(item.claim):
+            condition = or_(condition, BatchItem.claim == item.claim)
+        with Session(self.engine) as session, session.begin():
+            claimed = session.execute(update(BatchItem).where(BatchItem.id == item_id, BatchItem.status.in_(
+                ("pending", "running")), condition).values(status="running", claim=token, claimed_at=now()))
+            if claimed.rowcount != 1:
+                return None
+            session.execute(update(Batch).where(Batch.id == item.batch_id, Batch.status == "queued")
+                            .values(status="running"))
+        return self.item(item_id)
+
+    def complete_item(self, item_id: int, token: str, files: list[dict], errors: list[dict],
+                      issued: list[IssuedDocument]) -> bool:
+        """Mark an item done (or failed) and record its files as issued, if this claim still holds it.
+
+        One transaction: the registry never lists a document whose item was not completed, and an item
+        completed by someone else (after a lease ran out) is not recorded twice.
+        """
+        with Session(self.engine) as session, session.begin():
+            item = session.get(BatchItem, item_id)
+            done = session.execute(update(BatchItem).where(BatchItem.id == item_id, BatchItem.claim == token,
+                                                           BatchItem.status == "running").values(
+                status="failed" if errors else "done", files=json.dumps(files, ensure_ascii=False),
+                errors=json.dumps(errors, ensure_ascii=False)))
+            if done.rowcount != 1:
+                session.rollback()
+                return False
+            session.add_all(issued)
+            session.execute(update(Batch).where(Batch.id == item.batch_id).values(done=Batch.done + 1))
+        return True
+
+    def claim_finish(self, batch_id: str, token: str, lease_seconds: int) -> Batch | None:
+        """Take the batch to build its ZIP and print file, once every item is done or failed."""
+        batch = self.get(batch_id)
+        if batch is None or batch.status not in UNFINISHED or self.open_items(batch_id):
+            return None
+        stale = now() - dt.timedelta(seconds=lease_seconds)
+        condition = or_(Batch.claim.is_(None), Batch.claimed_at < stale)
+        if claimant_dead(batch.claim):
+            condition = or_(condition, Batch.claim == batch.claim)
+        with Session(self.engine) as session, session.begin():
+            claimed = session.execute(update(Batch).where(Batch.id == batch_id, Batch.status.in_(UNFINISHED),
+                                                          condition).values(claim=token, claimed_at=now()))
+            if claimed.rowcount != 1:
+                return None
+        return self.get(batch_id)
+
+    def finish(self, batch_id: str, token: str, status: str, errors: list[dict], expires_at: dt.datetime) -> bool:
+        with Session(self.engine) as session, session.begin():
+            return session.execute(update(Batch).where(Batch.id == batch_id, Batch.claim == token).values(
+                status=status, errors=json.dumps(errors, ensure_ascii=False), finished_at=now(),
+                expires_at=expires_at)).rowcount == 1
+
+    def fail(self, batch_id: str, errors: list[dict]) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(Batch).where(Batch.id == batch_id).values(
+                status="failed", errors=json.dumps(errors, ensure_ascii=False), finished_at=now()))
+
+    def expired(self) -> list[str]:
+        """Return finished batches whose files outlived the retention."""
+        with Session(self.engine) as session:
+            return list(session.scalars(select(Batch.id).where(Batch.expires_at < now(),
+                                                               Batch.files_deleted_at.is_(None))))
+
+    def files_deleted(self, batch_id: str, reason: str) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(Batch).where(Batch.id == batch_id).values(
+                files_deleted_at=now(), files_deleted_reason=reason))

@@ -41,6 +41,8 @@ class Kind:
     seeds: str = ""                                    # where the seeds define it
     # in a batch, made only for applicants whose payload has these keys (e.g. 免学理由: few need the form)
     batch_when: tuple[str, ...] = ()
+    # one document for the whole unit (the roster): a batch makes it once, from every applicant
+    unit_level: bool = False
     extra_formats: dict[str, Callable[[dict], bytes]] = field(default_factory=dict)
     # post-processing of an issued document (docgen.render.finish), the same for every kind that asks:
     watermark: str | None = None                       # light-grey diagonal wording (+ the document id), every page

@@ -386,4 +386,4 @@ def xlsx(context: dict) -> bytes:
 
 KIND = Kind(slug=SLUG, title="申报人员花名册", model=RosterPayload, build=build, blank=blank,
             subject=lambda p: p.unit.name, landscape=True, formats=("pdf", "docx", "xlsx"), layout=LAYOUT,
-            seeds="000 附件5, 003 附件8", extra_formats={"xlsx": xlsx})
+            seeds="000 附件5, 003 附件8", extra_formats={"xlsx": xlsx}, unit_level=True)

@@ -1,0 +1,176 @@
+"""The embedded batch runner: items render in a process pool of their own (one process per core), so a
+batch never holds up single-document requests beyond sharing the CPU.
+
+It resumes every unfinished batch when it starts (items held by processes that died are put back) and, when
+told to stop (SIGTERM), finishes the items in hand and starts no new one. `docgen serve` runs it in a
+process beside gunicorn (python -m docgen.batch.local); create_app runs it on a thread when nothing else does.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Callable
+
+from docgen.batch import work
+
+log = logging.getLogger(__name__)
+IDLE_SECONDS = 2.0        # how often an idle runner looks for batches submitted by other processes
+_pool: ProcessPoolExecutor | None = None      # one per process, shared by its runners (apps in tests)
+_pool_lock = threading.Lock()
+
+
+def _init_process() -> None:
+    """Set up a pool process: it ignores SIGINT/SIGTERM (the runner decides when to stop)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+@functools.lru_cache(maxsize=4)
+def _context(settings_json: str) -> work.Context:
+    return work.Context(json.loads(settings_json))
+
+
+def _run_item(settings_json: str, item_id: int) -> str:
+    return work.run_item(_context(settings_json), item_id)
+
+
+def shared_pool(size: int) -> ProcessPoolExecutor:
+    """Return this process's pool of rendering processes (spawned: the parent has threads)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_init_process)
+        return _pool
+
+
+def shutdown_pool() -> None:
+    """Let the pool's processes end once their items are done."""
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True)
+            _pool = None
+
+
+def pool_size(settings: dict) -> int:
+    return int(settings.get("BATCH_WORKERS") or 0) or os.cpu_count() or 1
+
+
+class LocalRunner:
+    """Runs the items of unfinished batches in a process pool, one batch at a time, oldest first."""
+
+    def __init__(self, settings: dict, registry=None):
+        self.settings = settings
+        self.context = work.Context(settings)
+        if registry is not None:   # the app's own: one engine per process
+            self.context.registry = registry
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._settings_json = json.dumps(settings, sort_keys=True, default=str)
+
+    def start(self) -> "LocalRunner":
+        """Resume unfinished batches on a background thread; without any, the thread starts at the first wake()."""
+        if self.context.store.unfinished():
+            self.wake()
+        return self
+
+    def wake(self) -> None:
+        """Tell the runner a batch was submitted."""
+        with _pool_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self.serve_forever, name="docgen-batches", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop at an item boundary: items in hand finish, none starts."""
+        self._stop.set()
+        self._wake.set()
+        with _pool_lock:
+            thread, self._thread = self._thread, threading.current_thread()   # no start after a stop
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+        if "registry" in self.context.__dict__:
+            self.context.registry.engine.dispose()
+
+    def serve_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.run_pending()
+                work.expire(self.context)
+            except Exception:   # a database hiccup must not end the runner: log and look again
+                log.exception("batch runner")
+                busy = False
+            if not busy:
+                self._wake.wait(IDLE_SECONDS)
+                self._wake.clear()
+
+    def run_pending(self) -> bool:
+        """Run every unfinished batch; return whether there was any."""
+        batches = self.context.store.unfinished()
+        for batch_id in batches:
+            if self._stop.is_set():
+                break
+            self.run_batch(batch_id)
+        return bool(batches)
+
+    def run_batch(self, batch_id: str, progress: Callable[[int, int], None] | None = None) -> str:
+        """Render a batch's open items in the pool, then finish it; return its status."""
+        store = self.context.store
+        store.release_dead_claims(batch_id)
+        pending: set[Future] = set()
+        queue = store.open_items(batch_id)
+        pool = shared_pool(pool_size(self.settings)) if queue else None
+        busy_seen = False
+        while (queue or pending) and not (self._stop.is_set() and not pending):
+            while queue and len(pending) < 2 * pool_size(self.settings) and not self._stop.is_set():
+                pending.add(pool.submit(_run_item, self._settings_json, queue.pop(0)))
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                busy_seen |= future.result() == "busy"
+            if progress is not None:
+                batch = store.get(batch_id)
+                progress(batch.done, batch.total)
+        if self._stop.is_set():
+            return "stopped"
+        status = work.finish_batch(self.context, batch_id)
+        if busy_seen and status in ("open", "busy"):
+            self._wake.wait(1.0)   # another process holds items of this batch: look again shortly
+        return status
+
+
+def main() -> int:
+    """Run the embedded runner as its own process (started by `docgen serve`) until SIGTERM or its parent dies."""
+    from docgen import config
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runner = LocalRunner(config.load())
+    parent = os.getppid()
+    signal.signal(signal.SIGTERM, lambda *_: runner._stop.set() or runner._wake.set())
+    signal.signal(signal.SIGINT, lambda *_: runner._stop.set() or runner._wake.set())
+
+    def watch_parent():   # gunicorn's master was killed: stop like on SIGTERM
+        while not runner._stop.wait(1.0):
+            if os.getppid() != parent:
+                runner._stop.set()
+                runner._wake.set()
+
+    threading.Thread(target=watch_parent, daemon=True).start()
+    runner.serve_forever()
+    runner.stop()
+    shutdown_pool()
+    log.info("batch runner stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
