@@ -116,7 +116,7 @@ def _batch(args) -> int:
 
     from docgen.batch import executor, plan, work
     from docgen.batch.local import LocalRunner, shutdown_pool
-    from docgen.batch.xlsx import read_roster
+    from docgen.batch.xlsx import read_roster_cells
     from docgen.errors import Problem
 
     source, out = Path(args.roster), Path(args.output)
@@ -124,13 +124,13 @@ def _batch(args) -> int:
     runner = LocalRunner(settings)
     renderer = runner.context.renderer
     try:
-        data = read_roster(source.read_bytes()) if source.suffix.lower() == ".xlsx" else \
-            json.loads(source.read_text(encoding="utf-8"))
+        data, cells = read_roster_cells(source.read_bytes()) if source.suffix.lower() == ".xlsx" else \
+            (json.loads(source.read_text(encoding="utf-8")), None)
         if isinstance(data, dict) and args.profile:
             data["profile"] = args.profile
         if isinstance(data, dict) and args.unit:
             data["unit"] = {**data.get("unit", {}), "name": args.unit}
-        request, items = plan.intake(data, renderer)
+        request, items, _ = plan.intake(data, renderer, cells=cells)
         batch, _ = executor.submit(runner.context.store, executor.LocalDispatch(), settings, request,
                                    renderer.profile(request.profile).id, items)
     except (json.JSONDecodeError, OSError) as exc:

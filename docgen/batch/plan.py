@@ -4,15 +4,19 @@ that API and CLI share: read, validate every row of every document, refuse or ke
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from docgen import profiles
-from docgen.batch.request import BatchRequest, applicant_fields, fit, shared_fields
+from docgen.batch.request import BatchRequest, applicant_fields, fit, shared_fields, unknown_fields
 from docgen.batch.store import NewItem
 from docgen.documents import Renderer
 from docgen.errors import InvalidPayload, Problem, chinese_errors
 from docgen.kinds import KINDS
+
+if TYPE_CHECKING:
+    from docgen.batch.xlsx import Cells
 
 
 def plan(request: BatchRequest) -> list[NewItem]:
@@ -25,8 +29,9 @@ def plan(request: BatchRequest) -> list[NewItem]:
         kind = KINDS[slug]
         if kind.unit_level:
             entries = [{"work_unit": request.unit.name, **applicant_fields(e)} for e in request.applicants]
-            items.append(NewItem(slug, "", request.unit.name, "/applicants",
-                                 fit(kind.model, {**shared, "applicants": entries})))
+            data = {**shared, **profile.batch_defaults.get(slug, {}), **request.defaults.get(slug, {}),
+                    "applicants": entries}
+            items.append(NewItem(slug, "", request.unit.name, "/applicants", fit(kind.model, data)))
     width = max(2, len(str(len(request.applicants))))
     for i, entry in enumerate(request.applicants):
         folder = f"{i + 1:0{width}d}-{_safe(entry.name)}"
@@ -55,27 +60,51 @@ def check(request: BatchRequest, items: list[NewItem], renderer: Renderer) -> li
     return list(unique.values())
 
 
-def intake(data: object, renderer: Renderer) -> tuple[BatchRequest, list[NewItem]]:
-    """Validate a batch (JSON or a read XLSX roster) and every document of every row; return it and its items.
+def intake(data: object, renderer: Renderer, *, partial: bool = False,
+           cells: "Cells | None" = None) -> tuple[BatchRequest, list[NewItem], list[dict]]:
+    """Validate a batch (JSON or a read XLSX roster) and every document of every row; return the request, its
+    items, and the rows left out (partial=True only).
 
-    Raises InvalidPayload listing every bad cell (/applicants/N/field, in Chinese) — nothing is rendered
-    unless every row is good.
+    Raises InvalidPayload listing every bad cell (/applicants/N/field in Chinese; for an XLSX also the row
+    number and column name) — nothing is rendered unless every row is good, or, with partial=True, the
+    good rows run and the bad ones are returned.
     """
     if not isinstance(data, dict):
         raise InvalidPayload([{"pointer": "", "detail": "提交的内容应为 JSON 对象（{…}）"}])
     try:
+        errors = _errors(data, renderer)
+    except InvalidPayload as problem:
+        errors = problem.errors
+    if cells is not None:
+        errors = [cells.locate(e) for e in errors]
+    if errors and partial:
+        bad = {_row_of(e) for e in errors}
+        if None not in bad and len(bad) < len(data.get("applicants") or []):
+            good = [a for i, a in enumerate(data["applicants"]) if i not in bad]
+            request, items, _ = intake({**data, "applicants": good}, renderer)
+            return request, items, errors
+    if errors:
+        raise InvalidPayload(errors)
+    request = BatchRequest.model_validate(data, context={"calendar": renderer.calendar, "warnings": []})
+    return request, plan(request), []
+
+
+def _errors(data: dict, renderer: Renderer) -> list[dict]:
+    try:
         request = BatchRequest.model_validate(data, context={"calendar": renderer.calendar, "warnings": []})
     except ValidationError as exc:
-        raise InvalidPayload(chinese_errors(exc, BatchRequest)) from None
+        return chinese_errors(exc, BatchRequest)
     renderer.profile(request.profile)
     unknown = [s for s in request.documents or [] if s not in KINDS]
     if unknown:
-        raise InvalidPayload([{"pointer": "/documents", "detail": f"未知的文书类型：{'、'.join(unknown)}"}])
-    items = plan(request)
-    errors = check(request, items, renderer)
-    if errors:
-        raise InvalidPayload(errors)
-    return request, items
+        return [{"pointer": "/documents", "detail": f"未知的文书类型：{'、'.join(unknown)}"}]
+    return unknown_fields(request, KINDS) or check(request, plan(request), renderer)
+
+
+def _row_of(error: dict) -> int | None:
+    """Return the applicant an error is about (/applicants/3/…), None for the batch as a whole."""
+    parts = error["pointer"].split("/")
+    return int(parts[2]) if len(parts) > 2 and parts[1] == "applicants" and parts[2].isdigit() else None
 
 
 def _safe(name: str) -> str:

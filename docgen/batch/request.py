@@ -33,11 +33,39 @@ class BatchRequest(BaseModel):
     formats: list[Literal["pdf", "docx"]] = Field(default_factory=lambda: ["pdf", "docx"], title="格式")
     notice: Notice | None = Field(None, title="公示期", description="本单位统一的公示起止日期")
     date: dt.date | None = Field(None, title="成文日期")
-    year: int | None = Field(None, title="年度")
-    specialty: str | None = Field(None, title="花名册标题中的专业")
     defaults: dict[str, dict[str, Any]] = Field(
         default_factory=dict, title="各文书的统一内容",
-        description="按文书类型给出全体申报人共用的字段，如 {\"integrity-certificate\": {\"issuer\": \"…纪检组\"}}")
+        description="按文书类型给出全体申报人共用的字段，如 {\"integrity-certificate\": {\"issuer\": \"…纪检组\"}}；"
+                    "花名册自己的字段（年度、专业）也在此：{\"roster\": {\"year\": 2024, \"specialty\": \"农业科学\"}}")
+
+
+def unknown_fields(request: BatchRequest, kinds: dict) -> list[dict]:
+    """Name every key of the batch that no document type declares: a typo such as `ethnicty` is an error,
+    as it is in a single document, never silently dropped."""
+    applicant_keys, payload_keys = set(), set()
+    for kind in kinds.values():
+        for name, info in kind.model.model_fields.items():
+            inner = _model_in(info.annotation)
+            if name in ("applicant", "applicants") and inner is not None:
+                applicant_keys |= set(inner.model_fields)
+            elif not kind.unit_level:
+                payload_keys.add(name)
+    errors = []
+    for i, entry in enumerate(request.applicants):
+        for key in sorted(set(entry.model_extra or {}) - applicant_keys):
+            errors.append({"pointer": f"/applicants/{i}/{key}",
+                           "detail": f"{entry.name}：没有字段“{key}”，请核对拼写"})
+        for key in sorted(set(entry.payload) - payload_keys):
+            errors.append({"pointer": f"/applicants/{i}/payload/{key}",
+                           "detail": f"{entry.name}：文书中没有字段“{key}”，请核对拼写"})
+    for slug, values in request.defaults.items():
+        if slug not in kinds:
+            errors.append({"pointer": f"/defaults/{slug}", "detail": f"未知的文书类型“{slug}”，可用：{'、'.join(kinds)}"})
+            continue
+        for key in sorted(set(values) - set(kinds[slug].model.model_fields)):
+            errors.append({"pointer": f"/defaults/{slug}/{key}",
+                           "detail": f"{kinds[slug].title}没有字段“{key}”，请核对拼写"})
+    return errors
 
 
 def applicant_fields(entry: BatchApplicant) -> dict:
@@ -78,8 +106,7 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 def shared_fields(request: BatchRequest, profile_id: str) -> dict:
     """Return the fields every document of the batch shares."""
-    shared = {"profile": profile_id, "unit": request.unit.model_dump(exclude_none=True), "date": request.date,
-              "year": request.year, "specialty": request.specialty}
+    shared = {"profile": profile_id, "unit": request.unit.model_dump(exclude_none=True), "date": request.date}
     if request.notice is not None:
         shared["notice"] = request.notice.model_dump(exclude_none=True)
     return {k: v for k, v in shared.items() if v is not None}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 
@@ -20,14 +21,37 @@ HEADERS = {
     "级别": "level", "申报级别": "level", "工作单位": "work_unit", "申报途径": "route", "途径": "route",
     "是否通过": "passed", "备注": "remark",
 }
+EXAMPLE_MARK = "示例"   # 序号 of the template's example row: never read as an applicant
 # docgen's own roster prints the route with the title, 工程师（评审）, and dates as 2019年8月
 _TITLE_WITH_ROUTE = re.compile(r"^(?P<title>.*?)\s*[（(](?P<route>初定|初次确定|授予|评审)[)）]$")
 _YEAR_MONTH = re.compile(r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*日)?$")
 _YES, _NO = {"是", "通过", "Y", "y", "yes", "TRUE", "True", "true"}, {"否", "未通过", "N", "n", "no", "FALSE", "False", "false"}
 
 
+@dataclass
+class Cells:
+    """Where each applicant of a read roster came from: its sheet row and the header of each column."""
+
+    rows: list[int] = field(default_factory=list)           # applicant index -> row number in the sheet
+    headers: dict[str, str] = field(default_factory=dict)   # payload key -> column header as written
+
+    def locate(self, error: dict) -> dict:
+        """Add the row number and column name to an error about /applicants/N/field."""
+        parts = error["pointer"].split("/")
+        if len(parts) < 3 or parts[1] != "applicants" or not parts[2].isdigit() or int(parts[2]) >= len(self.rows):
+            return error
+        row, column = self.rows[int(parts[2])], self.headers.get(parts[3], "") if len(parts) > 3 else ""
+        where = f"第{row}行" + (f"“{column}”" if column else "")
+        return {**error, "row": row, "column": column or None, "detail": f"{where}：{error['detail']}"}
+
+
 def read_roster(content: bytes) -> dict:
     """Return {"unit": {"name"}, "applicants": [...]} from the first sheet; the header row is the one with 姓名."""
+    return read_roster_cells(content)[0]
+
+
+def read_roster_cells(content: bytes) -> tuple[dict, Cells]:
+    """Read a roster as read_roster does, and where each applicant and field came from."""
     xlsx_limits.check(content)   # sizes, dimension, rows, shared strings and formulas, before openpyxl
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
@@ -43,8 +67,16 @@ def read_roster(content: bytes) -> dict:
                 unit = cell.split("：", 1)[-1].split(":", 1)[-1].strip() or unit
         if "姓名" in cells:
             columns = {i: HEADERS[c.replace(" ", "")] for i, c in enumerate(cells) if c.replace(" ", "") in HEADERS}
-            applicants = [_applicant(r, columns) for r in rows[index + 1:]]
-            return {"unit": {"name": unit} if unit else {}, "applicants": [a for a in applicants if a]}
+            found = Cells(headers={HEADERS[c.replace(" ", "")]: c for c in reversed(cells) if c.replace(" ", "") in HEADERS})
+            serial = cells.index("序号") if "序号" in cells else None
+            applicants = []
+            for number, row in enumerate(rows[index + 1:], start=index + 2):
+                if serial is not None and serial < len(row) and str(row[serial] or "").strip() == EXAMPLE_MARK:
+                    continue   # the template's example row
+                if applicant := _applicant(row, columns):
+                    applicants.append(applicant)
+                    found.rows.append(number)
+            return {"unit": {"name": unit} if unit else {}, "applicants": applicants}, found
     raise Problem(422, "花名册缺少表头", "第一张工作表中找不到含“姓名”的表头行", slug="bad-xlsx",
                   errors=[{"pointer": "/applicants", "detail": "花名册第一张工作表中找不到含“姓名”的表头行"}])
 
