@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Callable
 
@@ -27,9 +28,19 @@ _pool_lock = threading.Lock()
 
 
 def _init_process() -> None:
-    """Set up a pool process: it ignores SIGINT/SIGTERM (the runner decides when to stop)."""
+    """Set up a pool process: it ignores SIGINT/SIGTERM (the runner decides when to stop) and ends when the
+    runner is gone (killed with -9 it cannot tell its pool; an item cut short is redone on resume)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch_parent():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
 
 
 @functools.lru_cache(maxsize=4)

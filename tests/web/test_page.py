@@ -230,7 +230,7 @@ def test_roster_upload_progress_zip_and_print(page, web_app):
     names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     applicants = sample("roster")["applicants"]
     for number, applicant in enumerate(applicants, 1):
-        assert f"{number}-{applicant['name']}/附件3-个人承诺书.pdf" in names
+        assert f"{number:02d}-{applicant['name']}/附件3-个人承诺书.pdf" in names
     name, content = download(page, "#batch-print")
     assert name.endswith(".pdf") and applicants[0]["name"] in pdf_text(content)
 

@@ -1,0 +1,108 @@
+"""Batch throughput: the embedded runner on a full set, then one vs two Celery workers on the same batch.
+
+    .venv/bin/python bench/batch_scale.py [--applicants 100] [--celery-applicants 40]
+
+1. Embedded runner (process pool, one per core): N applicants × the profile's whole set (PDF + DOCX), the
+   roster (PDF, DOCX, XLSX), archive.zip and print.pdf — the issue 11 target is 100 applicants in ≤ 15 s.
+2. Celery: a real redis-server and `docgen worker --concurrency 1` processes sharing one SQLite database
+   and artifact folder; the same batch with one worker, then with two. Prints wall times and the speed-up.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from docgen import config  # noqa: E402
+from docgen.app import create_app  # noqa: E402
+from docgen.batch import executor, plan  # noqa: E402
+from docgen.batch.local import LocalRunner, shutdown_pool  # noqa: E402
+from tests import services  # noqa: E402
+from tests.helpers import many_applicants  # noqa: E402
+
+SAMPLE = json.loads((ROOT / "samples" / "batch.json").read_text("utf-8"))
+
+
+def batch(n: int, **extra) -> dict:
+    first = {**SAMPLE["applicants"][0]}
+    people = [{**a, "payload": first["payload"]} for a in many_applicants(n, SAMPLE["applicants"][1])]
+    return {**SAMPLE, "applicants": people, **extra}
+
+
+def embedded(n: int, folder: Path) -> dict:
+    settings = config.load({"DATA_DIR": str(folder / "embedded")})
+    runner = LocalRunner(settings)
+    request, items, _ = plan.intake(batch(n), runner.context.renderer)
+    stored, _ = executor.submit(runner.context.store, executor.LocalDispatch(), settings, request,
+                                runner.context.renderer.profile(request.profile).id, items)
+    runner.run_batch(stored.id)   # warm the pool's processes on a first run …
+    request, items, _ = plan.intake(batch(n), runner.context.renderer)
+    stored, _ = executor.submit(runner.context.store, executor.LocalDispatch(), settings, request,
+                                runner.context.renderer.profile(request.profile).id, items)
+    started = time.perf_counter()
+    status = runner.run_batch(stored.id)   # … and time the second
+    seconds = time.perf_counter() - started
+    runner.stop()
+    shutdown_pool()
+    archive = folder / "embedded" / "batches" / stored.id / "archive.zip"
+    return {"applicants": n, "items": len(items), "status": status, "seconds": round(seconds, 2),
+            "archive_mb": round(archive.stat().st_size / 1e6, 1)}
+
+
+def celery_run(n: int, workers: int, folder: Path, redis) -> float:
+    data = folder / f"celery-{workers}"
+    cfg = {"DATA_DIR": str(data), "BROKER_URL": redis.url, "SECRET_KEY": "bench"}
+    env = {f"DOCGEN_{k}": v for k, v in cfg.items()}
+    procs = [services.docgen(["worker", "--concurrency", "1"], env, data / f"w{i}", data / f"w{i}.log")
+             for i in range(workers)]
+    app = create_app({"TESTING": True, **cfg})
+    client = app.test_client()
+    try:
+        warm = client.post("/v1/batches", json=batch(workers * 2, documents=["commitment"])).headers["Location"]
+        while client.get(warm).json["status"] not in ("done", "failed"):   # workers up and warm
+            time.sleep(0.2)
+        started = time.perf_counter()
+        location = client.post("/v1/batches", json=batch(n, formats=["pdf"])).headers["Location"]
+        while (status := client.get(location).json)["status"] not in ("done", "failed"):
+            time.sleep(0.1)
+        assert status["status"] == "done", status
+        return time.perf_counter() - started
+    finally:
+        for p in procs:
+            os.killpg(p.pid, signal.SIGTERM)
+            p.wait(timeout=120)
+        app.extensions["registry"].engine.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--applicants", type=int, default=100)
+    parser.add_argument("--celery-applicants", type=int, default=40)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="docgen-bench-"))
+    try:
+        print("embedded runner:", json.dumps(embedded(args.applicants, folder), ensure_ascii=False), flush=True)
+        redis = services.start_redis()
+        try:
+            one = celery_run(args.celery_applicants, 1, folder, redis)
+            two = celery_run(args.celery_applicants, 2, folder, redis)
+        finally:
+            redis.stop()
+        print(f"celery, {args.celery_applicants} applicants × profile set (PDF): one worker {one:.1f} s, "
+              f"two workers {two:.1f} s, speed-up {one / two:.2f}×")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
