@@ -162,7 +162,7 @@ def status(path: BatchPath):
 
 
 @bp.delete("/batches/<batch_id>", tags=[TAG], summary="删除批次的全部文件（登记的文书编号仍可核验）",
-           responses={204: {"description": "已删除"}, **problems(404, 409)})
+           responses={200: BatchStatus, **problems(404, 409)})
 def delete(path: BatchPath):
     batch = _batch(path.batch_id)
     if batch.status in ("queued", "running"):
@@ -171,7 +171,7 @@ def delete(path: BatchPath):
     if not batch.files_deleted_at:
         work.delete_files(current_app.extensions["storage"], current_app.extensions["batch_store"], batch.id,
                           "deleted")
-    return "", 204
+    return _batch(batch.id).public()   # says when and why its files went
 
 
 def _file(batch_id: str, name: str, download: str, mimetype: str):

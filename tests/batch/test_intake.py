@@ -153,7 +153,8 @@ def test_zip_layout_manifest_delete_and_retention(client, app):
     assert all(len(f["sha256"]) == 64 and len(f["document_id"]) == 32 for f in manifest["files"])
     assert status["expires_at"] > status["finished_at"]
 
-    assert client.delete(f"/v1/batches/{status['id']}").status_code == 204
+    deleted = client.delete(f"/v1/batches/{status['id']}")
+    assert deleted.status_code == 200 and deleted.json["files_deleted"]["reason"] == "deleted"
     gone = client.get(status["links"]["archive"])
     assert gone.status_code == 410 and "删除" in gone.json["detail"]
     assert client.get(f"/v1/batches/{status['id']}").json["files_deleted"]["reason"] == "deleted"
