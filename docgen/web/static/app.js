@@ -774,6 +774,7 @@ async function submitBatch() {
   }
   const checked = (name) => [...$("batch-form").querySelectorAll(`input[name=${name}]:checked`)].map((c) => c.value);
   if (checked("formats").length) data.append("formats", checked("formats").join(","));
+  if ($("batch-partial").checked) data.append("partial", "true");
   if (checked("documents").length) data.append("documents", checked("documents").join(","));
   $("batch-submit").disabled = true;
   try {
@@ -783,6 +784,9 @@ async function submitBatch() {
       return;
     }
     const batch = await response.json();
+    if ((batch.rejected || []).length) {   // partial=true: the valid rows run, the others are listed
+      await showBatchProblem({ title: "以下申报人有误，未生成", errors: batch.rejected });
+    }
     followBatch(response.headers.get("Location") || `/v1/batches/${batch.id}`);
   } catch (e) {
     await showBatchProblem({ title: "无法连接服务", detail: "请检查网络后重试" });
