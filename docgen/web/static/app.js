@@ -268,8 +268,8 @@ function addItem(parts, s, root) {
   items.push(emptyOf(s.items, root));
   stale();
   renderForm();
-  const first = document.querySelector(
-    `[data-pointer^="${CSS.escape(pointerOf([...parts, items.length - 1]))}"]:is(input, select, textarea)`);
+  const prefix = CSS.escape(pointerOf([...parts, items.length - 1]));
+  const first = $("fill").querySelector(["input", "select", "textarea"].map((t) => `${t}[data-pointer^="${prefix}"]`).join(","));
   if (first) first.focus();
 }
 
@@ -622,7 +622,8 @@ async function loadType(slug, initial) {
   form.slug = slug;
   schemas[slug] = schemas[slug] || await fetchJson(`/v1/document-types/${slug}/schema`);
   form.schema = schemas[slug];
-  form.state = initial ? structuredClone(initial) : drafts[slug] || {};
+  // a JSON copy, not structuredClone: the Chromium 86 inside some government desktop browsers lacks it
+  form.state = initial ? JSON.parse(JSON.stringify(initial)) : drafts[slug] || {};
   form.errors = {};
   form.dirty = new Set();
   $("summary").hidden = true;
