@@ -131,8 +131,10 @@ class Notice(BaseModel):
         self._workdays = counted.days
         for year in uncovered:
             warnings.append(f"{year}年的法定节假日安排尚无数据，公示期只扣除了周末，请人工核对")
-        for year in counted.regional_missing:
-            warnings.append(f"{year}年新疆肉孜节、古尔邦节的放假日期尚未录入，公示期未扣除这两个节日，请人工核对")
+        for festival in counted.regional_missing:
+            when = f"（据伊斯兰历推算约在{rules.cn_date(festival.estimate)}）" if festival.estimate else ""
+            warnings.append(f"{festival.year}年新疆{festival.name}{when}的放假日期尚未录入，"
+                            f"公示期可能多计了工作日，请对照自治区放假通知人工核对")
         if counted.days < MIN_NOTICE_WORKDAYS:
             earliest, _ = calendar.earliest_end(self.start_date, MIN_NOTICE_WORKDAYS)
             raise PydanticCustomError(

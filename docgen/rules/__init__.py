@@ -17,12 +17,12 @@ from docgen.rules.vocab import (
     normalize_political_status,
     normalize_route,
 )
-from docgen.rules.workdays import WorkCalendar, WorkdayCount, default_calendar
+from docgen.rules.workdays import Festival, WorkCalendar, WorkdayCount, default_calendar, festival_estimates
 
 __all__ = [
     "ETHNICITIES", "GENDERS", "LEVELS", "OTHER_ETHNICITIES", "POLITICAL_STATUSES", "ROUTES",
-    "IdInfo", "RuleError", "WorkCalendar", "WorkdayCount",
+    "Festival", "IdInfo", "RuleError", "WorkCalendar", "WorkdayCount",
     "amount_in_words", "check_uscc", "cn_date", "cn_date_numerals", "cn_month", "cn_number", "cn_year_numerals",
-    "default_calendar", "mask_id_number", "normalize_ethnicity", "normalize_gender", "normalize_level",
+    "default_calendar", "festival_estimates", "mask_id_number", "normalize_ethnicity", "normalize_gender", "normalize_level",
     "normalize_political_status", "normalize_route", "or_none", "parse_id_number",
 ]

@@ -11,20 +11,36 @@ from pathlib import Path
 from typing import Any
 
 import chinese_calendar
+from hijridate import Gregorian, Hijri
 
 from docgen.rules.errors import RuleError
 
 _KEYS = {"holidays", "workdays", "complete", "source"}
+# 肉孜节 is 1 Shawwal (10/1) and 古尔邦节 10 Dhu al-Hijjah (12/10) of the Islamic calendar
+# (自治区人民政府令第174号); the 自治区 fixes the day each year after 中国伊斯兰教协会, which has fallen on
+# the Umm al-Qura date or one day after it (2022, 2023, 2025)
+_FESTIVALS = (("肉孜节", 10, 1), ("古尔邦节", 12, 10))
+FESTIVAL_MARGIN = dt.timedelta(days=3)   # a period this close to an estimate may touch the days off
+
+
+@dataclass(frozen=True)
+class Festival:
+    """A Xinjiang festival of one year estimated from the Islamic calendar (None: outside the tables)."""
+
+    name: str
+    year: int
+    estimate: dt.date | None
 
 
 @dataclass(frozen=True)
 class WorkdayCount:
-    """Working days in a period, the years no official calendar covers, and the years whose Xinjiang
-    festival days (肉孜节, 古尔邦节) are not in our tables (the count may then be one to three too high)."""
+    """Working days in a period, the years no official calendar covers, and the Xinjiang festivals
+    (肉孜节, 古尔邦节) that may fall in or next to it but whose official days are not in our tables
+    (the count may then be one to three too high)."""
 
     days: int
     uncovered_years: tuple[int, ...] = ()
-    regional_missing: tuple[int, ...] = field(default=(), compare=False)  # advice, not part of the count
+    regional_missing: tuple[Festival, ...] = field(default=(), compare=False)  # advice, not part of the count
 
 
 @dataclass
@@ -68,9 +84,7 @@ class WorkCalendar:
     def count(self, start: dt.date, end: dt.date) -> WorkdayCount:
         """Count the working days from `start` to `end`, both included (0 when end < start)."""
         days = sum(1 for d in _days(start, end) if self.is_workday(d))
-        years = range(start.year, end.year + 1) if start <= end else ()
-        return WorkdayCount(days, self._uncovered(start, end),
-                            tuple(y for y in years if self.covered(y) and y not in self._years))
+        return WorkdayCount(days, self._uncovered(start, end), self._festivals_unknown(start, end))
 
     def earliest_end(self, start: dt.date, days: int = 5) -> tuple[dt.date, tuple[int, ...]]:
         """Return the earliest end such that [start, end] holds `days` working days, and uncovered years.
@@ -87,6 +101,27 @@ class WorkCalendar:
                     return d, self._uncovered(start, d)
             d += dt.timedelta(days=1)
 
+    def _festivals_unknown(self, start: dt.date, end: dt.date) -> tuple[Festival, ...]:
+        """Return the festivals within FESTIVAL_MARGIN of [start, end] in years whose official Xinjiang
+        days are not in the tables (an estimate the Islamic calendar cannot give counts as close).
+
+        A year no official calendar covers is left out: its warning already says only weekends count.
+        """
+        if start > end:
+            return ()
+        out = []
+        for year in range(start.year - 1, end.year + 2):
+            if year in self._years or not self.covered(year):
+                continue
+            for festival in festival_estimates(year):
+                if festival.estimate is None:
+                    near = start.year <= year <= end.year
+                else:
+                    near = start - FESTIVAL_MARGIN <= festival.estimate <= end + FESTIVAL_MARGIN
+                if near:
+                    out.append(festival)
+        return tuple(out)
+
     def _uncovered(self, start: dt.date, end: dt.date) -> tuple[int, ...]:
         return tuple(y for y in range(start.year, end.year + 1) if start <= end and not self.covered(y))
 
@@ -95,6 +130,29 @@ class WorkCalendar:
 def default_calendar() -> WorkCalendar:
     """Return the calendar built from the packaged data only (deployments construct their own)."""
     return WorkCalendar()
+
+
+@cache
+def festival_estimates(year: int) -> tuple[Festival, ...]:
+    """Estimate the Gregorian dates of 肉孜节 and 古尔邦节 in `year` from the Umm al-Qura calendar.
+
+    A Gregorian year holds each festival once or (every ~33 years) twice; outside the calendar's
+    tables (1924–2077) the estimate is None.
+    """
+    try:
+        first, last = Gregorian(year, 1, 1).to_hijri().year, Gregorian(year, 12, 31).to_hijri().year
+    except OverflowError:
+        return tuple(Festival(name, year, None) for name, _, _ in _FESTIVALS)
+    out = []
+    for name, month, day in _FESTIVALS:
+        for hijri_year in range(first, last + 1):
+            try:
+                date = Hijri(hijri_year, month, day).to_gregorian()
+            except OverflowError:
+                continue
+            if date.year == year:
+                out.append(Festival(name, year, dt.date(date.year, date.month, date.day)))
+    return tuple(sorted(out, key=lambda f: f.estimate or dt.date.min))
 
 
 @cache

@@ -47,3 +47,21 @@ workdays = ["2030-09-29"]
     assert ok.status_code == 200, ok.json
     assert not any("只扣除了周末" in w for w in _warnings(ok))
     assert "经公示5个工作日无异议" in docx_text(ok.data)   # 29, 30, 8, 9, 10
+
+
+def _notice_2024(client, start: str):
+    payload = sample("public-notice")
+    payload["notice"] = {"start_date": start}
+    payload["date"] = start
+    return client.post("/v1/documents/public-notice?format=docx", json=payload)
+
+
+def test_2024_warns_only_near_an_estimated_festival(client):
+    # 2024's official Xinjiang days are not in the tables: September is far from both festivals
+    september = _notice_2024(client, "2024-09-02")
+    assert september.status_code == 200 and _warnings(september) == []
+    # a 公示 from 14 June runs into 古尔邦节 (Umm al-Qura 10 Dhu al-Hijjah 1445 = 16 June)
+    june = _notice_2024(client, "2024-06-14")
+    assert june.status_code == 200
+    assert _warnings(june) == ["2024年新疆古尔邦节（据伊斯兰历推算约在2024年6月16日）的放假日期尚未录入，"
+                               "公示期可能多计了工作日，请对照自治区放假通知人工核对"]

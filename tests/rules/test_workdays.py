@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from docgen.rules import RuleError, WorkCalendar, WorkdayCount, default_calendar
+from docgen.rules import RuleError, WorkCalendar, WorkdayCount, default_calendar, festival_estimates
 
 D = dt.date
 
@@ -140,9 +140,59 @@ def test_default_calendar_is_shared():
     assert default_calendar().covered(2024)
 
 
-def test_years_without_xinjiang_festival_data_are_reported():
+def _missing(calendar, start, end):
+    return [(f.name, f.estimate) for f in calendar.count(start, end).regional_missing]
+
+
+def test_festival_estimates_match_the_official_days_we_have():
+    # official Xinjiang days: 2022 肉孜节 5-03, 古尔邦节 7-10; 2023 4-22, 6-29; 2025 3-31, 6-06
+    official = {2022: (D(2022, 5, 3), D(2022, 7, 10)), 2023: (D(2023, 4, 22), D(2023, 6, 29)),
+                2025: (D(2025, 3, 31), D(2025, 6, 6))}
+    for year, days in official.items():
+        estimates = festival_estimates(year)
+        assert [f.name for f in estimates] == ["肉孜节", "古尔邦节"]
+        for festival, day in zip(estimates, days):
+            assert abs((festival.estimate - day).days) <= 1, (festival, day)
+
+
+def test_festival_estimates_2024_and_2026():
+    assert [(f.name, f.estimate) for f in festival_estimates(2024)] == [
+        ("肉孜节", D(2024, 4, 10)), ("古尔邦节", D(2024, 6, 16))]
+    assert [(f.name, f.estimate) for f in festival_estimates(2026)] == [
+        ("肉孜节", D(2026, 3, 20)), ("古尔邦节", D(2026, 5, 27))]
+
+
+def test_a_year_may_hold_a_festival_twice_and_beyond_the_tables_none():
+    assert [f.name for f in festival_estimates(2030)] == ["肉孜节", "古尔邦节"]
+    assert sum(f.name == "肉孜节" for f in festival_estimates(2000)) == 2   # 1 January and 27 December 2000
+    assert [f.estimate for f in festival_estimates(2090)] == [None, None]
+
+
+def test_only_periods_near_an_unknown_festival_warn():
     calendar = WorkCalendar()
-    assert calendar.count(dt.date(2023, 6, 26), dt.date(2023, 7, 3)).regional_missing == ()
-    assert calendar.count(dt.date(2024, 6, 10), dt.date(2024, 6, 20)).regional_missing == (2024,)
-    # an uncovered year is reported as such, not twice
-    assert calendar.count(dt.date(2030, 3, 1), dt.date(2030, 3, 8)).regional_missing == ()
+    # 2024 has no official Xinjiang days in the tables: September is far from both festivals
+    assert _missing(calendar, D(2024, 9, 2), D(2024, 9, 6)) == []
+    # a 公示 from 14 June runs into 古尔邦节 (≈ 16 June)
+    assert _missing(calendar, D(2024, 6, 14), D(2024, 6, 20)) == [("古尔邦节", D(2024, 6, 16))]
+    # three days either side still warn, four do not
+    assert _missing(calendar, D(2024, 4, 1), D(2024, 4, 7)) == [("肉孜节", D(2024, 4, 10))]
+    assert _missing(calendar, D(2024, 4, 1), D(2024, 4, 6)) == []
+    assert _missing(calendar, D(2024, 4, 13), D(2024, 4, 19)) == [("肉孜节", D(2024, 4, 10))]
+    assert _missing(calendar, D(2024, 4, 14), D(2024, 4, 19)) == []
+    # years with official days never warn
+    assert _missing(calendar, D(2023, 6, 26), D(2023, 7, 3)) == []
+    assert _missing(calendar, D(2026, 5, 25), D(2026, 5, 29)) == [("古尔邦节", D(2026, 5, 27))]
+
+
+def test_an_uncovered_year_warns_as_such_not_twice():
+    calendar = WorkCalendar()
+    count = calendar.count(D(2030, 1, 28), D(2030, 2, 8))   # 肉孜节 2030 ≈ 5 February
+    assert count.uncovered_years == (2030,) and count.regional_missing == ()
+
+
+def test_a_table_with_the_year_silences_the_estimate(tmp_path):
+    extra = tmp_path / "2024.toml"
+    extra.write_text("[years.2024]\nholidays = [2024-06-17, 2024-06-18]\n", "utf-8")
+    calendar = WorkCalendar(extra_files=[extra])
+    assert _missing(calendar, D(2024, 6, 14), D(2024, 6, 20)) == []
+    assert calendar.count(D(2024, 6, 14), D(2024, 6, 20)).days == 3   # 14, 19, 20
