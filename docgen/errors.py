@@ -77,7 +77,7 @@ def _inner_model(annotation: Any) -> Any:
 MESSAGES = {
     "missing": "{title}为必填项，请填写",
     "string_too_short": "{title}不能为空",
-    "string_too_long": "{title}过长，最多{max_length}个字",
+    "string_too_long": "{title}过长，最多{max_length}个字（版面所容），现有{length}个字",
     "string_type": "{title}应为文字",
     "string_unicode": "{title}含有无效的字符编码（如孤立的代理码元 \\ud800），请重新输入",
     "string_pattern_mismatch": "{title}格式不正确",
@@ -120,6 +120,7 @@ def chinese_errors(exc: ValidationError, model: type[BaseModel] | None) -> list[
         if kind in MESSAGES:
             expected = ctx.get("expected", "")
             values = {**ctx, "title": title, "key": loc[-1] if loc else "",
+                      "length": len(err["input"]) if isinstance(err.get("input"), str) else "",
                       "expected": str(expected).replace("'", "").replace(" or ", "、")}
             detail = MESSAGES[kind].format(**values)
         elif kind == "value_error":

@@ -8,7 +8,8 @@ from pydantic import Field
 
 from docgen import rules
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import BLANK, Filled, DATE_BLANK, Applicant, LongText, Payload, Unit, fill, signoff_date
+from docgen.kinds.common import (BLANK, DATE_BLANK, Applicant, Payload, ShortFilled, Unit, fill, limited,
+                                 signoff_date)
 from docgen.profiles import Profile
 
 SLUG = "authenticity-guarantee"
@@ -18,8 +19,8 @@ OPINION_LINES = 3   # no opinion given: ruled lines for the 单位负责人 to w
 class GuaranteeApplicant(Applicant):
     """申报人: the guarantee names the specialty and the title applied for."""
 
-    specialty: Filled = Field(title="专业", examples=["临床医学"])
-    target_title: Filled = Field(title="拟申报专业技术资格", examples=["主治医师"])
+    specialty: ShortFilled = Field(title="专业", examples=["临床医学"])
+    target_title: ShortFilled = Field(title="拟申报专业技术资格", examples=["主治医师"])
 
 
 class GuaranteePayload(Payload):
@@ -27,7 +28,7 @@ class GuaranteePayload(Payload):
 
     applicant: GuaranteeApplicant = Field(title="申报人")
     unit: Unit = Field(title="申报人所在单位")
-    leader_opinion: LongText | None = Field(
+    leader_opinion: limited(200) | None = Field(  # type: ignore[valid-type]
         None, title="单位负责人意见", examples=["情况属实，同意推荐。"],
         description="单位负责人签署的意见，可分段（换行）；缺省时留出横线由单位负责人手写")
 

@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from docgen import rules
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import DATE_BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Text, signoff_date
+from docgen.kinds.common import DATE_BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Short, limited, signoff_date
 from docgen.profiles import Profile
 from docgen.render import fonts
 from docgen.rules.types import Gender, IdNumber, Month
@@ -19,6 +19,7 @@ from docgen.rules.types import Gender, IdNumber, Month
 SLUG = "ce-exemption"
 REASON_MAX = 600
 REVIEW_MAX = 120
+GRADUATION_MAX = 60   # two lines of its row
 
 # --- The page, in mm: GB/T 9704 text area 156 × 225. templates/ce-exemption/document.css reads these
 # sizes as LAYOUT (below) and templates/ce-exemption/docx.py imports them: they are defined only here.
@@ -70,9 +71,9 @@ class ExemptionApplicant(Applicant):
 
     gender: Gender = Field(title="性别", description=GENDER_RULE)
     id_number: IdNumber = Field(title="身份证号码", description=ID_RULE + "；出生年月缺省取自号码")
-    education: Text | None = Field(None, title="学历", examples=["大学本科"])
-    degree: Text | None = Field(None, title="学位", examples=["管理学学士"])
-    graduation: Text | None = Field(None, title="何时何学校何专业毕业",
+    education: Short | None = Field(None, title="学历", examples=["大学本科"])
+    degree: Short | None = Field(None, title="学位", examples=["管理学学士"])
+    graduation: limited(GRADUATION_MAX) | None = Field(None, title="何时何学校何专业毕业",  # type: ignore[valid-type]
                                     examples=["2011年7月毕业于新疆大学档案学专业"])
     work_start_date: Month | None = Field(None, title="参加工作时间",
                                           description="YYYY-MM 或 YYYY-MM-DD，印为“2011年9月”")

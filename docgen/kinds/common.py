@@ -11,10 +11,29 @@ from docgen import rules
 from docgen.profiles import Profile
 from docgen.rules.types import Ethnicity, Gender, IdNumber, Level, PoliticalStatus, Uscc
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Filled = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]  # required text
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+# maxLength of the free-text fields: what their place in the layouts holds (a GB/T 9704 line is 28
+# characters; the 评审表 and roster cells are narrower). The schema and the 422 state these numbers.
+NAME_MAX = 20       # 姓名: a Uyghur name with “·” runs to ~15 characters
+SHORT_MAX = 15      # 系列, 专业, 职务, 学历, 学位: names, not prose (少数民族语文翻译 is 8)
+UNIT_MAX = 50       # 单位名称: under two lines of a letter
+WORK_UNIT_MAX = 60  # 工作单位: two lines of the 评审表's cell
+TEXT_MAX = 30       # office, phone, the short facts of a sentence
+
+
+def limited(max_length: int, *, required: bool = False) -> Any:
+    """Return a stripped text type of at most `max_length` characters (at least one when required)."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1 if required else None,
+                                            max_length=max_length)]
+
+
+Name = limited(NAME_MAX, required=True)
+Short = limited(SHORT_MAX)
+ShortFilled = limited(SHORT_MAX, required=True)
+UnitName = limited(UNIT_MAX, required=True)
+WorkUnit = limited(WORK_UNIT_MAX)
+WorkUnitFilled = limited(WORK_UNIT_MAX, required=True)
+Text = limited(TEXT_MAX)
+Filled = limited(TEXT_MAX, required=True)   # required text
 
 # rules a client cannot read from the types, said where the fields are described (OpenAPI, JSON Schema)
 ID_RULE = "18 位，含校验位（GB 11643，末位 X 可小写），出生日期须有效；须与性别、出生日期一致"
@@ -50,13 +69,13 @@ class Applicant(BaseModel):
     political_status: PoliticalStatus | None = Field(None, title="政治面貌")
     id_number: IdNumber | None = Field(None, title="身份证号码", description=ID_RULE)
     birth_date: dt.date | None = Field(None, title="出生日期", description=BIRTH_RULE)
-    current_title: Text | None = Field(None, title="现任专业技术职务", examples=["助理工程师"])
+    current_title: Short | None = Field(None, title="现任专业技术职务", examples=["助理工程师"])
     current_title_date: dt.date | None = Field(None, title="获现任专业技术职务时间")
-    target_title: Text | None = Field(None, title="拟申报专业技术职务", examples=["工程师"])
-    series: Text | None = Field(None, title="系列", examples=["工程"])
-    specialty: Text | None = Field(None, title="专业", examples=["电力工程"])
+    target_title: Short | None = Field(None, title="拟申报专业技术职务", examples=["工程师"])
+    series: Short | None = Field(None, title="系列", examples=["工程"])
+    specialty: Short | None = Field(None, title="专业", examples=["电力工程"])
     level: Level | None = Field(None, title="级别")
-    work_unit: Text | None = Field(None, title="工作单位")
+    work_unit: WorkUnit | None = Field(None, title="工作单位")
 
     @model_validator(mode="after")
     def _matches_id_number(self):
@@ -82,9 +101,9 @@ class IdentifiedApplicant(Applicant):
     political_status: PoliticalStatus = Field(title="政治面貌")
     id_number: IdNumber = Field(title="身份证号码",
                                 description=ID_RULE + "；公示中按地区配置遮盖中间8位")
-    current_title: Filled = Field(title="现任专业技术职务", examples=["助理研究员"])
-    series: Filled = Field(title="系列", examples=["自然科学研究"])
-    specialty: Filled = Field(title="专业", examples=["农业科学"])
+    current_title: ShortFilled = Field(title="现任专业技术职务", examples=["助理研究员"])
+    series: ShortFilled = Field(title="系列", examples=["自然科学研究"])
+    specialty: ShortFilled = Field(title="专业", examples=["农业科学"])
     level: Level = Field(title="级别")
 
 
@@ -93,12 +112,12 @@ class Unit(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: Name = Field(title="单位名称", examples=["巴音郭楞蒙古自治州农业科学研究所"])
+    name: UnitName = Field(title="单位名称", examples=["巴音郭楞蒙古自治州农业科学研究所"])
     uscc: Uscc | None = Field(None, title="统一社会信用代码",
                               description="18 位，含校验码（GB 32100），字母不用 I、O、Z、S、V")
     office: Text | None = Field(None, title="受理异议的办公室", examples=["人事科"])
     phone: Text | None = Field(None, title="监督电话", examples=["0996-2024393"])
-    leader: Text | None = Field(None, title="单位负责人")
+    leader: limited(NAME_MAX) | None = Field(None, title="单位负责人")
 
 
 class Notice(BaseModel):

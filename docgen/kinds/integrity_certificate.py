@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import BLANK, Filled, Applicant, Payload, fill, signoff_date
+from docgen.kinds.common import BLANK, Applicant, Filled, Payload, UnitName, WorkUnitFilled, fill, signoff_date
 from docgen.profiles import Profile
 
 SLUG = "integrity-certificate"
@@ -24,7 +24,7 @@ def _penalty_name(value: str) -> str:
 class IntegrityApplicant(Applicant):
     """申报人: the certificate names the person and the unit employing them."""
 
-    work_unit: Filled = Field(title="工作单位", examples=["塔城地区人民医院"])
+    work_unit: WorkUnitFilled = Field(title="工作单位", examples=["塔城地区人民医院"])
 
 
 class Punishment(BaseModel):
@@ -46,7 +46,7 @@ class IntegrityPayload(Payload):
     punishment: Punishment | None = Field(None, title="处分情况", description="聘现职以来受到的党纪政纪处分；缺省为未受到处理")
     clues: bool = Field(False, title="有无问题线索反映",
                         description="有无政治纪律、党风廉政、计划生育方面的问题线索反映；缺省为无")
-    issuer: Filled = Field(title="出具单位（主管单位纪检部门）", examples=["塔城地区卫生健康委员会纪检组"])
+    issuer: UnitName = Field(title="出具单位（主管单位纪检部门）", examples=["塔城地区卫生健康委员会纪检组"])
 
 
 def _check(payload: IntegrityPayload) -> None:

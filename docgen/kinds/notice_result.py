@@ -8,7 +8,7 @@ from pydantic import Field
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, NOTICE_RULE, Applicant, Filled, Notice, Payload, Unit, fill,
+from docgen.kinds.common import (BLANK, DATE_BLANK, NOTICE_RULE, Applicant, Notice, Payload, ShortFilled, Unit, fill,
                                  signoff_date)
 from docgen.profiles import Profile
 from docgen.rules.types import Level
@@ -22,8 +22,8 @@ COUNTS = {"{workdays}": ("workdays", "个工作日"), "{calendar_days}": ("calen
 class ResultApplicant(Applicant):
     """申报人: what the result names."""
 
-    series: Filled = Field(title="系列", examples=["自然科学研究"])
-    specialty: Filled = Field(title="专业", examples=["农业科学"])
+    series: ShortFilled = Field(title="系列", examples=["自然科学研究"])
+    specialty: ShortFilled = Field(title="专业", examples=["农业科学"])
     level: Level = Field(title="级别")
 
 

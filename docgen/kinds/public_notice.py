@@ -5,13 +5,15 @@ from pydantic import Field
 
 from docgen import rules
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, Filled, IdentifiedApplicant, LongText, Notice, Payload, Unit,
-                                 applicant_values, fill, signoff_date)
+from docgen.kinds.common import (BLANK, DATE_BLANK, Filled, IdentifiedApplicant, Notice, Payload, Unit,
+                                 applicant_values, fill, limited, signoff_date)
 from docgen.profiles import Profile
 
 SLUG = "public-notice"
 POLITICAL_LINES = 3       # blank form: room to write by hand under 思想政治条件
 ACHIEVEMENT_LINES = 6     # and under 业绩成果
+POLITICAL_MAX = 200       # two pages at most with the longest of everything; ~60 is typical
+ACHIEVEMENTS_MAX = 500    # 130–150 is typical and stays on one page
 
 
 class NoticeUnit(Unit):
@@ -28,8 +30,8 @@ class PublicNoticePayload(Payload):
     unit: NoticeUnit = Field(title="推荐单位")
     notice: Notice = Field(title="公示期",
                            description="不少于5个工作日（按自治区放假安排计算）；只给开始日期时自动算出结束日期")
-    political: LongText | None = Field(None, title="思想政治条件", description="思想政治表现、职业操守和从业行为；缺省印“无”")
-    achievements: LongText | None = Field(None, title="业绩成果",
+    political: limited(POLITICAL_MAX, required=True) = Field(None, title="思想政治条件", description="思想政治表现、职业操守和从业行为；缺省印“无”")  # type: ignore[valid-type]
+    achievements: limited(ACHIEVEMENTS_MAX, required=True) = Field(None, title="业绩成果",  # type: ignore[valid-type]
                                           description="近年来的实践能力和业绩成果及本人的实际贡献；可分段（换行）；缺省印“无”")
 
 

@@ -13,11 +13,12 @@ from pydantic_core import PydanticCustomError
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, IdentifiedApplicant, LongText, Name, Notice, Payload, Unit,
+from docgen.kinds.common import (BLANK, DATE_BLANK, IdentifiedApplicant, Notice, Payload, Unit, UnitName, limited,
                                  applicant_values, fill, signoff_date)
 from docgen.profiles import Profile
 
 SLUG = "recommendation"
+REVIEW_MAX = 600   # the letter stays on one page with the longest review
 ISSUERS = ("unit", "competent")
 ISSUER_CHOICES = "“unit”（所在单位出具）或“competent”（主管单位出具）"
 BLANK_REVIEW_LINES = 4    # blank form: room for the unit's own opinion of the applicant
@@ -51,7 +52,7 @@ def _require_issuer(schema: dict[str, Any]) -> None:
 class CompetentUnit(Unit):
     """主管单位: its name is required only when it issues the recommendation (checked in build)."""
 
-    name: Name | None = Field(None, title="主管单位名称", examples=["阿克苏地区档案局"])
+    name: UnitName | None = Field(None, title="主管单位名称", examples=["阿克苏地区档案局"])
 
 
 class RecommendationPayload(Payload):
@@ -65,7 +66,7 @@ class RecommendationPayload(Payload):
     unit: Unit = Field(title="申报人所在单位")
     competent: CompetentUnit | None = Field(None, title="主管单位", description="出具单位为 competent 时必填名称")
     notice: Notice | None = Field(None, title="公示期", description="给出时写明公示起止日期及公示无异议")
-    review: LongText | None = Field(None, title="单位审核意见",
+    review: limited(REVIEW_MAX) | None = Field(None, title="单位审核意见",  # type: ignore[valid-type]
                                     description="对申报人思想政治、工作表现和业绩的评价，可分段（换行）；缺省时不印此段")
 
 

@@ -13,33 +13,31 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from docgen import rules
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import BLANK, Applicant, Payload, Unit, fill
+from docgen.kinds.common import BLANK, Applicant, Payload, Short, Unit, WorkUnit, fill, limited
 from docgen.profiles import Profile
 from docgen.render import fonts
 from docgen.rules.types import Route
 
 SLUG = "roster"
 BLANK_ROWS = 15
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
-UnitText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+REMARK_MAX = 100
 
 
 class RosterApplicant(Applicant):
     """A row of the roster: the applicant, how the title is obtained, and the committee's result."""
 
     # bounded so that one row always fits on one page
-    current_title: ShortText | None = Field(None, title="现任专业技术职务", examples=["助理工程师"])
-    target_title: ShortText | None = Field(None, title="拟申报专业技术职务", examples=["工程师"])
-    work_unit: UnitText | None = Field(None, title="工作单位")
+    current_title: Short | None = Field(None, title="现任专业技术职务", examples=["助理工程师"])
+    target_title: Short | None = Field(None, title="拟申报专业技术职务", examples=["工程师"])
+    work_unit: WorkUnit | None = Field(None, title="工作单位")
     route: Route = Field(title="申报途径", description="初定、授予或评审")
-    passed: bool | None = Field(None, title="是否通过", description="评审结果；未知时印“无”")
-    remark: UnitText | None = Field(None, title="备注")
+    passed: bool | None = Field(None, title="是否通过", description="评审结果；未知时留空，由评审委员会填写")
+    remark: limited(REMARK_MAX) | None = Field(None, title="备注")  # type: ignore[valid-type]
 
 
 class RosterPayload(Payload):
@@ -47,7 +45,7 @@ class RosterPayload(Payload):
 
     unit: Unit = Field(title="呈报单位")
     year: int | None = Field(None, title="年度", ge=2000, le=2100, description="缺省为地区配置的年度")
-    specialty: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = Field(
+    specialty: Short | None = Field(
         None, title="专业", description="标题中的专业；缺省时取申报人共同的专业，专业不一时标题不写专业")
     applicants: list[RosterApplicant] = Field(title="申报人员", min_length=1, max_length=2000)
 
@@ -289,7 +287,8 @@ def _common_specialty(applicants: list[RosterApplicant]) -> str | None:
 
 def _row(index: int, a: RosterApplicant, profile: Profile) -> list[str]:
     text = lambda key: profile.text(SLUG, key)  # noqa: E731
-    passed = rules.or_none(None if a.passed is None else text("passed_yes" if a.passed else "passed_no"))
+    # the committee's column: blank until the result is known (无 would read as “not passed”)
+    passed = "" if a.passed is None else text("passed_yes" if a.passed else "passed_no")
     target = fill(text("target"), {"target_title": rules.or_none(a.target_title), "route": a.route})
     date = rules.cn_month(a.current_title_date) if a.current_title_date else None
     return [str(index), a.name, *map(rules.or_none, (a.gender, a.ethnicity, a.political_status, a.id_number,

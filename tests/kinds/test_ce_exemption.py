@@ -176,7 +176,7 @@ def test_required_fields_named_in_chinese(renderer):
 
 
 def test_reason_too_long(renderer):
-    assert errors(renderer, payload(reason="是" * 601)) == {"/reason": "免学理由过长，最多600个字"}
+    assert errors(renderer, payload(reason="是" * 601)) == {"/reason": "免学理由过长，最多600个字（版面所容），现有601个字"}
 
 
 def test_reason_of_too_many_paragraphs_refused(renderer):
