@@ -15,6 +15,7 @@ from docgen import config
 from docgen.config import ROOT
 from docgen.errors import InvalidPayload, Problem, chinese_errors
 from docgen.kinds import KINDS, Kind, Options
+from docgen.kinds.common import NAME_MAX
 from docgen.render import docx as docx_render
 from docgen.render import finish as finish_render
 from docgen.render import fonts
@@ -144,6 +145,8 @@ class Renderer:
         self._check_options(kind, copies, blind)
         kind, model, profile, context, warnings = self.prepare(slug, payload, profile_id, copies=copies, blind=blind)
         subject = kind.subject(model)
+        if len(subject) <= NAME_MAX:   # the person's name never breaks across lines
+            context = {**context, "keep_together": [subject]}
         if blind:
             context, subject = finish_render.mask(context, kind.blind_fields), "盲评"
         return self._finish(kind, profile, context, fmt, subject, warnings, copies=self._copies(kind, profile, copies))

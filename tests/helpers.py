@@ -40,7 +40,8 @@ def docx_text(content: bytes) -> str:
     body = doc.element.body
     for el in body.iter():
         if el.tag.endswith("}p"):
-            parts.append("".join(t.text or "" for t in el.iter() if t.tag.endswith("}t")))
+            # word joiners (keep a name or date on one line) are invisible: not part of what it says
+            parts.append("".join(t.text or "" for t in el.iter() if t.tag.endswith("}t")).replace("\u2060", ""))
     return "\n".join(parts)
 
 

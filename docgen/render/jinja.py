@@ -6,7 +6,7 @@ from pathlib import Path
 import re
 from functools import lru_cache
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, pass_context
 from docxtpl import RichText
 from markupsafe import Markup, escape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -22,20 +22,64 @@ def _register_filters(env) -> None:
 
 
 BLANK_RUN = re.compile(r"(_{3,})")
+# never broken across lines (禁则): dates, ID numbers (masked too), and the person's name (context
+# `keep_together`); the last TAIL characters of a text go together so no line holds one character alone
+KEEP = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|(?:身份证号(?:码)?[：:]?)?\d{6}[\d*]{8}\d{3}[\dXx]")
+TAIL = 4
+WORD_JOINER = "\u2060"   # DOCX: no break between the characters it joins (Word and LibreOffice)
 
 
-def _ruled_html(text: str) -> Markup:
-    """Draw a run of underscores (a place to write by hand) as one ruled line; the text stays the same."""
-    return Markup(BLANK_RUN.sub(lambda m: f'<span class="blank">{m.group(0)}</span>', str(escape(text))))
+def segments(text: str, names=()) -> list[tuple[str, str]]:
+    """Split a text into ("text" | "keep" | "blank", part): what may break, what must not, blanks to rule."""
+    text = str(text)
+    spans = [m.span() for m in KEEP.finditer(text)]
+    for name in names:
+        if name and len(name) > 1:
+            spans += [m.span() for m in re.finditer(re.escape(name), text)]
+    blanks = [m.span() for m in BLANK_RUN.finditer(text)]
+    if len(text) >= 2 * TAIL and not any(end > len(text) - TAIL for _, end in blanks):
+        spans.append((len(text) - TAIL, len(text)))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if any(b_start < end and start < b_end for b_start, b_end in blanks):
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    marks = sorted([(s, e, "keep") for s, e in merged] + [(s, e, "blank") for s, e in blanks])
+    out, at = [], 0
+    for start, end, kind in marks:
+        if start > at:
+            out.append(("text", text[at:start]))
+        out.append((kind, text[start:end]))
+        at = end
+    if at < len(text):
+        out.append(("text", text[at:]))
+    return out
 
 
-def _ruled_docx(text: str) -> RichText:
-    """Draw a run of underscores as underlined spaces: fonts draw underscores as dashes, Word's underline is solid."""
+@pass_context
+def _ruled_html(context, text: str) -> Markup:
+    """Escape a text for HTML: blanks (underscores, a place to write by hand) as one ruled line, what
+    must not break in a no-wrap span; the text stays the same."""
+    html = {"text": lambda part: str(escape(part)),
+            "keep": lambda part: f'<span class="keep">{escape(part)}</span>',
+            "blank": lambda part: f'<span class="blank">{part}</span>'}
+    return Markup("".join(html[kind](part) for kind, part in segments(text, context.get("keep_together", ()))))
+
+
+@pass_context
+def _ruled_docx(context, text: str) -> RichText:
+    """Draw a run of underscores as underlined spaces (fonts draw underscores as dashes, Word's underline is
+    solid); join what must not break with word joiners."""
     rich = RichText()
-    for i, part in enumerate(BLANK_RUN.split(str(text))):
-        if i % 2:
+    for kind, part in segments(text, context.get("keep_together", ())):
+        if kind == "blank":
             rich.add("\u00a0" * len(part) * 2, underline=True)  # no-break spaces: not trimmed at line end
-        elif part:
+        elif kind == "keep":
+            rich.add(WORD_JOINER.join(part))
+        else:
             rich.add(part)
     return rich
 

@@ -10,10 +10,11 @@ from urllib.request import url2pathname
 
 import pydyf
 import weasyprint
+from jinja2 import meta
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from docgen.render import subsets
+from docgen.render import justify, subsets
 from docgen.render.fonts import use_fonts_dir
 from docgen.render.jinja import html_env
 
@@ -33,6 +34,19 @@ class _Deflate:
     @staticmethod
     def compress(data, level=ZLIB_LEVEL):
         return zlib.compress(data, ZLIB_LEVEL)
+LETTER = "_base/letter.html"
+justify.install()   # Chinese lines justified between characters (WeasyPrint stretches only spaces)
+LINES_PER_PAGE, MAX_LINES_PER_PAGE = 22, 26
+TEXT_HEIGHT_MM = 225   # GB/T 9704 §5.2.2 版心高
+
+
+@cache
+def _pitch_css(lines: int, font_config) -> weasyprint.CSS:
+    """Return the stylesheet that sets a letter in `lines` lines a page (the title and blank lines follow)."""
+    pitch = f"{TEXT_HEIGHT_MM / lines:.3f}mm"
+    return weasyprint.CSS(string=f"html {{ line-height: {pitch}; }} h1.title {{ margin-bottom: {pitch}; }} "
+                                 f".signoff {{ margin-top: {pitch}; }} .blankline {{ height: {pitch}; }}",
+                          font_config=font_config)
 
 
 class PdfRenderer:
@@ -55,13 +69,46 @@ class PdfRenderer:
 
     def render(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> bytes:
         """Render the template with the context to PDF bytes; `layout` are CSS custom properties
-        (name → value) its stylesheet reads with var(--name): numbers the Python code needs too."""
+        (name → value) its stylesheet reads with var(--name): numbers the Python code needs too.
+        A letter is kept on one page where it can be (lines_per_page)."""
+        document, _ = self._fitted(template, context, layout)
+        with self._lock:
+            return document.write_pdf()
+
+    def lines_per_page(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> int:
+        """Return the lines per page the letter is set in: 22, or up to 26 when that keeps it on one page."""
+        return self._fitted(template, context, layout)[1]
+
+    def _fitted(self, template: str, context: dict, layout: Mapping[str, str] | None):
+        """Lay the document out; a letter that runs onto a second page is tried with 23 to 26 lines a page.
+
+        GB/T 9704-2012 §5.2.3: 22 lines a page, “特定情况可以作适当调整”: a notice with ordinary long
+        content stays on one page rather than leaving its sign-off alone on the next.
+        """
         html = self.html(template, context)
         sheets = self.stylesheets(template, tuple(sorted((layout or {}).items())))
         with self._lock:  # one FontConfiguration per process, and WeasyPrint is not thread-safe
-            return weasyprint.HTML(string=html, base_url=str(self.templates_dir) + "/",
-                                   url_fetcher=self.fetcher).write_pdf(stylesheets=sheets,
-                                                                       font_config=self.font_config)
+            document = self._layout(html, sheets)
+            if len(document.pages) == 1 or not self._is_letter(template):
+                return document, LINES_PER_PAGE
+            for lines in range(LINES_PER_PAGE + 1, MAX_LINES_PER_PAGE + 1):
+                tighter = self._layout(html, [*sheets, _pitch_css(lines, self.font_config)])
+                if len(tighter.pages) == 1:
+                    return tighter, lines
+        return document, LINES_PER_PAGE
+
+    def _layout(self, html: str, stylesheets: list):
+        return weasyprint.HTML(string=html, base_url=str(self.templates_dir) + "/",
+                               url_fetcher=self.fetcher).render(stylesheets=stylesheets, font_config=self.font_config)
+
+    @cache
+    def _is_letter(self, template: str) -> bool:
+        """Tell whether a template extends the GB/T 9704 letter (_base/letter.html)."""
+        def ancestors(name: str) -> set[str]:
+            source = self.env.loader.get_source(self.env, name)[0]
+            parents = set(meta.find_referenced_templates(self.env.parse(source))) - {None}
+            return parents.union(*(ancestors(p) for p in parents))
+        return LETTER in ancestors(template)
 
     @cache
     def stylesheets(self, template: str, layout: tuple[tuple[str, str], ...] = ()) -> list:
