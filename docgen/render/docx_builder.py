@@ -12,6 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
 FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
 BODY_PT = 16                 # §5.2.3 3号
@@ -110,6 +111,7 @@ def new_document(*, landscape: bool = False, page_numbers: bool = True):
     el.set(qn("w:val"), "en-US")
     el.set(qn("w:eastAsia"), "zh-CN")
     lang.append(el)
+    chinese_defaults(doc)
 
     _paragraph_style(doc, "DocTitle", XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(34),
                      bold=True, space_after=28.95)
@@ -130,6 +132,104 @@ def new_document(*, landscape: bool = False, page_numbers: bool = True):
         _page_number_footer(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
         _page_number_footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
     return doc
+
+
+# the faces the templates name, as Word's font table lists them (charset 86 = GB2312, 宋体 family)
+_FONTS = ((FANGSONG, "FangSong_GB2312", "roman"), (XIAOBIAOSONG, "FZXiaoBiaoSong-B05S", "roman"),
+          (HEITI, "SimHei", "modern"), (KAITI, "KaiTi_GB2312", "roman"), (SONGTI, "SimSun", "auto"),
+          ("Times New Roman", None, "roman"))
+# GB/T 15834 禁则: no line starts with closing punctuation or the name separator “·”
+NO_BREAK_BEFORE = "!%),.:;?]}¢°·’\"†‡›℃∶、。〃〆〕〗〞﹚﹜！＂％＇），．：；？］｝～–—•〉》」︰︱︲︳﹐﹑﹒﹓﹔﹕﹖﹘︶︸︺︼︾﹀﹂﹗｜､』】〙〟｠»ヽヾー"
+NO_BREAK_AFTER = "([{£¥‘“‵〈《「『【〔〖（［｛￡￥〝︵︷︹︻︽︿﹁﹃﹙﹛﹝｟«"
+
+
+def chinese_defaults(doc) -> None:
+    """Declare zh-CN as the East Asian language everywhere Word and LibreOffice look, list the Chinese
+    faces in the font table (python-docx's default template names MS Mincho/Gothic and ja-JP, with which
+    LibreOffice picks Japanese glyph forms), and set the Chinese line-breaking rules."""
+    styles = doc.styles.element
+    for lang in styles.iter(qn("w:lang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    defaults = styles.find(qn("w:docDefaults"))
+    ppr_default = defaults.find(qn("w:pPrDefault")) if defaults is not None else None
+    if ppr_default is not None:
+        ppr = ppr_default.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            ppr_default.append(ppr)
+        spacing = ppr.find(qn("w:spacing"))   # CT_PPrBase order: these come before w:spacing
+        # kinsoku: Chinese line-breaking rules; no punctuation hung into the right margin (LibreOffice
+        # did, 1.5–3.3 mm); no extra space between Chinese and Latin or digits (GB/T 9704 sets none)
+        for tag, value in (("w:kinsoku", None), ("w:overflowPunct", "0"), ("w:autoSpaceDE", "0"),
+                           ("w:autoSpaceDN", "0")):
+            el = OxmlElement(tag)
+            if value is not None:
+                el.set(qn("w:val"), value)
+            if spacing is not None:
+                spacing.addprevious(el)
+            else:
+                ppr.append(el)
+    settings = doc.settings.element
+    for el in settings.iter(qn("w:themeFontLang")):
+        el.set(qn("w:eastAsia"), "zh-CN")
+    for tag, chars in (("w:noLineBreaksAfter", NO_BREAK_AFTER), ("w:noLineBreaksBefore", NO_BREAK_BEFORE)):
+        el = OxmlElement(tag)
+        el.set(qn("w:lang"), "zh-CN")
+        el.set(qn("w:val"), chars)
+        _insert_setting(settings, el)
+    for rel in doc.part.rels.values():
+        if rel.reltype.endswith("/fontTable"):
+            _chinese_font_table(rel.target_part)
+        if rel.reltype.endswith("/theme"):
+            _chinese_theme(rel.target_part)
+
+
+# CT_Settings is a sequence: these two come after w:characterSpacingControl and before w:footnotePr …
+_SETTINGS_AFTER = ("w:characterSpacingControl", "w:doNotValidateAgainstSchema", "w:saveInvalidXml",
+                   "w:ignoreMixedContent", "w:alwaysShowPlaceholderText", "w:doNotDemarcateInvalidXml",
+                   "w:saveXmlDataOnly", "w:useXSLTWhenSaving", "w:saveThroughXslt", "w:showXMLTags",
+                   "w:alwaysMergeEmptyNamespace", "w:updateFields", "w:hdrShapeDefaults", "w:footnotePr",
+                   "w:endnotePr", "w:compat")
+
+
+def _insert_setting(settings, el) -> None:
+    spacing = settings.find(qn("w:characterSpacingControl"))
+    if spacing is not None:
+        siblings = [c for c in settings if c.tag == el.tag or c.tag in (qn("w:noLineBreaksAfter"),)]
+        (siblings[-1] if siblings else spacing).addnext(el)
+        return
+    for tag in _SETTINGS_AFTER[1:]:
+        found = settings.find(qn(tag))
+        if found is not None:
+            found.addprevious(el)
+            return
+    settings.append(el)
+
+
+def _chinese_font_table(part) -> None:
+    """List the faces the templates use, with their Chinese charset, instead of python-docx's defaults."""
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    root = part.element if hasattr(part, "element") else etree.fromstring(part.blob)
+    for font in list(root):
+        root.remove(font)
+    for name, alt, family in _FONTS:
+        font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
+        if alt:
+            etree.SubElement(font, f"{{{w}}}altName", {f"{{{w}}}val": alt})
+        etree.SubElement(font, f"{{{w}}}charset", {f"{{{w}}}val": "86" if alt else "00"})
+        etree.SubElement(font, f"{{{w}}}family", {f"{{{w}}}val": family})
+        etree.SubElement(font, f"{{{w}}}pitch", {f"{{{w}}}val": "variable"})
+    if not hasattr(part, "element"):
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _chinese_theme(part) -> None:
+    """Name Chinese faces in the theme's East Asian slots (python-docx's theme leaves them empty and
+    lists MS Mincho/Gothic for Japanese)."""
+    blob = part.blob.decode("utf-8")
+    blob = blob.replace('<a:ea typeface=""/>', '<a:ea typeface="宋体"/>', 2)
+    blob = blob.replace('typeface="ＭＳ ゴシック"', 'typeface="黑体"').replace('typeface="ＭＳ 明朝"', 'typeface="宋体"')
+    part._blob = blob.encode("utf-8")
 
 
 def add(doc, text: str, style: str = "Body"):
