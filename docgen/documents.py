@@ -189,7 +189,9 @@ class Renderer:
             content = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).render(
                 f"{kind.slug}/document.html", context, kind.layout)
         elif fmt == "docx":
-            content = docx_render.renderer(str(self.templates_dir)).render(kind.slug, context)
+            lines = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).lines_per_page(
+                f"{kind.slug}/document.html", context, kind.layout)   # a letter fitted as its PDF is
+            content = docx_render.renderer(str(self.templates_dir)).render(kind.slug, context, lines)
         else:
             content = kind.extra_formats[fmt](context)
         content = self._post_process(kind, fmt, content, document_id, copies if issued else 1, issued)

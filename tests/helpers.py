@@ -40,8 +40,7 @@ def docx_text(content: bytes) -> str:
     body = doc.element.body
     for el in body.iter():
         if el.tag.endswith("}p"):
-            # word joiners (keep a name or date on one line) are invisible: not part of what it says
-            parts.append("".join(t.text or "" for t in el.iter() if t.tag.endswith("}t")).replace("\u2060", ""))
+            parts.append("".join(t.text or "" for t in el.iter() if t.tag.endswith("}t")))
     return "\n".join(parts)
 
 

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from docxtpl import DocxTemplate
 
+from docx.oxml.ns import qn
+
 from docgen.render import pictures
-from docgen.render.docx_builder import slim
+from docgen.render.docx_builder import LINE, slim
 from docgen.render.jinja import docx_env
 
 BUILDER = "docx.py"   # templates/<folder>/docx.py: build() -> the Word template (python-docx Document)
@@ -51,10 +53,15 @@ class DocxRenderer:
         """Open a fresh copy of a template (docxtpl mutates what it renders)."""
         return DocxTemplate(BytesIO(self.template_bytes(folder)))
 
-    def render(self, folder: str, context: dict) -> bytes:
-        """Render the template with the context to DOCX bytes; `&`, `<`, `>` in values stay text."""
+    def render(self, folder: str, context: dict, lines_per_page: int = 22) -> bytes:
+        """Render the template with the context to DOCX bytes; `&`, `<`, `>` in values stay text.
+
+        `lines_per_page` other than 22 sets the letter's exact line pitch to 225 mm / that number, as the
+        PDF was fitted (docgen/render/pdf.py): both formats keep the same letter on one page."""
         doc = self.template(folder)
         doc.render(pictures.for_docx(context, doc), jinja_env=self.env, autoescape=True)
+        if lines_per_page != 22:
+            _set_pitch(doc.docx, lines_per_page)
         out = BytesIO()
         doc.save(out)
         return out.getvalue()
@@ -64,3 +71,13 @@ class DocxRenderer:
 def renderer(templates_dir: str) -> DocxRenderer:
     """Return this process's DOCX renderer for this folder."""
     return DocxRenderer(Path(templates_dir))
+
+
+def _set_pitch(document, lines_per_page: int) -> None:
+    """Set every exact 22-lines-a-page spacing (line pitch, the title's space after) to 225 mm / N."""
+    standard = str(int(LINE.twips))
+    pitch = str(round(LINE.twips * 22 / lines_per_page))
+    for spacing in document.styles.element.iter(qn("w:spacing")):
+        for key in ("w:line", "w:after"):
+            if spacing.get(qn(key)) == standard:
+                spacing.set(qn(key), pitch)

@@ -115,9 +115,9 @@ def new_document(*, landscape: bool = False, page_numbers: bool = True):
 
     _paragraph_style(doc, "DocTitle", XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(34),
                      bold=True, space_after=28.95)
-    # left, not justified: LibreOffice hangs a line-final "，" of a justified CJK line into the margin and
-    # drops it (seen converting these templates); Chinese lines are full-width either way
-    _paragraph_style(doc, "Body", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars=2)
+    # justified (GB/T 9704 lines end flush): with overflowPunct off (chinese_defaults) LibreOffice no longer
+    # hangs a line-final "，" into the margin
+    _paragraph_style(doc, "Body", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
     _paragraph_style(doc, "Plain", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
     _paragraph_style(doc, "Signoff", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
     _paragraph_style(doc, "Heading1CN", HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
@@ -138,9 +138,9 @@ def new_document(*, landscape: bool = False, page_numbers: bool = True):
 _FONTS = ((FANGSONG, "FangSong_GB2312", "roman"), (XIAOBIAOSONG, "FZXiaoBiaoSong-B05S", "roman"),
           (HEITI, "SimHei", "modern"), (KAITI, "KaiTi_GB2312", "roman"), (SONGTI, "SimSun", "auto"),
           ("Times New Roman", None, "roman"))
-# GB/T 15834 禁则: no line starts with closing punctuation or the name separator “·”
+# GB/T 15834 禁则: no line starts with closing punctuation; “·” (阿不都热合曼·买买提) at neither end
 NO_BREAK_BEFORE = "!%),.:;?]}¢°·’\"†‡›℃∶、。〃〆〕〗〞﹚﹜！＂％＇），．：；？］｝～–—•〉》」︰︱︲︳﹐﹑﹒﹓﹔﹕﹖﹘︶︸︺︼︾﹀﹂﹗｜､』】〙〟｠»ヽヾー"
-NO_BREAK_AFTER = "([{£¥‘“‵〈《「『【〔〖（［｛￡￥〝︵︷︹︻︽︿﹁﹃﹙﹛﹝｟«"
+NO_BREAK_AFTER = "([{£¥‘“‵〈《「『【〔〖（［｛￡￥〝︵︷︹︻︽︿﹁﹃﹙﹛﹝｟«·"
 
 
 def chinese_defaults(doc) -> None:
@@ -290,12 +290,16 @@ def simple_letter():
 
 
 def add_signoff(doc) -> None:
-    """The signature lines and 成文日期, right-aligned two characters in, after room for a seal."""
+    """The signature lines and 成文日期 after room for a seal, placed by signoff() (GB/T 9704 §7.3.5.1:
+    the date four characters in, each line centred over it) through each paragraph's right indent."""
     add(doc, "", "Plain")
-    add(doc, "{%p for line in signatures %}", "Signoff")
-    add(doc, "{{r line|ruled }}", "Signoff")
+    add(doc, "{%p for line in signoff(signatures, date) %}", "Signoff")
+    p = add(doc, "{{r line.text|ruled }}", "Signoff")
+    ind = OxmlElement("w:ind")
+    ind.set(qn("w:right"), "{{ line.twips }}")
+    ind.set(qn("w:rightChars"), "0")
+    p._p.get_or_add_pPr().append(ind)
     add(doc, "{%p endfor %}", "Signoff")
-    add(doc, "{{ date }}", "Signoff")
 
 
 _UNUSED_PARTS = ("stylesWithEffects", "customXml", "thumbnail", "webSettings")

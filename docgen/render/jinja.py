@@ -12,21 +12,42 @@ from markupsafe import Markup, escape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from docgen import rules
+from docgen.render import fonts
 
 
 def _register_filters(env) -> None:
     # the same filters in both template sets, so DOCX and PDF print the same thing
+    env.globals["signoff"] = signoff
     env.filters["cn_date"] = lambda d: rules.cn_date(d) if d else ""
     env.filters["or_none"] = lambda v: rules.or_none(v)
     env.filters["mask_id"] = lambda v: rules.mask_id_number(v)
 
 
 BLANK_RUN = re.compile(r"(_{3,})")
+BODY_FACE, BODY_PT, LINE_EMS = "仿宋_GB2312", 16, 28   # GB/T 9704 §5.2.3: 3号仿宋, 28 characters a line
+DATE_RIGHT_EMS = 4    # §7.3.5.1: 成文日期右空四字
+
+
+def signoff(signatures, date: str) -> list[dict]:
+    """Place the sign-off lines as GB/T 9704-2012 §7.3.5.1 does for a sealed document: the 成文日期 four
+    characters in from the right, each 署名 line centred over it; a line too long to centre there is set
+    flush right (at most a full line, wrapping beyond it). Returns [{text, right (em), twips}], date last."""
+    face = fonts.face(BODY_FACE)
+    date_ems = face.ems(str(date))
+    centre = DATE_RIGHT_EMS + date_ems / 2       # from the right edge
+
+    def width(line: str) -> float:   # a blank is drawn half an em per underscore (gbt9704.css .blank)
+        return face.ems(BLANK_RUN.sub(lambda m: "x" * len(m.group(0)), line).replace("x", "\u2002"))
+
+    out = []
+    for line in [*signatures, date]:
+        right = DATE_RIGHT_EMS if line is date else max(0.0, centre - min(width(str(line)), LINE_EMS) / 2)
+        out.append({"text": line, "right": round(right, 2), "twips": round(right * BODY_PT * 20)})
+    return out
 # never broken across lines (禁则): dates, ID numbers (masked too), and the person's name (context
 # `keep_together`); the last TAIL characters of a text go together so no line holds one character alone
 KEEP = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|(?:身份证号(?:码)?[：:]?)?\d{6}[\d*]{8}\d{3}[\dXx]")
 TAIL = 4
-WORD_JOINER = "\u2060"   # DOCX: no break between the characters it joins (Word and LibreOffice)
 
 
 def segments(text: str, names=()) -> list[tuple[str, str]]:
@@ -69,16 +90,15 @@ def _ruled_html(context, text: str) -> Markup:
     return Markup("".join(html[kind](part) for kind, part in segments(text, context.get("keep_together", ()))))
 
 
-@pass_context
-def _ruled_docx(context, text: str) -> RichText:
-    """Draw a run of underscores as underlined spaces (fonts draw underscores as dashes, Word's underline is
-    solid); join what must not break with word joiners."""
+def _ruled_docx(text: str) -> RichText:
+    """Draw a run of underscores as underlined spaces: fonts draw underscores as dashes, Word's underline is
+    solid. (Word and LibreOffice break Chinese between any two characters whatever joins them — U+2060,
+    U+FEFF and U+200D were tried in LibreOffice — so a DOCX cannot keep a name together; its settings
+    keep “·” off both ends of a line.)"""
     rich = RichText()
-    for kind, part in segments(text, context.get("keep_together", ())):
+    for kind, part in segments(text):
         if kind == "blank":
             rich.add("\u00a0" * len(part) * 2, underline=True)  # no-break spaces: not trimmed at line end
-        elif kind == "keep":
-            rich.add(WORD_JOINER.join(part))
         else:
             rich.add(part)
     return rich

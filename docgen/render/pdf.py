@@ -1,6 +1,7 @@
 """PDF rendering with WeasyPrint: one FontConfiguration per process, fetching only our own files."""
 from __future__ import annotations
 
+import re
 import threading
 import zlib
 from collections.abc import Mapping
@@ -40,6 +41,16 @@ LINES_PER_PAGE, MAX_LINES_PER_PAGE = 22, 26
 TEXT_HEIGHT_MM = 225   # GB/T 9704 §5.2.2 版心高
 
 
+SURELY_FITS = 14   # body lines that leave room for the title, the sign-off and its seal on one page
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _estimated_lines(html: str) -> int:
+    """Count the lines the paragraphs of a letter take, at 28 characters a line (at most one too many each)."""
+    return sum(len(_TAG.sub("", text).strip()) // 27 + 1 for text in _PARAGRAPH.findall(html))
+
+
 @cache
 def _pitch_css(lines: int, font_config) -> weasyprint.CSS:
     """Return the stylesheet that sets a letter in `lines` lines a page (the title and blank lines follow)."""
@@ -76,7 +87,12 @@ class PdfRenderer:
             return document.write_pdf()
 
     def lines_per_page(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> int:
-        """Return the lines per page the letter is set in: 22, or up to 26 when that keeps it on one page."""
+        """Return the lines per page the letter is set in: 22, or up to 26 when that keeps it on one page.
+
+        Laid out only when a count of its paragraphs' lines says it may not fit (the DOCX asks this).
+        """
+        if not self._is_letter(template) or _estimated_lines(self.html(template, context)) <= SURELY_FITS:
+            return LINES_PER_PAGE
         return self._fitted(template, context, layout)[1]
 
     def _fitted(self, template: str, context: dict, layout: Mapping[str, str] | None):

@@ -68,6 +68,16 @@ def test_profile_wording_copies_in_the_print_note(renderer):
     asked = renderer.render(SLUG, sample(SLUG), "docx", "bazhou-2024", copies=3).content
     assert squash(docx_text(asked)).count("一式三份") == 3
     assert "单位主要领导签字" in tacheng and "单位主要领导签字" not in bazhou
+    # seed 000 五(二) asks for its own words in the 单位意见; seed 002 for 真实准确
+    assert "逐一审核，真实、完整、有效，同意推荐" in bazhou and "真实准确，同意推荐" in aksu
+
+
+def test_urumqi_prints_no_number_of_paper_copies(renderer):
+    # seed 004 四(一): 无需上报纸质材料 — no 一式N份 on the form, one copy by default
+    pdf = renderer.render(SLUG, sample(SLUG), "pdf", "urumqi-etdz-2024").content
+    text = squash(pdf_text(pdf))
+    assert "无需上报纸质材料" in text and "一式" not in text
+    assert len(pdf_pages_text(pdf)) == 4
 
 
 def test_empty_lists_print_none(renderer):
@@ -198,7 +208,8 @@ def pdf_render_unpadded(renderer, data) -> bytes:
         f"{SLUG}/document.html", {**renderer.prepare(SLUG, data)[3], "document_id": "x"})
 
 
-@pytest.mark.parametrize("profile,copies", [("aksu-archives-2024", 3), ("bazhou-2024", 2), ("tacheng-2023", 2)])
+@pytest.mark.parametrize("profile,copies", [("aksu-archives-2024", 3), ("bazhou-2024", 2), ("tacheng-2023", 2),
+                                            ("urumqi-etdz-2024", 1)])
 def test_default_copies_from_the_profile(renderer, profile, copies):
     pdf = renderer.render(SLUG, sample(SLUG), "pdf", profile).content
     assert len(pdf_pages_text(pdf)) == 4 * copies
