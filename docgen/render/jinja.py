@@ -37,11 +37,15 @@ def signoff(signatures, date: str) -> list[dict]:
     centre = DATE_RIGHT_EMS + date_ems / 2       # from the right edge
 
     def width(line: str) -> float:   # a blank is drawn half an em per underscore (gbt9704.css .blank)
-        return face.ems(BLANK_RUN.sub(lambda m: "x" * len(m.group(0)), line).replace("x", "\u2002"))
+        return face.ems(BLANK_RUN.sub("", line)) + sum(len(b) for b in BLANK_RUN.findall(line)) / 2
+
+    def least(line: str) -> float:   # a blank's last underscore is drawn 0.28 em past its advance
+        return 0.3 if BLANK_RUN.search(line[-3:]) else 0.0
 
     out = []
     for line in [*signatures, date]:
-        right = DATE_RIGHT_EMS if line is date else max(0.0, centre - min(width(str(line)), LINE_EMS) / 2)
+        text = str(line)
+        right = DATE_RIGHT_EMS if line is date else max(least(text), centre - min(width(text), LINE_EMS) / 2)
         out.append({"text": line, "right": round(right, 2), "twips": round(right * BODY_PT * 20)})
     return out
 # never broken across lines (禁则): dates, ID numbers (masked too), and the person's name (context

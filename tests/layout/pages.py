@@ -1,0 +1,93 @@
+"""Read a PDF's printed lines with their positions, and the page checks of the layout property suite."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+MM = 72 / 25.4
+# GB/T 9704 版心 on A4 portrait (mm): 订口 28, 版心 156 × 225, 天头 37
+LEFT, RIGHT, TOP, BOTTOM = 28.0, 184.0, 37.0, 262.0
+TOLERANCE = 0.6      # a glyph's box may pass the edge by this much (side bearings of full-width punctuation)
+FOLIO = re.compile(r"^(?:[—\-–]\s*\d*\s*[—\-–]|\d+|第\s*\d+\s*页\s*共\s*\d+\s*页)$")
+# GB/T 15834 禁则: these never start a line; “·” joins the parts of a name
+CLOSING = r"^[，。、；：？！）》」』】〕〉”’·%]"
+ID_NUMBER = re.compile(r"\d{6}[\d*]{8}\d{3}[\dXx]")
+SIGNOFF = re.compile(r"签字|签名|公章|印章|（签章）|^\S*\d{4}年\d{1,2}月\d{1,2}日$|^[　\s]*年[　\s]*月[　\s]*日$")
+
+
+@dataclass
+class Page:
+    number: int
+    lines: list[tuple[float, float, float, str]]   # (top mm, left mm, right mm, text), folio excluded
+    chars_outside: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        return "\n".join(line[3] for line in self.lines)
+
+    def starts_with(self, pattern: str) -> list[str]:
+        return [line[3] for line in self.lines if re.search(pattern, line[3])]
+
+
+def pdf_pages(content: bytes) -> list[Page]:
+    """Return each page's printed lines (characters grouped by baseline), the folio left out."""
+    pages = []
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            portrait = page.width < page.height
+            rows: dict[int, list] = defaultdict(list)
+            for char in page.chars:
+                if char["text"].strip():
+                    rows[round(char["bottom"] / MM * 2)].append(char)
+            lines, outside = [], []
+            for key in sorted(rows):
+                chars = sorted(rows[key], key=lambda c: c["x0"])
+                text = "".join(c["text"] for c in chars)
+                if FOLIO.match(text.strip()):
+                    continue
+                top, left, right = chars[0]["top"] / MM, chars[0]["x0"] / MM, chars[-1]["x1"] / MM
+                lines.append((top, left, right, text))
+                if portrait:
+                    outside += [c["text"] for c in chars if c["x0"] / MM < LEFT - TOLERANCE
+                                or c["x1"] / MM > RIGHT + TOLERANCE or c["bottom"] / MM > BOTTOM + TOLERANCE]
+            pages.append(Page(number, lines, outside))
+    return pages
+
+
+def check_letter_pages(pages: list[Page], *, names: list[str], signoff_date: bool) -> None:
+    """Assert what every letter page must hold: glyphs inside the text area, no line starting with closing
+    punctuation or “·”, names and ID numbers on one line, no page with nothing but its sign-off."""
+    for page in pages:
+        assert page.lines, f"page {page.number} holds only its folio"
+        assert page.chars_outside == [], f"page {page.number}: outside the text area: {page.chars_outside[:10]}"
+        assert page.starts_with(CLOSING) == [], f"page {page.number}: line starts badly: {page.starts_with(CLOSING)}"
+        joined, flat = page.text(), page.text().replace("\n", "")
+        for name in names:
+            assert joined.count(name) == flat.count(name), f"page {page.number}: {name} split across lines"
+        assert len(ID_NUMBER.findall(joined)) == len(ID_NUMBER.findall(flat)), f"page {page.number}: ID split"
+    if signoff_date and len(pages) > 1:
+        body = [line for line in pages[-1].lines if not SIGNOFF.search(line[3])]
+        assert len(body) >= 2, f"the last page holds only the sign-off: {[line[3] for line in pages[-1].lines]}"
+
+
+def libreoffice_pdfs(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
+    """Convert DOCX files to PDF with LibreOffice in one call (its own fresh profile); {name: pdf bytes}."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    for name, content in files.items():
+        (folder / f"{name}.docx").write_bytes(content)
+    with tempfile.TemporaryDirectory(prefix="lo-layout-") as profile:
+        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(folder), *sorted(str(folder / f"{name}.docx") for name in files)],
+                       check=True, capture_output=True, timeout=600, env={**os.environ, "HOME": profile})
+    return {name: (folder / f"{name}.pdf").read_bytes() for name in files}
