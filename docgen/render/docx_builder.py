@@ -152,11 +152,12 @@ def chinese_defaults(doc) -> None:
         lang.set(qn("w:eastAsia"), "zh-CN")
     defaults = styles.find(qn("w:docDefaults"))
     ppr_default = defaults.find(qn("w:pPrDefault")) if defaults is not None else None
+    targets = [doc.styles["Normal"].element.get_or_add_pPr()]   # LibreOffice reads these from the style
     if ppr_default is not None:
-        ppr = ppr_default.find(qn("w:pPr"))
-        if ppr is None:
-            ppr = OxmlElement("w:pPr")
-            ppr_default.append(ppr)
+        if ppr_default.find(qn("w:pPr")) is None:
+            ppr_default.append(OxmlElement("w:pPr"))
+        targets.append(ppr_default.find(qn("w:pPr")))
+    for ppr in targets:
         spacing = ppr.find(qn("w:spacing"))   # CT_PPrBase order: these come before w:spacing
         # kinsoku: Chinese line-breaking rules; no punctuation hung into the right margin (LibreOffice
         # did, 1.5–3.3 mm); no extra space between Chinese and Latin or digits (GB/T 9704 sets none)
@@ -169,6 +170,13 @@ def chinese_defaults(doc) -> None:
                 spacing.addprevious(el)
             else:
                 ppr.append(el)
+    # GB/T 9704 §5.2.3: 28 characters fill the 156 mm line (16 pt each would take 158 mm): condensed by
+    # 0.25 pt as the PDF is (gbt9704.css letter-spacing), so a full line never pushes “，” or “：” past it
+    rpr = doc.styles["Normal"].element.get_or_add_rPr()
+    condensed = OxmlElement("w:spacing")
+    condensed.set(qn("w:val"), "-5")
+    size = rpr.find(qn("w:sz"))
+    (size.addprevious if size is not None else rpr.append)(condensed)
     settings = doc.settings.element
     for el in settings.iter(qn("w:themeFontLang")):
         el.set(qn("w:eastAsia"), "zh-CN")

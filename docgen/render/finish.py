@@ -135,12 +135,14 @@ def docx(content: bytes, finish: Finish) -> bytes:
     _docx_copies(doc, finish.copies)
     section = doc.sections[0]
     width_mm, height_mm = section.page_width.mm, section.page_height.mm
-    mark_png = watermark.png(finish.watermark, finish.document_id, width_mm, height_mm) \
-        if finish.watermark else None
     qr_png = qr.png(finish.verify_url) if finish.verify_url else None
+    shape_id = 1
     for n, section in enumerate(doc.sections, 1):
         for header in (section.header, section.even_page_header, section.first_page_header):
-            _stamp_header(header, mark_png, qr_png, copy_mark(n, finish.copies) if finish.copies > 1 else "",
+            mark = watermark.vml_shapes(finish.watermark, finish.document_id, width_mm, height_mm, shape_id) \
+                if finish.watermark else ""
+            shape_id += 2 * len(watermark.ROWS)
+            _stamp_header(header, mark, qr_png, copy_mark(n, finish.copies) if finish.copies > 1 else "",
                           width_mm)
     _renumber_drawings(doc)
     out = io.BytesIO()
@@ -201,17 +203,19 @@ def _section_properties(template, *, odd_page: bool):
     return sect
 
 
-def _stamp_header(header, mark_png: bytes | None, qr_png: bytes | None, mark_text: str, page_width_mm: float):
+def _stamp_header(header, mark_vml: str, qr_png: bytes | None, mark_text: str, page_width_mm: float):
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
     from docx.shared import Mm
 
     header.is_linked_to_previous = False
     paragraph = header.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    if mark_png:
+    if mark_vml:   # vector WordArt behind the text, as Word writes a watermark
         run = paragraph.add_run()
-        run.add_picture(io.BytesIO(mark_png), width=Mm(210))
-        _anchor(run, x_mm=0, y_mm=0, behind=True)
+        run._r.append(parse_xml(f'<w:pict {nsdecls("w")} xmlns:v="urn:schemas-microsoft-com:vml" '
+                                f'xmlns:o="urn:schemas-microsoft-com:office:office">{mark_vml}</w:pict>'))
     if qr_png:
         run = paragraph.add_run()
         run.add_picture(io.BytesIO(qr_png), width=Mm(QR_MM * 1.2))   # the PNG has its quiet zone

@@ -1,8 +1,9 @@
 """The watermark of an issued document: light-grey diagonal text, three times down every page.
 
 PDF: the glyph outlines filled in light grey under the page's content (docgen.render.outlines: an area a
-scan shows, no text for extraction). DOCX: the same drawing as a transparent PNG anchored behind the text
-in the page header (docgen.render.finish). Both carry the kind's wording and the document id.
+scan shows, no text for extraction). DOCX: the same lines as vector WordArt behind the text in the page
+header, the VML text-path shapes Word itself writes for a watermark (docgen.render.finish) — sharp at any
+print resolution, where a page-sized PNG was 96 ppi. Both carry the kind's wording and the document id.
 """
 from __future__ import annotations
 
@@ -83,3 +84,58 @@ def _pil_font(size_px: int):
     from PIL import ImageFont
 
     return ImageFont.truetype(stamp_font_file(), size_px)
+
+
+# Word's preset text-path shape (“PowerPlusWaterMarkObject”): the definition Word writes with a watermark
+_SHAPETYPE = (
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas><v:f eqn="sum #0 0 10800"/><v:f eqn="prod #0 2 1"/>'
+    '<v:f eqn="sum 21600 0 @1"/><v:f eqn="sum 0 0 @2"/><v:f eqn="sum 21600 0 @3"/><v:f eqn="if @0 @3 0"/>'
+    '<v:f eqn="if @0 21600 @1"/><v:f eqn="if @0 0 @2"/><v:f eqn="if @0 @4 21600"/><v:f eqn="mid @5 @6"/>'
+    '<v:f eqn="mid @8 @5"/><v:f eqn="mid @7 @8"/><v:f eqn="mid @6 @7"/><v:f eqn="sum @6 0 @5"/></v:formulas>'
+    '<v:path textpathok="t" o:connecttype="custom" o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" '
+    'o:connectangles="270,180,90,0"/><v:textpath on="t" fitshape="t"/>'
+    '<v:handles><v:h position="#0,bottomRight" xrange="6629,14971"/></v:handles>'
+    '<o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>')
+EM_CENTRE = 0.38   # a Chinese em box's centre above the baseline, in em
+
+
+def vml_shapes(text: str, document_id: str, width_mm: float, height_mm: float, first_id: int) -> str:
+    """Return the watermark as VML text-path shapes on a page (mm), for a DOCX header's w:pict.
+
+    The same lines, sizes and places as pdf_ops: each row's text centred on the page's vertical axis,
+    turned ANGLE degrees, the document id under it.
+    """
+    from xml.sax.saxutils import quoteattr
+
+    font = stamp_font()
+    pt_per_mm = 72 / 25.4
+    width, height = width_mm * pt_per_mm, height_mm * pt_per_mm
+    sin, cos = math.sin(math.radians(ANGLE)), math.cos(math.radians(ANGLE))
+    up = (-sin, -cos)                      # the text's “up” on the page (y grows downwards)
+    grey = "#{0:02x}{0:02x}{0:02x}".format(round(GREY * 255))
+    shapes, n = [_SHAPETYPE], first_id
+    for row in ROWS:
+        cx, cy = width / 2, height * (1 - row)
+        for line, size, baseline in ((text, TEXT_PT, 0.0), (id_line(document_id), ID_PT, -ID_GAP_PT)):
+            lift = baseline + EM_CENTRE * size
+            x, y = cx + up[0] * lift, cy + up[1] * lift
+            w, h = font.width(line, size), size
+            style = (f"position:absolute;margin-left:{x - w / 2:.2f}pt;margin-top:{y - h / 2:.2f}pt;"
+                     f"width:{w:.2f}pt;height:{h:.2f}pt;rotation:{360 - ANGLE};z-index:-251657216;"
+                     "mso-position-horizontal-relative:page;mso-position-vertical-relative:page")
+            shapes.append(
+                f'<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s{2048 + n}" type="#_x0000_t136" '
+                f'style="{style}" o:allowincell="f" fillcolor="{grey}" stroked="f">'
+                f'<v:textpath style="font-family:&quot;{font_family()}&quot;;font-size:1pt" '
+                f'string={quoteattr(line)}/></v:shape>')
+            n += 1
+    return "".join(shapes)
+
+
+@cache
+def font_family() -> str:
+    """Return the family name of the stamp face (what Word and LibreOffice look the WordArt font up by)."""
+    from fontTools.ttLib import TTFont
+
+    return TTFont(stamp_font_file(), fontNumber=0, lazy=True)["name"].getDebugName(1) or "SimHei"

@@ -38,8 +38,11 @@ class Page:
         return [line[3] for line in self.lines if re.search(pattern, line[3])]
 
 
-def pdf_pages(content: bytes) -> list[Page]:
-    """Return each page's printed lines (characters grouped by baseline), the folio left out."""
+def pdf_pages(content: bytes, *, hanging: bool = False) -> list[Page]:
+    """Return each page's printed lines (characters grouped by baseline), the folio left out.
+
+    `hanging`: LibreOffice hangs a line-final “，；：” into the right margin whatever the DOCX says
+    (w:overflowPunct="0" is ignored; Word honours it): such a mark is not counted as outside."""
     pages = []
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         for number, page in enumerate(pdf.pages, 1):
@@ -57,8 +60,11 @@ def pdf_pages(content: bytes) -> list[Page]:
                 top, left, right = chars[0]["top"] / MM, chars[0]["x0"] / MM, chars[-1]["x1"] / MM
                 lines.append((top, left, right, text))
                 if portrait:
+                    hangs = hanging and re.match(CLOSING, chars[-1]["text"]) and \
+                        chars[-1]["x0"] / MM < RIGHT + TOLERANCE
                     outside += [c["text"] for c in chars if c["x0"] / MM < LEFT - TOLERANCE
-                                or c["x1"] / MM > RIGHT + TOLERANCE or c["bottom"] / MM > BOTTOM + TOLERANCE]
+                                or (c["x1"] / MM > RIGHT + TOLERANCE and not (hangs and c is chars[-1]))
+                                or c["bottom"] / MM > BOTTOM + TOLERANCE]
             pages.append(Page(number, lines, outside))
     return pages
 

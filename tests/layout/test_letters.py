@@ -98,7 +98,7 @@ def laid_out(renderer, tmp_path_factory):
         docx[f"case{i}"] = renderer.render(slug, data, "docx", profile).content
         pdfs[f"case{i}"] = renderer.render(slug, data, "pdf", profile).content
     converted = libreoffice_pdfs(docx, folder)
-    return [(case, pdf_pages(converted[f"case{i}"]), pdf_pages(pdfs[f"case{i}"]))
+    return [(case, pdf_pages(converted[f"case{i}"], hanging=True), pdf_pages(pdfs[f"case{i}"]))
             for i, case in enumerate(DOCX_CASES)]
 
 
