@@ -140,7 +140,7 @@ def docx(content: bytes, finish: Finish) -> bytes:
     for n, section in enumerate(doc.sections, 1):
         for header in (section.header, section.even_page_header, section.first_page_header):
             mark = watermark.vml_shapes(finish.watermark, finish.document_id, width_mm, height_mm, shape_id) \
-                if finish.watermark else ""
+                if finish.watermark else []
             shape_id += 2 * len(watermark.ROWS)
             _stamp_header(header, mark, qr_png, copy_mark(n, finish.copies) if finish.copies > 1 else "",
                           width_mm)
@@ -203,7 +203,7 @@ def _section_properties(template, *, odd_page: bool):
     return sect
 
 
-def _stamp_header(header, mark_vml: str, qr_png: bytes | None, mark_text: str, page_width_mm: float):
+def _stamp_header(header, mark_vml: list[str], qr_png: bytes | None, mark_text: str, page_width_mm: float):
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
@@ -212,10 +212,10 @@ def _stamp_header(header, mark_vml: str, qr_png: bytes | None, mark_text: str, p
     header.is_linked_to_previous = False
     paragraph = header.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    if mark_vml:   # vector WordArt behind the text, as Word writes a watermark
+    for shape in mark_vml:   # vector WordArt behind the text, as Word writes a watermark
         run = paragraph.add_run()
         run._r.append(parse_xml(f'<w:pict {nsdecls("w")} xmlns:v="urn:schemas-microsoft-com:vml" '
-                                f'xmlns:o="urn:schemas-microsoft-com:office:office">{mark_vml}</w:pict>'))
+                                f'xmlns:o="urn:schemas-microsoft-com:office:office">{shape}</w:pict>'))
     if qr_png:
         run = paragraph.add_run()
         run.add_picture(io.BytesIO(qr_png), width=Mm(QR_MM * 1.2))   # the PNG has its quiet zone

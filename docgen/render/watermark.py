@@ -100,8 +100,9 @@ _SHAPETYPE = (
 EM_CENTRE = 0.38   # a Chinese em box's centre above the baseline, in em
 
 
-def vml_shapes(text: str, document_id: str, width_mm: float, height_mm: float, first_id: int) -> str:
-    """Return the watermark as VML text-path shapes on a page (mm), for a DOCX header's w:pict.
+def vml_shapes(text: str, document_id: str, width_mm: float, height_mm: float, first_id: int) -> list[str]:
+    """Return the watermark as VML text-path shapes on a page (mm), each for its own w:pict in a DOCX
+    header (LibreOffice reads one shape per w:pict), the shape type before the first.
 
     The same lines, sizes and places as pdf_ops: each row's text centred on the page's vertical axis,
     turned ANGLE degrees, the document id under it.
@@ -114,7 +115,7 @@ def vml_shapes(text: str, document_id: str, width_mm: float, height_mm: float, f
     sin, cos = math.sin(math.radians(ANGLE)), math.cos(math.radians(ANGLE))
     up = (-sin, -cos)                      # the text's “up” on the page (y grows downwards)
     grey = "#{0:02x}{0:02x}{0:02x}".format(round(GREY * 255))
-    shapes, n = [_SHAPETYPE], first_id
+    shapes, n = [], first_id
     for row in ROWS:
         cx, cy = width / 2, height * (1 - row)
         for line, size, baseline in ((text, TEXT_PT, 0.0), (id_line(document_id), ID_PT, -ID_GAP_PT)):
@@ -130,7 +131,8 @@ def vml_shapes(text: str, document_id: str, width_mm: float, height_mm: float, f
                 f'<v:textpath style="font-family:&quot;{font_family()}&quot;;font-size:1pt" '
                 f'string={quoteattr(line)}/></v:shape>')
             n += 1
-    return "".join(shapes)
+    shapes[0] = _SHAPETYPE + shapes[0]
+    return shapes
 
 
 @cache
