@@ -140,4 +140,5 @@ def font_family() -> str:
     """Return the family name of the stamp face (what Word and LibreOffice look the WordArt font up by)."""
     from fontTools.ttLib import TTFont
 
-    return TTFont(stamp_font_file(), fontNumber=0, lazy=True)["name"].getDebugName(1) or "SimHei"
+    with TTFont(stamp_font_file(), fontNumber=0, lazy=True) as font:
+        return font["name"].getDebugName(1) or "SimHei"
