@@ -98,6 +98,7 @@ _SHAPETYPE = (
     '<v:handles><v:h position="#0,bottomRight" xrange="6629,14971"/></v:handles>'
     '<o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>')
 EM_CENTRE = 0.38   # a Chinese em box's centre above the baseline, in em
+VML_FACE = "黑体"   # Word finds SimHei by this name; LibreOffice the Fandol face by fonts/fonts.conf
 
 
 def vml_shapes(text: str, document_id: str, width_mm: float, height_mm: float, first_id: int) -> list[str]:
@@ -128,17 +129,8 @@ def vml_shapes(text: str, document_id: str, width_mm: float, height_mm: float, f
             shapes.append(
                 f'<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s{2048 + n}" type="#_x0000_t136" '
                 f'style="{style}" o:allowincell="f" fillcolor="{grey}" stroked="f">'
-                f'<v:textpath style="font-family:&quot;{font_family()}&quot;;font-size:1pt" '
+                f'<v:textpath style="font-family:&quot;{VML_FACE}&quot;;font-size:1pt" '
                 f'string={quoteattr(line)}/></v:shape>')
             n += 1
     shapes[0] = _SHAPETYPE + shapes[0]
     return shapes
-
-
-@cache
-def font_family() -> str:
-    """Return the family name of the stamp face (what Word and LibreOffice look the WordArt font up by)."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(stamp_font_file(), fontNumber=0, lazy=True) as font:
-        return font["name"].getDebugName(1) or "SimHei"
