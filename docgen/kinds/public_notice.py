@@ -10,8 +10,8 @@ from docgen.kinds.common import (BLANK, DATE_BLANK, Filled, IdentifiedApplicant,
 from docgen.profiles import Profile
 
 SLUG = "public-notice"
-POLITICAL_LINES = 3       # blank form: room to write by hand under 思想政治条件
-ACHIEVEMENT_LINES = 6     # and under 业绩成果
+POLITICAL_LINES = 2       # blank form: room to write by hand under 思想政治条件 (one page in all)
+ACHIEVEMENT_LINES = 4     # and under 业绩成果
 POLITICAL_MAX = 200       # two pages at most with the longest of everything; ~60 is typical
 ACHIEVEMENTS_MAX = 500    # 130–150 is typical and stays on one page
 

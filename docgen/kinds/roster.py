@@ -56,7 +56,8 @@ class RosterPayload(Payload):
 PAGE_WIDTH, PAGE_HEIGHT = 297.0, 210.0
 MARGIN_TOP, MARGIN_SIDE, MARGIN_BOTTOM = 15.0, 15.0, 10.0
 # 序号 姓名 性别 族别 政治面貌 身份证号码 现任专业职务 获现任专业职务时间 拟晋升专业技术职务 工作单位 是否通过 备注
-COLUMN_WIDTHS = (10.0, 28.0, 8.0, 19.0, 17.0, 36.0, 24.0, 21.0, 32.0, 41.0, 11.0, 20.0)
+# 备注 takes ~10 characters a line: a 100-character remark is 10 lines, two or more applicants a page
+COLUMN_WIDTHS = (10.0, 24.0, 8.0, 18.0, 17.0, 36.0, 21.0, 19.0, 28.0, 34.0, 11.0, 41.0)
 LEFT_ALIGNED = frozenset({9, 11})          # 工作单位, 备注: long text reads better flush left
 CELL_PAD = 0.8                             # inner space each side of a cell
 FONT_PT = 10.5                             # 五号 in the table

@@ -47,7 +47,7 @@ def _styles(doc) -> None:
     _paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=left, indent_chars=2, line=CELL_LINE)
     _paragraph_style(doc, "CellHint", FANGSONG, 10.5, align=left, line=CELL_LINE)
     _paragraph_style(doc, "CellSign", FANGSONG, CELL_PT, align=right, right_chars=2, line=CELL_LINE)
-    _paragraph_style(doc, "Ruled", FANGSONG, CELL_PT, align=left, line=Mm(7.5))
+    _paragraph_style(doc, "Ruled", FANGSONG, CELL_PT, align=left, line=Mm(8.5))   # ≥ 8 mm to write in by hand
     photo = _paragraph_style(doc, "Photo", FANGSONG, CELL_PT, align=center)
     photo.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     _paragraph_style(doc, "CoverLabel", FANGSONG, 16, align=WD_ALIGN_PARAGRAPH.DISTRIBUTE, line=Mm(9))

@@ -140,3 +140,11 @@ def test_checks_catch_a_bad_page():
     with pytest.raises(AssertionError):
         check_letter_pages(lone, names=[], signoff_date=True)
     assert re.search(CLOSING, "·买") and not re.search(CLOSING, "买")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_blank_letters_are_one_page(renderer, profile):
+    for slug in LETTERS:
+        pages = pdf_pages(renderer.blank(slug, "pdf", profile).content)
+        assert len(pages) == 1, (slug, profile)
+        check_letter_pages(pages, names=[], signoff_date=False)
