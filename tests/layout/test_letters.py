@@ -14,7 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docgen.documents import sample
-from tests.layout.pages import (CLOSING, Page, check_letter_pages, libreoffice_pdfs, pdf_pages)
+from tests.layout.pages import (
+    CLOSING,
+    Page,
+    check_letter_pages,
+    libreoffice_pdfs,
+    pdf_pages,
+)
 
 LETTERS = ("public-notice", "notice-result", "commitment", "recommendation", "integrity-certificate",
            "authenticity-guarantee")
@@ -104,7 +110,7 @@ def laid_out(renderer, tmp_path_factory):
 
 @pytest.mark.parametrize("index", range(len(DOCX_CASES)), ids=[f"{c[0]}-{c[4]}" for c in DOCX_CASES])
 def test_docx_in_libreoffice(laid_out, index):
-    (slug, profile, name, unit, long_chars), lo_pages, pdf_pages_ = laid_out[index]
+    (slug, profile, _, _, long_chars), lo_pages, pdf_pages_ = laid_out[index]
     # LibreOffice breaks Chinese between any two characters whatever joins them: names are checked in the PDF
     check_letter_pages(lo_pages, names=[], signoff_date=True)
     assert len(lo_pages) == len(pdf_pages_), (slug, profile, long_chars)
