@@ -1,6 +1,8 @@
-"""Render every sample payload to out/samples/<slug>.pdf|.docx and samples/<slug>.png (page 1, for README.md)."""
+"""Render every sample payload to out/samples/<slug>.pdf|.docx and samples/<slug>.png (page 1, for README.md),
+and the long-content cases samples/long/<slug>.json to samples/<slug>-long.png (page 1)."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -25,6 +27,12 @@ def main() -> None:
         if shutil.which("pdftoppm"):
             subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", "1", "-l", "1",
                             str(out / f"{slug}.pdf"), str(ROOT / "samples" / slug)], check=True)
+        long = ROOT / "samples" / "long" / f"{slug}.json"
+        if long.is_file() and shutil.which("pdftoppm"):
+            pdf = out / f"{slug}-long.pdf"
+            pdf.write_bytes(renderer.render(slug, json.loads(long.read_text(encoding="utf-8")), "pdf").content)
+            subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", "1", "-l", "1",
+                            str(pdf), str(ROOT / "samples" / f"{slug}-long")], check=True)
         print(f"{slug}: {', '.join(kind.formats)}")
     print(f"samples in {out.relative_to(ROOT)}/")
 

@@ -15,6 +15,7 @@ import base64
 import binascii
 import datetime as dt
 import io
+import math
 import re
 from typing import Annotated
 
@@ -27,13 +28,14 @@ from docgen.kinds import Kind, Options
 from docgen.limits import images
 from docgen.kinds.common import BLANK, DATE_BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Text, fill
 from docgen.profiles import Profile
+from docgen.render import fonts
 from docgen.render.pictures import Picture
 from docgen.rules.types import Gender, IdNumber, Month
 
 SLUG = "evaluation-form"
 PHOTO_MM = (25, 35)                 # 1 inch (一寸): 25 × 35 mm
 BLANK_ROWS = 3                      # empty rows per list on the blank form
-PROMISE_LINES, UNIT_LINES, COMPETENT_LINES = 3, 2, 2
+PROMISE_LINES, UNIT_LINES, COMPETENT_LINES = 2, 2, 2   # 8.5 mm each: written by hand
 SHORT_BLANK = "______"              # a number of votes written by hand
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=6)]
@@ -178,8 +180,25 @@ def _lines(n: int) -> list[str]:
     return ["　"] * n
 
 
+# the cover (templates/evaluation-form: 16 pt values in a 79 mm cell, 9 mm a line): the issuer below
+# the table stands ISSUER_GAP_MM lower, less each extra line a long 工作单位 or name takes, so the
+# cover stays one page for every allowed value
+COVER_CELL_EMS = 79 / (16 * 25.4 / 72)
+COVER_LINE_MM, ISSUER_GAP_MM = 9, 45
+COVER_KEYS = ("name", "work_unit", "series", "target_title")
+
+
+def _cover_gap(person: dict) -> dict:
+    """Return the space above the issuer on the cover, in mm and in twips (for the DOCX)."""
+    face = fonts.face("仿宋_GB2312")
+    extra = sum(max(0, math.ceil(face.ems(str(person.get(key) or "")) / COVER_CELL_EMS) - 1) for key in COVER_KEYS)
+    mm = max(COVER_LINE_MM, ISSUER_GAP_MM - COVER_LINE_MM * extra)
+    return {"mm": mm, "twips": round(mm / 25.4 * 1440)}
+
+
 def _context(texts: dict, person: dict, photo: Picture | None, lists: dict) -> dict:
     return {**texts, "person": person, "photo": photo, "photo_label": texts["photo_label"], **lists,
+            "cover_gap": _cover_gap(person),
             "promise_lines": _lines(PROMISE_LINES), "unit_lines": _lines(UNIT_LINES),
             "competent_lines": _lines(COMPETENT_LINES), "date_blank": DATE_BLANK}
 

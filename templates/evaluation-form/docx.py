@@ -148,7 +148,9 @@ def _cover(doc) -> None:
         margin.append(left)
         tc_pr.append(margin)
     issuer = add(doc, "{{ issuer }}", "Issuer")
+    # less room above the issuer when a long 工作单位 takes more lines (docgen.kinds.evaluation_form._cover_gap)
     issuer.paragraph_format.space_before = Mm(45)
+    issuer._p.pPr.find(qn("w:spacing")).set(qn("w:before"), "{{ cover_gap.twips }}")
     note = add(doc, "{{ print_note }}", "Note")
     note.paragraph_format.space_before = Mm(3)
 

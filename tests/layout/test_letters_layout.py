@@ -154,3 +154,15 @@ def test_blank_letters_are_one_page(renderer, profile):
         pages = pdf_pages(renderer.blank(slug, "pdf", profile).content)
         assert len(pages) == 1, (slug, profile)
         check_letter_pages(pages, names=[], signoff_date=False)
+
+
+def test_evaluation_form_docx_long_cover_in_libreoffice(renderer, tmp_path):
+    # a 60-character 工作单位 (the maximum) and a long name: each copy still 4 pages, the cover one
+    data = sample("evaluation-form")
+    data["applicant"]["name"] = NAMES[6]
+    data["applicant"]["work_unit"] = (UNITS[5] * 2)[:60]
+    converted = libreoffice_pdfs({"form": renderer.render("evaluation-form", data, "docx", copies=2).content},
+                                 tmp_path)
+    pages = pdf_pages(converted["form"], hanging=True)
+    assert len(pages) == 8
+    assert "人力资源和社会保障厅制" in pages[0].text() and "人力资源和社会保障厅制" in pages[4].text()
