@@ -115,9 +115,10 @@ def new_document(*, landscape: bool = False, page_numbers: bool = True):
 
     _paragraph_style(doc, "DocTitle", XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(34),
                      bold=True, space_after=28.95)
-    # justified (GB/T 9704 lines end flush): with overflowPunct off (chinese_defaults) LibreOffice no longer
-    # hangs a line-final "，" into the margin
-    _paragraph_style(doc, "Body", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
+    # left, not justified: LibreOffice hangs a line-final "，" of a justified CJK line into the margin and
+    # drops it (seen again with w:overflowPunct="0", which it ignores); Word would justify. Lines of 28
+    # characters fill the measure either way (Normal is condensed to 28 a line)
+    _paragraph_style(doc, "Body", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars=2)
     _paragraph_style(doc, "Plain", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
     _paragraph_style(doc, "Signoff", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
     _paragraph_style(doc, "Heading1CN", HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)

@@ -49,7 +49,8 @@ def pdf_pages(content: bytes, *, hanging: bool = False) -> list[Page]:
             portrait = page.width < page.height
             rows: dict[int, list] = defaultdict(list)
             for char in page.chars:
-                if char["text"].strip():
+                # a blank's underscores are transparent (gbt9704.css .blank: the rule under them is drawn)
+                if char["text"].strip() and char["text"] != "_":
                     rows[round(char["bottom"] / MM * 2)].append(char)
             lines, outside = [], []
             for key in sorted(rows):

@@ -360,7 +360,9 @@ function onInput(control, s, parts, kind, committed) {
 function checkField(raw, s, required, left) {
   const title = s.title;
   if (raw === "") return required && left ? message("missing", { title }) : null;
-  if (s.maxLength && [...raw].length > s.maxLength) return message("string_too_long", { title, max_length: s.maxLength });
+  if (s.maxLength && [...raw].length > s.maxLength) {
+    return message("string_too_long", { title, max_length: s.maxLength, length: [...raw].length });
+  }
   if (s.pattern && left && !new RegExp(s.pattern).test(raw)) return message("string_pattern_mismatch", { title });
   if (s.type === "integer" && left) {
     if (!/^-?\d+$/.test(raw.trim())) return message("int_parsing", { title });
