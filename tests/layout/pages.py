@@ -49,8 +49,7 @@ def pdf_pages(content: bytes, *, hanging: bool = False) -> list[Page]:
             portrait = page.width < page.height
             rows: dict[int, list] = defaultdict(list)
             for char in page.chars:
-                # a blank's underscores are transparent (gbt9704.css .blank: the rule under them is drawn)
-                if char["text"].strip() and char["text"] != "_":
+                if char["text"].strip():
                     rows[round(char["bottom"] / MM * 2)].append(char)
             lines, outside = [], []
             for key in sorted(rows):
@@ -63,9 +62,11 @@ def pdf_pages(content: bytes, *, hanging: bool = False) -> list[Page]:
                 if portrait:
                     hangs = hanging and re.match(CLOSING, chars[-1]["text"]) and \
                         chars[-1]["x0"] / MM < RIGHT + TOLERANCE
-                    outside += [c["text"] for c in chars if c["x0"] / MM < LEFT - TOLERANCE
+                    # a blank's underscores are transparent (gbt9704.css .blank: the rule under them is drawn)
+                    outside += [c["text"] for c in chars if c["text"] != "_" and (
+                                c["x0"] / MM < LEFT - TOLERANCE
                                 or (c["x1"] / MM > RIGHT + TOLERANCE and not (hangs and c is chars[-1]))
-                                or c["bottom"] / MM > BOTTOM + TOLERANCE]
+                                or c["bottom"] / MM > BOTTOM + TOLERANCE)]
             pages.append(Page(number, lines, outside))
     return pages
 

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from docgen.app import create_app
 from docgen.documents import sample
+from docgen.kinds.common import NAME_MAX
 from docgen.kinds import KINDS
 from docgen.render import qr
 from tests.helpers import docx_text, pdf_text
@@ -185,13 +186,13 @@ def test_field_errors_in_the_apis_words_next_to_their_field(page, web_app):
     assert page.locator("#result").is_hidden()
 
     # while typing: a name over its limit is flagged at once, in the words the API would use
-    long_name = "阿" * 41
+    long_name = "阿" * (NAME_MAX + 1)
     payload = sample("commitment")
     payload["applicant"]["name"] = long_name
     expected = api_errors(web_app.test_client(), "commitment", payload)["/applicant/name"]
     control(page, "/applicant/name").fill(long_name)
     assert error_of(page, "/applicant/name").inner_text() == "错误：" + expected
-    control(page, "/applicant/name").fill("阿" * 40)
+    control(page, "/applicant/name").fill("阿" * NAME_MAX)
     assert error_of(page, "/applicant/name").is_hidden()
     assert control(page, "/applicant/name").get_attribute("aria-invalid") is None
 
