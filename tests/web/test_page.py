@@ -13,8 +13,8 @@ from openpyxl import Workbook
 
 from docgen.app import create_app
 from docgen.documents import sample
-from docgen.kinds.common import NAME_MAX
 from docgen.kinds import KINDS
+from docgen.kinds.common import NAME_MAX
 from docgen.render import qr
 from tests.helpers import docx_text, pdf_text
 from tests.web.browser import DESKTOP, PHONE, browser, chromium_path, serve
