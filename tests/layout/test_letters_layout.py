@@ -120,7 +120,7 @@ def test_docx_in_libreoffice(laid_out, index):
 
 # --- the 评审表: any allowed cover keeps each copy at the same even page count
 
-@settings(max_examples=3, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=2, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                                   HealthCheck.too_slow])
 @given(name=st.sampled_from(NAMES), unit_chars=st.integers(30, 60),
        profile=st.sampled_from(("bazhou-2024", "aksu-archives-2024", "tacheng-2023")))
@@ -128,10 +128,10 @@ def test_evaluation_form_copies_keep_their_page_count(renderer, name, unit_chars
     data = sample("evaluation-form")
     data["applicant"]["name"] = name
     data["applicant"]["work_unit"] = (UNITS[5] * 2)[:unit_chars]
-    one = pdf_pages(renderer.render("evaluation-form", data, "pdf", profile, copies=1).content)
     two = pdf_pages(renderer.render("evaluation-form", data, "pdf", profile, copies=2).content)
-    assert len(one) % 2 == 0 and len(two) == 2 * len(one) == 8
-    for page in one:
+    assert len(two) == 8   # each copy 4 pages: the cover did not spill
+    assert "人力资源和社会保障厅制" in two[0].text() and "人力资源和社会保障厅制" in two[4].text()
+    for page in two:
         assert not page.starts_with(CLOSING)
 
 
