@@ -237,7 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     upgrade.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
     upgrade.set_defaults(func=_db_upgrade)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except config.ConfigError as exc:
+        return _usage_error(str(exc))
 
 
 if __name__ == "__main__":

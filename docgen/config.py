@@ -1,57 +1,75 @@
-"""Configuration: defaults, then DOCGEN_* environment variables, then the dict given to create_app."""
+"""Configuration: one typed object (pydantic-settings) from defaults, then DOCGEN_* environment variables, then
+the dict given to create_app, which wins."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
 import platformdirs
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULTS: dict[str, object] = {
-    "DATA_DIR": platformdirs.user_data_dir("docgen"),
-    "DATABASE_URL": None,          # derived from DATA_DIR when unset
-    "BROKER_URL": None,            # unset = batches run in-process
-    "SECRET_KEY": "dev-only-change-me",
-    "MAX_BODY_BYTES": 10 * 1024 * 1024,
-    "PUBLIC_URL": "http://127.0.0.1:8000",
-    "HOST": "127.0.0.1",
-    "PORT": 8000,
-    "WORKERS": 2,
-    "DEFAULT_PROFILE": "xinjiang",
-    "TEMPLATES_DIR": str(ROOT / "templates"),
-    "FONTS_DIR": str(ROOT / "fonts"),
-    # extra holiday tables (TOML, same format as docgen/rules/data/holidays.toml), ':'-separated
-    "HOLIDAY_FILES": "",
-    "TESTING": False,
-    # batches (docgen/batch): where their files go (a folder, shareable between machines; default DATA_DIR),
-    "ARTIFACTS_DIR": None,
-    "BATCH_WORKERS": 0,                  # processes rendering batch items; 0 = one per core
-    "BATCH_LEASE_SECONDS": 120,          # an item claimed longer ago than this by a vanished worker is redone
-    "BATCH_RUNNER": "thread",            # embedded runner in this process ("thread") or elsewhere ("none")
-    "MAX_BATCH_APPLICANTS": 2000,        # per batch
-    "MAX_RUNNING_BATCHES_PER_UNIT": 3,   # queued or running at once, per unit
-    "BATCH_RETENTION_HOURS": 168,        # finished batches' files are deleted after this (the batch says so)
-}
 
-_INT_KEYS = {"MAX_BODY_BYTES", "PORT", "WORKERS", "BATCH_WORKERS", "BATCH_LEASE_SECONDS", "MAX_BATCH_APPLICANTS",
-             "MAX_RUNNING_BATCHES_PER_UNIT", "BATCH_RETENTION_HOURS"}
+class Settings(BaseSettings):
+    """docgen's settings; the names are those of the contract (DOCGEN_<NAME> in the environment)."""
+
+    model_config = SettingsConfigDict(env_prefix="DOCGEN_", case_sensitive=True, extra="allow")
+
+    DATA_DIR: Path = Field(Path(platformdirs.user_data_dir("docgen")),
+                           description="artifacts (batches) and the default SQLite database")
+    DATABASE_URL: str | None = Field(None, description="SQLAlchemy URL; default SQLite under DATA_DIR")
+    BROKER_URL: str | None = Field(None, description="Celery broker (Redis); unset: batches run in-process")
+    SECRET_KEY: str = Field("dev-only-change-me", description="signs the verification links in QR codes")
+    MAX_BODY_BYTES: int = Field(10 * 1024 * 1024, gt=0)
+    PUBLIC_URL: str = Field("http://127.0.0.1:8000", description="base of the links in QR codes")
+    HOST: str = "127.0.0.1"
+    PORT: int = Field(8000, ge=1, le=65535)
+    WORKERS: int = Field(2, ge=1)
+    TEMPLATES_DIR: Path = ROOT / "templates"
+    FONTS_DIR: Path = ROOT / "fonts"
+    HOLIDAY_FILES: str = Field("", description="extra holiday tables (TOML as docgen/rules/data/holidays.toml), "
+                                                "':'-separated")
+    TESTING: bool = False
+    # batches (docgen/batch): where their files go (a folder, shareable between machines; default DATA_DIR)
+    ARTIFACTS_DIR: Path | None = None
+    BATCH_WORKERS: int = Field(0, ge=0, description="processes rendering batch items; 0 = one per core")
+    BATCH_LEASE_SECONDS: int = Field(120, gt=0, description="an item claimed longer ago by a vanished worker is redone")
+    BATCH_RUNNER: str = Field("thread", description='embedded runner in this process ("thread") or elsewhere ("none")')
+    MAX_BATCH_APPLICANTS: int = Field(2000, gt=0, description="per batch")
+    MAX_RUNNING_BATCHES_PER_UNIT: int = Field(3, gt=0, description="queued or running at once, per unit")
+    BATCH_RETENTION_HOURS: int = Field(168, ge=0, description="finished batches' files are deleted after this")
+
+    @model_validator(mode="after")
+    def _derived(self) -> Settings:
+        self.DATA_DIR = self.DATA_DIR.expanduser()
+        if not self.DATABASE_URL:
+            self.DATABASE_URL = f"sqlite:///{self.DATA_DIR / 'docgen.sqlite3'}"
+        return self
 
 
-def load(overrides: dict | None = None, environ: dict | None = None) -> dict:
-    """Return the effective configuration: defaults < DOCGEN_* environment < overrides."""
-    environ = os.environ if environ is None else environ
-    config = dict(DEFAULTS)
-    for key in DEFAULTS:
-        if f"DOCGEN_{key}" in environ:
-            config[key] = environ[f"DOCGEN_{key}"]
-    config.update(overrides or {})
-    for key in _INT_KEYS:
-        config[key] = int(config[key])
-    config["DATA_DIR"] = str(Path(config["DATA_DIR"]).expanduser())
-    if not config["DATABASE_URL"]:
-        config["DATABASE_URL"] = f"sqlite:///{Path(config['DATA_DIR']) / 'docgen.sqlite3'}"
-    return config
+
+DEFAULTS: dict[str, Any] = {name: f.default for name, f in Settings.model_fields.items()}
+
+
+class ConfigError(ValueError):
+    """A setting has a value of the wrong kind (DOCGEN_PORT=abc): said at start, naming the variable."""
+
+
+def settings(overrides: dict | None = None) -> Settings:
+    """Return the effective settings: defaults < DOCGEN_* environment < overrides (create_app's dict)."""
+    try:
+        return Settings(**(overrides or {}))
+    except ValidationError as exc:
+        wrong = "; ".join(f"DOCGEN_{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid setting: {wrong}") from None
+
+
+def load(overrides: dict | None = None) -> dict:
+    """Return the effective settings as the dict Flask's app.config takes (paths as strings)."""
+    return {key: str(value) if isinstance(value, Path) else value
+            for key, value in settings(overrides).model_dump().items()}
 
 
 def holiday_files(config: dict) -> list[Path]:

@@ -55,7 +55,7 @@ def _context(values: dict, profile: Profile, opinion: list[str], date: str, unit
     }
 
 
-def build(payload: GuaranteePayload, profile: Profile, options: Options = Options()) -> dict:
+def build(payload: GuaranteePayload, profile: Profile, options: Options) -> dict:
     """Build the context: the guarantee with the profile's ban years, the applicant's and the unit's sign-off."""
     values = {"specialty": payload.applicant.specialty, "target_title": payload.applicant.target_title,
               "unit": payload.unit.name, "ban_years_words": _years_in_words(profile.ban_years), "blank": BLANK}
@@ -65,7 +65,7 @@ def build(payload: GuaranteePayload, profile: Profile, options: Options = Option
     return _context(values, profile, opinion, date, date if opinion else DATE_BLANK)
 
 
-def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
+def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: specialty, title, unit and both dates left to write by hand."""
     values = {"specialty": BLANK, "target_title": BLANK, "unit": BLANK,
               "ban_years_words": _years_in_words(profile.ban_years), "blank": BLANK}

@@ -200,13 +200,13 @@ def _context(texts: dict, values: dict, reason: list[str], review: list[str], da
             "reason_pt": sized.pt, "reason_line_pt": sized.line_pt, "review": review, "date": date}
 
 
-def build(payload: ExemptionPayload, profile: Profile, options: Options = Options()) -> dict:
+def build(payload: ExemptionPayload, profile: Profile, options: Options) -> dict:
     """Build the context: the applicant's rows, the reason cell sized to the page, the profile's wording."""
     return _context(_texts(profile, payload.variant), _values(payload.applicant), _paragraphs(payload.reason),
                     _paragraphs(payload.review or ""), signoff_date(payload.date))
 
 
-def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
+def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: every value cell empty (not 无), the date left to write by hand."""
     values = dict.fromkeys(key for cells in VALUE_CELLS for key, _ in cells)
     return _context(_texts(profile, "fhj"), {key: "" for key in values}, [], [], DATE_BLANK)

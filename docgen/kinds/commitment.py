@@ -33,7 +33,7 @@ def _context(values: dict, profile: Profile, identity: str, date: str) -> dict:
     }
 
 
-def build(payload: CommitmentPayload, profile: Profile, options: Options = Options()) -> dict:
+def build(payload: CommitmentPayload, profile: Profile, options: Options) -> dict:
     """Build the context: the profile's promise with its ban years, and who promises."""
     person = applicant_values(payload.applicant, profile)
     identity = f"承诺人：{person['name']}"
@@ -43,7 +43,7 @@ def build(payload: CommitmentPayload, profile: Profile, options: Options = Optio
                     signoff_date(payload.date))
 
 
-def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
+def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: name and ID number left to write by hand."""
     return _context({"ban_years": profile.ban_years, "blank": BLANK}, profile,
                     f"承诺人：{BLANK}　身份证号码：{BLANK}", signoff_date(None))

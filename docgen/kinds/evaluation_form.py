@@ -215,7 +215,7 @@ def _picture(data: bytes) -> Picture:
     return Picture(data, mime, round(width, 1), round(height, 1))
 
 
-def build(payload: EvaluationPayload, profile: Profile, options: Options = Options()) -> dict:
+def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dict:
     """Build the context: cover, 基本情况, the lists (无 when empty), and the boxes signed by hand."""
     a = payload.applicant
     none = rules.or_none
@@ -254,7 +254,7 @@ def build(payload: EvaluationPayload, profile: Profile, options: Options = Optio
     return _context(_texts(profile, options.copies or profile.evaluation_copies), person, photo, lists)
 
 
-def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
+def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: every cell empty, a few empty rows per list, dates to write by hand."""
     keys = ("name", "gender", "birth", "ethnicity", "political_status", "id_number", "work_start", "education",
             "current_title", "work_unit", "series", "target_title")

@@ -65,7 +65,7 @@ def _context(values: dict, profile: Profile, record: str, clues: str, date: str)
             "date": date}
 
 
-def build(payload: IntegrityPayload, profile: Profile, options: Options = Options()) -> dict:
+def build(payload: IntegrityPayload, profile: Profile, options: Options) -> dict:
     """Build the context: who, where employed, the record (clean or the 处分), the clues, and who seals it."""
     _check(payload)
     values = {"name": payload.applicant.name, "work_unit": payload.applicant.work_unit, "issuer_name": payload.issuer,
@@ -78,7 +78,7 @@ def build(payload: IntegrityPayload, profile: Profile, options: Options = Option
                     "clues_some" if payload.clues else "clues_none", signoff_date(payload.date))
 
 
-def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
+def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: both records and 有（无） printed, to strike out by hand, as the seed prints it."""
     values = {"name": BLANK, "work_unit": BLANK, "blank": BLANK, "issuer_name": profile.text(SLUG, "issuer_hint")}
     return _context(values, profile, "record_blank", "clues_blank", signoff_date(None))

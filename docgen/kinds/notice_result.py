@@ -75,7 +75,7 @@ def _context(values: dict, profile: Profile, date: str) -> dict:
     return {"title": text("title"), "paragraphs": [text("body")], "signatures": text("signatures"), "date": date}
 
 
-def build(payload: NoticeResultPayload, profile: Profile, options: Options = Options()) -> dict:
+def build(payload: NoticeResultPayload, profile: Profile, options: Options) -> dict:
     """Build the context: who was posted, when, for how many days, and the unit that recommends."""
     _check(payload, profile)
     notice, person = payload.notice, payload.applicant
@@ -86,7 +86,7 @@ def build(payload: NoticeResultPayload, profile: Profile, options: Options = Opt
     return _context(values, profile, signoff_date(payload.date))
 
 
-def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
+def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: names, dates and days left to write by hand."""
     values = {key: BLANK for key in ("name", "series", "specialty", "level", "unit", "workdays", "calendar_days")}
     return _context({**values, "blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}, profile,

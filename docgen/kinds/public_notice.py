@@ -67,7 +67,7 @@ def _context(values: dict, profile: Profile, political: dict, achievements: dict
     }
 
 
-def build(payload: PublicNoticePayload, profile: Profile, options: Options = Options()) -> dict:
+def build(payload: PublicNoticePayload, profile: Profile, options: Options) -> dict:
     """Build the context: the applicant (ID masked where the profile says so), the period, the unit."""
     person = applicant_values(payload.applicant, profile, public=True)
     unit = payload.unit
@@ -77,7 +77,7 @@ def build(payload: PublicNoticePayload, profile: Profile, options: Options = Opt
                     _section("", _paragraphs(payload.achievements)), signoff_date(payload.date))
 
 
-def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
+def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: the seed's hints under each heading, and lines to write on."""
     values = {key: BLANK for key in ("name", "gender", "ethnicity", "political_status", "id_number",
                                      "current_title", "series", "specialty", "level", "unit", "office", "phone")}

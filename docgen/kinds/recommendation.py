@@ -99,7 +99,7 @@ def _context(values: dict, profile: Profile, issuer: str, *, remarks: list[str],
     }
 
 
-def build(payload: RecommendationPayload, profile: Profile, options: Options = Options()) -> dict:
+def build(payload: RecommendationPayload, profile: Profile, options: Options) -> dict:
     """Build the context: who is recommended for which title, the review, the 公示 and who signs and seals."""
     _check(payload)
     issuer = payload.issuer
@@ -114,7 +114,7 @@ def build(payload: RecommendationPayload, profile: Profile, options: Options = O
                     period=payload.notice is not None, date=signoff_date(payload.date))
 
 
-def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
+def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form a unit fills by hand: its own wording, lines for its opinion, the 公示 dates blank."""
     values = {key: BLANK for key in ("name", "gender", "ethnicity", "political_status", "id_number", "current_title",
                                      "series", "specialty", "level", "unit", "issuer_name", "workdays")}

@@ -297,7 +297,7 @@ def _row(index: int, a: RosterApplicant, profile: Profile) -> list[str]:
             target, rules.or_none(a.work_unit), passed, rules.or_none(a.remark)]
 
 
-def build(payload: RosterPayload, profile: Profile, options: Options = Options()) -> dict:
+def build(payload: RosterPayload, profile: Profile, options: Options) -> dict:
     """Build the context: title, the unit line and the table of applicants (ID numbers in full)."""
     year = payload.year or profile.year
     specialty = payload.specialty or _common_specialty(payload.applicants)
@@ -309,7 +309,7 @@ def build(payload: RosterPayload, profile: Profile, options: Options = Options()
     }
 
 
-def blank(profile: Profile, options: Options = Options(blank=True)) -> dict:
+def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: numbered rows to fill by hand, the route to choose printed in each."""
     empty = [""] * len(COLUMN_WIDTHS)
     rows = []

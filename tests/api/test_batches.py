@@ -74,9 +74,25 @@ def test_invalid_applicant_rejected_before_anything_is_written(client, app):
     assert not (Path(app.config["DATA_DIR"]) / "batches").exists()
 
 
-def test_unknown_batch_and_not_done(client):
+def test_unknown_batch_and_not_done(client, app):
     assert client.get("/v1/batches/nope").status_code == 404
     assert client.get("/v1/batches/nope/archive").status_code == 404
+
+    class Held:
+        """An executor that queues and never runs: the batch stays queued."""
+
+        def submit(self, batch_id, request):
+            self.batch_id = batch_id
+
+    app.extensions["batch_executor"] = Held()
+    resp = client.post("/v1/batches", json=SAMPLE)
+    assert resp.status_code == 202
+    location = resp.headers["Location"]
+    assert client.get(location).json["status"] == "queued"
+    for name in ("archive", "print.pdf"):
+        early = client.get(f"{location}/{name}")
+        assert early.status_code == 409 and early.mimetype == "application/problem+json", name
+        assert early.headers["Retry-After"] and "queued" in early.json["detail"]
 
 
 def test_xlsx_roster_upload(client):

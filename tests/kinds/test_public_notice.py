@@ -8,7 +8,7 @@ import pytest
 
 from docgen import profiles
 from docgen.documents import sample
-from docgen.kinds import public_notice
+from docgen.kinds import Options, public_notice
 from docgen.kinds.public_notice import PublicNoticePayload
 from tests.helpers import docx_text, docx_xml, errors_of as errors_of_kind, pdf_pages_text, pdf_text, squash, texts_of
 
@@ -75,7 +75,7 @@ def test_id_number_masked_on_the_public_notice(renderer):
 def test_id_number_printed_whole_where_the_profile_does_not_mask(renderer):
     profile = profiles.get("bazhou-2024").model_copy(update={"mask_id_in_public": False})
     model = PublicNoticePayload.model_validate(sample(SLUG))
-    assert "652801198801092312" in public_notice.build(model, profile)["sections"][0]["text"]
+    assert "652801198801092312" in public_notice.build(model, profile, Options())["sections"][0]["text"]
 
 
 def test_blank_political_and_achievements_refused(renderer):
