@@ -103,7 +103,7 @@ class Unoserver:
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
-                    raise RuntimeError(f"unoserver did not start: {(work / 'unoserver.log').read_text()[-500:]}")
+                    raise RuntimeError(f"unoserver did not start: {(work / 'unoserver.log').read_text()[-500:]}") from None
                 time.sleep(0.2)
         self.convert(sample_docx())
 

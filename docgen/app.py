@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask
 from flask_openapi3 import Info, OpenAPI
 
 from docgen import config as config_module
@@ -15,7 +14,7 @@ from docgen.batch.store import BatchStore
 log = logging.getLogger(__name__)
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None) -> OpenAPI:
     """Create the docgen app; with no configuration it runs on one machine with SQLite under DATA_DIR."""
     settings = config_module.load(config)
     # routes describe their answers (docgen/api/openapi.py); these hold for every operation, blueprints' included
@@ -27,8 +26,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings)
     app.extensions["settings"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     _make_data_dir(app)
     _register_renderer(app)
     _register_batches(app)
@@ -44,18 +43,18 @@ def _validation_error(exc):
     return problems.validation_error(exc)
 
 
-def _make_data_dir(app: Flask) -> None:
+def _make_data_dir(app: OpenAPI) -> None:
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     if app.config["SECRET_KEY"] == config_module.DEFAULTS["SECRET_KEY"] and not app.config["TESTING"]:
         log.warning("DOCGEN_SECRET_KEY is not set: verification links on issued documents can be forged")
 
 
-def _register_renderer(app: Flask) -> None:
+def _register_renderer(app: OpenAPI) -> None:
     renderer = app.extensions["docgen"] = Renderer.from_config(app.config)
     app.extensions["registry"] = renderer.registry
 
 
-def _register_batches(app: Flask) -> None:
+def _register_batches(app: OpenAPI) -> None:
     """Batches go to Celery when BROKER_URL is set; else to the embedded runner — on a thread of this process,
     unless `docgen serve` runs it beside gunicorn (BATCH_RUNNER=none in its workers)."""
     from docgen.batch import executor
@@ -77,7 +76,7 @@ def _register_batches(app: Flask) -> None:
     app.extensions["batch_dispatch"] = executor.LocalDispatch(runner)
 
 
-def _register_blueprints(app: Flask) -> None:
+def _register_blueprints(app: OpenAPI) -> None:
     from docgen.api import batches, documents, meta, profiles, verify, web
 
     app.register_api(documents.bp)
@@ -88,13 +87,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web.bp)
 
 
-def _register_error_handlers(app: Flask) -> None:
+def _register_error_handlers(app: OpenAPI) -> None:
     from docgen.api import problems
 
     problems.register(app)
 
 
-def _register_metrics(app: Flask) -> None:
+def _register_metrics(app: OpenAPI) -> None:
     from docgen.api import metrics
 
     metrics.register(app)

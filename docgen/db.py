@@ -11,7 +11,7 @@ import fcntl
 import zlib
 from importlib import import_module
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 from alembic import command
 from alembic.config import Config

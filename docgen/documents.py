@@ -6,9 +6,9 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from docgen import profiles
 from docgen import config
@@ -53,7 +53,7 @@ class Rendered:
 class Counter(Protocol):
     """What counts issued documents (a prometheus_client Counter with the labels kind and format)."""
 
-    def labels(self, kind: str, fmt: str) -> "Counter": ...
+    def labels(self, kind: str, fmt: str) -> Counter: ...
 
     def inc(self) -> None: ...
 
@@ -68,14 +68,14 @@ class Renderer:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     public_url: str = str(config.DEFAULTS["PUBLIC_URL"])      # base of the verification links in QR codes
     secret_key: str = str(config.DEFAULTS["SECRET_KEY"])      # signs those links
-    registry: "Registry | None" = None      # where issued documents are recorded (None: not recorded)
+    registry: Registry | None = None      # where issued documents are recorded (None: not recorded)
     counter: Counter | None = None          # counts issued documents for /metrics (set by the app)
 
     def __post_init__(self) -> None:
         fonts.use_fonts_dir(self.fonts_dir)   # at start: fontconfig and the text measurer read this folder
 
     @classmethod
-    def from_config(cls, settings: dict) -> "Renderer":
+    def from_config(cls, settings: dict) -> Renderer:
         """Build the renderer a configuration describes (docgen.config.load()): folders, holiday tables, and the
         registry of DATABASE_URL, so that what it issues verifies at /v1/verify/{id}."""
         from docgen.registry import Registry
@@ -101,11 +101,11 @@ class Renderer:
             raise InvalidPayload([{"pointer": "/profile",
                                    "detail": f"没有地区配置“{profile_id}”，可用：{'、'.join(profiles.ids())}"}]) from None
 
-    def validate(self, kind: Kind, payload: object) -> tuple[object, list[str]]:
+    def validate(self, kind: Kind, payload: object) -> tuple[BaseModel, list[str]]:
         """Validate a payload against the kind's model; return it and the warnings that do not stop a render."""
         if not isinstance(payload, dict):
             raise InvalidPayload([{"pointer": "", "detail": "提交的内容应为 JSON 对象（{…}）"}])
-        context = {"calendar": self.calendar, "warnings": []}
+        context: dict[str, Any] = {"calendar": self.calendar, "warnings": []}
         try:
             model = kind.model.model_validate(payload, context=context)
         except ValidationError as exc:

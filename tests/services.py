@@ -108,7 +108,7 @@ def start_postgres() -> Postgres:
             if process.poll() is not None or time.monotonic() > deadline:
                 log = (folder / "postgres.log").read_text(errors="replace")
                 server.stop()
-                raise RuntimeError(f"PostgreSQL did not start: {log}")
+                raise RuntimeError(f"PostgreSQL did not start: {log}") from None
             time.sleep(0.1)
     import psycopg
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import subprocess
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -14,7 +13,7 @@ from sqlalchemy import text
 
 from docgen import db
 from docgen.app import create_app
-from docgen.documents import Renderer, sample
+from docgen.documents import sample
 from tests import services
 
 pytestmark = pytest.mark.databases

@@ -61,7 +61,7 @@ def _format(kind_formats: tuple[str, ...]) -> str:
     if fmt is None:
         by_type = {MEDIA_TYPES[f]: f for f in kind_formats}
         best = request.accept_mimetypes.best_match(list(by_type)) if request.accept_mimetypes.provided else None
-        fmt = by_type.get(best, "pdf")
+        fmt = by_type.get(best or "", "pdf")
     if fmt not in kind_formats:
         raise Problem(400, "格式参数不对", f"format 只能是 {' 或 '.join(kind_formats)}，收到“{fmt}”", slug="bad-format")
     return fmt

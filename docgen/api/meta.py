@@ -40,7 +40,7 @@ def readyz():
     for face in fonts.OFFICIAL_FACES:
         family = fonts.resolve(face)
         ok = family is not None and any(k in family for k in ("Fandol", "Noto", "LXGW", face))
-        checks[f"font:{face}"] = family if ok else f"missing ({family})"
+        checks[f"font:{face}"] = family if ok and family else f"missing ({family})"
     for kind in KINDS.values():
         for name in ("document.html", "docx.py"):
             path = renderer.templates_dir / kind.slug / name
@@ -58,7 +58,7 @@ def readyz():
 @bp.get("/openapi.json", tags=[TAG], summary="本接口说明（OpenAPI 3.1）", responses={
     200: {"description": "OpenAPI 3.1 文档", "content": {"application/json": {"schema": {"type": "object"}}}}})
 def openapi_json():
-    return current_app.api_doc
+    return current_app.api_doc  # type: ignore[attr-defined]  # flask-openapi3's OpenAPI app
 
 
 @bp.get("/docs", doc_ui=False)

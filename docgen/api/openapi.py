@@ -1,6 +1,8 @@
 """The OpenAPI description: pydantic models as components, and the responses routes share (files, problems)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_openapi3 import APIBlueprint
 from flask_openapi3.models import Schema
 from pydantic import BaseModel, Field
@@ -70,9 +72,9 @@ _PROBLEMS = {
 _RETRY_AFTER = {"Retry-After": {"description": "建议多少秒后重试", "schema": {"type": "integer", "minimum": 0}}}
 
 
-def problems(*statuses: int) -> dict[str, dict]:
+def problems(*statuses: int) -> dict[str | int, Any]:
     """Describe the problem+json answers of `statuses` (each with its Chinese meaning) for `responses=`."""
-    out = {}
+    out: dict[str | int, Any] = {}
     for status in statuses:
         model = InvalidPayloadProblem if status == 422 else Problem
         response: dict = {"description": _PROBLEMS[status],

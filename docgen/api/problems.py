@@ -55,8 +55,9 @@ def register(app: Flask) -> None:
                   404: f"没有这个地址：{request.path}",
                   405: f"{request.path} 不接受 {request.method} 请求"}.get(status, title)
         headers = {"Retry-After": "30"} if status in (429, 503) else {}
-        if status == 405 and exc.valid_methods:
-            headers["Allow"] = ", ".join(exc.valid_methods)
+        allowed = getattr(exc, "valid_methods", None)   # werkzeug's MethodNotAllowed
+        if status == 405 and allowed:
+            headers["Allow"] = ", ".join(allowed)
         return response(Problem(status, title, detail, headers=headers))
 
     @app.errorhandler(Exception)

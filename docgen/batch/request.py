@@ -30,7 +30,8 @@ class BatchRequest(BaseModel):
     profile: str | None = Field(None, title="地区配置")
     applicants: list[BatchApplicant] = Field(title="申报人员", min_length=1, max_length=2000)
     documents: list[str] | None = Field(None, title="文书类型", description="缺省为地区配置规定的全套")
-    formats: list[Literal["pdf", "docx"]] = Field(default_factory=lambda: ["pdf", "docx"], title="格式")
+    formats: list[Literal["pdf", "docx"]] = Field(default_factory=lambda: ["pdf", "docx"],  # type: ignore[arg-type]
+                                                      title="格式")
     notice: Notice | None = Field(None, title="公示期", description="本单位统一的公示起止日期")
     date: dt.date | None = Field(None, title="成文日期")
     defaults: dict[str, dict[str, Any]] = Field(
@@ -95,8 +96,7 @@ def fit(model: type[BaseModel], data: dict) -> dict:
 def _model_in(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    if isinstance(annotation, (types.UnionType, typing._GenericAlias, types.GenericAlias)) or \
-            typing.get_origin(annotation) is not None:
+    if isinstance(annotation, (types.UnionType, types.GenericAlias)) or typing.get_origin(annotation) is not None:
         for arg in typing.get_args(annotation):
             found = _model_in(arg)
             if found is not None:

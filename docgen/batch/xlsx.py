@@ -82,7 +82,7 @@ def read_roster_cells(content: bytes) -> tuple[dict, Cells]:
 
 
 def _applicant(row: list, columns: dict[int, str]) -> dict:
-    out = {}
+    out: dict[str, object] = {}
     for i, key in columns.items():
         value = row[i] if i < len(row) else None
         if value is None or (isinstance(value, str) and not value.strip()) or value == "无":

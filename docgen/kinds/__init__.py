@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 import pkgutil
 from importlib import import_module
 from collections.abc import Mapping
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from pydantic import BaseModel
 

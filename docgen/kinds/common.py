@@ -167,8 +167,14 @@ class Notice(BaseModel):
         return self._workdays
 
     @property
+    def last_day(self) -> dt.date:
+        """Return the end date, given or computed (set by the validation above)."""
+        assert self.end_date is not None
+        return self.end_date
+
+    @property
     def calendar_days(self) -> int:
-        return (self.end_date - self.start_date).days + 1
+        return (self.last_day - self.start_date).days + 1
 
 
 MIN_NOTICE_WORKDAYS = 5

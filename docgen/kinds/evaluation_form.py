@@ -250,7 +250,8 @@ def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dic
                                                        "content": t.content},
                           {"year": "", "hours": "", "content": "无"}),
     }
-    photo = _picture(_photo(a.photo)) if a.photo else None
+    data = _photo(a.photo)
+    photo = _picture(data) if data else None
     return _context(_texts(profile, options.copies or profile.evaluation_copies), person, photo, lists)
 
 

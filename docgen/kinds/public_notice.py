@@ -72,7 +72,7 @@ def build(payload: PublicNoticePayload, profile: Profile, options: Options) -> d
     person = applicant_values(payload.applicant, profile, public=True)
     unit = payload.unit
     values = {**person, "unit": unit.name, "office": unit.office, "phone": unit.phone, "blank": BLANK,
-              "start": rules.cn_date(payload.notice.start_date), "end": rules.cn_date(payload.notice.end_date)}
+              "start": rules.cn_date(payload.notice.start_date), "end": rules.cn_date(payload.notice.last_day)}
     return _context(values, profile, _section("", _paragraphs(payload.political)),
                     _section("", _paragraphs(payload.achievements)), signoff_date(payload.date))
 

@@ -52,7 +52,7 @@ def _require_issuer(schema: dict[str, Any]) -> None:
 class CompetentUnit(Unit):
     """主管单位: its name is required only when it issues the recommendation (checked in build)."""
 
-    name: UnitName | None = Field(None, title="主管单位名称", examples=["阿克苏地区档案局"])
+    name: UnitName | None = Field(None, title="主管单位名称", examples=["阿克苏地区档案局"])  # type: ignore[assignment]
 
 
 class RecommendationPayload(Payload):
@@ -104,11 +104,11 @@ def build(payload: RecommendationPayload, profile: Profile, options: Options) ->
     _check(payload)
     issuer = payload.issuer
     person = applicant_values(payload.applicant, profile)   # not public: the committee reads the full ID number
-    issuer_name = payload.unit.name if issuer == "unit" else payload.competent.name
+    issuer_name = payload.unit.name if issuer == "unit" else payload.competent.name  # type: ignore[union-attr]
     values = {**person, "authority": profile.authority, "unit": payload.unit.name, "issuer_name": issuer_name,
               "blank": BLANK}
     if payload.notice:
-        values |= {"start": rules.cn_date(payload.notice.start_date), "end": rules.cn_date(payload.notice.end_date),
+        values |= {"start": rules.cn_date(payload.notice.start_date), "end": rules.cn_date(payload.notice.last_day),
                    "workdays": payload.notice.workdays}
     return _context(values, profile, issuer, remarks=_paragraphs(payload.review), lines=0,
                     period=payload.notice is not None, date=signoff_date(payload.date))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from docgen.render import qr, watermark
 from docgen.render.outlines import stamp_font
@@ -48,7 +49,7 @@ def mask(context: dict, paths: tuple[str, ...]) -> dict:
     secrets = []
     for path in paths:
         *parents, last = path.split(".")
-        node = out
+        node: Any = out
         for key in parents:
             node = node.get(key) if isinstance(node, dict) else None
         if isinstance(node, dict) and last in node:
@@ -101,10 +102,10 @@ def pdf(content: bytes, finish: Finish) -> bytes:
         over = _form(out, "\n".join(filter(None, (qr_ops, mark))), width, height)
         for page in out.pages[first:]:
             if finish.watermark:
-                page.add_underlay(under)
+                page.add_underlay(under, None)
             if qr_ops or mark:
-                page.add_overlay(over)
-    out.docinfo = out.copy_foreign(source.docinfo)   # title, and the document id in /Keywords
+                page.add_overlay(over, None)
+    out.docinfo = out.copy_foreign(source.docinfo)  # type: ignore[assignment]  # title, and the document id in /Keywords
     buffer = io.BytesIO()
     out.save(buffer, compress_streams=True)
     return buffer.getvalue()
@@ -134,6 +135,7 @@ def docx(content: bytes, finish: Finish) -> bytes:
     doc = Document(io.BytesIO(content))
     _docx_copies(doc, finish.copies)
     section = doc.sections[0]
+    assert section.page_width is not None and section.page_height is not None   # set by every builder
     width_mm, height_mm = section.page_width.mm, section.page_height.mm
     qr_png = qr.png(finish.verify_url) if finish.verify_url else None
     shape_id = 1

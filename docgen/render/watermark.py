@@ -57,7 +57,7 @@ def png(text: str, document_id: str, width_mm: float, height_mm: float, dpi: int
         draw = ImageDraw.Draw(layer)
         draw.text((layer.width / 2, TEXT_PT * pt), text, font=font1, fill=(grey, 255), anchor="ms")
         draw.text((layer.width / 2, (TEXT_PT + ID_GAP_PT) * pt), line2, font=font2, fill=(grey, 255), anchor="ms")
-        rotated = layer.rotate(ANGLE, expand=True, resample=Image.BICUBIC)
+        rotated = layer.rotate(ANGLE, expand=True, resample=Image.Resampling.BICUBIC)
         cx, cy = page.width / 2, page.height * (1 - row)
         page.alpha_composite(rotated, (round(cx - rotated.width / 2), round(cy - rotated.height / 2)))
     out = io.BytesIO()

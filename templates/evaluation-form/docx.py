@@ -88,7 +88,7 @@ def _table(doc, rows: int, cols: int, widths_mm) -> object:
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     table._tbl.tblPr.append(layout)
-    for col, width in zip(table.columns, widths_mm):
+    for col, width in zip(table.columns, widths_mm, strict=True):
         col.width = Mm(width)
         for cell in col.cells:
             cell.width = Mm(width)
@@ -131,7 +131,7 @@ def _cover(doc) -> None:
     title.runs[0].font.size = Pt(26)
     table = _table(doc, len(COVER), 2, (48, 82))
     _margins(table, top=2, side=0)
-    for row, (label, key) in zip(table.rows, COVER):
+    for row, (label, key) in zip(table.rows, COVER, strict=True):
         _put(row.cells[0], label, "CoverLabel")
         _put(row.cells[1], f"{{{{ {key} }}}}", "CoverValue")
         tc_pr = row.cells[1]._tc.get_or_add_tcPr()

@@ -132,7 +132,7 @@ def test_roster_xlsx_round_trip(client):
     data = read_roster(xlsx.data)
     assert data["unit"]["name"] == roster["unit"]["name"]
     assert [a["name"] for a in data["applicants"]] == [a["name"] for a in roster["applicants"]]
-    for got, sent in zip(data["applicants"], roster["applicants"]):
+    for got, sent in zip(data["applicants"], roster["applicants"], strict=True):
         assert got["id_number"] == sent["id_number"]
         assert got["route"] in (sent["route"], "初定" if sent["route"] == "初次确定" else sent["route"])
         if sent.get("current_title_date"):

