@@ -140,8 +140,9 @@ def _batch(args) -> int:
         if problem.status != 422:
             print(f"错误：无法读取 {source}：{problem.detail}", file=sys.stderr)
             return 2
-        print(f"错误：花名册有{len(problem.errors)}处需要修改，未生成任何文件：", file=sys.stderr)
-        for err in problem.errors:
+        errors = problem.errors or []
+        print(f"错误：花名册有{len(errors)}处需要修改，未生成任何文件：", file=sys.stderr)
+        for err in errors:
             print(f"  {err['pointer']}: {err['detail']}", file=sys.stderr)
         return 1
     started = time.monotonic()
@@ -154,7 +155,9 @@ def _batch(args) -> int:
     finally:
         runner.stop()
         shutdown_pool()
-    storage, errors = runner.context.storage, runner.context.store.get(batch.id).public()["errors"]
+    finished = runner.context.store.get(batch.id)
+    assert finished is not None
+    storage, errors = runner.context.storage, finished.public()["errors"]
     out.mkdir(parents=True, exist_ok=True)
     for name in (work.ARCHIVE, work.PRINT):
         if storage.exists(work.batch_key(batch.id, name)):
@@ -167,7 +170,7 @@ def _batch(args) -> int:
     table = Table(title=f"{request.unit.name}：{status}（{time.monotonic() - started:.1f} 秒）")
     for column in ("文书", "份数", "页数", "问题"):
         table.add_column(column, justify="right" if column != "文书" else "left")
-    kinds = {}
+    kinds: dict[str, list[int]] = {}
     for f in manifest:
         row = kinds.setdefault(f["type"], [0, 0, 0])
         row[0] += 1

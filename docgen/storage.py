@@ -11,7 +11,8 @@ import os
 import shutil
 import uuid
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterator, Protocol
+from typing import BinaryIO, Protocol
+from collections.abc import Iterator
 
 
 class Storage(Protocol):

@@ -62,6 +62,9 @@ def submit(store: BatchStore, dispatch: Dispatch, settings: dict, request: Batch
         batch = store.create(batch_id, request.unit.name, profile_id, list(dict.fromkeys(request.formats)), items,
                              idempotency_key=idempotency_key)
     except exc.IntegrityError:   # the same key, submitted twice at once: the other one won
-        return store.by_idempotency_key(idempotency_key), False
+        again = store.by_idempotency_key(idempotency_key) if idempotency_key else None
+        if again is None:
+            raise
+        return again, False
     dispatch(batch_id, [item.id for item in store.items(batch_id)])
     return batch, True

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Callable
+from collections.abc import Callable
 
 from docgen.batch import work
 
@@ -88,7 +88,7 @@ class LocalRunner:
         self._thread: threading.Thread | None = None
         self._settings_json = json.dumps(settings, sort_keys=True, default=str)
 
-    def start(self) -> "LocalRunner":
+    def start(self) -> LocalRunner:
         """Resume unfinished batches on a background thread; without any, the thread starts at the first wake()."""
         if self.context.store.unfinished():
             self.wake()
@@ -144,13 +144,15 @@ class LocalRunner:
         busy_seen = False
         while (queue or pending) and not (self._stop.is_set() and not pending):
             while queue and len(pending) < 2 * pool_size(self.settings) and not self._stop.is_set():
+                assert pool is not None   # there was a queue from the start
                 pending.add(pool.submit(_run_item, self._settings_json, queue.pop(0)))
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 busy_seen |= future.result() == "busy"
             if progress is not None:
                 batch = store.get(batch_id)
-                progress(batch.done, batch.total)
+                if batch is not None:
+                    progress(batch.done, batch.total)
         if self._stop.is_set():
             return "stopped"
         status = work.finish_batch(self.context, batch_id)
@@ -166,8 +168,12 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runner = LocalRunner(config.load())
     parent = os.getppid()
-    signal.signal(signal.SIGTERM, lambda *_: runner._stop.set() or runner._wake.set())
-    signal.signal(signal.SIGINT, lambda *_: runner._stop.set() or runner._wake.set())
+    def stop(*_) -> None:
+        runner._stop.set()
+        runner._wake.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
     def watch_parent():   # gunicorn's master was killed: stop like on SIGTERM
         while not runner._stop.wait(1.0):

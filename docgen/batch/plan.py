@@ -61,7 +61,7 @@ def check(request: BatchRequest, items: list[NewItem], renderer: Renderer) -> li
 
 
 def intake(data: object, renderer: Renderer, *, partial: bool = False,
-           cells: "Cells | None" = None) -> tuple[BatchRequest, list[NewItem], list[dict]]:
+           cells: Cells | None = None) -> tuple[BatchRequest, list[NewItem], list[dict]]:
     """Validate a batch (JSON or a read XLSX roster) and every document of every row; return the request, its
     items, and the rows left out (partial=True only).
 
@@ -74,7 +74,7 @@ def intake(data: object, renderer: Renderer, *, partial: bool = False,
     try:
         errors = _errors(data, renderer)
     except InvalidPayload as problem:
-        errors = problem.errors
+        errors = problem.errors or []
     if cells is not None:
         errors = [cells.locate(e) for e in errors]
     if errors and partial:

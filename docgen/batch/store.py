@@ -147,7 +147,7 @@ class BatchStore:
     def running_for_unit(self, unit: str) -> int:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(Batch)
-                                  .where(Batch.unit == unit, Batch.status.in_(UNFINISHED)))
+                                  .where(Batch.unit == unit, Batch.status.in_(UNFINISHED))) or 0
 
     def items(self, batch_id: str) -> list[BatchItem]:
         with Session(self.engine) as session:
@@ -188,7 +188,7 @@ class BatchStore:
         with Session(self.engine) as session, session.begin():
             claimed = session.execute(update(BatchItem).where(BatchItem.id == item_id, BatchItem.status.in_(
                 ("pending", "running")), condition).values(status="running", claim=token, claimed_at=now()))
-            if claimed.rowcount != 1:
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
                 return None
             session.execute(update(Batch).where(Batch.id == item.batch_id, Batch.status == "queued")
                             .values(status="running"))
@@ -203,11 +203,12 @@ class BatchStore:
         """
         with Session(self.engine) as session, session.begin():
             item = session.get(BatchItem, item_id)
+            assert item is not None   # claimed by this token: it exists
             done = session.execute(update(BatchItem).where(BatchItem.id == item_id, BatchItem.claim == token,
                                                            BatchItem.status == "running").values(
                 status="failed" if errors else "done", files=json.dumps(files, ensure_ascii=False),
                 errors=json.dumps(errors, ensure_ascii=False)))
-            if done.rowcount != 1:
+            if done.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
                 session.rollback()
                 return False
             session.add_all(issued)
@@ -226,7 +227,7 @@ class BatchStore:
         with Session(self.engine) as session, session.begin():
             claimed = session.execute(update(Batch).where(Batch.id == batch_id, Batch.status.in_(UNFINISHED),
                                                           condition).values(claim=token, claimed_at=now()))
-            if claimed.rowcount != 1:
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
                 return None
         return self.get(batch_id)
 
@@ -234,7 +235,7 @@ class BatchStore:
         with Session(self.engine) as session, session.begin():
             return session.execute(update(Batch).where(Batch.id == batch_id, Batch.claim == token).values(
                 status=status, errors=json.dumps(errors, ensure_ascii=False), finished_at=now(),
-                expires_at=expires_at)).rowcount == 1
+                expires_at=expires_at)).rowcount == 1  # type: ignore[attr-defined]  # a CursorResult
 
     def fail(self, batch_id: str, errors: list[dict]) -> None:
         with Session(self.engine) as session, session.begin():

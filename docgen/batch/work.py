@@ -15,7 +15,7 @@ from functools import cached_property
 import pikepdf
 
 from docgen import profiles
-from docgen.batch.store import BatchItem, BatchStore, claim_token
+from docgen.batch.store import BatchItem, BatchStore, NewItem, claim_token
 from docgen.documents import Renderer
 from docgen.errors import Problem
 from docgen.kinds import KINDS, Kind
@@ -44,7 +44,9 @@ class Context:
 
     @cached_property
     def registry(self) -> Registry:
-        return self.renderer.registry
+        registry = self.renderer.registry
+        assert registry is not None   # Renderer.from_config connects one
+        return registry
 
     @cached_property
     def store(self) -> BatchStore:
@@ -79,9 +81,12 @@ def run_item(ctx: Context, item_id: int) -> str:
         current = ctx.store.item(item_id)
         return "gone" if current is None else "busy" if current.status == "running" else current.status
     batch = ctx.store.get(item.batch_id)
+    assert batch is not None   # items go with their batch
     kind = KINDS[item.kind]
     payload = json.loads(item.payload)
-    files, rendered_all, errors = [], [], []
+    files: list[dict] = []
+    rendered_all: list = []
+    errors: list[dict] = []
     try:
         formats = item_formats(kind, json.loads(batch.formats))
         if "pdf" not in formats:
@@ -114,7 +119,7 @@ def _pages(pdf: bytes) -> int:
         return len(doc.pages)
 
 
-def point_errors(item: BatchItem, problem: Problem) -> list[dict]:
+def point_errors(item: BatchItem | NewItem, problem: Problem) -> list[dict]:
     """Point a document's errors back into the batch request: /applicant/x → /applicants/3/x."""
     out = []
     for err in problem.errors or [{"pointer": "", "detail": problem.detail}]:
