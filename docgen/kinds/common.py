@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
@@ -26,14 +26,26 @@ def limited(max_length: int, *, required: bool = False) -> Any:
                                             max_length=max_length)]
 
 
-Name = limited(NAME_MAX, required=True)
-Short = limited(SHORT_MAX)
-ShortFilled = limited(SHORT_MAX, required=True)
-UnitName = limited(UNIT_MAX, required=True)
-WorkUnit = limited(WORK_UNIT_MAX)
-WorkUnitFilled = limited(WORK_UNIT_MAX, required=True)
-Text = limited(TEXT_MAX)
-Filled = limited(TEXT_MAX, required=True)   # required text
+if TYPE_CHECKING:   # to mypy these are strings; pydantic reads the constraints made below
+    Name: TypeAlias = str
+    OptionalName: TypeAlias = str
+    Short: TypeAlias = str
+    ShortFilled: TypeAlias = str
+    UnitName: TypeAlias = str
+    WorkUnit: TypeAlias = str
+    WorkUnitFilled: TypeAlias = str
+    Text: TypeAlias = str
+    Filled: TypeAlias = str
+else:
+    Name = limited(NAME_MAX, required=True)
+    OptionalName = limited(NAME_MAX)
+    Short = limited(SHORT_MAX)
+    ShortFilled = limited(SHORT_MAX, required=True)
+    UnitName = limited(UNIT_MAX, required=True)
+    WorkUnit = limited(WORK_UNIT_MAX)
+    WorkUnitFilled = limited(WORK_UNIT_MAX, required=True)
+    Text = limited(TEXT_MAX)
+    Filled = limited(TEXT_MAX, required=True)   # required text
 
 # rules a client cannot read from the types, said where the fields are described (OpenAPI, JSON Schema)
 ID_RULE = "18 位，含校验位（GB 11643，末位 X 可小写），出生日期须有效；须与性别、出生日期一致"
@@ -117,7 +129,7 @@ class Unit(BaseModel):
                               description="18 位，含校验码（GB 32100），字母不用 I、O、Z、S、V")
     office: Text | None = Field(None, title="受理异议的办公室", examples=["人事科"])
     phone: Text | None = Field(None, title="监督电话", examples=["0996-2024393"])
-    leader: limited(NAME_MAX) | None = Field(None, title="单位负责人")
+    leader: OptionalName | None = Field(None, title="单位负责人")
 
 
 class Notice(BaseModel):

@@ -121,8 +121,9 @@ class PdfRenderer:
     def _is_letter(self, template: str) -> bool:
         """Tell whether a template extends the GB/T 9704 letter (_base/letter.html)."""
         def ancestors(name: str) -> set[str]:
+            assert self.env.loader is not None
             source = self.env.loader.get_source(self.env, name)[0]
-            parents = set(meta.find_referenced_templates(self.env.parse(source))) - {None}
+            parents = {p for p in meta.find_referenced_templates(self.env.parse(source)) if p is not None}
             return parents.union(*(ancestors(p) for p in parents))
         return LETTER in ancestors(template)
 
