@@ -68,7 +68,8 @@ _SUBMITTED = {
     "content": {"application/json": {"schema": schema_ref(bp.components_schemas, BatchStatus, "serialization")}},
     "links": {"status": {"operationId": "get_batch", "description": "批次状态与进度", **_STATUS_LINK},
               "archive": {"operationId": "get_batch_archive", "description": "完成后的 ZIP", **_STATUS_LINK},
-              "print": {"operationId": "get_batch_print", "description": "完成后的合并打印 PDF", **_STATUS_LINK}},
+              "print": {"operationId": "get_batch_print", "description": "完成后的合并打印 PDF", **_STATUS_LINK},
+              "delete": {"operationId": "delete_batch", "description": "完成后删除批次的文件", **_STATUS_LINK}},
 }
 _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
     "file": {"type": "string", "format": "binary", "description": "花名册 Excel（.xlsx），一行一位申报人"},
@@ -162,7 +163,7 @@ def status(path: BatchPath):
 
 
 @bp.delete("/batches/<batch_id>", tags=[TAG], summary="删除批次的全部文件（登记的文书编号仍可核验）",
-           responses={200: BatchStatus, **problems(404, 409)})
+           operation_id="delete_batch", responses={200: BatchStatus, **problems(404, 409)})
 def delete(path: BatchPath):
     batch = _batch(path.batch_id)
     if batch.status in ("queued", "running"):

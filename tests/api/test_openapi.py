@@ -100,7 +100,7 @@ def test_files_come_with_their_headers(spec):
     submitted = spec["paths"]["/v1/batches"]["post"]["responses"]["202"]
     assert submitted["headers"]["Location"]["required"]
     assert {link["operationId"] for link in submitted["links"].values()} == {"get_batch", "get_batch_archive",
-                                                                             "get_batch_print"}
+                                                                             "get_batch_print", "delete_batch"}
     errors = spec["components"]["schemas"]["InvalidPayloadProblem"]
     assert "errors" in errors["required"]
 
