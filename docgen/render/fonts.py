@@ -7,6 +7,7 @@ font file (the measurer, the stamp outlines, /readyz) asks fc-match with that fi
 """
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -78,7 +79,8 @@ class Face:
 
     def __init__(self, path: str):
         self.path = path
-        self.font = TTFont(path, fontNumber=0, lazy=True)
+        # from bytes, not the open file: a Face dropped with its cache (another FONTS_DIR) leaves no file open
+        self.font = TTFont(io.BytesIO(Path(path).read_bytes()), fontNumber=0, lazy=True)
         self.upm: int = self.font["head"].unitsPerEm
         self.cmap: dict[int, str] = self.font.getBestCmap()
         metrics = self.font["hmtx"].metrics
