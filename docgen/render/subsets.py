@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import threading
 from collections import OrderedDict
 
@@ -113,6 +114,8 @@ class SubsetCache:
 
 
 CACHE = SubsetCache()
+# a process forked while another thread held the lock would wait for it forever (the batch process pool forks)
+os.register_at_fork(after_in_child=lambda: setattr(CACHE, "_lock", threading.Lock()))
 
 
 def install() -> bool:
