@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import math
-from functools import cache
+from functools import cache, lru_cache
 
 from docgen.render.outlines import stamp_font, stamp_font_file
 
@@ -65,6 +65,7 @@ def png(text: str, document_id: str, width_mm: float, height_mm: float, dpi: int
     return out.getvalue()
 
 
+@lru_cache(maxsize=64)   # the same copy mark goes into three headers of each copy
 def text_png(text: str, size_pt: float, dpi: int = 300) -> tuple[bytes, float, float]:
     """Return a line of black text as a transparent PNG and its size in mm (a label in a DOCX header that
     is an image, not text: the DOCX's text stays the document's, as in the PDF)."""
