@@ -52,6 +52,8 @@ DOCGEN = str(Path(PYTHON).with_name("docgen"))
 SYSTEM_PYTHON = "/usr/bin/python3"        # Debian's, with python3-uno: runs the unoserver server
 NAMES = ["阿不都热合曼·买买提", "古丽米拉·艾则孜", "王建国", "李娟", "张喆", "刘䶮", "陈昇", "赵珺玥"]
 ONE_PAGE_TARGET_MS, COMMITMENT_TARGET_MS, DOCX_TARGET_MS = 25, 15, 5
+RESULTS = ROOT / "bench" / "results.md"
+README_BEGIN, README_END = "<!-- bench/run results: begin -->", "<!-- bench/run results: end -->"
 
 
 @dataclass
@@ -494,7 +496,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller loads (~2 min)")
     parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
+    parser.add_argument("--out", type=Path, default=RESULTS, help="bench/results.md (and README.md) by default")
     parser.add_argument("--rss-child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child is not None:
@@ -538,7 +540,20 @@ def main() -> None:
     text = report(args, all_cases, lo_note, http_rows, serve_first_ms, batch, rss, lo_rss, cold, zlib_rows,
                   time.perf_counter() - began)
     Path(args.out).write_text(text, encoding="utf-8")
+    if Path(args.out) == RESULTS:
+        into_readme(text)
     print(text)
+
+
+def into_readme(text: str) -> None:
+    """Put the results between README.md's bench markers (Markdown has no include)."""
+    readme = ROOT / "README.md"
+    content = readme.read_text(encoding="utf-8")
+    start, end = content.find(README_BEGIN), content.find(README_END)
+    if start < 0 or end < start:
+        print(f"README.md has no {README_BEGIN} … {README_END}: results only in {RESULTS}", file=sys.stderr)
+        return
+    readme.write_text(content[:start + len(README_BEGIN)] + "\n" + text + content[end:], encoding="utf-8")
 
 
 if __name__ == "__main__":
