@@ -39,7 +39,7 @@ from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
 log = logging.getLogger(__name__)
 
 SUPPORTED_WEASYPRINT = ("70.",)          # versions whose pdf/fonts.py this module knows
-CACHE_BYTES = 64 * 1024 * 1024            # of subsets kept per process (a one-page letter's are 5–40 KB)
+CACHE_BYTES = 8 * 1024 * 1024             # of subsets per process: titles and labels repeat, names rarely (5–40 KB each)
 # what WeasyPrint 70 drops from every subset (pdf/fonts.py Font._harfbuzz_subset)
 DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 CFF_HEADER = b"\x01\x00"                  # CFF 1.0: what a bare CFF program starts with
