@@ -147,8 +147,10 @@ def _splice(docx: bytes, rows: dict[str, str]) -> bytes:
             if item.filename == BODY:
                 xml = data.decode("utf-8")
                 for marker, xml_rows in rows.items():
+                    def keep(_: re.Match, text: str = xml_rows) -> str:   # the rows as they are, no \1 expansion
+                        return text
                     xml, n = re.subn(rf"<w:tr>(?:(?!</w:tr>).)*>{marker}<(?:(?!</w:tr>).)*</w:tr>",
-                                     lambda _, x=xml_rows: x, xml, count=1, flags=re.DOTALL)
+                                     keep, xml, count=1, flags=re.DOTALL)
                     if n != 1:
                         raise RuntimeError(f"DOCX row marker {marker} lost by docxtpl")
                 data = xml.encode("utf-8")
