@@ -20,6 +20,8 @@ HEADERS = {
     "拟晋升专业技术职务": "target_title", "拟申报专业技术职务": "target_title", "系列": "series", "专业": "specialty",
     "级别": "level", "申报级别": "level", "工作单位": "work_unit", "申报途径": "route", "途径": "route",
     "是否通过": "passed", "备注": "remark",
+    # what the 推荐单位公示 prints for each applicant (seed 000 附件1): into the applicant's payload
+    "思想政治条件": "payload.political", "业绩成果": "payload.achievements",
 }
 EXAMPLE_MARK = "示例"   # 序号 of the template's example row: never read as an applicant
 # docgen's own roster prints the route with the title, 工程师（评审）, and dates as 2019年8月
@@ -40,7 +42,8 @@ class Cells:
         parts = error["pointer"].split("/")
         if len(parts) < 3 or parts[1] != "applicants" or not parts[2].isdigit() or int(parts[2]) >= len(self.rows):
             return error
-        row, column = self.rows[int(parts[2])], self.headers.get(parts[3], "") if len(parts) > 3 else ""
+        key = ".".join(parts[3:5]) if parts[3:4] == ["payload"] else "/".join(parts[3:4])
+        row, column = self.rows[int(parts[2])], self.headers.get(key, "")
         where = f"第{row}行" + (f"“{column}”" if column else "")
         return {**error, "row": row, "column": column or None, "detail": f"{where}：{error['detail']}"}
 
@@ -102,5 +105,10 @@ def _applicant(row: list, columns: dict[int, str]) -> dict:
                 out.setdefault("route", m["route"])
             elif key.endswith("_date") and (m := _YEAR_MONTH.match(value)):
                 value = dt.date(int(m["y"]), int(m["m"]), int(m["d"] or 1)).isoformat()
-        out[key] = value
+        if key.startswith("payload."):
+            payload = out.setdefault("payload", {})
+            assert isinstance(payload, dict)
+            payload[key.removeprefix("payload.")] = value
+        else:
+            out[key] = value
     return out if out.get("name") else {}

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from docgen.app import create_app
 from docgen.batch import work
 from docgen.rules import vocab
+from tests.helpers import pdf_text
 
 SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "samples" / "batch.json").read_text("utf-8"))
 
@@ -109,6 +110,30 @@ def test_filled_template_errors_name_row_and_column_and_partial_runs_the_good_ro
     with client.get(status["links"]["archive"]) as got:
         names = zipfile.ZipFile(io.BytesIO(got.data)).namelist()
     assert sorted(names) == ["01-李娟/附件3-个人承诺书.docx", "01-李娟/附件3-个人承诺书.pdf", "manifest.json"]
+
+
+def test_public_notice_from_the_template_takes_its_two_texts_per_row(client):
+    """The 公示 needs 思想政治条件 and 业绩成果 for each applicant: the template has a column for each."""
+    political, achievements = "遵纪守法，爱岗敬业，作风正派。", "主持完成玉米抗旱品种选育项目，发表论文3篇。"
+    missing = [*BAD_ID[:5], "650102198802290026", *BAD_ID[6:], political, None]
+    content = _filled_template(client, [[*GOOD, political, achievements], missing])
+    form = {"profile": "bazhou-2024", "documents": "public-notice", "unit.office": "所办公室",
+            "unit.phone": "0996-2025816", "notice.start_date": "2024-09-02"}
+    resp = client.post("/v1/batches", data={**form, "file": (io.BytesIO(content), "花名册.xlsx")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 422, resp.json
+    (error,) = [e for e in resp.json["errors"] if e["pointer"] == "/applicants/1/payload/achievements"]
+    assert error["row"] == 6 and error["column"] == "业绩成果"
+
+    resp = client.post("/v1/batches?partial=true", data={**form, "file": (io.BytesIO(content), "花名册.xlsx")},
+                       content_type="multipart/form-data")
+    status = _wait(client, resp.headers["Location"])
+    assert status["status"] == "done", status
+    with client.get(status["links"]["archive"]) as got:
+        archive = zipfile.ZipFile(io.BytesIO(got.data))
+        (notice,) = [n for n in archive.namelist() if n.endswith("推荐单位公示.pdf")]
+        text = "".join(pdf_text(archive.read(notice)).split())
+    assert political in text and achievements in text and "2024年9月2日" in text
 
 
 def test_idempotency_key_returns_the_same_batch(client):

@@ -366,9 +366,9 @@ def test_unit_wide_values_for_a_roster_upload(page):
     sheet = book.active
     sheet.append(["单位（盖章）：巴音郭楞蒙古自治州农业科学研究所"])
     sheet.append(["序号", "姓名", "性别", "族别", "政治面貌", "身份证号码", "现任专业技术职务", "系列", "专业", "级别",
-                  "申报途径"])
+                  "申报途径", "思想政治条件", "业绩成果"])
     sheet.append([1, "李娟", "女", "汉族", "群众", "650102198802290026", "研究实习员", "自然科学研究", "农业科学", "中级",
-                  "评审"])
+                  "评审", "遵纪守法，爱岗敬业。", "参与完成玉米抗旱品种选育项目。"])
     buf = io.BytesIO()
     book.save(buf)
     page.goto(page.url.split("#")[0] + "#batch")
