@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from docgen.app import create_app
 from docgen.documents import sample
@@ -216,7 +216,11 @@ def _roster_xlsx(web_app) -> bytes:
 def test_roster_upload_progress_zip_and_print(page, web_app):
     page.click("text=批量生成")
     assert page.locator("#batch").is_visible() and page.locator("#fill").is_hidden()
-    assert page.locator("#template").get_attribute("href") == "/v1/batches/template.xlsx"
+    name, content = download(page, "#template")
+    assert name.endswith(".xlsx")
+    header = next(row for row in load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True)
+                  if "姓名" in row)
+    assert {"身份证号码", "性别"} <= {str(c).strip() for c in header if c}
     page.set_input_files("#batch-file", files=[{"name": "花名册.xlsx", "buffer": _roster_xlsx(web_app),
                                                 "mimeType": "application/octet-stream"}])
     page.select_option("#batch-profile", "bazhou-2024")
@@ -394,3 +398,28 @@ def test_unit_wide_values_for_a_roster_upload(page):
     notice = next(n for n in archive.namelist() if n.endswith("推荐单位公示.pdf"))
     text = pdf_text(archive.read(notice))
     assert "所办公室" in text and "0996-2025816" in text and "2024年9月2日" in text
+
+
+def test_partial_batch_lists_the_rows_left_out(page):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["单位（盖章）：巴音郭楞蒙古自治州农业科学研究所"])
+    sheet.append(["序号", "姓名", "性别", "身份证号码", "申报途径"])
+    sheet.append([1, "李娟", "女", "650102198802290026", "评审"])
+    sheet.append([2, "王芳", "女", "650102198802290027", "评审"])
+    buf = io.BytesIO()
+    book.save(buf)
+    page.goto(page.url.split("#")[0] + "#batch")
+    page.set_input_files("#batch-file", files=[{"name": "花名册.xlsx", "buffer": buf.getvalue(),
+                                                "mimeType": "application/octet-stream"}])
+    page.click("#batch-docs >> xpath=..")
+    page.check("#batch-docs input[value='commitment']")
+    page.check("#batch-partial")
+    page.click("#batch-submit")
+    page.wait_for_selector("#batch-done:not([hidden])", timeout=90_000)
+    rows = page.locator("#batch-errors-table tbody tr")
+    assert page.locator("#batch-errors").is_visible() and rows.count() == 1
+    assert "校验位错误" in rows.first.inner_text()
+    _, content = download(page, "#batch-zip")
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert any("李娟" in n for n in names) and not any("王芳" in n for n in names)

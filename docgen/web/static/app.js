@@ -733,6 +733,14 @@ async function start() {
   $("doc").addEventListener("submit", (e) => { e.preventDefault(); render("pdf"); });
   $("make-docx").addEventListener("click", () => render("docx"));
   $("batch-form").addEventListener("submit", (e) => { e.preventDefault(); submitBatch(); });
+  $("template").addEventListener("click", async () => {   // through api(): a deployment with keys guards it too
+    try {
+      await downloadFrom($("template").dataset.href, "职称申报人员花名册模板.xlsx");
+    } catch (e) {
+      $("batch-file-err").textContent = `错误：未能下载模板：${e.message}`;
+      $("batch-file-err").hidden = false;
+    }
+  });
   $("batch-zip").addEventListener("click", () => downloadBatch("zip"));
   $("batch-print").addEventListener("click", () => downloadBatch("print"));
   $("key-form").addEventListener("submit", (e) => {
