@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from docgen import profiles
 from docgen import config
 from docgen.config import ROOT
-from docgen.errors import InvalidPayload, Problem, chinese_errors
+from docgen.errors import InvalidPayload, Problem, chinese_errors, unprintable
 from docgen.kinds import KINDS, Kind, Options
 from docgen.kinds.common import NAME_MAX
 from docgen.render import docx as docx_render
@@ -21,7 +21,7 @@ from docgen.render import finish as finish_render
 from docgen.render import fonts
 from docgen.render import qr
 from docgen.render import pdf as pdf_render
-from docgen.rules import WorkCalendar
+from docgen.rules import WorkCalendar, hygiene
 
 if TYPE_CHECKING:
     from docgen.registry import Registry
@@ -105,6 +105,9 @@ class Renderer:
         """Validate a payload against the kind's model; return it and the warnings that do not stop a render."""
         if not isinstance(payload, dict):
             raise InvalidPayload([{"pointer": "", "detail": "提交的内容应为 JSON 对象（{…}）"}])
+        payload, refused = hygiene.clean(payload)      # NFC; no bidi, control or private-use characters
+        if refused:
+            raise unprintable(kind.model, refused)
         context: dict[str, Any] = {"calendar": self.calendar, "warnings": []}
         try:
             model = kind.model.model_validate(payload, context=context)

@@ -45,6 +45,11 @@ def pointer(loc: tuple) -> str:
     return "/" + "/".join(parts) if parts else ""
 
 
+def unprintable(model: type[BaseModel] | None, found: list[tuple[tuple, str]]) -> InvalidPayload:
+    """Return the 422 for strings text hygiene refused (docgen.rules.hygiene.clean), each at its field."""
+    return InvalidPayload([{"pointer": pointer(loc), "detail": f"{_title(model, loc)}{reason}"} for loc, reason in found])
+
+
 def _title(model: type[BaseModel] | None, loc: tuple) -> str:
     """Find the Chinese title of the field at `loc`, walking nested models; fall back to the key."""
     current: Any = model
