@@ -45,8 +45,6 @@ def _validation_error(exc):
 
 def _make_data_dir(app: OpenAPI) -> None:
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-    if app.config["SECRET_KEY"] == config_module.DEFAULTS["SECRET_KEY"] and not app.config["TESTING"]:
-        log.warning("DOCGEN_SECRET_KEY is not set: verification links on issued documents can be forged")
 
 
 def _register_renderer(app: OpenAPI) -> None:
@@ -77,7 +75,9 @@ def _register_batches(app: OpenAPI) -> None:
 
 
 def _register_blueprints(app: OpenAPI) -> None:
-    from docgen.api import batches, documents, meta, profiles, verify, web
+    from docgen.api import access, batches, documents, meta, profiles, verify, web
+
+    access.register(app)
 
     app.register_api(documents.bp)
     app.register_api(batches.bp)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,9 @@ def _serve(args) -> int:
 
     settings = config.load()
     Registry(settings["DATABASE_URL"]).engine.dispose()   # schema migrated before the workers start
+    if "DOCGEN_PUBLIC_URL" not in os.environ:
+        print(f"警告：未设置 DOCGEN_PUBLIC_URL，文书二维码中的核验链接将指向 {settings['PUBLIC_URL']}，"
+              "其他电脑扫码无法打开；请设为本服务对外的地址，如 https://zc.example.gov.cn", file=sys.stderr)
     # batches: Celery workers when a broker is set; else one embedded runner process beside gunicorn (its
     # own process pool), not one per gunicorn worker
     runner = None if settings["BROKER_URL"] else subprocess.Popen([sys.executable, "-m", "docgen.batch.local"])
@@ -196,6 +200,27 @@ def _db_upgrade(args) -> int:
     return 0
 
 
+def _keys(args) -> int:
+    from docgen.access import Keys
+    from docgen.registry import Registry
+
+    registry = Registry(config.load()["DATABASE_URL"])
+    keys = Keys(registry.engine)
+    try:
+        if args.keys_command == "create":
+            key_id, token = keys.create(args.unit)
+            print(f"key id: {key_id}\nunit:   {args.unit}\nkey:    {token}")
+            print("提示：密钥只显示这一次，请妥善交给该单位（请求头 Authorization: Bearer <密钥>）", file=sys.stderr)
+            return 0
+        if not keys.revoke(args.key_id):
+            print(f"错误：没有编号为 {args.key_id} 的密钥", file=sys.stderr)
+            return 1
+        print(f"revoked: {args.key_id}")
+        return 0
+    finally:
+        registry.engine.dispose()
+
+
 def _types(args) -> int:
     from docgen.kinds import KINDS
 
@@ -239,6 +264,14 @@ def main(argv: list[str] | None = None) -> int:
     upgrade = database.add_parser("upgrade", help="apply the migrations (DOCGEN_DATABASE_URL or DATA_DIR's SQLite)")
     upgrade.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
     upgrade.set_defaults(func=_db_upgrade)
+    keys = sub.add_parser("keys", help="API keys per unit (required when DOCGEN_REQUIRE_API_KEY=true)").add_subparsers(
+        dest="keys_command", required=True)
+    create = keys.add_parser("create", help="create a key for a unit; prints it once")
+    create.add_argument("unit", help="the unit's name, e.g. 巴州农业科学研究所")
+    create.set_defaults(func=_keys)
+    revoke = keys.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(func=_keys)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -2,6 +2,8 @@
 the dict given to create_app, which wins."""
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,8 @@ class Settings(BaseSettings):
                            description="artifacts (batches) and the default SQLite database")
     DATABASE_URL: str | None = Field(None, description="SQLAlchemy URL; default SQLite under DATA_DIR")
     BROKER_URL: str | None = Field(None, description="Celery broker (Redis); unset: batches run in-process")
-    SECRET_KEY: str = Field("dev-only-change-me", description="signs the verification links in QR codes")
+    SECRET_KEY: str | None = Field(None, description="signs the verification links in QR codes; unset: a random key "
+                                                     "generated once into DATA_DIR/secret_key (mode 0600)")
     MAX_BODY_BYTES: int = Field(10 * 1024 * 1024, gt=0)
     PUBLIC_URL: str = Field("http://127.0.0.1:8000", description="base of the links in QR codes")
     HOST: str = "127.0.0.1"
@@ -40,12 +43,15 @@ class Settings(BaseSettings):
     MAX_BATCH_APPLICANTS: int = Field(2000, gt=0, description="per batch")
     MAX_RUNNING_BATCHES_PER_UNIT: int = Field(3, gt=0, description="queued or running at once, per unit")
     BATCH_RETENTION_HOURS: int = Field(168, ge=0, description="finished batches' files are deleted after this")
+    REQUIRE_API_KEY: bool = Field(False, description="true: making and reading documents and batches needs a unit's key")
 
     @model_validator(mode="after")
     def _derived(self) -> Settings:
         self.DATA_DIR = self.DATA_DIR.expanduser()
         if not self.DATABASE_URL:
             self.DATABASE_URL = f"sqlite:///{self.DATA_DIR / 'docgen.sqlite3'}"
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = secret_key(self.DATA_DIR)
         return self
 
 
@@ -70,6 +76,35 @@ def load(overrides: dict | None = None) -> dict:
     """Return the effective settings as the dict Flask's app.config takes (paths as strings)."""
     return {key: str(value) if isinstance(value, Path) else value
             for key, value in settings(overrides).model_dump().items()}
+
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def secret_key(data_dir: Path) -> str:
+    """Return the deployment's generated key, DATA_DIR/secret_key, creating it (mode 0600) the first time.
+
+    Several gunicorn workers may start at once: each writes its candidate to a private temporary file and
+    links it to the final name, which only one link can win; everyone then reads the winner's key.
+    """
+    path = data_dir / SECRET_KEY_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        candidate = data_dir / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+            try:
+                os.link(candidate, path)
+            except FileExistsError:
+                pass
+        finally:
+            candidate.unlink(missing_ok=True)
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable key; delete it to have a new one generated")
+    return key
 
 
 def holiday_files(config: dict) -> list[Path]:

@@ -28,7 +28,7 @@ class Base(DeclarativeBase):
 
 
 # every module that declares tables on Base; a new table module is added here (and gets its revision)
-TABLE_MODULES = ("docgen.registry", "docgen.batch.store")
+TABLE_MODULES = ("docgen.registry", "docgen.batch.store", "docgen.access")
 
 
 def load_models() -> type[Base]:

@@ -3,6 +3,7 @@ that the HTTP API, `docgen render` and the batch runner all call."""
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +68,8 @@ class Renderer:
     fonts_dir: Path = ROOT / "fonts"
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     public_url: str = str(config.DEFAULTS["PUBLIC_URL"])      # base of the verification links in QR codes
-    secret_key: str = str(config.DEFAULTS["SECRET_KEY"])      # signs those links
+    # signs those links; without a configuration a key for this process only (from_config reads the real one)
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     registry: Registry | None = None      # where issued documents are recorded (None: not recorded)
     counter: Counter | None = None          # counts issued documents for /metrics (set by the app)
 

@@ -30,12 +30,16 @@ class IssuedDocument(Base):
     size: Mapped[int] = mapped_column(Integer)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     batch_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)   # made by a batch
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoke_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     def public(self) -> dict:
         """Return what a verification shows: no personal data beyond the name on the document."""
         return {"document_id": self.id, "type": self.kind, "title": self.title, "profile": self.profile,
                 "subject": self.subject, "format": self.format, "sha256": self.sha256, "size": self.size,
-                "issued_at": utc(self.issued_at).isoformat()}
+                "issued_at": utc(self.issued_at).isoformat(),
+                "revoked_at": utc(self.revoked_at).isoformat() if self.revoked_at else None,
+                "revoke_reason": self.revoke_reason}
 
 
 def utc(value: dt.datetime) -> dt.datetime:
@@ -76,6 +80,14 @@ class Registry:
                               profile=rendered.profile, subject=rendered.subject, format=rendered.format,
                               sha256=hashlib.sha256(rendered.content).hexdigest(), size=len(rendered.content),
                               issued_at=dt.datetime.now(dt.timezone.utc), batch_id=batch_id)
+
+    def revoke(self, document_id: str, reason: str) -> IssuedDocument | None:
+        """Mark a document revoked (the first revocation's time and reason stay); None when unknown."""
+        with self._session.begin() as session:
+            row = session.get(IssuedDocument, document_id)
+            if row is not None and row.revoked_at is None:
+                row.revoked_at, row.revoke_reason = dt.datetime.now(dt.timezone.utc), reason
+            return row
 
     def get(self, document_id: str) -> IssuedDocument | None:
         """Return an issued document by id, or None."""

@@ -1,8 +1,10 @@
 """Settings: one typed object from DOCGEN_* and create_app's dict (which wins); every path setting honoured."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+import stat
 
 import pytest
 
@@ -49,3 +51,28 @@ def test_templates_dir_is_honoured_and_readyz_leaves_the_environment(tmp_path):
         assert dict(os.environ) == before
     finally:
         app.extensions["registry"].engine.dispose()
+
+
+def _load(data_dir, queue):
+    queue.put(config.load({"DATA_DIR": str(data_dir)})["SECRET_KEY"])
+
+
+def test_generated_key_is_private_and_stable(tmp_path):
+    first = config.load({"DATA_DIR": str(tmp_path)})["SECRET_KEY"]
+    path = tmp_path / config.SECRET_KEY_FILE
+    assert len(first) >= 48 and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert config.load({"DATA_DIR": str(tmp_path)})["SECRET_KEY"] == first
+    assert config.load({"DATA_DIR": str(tmp_path / "other")})["SECRET_KEY"] != first
+    assert config.load({"DATA_DIR": str(tmp_path), "SECRET_KEY": "configured"})["SECRET_KEY"] == "configured"
+
+
+def test_processes_starting_at_once_agree_on_one_key(tmp_path):
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_load, args=(tmp_path, queue)) for _ in range(8)]
+    for proc in procs:
+        proc.start()
+    keys = {queue.get(timeout=30) for _ in procs}
+    for proc in procs:
+        proc.join()
+    assert len(keys) == 1 and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

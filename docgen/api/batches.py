@@ -9,6 +9,7 @@ from flask import current_app, request, send_file, url_for
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
+from docgen.api import access
 from docgen.api.documents import json_body
 from docgen.api.openapi import FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
@@ -135,6 +136,8 @@ def submit():
     batch_request, items, rejected = plan.intake(data, renderer, partial=partial, cells=cells)
     batch, new = executor.submit(store, current_app.extensions["batch_dispatch"], current_app.extensions["settings"],
                                  batch_request, renderer.profile(batch_request.profile).id, items, key)
+    if new:
+        access.keys().claim("batch", batch.id, access.caller())
     return _accepted(batch, 202 if new else 200, rejected)
 
 
@@ -147,7 +150,7 @@ def _accepted(batch, status: int, rejected: list[dict] | None = None):
 
 def _batch(batch_id: str):
     batch = current_app.extensions["batch_store"].get(batch_id)
-    if batch is None:
+    if batch is None or not access.keys().may_see("batch", batch_id, access.caller()):
         raise Problem(404, "没有这个批次", f"批次“{batch_id}”不存在", slug="unknown-batch")
     return batch
 

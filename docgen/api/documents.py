@@ -10,6 +10,7 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen import documents, profiles
+from docgen.api import access
 from docgen.api.openapi import DOCUMENT_ID, WARNINGS, blueprint, file_answer, problems, schema_ref
 from docgen.documents import MEDIA_TYPES, Rendered, Renderer
 from docgen.errors import Problem
@@ -74,6 +75,7 @@ def file_response(rendered: Rendered, *, issued: bool = True) -> Response:
     resp.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(rendered.filename)}")
     if issued:
+        access.keys().claim("document", rendered.document_id, access.caller())
         resp.headers["X-Document-Id"] = rendered.document_id
     if rendered.warnings:
         resp.headers["X-Docgen-Warnings"] = quote(json.dumps(_few(rendered.warnings), ensure_ascii=False))

@@ -1,25 +1,37 @@
-"""What a document's verification link opens: was it issued by docgen, what, when, and its fingerprint."""
+"""What a document's verification link opens: was it issued by docgen, what, when, and what is proven.
+
+`genuine` is true only when something proves it: the link's signature (HMAC with the deployment's key) or
+the SHA-256 of a presented file matches the registry, and the document is not revoked. An id typed by
+hand proves only that such a document was registered; the answer says so.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 
 from flask import current_app, render_template_string, request
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
+from docgen.api import access
 from docgen.api.openapi import blueprint, problems, schema_ref
-from docgen.errors import Problem
+from docgen.errors import InvalidPayload, Problem
 from docgen.render import qr
 
 bp = blueprint("verify", __name__, url_prefix="/v1")
-TAG = Tag(name="verification", description="核验：按文书编号核验文书是否由本服务出具")
+TAG = Tag(name="verification", description="核验：按文书编号核验文书是否由本服务出具；吊销文书")
 
 PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>文书核验</title>
 <style>body{font-family:"Noto Sans CJK SC",sans-serif;max-width:40em;margin:2em auto;line-height:1.7}
-dt{color:#555}dd{margin:0 0 .6em 0;font-weight:bold}</style></head><body>
-{% if signature_valid is false %}<h1>文书核验：链接签名无效</h1><p>此编号的文书已登记，但核验链接的签名不符，
-链接（二维码）可能被篡改。请以下列登记信息为准，谨慎核对纸质文书。</p>{% else %}
-<h1>文书核验：真实</h1><p>本文书由 docgen 出具，登记信息如下。请核对纸质文书与下列信息是否一致。</p>{% endif %}
+dt{color:#555}dd{margin:0 0 .6em 0;font-weight:bold}.bad{color:#b00}</style></head><body>
+{% if v.revoked %}<h1 class="bad">文书核验：已吊销</h1><p>此文书已于 {{ d.revoked_at }} 吊销（{{ d.revoke_reason }}），不再有效。</p>
+{% elif v.genuine %}<h1>文书核验：真实</h1><p>本文书由 docgen 出具，登记信息如下。请核对纸质文书与下列信息是否一致。</p>
+{% elif v.signature_valid is false or v.content_matches is false %}<h1 class="bad">文书核验：不符</h1>
+<p>此编号的文书已登记，但{% if v.signature_valid is false %}核验链接的签名不符，链接（二维码）可能被篡改{% else %}所提交文件的指纹与登记不符，文件可能被改动{% endif %}。</p>
+{% else %}<h1>文书核验：仅查到登记</h1><p>此编号的文书已登记，但未能证明手中的文书就是它：请扫描文书上的二维码，或提交文件核对指纹。</p>{% endif %}
+<h2>已证明</h2><ul>{% for p in v.proven %}<li>{{ p }}</li>{% else %}<li>无</li>{% endfor %}</ul>
+<h2>未证明</h2><ul>{% for p in v.not_proven %}<li>{{ p }}</li>{% else %}<li>无</li>{% endfor %}</ul>
 <dl><dt>文书</dt><dd>{{ d.title }}</dd><dt>对象</dt><dd>{{ d.subject }}</dd>
 <dt>出具时间（UTC）</dt><dd>{{ d.issued_at }}</dd><dt>地区配置</dt><dd>{{ d.profile }}</dd>
 <dt>文书编号</dt><dd>{{ d.document_id }}</dd><dt>内容指纹（SHA-256）</dt><dd style="word-break:break-all">{{ d.sha256 }}</dd></dl>
@@ -27,14 +39,18 @@ dt{color:#555}dd{margin:0 0 .6em 0;font-weight:bold}</style></head><body>
 
 
 class VerifyPath(BaseModel):
-    document_id: str = Field(description="文书编号（X-Document-Id）")
+    document_id: str = Field(description="文书编号（X-Document-Id）", max_length=64)
 
 
 class Verification(BaseModel):
     """What a verification answers (JSON)."""
 
-    genuine: bool = Field(description="是否由本服务出具且链接签名未被否定")
+    genuine: bool = Field(description="已证明为本服务出具且未吊销：链接签名相符，或所提交文件的 SHA-256 与登记一致")
+    revoked: bool = Field(description="是否已吊销")
     signature_valid: bool | None = Field(description="链接签名是否相符；未带签名（手输编号）为 null")
+    content_matches: bool | None = Field(description="所提交文件（或 ?sha256=）是否与登记的指纹一致；未提交为 null")
+    proven: list[str] = Field(description="这次核验证明了什么")
+    not_proven: list[str] = Field(description="这次核验没有证明什么")
     document_id: str = Field(description="文书编号")
     type: str = Field(description="文书类型（slug）")
     title: str = Field(description="文书名称")
@@ -44,26 +60,112 @@ class Verification(BaseModel):
     sha256: str = Field(description="出具文件的 SHA-256（十六进制），可与手中文件比对")
     size: int = Field(description="出具文件的字节数")
     issued_at: dt.datetime = Field(description="出具时间（UTC）")
+    revoked_at: dt.datetime | None = Field(description="吊销时间（UTC）")
+    revoke_reason: str | None = Field(description="吊销原因")
+
+
+class Revocation(BaseModel):
+    """What a revocation answers."""
+
+    document_id: str = Field(description="文书编号")
+    revoked_at: dt.datetime = Field(description="吊销时间（UTC）")
+    revoke_reason: str = Field(description="吊销原因")
 
 
 class VerifyQuery(BaseModel):
-    s: str | None = Field(None, description="二维码链接中的签名（SECRET_KEY 的 HMAC）；给出时核对")
+    s: str | None = Field(None, description="二维码链接中的签名（SECRET_KEY 的 HMAC）；给出时核对", max_length=200)
+    sha256: str | None = Field(None, description="手中文件的 SHA-256（64位十六进制）；给出时与登记的指纹核对",
+                               max_length=64)
+
+
+class RevokeBody(BaseModel):
+    reason: str = Field(title="吊销原因", min_length=1, max_length=200)
+
+
+def _unknown(document_id: str) -> Problem:
+    return Problem(404, "查无此文书", f"编号“{document_id}”的文书未由本服务出具，或编号有误", slug="unknown-document")
+
+
+def _issued(document_id: str):
+    issued = current_app.extensions["registry"].get(document_id)
+    if issued is None:
+        raise _unknown(document_id)
+    return issued
+
+
+def _presented_sha256(query: VerifyQuery) -> str | None:
+    """Return the SHA-256 of the file presented (POST body or multipart `file`), or the one given in ?sha256=."""
+    if request.method == "POST":
+        upload = request.files.get("file")
+        content = upload.read() if upload is not None else request.get_data(cache=False)
+        return hashlib.sha256(content).hexdigest()
+    if query.sha256 is not None:
+        if not re.fullmatch(r"[0-9a-fA-F]{64}", query.sha256):
+            raise InvalidPayload([{"pointer": "/sha256", "detail": "sha256 应为64位十六进制数"}])
+        return query.sha256.lower()
+    return None
+
+
+def _verdict(issued, signature: str | None, presented: str | None) -> dict:
+    secret = current_app.config["SECRET_KEY"]
+    signature_valid = None if signature is None else qr.signature_valid(issued.id, signature, secret)
+    content_matches = None if presented is None else presented == issued.sha256
+    revoked = issued.revoked_at is not None
+    proven, not_proven = ["此编号的文书由本服务登记出具"], []
+    if signature_valid:
+        proven.append("核验链接（二维码）由本服务签发，未被篡改")
+    elif signature_valid is None:
+        not_proven.append("未提供核验链接的签名：不能证明链接来自文书上的二维码")
+    else:
+        not_proven.append("核验链接的签名不符：链接不是本服务为此文书签发的")
+    if content_matches:
+        proven.append("所提交文件与登记的文件逐字节相同（SHA-256 一致）")
+    elif content_matches is None:
+        not_proven.append("未提交文件：不能证明手中文书的内容未被改动（纸质文书请与下列登记信息核对）")
+    else:
+        not_proven.append("所提交文件与登记的文件不同（SHA-256 不一致）：内容可能被改动")
+    if revoked:
+        not_proven.append("此文书已吊销，不再有效")
+    return {"genuine": not revoked and bool(signature_valid or content_matches), "revoked": revoked,
+            "signature_valid": signature_valid, "content_matches": content_matches,
+            "proven": proven, "not_proven": not_proven}
+
+
+def _answer(path: VerifyPath, query: VerifyQuery):
+    issued = _issued(path.document_id)
+    data = issued.public()
+    verdict = _verdict(issued, query.s, _presented_sha256(query))
+    # JSON unless the client prefers a page (a browser opening the QR link); */* (API clients) gets JSON
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json":
+        return {**verdict, **data}
+    return render_template_string(PAGE, d=data, v=verdict)
+
+
+_ANSWER = {200: {"description": "核验结果与登记信息：JSON；浏览器（Accept 首选 text/html）得到网页", "content": {
+    "application/json": {"schema": schema_ref(bp.components_schemas, Verification)},
+    "text/html": {"schema": {"type": "string"}}}}, **problems(404)}
 
 
 @bp.get("/verify/<document_id>", tags=[TAG], summary="核验文书：JSON，浏览器打开为网页",
-        operation_id="verify_document", responses={
-            200: {"description": "登记信息：JSON；浏览器（Accept 首选 text/html）得到网页", "content": {
-                "application/json": {"schema": schema_ref(bp.components_schemas, Verification)},
-                "text/html": {"schema": {"type": "string"}}}},
-            **problems(404)})
+        operation_id="verify_document", responses=_ANSWER)
 def verify(path: VerifyPath, query: VerifyQuery):
-    issued = current_app.extensions["registry"].get(path.document_id)
-    if issued is None:
-        raise Problem(404, "查无此文书", f"编号“{path.document_id}”的文书未由本服务出具，或编号有误", slug="unknown-document")
-    data = issued.public()
-    # the link's signature: None when the link carries none (an id typed by hand), else whether it matches
-    valid = None if query.s is None else qr.signature_valid(path.document_id, query.s, current_app.config["SECRET_KEY"])
-    # JSON unless the client prefers a page (a browser opening the QR link); */* (API clients) gets JSON
-    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json":
-        return {"genuine": valid is not False, "signature_valid": valid, **data}
-    return render_template_string(PAGE, d=data, signature_valid=valid)
+    return _answer(path, query)
+
+
+@bp.post("/verify/<document_id>", tags=[TAG], summary="核验文书并核对所提交文件（请求体或 multipart 的 file）的指纹",
+         operation_id="verify_document_file", responses=_ANSWER)
+def verify_file(path: VerifyPath, query: VerifyQuery):
+    return _answer(path, query)
+
+
+@bp.post("/verify/<document_id>/revocation", tags=[TAG], summary="吊销文书：此后核验显示已吊销",
+         operation_id="revoke_document", responses={
+             200: {"description": "已吊销", "content": {
+                 "application/json": {"schema": schema_ref(bp.components_schemas, Revocation)}}},
+             **problems(404)})
+def revoke(path: VerifyPath, body: RevokeBody):
+    _issued(path.document_id)
+    if not access.keys().may_see("document", path.document_id, access.caller()):
+        raise _unknown(path.document_id)   # another unit's document is none of this caller's business
+    issued = current_app.extensions["registry"].revoke(path.document_id, body.reason)
+    return {"document_id": issued.id, "revoked_at": issued.revoked_at.isoformat(), "revoke_reason": issued.revoke_reason}

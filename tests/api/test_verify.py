@@ -13,11 +13,39 @@ def test_issued_document_verifies(client):
     document_id = resp.headers["X-Document-Id"]
     info = client.get(f"/v1/verify/{document_id}", headers={"Accept": "application/json"})
     assert info.status_code == 200
-    assert info.json["genuine"] is True
+    # an id alone proves only that such a document was registered, not that the one in hand is it
+    assert info.json["genuine"] is False and info.json["content_matches"] is None
+    assert info.json["proven"] == ["此编号的文书由本服务登记出具"] and len(info.json["not_proven"]) == 2
     assert info.json["sha256"] == hashlib.sha256(resp.data).hexdigest()
     assert info.json["subject"] == "阿不都热合曼·买买提" and info.json["type"] == "commitment"
     page = client.get(f"/v1/verify/{document_id}", headers={"Accept": "text/html"})
     assert page.mimetype == "text/html" and "阿不都热合曼·买买提" in page.get_data(as_text=True)
+    assert "仅查到登记" in page.get_data(as_text=True)
+
+
+def test_presented_file_proves_the_content(client):
+    resp = client.post("/v1/documents/commitment?format=docx", json=sample("commitment"))
+    url = f"/v1/verify/{resp.headers['X-Document-Id']}"
+    json_only = {"Accept": "application/json"}
+    same = client.post(url, data=resp.data, headers=json_only, content_type="application/octet-stream").json
+    assert same["genuine"] is True and same["content_matches"] is True
+    changed = client.post(url, data=resp.data + b"\0", headers=json_only, content_type="application/octet-stream").json
+    assert changed["genuine"] is False and changed["content_matches"] is False
+    by_hash = client.get(f"{url}?sha256={hashlib.sha256(resp.data).hexdigest()}", headers=json_only).json
+    assert by_hash["genuine"] is True
+    assert client.get(f"{url}?sha256=xyz", headers=json_only).status_code == 422
+
+
+def test_revoked_document_is_not_genuine(client):
+    resp = client.post("/v1/documents/commitment?format=docx", json=sample("commitment"))
+    url = f"/v1/verify/{resp.headers['X-Document-Id']}"
+    revoked = client.post(f"{url}/revocation", json={"reason": "申报人撤回申请"})
+    assert revoked.status_code == 200 and revoked.json["revoke_reason"] == "申报人撤回申请"
+    info = client.post(url, data=resp.data, headers={"Accept": "application/json"},
+                       content_type="application/octet-stream").json
+    assert info["content_matches"] is True and info["revoked"] is True and info["genuine"] is False
+    assert "已吊销" in client.get(url, headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert client.post(f"{url}/revocation", json={}).status_code == 422
 
 
 def test_registry_survives_a_new_app(app, tmp_path):

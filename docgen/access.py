@@ -1,0 +1,103 @@
+"""API keys per unit (stored hashed) and which unit owns a batch or a document.
+
+A key is shown once, at creation: `dg_<key id>_<secret>`. Only the SHA-256 of the secret is kept (the
+secret is 256 random bits, so a plain hash cannot be reversed by guessing). With REQUIRE_API_KEY on, every
+request that makes or reads a unit's documents names its key, and a unit sees only what it made.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import DateTime, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from docgen.db import Base
+
+PREFIX = "dg"
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(200), index=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Owner(Base):
+    """The unit that made a batch or issued a document (only recorded when the request named a key)."""
+
+    __tablename__ = "owners"
+
+    resource: Mapped[str] = mapped_column(String(16), primary_key=True)     # "batch" or "document"
+    resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(200), index=True)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the unit of a valid key, or nobody (access control off)."""
+
+    unit: str | None
+    key_id: str | None = None
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class Keys:
+    """Create, revoke and check API keys; record and check owners."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def create(self, unit: str) -> tuple[str, str]:
+        """Create a key for `unit`; return its id and the token (shown once, never stored)."""
+        key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+        with Session(self.engine) as session, session.begin():
+            session.add(ApiKey(id=key_id, unit=unit, secret_sha256=_digest(secret),
+                               created_at=dt.datetime.now(dt.timezone.utc)))
+        return key_id, f"{PREFIX}_{key_id}_{secret}"
+
+    def revoke(self, key_id: str) -> bool:
+        """Revoke a key; return False when there is no such key."""
+        with Session(self.engine) as session, session.begin():
+            key = session.get(ApiKey, key_id)
+            if key is None:
+                return False
+            key.revoked_at = key.revoked_at or dt.datetime.now(dt.timezone.utc)
+            return True
+
+    def check(self, token: str) -> Caller | None:
+        """Return the caller a token belongs to, or None for an unknown, malformed or revoked key."""
+        prefix, _, rest = token.strip().partition("_")
+        key_id, _, secret = rest.partition("_")
+        if prefix != PREFIX or not key_id or not secret:
+            return None
+        with Session(self.engine) as session:
+            key = session.get(ApiKey, key_id)
+        if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_sha256, _digest(secret)):
+            return None
+        return Caller(unit=key.unit, key_id=key.id)
+
+    def claim(self, resource: str, resource_id: str, caller: Caller) -> None:
+        """Record that the caller's unit owns a resource (nothing when access control is off)."""
+        if caller.unit is None:
+            return
+        with Session(self.engine) as session, session.begin():
+            session.add(Owner(resource=resource, resource_id=resource_id, unit=caller.unit))
+
+    def may_see(self, resource: str, resource_id: str, caller: Caller) -> bool:
+        """Whether the caller may see a resource: always with access control off, else only its unit's."""
+        if caller.unit is None:
+            return True
+        with Session(self.engine) as session:
+            owner = session.get(Owner, (resource, resource_id))
+        return owner is not None and owner.unit == caller.unit

@@ -1,0 +1,52 @@
+"""Who calls: the API key of a unit (Authorization: Bearer …, or X-API-Key), required when configured."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request
+
+from docgen.access import Caller, Keys
+from docgen.errors import Problem
+
+NOBODY = Caller(unit=None)
+# what makes or reads a unit's documents; type lists, schemas, samples, verification and health stay open
+_GUARDED = (("POST", "/v1/documents/"), ("*", "/v1/batches"), ("*", "/v1/applicants"))
+
+
+def caller() -> Caller:
+    """Return the caller of this request (NOBODY when access control is off and no key was given)."""
+    return g.get("caller", NOBODY)
+
+
+def keys() -> Keys:
+    return current_app.extensions["keys"]
+
+
+def _token() -> str | None:
+    auth = request.headers.get("Authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip()
+    return request.headers.get("X-API-Key")
+
+
+def _guarded() -> bool:
+    if request.path.startswith("/v1/verify/") and request.path.endswith("/revocation"):
+        return True
+    return any(request.path.startswith(prefix) and method in ("*", request.method) for method, prefix in _GUARDED)
+
+
+def register(app: Flask) -> None:
+    """Check the key of every request that needs one."""
+    app.extensions["keys"] = Keys(app.extensions["registry"].engine)
+
+    @app.before_request
+    def _authenticate():
+        token = _token()
+        if token is None:
+            if app.config["REQUIRE_API_KEY"] and _guarded():
+                raise Problem(401, "需要 API 密钥", "请在请求头 Authorization: Bearer <密钥> 中提供本单位的 API 密钥",
+                              slug="api-key-required", headers={"WWW-Authenticate": 'Bearer realm="docgen"'})
+            return
+        found = keys().check(token)
+        if found is None:
+            raise Problem(401, "API 密钥无效", "API 密钥不存在、格式不对或已吊销，请向管理员申请新密钥",
+                          slug="api-key-invalid", headers={"WWW-Authenticate": 'Bearer realm="docgen", error="invalid_token"'})
+        g.caller = found

@@ -1,0 +1,70 @@
+"""API keys per unit: hashed, created and revoked with `docgen keys`, required when configured, scoped."""
+from __future__ import annotations
+
+import copy
+import hashlib
+
+import pytest
+
+from docgen.access import ApiKey, Keys
+from docgen.app import create_app
+from docgen.cli import main
+from docgen.documents import sample
+from tests.api.test_batches import SAMPLE as BATCH
+
+
+@pytest.fixture
+def guarded(tmp_path):
+    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "REQUIRE_API_KEY": True})
+
+
+def _bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_keys_created_by_the_cli_are_stored_hashed(guarded, capsys, monkeypatch):
+    monkeypatch.setenv("DOCGEN_DATA_DIR", guarded.config["DATA_DIR"])
+    assert main(["keys", "create", "巴州农科所"]) == 0
+    out = capsys.readouterr().out
+    token = out.split("key:")[1].split()[0]
+    key_id = out.split("key id:")[1].split()[0]
+    from sqlalchemy.orm import Session
+    with Session(guarded.extensions["registry"].engine) as session:
+        row = session.get(ApiKey, key_id)
+    assert row.unit == "巴州农科所" and token.split("_", 2)[2] not in row.secret_sha256
+    assert row.secret_sha256 == hashlib.sha256(token.split("_", 2)[2].encode()).hexdigest()
+    client = guarded.test_client()
+    assert client.post("/v1/documents/commitment?format=docx", json=sample("commitment"),
+                       headers=_bearer(token)).status_code == 200
+    assert main(["keys", "revoke", key_id]) == 0
+    refused = client.post("/v1/documents/commitment?format=docx", json=sample("commitment"), headers=_bearer(token))
+    assert refused.status_code == 401 and refused.mimetype == "application/problem+json"
+    assert main(["keys", "revoke", "nosuchkey"]) == 1
+
+
+def test_key_required_when_configured(guarded):
+    client = guarded.test_client()
+    resp = client.post("/v1/documents/commitment?format=docx", json=sample("commitment"))
+    assert resp.status_code == 401 and "API 密钥" in resp.json["detail"] and "WWW-Authenticate" in resp.headers
+    assert client.get("/v1/batches/abc").status_code == 401
+    assert client.post("/v1/documents/commitment", json={}, headers=_bearer("dg_x_y")).status_code == 401
+    # what a QR code or a form needs stays open
+    assert client.get("/v1/document-types").status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_a_unit_sees_only_its_own(guarded):
+    keys = Keys(guarded.extensions["registry"].engine)
+    _, mine = keys.create("甲单位")
+    _, theirs = keys.create("乙单位")
+    client = guarded.test_client()
+    resp = client.post("/v1/batches", json=copy.deepcopy(BATCH), headers=_bearer(mine))
+    assert resp.status_code == 202
+    location = resp.headers["Location"]
+    assert client.get(location, headers=_bearer(mine)).status_code == 200
+    assert client.get(location, headers=_bearer(theirs)).status_code == 404
+    doc = client.post("/v1/documents/commitment?format=docx", json=sample("commitment"), headers=_bearer(mine))
+    revoke = f"/v1/verify/{doc.headers['X-Document-Id']}/revocation"
+    assert client.post(revoke, json={"reason": "错发"}, headers=_bearer(theirs)).status_code == 404
+    assert client.post(revoke, json={"reason": "错发"}).status_code == 401
+    assert client.post(revoke, json={"reason": "错发"}, headers=_bearer(mine)).status_code == 200
