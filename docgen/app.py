@@ -1,7 +1,6 @@
 """The Flask app factory: configuration, the rendering core, blueprints and error handlers, each a step."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask_openapi3 import Info, OpenAPI
@@ -9,9 +8,9 @@ from flask_openapi3 import Info, OpenAPI
 from docgen import config as config_module
 from docgen.api.openapi import COMMON, DESCRIPTION, InvalidPayloadProblem, operation_id, register_problems
 from docgen.documents import Renderer
+from docgen.limits.overload import Gate
 from docgen.batch.store import BatchStore
 
-log = logging.getLogger(__name__)
 
 
 def create_app(config: dict | None = None) -> OpenAPI:
@@ -50,6 +49,9 @@ def _make_data_dir(app: OpenAPI) -> None:
 def _register_renderer(app: OpenAPI) -> None:
     renderer = app.extensions["docgen"] = Renderer.from_config(app.config)
     app.extensions["registry"] = renderer.registry
+    # one thread per worker stays free for health checks and downloads while the others render
+    app.extensions["gate"] = Gate(slots=app.config["THREADS"] - 1, wait=app.config["RENDER_WAIT"],
+                                  time_limit=app.config["RENDER_TIME_LIMIT"])
 
 
 def _register_batches(app: OpenAPI) -> None:
@@ -75,8 +77,10 @@ def _register_batches(app: OpenAPI) -> None:
 
 
 def _register_blueprints(app: OpenAPI) -> None:
+    from docgen import logs
     from docgen.api import access, batches, documents, meta, profiles, verify, web
 
+    logs.register(app)
     access.register(app)
 
     app.register_api(documents.bp)

@@ -13,9 +13,8 @@ from docgen import config
 def _serve(args) -> int:
     import subprocess
 
-    from gunicorn.app.base import BaseApplication
-
     from docgen.registry import Registry
+    from docgen.serve import Server
 
     settings = config.load()
     Registry(settings["DATABASE_URL"]).engine.dispose()   # schema migrated before the workers start
@@ -31,19 +30,8 @@ def _serve(args) -> int:
             runner.terminate()       # it finishes the items in hand
             runner.wait()
 
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{settings['HOST']}:{settings['PORT']}")
-            self.cfg.set("workers", settings["WORKERS"])
-            self.cfg.set("timeout", 120)
-            self.cfg.set("on_exit", stop_runner)
-
-        def load(self):
-            from docgen.app import create_app
-            return create_app({"BATCH_RUNNER": "none"})
-
     try:
-        Server().run()
+        Server(settings, app_config={"BATCH_RUNNER": "none"}, on_exit=stop_runner).run()
     finally:
         stop_runner()
     return 0

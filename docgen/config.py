@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     MAX_RUNNING_BATCHES_PER_UNIT: int = Field(3, gt=0, description="queued or running at once, per unit")
     BATCH_RETENTION_HOURS: int = Field(168, ge=0, description="finished batches' files are deleted after this")
     REQUIRE_API_KEY: bool = Field(False, description="true: making and reading documents and batches needs a unit's key")
+    # docgen serve: threads per worker, connections a worker buffers, seconds a client has to send a request
+    THREADS: int = Field(4, ge=2)
+    MAX_CONNECTIONS: int = Field(200, gt=0)
+    READ_TIMEOUT: float = Field(30, gt=0)
+    QUEUE_LIMIT: int = Field(16, gt=0, description="complete requests waiting for a thread, per worker; more: 429")
+    RENDER_WAIT: float = Field(10, ge=0, description="seconds a render waits for a free slot before 429")
+    RENDER_TIME_LIMIT: float = Field(120, gt=0, description="seconds a render may take before it is stopped (503)")
+    METRICS_TOKEN: str | None = Field(None, description="set: GET /metrics wants Authorization: Bearer <token>")
 
     @model_validator(mode="after")
     def _derived(self) -> Settings:

@@ -39,9 +39,11 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def _authenticate():
+        if not _guarded():       # open routes ignore keys (and /metrics has a token of its own)
+            return
         token = _token()
         if token is None:
-            if app.config["REQUIRE_API_KEY"] and _guarded():
+            if app.config["REQUIRE_API_KEY"]:
                 raise Problem(401, "需要 API 密钥", "请在请求头 Authorization: Bearer <密钥> 中提供本单位的 API 密钥",
                               slug="api-key-required", headers={"WWW-Authenticate": 'Bearer realm="docgen"'})
             return

@@ -148,8 +148,10 @@ def blank(path: TypePath):
     slug = path.slug
     renderer = _renderer()
     kind = renderer.kind(slug)
-    rendered = renderer.issue(slug, None, _format(kind.formats), request.args.get("profile"), copies=_copies(),
-                              blank=True)
+    fmt = _format(kind.formats)
+    copies = _copies()
+    with current_app.extensions["gate"].slot():
+        rendered = renderer.issue(slug, None, fmt, request.args.get("profile"), copies=copies, blank=True)
     return file_response(rendered, issued=False)
 
 
@@ -178,7 +180,9 @@ def _render_view(slug: str):
         kind = renderer.kind(slug)
         fmt = _format(kind.formats)
         copies, blind = _copies(), _blind()
-        rendered = renderer.issue(slug, json_body(), fmt, request.args.get("profile"), copies=copies, blind=blind)
+        payload = json_body()
+        with current_app.extensions["gate"].slot():
+            rendered = renderer.issue(slug, payload, fmt, request.args.get("profile"), copies=copies, blind=blind)
         return file_response(rendered)
 
     view.__name__ = f"render_{slug.replace('-', '_')}"

@@ -51,6 +51,12 @@ def readyz():
         checks["storage"] = "ok"
     except OSError as exc:
         checks["storage"] = f"not writable: {exc}"
+    try:
+        with current_app.extensions["registry"].engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:   # any driver's error: the registry cannot be reached
+        checks["database"] = f"not reachable: {type(exc).__name__}"
     ready = all(v == "ok" or not v.startswith(("missing", "not")) for v in checks.values())
     return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
 

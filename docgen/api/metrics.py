@@ -1,16 +1,31 @@
-"""Prometheus metrics: documents rendered, render time, and problems answered, per process."""
+"""Prometheus metrics: documents rendered, render time, and problems answered — summed over every worker.
+
+Under `docgen serve` several gunicorn workers answer; each would count only its own requests. There
+PROMETHEUS_MULTIPROC_DIR is set (docgen.serve) and GET /metrics adds up every worker's files
+(prometheus_client multiprocess mode). With METRICS_TOKEN set, /metrics wants `Authorization: Bearer <token>`.
+"""
 from __future__ import annotations
 
+import hmac
+import os
 import time
 
 from flask import Flask, Response, g, request
 from flask_openapi3 import Tag
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import multiprocess
+
+from docgen.errors import Problem
+
+
+def _multiprocess() -> bool:
+    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
 def register(app: Flask) -> None:
     """Count every request by endpoint and status, time it, and serve GET /metrics."""
-    registry = CollectorRegistry()
+    # multiprocess: values go to the shared files, and a registry is built per scrape from them
+    registry = None if _multiprocess() else CollectorRegistry()
     requests = Counter("docgen_http_requests", "HTTP requests answered", ["endpoint", "status"], registry=registry)
     seconds = Histogram("docgen_http_request_seconds", "Time to answer, rendering included", ["endpoint"],
                         registry=registry, buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
@@ -34,4 +49,13 @@ def register(app: Flask) -> None:
     @app.get("/metrics", tags=[Tag(name="operations")], summary="Prometheus 指标（文本格式）", responses={200: {
         "description": "Prometheus 文本格式", "content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}})
     def metrics():
-        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+        token = app.config.get("METRICS_TOKEN")
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if token and not hmac.compare_digest(given.encode(), str(token).encode()):
+            raise Problem(401, "需要指标令牌", "请在请求头 Authorization: Bearer <令牌> 中提供 METRICS_TOKEN",
+                          slug="metrics-token-required", headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+        scrape = registry
+        if scrape is None:
+            scrape = CollectorRegistry()
+            multiprocess.MultiProcessCollector(scrape)
+        return Response(generate_latest(scrape), mimetype=CONTENT_TYPE_LATEST)

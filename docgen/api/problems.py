@@ -11,7 +11,7 @@ from docgen.errors import Problem, chinese_errors
 
 log = logging.getLogger(__name__)
 
-_TITLES = {
+TITLES = {
     400: "请求格式错误", 401: "需要 API 密钥", 403: "无权访问", 404: "找不到", 405: "不支持此请求方法",
     406: "无法提供所要求的格式", 408: "请求超时", 409: "状态冲突", 410: "已不存在", 411: "缺少请求体长度",
     413: "提交的内容太大", 414: "网址太长", 415: "内容类型不对", 416: "请求的范围无效",
@@ -44,13 +44,13 @@ def register(app: Flask) -> None:
     @app.before_request
     def _url_length():
         if len(request.full_path) > MAX_URL_CHARS:
-            raise Problem(414, _TITLES[414], f"网址不能超过{MAX_URL_CHARS}个字符，数据请放在请求体中提交",
+            raise Problem(414, TITLES[414], f"网址不能超过{MAX_URL_CHARS}个字符，数据请放在请求体中提交",
                           slug="uri-too-long")
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
-        title = _TITLES.get(status, "请求无法处理")
+        title = TITLES.get(status, "请求无法处理")
         detail = {413: f"请求体不能超过{app.config['MAX_BODY_BYTES'] // 1024} KB",
                   404: f"没有这个地址：{request.path}",
                   405: f"{request.path} 不接受 {request.method} 请求"}.get(status, title)
