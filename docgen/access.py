@@ -12,7 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, String, select
+from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from docgen.db import Base
@@ -63,7 +63,7 @@ class Keys:
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
         with Session(self.engine) as session, session.begin():
             session.add(ApiKey(id=key_id, unit=unit, secret_sha256=_digest(secret),
-                               created_at=dt.datetime.now(dt.timezone.utc)))
+                               created_at=dt.datetime.now(dt.UTC)))
         return key_id, f"{PREFIX}_{key_id}_{secret}"
 
     def revoke(self, key_id: str) -> bool:
@@ -72,7 +72,7 @@ class Keys:
             key = session.get(ApiKey, key_id)
             if key is None:
                 return False
-            key.revoked_at = key.revoked_at or dt.datetime.now(dt.timezone.utc)
+            key.revoked_at = key.revoked_at or dt.datetime.now(dt.UTC)
             return True
 
     def check(self, token: str) -> Caller | None:

@@ -7,10 +7,9 @@ from flask_openapi3 import Info, OpenAPI
 
 from docgen import config as config_module
 from docgen.api.openapi import COMMON, DESCRIPTION, InvalidPayloadProblem, operation_id, register_problems
+from docgen.batch.store import BatchStore
 from docgen.documents import Renderer
 from docgen.limits.overload import Gate
-from docgen.batch.store import BatchStore
-
 
 
 def create_app(config: dict | None = None) -> OpenAPI:
@@ -82,7 +81,6 @@ def _register_blueprints(app: OpenAPI) -> None:
 
     logs.register(app)
     access.register(app)
-
     app.register_api(documents.bp)
     app.register_api(batches.bp)
     app.register_api(profiles.bp)

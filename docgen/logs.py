@@ -31,7 +31,7 @@ class JsonFormatter(logging.Formatter):
     _EXTRAS = ("method", "path", "status", "duration_ms", "document_id", "batch_id")
 
     def format(self, record: logging.LogRecord) -> str:
-        out = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+        out = {"time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
                "level": record.levelname.lower(), "logger": record.name, "message": mask(record.getMessage())}
         request_id = getattr(record, "request_id", None) or (g.get("request_id") if has_request_context() else None)
         if request_id:

@@ -12,8 +12,14 @@ import time
 
 from flask import Flask, Response, g, request
 from flask_openapi3 import Tag
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 from docgen.errors import Problem
 

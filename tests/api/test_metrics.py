@@ -5,7 +5,6 @@ import re
 import urllib.request
 
 from docgen.app import create_app
-from docgen.documents import sample
 
 
 def test_metrics_token(tmp_path):

@@ -23,9 +23,8 @@ def test_full_gate_answers_429_with_retry_after():
     holder = threading.Thread(target=hold)
     holder.start()
     inside.wait(5)
-    with pytest.raises(Problem) as refused:
-        with gate.slot():
-            pass
+    with pytest.raises(Problem) as refused, gate.slot():
+        pass
     release.set()
     holder.join()
     assert refused.value.status == 429 and int(refused.value.headers["Retry-After"]) >= 1
@@ -36,10 +35,9 @@ def test_full_gate_answers_429_with_retry_after():
 def test_render_past_the_limit_is_stopped_with_503():
     gate = Gate(slots=1, wait=1, time_limit=0.3)
     started = time.monotonic()
-    with pytest.raises(Problem) as stopped:
-        with gate.slot():
-            while True:            # a runaway render: pure Python, never returns by itself
-                sum(range(1000))
+    with pytest.raises(Problem) as stopped, gate.slot():
+        while True:            # a runaway render: pure Python, never returns by itself
+            sum(range(1000))
     assert stopped.value.status == 503 and "Retry-After" in stopped.value.headers
     assert time.monotonic() - started < 10
     with gate.slot():              # the slot was given back, and no stray exception follows
