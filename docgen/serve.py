@@ -279,6 +279,7 @@ class Server(BaseApplication):
         self.cfg.set("worker_class", "docgen.serve.BufferingWorker")
         self.cfg.set("threads", settings["THREADS"])
         self.cfg.set("worker_connections", settings["MAX_CONNECTIONS"])
+        self.cfg.set("limit_request_line", 4094)   # longer: 414 problem+json (handle_error)
         self.cfg.set("keepalive", 0)      # one request per connection: each is read whole by the front
         self.cfg.set("timeout", 120)
         self.cfg.set("graceful_timeout", 30)

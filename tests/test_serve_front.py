@@ -134,11 +134,11 @@ def test_small_chunked_body_is_read(server):
     assert status == 200 and headers["x-document-id"]
 
 
-@pytest.mark.parametrize("length, status", [(3000, 414), (9000, 414)])
-def test_long_url_is_414_problem_json(server, length, status):
+@pytest.mark.parametrize("length", [5000, 60_000])
+def test_long_url_is_414_problem_json(server, length):
     port, _ = server
     answer = _raw(port, b"GET /v1/document-types?" + b"x" * length + b" HTTP/1.1\r\nHost: x\r\n\r\n")
-    _problem(*answer, status)
+    _problem(*answer, 414)
 
 
 def test_malformed_request_is_400_problem_json(server):

@@ -18,7 +18,6 @@ TITLES = {
     417: "无法满足 Expect 要求", 422: "提交的内容有误", 428: "缺少前提条件", 429: "请求过多，请稍后再试",
     431: "请求头太大", 500: "服务内部错误", 501: "不支持此功能", 503: "服务繁忙，请稍后再试",
 }
-MAX_URL_CHARS = 2048      # below gunicorn's request-line limit, so the answer is ours (problem+json)
 
 
 def response(problem: Problem):
@@ -40,12 +39,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(exc: Problem):
         return response(exc)
-
-    @app.before_request
-    def _url_length():
-        if len(request.full_path) > MAX_URL_CHARS:
-            raise Problem(414, TITLES[414], f"网址不能超过{MAX_URL_CHARS}个字符，数据请放在请求体中提交",
-                          slug="uri-too-long")
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -66,10 +66,6 @@ def test_405_is_problem_json_with_allow(client):
     assert "GET" in resp.headers["Allow"]
 
 
-def test_414_is_problem_json(client):
-    _is_chinese_problem(client.get("/v1/document-types?" + "x" * 5000), 414)
-
-
 def test_413_is_problem_json(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     resp = client.post("/v1/documents/commitment", data=b"{" + b" " * 2000 + b"}", content_type="application/json")
