@@ -31,6 +31,7 @@ from docgen.errors import Problem
 MAX_HEAD_BYTES = 64 * 1024
 LINGER_SECONDS, LINGER_MAX_BYTES = 2.0, 32 * 1024 * 1024   # after a refusal, what is read and dropped at most
 _MORE, _COMPLETE, _TOO_LARGE = "more", "complete", "too-large"
+_PROBES = (b"GET /healthz ", b"GET /readyz ", b"GET /metrics ")
 
 
 def problem_bytes(problem: Problem) -> bytes:
@@ -211,7 +212,8 @@ class BufferingWorker(ThreadWorker):
         self.buffering.pop(conn, None)
         self.poller.unregister(conn.sock)
         queued = self.tpool._work_queue.qsize()
-        if queued >= self._settings()["QUEUE_LIMIT"]:
+        probe = buffer.data.startswith(_PROBES)     # cheap, and an orchestrator must not see them refused
+        if queued >= self._settings()["QUEUE_LIMIT"] and not probe:
             self._drop(conn, Problem(429, TITLES[429], "服务正忙，排队的请求已满，请稍后重试", slug="overloaded",
                                      headers={"Retry-After": "5"}))
             return
