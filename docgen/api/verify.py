@@ -12,11 +12,12 @@ import re
 
 from flask import current_app, render_template_string, request
 from flask_openapi3 import Tag
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from docgen.api import access
+from docgen.api.documents import json_body
 from docgen.api.openapi import blueprint, problems, schema_ref
-from docgen.errors import InvalidPayload, Problem
+from docgen.errors import InvalidPayload, Problem, chinese_errors
 from docgen.render import qr
 
 bp = blueprint("verify", __name__, url_prefix="/v1")
@@ -162,8 +163,14 @@ def verify_file(path: VerifyPath, query: VerifyQuery):
          operation_id="revoke_document", responses={
              200: {"description": "已吊销", "content": {
                  "application/json": {"schema": schema_ref(bp.components_schemas, Revocation)}}},
-             **problems(404)})
-def revoke(path: VerifyPath, body: RevokeBody):
+             **problems(404)},
+         openapi_extensions={"requestBody": {"required": True, "content": {"application/json": {
+             "schema": schema_ref(bp.components_schemas, RevokeBody), "example": {"reason": "申报人撤回申请"}}}}})
+def revoke(path: VerifyPath):
+    try:
+        body = RevokeBody.model_validate(json_body())
+    except ValidationError as exc:
+        raise InvalidPayload(chinese_errors(exc, RevokeBody)) from None
     _issued(path.document_id)
     if not access.keys().may_see("document", path.document_id, access.caller()):
         raise _unknown(path.document_id)   # another unit's document is none of this caller's business
