@@ -59,6 +59,7 @@ class InvalidPayloadProblem(Problem):
 
 _PROBLEMS = {
     400: "请求格式错误：JSON 无法解析（说明行列）、不是 UTF-8，或查询参数不对",
+    401: "需要本单位的 API 密钥（DOCGEN_REQUIRE_API_KEY 开启时），或密钥无效、已吊销",
     404: "找不到：文书类型、批次、文书编号或地区配置不存在",
     409: "批次尚未完成：Retry-After 秒后再取",
     410: "批次的文件已不在：超过保存期限被清理，或已按请求删除",

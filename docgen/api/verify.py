@@ -163,7 +163,7 @@ def verify_file(path: VerifyPath, query: VerifyQuery):
          operation_id="revoke_document", responses={
              200: {"description": "已吊销", "content": {
                  "application/json": {"schema": schema_ref(bp.components_schemas, Revocation)}}},
-             **problems(404)},
+             **problems(400, 401, 404, 413, 415, 422)},
          openapi_extensions={"requestBody": {"required": True, "content": {"application/json": {
              "schema": schema_ref(bp.components_schemas, RevokeBody), "example": {"reason": "申报人撤回申请"}}}}})
 def revoke(path: VerifyPath):
