@@ -16,6 +16,7 @@ _KINDS = {"Cc": "控制字符", "Cf": "不可见的格式字符", "Co": "私用�
 def problem(text: str) -> str | None:
     """Return why `text` cannot be printed (Chinese, naming the first bad character), or None."""
     for index, char in enumerate(text):
+        what: str | None
         if char in BIDI_CONTROLS:
             what = "文字方向控制字符（会使打印出的文字顺序颠倒）"
         elif char in ALLOWED_CONTROLS:
