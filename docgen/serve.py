@@ -163,14 +163,20 @@ class BufferingWorker(ThreadWorker):
         self.nr_conns -= 1
         conn.close()
 
+    @staticmethod
+    def _recv(conn: TConn) -> bytes | None:
+        """Return what the socket has (b"" when the peer is gone), or None when nothing is ready yet."""
+        try:
+            return conn.sock.recv(256 * 1024)
+        except (BlockingIOError, InterruptedError):
+            return None
+        except OSError:
+            return b""
+
     def _drain(self, conn: TConn, _sock) -> None:
         _, drained = self.lingering[conn]
-        try:
-            data = conn.sock.recv(256 * 1024)
-        except (BlockingIOError, InterruptedError):
+        if (data := self._recv(conn)) is None:
             return
-        except OSError:
-            data = b""
         drained[0] += len(data)
         if not data or drained[0] > LINGER_MAX_BYTES:
             self._close_lingering(conn)
@@ -186,12 +192,8 @@ class BufferingWorker(ThreadWorker):
 
     def _readable(self, conn: TConn, _sock) -> None:
         buffer, _ = self.buffering[conn]
-        try:
-            data = conn.sock.recv(256 * 1024)
-        except (BlockingIOError, InterruptedError):
+        if (data := self._recv(conn)) is None:
             return
-        except OSError:
-            data = b""
         if not data:
             self._drop(conn)
             return
