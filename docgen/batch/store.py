@@ -165,6 +165,28 @@ class BatchStore:
                 BatchItem.batch_id == batch_id, BatchItem.status.in_(("pending", "running")))
                 .order_by(BatchItem.seq)))
 
+    def stalled(self, batch_id: str, lease_seconds: int, *, pending_too: bool) -> tuple[list[int], bool]:
+        """Return what of an unfinished batch nobody seems to be doing: the items whose claimant died or has
+        been silent for a lease, plus (pending_too) its pending items when the batch made no progress for a
+        lease; and whether its finish is due and unclaimed. Used to re-send what a broker lost."""
+        stale = now() - dt.timedelta(seconds=lease_seconds)
+        batch = self.get(batch_id)
+        if batch is None or batch.status not in UNFINISHED:
+            return [], False
+        items = self.items(batch_id)
+        last = max([utc(i.claimed_at) for i in items if i.claimed_at] + [utc(batch.created_at)])
+        quiet = last < stale
+        lost = [i.id for i in items
+                if i.status == "running" and (i.claimed_at is None or utc(i.claimed_at) < stale or claimant_dead(i.claim))
+                or i.status == "pending" and pending_too and quiet]
+        if any(i.status in ("pending", "running") for i in items):
+            finish = False
+        elif batch.claim is None:            # every item in, and nobody took the finish: its message was lost
+            finish = pending_too and quiet
+        else:                                # the finisher died or went silent
+            finish = claimant_dead(batch.claim) or batch.claimed_at is None or utc(batch.claimed_at) < stale
+        return lost, finish
+
     def release_dead_claims(self, batch_id: str) -> int:
         """Put back the items held by processes of this host that died (a kill -9); return how many."""
         released = 0

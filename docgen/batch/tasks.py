@@ -1,17 +1,26 @@
 """Batches on Celery + Redis (BROKER_URL set): one task per item, so items fan out across every worker
 sharing the database and the artifact store; `docgen worker` runs them.
 
-Tasks are acknowledged late and redelivered when a worker vanishes (Redis visibility timeout = the lease):
-the claim in the database (docgen.batch.store) keeps each item done exactly once whatever is delivered twice.
+Tasks are acknowledged late and redelivered when a worker vanishes (Redis visibility timeout = the lease).
+The database, not the broker, is the record of what remains: a worker killed between taking a message off
+Redis and noting it as unacknowledged loses it for good, so every worker also sweeps once a lease and
+re-sends what nobody is doing (sweep()). The claim in the database (docgen.batch.store) keeps each item done
+exactly once whatever is delivered twice.
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 
-from celery import Celery
+from celery import Celery, signals
 
 from docgen.batch import work
+from docgen.batch.store import BatchStore
+from docgen.registry import Registry
+
+log = logging.getLogger(__name__)
 
 QUEUE = "docgen-batches"
 ITEM_TASK, FINISH_TASK = "docgen.batch.item", "docgen.batch.finish"
@@ -59,11 +68,67 @@ def register_tasks(app: Celery, settings: dict) -> None:
         return status
 
 
+def queued(app: Celery) -> int:
+    """Return how many messages wait in the batch queue (not those a worker holds)."""
+    with app.connection_for_read() as connection:
+        try:
+            return connection.default_channel.queue_declare(QUEUE, passive=True).message_count
+        except connection.channel_errors:   # no such queue: Redis drops the key of an empty list
+            return 0
+
+
+def sweep(app: Celery, store: BatchStore, lease: int) -> int:
+    """Re-send the items and finishes of unfinished batches that nobody is doing; return how many messages.
+
+    Items whose claimant died or fell silent for a lease are re-sent at once; pending items and an unclaimed
+    finish only when the queue is empty and the batch has not moved for a lease (their messages were lost,
+    not waiting their turn). A message sent twice costs one look at the database: claims decide who works.
+    """
+    empty = queued(app) == 0
+    sent = 0
+    for batch_id in store.unfinished():
+        items, finish = store.stalled(batch_id, lease, pending_too=empty)
+        for item_id in items:
+            app.send_task(ITEM_TASK, args=[item_id])
+        if finish:
+            app.send_task(FINISH_TASK, args=[batch_id])
+        if items or finish:
+            log.warning("batch %s: re-sent %d items%s nobody was doing", batch_id, len(items),
+                        " and its finish" if finish else "")
+        sent += len(items) + finish
+    return sent
+
+
+def _sweep_forever(app: Celery, settings: dict, stop: threading.Event) -> None:
+    """Sweep once a lease until stopped (a thread of the worker's main process; a fresh engine per sweep,
+    so that nothing of it is inherited by the pool processes forked meanwhile)."""
+    lease = int(settings["BATCH_LEASE_SECONDS"])
+    while not stop.wait(lease):
+        registry = None
+        try:
+            registry = Registry(settings["DATABASE_URL"], upgrade=False)
+            sweep(app, BatchStore(registry), lease)
+        except Exception:   # a database or broker hiccup: look again next time
+            log.exception("batch sweep")
+        finally:
+            if registry is not None:
+                registry.engine.dispose()
+
+
 def run_worker(settings: dict, concurrency: int) -> None:
     """Run a Celery worker for batches in this process (blocks until it is stopped; SIGTERM = warm shutdown:
     the items in hand finish, the rest stay queued)."""
     app = make_celery(settings)
     register_tasks(app, settings)
-    app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=prefork",
-                     "-Q", QUEUE, "-n", f"docgen-{os.getpid()}@{socket.gethostname()}", "--without-gossip",
-                     "--without-mingle", "--without-heartbeat"])
+    stop = threading.Event()
+
+    def start_sweeping(**_) -> None:   # once the pool processes are forked
+        threading.Thread(target=_sweep_forever, args=(app, settings, stop), name="docgen-sweep", daemon=True).start()
+
+    signals.worker_ready.connect(start_sweeping, weak=False)
+    try:
+        app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=prefork",
+                         "-Q", QUEUE, "-n", f"docgen-{os.getpid()}@{socket.gethostname()}", "--without-gossip",
+                         "--without-mingle", "--without-heartbeat"])
+    finally:
+        stop.set()

@@ -117,6 +117,43 @@ def test_batch_waits_for_a_worker_and_survives_one_killed(tmp_path, redis):
     engine.dispose()
 
 
+def test_messages_lost_by_the_broker_are_sent_again(tmp_path, redis):
+    """The database is the record of what remains: with every queued message gone from Redis (what a worker
+    killed between taking a message and noting it as unacknowledged leaves behind), a worker finishes the batch
+    all the same, each item once."""
+    import redis as redis_client
+
+    from docgen.batch.tasks import QUEUE
+
+    n = 4
+    config = {"DATA_DIR": str(tmp_path / "data"), "BROKER_URL": redis.url, "BATCH_LEASE_SECONDS": str(LEASE),
+              "SECRET_KEY": "celery-test"}
+    app = create_app({"TESTING": True, **config})
+    client = app.test_client()
+    batch = {**SAMPLE, "applicants": many_applicants(n, SAMPLE["applicants"][1]), "documents": ["commitment"],
+             "formats": ["pdf"]}
+    resp = client.post("/v1/batches", json=batch)
+    assert resp.status_code == 202, resp.json
+    location = resp.headers["Location"]
+    broker = redis_client.Redis.from_url(redis.url)
+    assert broker.llen(QUEUE) == n
+    broker.delete(QUEUE)
+    broker.close()
+    worker = _worker({f"DOCGEN_{k}": v for k, v in config.items()}, tmp_path / "worker")
+    try:
+        status = _until(lambda: client.get(location).json, lambda s: s["status"] in ("done", "failed"), 120,
+                        "lost messages")
+    finally:
+        _stop(worker)
+    assert status["status"] == "done" and status["progress"] == {"done": n, "total": n}, status
+    assert "re-sent 4 items" in (tmp_path / "worker.log").read_text("utf-8")
+    with client.get(status["links"]["archive"]) as resp:
+        names = zipfile.ZipFile(io.BytesIO(resp.data)).namelist()
+    assert sorted(names) == sorted([f"{i + 1:02d}-{a['name']}/附件3-个人承诺书.pdf"
+                                    for i, a in enumerate(batch["applicants"])] + ["manifest.json"])
+    app.extensions["registry"].engine.dispose()
+
+
 def test_region_topology_postgres_redis_serve_and_two_workers(tmp_path, redis, postgres):
     """50 applicants across two workers with their own working and data folders; one is killed mid-batch."""
     n = 50
