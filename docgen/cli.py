@@ -123,7 +123,12 @@ def _batch(args) -> int:
         if isinstance(data, dict) and args.unit:
             data["unit"] = {**data.get("unit", {}), "name": args.unit}
         request, items, _ = plan.intake(data, renderer, cells=cells)
-        batch, _ = executor.submit(runner.context.store, executor.LocalDispatch(), settings, request,
+        dispatch: executor.Dispatch = executor.LocalDispatch()
+        if settings["BROKER_URL"]:   # the Celery workers render it; this command waits and shows progress
+            from docgen.batch.tasks import make_celery
+
+            dispatch = executor.CeleryDispatch(make_celery(settings))
+        batch, _ = executor.submit(runner.context.store, dispatch, settings, request,
                                    renderer.profile(request.profile).id, items)
     except (json.JSONDecodeError, OSError) as exc:
         print(f"错误：无法读取 {source}：{exc}", file=sys.stderr)
@@ -143,7 +148,15 @@ def _batch(args) -> int:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console) as bar:
             task = bar.add_task(request.unit.name, total=len(items))
-            status = runner.run_batch(batch.id, progress=lambda done, total: bar.update(task, completed=done))
+            if settings["BROKER_URL"]:
+                status = _await_workers(runner.context.store, batch.id,
+                                        lambda done, total: bar.update(task, completed=done))
+            else:
+                status = runner.run_batch(batch.id, progress=lambda done, total: bar.update(task, completed=done))
+    except KeyboardInterrupt:
+        print(f"已中断：批次 {batch.id} 已保存，" + ("仍由 worker 生成" if settings["BROKER_URL"] else
+                                                  "下次启动 docgen serve 时继续生成"), file=sys.stderr)
+        return 130
     finally:
         runner.stop()
         shutdown_pool()
@@ -176,6 +189,19 @@ def _batch(args) -> int:
         console.print(f"  {err['pointer']}: {err['detail']}")
     print(f"{len(manifest)} 个文件 → {out}/files/，打包 {work.ARCHIVE}，双面打印 {work.PRINT}")
     return 0 if status == "done" and not errors else 1
+
+
+def _await_workers(store, batch_id: str, progress) -> str:
+    """Follow a batch the Celery workers render until it is done or failed; return its status."""
+    import time
+
+    while True:
+        batch = store.get(batch_id)
+        assert batch is not None   # submitted above
+        progress(batch.done, batch.total)
+        if batch.status not in ("queued", "running"):
+            return batch.status
+        time.sleep(0.5)
 
 
 def _db_upgrade(args) -> int:

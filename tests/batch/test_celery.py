@@ -154,6 +154,31 @@ def test_messages_lost_by_the_broker_are_sent_again(tmp_path, redis):
     app.extensions["registry"].engine.dispose()
 
 
+def test_cli_batch_hands_the_work_to_celery_workers(tmp_path, redis):
+    """`docgen batch` with a broker only submits and follows: a worker renders, the command writes the files."""
+    config = {"DOCGEN_DATA_DIR": str(tmp_path / "data"), "DOCGEN_BROKER_URL": redis.url,
+              "DOCGEN_BATCH_LEASE_SECONDS": str(LEASE), "DOCGEN_SECRET_KEY": "celery-test"}
+    out = tmp_path / "out"
+    cli = services.docgen(["batch", str(Path(__file__).resolve().parents[2] / "samples" / "batch.json"), "-o", str(out)],
+                          config, tmp_path / "cli", tmp_path / "cli.log")
+    time.sleep(3)
+    assert cli.poll() is None, (tmp_path / "cli.log").read_text("utf-8")   # waits: no worker yet
+    worker = _worker(config, tmp_path / "worker")
+    try:
+        assert cli.wait(timeout=180) == 0, (tmp_path / "cli.log").read_text("utf-8")
+    finally:
+        _stop(worker)
+    log = (tmp_path / "worker.log").read_text("utf-8")
+    rendered = sum("docgen.batch.item[" in line and "succeeded" in line for line in log.splitlines())
+    with zipfile.ZipFile(out / "archive.zip") as archive:
+        files = [n for n in archive.namelist() if n != "manifest.json"]
+        documents = {(f["type"], f["applicant"]) for f in json.loads(archive.read("manifest.json"))["files"]}
+    assert files and rendered >= len(documents) > 0, (rendered, documents)   # the worker made them, not the command
+    assert (out / "print.pdf").read_bytes().startswith(b"%PDF")
+    assert sorted(str(p.relative_to(out / "files")) for p in (out / "files").rglob("*.*")
+                  if p.name != "manifest.json") == sorted(files)
+
+
 def test_region_topology_postgres_redis_serve_and_two_workers(tmp_path, redis, postgres):
     """50 applicants across two workers with their own working and data folders; one is killed mid-batch."""
     n = 50
