@@ -12,12 +12,22 @@ from docgen.documents import Renderer
 from docgen.limits.overload import Gate
 
 
+class DocgenAPI(OpenAPI):
+    """flask-openapi3's app, whose /openapi.json also says which operations take a unit's API key."""
+
+    def generate_spec_json(self):
+        super().generate_spec_json()
+        from docgen.api import access
+
+        access.describe(self.spec_json, self.config["REQUIRE_API_KEY"])
+
+
 def create_app(config: dict | None = None) -> OpenAPI:
     """Create the docgen app; with no configuration it runs on one machine with SQLite under DATA_DIR."""
     settings = config_module.load(config)
     # routes describe their answers (docgen/api/openapi.py); these hold for every operation, blueprints' included
-    app = OpenAPI(__name__, info=Info(title="docgen — 职称评审文书生成服务", version="0.1.0", description=DESCRIPTION),
-                  doc_prefix="/docs", doc_url="/openapi.json", security_schemes={}, responses=COMMON,
+    app = DocgenAPI(__name__, info=Info(title="docgen — 职称评审文书生成服务", version="0.1.0", description=DESCRIPTION),
+                  doc_prefix="/docs", doc_url="/openapi.json", responses=COMMON,
                   operation_id_callback=operation_id, validation_error_model=InvalidPayloadProblem,
                   validation_error_callback=_validation_error)
     register_problems(app.components_schemas)

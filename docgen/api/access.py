@@ -4,11 +4,19 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 
 from docgen.access import Caller, Keys
+from docgen.api.openapi import problems
 from docgen.errors import Problem
 
 NOBODY = Caller(unit=None)
 # what makes or reads a unit's documents; type lists, schemas, samples, verification and health stay open
-_GUARDED = (("POST", "/v1/documents/"), ("*", "/v1/batches"), ("*", "/v1/applicants"))
+_GUARDED = (("POST", "/v1/documents/"), ("*", "/v1/batches"), ("*", "/v1/erasures"))
+# the two headers _token() reads, as OpenAPI security schemes (components.securitySchemes)
+SCHEMES = {
+    "unitKey": {"type": "http", "scheme": "bearer", "bearerFormat": "dg_<密钥编号>_<密钥>",
+                "description": "本单位的 API 密钥（docgen keys create 单位名称），Authorization: Bearer <密钥>"},
+    "unitKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                      "description": "同一密钥，放在 X-API-Key 请求头中"},
+}
 
 
 def caller() -> Caller:
@@ -27,10 +35,23 @@ def _token() -> str | None:
     return request.headers.get("X-API-Key")
 
 
-def _guarded() -> bool:
-    if request.path.startswith("/v1/verify/") and request.path.endswith("/revocation"):
+def guarded(method: str, path: str) -> bool:
+    """Whether a request (or an operation of /openapi.json, by its path template) needs a key when required."""
+    if path.startswith("/v1/verify/") and path.endswith("/revocation"):
         return True
-    return any(request.path.startswith(prefix) and method in ("*", request.method) for method, prefix in _GUARDED)
+    return any(path.startswith(prefix) and allowed in ("*", method) for allowed, prefix in _GUARDED)
+
+
+def describe(spec: dict, required: bool) -> None:
+    """Declare in an OpenAPI document which operations take a unit's key: required, or optional (`{}`) when
+    REQUIRE_API_KEY is off — a key given is checked all the same, so those operations may answer 401."""
+    security: list[dict[str, list]] = [{name: []} for name in SCHEMES] + ([] if required else [{}])
+    spec.setdefault("components", {})["securitySchemes"] = SCHEMES
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if guarded(method.upper(), path):
+                operation["security"] = security
+                operation["responses"].setdefault("401", problems(401)["401"])
 
 
 def register(app: Flask) -> None:
@@ -39,7 +60,7 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def _authenticate():
-        if not _guarded():       # open routes ignore keys (and /metrics has a token of its own)
+        if not guarded(request.method, request.path):       # open routes ignore keys (and /metrics has a token of its own)
             return
         token = _token()
         if token is None:

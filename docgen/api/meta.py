@@ -7,8 +7,9 @@ from flask import current_app, redirect
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
-from docgen.api.openapi import blueprint
-
+from docgen import errors
+from docgen.api import problems
+from docgen.api.openapi import PROBLEM_JSON, Problem, blueprint, schema_ref
 from docgen.kinds import KINDS
 from docgen.render import fonts
 
@@ -20,9 +21,18 @@ class Health(BaseModel):
     status: str = Field(description="ok：进程在运行", examples=["ok"])
 
 
+CHECKS = "逐项检查（字体、模板、存储、数据库）：ok 或找到的字体名为可用，missing/not … 为不可用"
+
+
 class Readiness(BaseModel):
-    status: str = Field(description="ready 或 not ready", examples=["ready"])
-    checks: dict[str, str] = Field(description="逐项检查（字体、模板、存储）：ok 或找到的字体名为可用，missing/not … 为不可用")
+    status: str = Field(description="ready：可以生成文书", examples=["ready"])
+    checks: dict[str, str] = Field(description=CHECKS)
+
+
+class NotReadyProblem(Problem):
+    """503 from /readyz: a problem whose `checks` extension member says what is missing."""
+
+    checks: dict[str, str] = Field(description=CHECKS)
 
 
 @bp.get("/healthz", tags=[TAG], summary="存活检查", responses={200: Health})
@@ -30,9 +40,9 @@ def healthz():
     return {"status": "ok"}
 
 
-@bp.get("/readyz", tags=[TAG], summary="就绪检查：字体、模板、存储可用", responses={
-    200: Readiness, 503: {"description": "未就绪：checks 说明缺什么", "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Readiness"}}}}})
+@bp.get("/readyz", tags=[TAG], summary="就绪检查：字体、模板、存储、数据库可用", responses={
+    200: Readiness, 503: {"description": "未就绪：detail 列出不可用的项，checks 为逐项检查", "content": {PROBLEM_JSON: {
+        "schema": schema_ref(bp.components_schemas, NotReadyProblem)}}}})
 def readyz():
     """Check what a render needs: official faces resolve to CJK fonts, templates exist, DATA_DIR is writable."""
     checks: dict[str, str] = {}
@@ -57,8 +67,12 @@ def readyz():
         checks["database"] = "ok"
     except Exception as exc:   # any driver's error: the registry cannot be reached
         checks["database"] = f"not reachable: {type(exc).__name__}"
-    ready = all(v == "ok" or not v.startswith(("missing", "not")) for v in checks.values())
-    return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+    failed = [name for name, value in checks.items() if value.startswith(("missing", "not"))]
+    if not failed:
+        return {"status": "ready", "checks": checks}
+    body, status, headers = problems.response(errors.Problem(
+        503, "服务未就绪", f"不可用：{'、'.join(failed)}", slug="not-ready", headers={"Retry-After": "30"}))
+    return {**body, "checks": checks}, status, headers   # RFC 9457 §3.2: an extension member
 
 
 @bp.get("/openapi.json", tags=[TAG], summary="本接口说明（OpenAPI 3.1）", responses={

@@ -68,3 +68,47 @@ def test_a_unit_sees_only_its_own(guarded):
     assert client.post(revoke, json={"reason": "错发"}, headers=_bearer(theirs)).status_code == 404
     assert client.post(revoke, json={"reason": "错发"}).status_code == 401
     assert client.post(revoke, json={"reason": "错发"}, headers=_bearer(mine)).status_code == 200
+
+
+def _operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            yield method.upper(), path, operation
+
+
+def test_openapi_says_which_operations_take_a_key(guarded):
+    """/openapi.json declares the two headers the server reads, and exactly the operations that answer 401
+    without a key declare them; a key in either header is accepted."""
+    from openapi_spec_validator import validate
+
+    client = guarded.test_client()
+    spec = client.get("/openapi.json").json
+    validate(spec)
+    schemes = spec["components"]["securitySchemes"]
+    assert {(s["type"], s.get("scheme"), s.get("in"), s.get("name")) for s in schemes.values()} == {
+        ("http", "bearer", None, None), ("apiKey", None, "header", "X-API-Key")}
+    values = {"slug": "commitment", "profile_id": "xinjiang", "batch_id": "none", "document_id": "none"}
+    secured = set()
+    for method, path, operation in _operations(spec):
+        url = path.format(**values)
+        answer = client.open(url, method=method)
+        if "security" in operation:
+            secured.add(f"{method} {path}")
+            assert operation["security"] == [{name: []} for name in schemes]   # no {}: a key is required
+            assert answer.status_code == 401 and "401" in operation["responses"], f"{method} {path}"
+        else:
+            assert answer.status_code != 401, f"{method} {path} answers 401 but declares no security"
+    assert {"POST /v1/documents/commitment", "POST /v1/batches", "GET /v1/batches/{batch_id}/archive",
+            "POST /v1/verify/{document_id}/revocation"} <= secured
+    assert "GET /v1/verify/{document_id}" not in secured
+    _, token = Keys(guarded.extensions["registry"].engine).create("甲单位")
+    for headers in (_bearer(token), {"X-API-Key": token}):
+        assert client.post("/v1/documents/commitment?format=docx", json=sample("commitment"),
+                           headers=headers).status_code == 200
+
+
+def test_without_required_keys_the_key_is_optional_in_openapi(client):
+    spec = client.get("/openapi.json").json
+    render = spec["paths"]["/v1/documents/commitment"]["post"]
+    assert {} in render["security"] and len(render["security"]) == 3 and "401" in render["responses"]
+    assert "security" not in spec["paths"]["/v1/profiles"]["get"]
