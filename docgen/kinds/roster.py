@@ -25,6 +25,7 @@ from docgen.rules.types import Route
 
 SLUG = "roster"
 BLANK_ROWS = 15
+BLANK_ROW_H = 9.0   # mm, to write in by hand (issue 9: at least 8 mm); 15 such rows fill the first page
 REMARK_MAX = 100
 
 
@@ -56,8 +57,11 @@ class RosterPayload(Payload):
 PAGE_WIDTH, PAGE_HEIGHT = 297.0, 210.0
 MARGIN_TOP, MARGIN_SIDE, MARGIN_BOTTOM = 15.0, 15.0, 10.0
 # 序号 姓名 性别 族别 政治面貌 身份证号码 现任专业职务 获现任专业职务时间 拟晋升专业技术职务 工作单位 是否通过 备注
-# 备注 takes ~10 characters a line: a 100-character remark is 10 lines, two or more applicants a page
-COLUMN_WIDTHS = (10.0, 24.0, 8.0, 18.0, 17.0, 36.0, 21.0, 19.0, 28.0, 34.0, 11.0, 41.0)
+# 姓名 holds 7 characters a line: 阿不都热合曼· (the “·” is a full em in 仿宋) stays on the first line.
+# 备注 takes 10 characters a line: a 100-character remark is 10 lines, two or more applicants a page;
+# 是否通过 holds 是/否 under its two-line header (是否 / 通过)
+COLUMN_WIDTHS = (10.0, 27.6, 8.0, 18.0, 17.0, 36.0, 21.0, 19.0, 28.0, 34.0, 9.7, 38.7)
+NAME_COLUMN = 1
 LEFT_ALIGNED = frozenset({9, 11})          # 工作单位, 备注: long text reads better flush left
 CELL_PAD = 0.8                             # inner space each side of a cell
 FONT_PT = 10.5                             # 五号 in the table
@@ -69,6 +73,7 @@ CONTENT_H = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 TABLE_W = sum(COLUMN_WIDTHS)
 assert abs(TABLE_W - (PAGE_WIDTH - 2 * MARGIN_SIDE)) < 0.01
 BODY_FACE, HEAD_FACE = "仿宋_GB2312", "黑体"   # measured here, printed by templates/roster/document.css
+INNER_EMS = tuple((w - 2 * CELL_PAD) / EM for w in COLUMN_WIDTHS)   # each cell's measure
 # the same numbers for templates/roster/document.css (var(--name))
 LAYOUT = {
     "page-size": f"{PAGE_WIDTH:g}mm {PAGE_HEIGHT:g}mm",
@@ -117,8 +122,10 @@ def wrap(text: str, width_em: float, face: fonts.Face) -> list[str]:
         for ch in token:  # a token longer than a line: break it character by character
             cw = _width(ch, face)
             if line and used + cw > width_em + 1e-9:
-                lines.append(line)
-                line, used = "", 0.0
+                # no line starts with closing punctuation or “·”: the character before goes down with it
+                carry = line[-1] if ch in _CLOSING and len(line) > 1 else ""
+                lines.append(line[:len(line) - len(carry)])
+                line, used = carry, _width(carry, face)
             line, used = line + ch, used + cw
     if line or not lines:
         lines.append(line)
@@ -200,20 +207,34 @@ class Table:
 
     columns: list[str]
     rows: list[list[str]]
+    min_row_height: float = 0.0   # mm: the blank form's rows are tall enough to write in by hand
     width: float = TABLE_W
+
+    @property
+    def min_row_twips(self) -> int:
+        """Return the least row height for the DOCX (w:trHeight, twentieths of a point)."""
+        return round(self.min_row_height / 25.4 * 1440)
+
+    @cached_property
+    def docx_rows(self) -> list[list[str]]:
+        """Return the rows with each name broken where the PDF breaks it (after its “·”): Word and
+        LibreOffice break Chinese between any two characters whatever joins them, a line break they keep."""
+        face = fonts.face(BODY_FACE)
+        return [[*row[:NAME_COLUMN], "\n".join(wrap(row[NAME_COLUMN], INNER_EMS[NAME_COLUMN], face)),
+                 *row[NAME_COLUMN + 1:]] for row in self.rows]
 
     @cached_property
     def pages(self) -> list[Page]:
         """Paginate: wrap every cell, then fill each page with whole rows under a repeated header."""
         body_font, head_font = fonts.face(BODY_FACE), fonts.face(HEAD_FACE)
         body, head = _LineBuilder(body_font), _LineBuilder(head_font)
-        inner = [(w - 2 * CELL_PAD) / EM for w in COLUMN_WIDTHS]
+        inner = INNER_EMS
 
         head_cells = [_balanced(label, inner[i], head_font) for i, label in enumerate(self.columns)]
         head_text, head_height = _centred_header(head_cells, head)
 
         pages: list[Page] = []
-        lines: list[str] = []
+        lines: list[str | float] = []     # printed lines, and empty space (mm) in a taller row
         edges = [head_height]
         first = True
 
@@ -227,19 +248,26 @@ class Table:
 
         for row in self.rows:
             cells = [wrap(text, inner[i], body_font) for i, text in enumerate(row)]
-            height = max(map(len, cells)) * LINE
+            count = max(map(len, cells))
+            height = max(count * LINE, self.min_row_height)
             if height > room() and len(edges) > 1:
                 close()
                 lines, edges, first = [], [head_height], False
-            for n in range(max(map(len, cells))):
+            pad = (height - count * LINE) / 2     # a taller row (the blank form's) holds its line mid-row
+            if pad:
+                lines.append(pad)
+            for n in range(count):
                 lines.append(body.line([(i, c[n]) for i, c in enumerate(cells) if n < len(c) and c[n]]))
+            if pad:
+                lines.append(pad)
             edges.append(edges[-1] + height)
         close()
         return pages
 
 
-def _segments(lines: list[str], face: fonts.Face) -> list[tuple[str, float, bool]]:
-    """Group lines into fixed-height blocks; a line with a character the body font lacks stands alone.
+def _segments(lines: list[str | float], face: fonts.Face) -> list[tuple[str, float, bool]]:
+    """Group lines into fixed-height blocks; a line with a character the body font lacks stands alone, and
+    empty space (a number of mm) is a block of its own.
 
     A fallback font (Noto CJK for 䶮 𠈌 喆 赟 堃) has a taller ascent: its line box grows and would push
     every later row off its grid line. In a block of fixed height the growth stays inside that line
@@ -247,16 +275,22 @@ def _segments(lines: list[str], face: fonts.Face) -> list[tuple[str, float, bool
     """
     out: list[tuple[str, float, bool]] = []
     run: list[str] = []
-    for line in lines:
-        if all(map(face.has, line)):
-            run.append(line)
-            continue
+
+    def flush() -> None:
         if run:
             out.append(("\n".join(run), len(run) * LINE, False))
-            run = []
-        out.append((line, LINE, True))
-    if run:
-        out.append(("\n".join(run), len(run) * LINE, False))
+            run.clear()
+
+    for line in lines:
+        if isinstance(line, float):
+            flush()
+            out.append(("", line, False))
+        elif all(map(face.has, line)):
+            run.append(line)
+        else:
+            flush()
+            out.append((line, LINE, True))
+    flush()
     return out
 
 
@@ -320,7 +354,7 @@ def blank(profile: Profile, options: Options) -> dict:
     return {
         "title": fill(profile.text(SLUG, "title"), {"year": profile.year, "specialty": BLANK}),
         "unit_line": profile.text(SLUG, "unit_label") + BLANK,
-        "table": Table(list(profile.text(SLUG, "columns")), rows),
+        "table": Table(list(profile.text(SLUG, "columns")), rows, min_row_height=BLANK_ROW_H),
     }
 
 

@@ -8,7 +8,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docgen.render.docx_builder import FANGSONG, HEITI, add, add_with_fields, new_document, set_font
+from docgen.render.docx_builder import FANGSONG, HEITI, _paragraph_style, add, add_with_fields, new_document, set_font
 
 from docgen.kinds.roster import CELL_PAD, COLUMN_WIDTHS, FONT_PT, LEFT_ALIGNED
 
@@ -40,12 +40,6 @@ def _cell_style(doc, name: str, face: str):
     fmt.line_spacing = Pt(15)
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.widow_control = False
-    # no extra space between Chinese and digits (Word's default would widen 2019年8月 and wrap ID numbers)
-    ppr = style.element.get_or_add_pPr()
-    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
-        el = OxmlElement(tag)
-        el.set(qn("w:val"), "0")
-        ppr.append(el)
 
 
 def _footer(section) -> None:
@@ -65,11 +59,11 @@ def build():
     _cell_style(doc, "Cell", FANGSONG)
     _cell_style(doc, "HeadCell", HEITI)
 
-    title = add(doc, "{{ title }}", "DocTitle")
+    # blanks (the blank form's year and unit) ruled as in the PDF, not dashed underscores
+    title = add(doc, "{{r title|ruled }}", "DocTitle")
     title.paragraph_format.space_after = Pt(6)
-    unit = add(doc, "{{ unit_line }}", "Plain")
-    set_font(unit.runs[0], FANGSONG, 14)
-    unit.paragraph_format.space_after = Pt(4)
+    _paragraph_style(doc, "UnitLine", FANGSONG, 14, align=WD_ALIGN_PARAGRAPH.LEFT, space_after=4)   # 4号
+    add(doc, "{{r unit_line|ruled }}", "UnitLine")
 
     n = len(COLUMN_WIDTHS)
     table = doc.add_table(rows=4, cols=n)
@@ -94,9 +88,13 @@ def build():
     _flag(header, "w:tblHeader")
     _flag(header, "w:cantSplit")
     _flag(body, "w:cantSplit")
+    height = OxmlElement("w:trHeight")     # the blank form's rows: tall enough to write in by hand
+    height.set(qn("w:val"), "{{ table.min_row_twips }}")
+    height.set(qn("w:hRule"), "atLeast")
+    body._tr.get_or_add_trPr().append(height)
     for i in range(n):
         _cell_text(header.cells[i], f"{{{{ table.columns[{i}] }}}}", "HeadCell", -1)
         _cell_text(body.cells[i], f"{{{{ row[{i}] }}}}", "Cell", i)
-    loop.cells[0].paragraphs[0].add_run("{%tr for row in table.rows %}")
+    loop.cells[0].paragraphs[0].add_run("{%tr for row in table.docx_rows %}")
     end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
     return doc

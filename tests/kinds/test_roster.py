@@ -153,8 +153,21 @@ def test_blank_form_has_numbered_rows(renderer):
     docx = docx_text(renderer.blank("roster", "docx").content)
     pdf = squash(pdf_text(renderer.blank("roster", "pdf").content))
     assert docx.count("初定/授予/评审") == 15
-    assert "15" in docx.split("\n") and "____" in docx
-    assert "单位（盖章）：" in pdf
+    assert "15" in docx.split("\n") and "单位（盖章）：" in pdf
+    # the year and the unit to fill in: ruled lines (underlined spaces), not dashed underscores
+    assert "____" not in docx and docx.count("\u00a0" * 8) >= 2
+    assert docx_xml(renderer.blank("roster", "docx").content).count('<w:u w:val="single"/>') == 2
+
+
+def test_docx_breaks_a_long_name_after_its_dot(renderer):
+    """A name too long for the 姓名 column carries the PDF's line break after its “·” into the DOCX
+    (Word and LibreOffice would otherwise break inside a name part); a short name none."""
+    data = sample("roster")
+    data["applicants"][0]["name"] = "阿不都热合曼·买买提"
+    data["applicants"][1]["name"] = "努尔兰·吐尔逊"
+    xml = docx_xml(renderer.render("roster", data, "docx").content)
+    assert re.search(r"阿不都热合曼·</w:t>(?:</w:r><w:r>)?<w:br/>.*?<w:t[^>]*>买买提</w:t>", xml)
+    assert "努尔兰·吐尔逊" in xml
 
 
 def test_bad_check_digit_points_at_the_applicant(renderer):
