@@ -21,17 +21,19 @@ def _serve(args) -> int:
     if "DOCGEN_PUBLIC_URL" not in os.environ:
         print(f"警告：未设置 DOCGEN_PUBLIC_URL，文书二维码中的核验链接将指向 {settings['PUBLIC_URL']}，"
               "其他电脑扫码无法打开；请设为本服务对外的地址，如 https://zc.example.gov.cn", file=sys.stderr)
-    # batches: Celery workers when a broker is set; else one embedded runner process beside gunicorn (its
-    # own process pool), not one per gunicorn worker
-    runner = None if settings["BROKER_URL"] else subprocess.Popen([sys.executable, "-m", "docgen.batch.local"])
 
     def stop_runner(_server=None):
         if runner is not None and runner.poll() is None:
             runner.terminate()       # it finishes the items in hand
             runner.wait()
 
+    # first the server: it sets PROMETHEUS_MULTIPROC_DIR, where the runner's processes count documents too
+    server = Server(settings, app_config={"BATCH_RUNNER": "none"}, on_exit=stop_runner)
+    # batches: Celery workers when a broker is set; else one embedded runner process beside gunicorn (its
+    # own process pool), not one per gunicorn worker
+    runner = None if settings["BROKER_URL"] else subprocess.Popen([sys.executable, "-m", "docgen.batch.local"])
     try:
-        Server(settings, app_config={"BATCH_RUNNER": "none"}, on_exit=stop_runner).run()
+        server.run()
     finally:
         stop_runner()
     return 0

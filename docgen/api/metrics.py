@@ -6,6 +6,7 @@ PROMETHEUS_MULTIPROC_DIR is set (docgen.serve) and GET /metrics adds up every wo
 """
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 import time
@@ -28,6 +29,21 @@ def _multiprocess() -> bool:
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
+def documents_counter(registry: CollectorRegistry | None) -> Counter:
+    """Return the counter of issued documents: single documents count it in the web process (Renderer.issue),
+    batch items where they complete (docgen.batch.work.run_item); multiprocess mode sums every process's."""
+    return Counter("docgen_documents_issued", "Documents issued (API and batches)", ["kind", "format"],
+                   registry=registry)
+
+
+@functools.cache
+def process_documents_counter() -> Counter | None:
+    """Return this process's counter of issued documents when /metrics reads every process's counts
+    (PROMETHEUS_MULTIPROC_DIR, set by docgen serve and inherited by its batch runner); else None, as no
+    /metrics could read what this process counts. One per process: two would overwrite each other's file."""
+    return documents_counter(None) if _multiprocess() else None
+
+
 def register(app: Flask) -> None:
     """Count every request by endpoint and status, time it, and serve GET /metrics."""
     # multiprocess: values go to the shared files, and a registry is built per scrape from them
@@ -35,8 +51,7 @@ def register(app: Flask) -> None:
     requests = Counter("docgen_http_requests", "HTTP requests answered", ["endpoint", "status"], registry=registry)
     seconds = Histogram("docgen_http_request_seconds", "Time to answer, rendering included", ["endpoint"],
                         registry=registry, buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
-    documents = Counter("docgen_documents_issued", "Documents issued (API and batches)", ["kind", "format"],
-                        registry=registry)
+    documents = process_documents_counter() or documents_counter(registry)
     app.extensions["metrics"] = {"documents": documents}
     app.extensions["docgen"].counter = documents   # Renderer.issue counts what it issues
 

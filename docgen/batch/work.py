@@ -16,7 +16,7 @@ import pikepdf
 
 from docgen import profiles
 from docgen.batch.store import BatchItem, BatchStore, NewItem, claim_token
-from docgen.documents import Renderer
+from docgen.documents import Counter, Renderer
 from docgen.errors import Problem
 from docgen.kinds import KINDS, Kind
 from docgen.registry import Registry
@@ -55,6 +55,12 @@ class Context:
     @cached_property
     def storage(self) -> Storage:
         return from_config(self.settings)
+
+    @cached_property
+    def counter(self) -> Counter | None:
+        from docgen.api.metrics import process_documents_counter
+
+        return process_documents_counter()
 
     @property
     def lease(self) -> int:
@@ -108,6 +114,9 @@ def run_item(ctx: Context, item_id: int) -> str:
         for f in files:   # someone else completed it after our lease ran out: ours was never issued
             ctx.storage.delete(f["key"])
         return "busy"
+    if ctx.counter is not None:   # issued now, exactly once: what complete_item recorded
+        for rendered in rendered_all if not errors else []:
+            ctx.counter.labels(rendered.kind.slug, rendered.format).inc()
     if errors:
         for f in files:
             ctx.storage.delete(f["key"])
