@@ -18,6 +18,7 @@ from docgen.api import access
 from docgen.api.documents import json_body
 from docgen.api.openapi import blueprint, problems, schema_ref
 from docgen.errors import InvalidPayload, Problem, chinese_errors
+from docgen.registry import utc
 from docgen.render import qr
 
 bp = blueprint("verify", __name__, url_prefix="/v1")
@@ -175,4 +176,5 @@ def revoke(path: VerifyPath):
     if not access.keys().may_see("document", path.document_id, access.caller()):
         raise _unknown(path.document_id)   # another unit's document is none of this caller's business
     issued = current_app.extensions["registry"].revoke(path.document_id, body.reason)
-    return {"document_id": issued.id, "revoked_at": issued.revoked_at.isoformat(), "revoke_reason": issued.revoke_reason}
+    return {"document_id": issued.id, "revoked_at": utc(issued.revoked_at).isoformat(),
+            "revoke_reason": issued.revoke_reason}

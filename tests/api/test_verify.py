@@ -1,4 +1,5 @@
 """Issued documents are registered: their id verifies, with the SHA-256 of the file that was sent."""
+import datetime as dt
 import hashlib
 
 import pytest
@@ -46,6 +47,10 @@ def test_revoked_document_is_not_genuine(client):
     assert info["content_matches"] is True and info["revoked"] is True and info["genuine"] is False
     assert "已吊销" in client.get(url, headers={"Accept": "text/html"}).get_data(as_text=True)
     assert client.post(f"{url}/revocation", json={}).status_code == 422
+    again = client.post(f"{url}/revocation", json={"reason": "另一个理由"})   # the first revocation stands
+    assert again.status_code == 200 and again.json["revoke_reason"] == "申报人撤回申请"
+    assert dt.datetime.fromisoformat(again.json["revoked_at"]) == dt.datetime.fromisoformat(revoked.json["revoked_at"])
+    assert again.json["revoked_at"].endswith("+00:00")   # a date-time as described, read back from SQLite too
 
 
 def test_registry_survives_a_new_app(app, tmp_path):
