@@ -87,12 +87,13 @@ def _register_batches(app: OpenAPI) -> None:
 
 def _register_blueprints(app: OpenAPI) -> None:
     from docgen import logs
-    from docgen.api import access, batches, documents, meta, profiles, verify, web
+    from docgen.api import access, batches, documents, erasures, meta, profiles, verify, web
 
     logs.register(app)
     access.register(app)
     app.register_api(documents.bp)
     app.register_api(batches.bp)
+    app.register_api(erasures.bp)
     app.register_api(profiles.bp)
     app.register_api(verify.bp)
     app.register_api(meta.bp)

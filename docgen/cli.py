@@ -237,6 +237,32 @@ def _keys(args) -> int:
         registry.engine.dispose()
 
 
+def _erase(args) -> int:
+    from docgen import erasure
+    from docgen.batch.store import BatchStore
+    from docgen.errors import Problem
+    from docgen.registry import Registry
+    from docgen.storage import from_config
+
+    settings = config.load()
+    registry = Registry(settings["DATABASE_URL"])
+    try:
+        id_number = erasure.checked({"id_number": args.id_number})
+        report = erasure.erase(BatchStore(registry), from_config(settings), id_number)
+    except Problem as problem:
+        for error in problem.errors or [{"detail": problem.detail}]:
+            print(f"错误：{error['detail']}", file=sys.stderr)
+        return 2 if problem.status == 422 else 1
+    finally:
+        registry.engine.dispose()
+    print(f"申报人 {report['id_number']}：{len(report['batches'])} 个批次")
+    for batch in report["batches"]:
+        documents = "、".join(f"{d['document_id']}（{d['subject']}）" for d in batch["documents"]) or "无"
+        print(f"批次 {batch['id']}（{batch['unit']}）：清除 {batch['items']} 份文书的内容；"
+              f"删除文件：{'、'.join(batch['files_deleted']) or '无'}；遮盖姓名的文书：{documents}")
+    return 0
+
+
 def _types(args) -> int:
     from docgen.kinds import KINDS
 
@@ -288,6 +314,12 @@ def main(argv: list[str] | None = None) -> int:
     revoke = keys.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("key_id")
     revoke.set_defaults(func=_keys)
+    erase = sub.add_parser("erase", help="erase one applicant's personal data (as POST /v1/erasures, every unit)",
+                           description="Redact the applicant's stored payloads, delete the batch files that hold "
+                                       "their data, and mask their name on the documents they were issued (which "
+                                       "stay verifiable).")
+    erase.add_argument("id_number", help="the applicant's 18-character ID number")
+    erase.set_defaults(func=_erase)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

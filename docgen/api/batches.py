@@ -39,7 +39,8 @@ class BatchLinks(BaseModel):
 
 class FilesDeleted(BaseModel):
     at: dt.datetime = Field(description="删除时间（UTC）")
-    reason: Literal["expired", "deleted"] = Field(description="expired 超过保存期限，deleted 按请求删除")
+    reason: Literal["expired", "deleted", "erased"] = Field(
+        description="expired 超过保存期限，deleted 按请求删除，erased 删除某位申报人的个人信息时一并删除")
 
 
 class BatchStatus(BaseModel):
@@ -55,7 +56,8 @@ class BatchStatus(BaseModel):
     created_at: dt.datetime = Field(description="提交时间（UTC）")
     finished_at: dt.datetime | None = Field(description="完成时间（UTC）；未完成为 null")
     expires_at: dt.datetime | None = Field(None, description="完成后：文件保存到此时（UTC），之后自动删除")
-    files_deleted: FilesDeleted | None = Field(None, description="文件已删除时出现：何时、为何（expired 到期，deleted 删除）")
+    files_deleted: FilesDeleted | None = Field(None, description="文件已删除时出现：何时、为何（expired 到期，deleted 删除，"
+                                                                "erased 删除申报人个人信息）")
     rejected: list[FieldError] | None = Field(
         None, description="partial=true 时未生成的行：每个有误的单元格（pointer、row 行号、column 列名）")
     links: BatchLinks | None = Field(None, description="完成后出现：下载地址")
@@ -184,7 +186,8 @@ def _file(batch_id: str, name: str, download: str, mimetype: str):
         raise Problem(409, "批次尚未完成", f"批次状态为 {batch.status}，完成后才能下载", slug="batch-not-done",
                       headers={"Retry-After": "5"})
     if batch.files_deleted_at:
-        reason = "已超过保存期限被清理" if batch.files_deleted_reason == "expired" else "已被删除"
+        reason = {"expired": "已超过保存期限被清理", "erased": "因删除申报人的个人信息已被删除"}.get(
+            batch.files_deleted_reason or "", "已被删除")
         raise Problem(410, "批次文件已不存在", f"本批次的文件{reason}，请重新提交", slug="batch-files-deleted")
     storage = current_app.extensions["storage"]
     key = work.batch_key(batch.id, name)

@@ -66,7 +66,7 @@ class Batch(Base):
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     files_deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    files_deleted_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)   # expired | deleted
+    files_deleted_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)   # expired|deleted|erased
 
     def public(self) -> dict:
         out = {"id": self.id, "status": self.status, "unit": self.unit, "profile": self.profile,
@@ -274,3 +274,64 @@ class BatchStore:
         with Session(self.engine) as session, session.begin():
             session.execute(update(Batch).where(Batch.id == batch_id).values(
                 files_deleted_at=now(), files_deleted_reason=reason))
+
+    def applicant_items(self, id_number: str) -> dict[str, list[BatchItem]]:
+        """Return, by batch, the items that hold an applicant's data: each of the applicant's own documents (all
+        items of the folder whose payload names the ID number) and the unit-level ones (the roster) listing them.
+
+        Payloads are kept as sent, so a final x may be lower case; `id_number` is the normalised number.
+        """
+        with Session(self.engine) as session:
+            candidates = session.scalars(select(BatchItem).where(or_(*(
+                BatchItem.payload.contains(f'"{spelling}"', autoescape=True)
+                for spelling in {id_number, id_number.lower()})))).all()
+            found: dict[str, dict[int, BatchItem]] = {}
+            for item in candidates:
+                if applicant_entries(item, id_number):
+                    found.setdefault(item.batch_id, {})[item.id] = item
+            for batch_id, items in found.items():   # the applicant's documents whose type takes no ID number
+                folders = {item.folder for item in items.values() if item.folder}
+                for item in session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id,
+                                                                    BatchItem.folder.in_(folders))):
+                    items.setdefault(item.id, item)
+        return {batch_id: sorted(items.values(), key=lambda i: i.seq) for batch_id, items in found.items()}
+
+    def redact_applicant(self, batch_id: str, id_number: str, masks: dict[str, str]) -> list[IssuedDocument]:
+        """Remove an applicant from a batch's stored data, in one transaction: their own items' payloads become
+        {"erased": true}, as does their entry in a roster's list; `masks` (name → 张*, ID number → 652801…)
+        is applied to folders, labels and errors, and to the subject of the documents their items issued.
+        Return those documents (id, type, sha256, size and dates stay: verification needs them)."""
+        erased = {"erased": True}
+
+        def scrub(text: str) -> str:
+            for value, mask in masks.items():
+                text = text.replace(value, mask)
+            return text
+
+        documents: list[str] = []
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            for found in self.applicant_items(id_number).get(batch_id, []):
+                item = session.get(BatchItem, found.id)
+                assert item is not None   # items go with their batch
+                if item.folder:
+                    documents += [f["document_id"] for f in json.loads(item.files)]
+                    item.payload, item.who, item.folder = json.dumps(erased), scrub(item.who), scrub(item.folder)
+                else:
+                    payload, theirs = json.loads(item.payload), applicant_entries(item, id_number)
+                    payload["applicants"] = [erased if e in theirs else e for e in payload["applicants"]]
+                    item.payload = json.dumps(payload, ensure_ascii=False)
+                item.errors = scrub(item.errors)
+            batch = session.get(Batch, batch_id)
+            assert batch is not None
+            batch.errors = scrub(batch.errors)
+            issued = list(session.scalars(select(IssuedDocument).where(IssuedDocument.id.in_(documents))))
+            for row in issued:
+                row.subject = scrub(row.subject)
+        return issued
+
+
+def applicant_entries(item: BatchItem, id_number: str) -> list[dict]:
+    """Return the applicant entries of an item's payload with this ID number (its own, or a roster's rows)."""
+    payload = json.loads(item.payload)
+    entries = [payload.get("applicant")] if item.folder else payload.get("applicants") or []
+    return [e for e in entries if isinstance(e, dict) and str(e.get("id_number", "")).upper() == id_number]
