@@ -241,14 +241,15 @@ def _erase(args) -> int:
     from docgen import erasure
     from docgen.batch.store import BatchStore
     from docgen.errors import Problem
-    from docgen.registry import Registry
+    from docgen.registry import Registry, applicant_key
     from docgen.storage import from_config
 
     settings = config.load()
     registry = Registry(settings["DATABASE_URL"])
     try:
         id_number = erasure.checked({"id_number": args.id_number})
-        report = erasure.erase(BatchStore(registry), from_config(settings), id_number)
+        report = erasure.erase(BatchStore(registry), from_config(settings), id_number,
+                               applicant_key(settings["SECRET_KEY"], id_number))
     except Problem as problem:
         for error in problem.errors or [{"detail": problem.detail}]:
             print(f"错误：{error['detail']}", file=sys.stderr)
@@ -260,6 +261,8 @@ def _erase(args) -> int:
         documents = "、".join(f"{d['document_id']}（{d['subject']}）" for d in batch["documents"]) or "无"
         print(f"批次 {batch['id']}（{batch['unit']}）：清除 {batch['items']} 份文书的内容；"
               f"删除文件：{'、'.join(batch['files_deleted']) or '无'}；遮盖姓名的文书：{documents}")
+    if report["documents"]:
+        print("单独生成的文书，遮盖姓名：" + "、".join(f"{d['document_id']}（{d['subject']}）" for d in report["documents"]))
     return 0
 
 

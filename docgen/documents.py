@@ -33,6 +33,7 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 SAMPLES_DIR = ROOT / "samples"
+BLIND = "盲评"       # the subject of a blind copy: it names nobody
 MAX_COPIES = 5
 
 
@@ -49,6 +50,7 @@ class Rendered:
     subject: str
     format: str
     warnings: list[str] = field(default_factory=list)
+    applicant_key: str | None = None    # registry.applicant_key() of the applicant's ID number, if it has one
 
 
 class Counter(Protocol):
@@ -153,8 +155,15 @@ class Renderer:
         if len(subject) <= NAME_MAX:   # the person's name never breaks across lines
             context = {**context, "keep_together": [subject]}
         if blind:
-            context, subject = finish_render.mask(context, kind.blind_fields), "盲评"
-        return self._finish(kind, profile, context, fmt, subject, warnings, copies=self._copies(kind, profile, copies))
+            context, subject = finish_render.mask(context, kind.blind_fields), BLIND
+        rendered = self._finish(kind, profile, context, fmt, subject, warnings,
+                                copies=self._copies(kind, profile, copies))
+        id_number = getattr(getattr(model, "applicant", None), "id_number", None)
+        if id_number:
+            from docgen.registry import applicant_key
+
+            rendered.applicant_key = applicant_key(self.secret_key, id_number)
+        return rendered
 
     @staticmethod
     def _copies(kind: Kind, profile: profiles.Profile, copies: int | None) -> int:

@@ -2,8 +2,10 @@
 `docgen erase`: their stored payloads are redacted, the files that hold their data are deleted, and the
 documents they were issued keep what verification needs (id, type, SHA-256, size, dates) under a masked name.
 
-Files go first, then the database in one transaction: an erasure cut short is found again and completed by
-the next call. A batch still rendering is left alone (409): its items would be rendered from what is erased.
+Batch files go first, then the database, a batch in one transaction: an erasure cut short is found again and
+completed by the next call. Documents rendered one at a time are found by the key the registry files them
+under (an HMAC of the ID number with SECRET_KEY: a deployment that changes its key no longer finds the
+documents issued before). A batch still rendering is left alone (409): its items would be rendered from what is erased.
 """
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from docgen import rules
 from docgen.batch import work
 from docgen.batch.store import UNFINISHED, BatchItem, BatchStore, applicant_entries
+from docgen.documents import BLIND
 from docgen.errors import InvalidPayload, Problem, chinese_errors
+from docgen.registry import IssuedDocument
 from docgen.rules.types import IdNumber
 from docgen.storage import Storage
 
@@ -54,37 +58,45 @@ def _name(items: list[BatchItem], id_number: str) -> str:
     return ""
 
 
-def erase(store: BatchStore, storage: Storage, id_number: str,
-          allowed: Callable[[str], bool] = lambda batch_id: True) -> dict:
-    """Erase the applicant with this (normalised) ID number from the batches `allowed` lets through (a unit's
-    own, when keys are required); return what was done: batches, files deleted, documents masked."""
-    found = {batch_id: items for batch_id, items in store.applicant_items(id_number).items() if allowed(batch_id)}
+def erase(store: BatchStore, storage: Storage, id_number: str, key: str,
+          allowed: Callable[[str, str], bool] = lambda resource, resource_id: True) -> dict:
+    """Erase the applicant with this (normalised) ID number, filed in the registry under `key`
+    (registry.applicant_key), from the batches and documents `allowed` lets through ("batch" or "document" and
+    its id: a unit's own, when keys are required); return what was done: batches, files deleted, documents."""
+    found = {batch_id: items for batch_id, items in store.applicant_items(id_number).items()
+             if allowed("batch", batch_id)}
     batches = {batch_id: store.get(batch_id) for batch_id in found}
     running = [batch_id for batch_id, batch in batches.items() if batch is None or batch.status in UNFINISHED]
     if running:
         raise Problem(409, "批次尚未完成", f"该申报人所在的批次 {'、'.join(running)} 仍在生成，完成后再删除",
                       slug="batch-not-done", headers={"Retry-After": "5"})
+    masks = {id_number: rules.mask_id_number(id_number), id_number.lower(): rules.mask_id_number(id_number)}
     report: list[dict[str, Any]] = []
     for batch_id, items in found.items():
         batch = batches[batch_id]
         assert batch is not None
         # what holds their data: their own items' files, a roster's (everyone's), the archive and print file
-        keys = [f["key"] for item in items for f in json.loads(item.files)]
-        keys += [work.batch_key(batch_id, work.ARCHIVE), work.batch_key(batch_id, work.PRINT)]
-        deleted = [key for key in keys if storage.exists(key)]
-        for key in deleted:
-            storage.delete(key)
+        files = [f["key"] for item in items for f in json.loads(item.files)]
+        files += [work.batch_key(batch_id, work.ARCHIVE), work.batch_key(batch_id, work.PRINT)]
+        deleted = [file for file in files if storage.exists(file)]
+        for file in deleted:
+            storage.delete(file)
         if batch.status == "done" and not batch.files_deleted_at:
             store.files_deleted(batch_id, "erased")   # downloads answer 410 from now on
         name = _name(items, id_number)
-        masks = {id_number: rules.mask_id_number(id_number), id_number.lower(): rules.mask_id_number(id_number)}
-        if name:
-            masks[name] = mask_name(name)
-        issued = store.redact_applicant(batch_id, id_number, masks)
+        issued = store.redact_applicant(batch_id, id_number, {**masks, **({name: mask_name(name)} if name else {})})
         report.append({"id": batch_id, "unit": batch.unit, "items": len(items),
-                       "files_deleted": [key.removeprefix(work.batch_key(batch_id) + "/") for key in deleted],
-                       "documents": [{"document_id": row.id, "type": row.kind, "subject": row.subject}
-                                     for row in issued]})
+                       "files_deleted": [file.removeprefix(work.batch_key(batch_id) + "/") for file in deleted],
+                       "documents": [_document(row) for row in issued]})
+    # documents rendered one at a time: only their registry rows hold anything of the applicant (the name)
+    single = [row for row in store.registry.issued_to(key) if row.batch_id is None and allowed("document", row.id)]
+    names = {row.subject for row in single if row.subject != BLIND}
+    documents = store.registry.forget([row.id for row in single], {name: mask_name(name) for name in names})
     log.info("erasure: %d batches, %d files deleted, %d documents masked", len(report),
-             sum(len(b["files_deleted"]) for b in report), sum(len(b["documents"]) for b in report))
-    return {"id_number": rules.mask_id_number(id_number), "batches": report}
+             sum(len(b["files_deleted"]) for b in report), len(documents) + sum(len(b["documents"]) for b in report))
+    return {"id_number": rules.mask_id_number(id_number), "batches": report,
+            "documents": [_document(row) for row in documents]}
+
+
+def _document(row: IssuedDocument) -> dict:
+    return {"document_id": row.id, "type": row.kind, "subject": row.subject}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -32,6 +33,8 @@ class IssuedDocument(Base):
     batch_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)   # made by a batch
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoke_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # applicant_key(): finds an applicant's documents for an erasure; the ID number itself is not kept
+    applicant_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
     def public(self) -> dict:
         """Return what a verification shows: no personal data beyond the name on the document."""
@@ -40,6 +43,13 @@ class IssuedDocument(Base):
                 "issued_at": utc(self.issued_at).isoformat(),
                 "revoked_at": utc(self.revoked_at).isoformat() if self.revoked_at else None,
                 "revoke_reason": self.revoke_reason}
+
+
+def applicant_key(secret_key: str, id_number: str) -> str:
+    """Return the key under which the registry files an applicant's documents: an HMAC of the ID number with
+    the deployment's SECRET_KEY, so that the registry alone does not yield the number (a plain hash of an ID
+    number is found by trying them all)."""
+    return hmac.new(secret_key.encode(), id_number.upper().encode(), hashlib.sha256).hexdigest()
 
 
 def utc(value: dt.datetime) -> dt.datetime:
@@ -58,11 +68,11 @@ class Registry:
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     def record(self, *, document_id: str, kind: str, title: str, profile: str, subject: str, fmt: str,
-               content: bytes) -> IssuedDocument:
-        """Store the metadata of a rendered file."""
+               content: bytes, key: str | None = None) -> IssuedDocument:
+        """Store the metadata of a rendered file (`key`: its applicant's applicant_key())."""
         row = IssuedDocument(id=document_id, kind=kind, title=title, profile=profile, subject=subject, format=fmt,
                              sha256=hashlib.sha256(content).hexdigest(), size=len(content),
-                             issued_at=dt.datetime.now(dt.timezone.utc))
+                             issued_at=dt.datetime.now(dt.timezone.utc), applicant_key=key)
         with self._session.begin() as session:
             session.add(row)
         return row
@@ -71,7 +81,7 @@ class Registry:
         """Store the metadata of a docgen.documents.Rendered file."""
         return self.record(document_id=rendered.document_id, kind=rendered.kind.slug, title=rendered.kind.title,
                            profile=rendered.profile, subject=rendered.subject, fmt=rendered.format,
-                           content=rendered.content)
+                           content=rendered.content, key=rendered.applicant_key)
 
     @staticmethod
     def row(rendered, batch_id: str | None = None) -> IssuedDocument:
@@ -79,7 +89,8 @@ class Registry:
         return IssuedDocument(id=rendered.document_id, kind=rendered.kind.slug, title=rendered.kind.title,
                               profile=rendered.profile, subject=rendered.subject, format=rendered.format,
                               sha256=hashlib.sha256(rendered.content).hexdigest(), size=len(rendered.content),
-                              issued_at=dt.datetime.now(dt.timezone.utc), batch_id=batch_id)
+                              issued_at=dt.datetime.now(dt.timezone.utc), batch_id=batch_id,
+                              applicant_key=rendered.applicant_key)
 
     def revoke(self, document_id: str, reason: str) -> IssuedDocument | None:
         """Mark a document revoked (the first revocation's time and reason stay); None when unknown."""
@@ -93,3 +104,20 @@ class Registry:
         """Return an issued document by id, or None."""
         with Session(self.engine) as session:
             return session.scalar(select(IssuedDocument).where(IssuedDocument.id == document_id))
+
+    def issued_to(self, key: str) -> list[IssuedDocument]:
+        """Return the documents filed under an applicant's key (applicant_key()), oldest first."""
+        with Session(self.engine) as session:
+            return list(session.scalars(select(IssuedDocument).where(IssuedDocument.applicant_key == key)
+                                        .order_by(IssuedDocument.issued_at)))
+
+    def forget(self, document_ids: list[str], masks: dict[str, str]) -> list[IssuedDocument]:
+        """Mask the names (`masks`: 张三 → 张*) in these documents' subjects and drop their applicant key; id,
+        type, SHA-256, size and dates stay, so that they still verify. Return them as they are now."""
+        with self._session.begin() as session:
+            rows = list(session.scalars(select(IssuedDocument).where(IssuedDocument.id.in_(document_ids))))
+            for row in rows:
+                for name, mask in masks.items():
+                    row.subject = row.subject.replace(name, mask)
+                row.applicant_key = None
+            return rows

@@ -326,7 +326,7 @@ class BatchStore:
             batch.errors = scrub(batch.errors)
             issued = list(session.scalars(select(IssuedDocument).where(IssuedDocument.id.in_(documents))))
             for row in issued:
-                row.subject = scrub(row.subject)
+                row.subject, row.applicant_key = scrub(row.subject), None
         return issued
 
 

@@ -19,6 +19,7 @@ from docgen.access import Keys
 from docgen.app import create_app
 from docgen.batch.store import BatchItem
 from docgen.cli import main
+from docgen.documents import sample
 from tests.api.test_batches import SAMPLE, _download
 
 ERASED = SAMPLE["applicants"][0]          # 阿不都热合曼·买买提, 652801199003152311
@@ -59,6 +60,11 @@ def test_erasure_removes_the_applicant_and_keeps_verification(app, client, caplo
     their_pdf = archive.read(theirs[0]["path"])
     assert any(ERASED["id_number"] in p for p in _payloads(app))
 
+    single = client.post("/v1/documents/commitment?format=docx", json=sample("commitment"))   # the same person
+    single_id = single.headers["X-Document-Id"]
+    filed = app.extensions["registry"].get(single_id).applicant_key
+    assert filed and filed != hashlib.sha256(ERASED["id_number"].encode()).hexdigest()   # keyed: not reversible
+
     caplog.set_level(logging.INFO)
     resp = client.post("/v1/erasures", json={"id_number": ERASED["id_number"]})
     assert resp.status_code == 200, resp.json
@@ -69,6 +75,7 @@ def test_erasure_removes_the_applicant_and_keeps_verification(app, client, caplo
     assert set(batch["files_deleted"]) == {"archive.zip", "print.pdf"}
     assert batch["documents"] == [{"document_id": theirs[0]["document_id"], "type": "commitment",
                                    "subject": "阿*********"}]
+    assert report["documents"] == [{"document_id": single_id, "type": "commitment", "subject": "阿*********"}]
     assert ERASED["id_number"] not in caplog.text
 
     # nothing stored names them any more; the other applicant is untouched
@@ -96,12 +103,25 @@ def test_erasure_removes_the_applicant_and_keeps_verification(app, client, caplo
     posted = client.post(f"/v1/verify/{document_id}", data=their_pdf, headers={"Accept": "application/json"},
                          content_type="application/pdf").json
     assert posted["genuine"] and posted["content_matches"]
+    verified = client.post(f"/v1/verify/{single_id}", data=single.data, headers={"Accept": "application/json"},
+                           content_type="application/octet-stream").json
+    assert verified["genuine"] and verified["subject"] == "阿*********"
+    assert app.extensions["registry"].get(single_id).applicant_key is None
     kept = next(f for f in manifest["files"] if f["applicant"] == KEPT["name"])
     assert client.get(f"/v1/verify/{kept['document_id']}", headers={"Accept": "application/json"}).json[
         "subject"] == KEPT["name"]
 
     again = client.post("/v1/erasures", json={"id_number": ERASED["id_number"].lower()})   # nothing left to find
-    assert again.status_code == 200 and again.json["batches"] == []
+    assert again.status_code == 200 and again.json["batches"] == [] and again.json["documents"] == []
+
+
+def test_a_blind_copy_names_nobody_and_stays_so(client):
+    payload = sample("evaluation-form")
+    blind = client.post("/v1/documents/evaluation-form?format=pdf&blind=true&copies=1", json=payload)
+    assert blind.status_code == 200
+    resp = client.post("/v1/erasures", json={"id_number": payload["applicant"]["id_number"]})
+    assert resp.json["documents"] == [{"document_id": blind.headers["X-Document-Id"], "type": "evaluation-form",
+                                       "subject": "盲评"}]
 
 
 def test_bad_id_numbers_get_the_payloads_chinese_422(client):
@@ -132,9 +152,13 @@ def test_a_unit_erases_only_in_its_own_batches(tmp_path, capsys, monkeypatch):
     mine, theirs = ({"Authorization": f"Bearer {keys.create(unit)[1]}"} for unit in ("甲单位", "乙单位"))
     client = app.test_client()
     my_batch, their_batch = _submit(client, mine), _submit(client, theirs)
+    my_doc, their_doc = (client.post("/v1/documents/commitment?format=docx", json=sample("commitment"),
+                                     headers=headers).headers["X-Document-Id"] for headers in (mine, theirs))
     assert client.post("/v1/erasures", json={"id_number": ERASED["id_number"]}).status_code == 401
     resp = client.post("/v1/erasures", json={"id_number": ERASED["id_number"]}, headers=mine)
     assert [b["id"] for b in resp.json["batches"]] == [my_batch.rsplit("/", 1)[1]]
+    assert [d["document_id"] for d in resp.json["documents"]] == [my_doc]
+    assert app.extensions["registry"].get(their_doc).subject == ERASED["name"]
     assert client.get(f"{my_batch}/archive", headers=mine).status_code == 410
     with client.get(f"{their_batch}/archive", headers=theirs) as kept:
         assert kept.status_code == 200
@@ -144,7 +168,7 @@ def test_a_unit_erases_only_in_its_own_batches(tmp_path, capsys, monkeypatch):
     assert main(["erase", ERASED["id_number"]]) == 0
     out = capsys.readouterr().out
     assert "652801********2311：1 个批次" in out and their_batch.rsplit("/", 1)[1] in out and "阿*********" in out
-    assert ERASED["id_number"] not in out
+    assert ERASED["id_number"] not in out and f"{their_doc}（阿*********）" in out
     with client.get(f"{their_batch}/archive", headers=theirs) as gone:
         assert gone.status_code == 410
     assert not any(ERASED["id_number"] in p for p in _payloads(app))
