@@ -115,9 +115,10 @@ def new_document(*, landscape: bool = False, page_numbers: bool = True):
 
     _paragraph_style(doc, "DocTitle", XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(34),
                      bold=True, space_after=28.95)
-    # left, not justified: LibreOffice hangs a line-final "，" of a justified CJK line into the margin and
-    # drops it (seen again with w:overflowPunct="0", which it ignores); Word would justify. Lines of 28
-    # characters fill the measure either way (Normal is condensed to 28 a line)
+    # left, not justified: LibreOffice hangs a line-final “，” past the right edge (it reads w:overflowPunct
+    # inverted, see chinese_defaults) and, in a justified line, does not print it at all — the text loses
+    # its comma. Set for Word (val 0) the flag keeps LibreOffice hanging; set for LibreOffice (val 1) Word
+    # would hang it. Lines of 28 characters fill the measure either way (Normal is condensed to 28 a line)
     _paragraph_style(doc, "Body", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars=2)
     _paragraph_style(doc, "Plain", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
     _paragraph_style(doc, "Signoff", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
@@ -160,8 +161,11 @@ def chinese_defaults(doc) -> None:
         targets.append(ppr_default.find(qn("w:pPr")))
     for ppr in targets:
         spacing = ppr.find(qn("w:spacing"))   # CT_PPrBase order: these come before w:spacing
-        # kinsoku: Chinese line-breaking rules; no punctuation hung into the right margin (LibreOffice
-        # did, 1.5–3.3 mm); no extra space between Chinese and Latin or digits (GB/T 9704 sets none)
+        # kinsoku: Chinese line-breaking rules; no punctuation hung into the right margin (ECMA-376
+        # §17.3.1.21; Word honours it, LibreOffice reads the flag inverted — writerfilter's DomainMapper sets
+        # ParaIsHangingPunctuation = (val == 0) — and hangs a line-final “，” whichever way it is set for
+        # Word); no extra space between Chinese and Latin or digits (GB/T 9704 sets none; LibreOffice
+        # ignores autoSpaceDE/DN)
         for tag, value in (("w:kinsoku", None), ("w:overflowPunct", "0"), ("w:autoSpaceDE", "0"),
                            ("w:autoSpaceDN", "0")):
             el = OxmlElement(tag)

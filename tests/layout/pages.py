@@ -41,8 +41,8 @@ class Page:
 def pdf_pages(content: bytes, *, hanging: bool = False) -> list[Page]:
     """Return each page's printed lines (characters grouped by baseline), the folio left out.
 
-    `hanging`: LibreOffice hangs a line-final “，；：” into the right margin whatever the DOCX says
-    (w:overflowPunct="0" is ignored; Word honours it): such a mark is not counted as outside."""
+    `hanging`: LibreOffice hangs a line-final “，；：” into the right margin where Word does not (it reads
+    w:overflowPunct="0" inverted, docgen/render/docx_builder.py): such a mark is not counted as outside."""
     pages = []
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         for number, page in enumerate(pdf.pages, 1):

@@ -46,3 +46,13 @@ def test_ampersand_and_angle_brackets_stay_text(renderer):
     payload["applicant"]["name"] = "A&B<C>"
     xml = docx_xml(renderer.render("commitment", payload, "docx").content)
     assert "A&amp;B&lt;C&gt;" in xml
+
+
+
+def test_no_hanging_punctuation_in_word(renderer):
+    """Word keeps a line-final “，” inside the margin: w:overflowPunct off (ECMA-376 §17.3.1.21), inherited by
+    every paragraph from the defaults and Normal, and turned on nowhere."""
+    content = renderer.render("public-notice", sample("public-notice"), "docx").content
+    styles = docx_xml(content, "word/styles.xml")
+    assert styles.count('<w:overflowPunct w:val="0"/>') == 2      # docDefaults and Normal
+    assert "w:overflowPunct" not in docx_xml(content) and 'w:overflowPunct w:val="1"' not in styles
