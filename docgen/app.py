@@ -13,13 +13,15 @@ from docgen.limits.overload import Gate
 
 
 class DocgenAPI(OpenAPI):
-    """flask-openapi3's app, whose /openapi.json also says which operations take a unit's API key."""
+    """flask-openapi3's app, whose /openapi.json also says which operations take a unit's API key (and whether
+    /metrics takes a token)."""
 
     def generate_spec_json(self):
         super().generate_spec_json()
-        from docgen.api import access
+        from docgen.api import access, metrics
 
         access.describe(self.spec_json, self.config["REQUIRE_API_KEY"])
+        metrics.describe(self.spec_json, bool(self.config["METRICS_TOKEN"]))
 
 
 def create_app(config: dict | None = None) -> OpenAPI:

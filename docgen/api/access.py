@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 
 from docgen.access import Caller, Keys
-from docgen.api.openapi import problems
+from docgen.api.openapi import add_schemes, problems
 from docgen.errors import Problem
 
 NOBODY = Caller(unit=None)
@@ -46,7 +46,7 @@ def describe(spec: dict, required: bool) -> None:
     """Declare in an OpenAPI document which operations take a unit's key: required, or optional (`{}`) when
     REQUIRE_API_KEY is off — a key given is checked all the same, so those operations may answer 401."""
     security: list[dict[str, list]] = [{name: []} for name in SCHEMES] + ([] if required else [{}])
-    spec.setdefault("components", {})["securitySchemes"] = SCHEMES
+    add_schemes(spec, SCHEMES)
     for path, item in spec["paths"].items():
         for method, operation in item.items():
             if guarded(method.upper(), path):

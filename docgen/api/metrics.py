@@ -22,6 +22,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from docgen.api.openapi import add_schemes, problems
 from docgen.errors import Problem
 
 
@@ -42,6 +43,17 @@ def process_documents_counter() -> Counter | None:
     (PROMETHEUS_MULTIPROC_DIR, set by docgen serve and inherited by its batch runner); else None, as no
     /metrics could read what this process counts. One per process: two would overwrite each other's file."""
     return documents_counter(None) if _multiprocess() else None
+
+
+def describe(spec: dict, token: bool) -> None:
+    """Declare in an OpenAPI document that GET /metrics wants METRICS_TOKEN as a bearer token, when one is set."""
+    if not token:
+        return
+    add_schemes(spec, {"metricsToken": {"type": "http", "scheme": "bearer",
+                                        "description": "DOCGEN_METRICS_TOKEN：Authorization: Bearer <令牌>"}})
+    operation = spec["paths"]["/metrics"]["get"]
+    operation["security"] = [{"metricsToken": []}]
+    operation["responses"].setdefault("401", problems(401)["401"])
 
 
 def register(app: Flask) -> None:

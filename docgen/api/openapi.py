@@ -86,6 +86,12 @@ def problems(*statuses: int) -> dict[str | int, Any]:
     return out
 
 
+def add_schemes(spec: dict, schemes: dict) -> None:
+    """Add security schemes to an OpenAPI document's components (flask-openapi3 leaves them null)."""
+    components = spec.setdefault("components", {})
+    components["securitySchemes"] = {**(components.get("securitySchemes") or {}), **schemes}
+
+
 # what every operation may answer: a parameter that fails its model (problems.validation_error), an internal error
 COMMON = problems(422, 500)
 

@@ -22,6 +22,12 @@ def test_metrics_token(tmp_path):
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     ok = client.get("/metrics", headers={"Authorization": "Bearer t0ken"})
     assert ok.status_code == 200 and b"docgen_http_requests" in ok.data
+    described = client.get("/openapi.json").json
+    assert described["paths"]["/metrics"]["get"]["security"] == [{"metricsToken": []}]
+    assert described["components"]["securitySchemes"]["metricsToken"]["scheme"] == "bearer"
+    assert "401" in described["paths"]["/metrics"]["get"]["responses"]
+    open_metrics = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "open")}).test_client()
+    assert "security" not in open_metrics.get("/openapi.json").json["paths"]["/metrics"]["get"]
 
 
 @pytest.fixture(scope="module")
