@@ -58,9 +58,10 @@ PAGE_WIDTH, PAGE_HEIGHT = 297.0, 210.0
 MARGIN_TOP, MARGIN_SIDE, MARGIN_BOTTOM = 15.0, 15.0, 10.0
 # 序号 姓名 性别 族别 政治面貌 身份证号码 现任专业职务 获现任专业职务时间 拟晋升专业技术职务 工作单位 是否通过 备注
 # 姓名 holds 7 characters a line: 阿不都热合曼· (the “·” is a full em in 仿宋) stays on the first line.
+# 获现任专业职务时间 holds 2018年12月 on one line; 工作单位 8 characters a line.
 # 备注 takes 10 characters a line: a 100-character remark is 10 lines, two or more applicants a page;
 # 是否通过 holds 是/否 under its two-line header (是否 / 通过)
-COLUMN_WIDTHS = (10.0, 27.6, 8.0, 18.0, 17.0, 36.0, 21.0, 19.0, 28.0, 34.0, 9.7, 38.7)
+COLUMN_WIDTHS = (10.0, 27.6, 8.0, 18.0, 17.0, 36.0, 21.0, 20.2, 28.0, 32.8, 9.7, 38.7)
 NAME_COLUMN = 1
 LEFT_ALIGNED = frozenset({9, 11})          # 工作单位, 备注: long text reads better flush left
 CELL_PAD = 0.8                             # inner space each side of a cell

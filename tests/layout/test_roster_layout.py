@@ -22,6 +22,7 @@ REMARK = ("2023年3月至今参加自治区“访惠聚”驻村工作，常驻�
           "并提交合格证书，年度考核均为合格以上。") * 2
 NAMES = ("王䶮", "李𠈌喆", "赵赟", "张堃", "阿不都热合曼·买买提", "买买提艾力·阿不都克热木", "古丽米拉·艾尔肯",
          "阿依古丽·买买提艾力·阿不都热合曼")
+DATE_COLUMN = 7   # 获现任专业职务时间
 HAND_MM = 8.0   # issue 9: a row to write in by hand is at least 8 mm high
 
 
@@ -125,6 +126,9 @@ def test_roster_pdf(renderer, count, remark_chars, offset):
     pdf = renderer.render("roster", data, "pdf").content
     check(pdf, count)
     check_names(column_cells(pdf, NAME_COLUMN), [a["name"] for a in data["applicants"]])
+    dates = [lines for lines in column_cells(pdf, DATE_COLUMN) if re.fullmatch(r"\d{4}年\d{1,2}月", "".join(lines))]
+    assert any(re.search(r"1[0-2]月", lines[0]) for lines in dates)
+    assert all(len(lines) == 1 for lines in dates), dates     # 2018年12月 on one line, never 2018年12 / 月
 
 
 @pytest.fixture(scope="module")
