@@ -33,6 +33,7 @@ def test_the_page_asks_for_the_key_and_then_renders(tmp_path):
         page.wait_for_selector("#key-box:not([hidden])")
         assert "API 密钥" in page.locator("#key-err").inner_text()
         assert page.locator("#api-key").get_attribute("aria-invalid") == "true"
+        assert page.evaluate("document.activeElement.id") == "api-key"   # where the user has to act
         assert page.locator("#result").is_hidden() and "authorization" not in sent[-1]
 
         page.fill("#api-key", "dg_0123456789ab_wrongsecret")   # a wrong key: the API's Chinese error
@@ -40,7 +41,7 @@ def test_the_page_asks_for_the_key_and_then_renders(tmp_path):
         page.click("#make-pdf")
         page.wait_for_selector("#key-err:has-text('API 密钥不存在、格式不对或已吊销')")
         assert sent[-1]["authorization"] == "Bearer dg_0123456789ab_wrongsecret"
-        assert page.locator("#result").is_hidden()
+        assert page.locator("#result").is_hidden() and page.evaluate("document.activeElement.id") == "api-key"
         assert "未能生成" in page.locator("#status").inner_text()
 
         page.fill("#api-key", token)                      # the unit's key: the same request now succeeds

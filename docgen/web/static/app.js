@@ -550,7 +550,7 @@ async function render(format) {
     });
     if (!response.ok) {
       const problem = await problemOf(response);
-      showProblem(problem);
+      if (response.status !== 401) showProblem(problem);   // a 401: the key box asks, and keeps the focus
       say(`未能生成：${problem.detail || problem.title}`, "error");
       return;
     }
