@@ -1,9 +1,11 @@
 """PDF rendering with WeasyPrint: one FontConfiguration per process, fetching only our own files."""
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -41,6 +43,7 @@ LINES_PER_PAGE, MAX_LINES_PER_PAGE = 22, 28   # 28: a 1.4 line pitch, still open
 TEXT_HEIGHT_MM = 225   # GB/T 9704 §5.2.2 版心高
 
 
+FITS_REMEMBERED = 256   # letters whose line count is kept: the DOCX of a batch item follows its PDF
 SURELY_FITS = 14   # body lines that leave room for the title, the sign-off and its seal on one page
 _PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -49,6 +52,12 @@ _TAG = re.compile(r"<[^>]+>")
 def _estimated_lines(html: str) -> int:
     """Count the lines the paragraphs of a letter take, at 28 characters a line (at most one too many each)."""
     return sum(len(_TAG.sub("", text).strip()) // 27 + 1 for text in _PARAGRAPH.findall(html))
+
+
+def _fit_key(html: str, context: dict, layout: Mapping[str, str] | None) -> str:
+    """Key a letter's fit by its HTML and layout, less its document id (fixed length: the same lines either way)."""
+    html = html.replace(context["document_id"], "") if context.get("document_id") else html
+    return hashlib.sha256(repr((html, sorted((layout or {}).items()))).encode()).hexdigest()
 
 
 @cache
@@ -72,6 +81,7 @@ class PdfRenderer:
         # FACTS.md: a FontConfiguration per render grows RSS without bound; one per process
         self.font_config = FontConfiguration()
         self._lock = threading.Lock()
+        self._fits: OrderedDict[str, int] = OrderedDict()   # a letter's HTML and layout → lines a page
         self.fetcher = _LocalFetcher(roots=(self.templates_dir, Path(fonts_dir).resolve()))
 
     def html(self, template: str, context: dict) -> str:
@@ -91,9 +101,11 @@ class PdfRenderer:
 
         Laid out only when a count of its paragraphs' lines says it may not fit (the DOCX asks this).
         """
-        if not self._is_letter(template) or _estimated_lines(self.html(template, context)) <= SURELY_FITS:
+        html = self.html(template, context)
+        if not self._is_letter(template) or _estimated_lines(html) <= SURELY_FITS:
             return LINES_PER_PAGE
-        return self._fitted(template, context, layout)[1]
+        lines = self._fits.get(_fit_key(html, context, layout))
+        return lines if lines is not None else self._fitted(template, context, layout)[1]
 
     def _fitted(self, template: str, context: dict, layout: Mapping[str, str] | None):
         """Lay the document out; a letter that runs onto a second page is tried with 23 to 28 lines a page.
@@ -103,15 +115,24 @@ class PdfRenderer:
         """
         html = self.html(template, context)
         sheets = self.stylesheets(template, tuple(sorted((layout or {}).items())))
+        key = _fit_key(html, context, layout)
         with self._lock:  # one FontConfiguration per process, and WeasyPrint is not thread-safe
-            document = self._layout(html, sheets)
-            if len(document.pages) == 1 or not self._is_letter(template):
-                return document, LINES_PER_PAGE
-            for lines in range(LINES_PER_PAGE + 1, MAX_LINES_PER_PAGE + 1):
-                tighter = self._layout(html, [*sheets, _pitch_css(lines, self.font_config)])
-                if len(tighter.pages) == 1:
-                    return tighter, lines
-        return document, LINES_PER_PAGE
+            known = self._fits.get(key) if self._is_letter(template) else None
+            if known is not None:   # fitted before (its DOCX, or the same letter again): lay out once
+                pitch = [] if known == LINES_PER_PAGE else [_pitch_css(known, self.font_config)]
+                return self._layout(html, [*sheets, *pitch]), known
+            document, lines = self._layout(html, sheets), LINES_PER_PAGE
+            if len(document.pages) > 1 and self._is_letter(template):
+                for tighter_lines in range(LINES_PER_PAGE + 1, MAX_LINES_PER_PAGE + 1):
+                    tighter = self._layout(html, [*sheets, _pitch_css(tighter_lines, self.font_config)])
+                    if len(tighter.pages) == 1:
+                        document, lines = tighter, tighter_lines
+                        break
+            if self._is_letter(template):
+                self._fits[key] = lines
+                while len(self._fits) > FITS_REMEMBERED:
+                    self._fits.popitem(last=False)
+        return document, lines
 
     def _layout(self, html: str, stylesheets: list):
         return weasyprint.HTML(string=html, base_url=str(self.templates_dir) + "/",
