@@ -197,11 +197,13 @@ def _await_workers(store, batch_id: str, progress) -> str:
     """Follow a batch the Celery workers render until it is done or failed; return its status."""
     import time
 
+    from docgen.batch.store import UNFINISHED
+
     while True:
         batch = store.get(batch_id)
         assert batch is not None   # submitted above
         progress(batch.done, batch.total)
-        if batch.status not in ("queued", "running"):
+        if batch.status not in UNFINISHED:
             return batch.status
         time.sleep(0.5)
 

@@ -173,7 +173,9 @@ class BatchStore:
         batch = self.get(batch_id)
         if batch is None or batch.status not in UNFINISHED:
             return [], False
-        items = self.items(batch_id)
+        with Session(self.engine) as session:   # the claims only: payloads (photos) stay in the database
+            items = session.execute(select(BatchItem.id, BatchItem.status, BatchItem.claim, BatchItem.claimed_at)
+                                    .where(BatchItem.batch_id == batch_id)).all()
         last = max([utc(i.claimed_at) for i in items if i.claimed_at] + [utc(batch.created_at)])
         quiet = last < stale
         lost = [i.id for i in items

@@ -92,7 +92,7 @@ class PdfRenderer:
         """Render the template with the context to PDF bytes; `layout` are CSS custom properties
         (name → value) its stylesheet reads with var(--name): numbers the Python code needs too.
         A letter is kept on one page where it can be (lines_per_page)."""
-        document, _ = self._fitted(template, context, layout)
+        document, _ = self._fitted(template, self.html(template, context), context, layout)
         with self._lock:
             return document.write_pdf()
 
@@ -105,15 +105,14 @@ class PdfRenderer:
         if not self._is_letter(template) or _estimated_lines(html) <= SURELY_FITS:
             return LINES_PER_PAGE
         lines = self._fits.get(_fit_key(html, context, layout))
-        return lines if lines is not None else self._fitted(template, context, layout)[1]
+        return lines if lines is not None else self._fitted(template, html, context, layout)[1]
 
-    def _fitted(self, template: str, context: dict, layout: Mapping[str, str] | None):
+    def _fitted(self, template: str, html: str, context: dict, layout: Mapping[str, str] | None):
         """Lay the document out; a letter that runs onto a second page is tried with 23 to 28 lines a page.
 
         GB/T 9704-2012 §5.2.3: 22 lines a page, “特定情况可以作适当调整”: a notice with ordinary long
         content stays on one page rather than leaving its sign-off alone on the next.
         """
-        html = self.html(template, context)
         sheets = self.stylesheets(template, tuple(sorted((layout or {}).items())))
         key = _fit_key(html, context, layout)
         with self._lock:  # one FontConfiguration per process, and WeasyPrint is not thread-safe

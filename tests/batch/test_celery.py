@@ -74,18 +74,23 @@ def _check_archive(archive: zipfile.ZipFile, names_expected: set[str], verify, i
     assert issued_ids == {m["document_id"] for m in manifest}
 
 
-def test_batch_waits_for_a_worker_and_survives_one_killed(tmp_path, redis):
-    n = 10
-    data = tmp_path / "data"
-    config = {"DATA_DIR": str(data), "BROKER_URL": redis.url, "BATCH_LEASE_SECONDS": str(LEASE),
+def _submit_commitments(tmp_path: Path, redis, n: int):
+    """Submit a batch of n 承诺书 (PDF) through the app, with no worker yet; return the app, its configuration,
+    the batch and its Location."""
+    config = {"DATA_DIR": str(tmp_path / "data"), "BROKER_URL": redis.url, "BATCH_LEASE_SECONDS": str(LEASE),
               "SECRET_KEY": "celery-test"}
     app = create_app({"TESTING": True, **config})
-    client = app.test_client()
     batch = {**SAMPLE, "applicants": many_applicants(n, SAMPLE["applicants"][1]), "documents": ["commitment"],
              "formats": ["pdf"]}
-    resp = client.post("/v1/batches", json=batch)
+    resp = app.test_client().post("/v1/batches", json=batch)
     assert resp.status_code == 202, resp.json
-    location = resp.headers["Location"]
+    return app, config, batch, resp.headers["Location"]
+
+
+def test_batch_waits_for_a_worker_and_survives_one_killed(tmp_path, redis):
+    n = 10
+    app, config, batch, location = _submit_commitments(tmp_path, redis, n)
+    client = app.test_client()
     time.sleep(3)
     assert client.get(location).json["status"] == "queued"     # the API only enqueues: no worker, no progress
     assert client.get(location).json["progress"]["done"] == 0
@@ -126,15 +131,8 @@ def test_messages_lost_by_the_broker_are_sent_again(tmp_path, redis):
     from docgen.batch.tasks import QUEUE
 
     n = 4
-    config = {"DATA_DIR": str(tmp_path / "data"), "BROKER_URL": redis.url, "BATCH_LEASE_SECONDS": str(LEASE),
-              "SECRET_KEY": "celery-test"}
-    app = create_app({"TESTING": True, **config})
+    app, config, batch, location = _submit_commitments(tmp_path, redis, n)
     client = app.test_client()
-    batch = {**SAMPLE, "applicants": many_applicants(n, SAMPLE["applicants"][1]), "documents": ["commitment"],
-             "formats": ["pdf"]}
-    resp = client.post("/v1/batches", json=batch)
-    assert resp.status_code == 202, resp.json
-    location = resp.headers["Location"]
     broker = redis_client.Redis.from_url(redis.url)
     assert broker.llen(QUEUE) == n
     broker.delete(QUEUE)
