@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import io
+import json
+from urllib.parse import unquote
 
 import pdfplumber
 import pytest
 
+from docgen import profiles
 from docgen.errors import InvalidPayload
 from tests.helpers import changed, docx_text, docx_xml, pdf_text, squash, texts_of
 
@@ -86,3 +89,23 @@ def test_blank_form(renderer):
     assert pdf.startswith("专业技术资格评审材料真实性保证书本人申报专业资格")
     assert "五年内" in pdf and "年月日" in pdf and "（公章）" in pdf
     assert "三年内" in squash(pdf_text(renderer.blank(SLUG, "pdf", "xinjiang").content))
+
+
+def _warnings(resp) -> list[str]:
+    header = resp.headers.get("X-Docgen-Warnings")
+    return json.loads(unquote(header)) if header else []
+
+
+@pytest.mark.parametrize("pid", ["xinjiang", "bazhou-2024", "aksu-archives-2024", "urumqi-etdz-2024"])
+def test_rendered_where_the_notice_does_not_name_it_with_a_warning(client, pid):
+    resp = client.post(f"/v1/documents/{SLUG}?format=pdf&profile={pid}", json=payload())
+    assert resp.status_code == 200
+    assert "并承担三年内不申报" in squash(pdf_text(resp.data))
+    name = profiles.get(pid).name
+    assert _warnings(resp) == [f"{name}的通知未要求提交《专业技术资格评审材料真实性保证书》：仍按通用格式生成，"
+                               "请确认本次申报是否需要此文书"]
+
+
+def test_no_warning_where_the_notice_names_it(client):
+    resp = client.post(f"/v1/documents/{SLUG}?format=docx&profile=tacheng-2023", json=payload())
+    assert resp.status_code == 200 and _warnings(resp) == []
