@@ -5,6 +5,8 @@ and the one date. Seed 003 三(3)2(1): the unit's 主要领导 signs the opinion
 """
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from docgen import rules
@@ -39,7 +41,7 @@ def _years_in_words(years: int) -> str:
 
 
 def _context(values: dict, profile: Profile, opinion: list[str], date: str) -> dict:
-    def text(key):
+    def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), values)
 
     return {

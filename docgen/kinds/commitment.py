@@ -1,6 +1,8 @@
 """个人承诺书 (seed 000 附件3, 002 附件3, 003 附件3): the applicant's signed promise of truthful material."""
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from docgen.kinds import Kind, Options
@@ -22,7 +24,7 @@ class CommitmentPayload(Payload):
 
 def _context(profile: Profile, date: str) -> dict:
     """Build what every seed's template holds: the promise, the hand copy where asked, signature and date."""
-    def text(key):
+    def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), {"ban_years": profile.ban_years, "blank": BLANK})
 
     hand_copy = bool(profile.text(SLUG, "hand_copy"))

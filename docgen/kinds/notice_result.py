@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import Field
 
@@ -71,7 +72,7 @@ def _check(payload: NoticeResultPayload, profile: Profile) -> None:
 
 
 def _context(values: dict, profile: Profile, date: str) -> dict:
-    def text(key):
+    def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), values)
 
     return {"title": text("title"), "paragraphs": [text("body")], "signatures": text("signatures"), "date": date}

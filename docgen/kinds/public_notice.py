@@ -1,6 +1,8 @@
 """推荐单位公示 (seed 000 附件1, 002 附件1, 003 附件1): the unit posts who it recommends, for objections."""
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from docgen import rules
@@ -49,7 +51,7 @@ def _section(label: str, paragraphs: list[str], lines: int = 0) -> dict:
 
 
 def _context(values: dict, profile: Profile, political: dict, achievements: dict, date: str) -> dict:
-    def text(key):
+    def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), values)
 
     return {

@@ -90,7 +90,7 @@ def _paragraphs(text: str | None) -> list[str]:
 
 def _context(values: dict, profile: Profile, issuer: str, *, remarks: list[str], lines: int, period: bool,
              date: str) -> dict:
-    def text(key):
+    def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), values)
 
     return {
