@@ -125,6 +125,7 @@ class Renderer:
         kind = self.kind(slug)
         model, warnings = self.validate(kind, payload)
         profile = self.profile(profile_id or getattr(model, "profile", None))
+        warnings += profile.unnamed_warnings(kind.slug, kind.title)
         options = Options(copies=self._copies(kind, profile, copies), blind=blind)
         return kind, model, profile, kind.build(model, profile, options), warnings
 

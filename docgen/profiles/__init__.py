@@ -40,6 +40,16 @@ class Profile(BaseModel):
         except KeyError:
             raise KeyError(f"profile {self.id!r} has no text {slug}.{key}") from None
 
+    def names(self, slug: str) -> bool:
+        """Tell whether the profile's notice names document `slug` (among its documents or attachments)."""
+        return slug in self.documents or slug in self.attachments
+
+    def unnamed_warnings(self, slug: str, title: str) -> list[str]:
+        """Return the warning for a document the profile's notice does not name; none when it names it."""
+        if self.names(slug):
+            return []
+        return [f"{self.name}的通知未要求提交《{title}》：仍按通用格式生成，请确认本次申报是否需要此文书"]
+
 
 def _merge(base: dict, over: dict) -> dict:
     out = dict(base)

@@ -5,7 +5,6 @@ from docgen.render.docx_builder import add, add_paragraphs, add_ruled_lines, add
 def build():
     doc = new_document()
     add(doc, "{{ title }}", "DocTitle")
-    add(doc, "{{ identity }}", "Plain")
     add_paragraphs(doc)
     add(doc, "{%p if hand_copy_label %}", "Plain")
     add(doc, "{{ hand_copy_label }}", "Plain")
