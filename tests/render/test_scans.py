@@ -246,6 +246,20 @@ def test_two_page_pdf_kept_as_vector_pages():
     assert _images(content) == []                           # drawn as it was: text, not a picture of it
 
 
+def test_pdf_page_turned_by_its_rotate_laid_as_it_is_seen():
+    def landscape(pdf: pikepdf.Pdf) -> None:     # an A4 page shown landscape (/Rotate 90), red at its top-left
+        page = pdf.pages[0]
+        page.obj.Rotate = 90
+        page.obj.Contents = pdf.make_stream(b"0.86 0.08 0.08 rg 20 20 60 60 re f")
+    scan = scans.check_scan(_pdf(landscape), POINTER)
+    assert (round(scan.sheets[0].width_mm), round(scan.sheets[0].height_mm)) == (297, 210)
+    content = scans.to_pages(scan)
+    x, y = _red_centre(_render(content))
+    assert x < 0.15 and y > 0.85                 # its top-left went to the bottom-left: the top to the binding edge
+    masked = scans.to_pages(scan, masks={0: [Rect(0, 0, 0.2, 0.2)]}, blind=True)   # fractions of the page as seen
+    assert _mean(_render(masked), (0.0, 0.85, 0.12, 1.0)) < 8
+
+
 def _fonts_embedded(content: bytes) -> list[str]:
     with pikepdf.open(io.BytesIO(content)) as pdf:
         found = []
