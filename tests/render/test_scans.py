@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageStat
 
 from docgen.errors import InvalidPayload
 from docgen.render import fonts, scans
-from docgen.render.scans import CopyNote, Rect
+from docgen.render.scans import CopyNote, Rect, checks, layout, pages
 
 POINTER = "/attachments/0/annual_review/1"
 A4_PT = (595.28, 841.89)
@@ -139,7 +139,7 @@ def _images(content: bytes) -> list[Embedded]:
 
 def _placed_mm(content: bytes, index: int = 0) -> list[tuple[float, float]]:
     with pdfplumber.open(io.BytesIO(content)) as pdf:
-        return [(round(float(i["width"]) / scans.PT, 1), round(float(i["height"]) / scans.PT, 1))
+        return [(round(float(i["width"]) / layout.PT, 1), round(float(i["height"]) / layout.PT, 1))
                 for i in pdf.pages[index].images]
 
 
@@ -183,7 +183,7 @@ def test_phone_photo_turned_upright_fitted_and_small():
     (width, height), = _placed_mm(content)
     assert (width, height) == (156.0, 208.0)               # 3:4 upright within the 156 × 225 mm 版心
     image, = _images(content)
-    assert image.width * 25.4 / width <= 300 * scans.DPI_SLACK   # downscaled to ~300 dpi as placed
+    assert image.width * 25.4 / width <= 300 * pages.DPI_SLACK   # downscaled to ~300 dpi as placed
     x, y = _red_centre(_render(content))
     assert x < 0.35 and y < 0.3                            # the certificate's top-left is at the page's top-left
 
@@ -217,16 +217,16 @@ def test_transparent_png_laid_on_white_paper():
     page = _render(content)
     assert _mean(page, (0.2, 0.2, 0.3, 0.3)) > 250            # transparent → white paper, not black
     x, y = _red_centre(page)
-    text = scans.TEXT                                        # no resolution: fitted to the 版心, centred
+    text = layout.TEXT                                        # no resolution: fitted to the 版心, centred
     assert x == pytest.approx((text.x + text.width / 2) / 210, abs=0.01)
     assert y == pytest.approx(1 - (text.y + text.height / 2) / 297, abs=0.01)
 
 
 def test_place_rules():
     a4 = scans.Sheet(210, 297, true_size=True)
-    assert scans.place(a4, note=False) == scans.Placement(scans.Box(0, 0, 210, 297), turned=False)
+    assert scans.place(a4, note=False) == scans.Placement(layout.Box(0, 0, 210, 297), turned=False)
     noted = scans.place(a4, note=True)
-    assert noted.box.y + noted.box.height <= 297 - scans.TOP_MM and noted.box.width == pytest.approx(156)   # the 版心's width
+    assert noted.box.y + noted.box.height <= 297 - layout.TOP_MM and noted.box.width == pytest.approx(156)   # the 版心's width
     card = scans.Sheet(85.6, 54, true_size=True)          # an ID card at true size, not turned: no larger so
     assert scans.place(card, note=False).box.width == pytest.approx(85.6)
     assert not scans.place(card, note=False).turned
@@ -283,7 +283,7 @@ def test_copy_note_with_values_above_the_scan():
         words = page.extract_words()
         note_bottom = max(w["bottom"] for w in words if w["text"].startswith(("复印", "（盖章")))
         scan_top = min(w["top"] for w in words if "工作经历证明" in w["text"])
-    assert note_bottom < scans.TOP_MM * scans.PT < scan_top     # the note in the 天头, the scan below it
+    assert note_bottom < layout.TOP_MM * layout.PT < scan_top     # the note in the 天头, the scan below it
 
 
 def test_blank_copy_note_rules_blanks_for_hand_writing():
@@ -291,7 +291,7 @@ def test_blank_copy_note_rules_blanks_for_hand_writing():
     text, = _text(content)
     assert "复印人：" in text and "复印时间：" in text and "张三" not in text
     with pdfplumber.open(io.BytesIO(content)) as pdf:
-        ruled = [line for line in pdf.pages[0].lines + pdf.pages[0].rects if line["bottom"] < scans.TOP_MM * scans.PT]
+        ruled = [line for line in pdf.pages[0].lines + pdf.pages[0].rects if line["bottom"] < layout.TOP_MM * layout.PT]
     assert len(ruled) >= 2                                  # two ruled blanks
     (width, height), = _placed_mm(content)
     assert height <= 225.1 and width <= 156.1                # no longer true size: the 天头 is the note's
@@ -386,7 +386,7 @@ def test_oversized_image_refused_from_its_header(monkeypatch):
 
 
 def test_too_large_file_refused():
-    assert "不能超过20MB" in _refusal(b"\xff\xd8\xff" + bytes(scans.MAX_BYTES))
+    assert "不能超过20MB" in _refusal(b"\xff\xd8\xff" + bytes(checks.MAX_BYTES))
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
@@ -431,7 +431,7 @@ def test_active_pdf_refused(build, said):
 
 def test_too_many_pages_refused():
     def pages(pdf: pikepdf.Pdf) -> None:
-        for _ in range(scans.MAX_PAGES):
+        for _ in range(checks.MAX_PAGES):
             pdf.add_blank_page(page_size=A4_PT)
     assert "1至50页（收到51页）" in _refusal(_pdf(pages))
 
