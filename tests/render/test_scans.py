@@ -210,6 +210,16 @@ def test_300_dpi_jpeg_embedded_as_uploaded_less_its_metadata():
     assert [(round(w), round(h)) for w, h in _placed_mm(content)] == [(210, 297)]
 
 
+def test_multi_picture_jpeg_keeps_its_first_picture_only():
+    first, second = Image.new("RGB", (600, 800), RED), Image.new("RGB", (600, 800), (20, 20, 220))
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[second])   # what some phones write (MPF, APP2)
+    scan = scans.check_scan(out.getvalue(), POINTER)
+    assert scan.kind == "jpeg" and len(scan.data) < len(out.getvalue()) * 0.6
+    image, = _images(scans.to_pages(scan))
+    assert image.picture.getpixel((300, 400))[0] > 180         # the first picture; the second one is gone
+
+
 def test_transparent_png_laid_on_white_paper():
     content = scans.to_pages(scans.check_scan(transparent_png(), POINTER))
     image, = _images(content)

@@ -94,7 +94,7 @@ def _check_image(data: bytes, pointer: str) -> Scan:
     except images.PhotoRefused as refused:
         raise _refused(pointer, FORMAT if refused.code == "photo_format" else refused.message) from None
     with image:
-        kind: Kind = "jpeg" if image.format == "JPEG" else "png"
+        kind: Kind = "jpeg" if data.startswith(JPEG_MAGIC) else "png"    # a phone's MPO is a JPEG too
         orientation = image.getexif().get(EXIF_ORIENTATION, 1)
         orientation = orientation if orientation in TRANSPOSE else 1
         sheet = _image_sheet(image.size, image.info.get("dpi"), orientation)
