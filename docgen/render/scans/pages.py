@@ -45,7 +45,7 @@ def to_pages(scan: Scan, *, copy_note: CopyNote | None = None, masks: dict[int, 
         for placement, (xobject, source) in zip(placements, drawn, strict=True):
             _add_page(out, placement, xobject, source, note)
         buffer = io.BytesIO()
-        out.save(buffer, deterministic_id=True)
+        out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
 
 
