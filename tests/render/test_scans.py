@@ -439,6 +439,14 @@ def test_active_pdf_refused(build, said):
     assert said in _refusal(_pdf(build))
 
 
+def test_pdf_names_not_in_utf8_accepted():
+    def gbk_name(pdf: pikepdf.Pdf) -> None:      # a name is bytes: old Chinese software writes GBK (宋体 here)
+        font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Object.parse(b"/#CB#CE"),
+                                                    BaseFont=pikepdf.Object.parse(b"/#CB#CE#CC#E5")))
+        pdf.pages[0].Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    assert scans.check_scan(_pdf(gbk_name), POINTER).pages == 1
+
+
 def test_too_many_pages_refused():
     def pages(pdf: pikepdf.Pdf) -> None:
         for _ in range(checks.MAX_PAGES):

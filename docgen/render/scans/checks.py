@@ -34,6 +34,7 @@ FORBIDDEN = {"/JS": "脚本（JavaScript）", "/JavaScript": "脚本（JavaScrip
              "/FileAttachment": "嵌入文件", "/RichMedia": "多媒体内容"}
 FORMAT = "附件无法识别：只接受 JPG、PNG 图片或 PDF 文件"
 ENCRYPTED = "PDF文件已加密或设有密码，请去除密码后再提交"
+DAMAGED_PDF = "PDF文件已损坏，无法读取，请重新导出后再提交"
 
 Kind = Literal["jpeg", "png", "pdf"]
 
@@ -95,10 +96,10 @@ def _check_image(data: bytes, pointer: str) -> Scan:
         raise _refused(pointer, FORMAT if refused.code == "photo_format" else refused.message) from None
     with image:
         kind: Kind = "jpeg" if data.startswith(JPEG_MAGIC) else "png"    # a phone's MPO is a JPEG too
-        orientation = image.getexif().get(EXIF_ORIENTATION, 1)
-        orientation = orientation if orientation in TRANSPOSE else 1
-        sheet = _image_sheet(image.size, image.info.get("dpi"), orientation)
         try:   # a damaged upload is refused now, not when the package is made
+            orientation = image.getexif().get(EXIF_ORIENTATION, 1)    # a PNG's eXIf may follow its pixels
+            orientation = orientation if orientation in TRANSPOSE else 1
+            sheet = _image_sheet(image.size, image.info.get("dpi"), orientation)
             data = _strip_jpeg(data) if kind == "jpeg" else _whole_png(data)
             image.draft(image.mode, (image.width // 8, image.height // 8))   # JPEG: every block read, at 1/8
             image.load()
@@ -174,7 +175,7 @@ def _check_pdf(data: bytes, pointer: str) -> Scan:
     except pikepdf.PasswordError:
         raise _refused(pointer, ENCRYPTED) from None
     except pikepdf.PdfError:
-        raise _refused(pointer, "PDF文件已损坏，无法读取，请重新导出后再提交") from None
+        raise _refused(pointer, DAMAGED_PDF) from None
     with pdf:
         if pdf.is_encrypted:
             raise _refused(pointer, ENCRYPTED)
@@ -183,12 +184,25 @@ def _check_pdf(data: bytes, pointer: str) -> Scan:
         carried = _forbidden(pdf)
         if carried:
             raise _refused(pointer, f"PDF文件含有{carried}，不能作为附件，请打印为PDF或扫描后再提交")
-        sheets = tuple(_pdf_sheet(page, pointer) for page in pdf.pages)
+        sheets = _pdf_sheets(pdf, pointer)
     return Scan("pdf", data, pointer, sheets)
 
 
-def _pdf_sheet(page: pikepdf.Page, pointer: str) -> Sheet:
-    _, _, width, height = form_box(page.as_form_xobject())
+def _pdf_sheets(pdf: pikepdf.Pdf, pointer: str) -> tuple[Sheet, ...]:
+    """Return each page as it is seen, made ready as to_pages draws it: its printed annotations flattened
+    into it and its content decoded, so that a damaged page is refused now."""
+    try:
+        pdf.flatten_annotations("print")
+        forms = [page.as_form_xobject() for page in pdf.pages]
+        for form in forms:
+            form.read_bytes()
+    except pikepdf.PdfError:
+        raise _refused(pointer, DAMAGED_PDF) from None
+    return tuple(_pdf_sheet(form, pointer) for form in forms)
+
+
+def _pdf_sheet(form: pikepdf.Object, pointer: str) -> Sheet:
+    _, _, width, height = form_box(form)
     if not (width >= 1 and height >= 1):
         raise _refused(pointer, "PDF文件的页面大小无效，请重新导出后再提交")
     return Sheet(width / PT, height / PT, true_size=True)
@@ -202,8 +216,10 @@ def _forbidden(pdf: pikepdf.Pdf) -> str | None:
                 return FORBIDDEN[key]
         for key in ("/S", "/Type", "/Subtype"):
             value = obj.get(key)
-            if isinstance(value, pikepdf.Name) and str(value) in FORBIDDEN:
-                return FORBIDDEN[str(value)]
+            # as written: a name need not be UTF-8 (an old Chinese PDF's /BaseFont /#CB#CE#CC#E5 is 宋体 in GBK)
+            name = value.unparse().decode("latin-1") if isinstance(value, pikepdf.Name) else ""
+            if name in FORBIDDEN:
+                return FORBIDDEN[name]
         if _too_many_pixels(obj):
             return f"超过{MAX_PIXELS // 10_000}万像素的图片"
     return None

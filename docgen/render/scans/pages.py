@@ -6,17 +6,16 @@ import math
 import threading
 import zlib
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
 
 import pikepdf
+import pypdfium2
 from PIL import Image, ImageDraw
 
-from docgen.render.scans.checks import TRANSPOSE, Rect, Scan, check_masks
+from docgen.errors import InvalidPayload
+
+from docgen.render.scans.checks import DAMAGED_PDF, TRANSPOSE, Rect, Scan, check_masks
 from docgen.render.scans.layout import A4_MM, PT, UNIT, Placement, form_box, operators, place
 from docgen.render.scans.note import CopyNote, note_pdf
-
-if TYPE_CHECKING:
-    import pypdfium2
 
 MAX_DPI = 300                    # printed resolution: an image finer than this at its placed size is downscaled
 DPI_SLACK = 1.05                 # … by more than 5 %: a 300-dpi scan placed at true size keeps its bytes
@@ -134,15 +133,18 @@ def _pdf_xobjects(out: pikepdf.Pdf, sources: ExitStack, scan: Scan, placements: 
                   burnt: dict[int, list[Rect]]) -> list[tuple[pikepdf.Object, tuple[float, float, float, float]]]:
     """Return each page of a PDF scan as a form XObject, or rasterised and burnt where it has masks."""
     source = sources.enter_context(pikepdf.open(io.BytesIO(scan.data)))
-    source.flatten_annotations("print")       # what prints of stamps, signatures and filled fields stays
-    rasters = _rasters(source, placements, burnt) if burnt else {}
-    drawn = []
-    for index, page in enumerate(source.pages):
-        if index in rasters:
-            drawn.append((_encoded(out, rasters[index], jpeg=True), UNIT))
-            continue
-        form = out.copy_foreign(page.as_form_xobject())
-        drawn.append((form, form_box(form)))
+    try:   # check_scan made each page so: a damage found only now is still the upload's, at its pointer
+        source.flatten_annotations("print")       # what prints of stamps, signatures and filled fields stays
+        rasters = _rasters(source, placements, burnt) if burnt else {}
+        drawn = []
+        for index, page in enumerate(source.pages):
+            if index in rasters:
+                drawn.append((_encoded(out, rasters[index], jpeg=True), UNIT))
+                continue
+            form = out.copy_foreign(page.as_form_xobject())
+            drawn.append((form, form_box(form)))
+    except (pikepdf.PdfError, pypdfium2.PdfiumError):
+        raise InvalidPayload([{"pointer": scan.pointer, "detail": DAMAGED_PDF}]) from None
     return drawn
 
 
@@ -151,8 +153,6 @@ _pdfium = threading.Lock()      # PDFium is not thread-safe
 
 def _rasters(source: pikepdf.Pdf, placements: list[Placement], burnt: dict[int, list[Rect]]) -> dict[int, Image.Image]:
     """Rasterise the pages that have masks at 200 dpi of their placed size, and burn the masks into them."""
-    import pypdfium2
-
     buffer = io.BytesIO()
     source.save(buffer)
     rasters = {}
