@@ -35,7 +35,8 @@ body {{ margin: 0; font: 12pt "仿宋_GB2312", "FangSong", serif; color: #000; }
 .note p {{ margin: 0; line-height: 8mm; }}
 .head {{ font-family: "黑体", "SimHei", sans-serif; letter-spacing: 0.1em; }}
 .label {{ display: inline-block; width: 5em; }}
-.blank {{ display: inline-block; width: 45mm; border-bottom: 0.6pt solid #000; line-height: 6mm; text-align: center; }}
+.blank {{ display: inline-block; min-width: 45mm; padding: 0 2mm; white-space: nowrap; border-bottom: 0.6pt solid #000;
+          line-height: 6mm; text-align: center; }}
 .seal {{ position: absolute; right: 8mm; top: 0; width: 42mm; line-height: 24mm; text-align: center; }}
 """
 
