@@ -72,7 +72,7 @@ def _image_xobject(out: pikepdf.Pdf, scan: Scan, placement: Placement,
                 and image.mode in ("L", "RGB"):
             return _stream(out, scan.data, image.size, image.mode, pikepdf.Name.DCTDecode), UNIT
         if target is not None:
-            image.draft("RGB", target)        # JPEG: decoded at 1/2, 1/4 … where that is still fine enough
+            image.draft(image.mode, target)   # JPEG: decoded at 1/2, 1/4 … where that is still fine enough
         picture = _on_paper(image)
     if target is not None and picture.size != target:   # before turning: a turn of fewer pixels is quicker
         picture = picture.resize(target, Image.Resampling.BICUBIC, reducing_gap=3.0)
