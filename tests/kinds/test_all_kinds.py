@@ -129,4 +129,4 @@ def test_every_module_of_kinds_is_registered():
 
     modules = {info.name for info in pkgutil.iter_modules(docgen.kinds.__path__)} - docgen.kinds.SHARED
     assert modules == {slug.replace("-", "_") for slug in KINDS}
-    assert len(KINDS) == 9
+    assert len(KINDS) == 10
