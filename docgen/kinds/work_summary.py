@@ -19,7 +19,9 @@ from docgen.profiles import Profile
 SLUG = "work-summary"
 PARAGRAPH_MAX = 1500      # characters of one paragraph (a page and a half)
 PARAGRAPHS_MAX = 40
-BLANK_LINES = 18          # the blank form: ruled lines to write the summary on (the rest of the first page)
+# the blank form: ruled lines to write on, with the sign-offs still on the first page (the 审核 block takes 6 lines;
+# LibreOffice sets a ruled line a little taller than the PDF)
+BLANK_LINES, REVIEW_LINES = 15, 6
 _SPACE = re.compile(r"\s")
 
 
@@ -111,9 +113,11 @@ def build(payload: SummaryPayload, profile: Profile, options: Options) -> dict:
 
 def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: the title, lines to write on, and the sign-offs to fill by hand."""
-    return {"title": profile.text(SLUG, "title"), "paragraphs": [], "lines": ["　"] * BLANK_LINES, "closing": [],
+    review = _review(profile, None, blank=True)
+    lines = ["　"] * (BLANK_LINES - (REVIEW_LINES if review else 0))
+    return {"title": profile.text(SLUG, "title"), "paragraphs": [], "lines": lines, "closing": [],
             "signatures": fill(profile.text(SLUG, "signatures"), {"name": BLANK, "blank": BLANK}),
-            "date": DATE_BLANK, "review": _review(profile, None, blank=True), "person": {}}
+            "date": DATE_BLANK, "review": review, "person": {}}
 
 
 KIND = Kind(slug=SLUG, title="任现职以来个人业务技术总结", model=SummaryPayload, build=build, blank=blank,

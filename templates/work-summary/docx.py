@@ -21,6 +21,6 @@ def build():
     add(doc, "{{r line|ruled }}", "Signoff")
     add(doc, "{%p endfor %}", "Signoff")
     add(doc, "{{ review.date }}", "Signoff")
+    keep_with_signoff(doc, first)   # up to its date, the document's last line
     add(doc, "{%p endif %}", "Plain")
-    keep_with_signoff(doc, first)
     return doc

@@ -8,7 +8,7 @@ import pytest
 from docgen import profiles
 from docgen.documents import sample
 from docgen.kinds.work_summary import characters
-from tests.helpers import changed, errors_of, pdf_pages_text, pdf_text, squash, texts_of
+from tests.helpers import changed, errors_of, libreoffice_to_pdf, pdf_pages_text, pdf_text, squash, texts_of
 
 SLUG = "work-summary"
 NAME, UNIT = "阿不都热合曼·买买提", "巴音郭楞蒙古自治州农业科学研究所"
@@ -110,7 +110,18 @@ def test_required_fields(renderer):
 
 @pytest.mark.parametrize("pid", profiles.ids())
 def test_blank_form(renderer, pid):
-    pdf = squash(pdf_text(renderer.blank(SLUG, "pdf", pid).content))
+    rendered = renderer.blank(SLUG, "pdf", pid).content
+    pdf = squash(pdf_text(rendered))
     assert pdf.startswith(profiles.get(pid).text(SLUG, "title"))
     assert pdf.endswith("年月日")
     assert ("审核意见" in pdf) == (pid == "tacheng-2023")
+    assert len(pdf_pages_text(rendered)) == 1
+
+
+def test_blank_form_is_one_page_in_libreoffice(renderer, tmp_path):
+    files = []
+    for pid in ("xinjiang", "tacheng-2023"):   # without and with the 审核 block
+        files.append(tmp_path / f"{pid}.docx")
+        files[-1].write_bytes(renderer.blank(SLUG, "docx", pid).content)
+    libreoffice_to_pdf(files, tmp_path)
+    assert [len(pdf_pages_text(f.with_suffix(".pdf").read_bytes())) for f in files] == [1, 1]
