@@ -114,7 +114,7 @@ def _context(profile: Profile, values: dict[str, str], rows: list[dict[str, str]
         return fill(profile.text(SLUG, key), values)
 
     return {"title": text("title"), "header": text("header"), "columns": text("columns"), "rows": rows,
-            "note": text("note")}
+            "note": text("note"), "person": {"name": values["name"], "work_unit": values["work_unit"]}}
 
 
 def build(payload: MaterialListPayload, profile: Profile, options: Options) -> dict:
@@ -132,4 +132,5 @@ def blank(profile: Profile, options: Options) -> dict:
 
 
 KIND = Kind(slug=SLUG, title="申报材料目录", model=MaterialListPayload, build=build, blank=blank,
-            subject=lambda p: p.applicant.name, seeds="000 (四)", layout=LAYOUT)
+            subject=lambda p: p.applicant.name, seeds="000 (四)", layout=LAYOUT,
+            blind_fields=("person.name", "person.work_unit"))

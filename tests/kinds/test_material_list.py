@@ -102,3 +102,9 @@ def test_blank_form(renderer, pid):
     assert squash("".join(_row(n, item) for n, item in enumerate(profile.materials, 1))) in text
     pdf = renderer.blank(SLUG, "pdf", pid).content
     assert len(pdf_pages_text(pdf)) == 1 and len(pdf_rows(pdf)) == len(profile.materials) + 1
+
+
+def test_blind_copy_masks_name_and_unit(renderer):
+    pdf = squash(pdf_text(renderer.render(SLUG, payload(), "pdf", blind=True).content))
+    assert "阿不都热合曼" not in pdf and "农业科学研究所" not in pdf
+    assert pdf.startswith("申报材料目录申报人：■") and "工作单位：■" in pdf
