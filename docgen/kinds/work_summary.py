@@ -64,29 +64,30 @@ def characters(paragraphs: list[str]) -> int:
     return sum(len(_SPACE.sub("", p)) for p in paragraphs)
 
 
-def _check_length(paragraphs: list[str], profile: Profile) -> None:
-    """Refuse a text outside the profile's length (seed 000 五(一)11 2000-3000字; 003 不少于2000字)."""
+def _length_errors(paragraphs: list[str], profile: Profile) -> list[dict]:
+    """Find a text outside the profile's length (seed 000 五(一)11 2000-3000字; 003 不少于2000字)."""
     least, most = int(profile.text(SLUG, "min_chars")), int(profile.text(SLUG, "max_chars"))
     count = characters(paragraphs)
     if count >= least and (not most or count <= most):
-        return
+        return []
     rule = f"应为{least}至{most}字" if most else f"应不少于{least}字"
-    raise InvalidPayload([{"pointer": "/paragraphs",
-                           "detail": f"{profile.text(SLUG, 'title')}{rule}，现有{count}字（不计空白）"}])
+    return [{"pointer": "/paragraphs", "detail": f"{profile.text(SLUG, 'title')}{rule}，现有{count}字（不计空白）"}]
 
 
-def _check_anonymous(paragraphs: list[str], applicant: SummaryApplicant, profile: Profile) -> None:
-    """Refuse a text that names the applicant or the unit where the profile forbids it (seed 003 三(三)2(3))."""
+def _named_errors(paragraphs: list[str], applicant: SummaryApplicant, profile: Profile) -> list[dict]:
+    """Find the first place a text names the applicant or the unit where the profile forbids it (seed 003
+    三(三)2(3))."""
     if not profile.text(SLUG, "anonymous"):
-        return
+        return []
     for index, paragraph in enumerate(paragraphs):
         found = [(paragraph.find(text), what, text) for what, text in
                  (("本人姓名", applicant.name), ("工作单位", applicant.work_unit)) if text and text in paragraph]
         if found:
             at, what, text = min(found)
-            raise InvalidPayload([{"pointer": f"/paragraphs/{index}", "detail": (
+            return [{"pointer": f"/paragraphs/{index}", "detail": (
                 f"正文第{index + 1}段第{at + 1}字起出现{what}“{text}”：工作总结中不要出现本人姓名和工作单位，"
-                f"请用“本人”和“本单位”替代")}])
+                f"请用“本人”和“本单位”替代")}]
+    return []
 
 
 def _review(profile: Profile, review: Review | None, blank: bool) -> dict | None:
@@ -101,8 +102,9 @@ def _review(profile: Profile, review: Review | None, blank: bool) -> dict | None
 
 def build(payload: SummaryPayload, profile: Profile, options: Options) -> dict:
     """Build the context: the checked text, the applicant's sign-off and the unit's review."""
-    _check_length(payload.paragraphs, profile)
-    _check_anonymous(payload.paragraphs, payload.applicant, profile)
+    errors = _length_errors(payload.paragraphs, profile) + _named_errors(payload.paragraphs, payload.applicant, profile)
+    if errors:
+        raise InvalidPayload(errors)
     values = {"name": payload.applicant.name, "blank": BLANK}
     return {"title": profile.text(SLUG, "title"), "paragraphs": payload.paragraphs[:-1], "lines": [],
             "closing": payload.paragraphs[-1:],

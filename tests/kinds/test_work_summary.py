@@ -94,6 +94,13 @@ def test_name_or_unit_in_an_anonymous_text(renderer, inserted, what, at):
     assert inserted in squash(pdf_text(renderer.render(SLUG, payload(paragraphs=text), "pdf", "bazhou-2024").content))
 
 
+def test_short_and_naming_reported_together(renderer):
+    text = paragraphs()[:3]
+    text[1] = NAME + text[1]
+    errors = errors_of(renderer, SLUG, payload(paragraphs=text), "tacheng-2023")
+    assert list(errors) == ["/paragraphs", "/paragraphs/1"]
+
+
 def test_blind_copy_masks_name_and_unit(renderer):
     text = paragraphs()
     text[1] = UNIT + text[1]
