@@ -54,6 +54,12 @@ def _estimated_lines(html: str) -> int:
     return sum(len(_TAG.sub("", text).strip()) // 27 + 1 for text in _PARAGRAPH.findall(html))
 
 
+def _surely_overflows(html: str) -> bool:
+    """Tell whether a letter's paragraphs fill more than a page even at the tightest pitch (a long text such as
+    the work summary): counted at half an em a character (Latin digits), a lower bound of its lines."""
+    return sum(len(_TAG.sub("", text).strip()) // 56 for text in _PARAGRAPH.findall(html)) > MAX_LINES_PER_PAGE
+
+
 def _fit_key(html: str, context: dict, layout: Mapping[str, str] | None) -> str:
     """Key a letter's fit by its HTML and layout, less its document id (fixed length: the same lines either way)."""
     html = html.replace(context["document_id"], "") if context.get("document_id") else html
@@ -121,7 +127,7 @@ class PdfRenderer:
                 pitch = [] if known == LINES_PER_PAGE else [_pitch_css(known, self.font_config)]
                 return self._layout(html, [*sheets, *pitch]), known
             document, lines = self._layout(html, sheets), LINES_PER_PAGE
-            if len(document.pages) > 1 and self._is_letter(template):
+            if len(document.pages) > 1 and self._is_letter(template) and not _surely_overflows(html):
                 for tighter_lines in range(LINES_PER_PAGE + 1, MAX_LINES_PER_PAGE + 1):
                     tighter = self._layout(html, [*sheets, _pitch_css(tighter_lines, self.font_config)])
                     if len(tighter.pages) == 1:
