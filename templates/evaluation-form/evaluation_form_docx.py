@@ -10,7 +10,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from docgen.render.docx_builder import FANGSONG, HEITI, _paragraph_style, add, bottom_border, new_document
+from docgen.render.docx_builder import FANGSONG, HEITI, paragraph_style, add, bottom_border, new_document
 
 GRID_MM, GRID = 6, 26
 CELL_PT, CELL_LINE = 12, Mm(6)
@@ -42,19 +42,19 @@ COVER = (("姓　　名", "person.name"), ("工作单位", "person.work_unit"), 
 
 def _styles(doc) -> None:
     center, left, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT
-    _paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
-    _paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=left, line=CELL_LINE)
-    _paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=left, indent_chars=2, line=CELL_LINE)
-    _paragraph_style(doc, "CellHint", FANGSONG, 10.5, align=left, line=CELL_LINE)
-    _paragraph_style(doc, "CellSign", FANGSONG, CELL_PT, align=right, right_chars=2, line=CELL_LINE)
-    _paragraph_style(doc, "Ruled", FANGSONG, CELL_PT, align=left, line=Mm(8.5))   # ≥ 8 mm to write in by hand
-    photo = _paragraph_style(doc, "Photo", FANGSONG, CELL_PT, align=center)
+    paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
+    paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=left, line=CELL_LINE)
+    paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=left, indent_chars=2, line=CELL_LINE)
+    paragraph_style(doc, "CellHint", FANGSONG, 10.5, align=left, line=CELL_LINE)
+    paragraph_style(doc, "CellSign", FANGSONG, CELL_PT, align=right, right_chars=2, line=CELL_LINE)
+    paragraph_style(doc, "Ruled", FANGSONG, CELL_PT, align=left, line=Mm(8.5))   # ≥ 8 mm to write in by hand
+    photo = paragraph_style(doc, "Photo", FANGSONG, CELL_PT, align=center)
     photo.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    _paragraph_style(doc, "CoverLabel", FANGSONG, 16, align=WD_ALIGN_PARAGRAPH.DISTRIBUTE, line=Mm(9))
-    _paragraph_style(doc, "CoverValue", FANGSONG, 16, align=left, line=Mm(9))
-    _paragraph_style(doc, "Issuer", FANGSONG, 16, align=center, line=Mm(9))
-    _paragraph_style(doc, "Note", FANGSONG, 10.5, align=center, line=Mm(6))
-    heading = _paragraph_style(doc, "Heading2Form", HEITI, 14, align=left, line=Mm(7))
+    paragraph_style(doc, "CoverLabel", FANGSONG, 16, align=WD_ALIGN_PARAGRAPH.DISTRIBUTE, line=Mm(9))
+    paragraph_style(doc, "CoverValue", FANGSONG, 16, align=left, line=Mm(9))
+    paragraph_style(doc, "Issuer", FANGSONG, 16, align=center, line=Mm(9))
+    paragraph_style(doc, "Note", FANGSONG, 10.5, align=center, line=Mm(6))
+    heading = paragraph_style(doc, "Heading2Form", HEITI, 14, align=left, line=Mm(7))
     heading.paragraph_format.space_before = Mm(3)
     heading.paragraph_format.space_after = Mm(1.5)
     heading.paragraph_format.keep_with_next = True

@@ -12,7 +12,7 @@ from docx.shared import Mm, Pt
 
 from docgen.kinds.ce_exemption import (CELL_LINE_PT, CELL_PT, GRID_MM, NOTE_GAP_MM, NOTE_LINE_PT, NOTE_PT,
                                        PADDING_MM, REVIEW_MM, ROW_MM, TITLE_GAP_MM, WIDTH_MM)
-from docgen.render.docx_builder import FANGSONG, _paragraph_style, add, new_document
+from docgen.render.docx_builder import FANGSONG, paragraph_style, add, new_document
 
 GRID_UNITS = WIDTH_MM // GRID_MM
 CELL_LINE, NOTE_LINE = Pt(CELL_LINE_PT), Pt(NOTE_LINE_PT)   # 小四, 五号
@@ -31,18 +31,18 @@ ROWS = (   # (label or value, grid units spanned); "{{…}}" cells are values �
 
 def _styles(doc) -> None:
     center = WD_ALIGN_PARAGRAPH.CENTER
-    _paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
-    _paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=CELL_LINE)
+    paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
+    paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=CELL_LINE)
     # left, not justified: LibreOffice's justification drops a ， that ends a full CJK line
-    _paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars=2,
+    paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars=2,
                      line=CELL_LINE)
-    _paragraph_style(doc, "CellSeal", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2,
+    paragraph_style(doc, "CellSeal", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2,
                      line=CELL_LINE)
-    first = _paragraph_style(doc, "NoteFirst", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
+    first = paragraph_style(doc, "NoteFirst", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
     first.paragraph_format.left_indent = Pt(NOTE_PT * 2)       # 注： hangs; wrapped lines align under 1.
     first.paragraph_format.first_line_indent = Pt(-NOTE_PT * 2)
     first.paragraph_format.space_before = Mm(NOTE_GAP_MM)
-    rest = _paragraph_style(doc, "Note", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
+    rest = paragraph_style(doc, "Note", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
     rest.paragraph_format.left_indent = Pt(NOTE_PT * 2)
 
 
