@@ -15,7 +15,6 @@ import base64
 import binascii
 import datetime as dt
 import io
-import math
 import re
 from typing import Annotated
 
@@ -28,7 +27,7 @@ from docgen.kinds import Kind, Options
 from docgen.limits import images
 from docgen.kinds.common import BLANK, DATE_BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Text, fill
 from docgen.profiles import Profile
-from docgen.render import fonts
+from docgen.render import measure
 from docgen.render.pictures import Picture
 from docgen.rules.types import Gender, IdNumber, Month
 
@@ -183,17 +182,17 @@ def _lines(n: int) -> list[str]:
 # the cover (templates/evaluation-form: 16 pt values in a 79 mm cell, 9 mm a line): the issuer below
 # the table stands ISSUER_GAP_MM lower, less each extra line a long 工作单位 or name takes, so the
 # cover stays one page for every allowed value
-COVER_CELL_EMS = 79 / (16 * 25.4 / 72)
+COVER_CELL_EMS = measure.ems_in(79, 16)
 COVER_LINE_MM, ISSUER_GAP_MM = 9, 45
 COVER_KEYS = ("name", "work_unit", "series", "target_title")
 
 
 def _cover_gap(person: dict) -> dict:
     """Return the space above the issuer on the cover, in mm and in twips (for the DOCX)."""
-    face = fonts.face("仿宋_GB2312")
-    extra = sum(max(0, math.ceil(face.ems(str(person.get(key) or "")) / COVER_CELL_EMS) - 1) for key in COVER_KEYS)
+    face = measure.face("仿宋_GB2312")
+    extra = sum(max(0, measure.line_count(str(person.get(key) or ""), COVER_CELL_EMS, face) - 1) for key in COVER_KEYS)
     mm = max(COVER_LINE_MM, ISSUER_GAP_MM - COVER_LINE_MM * extra)
-    return {"mm": mm, "twips": round(mm / 25.4 * 1440)}
+    return {"mm": mm, "twips": measure.mm_to_twips(mm)}
 
 
 def _context(texts: dict, person: dict, photo: Picture | None, lists: dict) -> dict:

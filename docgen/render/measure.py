@@ -13,7 +13,8 @@ from docgen.render import fonts
 
 # --- Units. A point is 1/72 inch, a twip (Word's dxa) 1/20 point, an inch 25.4 mm.
 MM_PER_INCH, PT_PER_INCH, TWIPS_PER_PT = 25.4, 72, 20
-TWIPS_PER_MM = PT_PER_INCH * TWIPS_PER_PT / MM_PER_INCH
+TWIPS_PER_INCH = PT_PER_INCH * TWIPS_PER_PT
+TWIPS_PER_MM = TWIPS_PER_INCH / MM_PER_INCH
 
 
 def pt_to_mm(pt: float) -> float:
@@ -28,7 +29,7 @@ def mm_to_pt(mm: float) -> float:
 
 def mm_to_twips(mm: float) -> int:
     """Return a length in millimetres in whole twips (w:trHeight, w:tcMar, w:spacing of a DOCX)."""
-    return round(mm / MM_PER_INCH * PT_PER_INCH * TWIPS_PER_PT)
+    return round(mm / MM_PER_INCH * TWIPS_PER_INCH)
 
 
 def ems_in(width_mm: float, size_pt: float) -> float:

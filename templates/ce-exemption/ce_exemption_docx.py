@@ -12,7 +12,8 @@ from docx.shared import Mm, Pt
 
 from docgen.kinds.ce_exemption import (CELL_LINE_PT, CELL_PT, GRID_MM, NOTE_GAP_MM, NOTE_LINE_PT, NOTE_PT,
                                        PADDING_MM, REVIEW_MM, ROW_MM, TITLE_GAP_MM, WIDTH_MM)
-from docgen.render.docx_builder import FANGSONG, paragraph_style, add, new_document
+from docgen.render.docx_builder import FANGSONG, add, new_document, paragraph_style
+from docgen.render.measure import TWIPS_PER_MM, mm_to_twips
 
 GRID_UNITS = WIDTH_MM // GRID_MM
 CELL_LINE, NOTE_LINE = Pt(CELL_LINE_PT), Pt(NOTE_LINE_PT)   # 小四, 五号
@@ -61,7 +62,7 @@ def _sides(parent, tag: str, sides_mm: dict, *successors: str) -> None:
     margins = OxmlElement(tag)
     for side, mm in sides_mm.items():
         el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), str(Mm(mm).twips))
+        el.set(qn("w:w"), str(mm_to_twips(mm)))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
     parent.insert_element_before(margins, *successors)
@@ -71,7 +72,7 @@ def _table_properties(table) -> None:
     """Fixed layout on the 6 mm grid, 0.75 pt borders, 1 mm cell margins left and right."""
     table.autofit = False
     tbl_pr = table._tbl.tblPr
-    _set(tbl_pr, "w:tblW", w=str(Mm(GRID_MM * GRID_UNITS).twips), type="dxa")
+    _set(tbl_pr, "w:tblW", w=str(mm_to_twips(GRID_MM * GRID_UNITS)), type="dxa")
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{edge}")
@@ -156,7 +157,7 @@ def build():
 
     # rows 6 and 7: the label at the top, on the reason's first line (document.css)
     row = _row(table, 5, ROW_MM, top)
-    _set(table.rows[5]._tr.trPr, "w:trHeight", val="{{ (reason_mm * 56.693) | round | int }}")
+    _set(table.rows[5]._tr.trPr, "w:trHeight", val=f"{{{{ (reason_mm * {TWIPS_PER_MM:.3f}) | round | int }}}}")
     label, reason = row[0].merge(row[3]), row[4].merge(row[GRID_UNITS - 1])
     _write(label, "免学理由", "Cell")
     _reason_paragraph(reason)

@@ -10,7 +10,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from docgen.render.docx_builder import FANGSONG, HEITI, paragraph_style, add, bottom_border, new_document
+from docgen.render.docx_builder import FANGSONG, HEITI, add, bottom_border, new_document, paragraph_style
+from docgen.render.measure import mm_to_twips
 
 GRID_MM, GRID = 6, 26
 CELL_PT, CELL_LINE = 12, Mm(6)
@@ -75,7 +76,7 @@ def _margins(table, top=1.5, side=1.0) -> None:
     margins = OxmlElement("w:tblCellMar")
     for edge, mm in (("top", top), ("left", side), ("bottom", top), ("right", side)):
         el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:w"), str(Mm(mm).twips))
+        el.set(qn("w:w"), str(mm_to_twips(mm)))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
     table._tbl.tblPr.append(margins)
@@ -143,7 +144,7 @@ def _cover(doc) -> None:
         tc_pr.append(borders)
         margin = OxmlElement("w:tcMar")
         left = OxmlElement("w:left")
-        left.set(qn("w:w"), str(Mm(3).twips))
+        left.set(qn("w:w"), str(mm_to_twips(3)))
         left.set(qn("w:type"), "dxa")
         margin.append(left)
         tc_pr.append(margin)
