@@ -16,7 +16,8 @@ import binascii
 import datetime as dt
 import io
 import re
-from typing import Annotated
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
 
 import cn2an
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
@@ -111,7 +112,7 @@ def _photo(value: str | None) -> bytes | None:
         raise PydanticCustomError(refused.code, refused.message, refused.ctx) from None
 
 
-def _items(value):
+def _items(value: Any) -> Any:
     """Accept one text (the 业绩成果 a batch shares with the 公示) as a list of its non-empty lines."""
     return [line.strip() for line in value.splitlines() if line.strip()] if isinstance(value, str) else value
 
@@ -167,7 +168,7 @@ def _texts(profile: Profile, copies: int) -> dict:
     number = "两" if copies == 2 else cn2an.an2cn(copies, "low")    # 一式两份, not 二份
     values = {"copies": number, "blank": BLANK, "short": SHORT_BLANK}
 
-    def text(key):
+    def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), values)
 
     return {key: text(key) for key in ("title", "issuer", "print_note", "photo_label", "promise",
@@ -230,7 +231,7 @@ def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dic
         "fill_date": rules.cn_date(payload.date) if payload.date else DATE_BLANK,
     }
 
-    def rows(items, make, empty):
+    def rows(items: Iterable[Any], make: Callable[[Any], dict], empty: dict) -> list[dict]:
         return [make(item) for item in items] or [empty]
 
     lists = {

@@ -13,6 +13,7 @@ from pathlib import Path
 from docxtpl import DocxTemplate
 from jinja2 import Template
 
+from docx.document import Document
 from docx.oxml.ns import qn
 
 from docgen.render import pictures
@@ -178,7 +179,7 @@ def renderer(templates_dir: str) -> DocxRenderer:
     return DocxRenderer(Path(templates_dir))
 
 
-def _set_pitch(document, lines_per_page: int) -> None:
+def _set_pitch(document: Document, lines_per_page: int) -> None:
     """Set every exact 22-lines-a-page spacing (line pitch, the title's space after) to 225 mm / N."""
     standard = str(int(LINE.twips))
     pitch = str(round(LINE.twips * 22 / lines_per_page))

@@ -16,7 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt
-from docx.styles.style import BaseStyle, ParagraphStyle
+from docx.styles.style import CharacterStyle, ParagraphStyle
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
@@ -30,7 +30,7 @@ TITLE_PT = 22                # §7.3.3 2号
 Builder = Callable[[], DocumentObject]   # templates/<slug>/<slug>_docx.py: build() -> the Word template
 
 
-def set_font(target: BaseStyle | Run, face: str, size_pt: float | None = None, bold: bool | None = None) -> None:
+def set_font(target: CharacterStyle | Run, face: str, size_pt: float | None = None, bold: bool | None = None) -> None:
     """Set a style's or run's font in every script slot (ascii, hAnsi, eastAsia, cs)."""
     font = target.font
     font.name = face
@@ -165,37 +165,59 @@ def chinese_defaults(doc: DocumentObject) -> None:
     styles = doc.styles.element
     for lang in styles.iter(qn("w:lang")):
         lang.set(qn("w:eastAsia"), "zh-CN")
-    defaults = styles.find(qn("w:docDefaults"))
+    for ppr in _default_paragraph_properties(doc):
+        _kinsoku(ppr)
+    _condensed(doc)
+    _line_break_settings(doc.settings.element)
+    for rel in doc.part.rels.values():
+        if rel.reltype.endswith("/fontTable"):
+            _chinese_font_table(rel.target_part)
+        if rel.reltype.endswith("/theme"):
+            _chinese_theme(rel.target_part)
+
+
+def _default_paragraph_properties(doc: DocumentObject) -> list[Any]:
+    """Return Normal's paragraph properties and the document defaults' (LibreOffice reads the style's)."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
     ppr_default = defaults.find(qn("w:pPrDefault")) if defaults is not None else None
-    targets = [doc.styles["Normal"].element.get_or_add_pPr()]   # LibreOffice reads these from the style
+    targets = [doc.styles["Normal"].element.get_or_add_pPr()]
     if ppr_default is not None:
         if ppr_default.find(qn("w:pPr")) is None:
             ppr_default.append(OxmlElement("w:pPr"))
         targets.append(ppr_default.find(qn("w:pPr")))
-    for ppr in targets:
-        spacing = ppr.find(qn("w:spacing"))   # CT_PPrBase order: these come before w:spacing
-        # kinsoku: Chinese line-breaking rules; no punctuation hung into the right margin (ECMA-376
-        # §17.3.1.21; Word honours it, LibreOffice reads the flag inverted — writerfilter's DomainMapper sets
-        # ParaIsHangingPunctuation = (val == 0) — and hangs a line-final “，” whichever way it is set for
-        # Word); no extra space between Chinese and Latin or digits (GB/T 9704 sets none; LibreOffice
-        # ignores autoSpaceDE/DN)
-        for tag, value in (("w:kinsoku", None), ("w:overflowPunct", "0"), ("w:autoSpaceDE", "0"),
-                           ("w:autoSpaceDN", "0")):
-            el = OxmlElement(tag)
-            if value is not None:
-                el.set(qn("w:val"), value)
-            if spacing is not None:
-                spacing.addprevious(el)
-            else:
-                ppr.append(el)
-    # GB/T 9704 §5.2.3: 28 characters fill the 156 mm line (16 pt each would take 158 mm): condensed by
-    # 0.25 pt as the PDF is (gbt9704.css letter-spacing), so a full line never pushes “，” or “：” past it
+    return targets
+
+
+def _kinsoku(ppr: Any) -> None:
+    """Set Chinese line-breaking rules (kinsoku); no punctuation hung into the right margin (ECMA-376
+    §17.3.1.21; Word honours it, LibreOffice reads the flag inverted — writerfilter's DomainMapper sets
+    ParaIsHangingPunctuation = (val == 0) — and hangs a line-final “，” whichever way it is set for Word);
+    no extra space between Chinese and Latin or digits (GB/T 9704 sets none; LibreOffice ignores
+    autoSpaceDE/DN)."""
+    spacing = ppr.find(qn("w:spacing"))   # CT_PPrBase order: these come before w:spacing
+    for tag, value in (("w:kinsoku", None), ("w:overflowPunct", "0"), ("w:autoSpaceDE", "0"),
+                       ("w:autoSpaceDN", "0")):
+        el = OxmlElement(tag)
+        if value is not None:
+            el.set(qn("w:val"), value)
+        if spacing is not None:
+            spacing.addprevious(el)
+        else:
+            ppr.append(el)
+
+
+def _condensed(doc: DocumentObject) -> None:
+    """Condense Normal by 0.25 pt as the PDF is (gbt9704.css letter-spacing): GB/T 9704 §5.2.3, 28 characters
+    fill the 156 mm line (16 pt each would take 158 mm), so a full line never pushes “，” or “：” past it."""
     rpr = doc.styles["Normal"].element.get_or_add_rPr()
     condensed = OxmlElement("w:spacing")
     condensed.set(qn("w:val"), "-5")
     size = rpr.find(qn("w:sz"))
     (size.addprevious if size is not None else rpr.append)(condensed)
-    settings = doc.settings.element
+
+
+def _line_break_settings(settings: Any) -> None:
+    """Set the theme's East Asian language to zh-CN and list the 禁则 characters (NO_BREAK_*)."""
     for el in settings.iter(qn("w:themeFontLang")):
         el.set(qn("w:eastAsia"), "zh-CN")
     for tag, chars in (("w:noLineBreaksAfter", NO_BREAK_AFTER), ("w:noLineBreaksBefore", NO_BREAK_BEFORE)):
@@ -203,11 +225,6 @@ def chinese_defaults(doc: DocumentObject) -> None:
         el.set(qn("w:lang"), "zh-CN")
         el.set(qn("w:val"), chars)
         _insert_setting(settings, el)
-    for rel in doc.part.rels.values():
-        if rel.reltype.endswith("/fontTable"):
-            _chinese_font_table(rel.target_part)
-        if rel.reltype.endswith("/theme"):
-            _chinese_theme(rel.target_part)
 
 
 # CT_Settings is a sequence: these two come after w:characterSpacingControl and before w:footnotePr …
@@ -338,21 +355,9 @@ def slim(doc: DocumentObject) -> None:
     and re-zipped on every render: they cost docxtpl most of its time. Keep the styles the document,
     headers and footers name (and what those are based on), and the defaults.
     """
-    used: set[str] = set()
-    parts = [doc.part] + [rel.target_part for rel in doc.part.rels.values()
-                          if rel.reltype.endswith(("/footer", "/header"))]
-    for part in parts:
-        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
-            used.update(el.get(qn("w:val")) for el in part.element.iter(qn(tag)))
     styles = doc.styles.element
     by_id = {el.get(qn("w:styleId")): el for el in styles.iter(qn("w:style"))}
-    todo = list(used)
-    while todo:
-        el = by_id.get(todo.pop())
-        based = el.find(qn("w:basedOn")) if el is not None else None
-        if based is not None and based.get(qn("w:val")) not in used:
-            used.add(based.get(qn("w:val")))
-            todo.append(based.get(qn("w:val")))
+    used = _used_styles(doc, by_id)
     for style_id, el in by_id.items():
         if style_id not in used and el.get(qn("w:default")) != "1":
             styles.remove(el)
@@ -363,3 +368,21 @@ def slim(doc: DocumentObject) -> None:
         for rid, rel in list(owner.rels.items()):
             if any(name in str(rel.target_ref) for name in _UNUSED_PARTS):
                 owner.drop_rel(rid) if hasattr(owner, "drop_rel") else owner.rels.pop(rid)
+
+
+def _used_styles(doc: DocumentObject, by_id: dict[str, Any]) -> set[str]:
+    """Return the ids of the styles the document, its headers and footers name, and those they are based on."""
+    used: set[str] = set()
+    parts = [doc.part] + [rel.target_part for rel in doc.part.rels.values()
+                          if rel.reltype.endswith(("/footer", "/header"))]
+    for part in parts:
+        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
+            used.update(el.get(qn("w:val")) for el in part.element.iter(qn(tag)))
+    todo = list(used)
+    while todo:
+        el = by_id.get(todo.pop())
+        based = el.find(qn("w:basedOn")) if el is not None else None
+        if based is not None and based.get(qn("w:val")) not in used:
+            used.add(based.get(qn("w:val")))
+            todo.append(based.get(qn("w:val")))
+    return used

@@ -1,8 +1,13 @@
 """The DOCX template of 专业技术资格评审材料真实性保证书."""
+from __future__ import annotations
+
+from docx.document import Document
+
 from docgen.render.docx_builder import add, add_paragraphs, add_ruled_lines, keep_with_signoff, simple_letter
 
 
-def build():
+def build() -> Document:
+    """Return the Word template."""
     doc = simple_letter()
     # the unit's part: the leader's opinion (typed, or lines to write on), signature, seal and date
     first = len(doc.paragraphs)

@@ -4,11 +4,17 @@ Widths, heights and type sizes are those of the fit rule in docgen/kinds/ce_exem
 there; document.css reads the same numbers). The reason row's height and type come from the context (reason_mm,
 reason_pt, reason_line_pt), written into the row, paragraph and run properties as Jinja expressions.
 """
+from __future__ import annotations
+
+from typing import Any
+
+from docx.document import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.table import Table, _Cell
 
 from docgen.kinds.ce_exemption import (CELL_LINE_PT, CELL_PT, GRID_MM, NOTE_GAP_MM, NOTE_LINE_PT, NOTE_PT,
                                        PADDING_MM, REVIEW_MM, ROW_MM, TITLE_GAP_MM, WIDTH_MM)
@@ -30,7 +36,7 @@ ROWS = (   # (label or value, grid units spanned); "{{â€¦}}" cells are values â€
 )
 
 
-def _styles(doc) -> None:
+def _styles(doc: Document) -> None:
     center = WD_ALIGN_PARAGRAPH.CENTER
     paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
     paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=CELL_LINE)
@@ -47,7 +53,7 @@ def _styles(doc) -> None:
     rest.paragraph_format.left_indent = Pt(NOTE_PT * 2)
 
 
-def _set(parent, tag: str, *successors: str, **attrs) -> None:
+def _set(parent: Any, tag: str, *successors: str, **attrs: str) -> None:
     """Set an element's attributes, creating it before its schema successors if it is missing."""
     el = parent.find(qn(tag))
     if el is None:
@@ -57,7 +63,7 @@ def _set(parent, tag: str, *successors: str, **attrs) -> None:
         el.set(qn(f"w:{key}"), value)
 
 
-def _sides(parent, tag: str, sides_mm: dict, *successors: str) -> None:
+def _sides(parent: Any, tag: str, sides_mm: dict[str, float], *successors: str) -> None:
     """Add cell margins (w:tblCellMar or w:tcMar) in mm."""
     margins = OxmlElement(tag)
     for side, mm in sides_mm.items():
@@ -68,7 +74,7 @@ def _sides(parent, tag: str, sides_mm: dict, *successors: str) -> None:
     parent.insert_element_before(margins, *successors)
 
 
-def _table_properties(table) -> None:
+def _table_properties(table: Table) -> None:
     """Fixed layout on the 6 mm grid, 0.75 pt borders, 1 mm cell margins left and right."""
     table.autofit = False
     tbl_pr = table._tbl.tblPr
@@ -87,20 +93,20 @@ def _table_properties(table) -> None:
             cell.width = Mm(GRID_MM)
 
 
-def _margin(cell, **sides_mm) -> None:
+def _margin(cell: _Cell, **sides_mm: float) -> None:
     """Set a cell's own margins (document.css: PADDING_MM above the reason and its label, below the seal)."""
     _sides(cell._tc.get_or_add_tcPr(), "w:tcMar", sides_mm, "w:textDirection", "w:tcFitText", "w:vAlign",
            "w:hideMark")
 
 
-def _write(cell, text: str, style: str) -> None:
+def _write(cell: _Cell, text: str, style: str) -> None:
     """Write a fixed label or one tag into the cell's first paragraph."""
     p = cell.paragraphs[0]
     p.style = style
     p.add_run(text)
 
 
-def _row(table, index: int, height_mm: float, align) -> list:
+def _row(table: Table, index: int, height_mm: float, align: WD_CELL_VERTICAL_ALIGNMENT) -> tuple[_Cell, ...]:
     row = table.rows[index]
     row.height, row.height_rule = Mm(height_mm), WD_ROW_HEIGHT_RULE.AT_LEAST
     tr_pr = row._tr.get_or_add_trPr()
@@ -110,7 +116,7 @@ def _row(table, index: int, height_mm: float, align) -> list:
     return row.cells
 
 
-def _reason_paragraph(cell) -> None:
+def _reason_paragraph(cell: _Cell) -> None:
     """One paragraph per reason paragraph, at the type size the fit rule chose."""
     cell.paragraphs[0].style = "CellText"
     cell.paragraphs[0].add_run("{%p for paragraph in reason %}")
@@ -125,7 +131,7 @@ def _reason_paragraph(cell) -> None:
     cell.add_paragraph(style="CellText").add_run("{%p endfor %}")
 
 
-def _review_paragraphs(cell) -> None:
+def _review_paragraphs(cell: _Cell) -> None:
     """The opinion, then the seal and the date at the bottom right of the cell."""
     first = cell.paragraphs[0]
     first.style = "CellText"
@@ -136,7 +142,8 @@ def _review_paragraphs(cell) -> None:
         cell.add_paragraph(style=style).add_run(text)
 
 
-def build():
+def build() -> Document:
+    """Return the Word template: title, the bordered form on its 6 mm grid, the notes."""
     doc = new_document()
     _styles(doc)
     title = add(doc, "{{ title }}", "DocTitle")
