@@ -40,14 +40,17 @@ TITLE_LINES_MAX = 2
 # The reason's type, largest first: (font size, line height) in pt. The first at which it fits is used.
 REASON_SIZES = ((12, 15), (10.5, 13), (9, 11))
 INDENT_CHARS = 2
-# rows 1–5: (value key, grid units); labels take one line each, so the text reads in order in the PDF
-VALUE_CELLS = (
-    (("name", 9), ("gender", 2), ("birth", 5)),               # 姓名 4 | 9 | 性别 2 | 2 | 出生年月 4 | 5
-    (("id_number", 9), ("education", 4), ("degree", 5)),      # 身份证号 4 | 9 | 学历 2 | 4 | 学位 2 | 5
-    (("graduation", 18),),                                    # 何时何学校何专业毕业 8 | 18
-    (("work_unit", 9), ("work_start", 8)),                    # 现工作单位 4 | 9 | 参加工作时间 5 | 8
-    (("current_title", 6), ("target_title", 6)),              # 现有专业技术职务 7 | 6 | 拟申报专业技术职务 7 | 6
+# rows 1–5, defined once for the fit rule and the DOCX builder (templates/ce-exemption/document.html spells the
+# same spans): per cell (label, its grid units, value key, its grid units); labels take one line each, so the
+# text reads in order in the PDF
+FORM_ROWS = (
+    (("姓名", 4, "name", 9), ("性别", 2, "gender", 2), ("出生年月", 4, "birth", 5)),
+    (("身份证号", 4, "id_number", 9), ("学历", 2, "education", 4), ("学位", 2, "degree", 5)),
+    (("何时何学校何专业毕业", 8, "graduation", 18),),
+    (("现工作单位", 4, "work_unit", 9), ("参加工作时间", 5, "work_start", 8)),
+    (("现有专业技术职务", 7, "current_title", 6), ("拟申报专业技术职务", 7, "target_title", 6)),
 )
+VALUE_CELLS = tuple(tuple((key, units) for _, _, key, units in row) for row in FORM_ROWS)   # (value key, grid units)
 TEXT_WIDTH_MM = 22 * GRID_MM - 2 * PADDING_MM          # the reason and review cells: 免学理由 4 | 22
 CELL_FACE, TITLE_FACE = "仿宋_GB2312", "方正小标宋简体"   # what the text is measured with (and printed in)
 LAYOUT = {

@@ -215,8 +215,8 @@ def _picture(data: bytes) -> Picture:
     return Picture(data, mime, round(width, 1), round(height, 1))
 
 
-def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dict:
-    """Build the context: cover, 基本情况, the lists (无 when empty), and the boxes signed by hand."""
+def _person(payload: EvaluationPayload) -> dict:
+    """Return the values of the cover and 基本情况, 无 for what is empty."""
     a = payload.applicant
     none = rules.or_none
     title_date = (f"{a.current_title}（{rules.cn_month(a.current_title_date)}）"
@@ -230,6 +230,12 @@ def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dic
         "target_title": a.target_title,
         "fill_date": rules.cn_date(payload.date) if payload.date else DATE_BLANK,
     }
+    return person
+
+
+def _lists(payload: EvaluationPayload) -> dict:
+    """Return the rows of the lists (one row printing 无 when a list is empty)."""
+    none = rules.or_none
 
     def rows(items: Iterable[Any], make: Callable[[Any], dict], empty: dict) -> list[dict]:
         return [make(item) for item in items] or [empty]
@@ -250,9 +256,15 @@ def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dic
                                                        "content": t.content},
                           {"year": "", "hours": "", "content": "无"}),
     }
-    data = _photo(a.photo)
+    return lists
+
+
+def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dict:
+    """Build the context: cover, 基本情况, the lists (无 when empty), and the boxes signed by hand."""
+    data = _photo(payload.applicant.photo)
     photo = _picture(data) if data else None
-    return _context(_texts(profile, options.copies or profile.evaluation_copies), person, photo, lists)
+    return _context(_texts(profile, options.copies or profile.evaluation_copies), _person(payload), photo,
+                    _lists(payload))
 
 
 def blank(profile: Profile, options: Options) -> dict:

@@ -15,6 +15,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Length, Mm, Pt
 from docx.styles.style import CharacterStyle, ParagraphStyle
 from docx.text.paragraph import Paragraph
@@ -103,6 +104,21 @@ def new_document(*, landscape: bool = False, page_numbers: bool = True) -> Docum
     """Return an empty A4 document with GB/T 9704 margins, styles and odd/even page numbers."""
     doc = Document()
     section = doc.sections[0]
+    _page(section, landscape)
+    _normal(doc)
+    chinese_defaults(doc)
+    _letter_styles(doc)
+    if page_numbers:
+        settings = doc.settings.element
+        even_odd = OxmlElement("w:evenAndOddHeaders")
+        settings.insert(0, even_odd)
+        _page_number_footer(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
+        _page_number_footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+    return doc
+
+
+def _page(section: Section, landscape: bool) -> None:
+    """Set A4 and the GB/T 9704 margins (portrait), or the tables' landscape page."""
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
@@ -115,19 +131,24 @@ def new_document(*, landscape: bool = False, page_numbers: bool = True) -> Docum
         section.left_margin, section.right_margin = Mm(15), Mm(15)
         section.footer_distance = Mm(10)
 
+
+def _normal(doc: DocumentObject) -> None:
+    """Set Normal: 3号仿宋, no space after, Chinese as the East Asian language of the text."""
     normal = doc.styles["Normal"]
+    assert isinstance(normal, ParagraphStyle)
     set_font(normal, FANGSONG, BODY_PT)
     normal.paragraph_format.space_after = Pt(0)
-    # Chinese documents: the East Asian language of the text
     lang = normal.element.get_or_add_rPr()
     el = OxmlElement("w:lang")
     el.set(qn("w:val"), "en-US")
     el.set(qn("w:eastAsia"), "zh-CN")
     lang.append(el)
-    chinese_defaults(doc)
 
+
+def _letter_styles(doc: DocumentObject) -> None:
+    """Add the styles of a letter: title, body, plain and signature paragraphs, headings, the 黑体 label."""
     paragraph_style(doc, "DocTitle", XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(34),
-                     bold=True, space_after=28.95)
+                    bold=True, space_after=28.95)
     # left, not justified: LibreOffice hangs a line-final “，” past the right edge (it reads w:overflowPunct
     # inverted, see chinese_defaults) and, in a justified line, does not print it at all — the text loses
     # its comma. Set for Word (val 0) the flag keeps LibreOffice hanging; set for LibreOffice (val 1) Word
@@ -138,15 +159,8 @@ def new_document(*, landscape: bool = False, page_numbers: bool = True) -> Docum
     paragraph_style(doc, "Heading1CN", HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
     paragraph_style(doc, "Heading2CN", KAITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
     label = doc.styles.add_style("Label", WD_STYLE_TYPE.CHARACTER)
+    assert isinstance(label, CharacterStyle)
     set_font(label, HEITI)
-
-    if page_numbers:
-        settings = doc.settings.element
-        even_odd = OxmlElement("w:evenAndOddHeaders")
-        settings.insert(0, even_odd)
-        _page_number_footer(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
-        _page_number_footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
-    return doc
 
 
 # the faces the templates name, as Word's font table lists them (charset 86 = GB2312, 宋体 family)

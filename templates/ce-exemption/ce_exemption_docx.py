@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 
-from docgen.kinds.ce_exemption import (CELL_LINE_PT, CELL_PT, GRID_MM, NOTE_GAP_MM, NOTE_LINE_PT, NOTE_PT,
+from docgen.kinds.ce_exemption import (FORM_ROWS, CELL_LINE_PT, CELL_PT, GRID_MM, NOTE_GAP_MM, NOTE_LINE_PT, NOTE_PT,
                                        PADDING_MM, REVIEW_MM, ROW_MM, TITLE_GAP_MM, WIDTH_MM)
 from docgen.render.docx_builder import FANGSONG, add, new_document, paragraph_style
 from docgen.render.measure import TWIPS_PER_MM, mm_to_twips
@@ -24,16 +24,9 @@ from docgen.render.measure import TWIPS_PER_MM, mm_to_twips
 GRID_UNITS = WIDTH_MM // GRID_MM
 CELL_LINE, NOTE_LINE = Pt(CELL_LINE_PT), Pt(NOTE_LINE_PT)   # 小四, 五号
 
-ROWS = (   # (label or value, grid units spanned); "{{…}}" cells are values — VALUE_CELLS of the kind
-    (("姓名", 4), ("{{ person.name }}", 9), ("性别", 2), ("{{ person.gender }}", 2), ("出生年月", 4),
-     ("{{ person.birth }}", 5)),
-    (("身份证号", 4), ("{{ person.id_number }}", 9), ("学历", 2), ("{{ person.education }}", 4), ("学位", 2),
-     ("{{ person.degree }}", 5)),
-    (("何时何学校何专业毕业", 8), ("{{ person.graduation }}", 18)),
-    (("现工作单位", 4), ("{{ person.work_unit }}", 9), ("参加工作时间", 5), ("{{ person.work_start }}", 8)),
-    (("现有专业技术职务", 7), ("{{ person.current_title }}", 6), ("拟申报专业技术职务", 7),
-     ("{{ person.target_title }}", 6)),
-)
+# (label or value, grid units spanned); "{{…}}" cells are values — FORM_ROWS of the kind
+ROWS = tuple(tuple(cell for label, label_units, key, units in row
+                   for cell in ((label, label_units), (f"{{{{ person.{key} }}}}", units))) for row in FORM_ROWS)
 
 
 def _styles(doc: Document) -> None:
@@ -142,28 +135,20 @@ def _review_paragraphs(cell: _Cell) -> None:
         cell.add_paragraph(style=style).add_run(text)
 
 
-def build() -> Document:
-    """Return the Word template: title, the bordered form on its 6 mm grid, the notes."""
-    doc = new_document()
-    _styles(doc)
-    title = add(doc, "{{ title }}", "DocTitle")
-    title.paragraph_format.space_after = Mm(TITLE_GAP_MM)
-
-    table = doc.add_table(rows=7, cols=GRID_UNITS)
-    table.style = doc.styles["Table Grid"]
-    _table_properties(table)
-    center, top, bottom = (WD_CELL_VERTICAL_ALIGNMENT.CENTER, WD_CELL_VERTICAL_ALIGNMENT.TOP,
-                           WD_CELL_VERTICAL_ALIGNMENT.BOTTOM)
+def _value_rows(table: Table) -> None:
+    """Rows 1–5: labels and values, each cell spanning its grid units."""
     for index, cells in enumerate(ROWS):
-        row = _row(table, index, ROW_MM, center)
+        row = _row(table, index, ROW_MM, WD_CELL_VERTICAL_ALIGNMENT.CENTER)
         column = 0
         for text, span in cells:
             cell = row[column].merge(row[column + span - 1])
             _write(cell, text, "CellLeft" if index == 2 and column else "Cell")
             column += span
 
-    # rows 6 and 7: the label at the top, on the reason's first line (document.css)
-    row = _row(table, 5, ROW_MM, top)
+
+def _reason_row(table: Table) -> None:
+    """Row 6: the label at the top, on the reason's first line (document.css); the height the fit rule chose."""
+    row = _row(table, 5, ROW_MM, WD_CELL_VERTICAL_ALIGNMENT.TOP)
     _set(table.rows[5]._tr.trPr, "w:trHeight", val=f"{{{{ (reason_mm * {TWIPS_PER_MM:.3f}) | round | int }}}}")
     label, reason = row[0].merge(row[3]), row[4].merge(row[GRID_UNITS - 1])
     _write(label, "免学理由", "Cell")
@@ -171,15 +156,21 @@ def build() -> Document:
     _margin(label, top=PADDING_MM)
     _margin(reason, top=PADDING_MM)
 
-    row = _row(table, 6, REVIEW_MM, bottom)
+
+def _review_row(table: Table) -> None:
+    """Row 7: the label at the top; the opinion, seal and date at the bottom."""
+    row = _row(table, 6, REVIEW_MM, WD_CELL_VERTICAL_ALIGNMENT.BOTTOM)
     label = row[0].merge(row[3])
     _write(label, "{{ review_label }}", "Cell")
-    label.vertical_alignment = top
+    label.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     _margin(label, top=PADDING_MM)
     review = row[4].merge(row[GRID_UNITS - 1])
     _review_paragraphs(review)
     _margin(review, bottom=PADDING_MM)
 
+
+def _notes(doc: Document) -> None:
+    """The notes under the table: the first hangs 注：, the others align under its text."""
     add(doc, "{%p for note in notes %}", "Note")
     add(doc, "{%p if loop.first %}", "Note")
     add(doc, "{{ note }}", "NoteFirst")
@@ -187,4 +178,19 @@ def build() -> Document:
     add(doc, "{{ note }}", "Note")
     add(doc, "{%p endif %}", "Note")
     add(doc, "{%p endfor %}", "Note")
+
+
+def build() -> Document:
+    """Return the Word template: title, the bordered form on its 6 mm grid, the notes."""
+    doc = new_document()
+    _styles(doc)
+    title = add(doc, "{{ title }}", "DocTitle")
+    title.paragraph_format.space_after = Mm(TITLE_GAP_MM)
+    table = doc.add_table(rows=7, cols=GRID_UNITS)
+    table.style = doc.styles["Table Grid"]
+    _table_properties(table)
+    _value_rows(table)
+    _reason_row(table)
+    _review_row(table)
+    _notes(doc)
     return doc
