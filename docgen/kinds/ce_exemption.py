@@ -23,7 +23,7 @@ REVIEW_MAX = 120
 GRADUATION_MAX = 60   # two lines of its row
 
 # --- The page, in mm: GB/T 9704 text area 156 × 225. templates/ce-exemption/document.css reads these
-# sizes as LAYOUT (below) and templates/ce-exemption/docx.py imports them: they are defined only here.
+# sizes as LAYOUT (below) and templates/ce-exemption/ce_exemption_docx.py imports them: they are defined only here.
 PAGE_MM = 225
 SAFETY_MM = 3                         # what WeasyPrint and LibreOffice may differ by
 TITLE_LINE_MM, TITLE_GAP_MM, TITLE_PT = 12, 4, 22
