@@ -12,6 +12,7 @@ from docgen.api import problems
 from docgen.api.openapi import PROBLEM_JSON, Problem, blueprint, schema_ref
 from docgen.kinds import KINDS
 from docgen.render import fonts
+from docgen.render.docx import builder_file
 
 bp = blueprint("meta", __name__)
 TAG = Tag(name="operations", description="运维：存活与就绪检查、监控指标、本接口说明")
@@ -52,7 +53,7 @@ def readyz():
         ok = family is not None and any(k in family for k in ("Fandol", "Noto", "LXGW", face))
         checks[f"font:{face}"] = family if ok and family else f"missing ({family})"
     for kind in KINDS.values():
-        for name in ("document.html", "docx.py"):
+        for name in ("document.html", builder_file(kind.slug)):
             path = renderer.templates_dir / kind.slug / name
             checks[f"template:{kind.slug}/{name}"] = "ok" if path.is_file() else "missing"
     try:

@@ -90,7 +90,7 @@ class Applicant(BaseModel):
     work_unit: WorkUnit | None = Field(None, title="工作单位")
 
     @model_validator(mode="after")
-    def _matches_id_number(self):
+    def _matches_id_number(self) -> Applicant:
         """Reject a gender or birth date that contradicts the ID number (GB 11643)."""
         if self.id_number:
             info = rules.parse_id_number(self.id_number)
@@ -146,7 +146,7 @@ class Notice(BaseModel):
     _workdays: int = PrivateAttr(0)
 
     @model_validator(mode="after")
-    def _long_enough(self, info: ValidationInfo):
+    def _long_enough(self, info: ValidationInfo) -> Notice:
         """Check the period against the official calendar; note years no calendar data covers."""
         calendar, warnings = _calendar_and_warnings(info)
         if self.end_date is None:

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from docgen.render import qr, watermark
+from docgen.render.measure import mm_to_pt
 from docgen.render.outlines import stamp_font
 
 MASK = "■■■■"              # what a blind copy prints instead of a masked value
-MM = 72 / 25.4
+MM = mm_to_pt(1)             # points a millimetre
 QR_MM = 20                   # the code's side; a module is ≥ 0.4 mm for the URLs docgen makes
 QR_TOP_MM, QR_RIGHT_MM = 9, 26   # in the top margin (37 mm), its right edge on the text area's
 MARK_PT, MARK_TOP_MM, MARK_LEFT_MM = 10.5, 24, 28

@@ -1,22 +1,26 @@
 """The DOCX template of 申报材料目录: the header, then a table whose rows come from a {%tr for %} loop."""
+from __future__ import annotations
+
+from docx.document import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
 from docgen.kinds.material_list import CELL_LINE_PT, CELL_PT, COLUMN_WIDTHS_MM, HEADER_LINE_PT, HEADER_PT, ROW_MM
-from docgen.render.docx_builder import FANGSONG, HEITI, _paragraph_style, add, new_document
+from docgen.render.docx_builder import FANGSONG, HEITI, paragraph_style, add, new_document
 
 CELLS = ("{{ row.number }}", "{{ row.title }}", "{{ row.copies }}", "{{ row.original }}", "{{ row.pages }}")
 
 
-def build():
+def build() -> Document:
+    """Return the Word template."""
     doc = new_document()
     center, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
-    _paragraph_style(doc, "CoverHeader", FANGSONG, HEADER_PT, align=left, line=Pt(HEADER_LINE_PT))
-    _paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=Pt(CELL_LINE_PT))
-    _paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=left, line=Pt(CELL_LINE_PT))
-    _paragraph_style(doc, "HeadCell", HEITI, CELL_PT, align=center, line=Pt(CELL_LINE_PT))
-    _paragraph_style(doc, "Note", FANGSONG, CELL_PT, align=left, indent_chars=2, line=Pt(CELL_LINE_PT))
+    paragraph_style(doc, "CoverHeader", FANGSONG, HEADER_PT, align=left, line=Pt(HEADER_LINE_PT))
+    paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=Pt(CELL_LINE_PT))
+    paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=left, line=Pt(CELL_LINE_PT))
+    paragraph_style(doc, "HeadCell", HEITI, CELL_PT, align=center, line=Pt(CELL_LINE_PT))
+    paragraph_style(doc, "Note", FANGSONG, CELL_PT, align=left, indent_chars=2, line=Pt(CELL_LINE_PT))
     add(doc, "{{ title }}", "DocTitle")
     add(doc, "{%p for line in header %}", "CoverHeader")
     add(doc, "{{r line|ruled }}", "CoverHeader")
