@@ -535,8 +535,10 @@ function query(format) {
 
 let preview = { url: null, name: null };
 
+/* Mark the preview out of date and keep what was typed in the records. */
 function stale() {
   if (!$("result").hidden) $("result-stale").hidden = false;
+  absorb();
 }
 
 async function render(format) {
@@ -617,33 +619,35 @@ async function fetchJson(url) {
 
 const schemas = {};
 
-const drafts = {};   // what was typed for each type in this tab: switching types loses nothing
+/* ---------- the unit and the applicant: two records, each typed once ---------- */
 
-async function loadType(slug, initial) {
-  if (form.slug) drafts[form.slug] = form.state;
-  form.slug = slug;
-  schemas[slug] = schemas[slug] || await fetchJson(`/v1/document-types/${slug}/schema`);
-  form.schema = schemas[slug];
-  // a JSON copy, not structuredClone: the Chromium 86 inside some government desktop browsers lacks it
-  form.state = initial ? JSON.parse(JSON.stringify(initial)) : drafts[slug] || {};
-  form.errors = {};
-  form.dirty = new Set();
-  $("summary").hidden = true;
-  const type = types.find((t) => t.slug === slug);
-  $("doc-title").textContent = type ? type.title : slug;
-  renderForm();
-  await renderOptions(slug);
+/* The unit's record ({unit, notice, competent, issuer, profile}) stays for every applicant; the applicant's
+   record ({applicant, docs: {slug: the rest of that document}}) belongs to one person. A form is composed
+   from both, and what is typed goes back to the record it belongs to: nothing else carries between people. */
+let unitRecord = {};
+let person = null;
+
+const copy = (value) => JSON.parse(JSON.stringify(value ?? {}));   // no structuredClone in Chromium 86
+
+/* Whether a top-level key of a document is the unit's: its name, office, 公示期, 主管单位, and the 纪检部门
+   that certifies (integrity-certificate's issuer; recommendation's issuer is a per-document choice). */
+function isUnitKey(key, raw, root) {
+  if (["unit", "notice", "competent"].includes(key)) return true;
+  return key === "issuer" && !resolve(raw, root).schema.enum;
 }
 
-/* The same person and unit appear on many documents: a new type starts with what the previous one shares
-   with it (same keys, values its schema accepts); lists stay with their document. */
-function shared(value, raw, root) {
+function newPerson() {
+  return { id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, applicant: {}, docs: {} };
+}
+
+/* Keep of a record what a schema accepts (same keys, values of its types); lists stay with their document. */
+function fitted(value, raw, root) {
   const { schema: s } = resolve(raw, root);
   if (s.type === "object") {
     if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
     const out = {};
     for (const [key, sub] of Object.entries(s.properties || {})) {
-      const kept = key in value ? shared(value[key], sub, root) : undefined;
+      const kept = key in value ? fitted(value[key], sub, root) : undefined;
       if (kept !== undefined) out[key] = kept;
     }
     return Object.keys(out).length ? out : undefined;
@@ -654,22 +658,88 @@ function shared(value, raw, root) {
     || (s.type === "boolean" && typeof value === "boolean") ? value : undefined;
 }
 
+/* Return the state of a document's form: its own fields, the applicant's and the unit's. */
+function compose(slug) {
+  const schema = schemas[slug];
+  const state = copy(person.docs[slug]);
+  for (const [key, raw] of Object.entries(schema.properties || {})) {
+    const source = key === "applicant" ? person.applicant : isUnitKey(key, raw, schema) ? unitRecord[key] : undefined;
+    const kept = source === undefined ? undefined : fitted(source, raw, schema);
+    if (kept !== undefined) state[key] = kept;
+  }
+  return state;
+}
+
+/* Put what the form holds back into the two records. */
+function absorb() {
+  const own = {};
+  for (const [key, value] of Object.entries(form.state)) {
+    const raw = (form.schema.properties || {})[key];
+    if (key === "profile" || !raw) continue;
+    if (key === "applicant") person.applicant = { ...person.applicant, ...copy(value) };
+    else if (isUnitKey(key, raw, form.schema)) {
+      unitRecord[key] = value && typeof value === "object" ? { ...unitRecord[key], ...copy(value) } : value;
+    } else own[key] = copy(value);
+  }
+  person.docs[form.slug] = own;
+  person.slug = form.slug;
+  saved();
+}
+
+/* Record that the records changed (kept in this browser: see drafts below). */
+function saved() {}
+
+function hasValue(value) {
+  if (value && typeof value === "object") return Object.values(value).some(hasValue);
+  return value !== "" && value !== null && value !== undefined;
+}
+
 function countLeaves(value) {
   return value && typeof value === "object" ? Object.values(value).reduce((n, v) => n + countLeaves(v), 0) : 1;
 }
 
-async function switchType(slug) {
-  const previous = form.state;
-  if (drafts[slug]) {
-    await loadType(slug);
-    return;
-  }
+async function loadType(slug) {
   schemas[slug] = schemas[slug] || await fetchJson(`/v1/document-types/${slug}/schema`);
-  const carried = shared(previous, schemas[slug], schemas[slug]) || {};
-  delete carried.profile;
-  await loadType(slug, carried);
-  const count = countLeaves(carried);
-  if (Object.keys(carried).length) say(`已从上一份文书带入${count}项相同内容，请核对`);
+  form.slug = slug;
+  form.schema = schemas[slug];
+  form.state = compose(slug);
+  form.errors = {};
+  form.dirty = new Set();
+  $("summary").hidden = true;
+  $("type").value = slug;
+  const type = types.find((t) => t.slug === slug);
+  $("doc-title").textContent = type ? type.title : slug;
+  renderForm();
+  await renderOptions(slug);
+}
+
+async function switchType(slug) {
+  await loadType(slug);
+  person.slug = slug;
+  saved();
+  const carried = ["applicant", ...Object.keys(unitRecord)].filter((k) => k in form.state && hasValue(form.state[k]));
+  const count = carried.reduce((n, k) => n + countLeaves(form.state[k]), 0);
+  if (count) say(`已带入本申报人和本单位的${count}项信息，请核对`);
+}
+
+/* 清空表单: the applicant's record in every document (what a switch of type would bring back); the unit stays. */
+async function clearPerson() {
+  if (!window.confirm("清空当前申报人在各份文书中已填写的全部内容？本单位信息保留。")) return;
+  person.applicant = {};
+  person.docs = {};
+  await loadType(form.slug);
+  saved();
+  say("已清空本申报人的内容；本单位信息保留");
+}
+
+/* 下一位申报人: a new, empty applicant's record; the unit's is kept, the previous applicant stays a draft. */
+async function nextPerson() {
+  person = newPerson();
+  await loadType(form.slug);
+  saved();
+  const first = $("fields").querySelector("[data-pointer='/applicant/name']") || $("fields").querySelector("input, select, textarea");
+  if (first) first.focus();
+  say("已开始下一位申报人：本单位信息保留，个人信息均为空");
 }
 
 /* Options such as copies= and blind= are the render endpoint's query parameters in the OpenAPI document. */
@@ -701,13 +771,25 @@ async function renderOptions(slug) {
   box.append(el("fieldset", { class: "group" }, el("legend", { text: "生成选项" }), grid));
 }
 
+/* 载入示例: the sample's person and this document's fields replace the current applicant's (after asking, when
+   something was typed); the unit's record takes from the sample only what it lacks; the profile stays. */
 async function loadSample() {
-  const sample = await fetchJson(`/v1/document-types/${form.slug}/sample`);
-  if (sample.profile && [...$("profile").options].some((o) => o.value === sample.profile)) {
-    $("profile").value = sample.profile;
-    $("batch-profile").value = sample.profile;
+  const typed = hasValue(person.applicant) || hasValue(person.docs[form.slug]);
+  if (typed && !window.confirm("载入示例将替换当前申报人已填写的内容（本单位信息保留）。继续？")) return;
+  const sample = copy(await fetchJson(`/v1/document-types/${form.slug}/sample`));
+  delete sample.profile;
+  for (const [key, raw] of Object.entries(form.schema.properties || {})) {
+    if (!(key in sample) || !isUnitKey(key, raw, form.schema)) continue;
+    const mine = unitRecord[key];
+    unitRecord[key] = mine && typeof mine === "object" ? { ...sample[key], ...fitted(mine, raw, form.schema) }
+      : hasValue(mine) ? mine : sample[key];
+    delete sample[key];
   }
-  await loadType(form.slug, sample);
+  person.applicant = sample.applicant || {};
+  delete sample.applicant;
+  person.docs[form.slug] = sample;
+  await loadType(form.slug);
+  saved();
   say("已载入示例，可在此基础上修改");
 }
 
@@ -723,11 +805,14 @@ async function start() {
   $("batch-docs").replaceChildren(...types.filter((t) => t.slug !== "roster").map((t) =>
     el("label", { class: "check" }, el("input", { type: "checkbox", name: "documents", value: t.slug }), " ", t.title)));
   $("type").addEventListener("change", () => switchType($("type").value));
-  $("profile").addEventListener("change", () => { $("batch-profile").value = $("profile").value; stale(); setError("/profile", null); });
-  $("load-sample").addEventListener("click", loadSample);
-  $("clear").addEventListener("click", () => {
-    if (window.confirm("清空本文书已填写的全部内容？")) loadType(form.slug, {});
+  $("profile").addEventListener("change", () => {
+    $("batch-profile").value = unitRecord.profile = $("profile").value;
+    stale();
+    setError("/profile", null);
   });
+  $("load-sample").addEventListener("click", loadSample);
+  $("clear").addEventListener("click", clearPerson);
+  $("next-person").addEventListener("click", nextPerson);
   $("blank-pdf").addEventListener("click", () => downloadBlank("pdf"));
   $("blank-docx").addEventListener("click", () => downloadBlank("docx"));
   $("doc").addEventListener("submit", (e) => { e.preventDefault(); render("pdf"); });
@@ -757,7 +842,8 @@ async function start() {
   keyStatus();
   if (sessionStorage.getItem(KEY)) $("key-box").hidden = false;
   $("verify-form").addEventListener("submit", (e) => { e.preventDefault(); verify($("verify-input").value); });
-  await loadType(types[0].slug);
+  person = person || newPerson();
+  await loadType(person.slug && types.some((t) => t.slug === person.slug) ? person.slug : types[0].slug);
 }
 
 /* ---------- batches ---------- */
