@@ -81,3 +81,43 @@ def test_next_applicant_keeps_the_unit_and_nothing_personal(page):
     # B is carried across types: typed once in the 承诺书, there in the 公示
     assert control(page, "/applicant/name").input_value() == B_NAME
     assert control(page, "/applicant/id_number").input_value() == B_ID
+
+
+def test_the_units_record_is_typed_once_and_kept(page):
+    box = page.locator("#unit-box")
+    assert box.get_attribute("open") is not None          # open while empty
+    box.get_by_label("单位名称").fill("塔城地区人民医院")
+    box.get_by_label("受理异议的办公室").fill("人事科")
+    box.get_by_label("监督电话").fill("0901-6222222")
+    box.get_by_label("纪检部门（廉政情况证明出具单位）").fill("塔城地区卫生健康委员会纪检组")
+    box.get_by_label("公示开始日期").fill("2024-09-02")
+    choose(page, "public-notice")
+    assert control(page, "/unit/name").input_value() == "塔城地区人民医院"
+    assert control(page, "/unit/office").input_value() == "人事科"
+    assert control(page, "/notice/start_date").input_value() == "2024-09-02"
+    control(page, "/unit/phone").fill("0901-6233333")      # edited in a form: the record follows
+    assert box.get_by_label("监督电话").input_value() == "0901-6233333"
+    choose(page, "integrity-certificate")
+    assert control(page, "/issuer").input_value() == "塔城地区卫生健康委员会纪检组"
+    choose(page, "recommendation")                          # here 出具单位 is a choice, not the 纪检部门
+    assert control(page, "/issuer").input_value() == ""
+    page.select_option("#profile", "tacheng-2023")
+    page.click("#next-person")
+    page.click("#clear")
+    page.reload()
+    page.wait_for_selector("#fields [data-pointer]")
+    assert page.locator("#profile").input_value() == "tacheng-2023"
+    assert page.locator("#unit-line").inner_text() == "：塔城地区人民医院"
+    assert box.get_attribute("open") is None                # filled: folded away
+    page.goto(page.url.split("#")[0] + "#batch")            # the batch form uses the same record
+    batch = page.locator("#batch")
+    assert batch.get_by_label("推荐单位名称").input_value() == "塔城地区人民医院"
+    assert batch.get_by_label("受理异议的办公室").input_value() == "人事科"
+    assert batch.get_by_label("监督电话").input_value() == "0901-6233333"
+    assert batch.get_by_label("公示开始日期").input_value() == "2024-09-02"
+    assert page.locator("#batch-profile").input_value() == "tacheng-2023"
+    page.goto(page.url.split("#")[0] + "#fill")
+    page.click("#unit-box summary")
+    page.click("#unit-clear")                              # cleared only on purpose
+    assert "清除本单位信息" in page.dialogs[-1]
+    assert box.get_by_label("单位名称").input_value() == "" and page.locator("#unit-line").inner_text() == "（未填写）"

@@ -347,6 +347,8 @@ function valueOf(control, kind) {
 
 function onInput(control, s, parts, kind, committed) {
   const pointer = pointerOf(parts);
+  // a control of a form already replaced (its change event comes late) writes nowhere
+  if (!control.isConnected || (form.controls.get(pointer) || {}).schema !== s) return;
   setAt(form.state, parts, valueOf(control, kind));
   updateCounter(control, s);
   if (committed) form.dirty.add(pointer);
@@ -686,9 +688,6 @@ function absorb() {
   saved();
 }
 
-/* Record that the records changed (kept in this browser: see drafts below). */
-function saved() {}
-
 function hasValue(value) {
   if (value && typeof value === "object") return Object.values(value).some(hasValue);
   return value !== "" && value !== null && value !== undefined;
@@ -810,6 +809,10 @@ async function start() {
     stale();
     setError("/profile", null);
   });
+  $("batch-profile").addEventListener("change", () => {
+    $("profile").value = unitRecord.profile = $("batch-profile").value;
+    saved();
+  });
   $("load-sample").addEventListener("click", loadSample);
   $("clear").addEventListener("click", clearPerson);
   $("next-person").addEventListener("click", nextPerson);
@@ -842,8 +845,81 @@ async function start() {
   keyStatus();
   if (sessionStorage.getItem(KEY)) $("key-box").hidden = false;
   $("verify-form").addEventListener("submit", (e) => { e.preventDefault(); verify($("verify-input").value); });
+  restoreUnit();
   person = person || newPerson();
   await loadType(person.slug && types.some((t) => t.slug === person.slug) ? person.slug : types[0].slug);
+}
+
+/* ---------- kept in this browser: the unit's record, and each applicant's (drafts) ---------- */
+
+const UNIT_STORE = "docgen-unit";
+
+/* Write one record to localStorage; tell whether it was kept (storage full or switched off: not). */
+function store(key, value) {
+  try {
+    localStorage.setItem(key, JSON.stringify(value));
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+function stored(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key) || "null");
+  } catch (e) {
+    return null;
+  }
+}
+
+/* Record that the records changed: keep them, and show the unit's wherever the page shows it. */
+function saved() {
+  store(UNIT_STORE, unitRecord);
+  showUnit();
+}
+
+/* The 本单位信息 box and the batch form show the unit's record (the field being typed in keeps its text). */
+function showUnit() {
+  for (const field of document.querySelectorAll("[data-unit]")) {
+    if (field === document.activeElement) continue;
+    field.value = getAt(unitRecord, pointerParts(field.dataset.unit)) ?? "";
+  }
+  const unit = unitRecord.unit || {};
+  $("unit-line").textContent = unit.name ? `：${unit.name}` : "（未填写）";
+}
+
+function onUnitInput(field) {
+  const parts = pointerParts(field.dataset.unit);
+  const value = field.type === "number" && /^\d+$/.test(field.value.trim()) ? Number(field.value) : field.value;
+  setAt(unitRecord, parts, value);
+  // the document on screen shows the same value, when it prints this field as the unit's
+  const raw = form.schema && (form.schema.properties || {})[parts[0]];
+  const control = $("fields").querySelector(`[data-pointer="${CSS.escape(field.dataset.unit)}"]`);
+  if (raw && control && isUnitKey(parts[0], raw, form.schema)) {
+    setAt(form.state, parts, value);
+    control.value = field.value;
+    if (!$("result").hidden) $("result-stale").hidden = false;
+  }
+  saved();
+}
+
+async function clearUnit() {
+  if (!window.confirm("清除本单位信息（单位名称、办公室、电话、纪检部门、公示期等）？各申报人的内容不受影响。")) return;
+  unitRecord = { profile: unitRecord.profile };
+  await loadType(form.slug);
+  saved();
+  say("已清除本单位信息");
+}
+
+function restoreUnit() {
+  unitRecord = stored(UNIT_STORE) || {};
+  for (const select of [$("profile"), $("batch-profile")]) {
+    if ([...select.options].some((o) => o.value === unitRecord.profile)) select.value = unitRecord.profile;
+  }
+  document.addEventListener("input", (e) => { if (e.target.dataset && e.target.dataset.unit) onUnitInput(e.target); });
+  $("unit-clear").addEventListener("click", clearUnit);
+  $("unit-box").open = !hasValue(unitRecord.unit);
+  showUnit();
 }
 
 /* ---------- batches ---------- */
