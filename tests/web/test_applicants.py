@@ -1,11 +1,16 @@
 """The staff page around the applicant in a real browser: one person's data never reaches the next one."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from stdnum.cn import ric
 
 from docgen.kinds import KINDS
-from tests.web.browser import chromium_path
-from tests.web.test_page import choose, control, load_sample
+from tests.web.browser import DESKTOP, chromium_path
+from tests.web.conftest import open_page
+from tests.web.test_page import choose, control, error_of, load_sample
 
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
 
@@ -121,3 +126,103 @@ def test_the_units_record_is_typed_once_and_kept(page):
     page.click("#unit-clear")                              # cleared only on purpose
     assert "清除本单位信息" in page.dialogs[-1]
     assert box.get_by_label("单位名称").input_value() == "" and page.locator("#unit-line").inner_text() == "（未填写）"
+
+
+def _reload(page) -> None:
+    page.reload()
+    page.wait_for_selector("#fields [data-pointer]")
+
+
+def _leaving_warns(page) -> bool:
+    return page.evaluate("""() => { const e = new Event('beforeunload', {cancelable: true});
+        window.dispatchEvent(e); return e.defaultPrevented; }""")
+
+
+def test_drafts_survive_a_reload_are_listed_by_name_and_travel_as_a_file(page, chromium, base_url):
+    choose(page, "evaluation-form")
+    control(page, "/applicant/name").fill("王芳")
+    control(page, "/applicant/work_unit").fill("塔城地区人民医院")
+    page.click('[data-add="/work"]')
+    control(page, "/work/0/unit").fill("塔城地区人民医院内科")
+    _reload(page)                                      # a half-filled 评审表 comes back as it was
+    assert page.locator("#doc-title").inner_text() == KINDS["evaluation-form"].title
+    assert control(page, "/applicant/name").input_value() == "王芳"
+    assert control(page, "/applicant/work_unit").input_value() == "塔城地区人民医院"
+    assert control(page, "/work/0/unit").input_value() == "塔城地区人民医院内科"
+    page.click("#next-person")
+    control(page, "/applicant/name").fill(B_NAME)
+    _reload(page)
+    assert control(page, "/applicant/name").input_value() == B_NAME
+    listed = page.locator("#draft option").all_inner_texts()
+    assert [text.split("（")[0] for text in listed] == [B_NAME, "王芳"]
+    page.select_option("#draft", label=listed[1])      # back to the first applicant: all of hers, none of his
+    page.wait_for_function("() => document.querySelector('[data-pointer=\"/applicant/name\"]').value === '王芳'")
+    assert control(page, "/work/0/unit").input_value() == "塔城地区人民医院内科"
+    assert not _leaving_warns(page)                    # everything typed is kept: leaving is quiet
+    with page.expect_download() as info:
+        page.click("#export-drafts")
+    exported = info.value
+    assert exported.suggested_filename.startswith("职称申报草稿-") and exported.suggested_filename.endswith(".json")
+    data = json.loads(Path(exported.path()).read_text("utf-8"))
+    assert sorted(p["applicant"]["name"] for p in data["applicants"]) == sorted(["王芳", B_NAME])
+
+    context, other = open_page(chromium, base_url, DESKTOP)   # another computer: nothing until imported
+    try:
+        assert other.locator("#draft option").count() == 1
+        other.set_input_files("#import-file", files=[{"name": "草稿.json", "mimeType": "application/json",
+                                                      "buffer": json.dumps(data).encode()}])
+        other.wait_for_selector("#status:has-text('已导入2位申报人的草稿')")
+        names = [text.split("（")[0] for text in other.locator("#draft option").all_inner_texts()]
+        assert sorted(names) == sorted(["王芳", B_NAME])
+        other.set_input_files("#import-file", files=[{"name": "x.json", "mimeType": "application/json",
+                                                      "buffer": b'{"not": "drafts"}'}])
+        other.wait_for_selector("#status:has-text('不是本页导出的草稿')")
+        assert other.errors == []
+    finally:
+        context.close()
+
+
+def test_leaving_warns_when_the_browser_cannot_keep_the_draft(page):
+    choose(page, "commitment")
+    page.evaluate("() => { Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError'); }; }")
+    control(page, "/applicant/name").fill("王芳")
+    assert "未能保存在本机" in page.locator("#status").inner_text()
+    assert _leaving_warns(page)
+    with page.expect_download():
+        page.click("#export-drafts")                   # the file keeps it: leaving is quiet again
+    assert not _leaving_warns(page)
+
+
+def test_a_valid_id_number_fills_gender_and_birth_date_and_all_problems_show_at_once(page):
+    choose(page, "commitment")
+    control(page, "/applicant/id_number").fill(B_ID)
+    assert control(page, "/applicant/gender").input_value() == "男"
+    assert control(page, "/applicant/birth_date").input_value() == "1990-01-01"
+    assert "1990年1月1日" in page.locator("#status").inner_text()
+    # a bad birth date and a wrong check digit in the number, and a gender it contradicts: all three at once
+    number = "65010219901332001"
+    right = ric.calc_check_digit(number + "0")
+    wrong = next(d for d in "0123456789X" if d != right)
+    control(page, "/applicant/gender").select_option("女")
+    control(page, "/applicant/id_number").fill(number + wrong)
+    id_error = error_of(page, "/applicant/id_number").inner_text()
+    assert "出生日期19901332无效" in id_error and f"校验位错误，应为{right}" in id_error
+    assert "性别“女”与身份证号码不符" in error_of(page, "/applicant/gender").inner_text()
+    assert control(page, "/applicant/birth_date").input_value() == "1990-01-01"    # not filled from a bad number
+    control(page, "/applicant/id_number").fill(B_ID)
+    assert error_of(page, "/applicant/id_number").is_hidden()
+    assert error_of(page, "/applicant/gender").is_hidden()
+
+
+def test_long_texts_are_text_areas_with_counters(page):
+    for slug in KINDS:
+        choose(page, slug)
+        tags = page.evaluate("""[...form.controls].filter(([, c]) => (c.schema.maxLength || 0) >= 100)
+            .map(([p]) => document.querySelector(`[data-pointer="${p}"]`).tagName)""")
+        assert set(tags) <= {"TEXTAREA"}, slug
+    choose(page, "public-notice")
+    political = control(page, "/political")
+    counter = page.locator("#" + political.get_attribute("id") + "-count")
+    assert counter.inner_text() == "0/200"
+    political.fill("遵纪守法")
+    assert counter.inner_text() == "4/200"

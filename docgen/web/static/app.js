@@ -155,7 +155,7 @@ function widgetOf(s) {
   if (s.contentEncoding === "base64") return "photo";
   if (s.enum || s["x-choices"]) return "select";
   if (s.format === "date") return /YYYY-MM(?!-DD)/.test(s.description || "") ? "month" : "date";
-  if ((s.maxLength || 0) > 200) return "textarea";
+  if ((s.maxLength || 0) >= 100) return "textarea";   // a sentence or more: room to read it back
   return "text";
 }
 
@@ -304,7 +304,7 @@ function renderField(s, parts, required, kind) {
       el("option", { value: "true", text: "是", selected: value === true }),
       el("option", { value: "false", text: "否", selected: value === false }));
   } else if (kind === "textarea") {
-    control = el("textarea", { ...common, rows: 5 });
+    control = el("textarea", { ...common, rows: s.maxLength > 200 ? 5 : 3 });
     control.value = value ?? "";
   } else if (kind === "photo") {
     return renderPhoto(s, parts, required, common);
@@ -325,15 +325,14 @@ function renderField(s, parts, required, kind) {
       required ? el("span", { class: "req", "aria-hidden": "true", text: " *" }) : null),
     hint ? el("p", { class: "hint", id: id + "-hint", text: hint }) : null,
     errorSlot(pointer), control, counter);
-  if (counter) updateCounter(control, s);
+  if (counter) updateCounter(control, s, counter);   // not in the page yet: the counter is passed
   return wrap;
 }
 
-function updateCounter(control, s) {
-  const counter = $(control.id + "-count");
+function updateCounter(control, s, counter = $(control.id + "-count")) {
   if (!counter) return;
   const length = [...control.value].length;
-  counter.textContent = length ? `${length}/${s.maxLength}` : "";
+  counter.textContent = length || control.tagName === "TEXTAREA" ? `${length}/${s.maxLength}` : "";
   counter.classList.toggle("over", length > s.maxLength);
 }
 
@@ -352,11 +351,68 @@ function onInput(control, s, parts, kind, committed) {
   setAt(form.state, parts, valueOf(control, kind));
   updateCounter(control, s);
   if (committed) form.dirty.add(pointer);
-  stale();
   // cheap checks while typing: an error shows as soon as a limit is crossed and goes once it is fixed;
   // "required" waits until the field was left, so that tabbing through does not shout
   const problem = checkField(control.value, s, form.controls.get(pointer).required, form.dirty.has(pointer));
   if (problem || form.errors[pointer]) setError(pointer, problem);
+  if (IDENTITY.includes(parts[parts.length - 1])) checkIdentity(parts, committed);
+  stale();
+}
+
+/* ---------- the ID number (GB 11643): what a valid one says is filled in, every problem is said at once ---------- */
+
+const IDENTITY = ["id_number", "gender", "birth_date"];
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+const compactId = (raw) => raw.normalize("NFKC").replace(/[\s-]/g, "").toUpperCase();
+const cnDate = (iso) => iso.replace(/^(\d+)-0?(\d+)-0?(\d+)$/, "$1年$2月$3日");
+
+/* Return what an ID number encodes ({birth, gender}) and all its problems, in the words of docgen.rules.ids
+   (the server stays the authority: it also checks the 6-digit region code). */
+function readId(raw) {
+  const number = compactId(raw);
+  if (/^\d{15}$/.test(number)) return { problems: ["身份证号码应为18位，当前为15位（15位旧号码已停止使用，请填写18位号码）"] };
+  if (number.length !== 18) return { problems: [`身份证号码应为18位，当前为${number.length}位`] };
+  const bad = [...number].findIndex((ch, i) => !(i === 17 ? /[\dX]/ : /\d/).test(ch));
+  if (bad >= 0) return { problems: [`身份证号码只能由数字组成，最后一位可以是X；第${bad + 1}位“${number[bad]}”不符合要求`] };
+  const problems = [];
+  const [y, m, d] = [number.slice(6, 10), number.slice(10, 12), number.slice(12, 14)].map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  const birth = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d
+    ? `${number.slice(6, 10)}-${number.slice(10, 12)}-${number.slice(12, 14)}` : null;
+  if (!birth) problems.push(`身份证号码中的出生日期${number.slice(6, 14)}无效`);
+  const check = "10X98765432"[ID_WEIGHTS.reduce((n, w, i) => n + w * Number(number[i]), 0) % 11];
+  if (number[17] !== check) problems.push(`身份证号码校验位错误，应为${check}，请核对号码`);
+  return { problems, birth, gender: Number(number[16]) % 2 ? "男" : "女" };
+}
+
+/* Set a field of the form from what the ID number says (gender, birth date), on screen too. */
+function fillFromId(parts, value) {
+  setAt(form.state, parts, value);
+  const control = $("fields").querySelector(`[data-pointer="${CSS.escape(pointerOf(parts))}"]`);
+  if (control) control.value = value;
+}
+
+/* After the ID number, gender or birth date changed: a valid number fills gender and birth date; each
+   problem shows at once beside its field (the number's own, and a gender or birth date it contradicts). */
+function checkIdentity(parts, committed) {
+  const base = parts.slice(0, -1);            // /applicant, or /applicants/3 in the roster
+  const at = (key) => pointerOf([...base, key]);
+  const raw = String(getAt(form.state, [...base, "id_number"]) || "");
+  const id = raw ? readId(raw) : { problems: [] };
+  if (!committed && id.problems.length && compactId(raw).length < 18) return;   // still typing
+  if (parts[parts.length - 1] === "id_number" && id.birth && !id.problems.length) {
+    fillFromId([...base, "gender"], id.gender);
+    fillFromId([...base, "birth_date"], id.birth);
+    say(`已按身份证号码填入性别“${id.gender}”和出生日期${cnDate(id.birth)}，请核对`);
+  }
+  const gender = getAt(form.state, [...base, "gender"]);
+  const birth = getAt(form.state, [...base, "birth_date"]);
+  setError(at("id_number"), id.problems.length ? id.problems : null);
+  setError(at("gender"), gender && id.gender && gender !== id.gender
+    ? `性别“${gender}”与身份证号码不符（号码第17位表示${id.gender}），请核对性别或号码` : null);
+  setError(at("birth_date"), birth && id.birth && birth !== id.birth
+    ? `出生日期与身份证号码不符（号码中为${cnDate(id.birth)}），请核对` : null);
 }
 
 function checkField(raw, s, required, left) {
@@ -733,9 +789,10 @@ async function clearPerson() {
 
 /* 下一位申报人: a new, empty applicant's record; the unit's is kept, the previous applicant stays a draft. */
 async function nextPerson() {
-  person = newPerson();
+  person = { ...newPerson(), slug: form.slug };
   await loadType(form.slug);
   saved();
+  listDrafts();
   const first = $("fields").querySelector("[data-pointer='/applicant/name']") || $("fields").querySelector("input, select, textarea");
   if (first) first.focus();
   say("已开始下一位申报人：本单位信息保留，个人信息均为空");
@@ -779,9 +836,7 @@ async function loadSample() {
   delete sample.profile;
   for (const [key, raw] of Object.entries(form.schema.properties || {})) {
     if (!(key in sample) || !isUnitKey(key, raw, form.schema)) continue;
-    const mine = unitRecord[key];
-    unitRecord[key] = mine && typeof mine === "object" ? { ...sample[key], ...fitted(mine, raw, form.schema) }
-      : hasValue(mine) ? mine : sample[key];
+    unitRecord[key] = fillBlanks(unitRecord[key], sample[key]);
     delete sample[key];
   }
   person.applicant = sample.applicant || {};
@@ -846,8 +901,8 @@ async function start() {
   if (sessionStorage.getItem(KEY)) $("key-box").hidden = false;
   $("verify-form").addEventListener("submit", (e) => { e.preventDefault(); verify($("verify-input").value); });
   restoreUnit();
-  person = person || newPerson();
-  await loadType(person.slug && types.some((t) => t.slug === person.slug) ? person.slug : types[0].slug);
+  restorePerson();
+  await openPerson(person);
 }
 
 /* ---------- kept in this browser: the unit's record, and each applicant's (drafts) ---------- */
@@ -872,10 +927,140 @@ function stored(key) {
   }
 }
 
-/* Record that the records changed: keep them, and show the unit's wherever the page shows it. */
+const DRAFT = "docgen-draft:";      // + the applicant's id: one key a person
+const CURRENT = "docgen-current";   // the applicant on screen, restored after a reload
+let unsaved = false;                // a change the browser could not keep (and not exported since)
+
+/* Record that the records changed: keep them, and show them wherever the page shows them. */
 function saved() {
-  store(UNIT_STORE, unitRecord);
+  const kept = [store(UNIT_STORE, unitRecord), savePerson()].every(Boolean);
+  if (!kept && !unsaved) say("草稿未能保存在本机（浏览器存储已满或已停用）；离开本页前请点“导出草稿”", "error");
+  unsaved = !kept;
   showUnit();
+  showDraftName();
+}
+
+/* Keep the applicant's record as typed; one with nothing typed is not kept. */
+function savePerson() {
+  try {
+    localStorage.setItem(CURRENT, person.id);
+    if (!hasValue(person.applicant) && !hasValue(person.docs)) {
+      localStorage.removeItem(DRAFT + person.id);
+      return true;
+    }
+  } catch (e) {
+    return false;
+  }
+  person.saved = new Date().toISOString();
+  return store(DRAFT + person.id, person);
+}
+
+/* Return every applicant kept in this browser, the latest first. */
+function drafts() {
+  const out = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      const draft = key.startsWith(DRAFT) ? stored(key) : null;
+      if (draft && draft.id) out.push(draft);
+    }
+  } catch (e) { /* storage switched off: only the applicant on screen */ }
+  return out.sort((a, b) => String(b.saved || "").localeCompare(String(a.saved || "")));
+}
+
+function draftLabel(draft) {
+  const applicant = draft.applicant || {};
+  const when = draft.saved ? new Date(draft.saved) : null;
+  const pad = (n) => String(n).padStart(2, "0");
+  const parts = [applicant.id_number ? `身份证尾号${String(applicant.id_number).slice(-4)}` : "",
+    when ? `${when.getMonth() + 1}月${when.getDate()}日 ${pad(when.getHours())}:${pad(when.getMinutes())}保存` : "尚未填写"];
+  return `${applicant.name || "未填姓名的申报人"}（${parts.filter(Boolean).join("，")}）`;
+}
+
+function listDrafts() {
+  const all = drafts().filter((d) => d.id !== person.id);
+  $("draft").replaceChildren(...[person, ...all].map((d) => el("option", { value: d.id, text: draftLabel(d),
+    selected: d.id === person.id })));
+}
+
+function showDraftName() {
+  const option = [...$("draft").options].find((o) => o.value === person.id);
+  if (option) option.textContent = draftLabel(person);
+  else listDrafts();
+}
+
+async function openPerson(draft, message) {
+  person = { ...newPerson(), ...draft };
+  person.applicant = person.applicant || {};
+  person.docs = person.docs || {};
+  await loadType(person.slug && types.some((t) => t.slug === person.slug) ? person.slug : form.slug || types[0].slug);
+  saved();
+  listDrafts();
+  if (message) say(message);
+}
+
+async function dropPerson() {
+  if (!window.confirm(`删除“${draftLabel(person)}”的草稿？删除后不能恢复。`)) return;
+  try { localStorage.removeItem(DRAFT + person.id); } catch (e) { /* nothing was kept */ }
+  const rest = drafts();
+  await openPerson(rest[0] || newPerson(), "已删除草稿");
+}
+
+/* 导出草稿: every applicant and the unit in one JSON file, to keep or to carry to another computer. */
+function exportDrafts() {
+  const all = [person, ...drafts().filter((d) => d.id !== person.id)].filter((d) => hasValue(d.applicant) || hasValue(d.docs));
+  const data = { format: "docgen-drafts", version: 1, exported: new Date().toISOString(), unit: unitRecord, applicants: all };
+  const day = new Date().toISOString().slice(0, 10);
+  saveBlob(new Blob([JSON.stringify(data, null, 1)], { type: "application/json" }), `职称申报草稿-${day}.json`);
+  unsaved = false;    // the file keeps what the browser could not
+  say(`已导出${all.length}位申报人的草稿和本单位信息`, "ok");
+}
+
+/* Return mine with its empty fields taken from theirs: the unit typed here is never replaced. */
+function fillBlanks(mine, theirs) {
+  if (mine && typeof mine === "object" && theirs && typeof theirs === "object") {
+    const out = { ...theirs };
+    for (const [key, value] of Object.entries(mine)) out[key] = fillBlanks(value, theirs[key]);
+    return out;
+  }
+  return hasValue(mine) ? mine : theirs;
+}
+
+async function importDrafts(file) {
+  let data = null;
+  try { data = JSON.parse(await file.text()); } catch (e) { /* said below */ }
+  if (!data || data.format !== "docgen-drafts" || !Array.isArray(data.applicants)) {
+    say("所选文件不是本页导出的草稿，未导入", "error");
+    return;
+  }
+  const people = data.applicants.filter((p) => p && typeof p.id === "string" && p.applicant && p.docs);
+  people.forEach((p) => store(DRAFT + p.id, p));
+  if (data.unit && typeof data.unit === "object") unitRecord = fillBlanks(unitRecord, data.unit);
+  await openPerson(people[0] || person, `已导入${people.length}位申报人的草稿`);
+}
+
+function restorePerson() {
+  let id = null;
+  try { id = localStorage.getItem(CURRENT); } catch (e) { /* storage switched off */ }
+  person = { ...newPerson(), ...(id && stored(DRAFT + id)) };
+  $("draft").addEventListener("change", () => {
+    const draft = stored(DRAFT + $("draft").value);
+    if (draft) openPerson(draft, `已打开申报人：${draftLabel(draft)}`);
+  });
+  $("drop-person").addEventListener("click", dropPerson);
+  $("export-drafts").addEventListener("click", exportDrafts);
+  $("import-drafts").addEventListener("click", () => $("import-file").click());
+  $("import-file").addEventListener("change", () => {
+    const file = $("import-file").files[0];
+    $("import-file").value = "";
+    if (file) importDrafts(file);
+  });
+  // leaving warns only when a change is kept nowhere (storage full or off, and not exported)
+  window.addEventListener("beforeunload", (e) => {
+    if (!unsaved) return;
+    e.preventDefault();
+    e.returnValue = "";
+  });
 }
 
 /* The 本单位信息 box and the batch form show the unit's record (the field being typed in keeps its text). */
