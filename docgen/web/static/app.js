@@ -233,8 +233,9 @@ function renderArray(s, parts, root, required) {
   items.forEach((_, i) => {
     const itemParts = [...parts, i];
     const label = `${title}第${i + 1}项`;
-    const remove = el("button", { type: "button", class: "link remove", "aria-label": `删除${label}`,
-      text: "删除此项", onclick: () => removeItem(parts, i) });
+    // the name starts with the words on the button (WCAG 2.5.3), the hidden rest says which item
+    const remove = el("button", { type: "button", class: "link remove", onclick: () => removeItem(parts, i) },
+      "删除此项", el("span", { class: "visually-hidden", text: `：${label}` }));
     if (widgetOf(itemSchema) === "object") {
       const box = renderObject(itemSchema, itemParts, root, false, `第${i + 1}项`);
       box.classList.add("item");
@@ -639,6 +640,7 @@ function showPreview(blob, name, documentId) {
   $("result").hidden = false;
   $("result-stale").hidden = true;
   $("result-name").textContent = name;
+  $("result").focus();     // where the keyboard and a screen reader continue: the file just made
   $("download-pdf").href = preview.url;
   $("download-pdf").download = name;
   $("open-pdf").href = preview.url;
