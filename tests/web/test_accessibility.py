@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 from tests.web.browser import DESKTOP, PHONE, chromium_path
 from tests.web.test_page import choose, control, generate_pdf, load_sample
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromi
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 
 
-def serious_violations(page) -> list[dict]:
+def serious_violations(page: Page) -> list[dict[str, Any]]:
     """Run axe-core on the page as it is; return the serious and critical violations, with where they are."""
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
@@ -30,7 +32,7 @@ def serious_violations(page) -> list[dict]:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366x768", "390x844"])
-def test_axe_finds_nothing_serious_on_any_view(chromium, base_url, viewport):
+def test_axe_finds_nothing_serious_on_any_view(chromium: Browser, base_url: str, viewport: Any) -> None:
     # bypass_csp: the page's CSP rightly refuses a script it did not serve, and axe is added by the test
     context = chromium.new_context(locale="zh-CN", viewport=viewport, bypass_csp=True)
     page = context.new_page()
@@ -76,14 +78,15 @@ def contrast(a: str, b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def _ring(page, selector: str) -> dict:
+def _ring(page: Page, selector: str) -> dict[str, Any]:
+    """Focus an element; return whether its ring shows, its colour and width."""
     page.locator(selector).first.focus()
     return page.evaluate("""s => { const e = document.querySelector(s), c = getComputedStyle(e);
         return {visible: e.matches(':focus-visible'), color: c.outlineColor, width: parseFloat(c.outlineWidth)}; }""",
                          selector)
 
 
-def test_the_focus_ring_has_three_to_one_contrast(page):
+def test_the_focus_ring_has_three_to_one_contrast(page: Page) -> None:
     page.keyboard.press("Tab")                          # keyboard use: rings show
     field = _ring(page, '#fields input[type="text"]')
     assert field["visible"] and field["width"] >= 2
@@ -93,14 +96,14 @@ def test_the_focus_ring_has_three_to_one_contrast(page):
     assert tab["visible"] and contrast(tab["color"], "rgb(19, 58, 103)") >= 3   # on the dark tabs
 
 
-def test_after_generating_the_focus_is_on_the_result(page):
+def test_after_generating_the_focus_is_on_the_result(page: Page) -> None:
     choose(page, "commitment")
     load_sample(page)
     generate_pdf(page)
     assert page.evaluate("document.activeElement.id") == "result"
 
 
-def test_a_sample_asks_before_replacing_typed_data_and_keeps_the_profile(page):
+def test_a_sample_asks_before_replacing_typed_data_and_keeps_the_profile(page: Page) -> None:
     choose(page, "commitment", profile="tacheng-2023")
     control(page, "/applicant/name").fill("王芳")
     page.evaluate("() => { window.realConfirm = window.confirm; window.confirm = (m) => { window.asked = m; return false; }; }")

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page
 from stdnum.cn import ric
 
 from docgen.kinds import KINDS
@@ -19,7 +21,7 @@ B_NAME, B_ID = "李四", "650102199001010017"
 UNIT_KEYS = ("/unit/", "/notice/", "/competent/")
 
 
-def values(page) -> dict[str, str]:
+def values(page: Page) -> dict[str, str]:
     """Return every control of the document's form by its pointer, with what it holds (file inputs too)."""
     return page.evaluate("""Object.fromEntries([...document.querySelectorAll(
         '#fields input[data-pointer], #fields select[data-pointer], #fields textarea[data-pointer]')]
@@ -30,7 +32,7 @@ def is_unit(slug: str, pointer: str) -> bool:
     return pointer.startswith(UNIT_KEYS) or (slug == "integrity-certificate" and pointer == "/issuer")
 
 
-def fill_first_applicant_everywhere(page) -> dict[str, dict[str, str]]:
+def fill_first_applicant_everywhere(page: Page) -> dict[str, dict[str, str]]:
     """Load every type's sample as applicant A; return what each form then shows."""
     shown = {}
     for slug in KINDS:
@@ -40,13 +42,13 @@ def fill_first_applicant_everywhere(page) -> dict[str, dict[str, str]]:
     return shown
 
 
-def type_second_applicant(page) -> None:
+def type_second_applicant(page: Page) -> None:
     choose(page, "commitment")
     control(page, "/applicant/name").fill(B_NAME)
     control(page, "/applicant/id_number").fill(B_ID)
 
 
-def assert_nothing_of_a(page, first: dict[str, dict[str, str]]) -> None:
+def assert_nothing_of_a(page: Page, first: dict[str, dict[str, str]]) -> None:
     """In every type's form only B's typed values, what follows from B's ID and the unit's record remain."""
     allowed = {"", B_NAME, B_ID, "男", "1990-01-01"}
     unit: dict[str, str] = {}      # the unit's record: a sample fills only what it lacks, so the first one wins
@@ -64,7 +66,7 @@ def assert_nothing_of_a(page, first: dict[str, dict[str, str]]) -> None:
         assert page.locator("img.photo:not([hidden])").count() == 0, slug   # nor A's photo
 
 
-def test_clear_form_leaves_nothing_of_the_previous_applicant(page):
+def test_clear_form_leaves_nothing_of_the_previous_applicant(page: Any) -> None:   # Any: with .dialogs
     first = fill_first_applicant_everywhere(page)
     page.click("#clear")
     assert "本单位信息保留" in page.dialogs[-1]
@@ -72,7 +74,7 @@ def test_clear_form_leaves_nothing_of_the_previous_applicant(page):
     assert_nothing_of_a(page, first)
 
 
-def test_next_applicant_keeps_the_unit_and_nothing_personal(page):
+def test_next_applicant_keeps_the_unit_and_nothing_personal(page: Page) -> None:
     first = fill_first_applicant_everywhere(page)
     choose(page, "evaluation-form")
     page.click("#next-person")
@@ -88,7 +90,7 @@ def test_next_applicant_keeps_the_unit_and_nothing_personal(page):
     assert control(page, "/applicant/id_number").input_value() == B_ID
 
 
-def test_the_units_record_is_typed_once_and_kept(page):
+def test_the_units_record_is_typed_once_and_kept(page: Any) -> None:
     box = page.locator("#unit-box")
     assert box.get_attribute("open") is not None          # open while empty
     box.get_by_label("单位名称").fill("塔城地区人民医院")
@@ -128,17 +130,17 @@ def test_the_units_record_is_typed_once_and_kept(page):
     assert box.get_by_label("单位名称").input_value() == "" and page.locator("#unit-line").inner_text() == "（未填写）"
 
 
-def _reload(page) -> None:
+def _reload(page: Page) -> None:
     page.reload()
     page.wait_for_selector("#fields [data-pointer]")
 
 
-def _leaving_warns(page) -> bool:
+def _leaving_warns(page: Page) -> bool:
     return page.evaluate("""() => { const e = new Event('beforeunload', {cancelable: true});
         window.dispatchEvent(e); return e.defaultPrevented; }""")
 
 
-def test_drafts_survive_a_reload_are_listed_by_name_and_travel_as_a_file(page, chromium, base_url):
+def test_drafts_survive_a_reload_are_listed_by_name_and_travel_as_a_file(page: Page, chromium: Browser, base_url: str) -> None:
     choose(page, "evaluation-form")
     control(page, "/applicant/name").fill("王芳")
     control(page, "/applicant/work_unit").fill("塔城地区人民医院")
@@ -182,7 +184,7 @@ def test_drafts_survive_a_reload_are_listed_by_name_and_travel_as_a_file(page, c
         context.close()
 
 
-def test_leaving_warns_when_the_browser_cannot_keep_the_draft(page):
+def test_leaving_warns_when_the_browser_cannot_keep_the_draft(page: Page) -> None:
     choose(page, "commitment")
     page.evaluate("() => { Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError'); }; }")
     control(page, "/applicant/name").fill("王芳")
@@ -193,7 +195,7 @@ def test_leaving_warns_when_the_browser_cannot_keep_the_draft(page):
     assert not _leaving_warns(page)
 
 
-def test_a_valid_id_number_fills_gender_and_birth_date_and_all_problems_show_at_once(page):
+def test_a_valid_id_number_fills_gender_and_birth_date_and_all_problems_show_at_once(page: Page) -> None:
     choose(page, "commitment")
     control(page, "/applicant/id_number").fill(B_ID)
     assert control(page, "/applicant/gender").input_value() == "男"
@@ -214,7 +216,7 @@ def test_a_valid_id_number_fills_gender_and_birth_date_and_all_problems_show_at_
     assert error_of(page, "/applicant/gender").is_hidden()
 
 
-def test_long_texts_are_text_areas_with_counters(page):
+def test_long_texts_are_text_areas_with_counters(page: Page) -> None:
     for slug in KINDS:
         choose(page, slug)
         tags = page.evaluate("""[...form.controls].filter(([, c]) => (c.schema.maxLength || 0) >= 100)

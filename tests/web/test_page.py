@@ -134,9 +134,10 @@ def test_field_errors_in_the_apis_words_next_to_their_field(page, web_app):
     expected = api_errors(web_app.test_client(), "commitment", payload)["/applicant/id_number"]
     assert "校验位" in expected
     control(page, "/applicant/id_number").fill(wrong)
-    page.click("#make-pdf")
     error = error_of(page, "/applicant/id_number")
-    error.wait_for()
+    assert error.inner_text() == "错误：" + expected     # said while typing, in the API's words
+    page.click("#make-pdf")
+    page.wait_for_selector("#summary:not([hidden])")
     assert error.inner_text() == "错误：" + expected
     assert control(page, "/applicant/id_number").get_attribute("aria-invalid") == "true"
     summary = page.locator("#summary")

@@ -168,7 +168,7 @@ const form = {
 function hintText(s) {
   const parts = [];
   if (s.description && !(s.enum || s["x-choices"]) && s.description !== s.title) parts.push(s.description);
-  if (s.maxLength && widgetOf(s) !== "select" && !parts.join("").includes(`${s.maxLength}个字`)) {
+  if (s.maxLength && widgetOf(s) !== "select" && !new RegExp(`${s.maxLength}个?字`).test(parts.join(""))) {
     parts.push(`最多${s.maxLength}个字`);
   }
   if (s.maxItems && s.type === "array") parts.push(`最多${s.maxItems}项`);
@@ -974,8 +974,8 @@ function draftLabel(draft) {
   const applicant = draft.applicant || {};
   const when = draft.saved ? new Date(draft.saved) : null;
   const pad = (n) => String(n).padStart(2, "0");
-  const parts = [applicant.id_number ? `身份证尾号${String(applicant.id_number).slice(-4)}` : "",
-    when ? `${when.getMonth() + 1}月${when.getDate()}日 ${pad(when.getHours())}:${pad(when.getMinutes())}保存` : "尚未填写"];
+  const parts = [applicant.id_number ? `尾号${String(applicant.id_number).slice(-4)}` : "",
+    when ? `${when.getMonth() + 1}月${when.getDate()}日 ${pad(when.getHours())}:${pad(when.getMinutes())}` : "尚未填写"];
   return `${applicant.name || "未填姓名的申报人"}（${parts.filter(Boolean).join("，")}）`;
 }
 
