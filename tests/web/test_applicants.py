@@ -12,7 +12,7 @@ from stdnum.cn import ric
 from docgen.kinds import KINDS
 from tests.web.browser import DESKTOP, chromium_path
 from tests.web.conftest import open_page
-from tests.web.test_page import choose, control, error_of, load_sample
+from tests.web.test_page import choose, control, error_of, generate_pdf, load_sample
 
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
 
@@ -76,8 +76,11 @@ def test_clear_form_leaves_nothing_of_the_previous_applicant(page: Any) -> None:
 
 def test_next_applicant_keeps_the_unit_and_nothing_personal(page: Page) -> None:
     first = fill_first_applicant_everywhere(page)
+    choose(page, "commitment")
+    generate_pdf(page)                                  # A's 承诺书 on screen (A: the samples' people)
     choose(page, "evaluation-form")
     page.click("#next-person")
+    assert page.locator("#result").is_hidden() and page.locator("#preview").is_hidden()   # gone with A
     assert page.evaluate("document.activeElement.dataset.pointer") == "/applicant/name"
     type_second_applicant(page)
     assert_nothing_of_a(page, first)

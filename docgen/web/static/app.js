@@ -640,13 +640,24 @@ function showPreview(blob, name, documentId) {
   $("result").hidden = false;
   $("result-stale").hidden = true;
   $("result-name").textContent = name;
-  $("result").focus();     // where the keyboard and a screen reader continue: the file just made
   $("download-pdf").href = preview.url;
   $("download-pdf").download = name;
   $("open-pdf").href = preview.url;
   const id = $("result-id");
   id.textContent = documentId || "无";
   id.onclick = (e) => { e.preventDefault(); showVerify(documentId, new File([blob], name)); };
+  $("result").focus();     // where the keyboard and a screen reader continue: the file just made
+}
+
+/* Take the previous applicant's document off the screen: the preview shows only the person being typed. */
+function clearPreview() {
+  if (preview.url) URL.revokeObjectURL(preview.url);
+  preview = { url: null, name: null };
+  $("preview").removeAttribute("src");
+  $("preview").hidden = true;
+  $("result").hidden = true;
+  $("preview-empty").hidden = false;
+  showWarnings([]);
 }
 
 function showWarnings(warnings) {
@@ -784,6 +795,7 @@ async function clearPerson() {
   if (!window.confirm("清空当前申报人在各份文书中已填写的全部内容？本单位信息保留。")) return;
   person.applicant = {};
   person.docs = {};
+  clearPreview();
   await loadType(form.slug);
   saved();
   say("已清空本申报人的内容；本单位信息保留");
@@ -792,6 +804,7 @@ async function clearPerson() {
 /* 下一位申报人: a new, empty applicant's record; the unit's is kept, the previous applicant stays a draft. */
 async function nextPerson() {
   person = { ...newPerson(), slug: form.slug };
+  clearPreview();
   await loadType(form.slug);
   saved();
   listDrafts();
@@ -841,7 +854,7 @@ async function loadSample() {
     unitRecord[key] = fillBlanks(unitRecord[key], sample[key]);
     delete sample[key];
   }
-  person.applicant = sample.applicant || {};
+  if ("applicant" in (form.schema.properties || {})) person.applicant = sample.applicant || {};   // not the roster's
   delete sample.applicant;
   person.docs[form.slug] = sample;
   await loadType(form.slug);
@@ -992,6 +1005,7 @@ function showDraftName() {
 }
 
 async function openPerson(draft, message) {
+  if (draft.id !== (person || {}).id) clearPreview();
   person = { ...newPerson(), ...draft };
   person.applicant = person.applicant || {};
   person.docs = person.docs || {};
