@@ -5,11 +5,11 @@ import datetime as dt
 import io
 from typing import Literal
 
-from flask import current_app, request, send_file, url_for
+from flask import request, send_file, url_for
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
-from docgen.api import access
+from docgen.api import access, services
 from docgen.api.documents import json_body
 from docgen.api.openapi import FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
@@ -129,15 +129,15 @@ def template_xlsx():
              "multipart/form-data": {"schema": _ROSTER_UPLOAD}}}})
 def submit():
     key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
-    store = current_app.extensions["batch_store"]
+    here = services()
+    store = here.store
     if key and (known := store.by_idempotency_key(key)) is not None:   # before reading the body again
         return _accepted(known, 200)
     data, cells = _request_from_upload() if request.mimetype == "multipart/form-data" else (json_body(), None)
     partial = (request.args.get("partial") or request.form.get("partial") or "").lower() in ("true", "1", "yes")
-    renderer = current_app.extensions["docgen"]
-    batch_request, items, rejected = plan.intake(data, renderer, partial=partial, cells=cells)
-    batch, new = executor.submit(store, current_app.extensions["batch_dispatch"], current_app.extensions["settings"],
-                                 batch_request, renderer.profile(batch_request.profile).id, items, key)
+    batch_request, items, rejected = plan.intake(data, here.renderer, partial=partial, cells=cells)
+    batch, new = executor.submit(store, here.dispatch, here.settings, batch_request,
+                                 here.renderer.profile(batch_request.profile).id, items, key)
     if new:
         access.keys().claim("batch", batch.id, access.caller())
     return _accepted(batch, 202 if new else 200, rejected)
@@ -151,7 +151,7 @@ def _accepted(batch, status: int, rejected: list[dict] | None = None):
 
 
 def _batch(batch_id: str):
-    batch = current_app.extensions["batch_store"].get(batch_id)
+    batch = services().store.get(batch_id)
     if batch is None or not access.keys().may_see("batch", batch_id, access.caller()):
         raise Problem(404, "没有这个批次", f"批次“{batch_id}”不存在", slug="unknown-batch")
     return batch
@@ -175,8 +175,7 @@ def delete(path: BatchPath):
         raise Problem(409, "批次尚未完成", f"批次状态为 {batch.status}，完成后才能删除", slug="batch-not-done",
                       headers={"Retry-After": "5"})
     if not batch.files_deleted_at:
-        work.delete_files(current_app.extensions["storage"], current_app.extensions["batch_store"], batch.id,
-                          "deleted")
+        work.delete_files(services().storage, services().store, batch.id, "deleted")
     return _batch(batch.id).public()   # says when and why its files went
 
 
@@ -189,7 +188,7 @@ def _file(batch_id: str, name: str, download: str, mimetype: str):
         reason = {"expired": "已超过保存期限被清理", "erased": "因删除申报人的个人信息已被删除"}.get(
             batch.files_deleted_reason or "", "已被删除")
         raise Problem(410, "批次文件已不存在", f"本批次的文件{reason}，请重新提交", slug="batch-files-deleted")
-    storage = current_app.extensions["storage"]
+    storage = services().storage
     key = work.batch_key(batch.id, name)
     if not storage.exists(key):
         raise Problem(404, "文件不存在", "本批次没有可打印的文书" if name == work.PRINT else "批次文件已被清理",

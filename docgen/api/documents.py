@@ -5,12 +5,12 @@ import json
 import re
 from urllib.parse import quote
 
-from flask import Response, current_app, request, url_for
+from flask import Response, request, url_for
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen import documents, profiles
-from docgen.api import access
+from docgen.api import access, services
 from docgen.api.openapi import DOCUMENT_ID, WARNINGS, blueprint, file_answer, problems, schema_ref
 from docgen.documents import MEDIA_TYPES, Rendered, Renderer
 from docgen.errors import Problem
@@ -53,7 +53,7 @@ DOCS = Tag(name="documents", description="生成文书：提交 JSON，取回 PD
 
 
 def _renderer() -> Renderer:
-    return current_app.extensions["docgen"]
+    return services().renderer
 
 
 def _format(kind_formats: tuple[str, ...]) -> str:
@@ -150,8 +150,8 @@ def blank(path: TypePath):
     kind = renderer.kind(slug)
     fmt = _format(kind.formats)
     copies = _copies()
-    with current_app.extensions["gate"].slot():
-        rendered = renderer.issue(slug, None, fmt, request.args.get("profile"), copies=copies, blank=True)
+    with services().gate.slot():
+        rendered = renderer.blank(slug, fmt, request.args.get("profile"), copies=copies)
     return file_response(rendered, issued=False)
 
 
@@ -181,8 +181,11 @@ def _render_view(slug: str):
         fmt = _format(kind.formats)
         copies, blind = _copies(), _blind()
         payload = json_body()
-        with current_app.extensions["gate"].slot():
-            rendered = renderer.issue(slug, payload, fmt, request.args.get("profile"), copies=copies, blind=blind)
+        here = services()
+        with here.gate.slot():
+            rendered = here.renderer.render(slug, payload, fmt, request.args.get("profile"), copies=copies,
+                                            blind=blind)
+            here.issuer.issue([rendered])
         return file_response(rendered)
 
     view.__name__ = f"render_{slug.replace('-', '_')}"

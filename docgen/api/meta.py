@@ -8,7 +8,7 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen import errors
-from docgen.api import problems
+from docgen.api import problems, services
 from docgen.api.openapi import PROBLEM_JSON, Problem, blueprint, schema_ref
 from docgen.kinds import KINDS
 from docgen.render import fonts
@@ -46,23 +46,23 @@ def healthz():
 def readyz():
     """Check what a render needs: official faces resolve to CJK fonts, templates exist, DATA_DIR is writable."""
     checks: dict[str, str] = {}
-    renderer = current_app.extensions["docgen"]
+    here = services()
     for face in fonts.OFFICIAL_FACES:
         family = fonts.resolve(face)
         ok = family is not None and any(k in family for k in ("Fandol", "Noto", "LXGW", face))
         checks[f"font:{face}"] = family if ok and family else f"missing ({family})"
     for kind in KINDS.values():
         for name in ("document.html", "docx.py"):
-            path = renderer.templates_dir / kind.slug / name
+            path = here.renderer.templates_dir / kind.slug / name
             checks[f"template:{kind.slug}/{name}"] = "ok" if path.is_file() else "missing"
     try:
-        with tempfile.NamedTemporaryFile(dir=current_app.config["DATA_DIR"]):
+        with tempfile.NamedTemporaryFile(dir=here.settings.DATA_DIR):
             pass
         checks["storage"] = "ok"
     except OSError as exc:
         checks["storage"] = f"not writable: {exc}"
     try:
-        with current_app.extensions["registry"].engine.connect() as connection:
+        with here.registry.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
         checks["database"] = "ok"
     except Exception as exc:   # any driver's error: the registry cannot be reached

@@ -10,11 +10,11 @@ import datetime as dt
 import hashlib
 import re
 
-from flask import current_app, render_template_string, request
+from flask import render_template_string, request
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field, ValidationError
 
-from docgen.api import access
+from docgen.api import access, services
 from docgen.api.documents import json_body
 from docgen.api.openapi import blueprint, problems, schema_ref
 from docgen.errors import InvalidPayload, Problem, chinese_errors
@@ -89,7 +89,7 @@ def _unknown(document_id: str) -> Problem:
 
 
 def _issued(document_id: str):
-    issued = current_app.extensions["registry"].get(document_id)
+    issued = services().registry.get(document_id)
     if issued is None:
         raise _unknown(document_id)
     return issued
@@ -109,7 +109,7 @@ def _presented_sha256(query: VerifyQuery) -> str | None:
 
 
 def _verdict(issued, signature: str | None, presented: str | None) -> dict:
-    secret = current_app.config["SECRET_KEY"]
+    secret = services().settings.SECRET_KEY
     signature_valid = None if signature is None else qr.signature_valid(issued.id, signature, secret)
     content_matches = None if presented is None else presented == issued.sha256
     revoked = issued.revoked_at is not None
@@ -175,6 +175,6 @@ def revoke(path: VerifyPath):
     _issued(path.document_id)
     if not access.keys().may_see("document", path.document_id, access.caller()):
         raise _unknown(path.document_id)   # another unit's document is none of this caller's business
-    issued = current_app.extensions["registry"].revoke(path.document_id, body.reason)
+    issued = services().registry.revoke(path.document_id, body.reason)
     return {"document_id": issued.id, "revoked_at": utc(issued.revoked_at).isoformat(),
             "revoke_reason": issued.revoke_reason}

@@ -84,6 +84,11 @@ def _set_text(self, text, justify=False):
 
 
 def install() -> None:
-    """Patch WeasyPrint's line justification (idempotent)."""
+    """Patch WeasyPrint's line justification (idempotent; docgen.bootstrap calls it)."""
     inline.justify_line = justify_line
     line_break.Layout.set_text = _set_text
+
+
+def installed() -> bool:
+    """Tell whether WeasyPrint justifies Chinese lines between characters in this process."""
+    return inline.justify_line is justify_line

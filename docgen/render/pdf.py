@@ -17,8 +17,7 @@ from jinja2 import meta
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from docgen.render import justify, subsets
-from docgen.render.fonts import use_fonts_dir
+from docgen.render import justify
 from docgen.render.jinja import html_env
 
 BASE_CSS = "_base/gbt9704.css"   # GB/T 9704 page and type: under every document's own stylesheet
@@ -37,8 +36,14 @@ class _Deflate:
     @staticmethod
     def compress(data, level=ZLIB_LEVEL):
         return zlib.compress(data, ZLIB_LEVEL)
+
+
+def install_deflate() -> None:
+    """Make pydyf deflate at ZLIB_LEVEL (docgen.bootstrap calls it once per process)."""
+    pydyf.zlib = _Deflate  # type: ignore[attr-defined]
+
+
 LETTER = "_base/letter.html"
-justify.install()   # Chinese lines justified between characters (WeasyPrint stretches only spaces)
 LINES_PER_PAGE, MAX_LINES_PER_PAGE = 22, 28   # 28: a 1.4 line pitch, still open to read
 TEXT_HEIGHT_MM = 225   # GB/T 9704 §5.2.2 版心高
 
@@ -73,9 +78,8 @@ class PdfRenderer:
     """Render templates/<name>.html to PDF bytes."""
 
     def __init__(self, templates_dir: Path, fonts_dir: Path):
-        use_fonts_dir(fonts_dir)  # before the FontConfiguration reads fontconfig's files
-        subsets.install()         # font subsets cached and renumbered (docgen/render/subsets.py)
-        pydyf.zlib = _Deflate
+        if not justify.installed():   # docgen.bootstrap patches WeasyPrint and points fontconfig at the fonts
+            raise RuntimeError("docgen.bootstrap.bootstrap() has not run in this process: call it at start")
         self.templates_dir = Path(templates_dir).resolve()
         self.env = html_env(self.templates_dir)
         # FACTS.md: a FontConfiguration per render grows RSS without bound; one per process
