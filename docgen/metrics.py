@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from prometheus_client import CollectorRegistry, Counter
+if TYPE_CHECKING:   # imported when first used: prometheus_client picks its mode when it is imported
+    from prometheus_client import CollectorRegistry, Counter
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"   # prometheus_client reads this name
 
@@ -39,12 +41,22 @@ def share_between_processes(folder: Path | None = None) -> Path:
     current = shared_dir()
     if current is not None:
         return current
+    if "prometheus_client" in sys.modules:   # it read the environment at import: too late to share
+        raise RuntimeError("docgen.metrics.share_between_processes() must run before prometheus_client is imported")
     chosen = folder or Path(tempfile.mkdtemp(prefix="docgen-metrics-"))
     os.environ[MULTIPROC_ENV] = str(chosen)   # read by prometheus_client here and in every child process
     return chosen
 
 
+def _new_registry() -> CollectorRegistry:
+    from prometheus_client import CollectorRegistry
+
+    return CollectorRegistry()
+
+
 def _documents_counter(registry: CollectorRegistry | None) -> Counter:
+    from prometheus_client import Counter
+
     return Counter("docgen_documents_issued", "Documents issued (API and batches)", ["kind", "format"],
                    registry=registry)
 
@@ -60,7 +72,7 @@ class Metrics:
     """The collectors of one app or process: `registry` is None in multiprocess mode (values go to the shared
     files; a scrape builds a registry from them)."""
 
-    registry: CollectorRegistry | None = field(default_factory=CollectorRegistry)
+    registry: CollectorRegistry | None = field(default_factory=_new_registry)
     documents: DocumentCounter = field(init=False)
 
     def __post_init__(self) -> None:
