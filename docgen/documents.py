@@ -141,7 +141,7 @@ class Renderer:
         return model, context["warnings"]
 
     def prepare(self, slug: str, payload: object, profile_id: str | None = None, *, copies: int | None = None,
-                blind: bool = False):
+                blind: bool = False) -> tuple[Kind, BaseModel, profiles.Profile, dict[str, Any], list[str]]:
         """Validate a payload; return its kind, model, the context every format renders from, and warnings."""
         kind = self.kind(slug)
         model, warnings = self.validate(kind, payload)

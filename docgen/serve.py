@@ -122,7 +122,7 @@ class RequestBuffer:
 class BufferingWorker(ThreadWorker):
     """gthread, but connections are read whole by the event loop (see the module docstring)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.buffering: dict[TConn, tuple[RequestBuffer, float]] = {}
         self.lingering: dict[TConn, tuple[float, list[int]]] = {}
@@ -131,7 +131,7 @@ class BufferingWorker(ThreadWorker):
         settings: Settings = self.app.settings
         return settings
 
-    def accept(self, listener):
+    def accept(self, listener: socket.socket) -> None:
         try:
             sock, addr = listener.accept()
         except OSError as exc:
@@ -174,7 +174,7 @@ class BufferingWorker(ThreadWorker):
         except OSError:
             return b""
 
-    def _drain(self, conn: TConn, _sock) -> None:
+    def _drain(self, conn: TConn, _sock: object) -> None:
         _, drained = self.lingering[conn]
         if (data := self._recv(conn)) is None:
             return
@@ -191,7 +191,7 @@ class BufferingWorker(ThreadWorker):
         self.nr_conns -= 1
         conn.close()
 
-    def _readable(self, conn: TConn, _sock) -> None:
+    def _readable(self, conn: TConn, _sock: object) -> None:
         buffer, _ = self.buffering[conn]
         if (data := self._recv(conn)) is None:
             return
@@ -224,7 +224,7 @@ class BufferingWorker(ThreadWorker):
         conn.initialized = conn.data_ready = True
         self.enqueue_req(conn)
 
-    def murder_pending(self):
+    def murder_pending(self) -> None:
         super().murder_pending()
         now = time.monotonic()
         for conn, (deadline, _) in list(self.lingering.items()):
@@ -234,7 +234,7 @@ class BufferingWorker(ThreadWorker):
             if deadline <= now:
                 self._drop(conn, Problem(408, TITLES[408], "请求未能在限定时间内传完，连接已关闭", slug="request-timeout"))
 
-    def handle_error(self, req, client, addr, exc):
+    def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
         """Answer what gunicorn's parser refuses as problem+json, in Chinese."""
         status = {http_errors.LimitRequestLine: 414, http_errors.LimitRequestHeaders: 431,
                   http_errors.UnsupportedTransferCoding: 501, http_errors.ExpectationFailed: 417}.get(type(exc))
@@ -255,19 +255,19 @@ class BufferingWorker(ThreadWorker):
 class JsonLogger(glogging.Logger):
     """gunicorn's own messages (start, workers, refusals) as JSON lines too."""
 
-    def setup(self, cfg):
+    def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         for handler in self.error_log.handlers + self.access_log.handlers:
             handler.setFormatter(logs.JsonFormatter())
 
 
-def _worker_exited(_server, worker) -> None:
+def _worker_exited(_server: object, worker: Any) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
 
 
-class Server(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
+class Server(BaseApplication):
     """gunicorn configured from docgen's settings, running create_app() in BufferingWorker workers.
 
     Its workers count into the folder docgen.bootstrap(share_metrics=True) made, and /metrics sums them:

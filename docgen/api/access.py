@@ -58,7 +58,7 @@ def describe(spec: dict, required: bool) -> None:
 def register(app: Flask) -> None:
     """Check the key of every request that needs one."""
     @app.before_request
-    def _authenticate():
+    def _authenticate() -> None:
         if not guarded(request.method, request.path):       # open routes ignore keys (and /metrics has a token of its own)
             return
         token = _token()

@@ -2,6 +2,8 @@
 in a URL, so that no access log holds it); docgen.erasure does the work."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
@@ -47,7 +49,7 @@ class Erasure(BaseModel):
          openapi_extensions={"requestBody": {"required": True, "content": {"application/json": {
              "schema": schema_ref(bp.components_schemas, erasure.ErasureRequest),
              "example": {"id_number": "652801199003152311"}}}}})
-def erase():
+def erase() -> dict[str, Any]:
     id_number = erasure.checked(json_body())
     caller, here = access.caller(), services()
     return erasure.erase(here.store, here.storage, id_number, applicant_key(here.settings.SECRET_KEY, id_number),

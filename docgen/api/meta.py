@@ -4,6 +4,7 @@ from __future__ import annotations
 import tempfile
 
 from flask import current_app, redirect
+from flask.typing import ResponseReturnValue
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
@@ -36,14 +37,14 @@ class NotReadyProblem(Problem):
 
 
 @bp.get("/healthz", tags=[TAG], summary="存活检查", responses={200: Health})
-def healthz():
+def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @bp.get("/readyz", tags=[TAG], summary="就绪检查：字体、模板、存储、数据库可用", responses={
     200: Readiness, 503: {"description": "未就绪：detail 列出不可用的项，checks 为逐项检查", "content": {PROBLEM_JSON: {
         "schema": schema_ref(bp.components_schemas, NotReadyProblem)}}}})
-def readyz():
+def readyz() -> ResponseReturnValue:
     """Check what a render needs: official faces resolve to CJK fonts, templates exist, DATA_DIR is writable."""
     checks: dict[str, str] = {}
     here = services()
@@ -77,10 +78,10 @@ def readyz():
 
 @bp.get("/openapi.json", tags=[TAG], summary="本接口说明（OpenAPI 3.1）", responses={
     200: {"description": "OpenAPI 3.1 文档", "content": {"application/json": {"schema": {"type": "object"}}}}})
-def openapi_json():
+def openapi_json() -> ResponseReturnValue:
     return current_app.api_doc  # type: ignore[attr-defined]  # flask-openapi3's OpenAPI app
 
 
 @bp.get("/docs", doc_ui=False)
-def docs():
+def docs() -> ResponseReturnValue:
     return redirect("/docs/swagger")

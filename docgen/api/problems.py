@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, make_response, request
+from flask import Flask, Response, make_response, request
+from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -21,13 +23,13 @@ TITLES = {
 }
 
 
-def response(problem: Problem):
+def response(problem: Problem) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Return the Flask response of a problem."""
     body = problem.body(instance=request.path)
     return body, problem.status, {"Content-Type": "application/problem+json", **problem.headers}
 
 
-def validation_error(exc: ValidationError):
+def validation_error(exc: ValidationError) -> Response:
     """Answer a query or path parameter that flask-openapi3 could not validate: 422, in Chinese."""
     errors = chinese_errors(exc, None)
     return make_response(response(Problem(422, "参数有误", "；".join(e["detail"] for e in errors),
@@ -38,11 +40,11 @@ def register(app: Flask) -> None:
     """Install the handlers that turn every exception into problem+json."""
 
     @app.errorhandler(Problem)
-    def _problem(exc: Problem):
+    def _problem(exc: Problem) -> ResponseReturnValue:
         return response(exc)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
+    def _http(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         title = TITLES.get(status, "请求无法处理")
         detail = {413: f"请求体不能超过{services_of(app).settings.MAX_BODY_BYTES // 1024} KB",
@@ -55,6 +57,6 @@ def register(app: Flask) -> None:
         return response(Problem(status, title, detail, headers=headers))
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
+    def _unexpected(exc: Exception) -> ResponseReturnValue:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return response(Problem(500, "服务内部错误", "生成文书时发生内部错误，已记录，请联系管理员", slug="internal"))

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from typing import Any
 
 from flask import render_template_string, request
+from flask.typing import ResponseReturnValue
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field, ValidationError
 
@@ -18,7 +20,7 @@ from docgen.api import access, services
 from docgen.api.documents import json_body
 from docgen.api.openapi import blueprint, problems, schema_ref
 from docgen.errors import InvalidPayload, Problem, chinese_errors
-from docgen.registry import utc
+from docgen.registry import IssuedDocument, utc
 from docgen.render import qr
 
 bp = blueprint("verify", __name__, url_prefix="/v1")
@@ -88,7 +90,7 @@ def _unknown(document_id: str) -> Problem:
     return Problem(404, "查无此文书", f"编号“{document_id}”的文书未由本服务出具，或编号有误", slug="unknown-document")
 
 
-def _issued(document_id: str):
+def _issued(document_id: str) -> IssuedDocument:
     issued = services().registry.get(document_id)
     if issued is None:
         raise _unknown(document_id)
@@ -108,7 +110,7 @@ def _presented_sha256(query: VerifyQuery) -> str | None:
     return None
 
 
-def _verdict(issued, signature: str | None, presented: str | None) -> dict:
+def _verdict(issued: IssuedDocument, signature: str | None, presented: str | None) -> dict[str, Any]:
     secret = services().settings.SECRET_KEY
     signature_valid = None if signature is None else qr.signature_valid(issued.id, signature, secret)
     content_matches = None if presented is None else presented == issued.sha256
@@ -133,7 +135,7 @@ def _verdict(issued, signature: str | None, presented: str | None) -> dict:
             "proven": proven, "not_proven": not_proven}
 
 
-def _answer(path: VerifyPath, query: VerifyQuery):
+def _answer(path: VerifyPath, query: VerifyQuery) -> ResponseReturnValue:
     issued = _issued(path.document_id)
     data = issued.public()
     verdict = _verdict(issued, query.s, _presented_sha256(query))
@@ -150,13 +152,13 @@ _ANSWER = {200: {"description": "核验结果与登记信息：JSON；浏览器�
 
 @bp.get("/verify/<document_id>", tags=[TAG], summary="核验文书：JSON，浏览器打开为网页",
         operation_id="verify_document", responses=_ANSWER)
-def verify(path: VerifyPath, query: VerifyQuery):
+def verify(path: VerifyPath, query: VerifyQuery) -> ResponseReturnValue:
     return _answer(path, query)
 
 
 @bp.post("/verify/<document_id>", tags=[TAG], summary="核验文书并核对所提交文件（请求体或 multipart 的 file）的指纹",
          operation_id="verify_document_file", responses=_ANSWER)
-def verify_file(path: VerifyPath, query: VerifyQuery):
+def verify_file(path: VerifyPath, query: VerifyQuery) -> ResponseReturnValue:
     return _answer(path, query)
 
 
@@ -167,7 +169,7 @@ def verify_file(path: VerifyPath, query: VerifyQuery):
              **problems(400, 401, 404, 413, 415, 422)},
          openapi_extensions={"requestBody": {"required": True, "content": {"application/json": {
              "schema": schema_ref(bp.components_schemas, RevokeBody), "example": {"reason": "申报人撤回申请"}}}}})
-def revoke(path: VerifyPath):
+def revoke(path: VerifyPath) -> ResponseReturnValue:
     try:
         body = RevokeBody.model_validate(json_body())
     except ValidationError as exc:
@@ -176,5 +178,6 @@ def revoke(path: VerifyPath):
     if not access.keys().may_see("document", path.document_id, access.caller()):
         raise _unknown(path.document_id)   # another unit's document is none of this caller's business
     issued = services().registry.revoke(path.document_id, body.reason)
+    assert issued is not None and issued.revoked_at is not None   # _issued() found it; revoked now or before
     return {"document_id": issued.id, "revoked_at": utc(issued.revoked_at).isoformat(),
             "revoke_reason": issued.revoke_reason}

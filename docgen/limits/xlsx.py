@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import IO, Any
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
@@ -48,13 +49,13 @@ def _cell(ref: str) -> tuple[int, int] | None:
 class _Capped(io.RawIOBase):
     """A readable stream that refuses to give more than `limit` bytes of a zip member."""
 
-    def __init__(self, stream, limit: int, name: str):
+    def __init__(self, stream: IO[bytes], limit: int, name: str) -> None:
         self._stream, self._left, self._name = stream, limit, name
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
         data = self._stream.read(min(len(buffer), self._left + 1))
         self._left -= len(data)
         if self._left < 0:
@@ -94,7 +95,7 @@ def check(content: bytes) -> None:
             raise Problem(400, "无法读取花名册", "上传的 Excel 文件已损坏或含有不允许的内容", slug="bad-xlsx") from None
 
 
-def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
+def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
     return io.BufferedReader(_Capped(archive.open(info), MAX_MEMBER_BYTES, info.filename))
 
 
