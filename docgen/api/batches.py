@@ -6,13 +6,12 @@ import io
 from typing import Any, Literal
 
 from flask import Response, request, send_file, url_for
-from flask.typing import ResponseReturnValue
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen.api import access, services
 from docgen.api.documents import json_body
-from docgen.api.openapi import FieldError, blueprint, file_answer, problems, schema_ref
+from docgen.api.openapi import Answer, FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
 from docgen.batch import executor, plan, template, work
 from docgen.batch.request import BatchRequest
@@ -116,7 +115,7 @@ def _request_from_upload() -> tuple[dict, Cells]:
 @bp.get("/batches/template.xlsx", tags=[TAG], summary="花名册模板（XLSX）：中文表头、下拉选项、填写提示与示例行",
         responses={200: file_answer("花名册模板", ("xlsx",))},
         description="在 Excel 或 WPS 中填写后，按 multipart 字段 file 提交到 POST /v1/batches。示例行（序号为“示例”）不会生成文书。")
-def template_xlsx() -> ResponseReturnValue:
+def template_xlsx() -> Answer:
     return send_file(io.BytesIO(template.build()), mimetype=MEDIA_TYPES["xlsx"], as_attachment=True,
                      download_name="职称申报人员花名册模板.xlsx")
 
@@ -129,7 +128,7 @@ def template_xlsx() -> ResponseReturnValue:
              "application/json": {"schema": schema_ref(bp.components_schemas, BatchRequest),
                                   "example": sample("batch")},
              "multipart/form-data": {"schema": _ROSTER_UPLOAD}}}})
-def submit() -> ResponseReturnValue:
+def submit() -> Answer:
     key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
     here = services()
     store = here.store

@@ -4,13 +4,12 @@ from __future__ import annotations
 import tempfile
 
 from flask import current_app, redirect
-from flask.typing import ResponseReturnValue
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen import errors
 from docgen.api import problems, services
-from docgen.api.openapi import PROBLEM_JSON, Problem, blueprint, schema_ref
+from docgen.api.openapi import PROBLEM_JSON, Answer, Problem, blueprint, schema_ref
 from docgen.kinds import KINDS
 from docgen.render import fonts
 
@@ -44,7 +43,7 @@ def healthz() -> dict[str, str]:
 @bp.get("/readyz", tags=[TAG], summary="就绪检查：字体、模板、存储、数据库可用", responses={
     200: Readiness, 503: {"description": "未就绪：detail 列出不可用的项，checks 为逐项检查", "content": {PROBLEM_JSON: {
         "schema": schema_ref(bp.components_schemas, NotReadyProblem)}}}})
-def readyz() -> ResponseReturnValue:
+def readyz() -> Answer:
     """Check what a render needs: official faces resolve to CJK fonts, templates exist, DATA_DIR is writable."""
     checks: dict[str, str] = {}
     here = services()
@@ -78,10 +77,10 @@ def readyz() -> ResponseReturnValue:
 
 @bp.get("/openapi.json", tags=[TAG], summary="本接口说明（OpenAPI 3.1）", responses={
     200: {"description": "OpenAPI 3.1 文档", "content": {"application/json": {"schema": {"type": "object"}}}}})
-def openapi_json() -> ResponseReturnValue:
+def openapi_json() -> Answer:
     return current_app.api_doc  # type: ignore[attr-defined]  # flask-openapi3's OpenAPI app
 
 
 @bp.get("/docs", doc_ui=False)
-def docs() -> ResponseReturnValue:
+def docs() -> Answer:
     return redirect("/docs/swagger")

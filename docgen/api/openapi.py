@@ -7,8 +7,12 @@ from typing import Any
 from flask_openapi3 import APIBlueprint
 from flask_openapi3.models import Schema
 from pydantic import BaseModel, Field
+from werkzeug.wrappers import Response
 
 from docgen.documents import MEDIA_TYPES
+
+# what a view returns; flask-openapi3 evaluates views' annotations, which flask.typing's alias defeats
+Answer = Response | str | dict[str, Any] | tuple[Any, ...]   # werkzeug's Response: Flask's and redirects
 
 REF = "#/components/schemas/{model}"
 PROBLEM_JSON = "application/problem+json"

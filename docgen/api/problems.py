@@ -5,11 +5,11 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, make_response, request
-from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from docgen.api import services_of
+from docgen.api.openapi import Answer
 from docgen.errors import Problem, chinese_errors
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,11 @@ def register(app: Flask) -> None:
     """Install the handlers that turn every exception into problem+json."""
 
     @app.errorhandler(Problem)
-    def _problem(exc: Problem) -> ResponseReturnValue:
+    def _problem(exc: Problem) -> Answer:
         return response(exc)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> ResponseReturnValue:
+    def _http(exc: HTTPException) -> Answer:
         status = exc.code or 500
         title = TITLES.get(status, "请求无法处理")
         detail = {413: f"请求体不能超过{services_of(app).settings.MAX_BODY_BYTES // 1024} KB",
@@ -57,6 +57,6 @@ def register(app: Flask) -> None:
         return response(Problem(status, title, detail, headers=headers))
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> ResponseReturnValue:
+    def _unexpected(exc: Exception) -> Answer:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return response(Problem(500, "服务内部错误", "生成文书时发生内部错误，已记录，请联系管理员", slug="internal"))

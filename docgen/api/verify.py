@@ -12,13 +12,12 @@ import re
 from typing import Any
 
 from flask import render_template_string, request
-from flask.typing import ResponseReturnValue
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field, ValidationError
 
 from docgen.api import access, services
 from docgen.api.documents import json_body
-from docgen.api.openapi import blueprint, problems, schema_ref
+from docgen.api.openapi import Answer, blueprint, problems, schema_ref
 from docgen.errors import InvalidPayload, Problem, chinese_errors
 from docgen.registry import IssuedDocument, utc
 from docgen.render import qr
@@ -135,7 +134,7 @@ def _verdict(issued: IssuedDocument, signature: str | None, presented: str | Non
             "proven": proven, "not_proven": not_proven}
 
 
-def _answer(path: VerifyPath, query: VerifyQuery) -> ResponseReturnValue:
+def _answer(path: VerifyPath, query: VerifyQuery) -> Answer:
     issued = _issued(path.document_id)
     data = issued.public()
     verdict = _verdict(issued, query.s, _presented_sha256(query))
@@ -152,13 +151,13 @@ _ANSWER = {200: {"description": "核验结果与登记信息：JSON；浏览器�
 
 @bp.get("/verify/<document_id>", tags=[TAG], summary="核验文书：JSON，浏览器打开为网页",
         operation_id="verify_document", responses=_ANSWER)
-def verify(path: VerifyPath, query: VerifyQuery) -> ResponseReturnValue:
+def verify(path: VerifyPath, query: VerifyQuery) -> Answer:
     return _answer(path, query)
 
 
 @bp.post("/verify/<document_id>", tags=[TAG], summary="核验文书并核对所提交文件（请求体或 multipart 的 file）的指纹",
          operation_id="verify_document_file", responses=_ANSWER)
-def verify_file(path: VerifyPath, query: VerifyQuery) -> ResponseReturnValue:
+def verify_file(path: VerifyPath, query: VerifyQuery) -> Answer:
     return _answer(path, query)
 
 
@@ -169,7 +168,7 @@ def verify_file(path: VerifyPath, query: VerifyQuery) -> ResponseReturnValue:
              **problems(400, 401, 404, 413, 415, 422)},
          openapi_extensions={"requestBody": {"required": True, "content": {"application/json": {
              "schema": schema_ref(bp.components_schemas, RevokeBody), "example": {"reason": "申报人撤回申请"}}}}})
-def revoke(path: VerifyPath) -> ResponseReturnValue:
+def revoke(path: VerifyPath) -> Answer:
     try:
         body = RevokeBody.model_validate(json_body())
     except ValidationError as exc:
