@@ -77,7 +77,7 @@ class Batch(Base):
     profile: Mapped[str] = mapped_column(String(64))
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
-    errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonText, default=list)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonText, default=lambda: [])
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     formats: Mapped[list[str]] = mapped_column(JsonText, default=lambda: ["pdf", "docx"])
@@ -119,8 +119,8 @@ class BatchItem(Base):
     claim: Mapped[str | None] = mapped_column(String(100), nullable=True)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # [{format, key, document_id, sha256, size, pages, print_only}]
-    files: Mapped[list[dict[str, Any]]] = mapped_column(JsonText, default=list)
-    errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonText, default=list)
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JsonText, default=lambda: [])
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonText, default=lambda: [])
 
 
 @dataclass
