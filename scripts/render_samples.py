@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from docgen.bootstrap import bootstrap  # noqa: E402
 from docgen.documents import Renderer, sample  # noqa: E402
 from docgen.kinds import KINDS  # noqa: E402
 
@@ -18,6 +19,7 @@ from docgen.kinds import KINDS  # noqa: E402
 def main() -> None:
     out = ROOT / "out" / "samples"
     out.mkdir(parents=True, exist_ok=True)
+    bootstrap()   # as every entry point: WeasyPrint patched, fonts configured
     renderer = Renderer()
     for slug, kind in KINDS.items():
         payload = sample(slug)
