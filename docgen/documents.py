@@ -40,6 +40,13 @@ BLIND = "盲评"       # the subject of a blind copy: it names nobody
 MAX_COPIES = 5
 
 
+def _json_value(value: object) -> str:
+    """Write a date that our own code put in a payload (a batch's shared date) as JSON writes dates."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 @dataclass
 class Rendered:
     """A rendered file and what the caller should know about it."""
@@ -134,8 +141,9 @@ class Renderer:
         if refused:
             raise unprintable(kind.model, refused)
         context: dict[str, Any] = {"calendar": self.calendar, "warnings": []}
-        try:
-            model = kind.model.model_validate(payload, context=context)
+        try:   # JSON taken strictly: true/false a boolean, a number a number, a date a YYYY-MM-DD string
+            model = kind.model.model_validate_json(json.dumps(payload, default=_json_value), strict=True,
+                                                   context=context)
         except ValidationError as exc:
             raise InvalidPayload(chinese_errors(exc, kind.model)) from None
         return model, context["warnings"]

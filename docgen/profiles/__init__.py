@@ -6,7 +6,7 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -63,7 +63,7 @@ class Profile(BaseModel):
             raise ValueError(f"profile {self.id!r}: material keys twice: {twice}")
         return self
 
-    def text(self, slug: str, key: str):
+    def text(self, slug: str, key: str) -> Any:
         """Return the wording `key` of document `slug`; a KeyError names what the profile lacks."""
         try:
             return self.texts[slug][key]
