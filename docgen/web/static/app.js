@@ -1381,8 +1381,8 @@ async function verify(input, file) {
     $("verify-verdict").textContent = verdict;
     $("verify-explain").textContent = explain;
     const profile = profiles.find((p) => p.id === d.profile);
-    const rows = [["文书", d.title], ["对象", d.subject], ["出具时间", beijingTime(d.issued_at)],
-      ["地区配置", profile ? profile.name : d.profile],
+    const rows = [["文书", d.title], ["对象", d.subject], ["出具单位", d.issuing_unit], ["出具时间", beijingTime(d.issued_at)],
+      ["地区配置", d.profile_name || (profile ? profile.name : d.profile)],
       ["文书编号", d.document_id], ["内容指纹（SHA-256）", d.sha256],
       ["已证明", (d.proven || []).join("；")], ["未证明", (d.not_proven || []).join("；")]];
     facts.replaceChildren(...rows.filter(([, v]) => v).flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
