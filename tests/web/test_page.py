@@ -314,9 +314,9 @@ def test_keyboard_alone_reaches_and_submits_the_form(page):
     choose(page, "commitment")
     load_sample(page)
     control(page, "/applicant/name").focus()
-    page.keyboard.press("Enter")                      # Enter in a field submits, as on any form
+    page.keyboard.press("Enter")                      # Enter in a field submits, as on any form: a preview
     page.wait_for_selector("#result:not([hidden])")
-    assert page.locator("#result-name").inner_text().endswith("个人承诺书.pdf")
+    assert page.locator("#result-name").inner_text().endswith("个人承诺书-预览稿.pdf")
 
 
 @pytest.mark.parametrize("slug", list(KINDS))
