@@ -40,8 +40,22 @@ def choose(page, slug: str, profile: str | None = None):
 
 
 def load_sample(page):
+    said_before = _watch_status(page)
     page.click("#load-sample")
-    page.wait_for_selector("#status:has-text('已载入示例')")
+    # the status may say something else right after (the ID number's gender): wait for what it has said since
+    page.wait_for_function("n => window.statusSaid.slice(n).some(t => t.includes('已载入示例'))", arg=said_before)
+
+
+def _watch_status(page) -> int:
+    """Keep every text the status line shows in window.statusSaid; return how many it holds now."""
+    return page.evaluate("""() => {
+        if (!window.statusSaid) {
+            window.statusSaid = [];
+            new MutationObserver(() => window.statusSaid.push(document.getElementById('status').textContent))
+                .observe(document.getElementById('status'), {childList: true, characterData: true, subtree: true});
+        }
+        return window.statusSaid.length;
+    }""")
 
 
 def generate_pdf(page):
