@@ -14,32 +14,50 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from docgen import rules
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import BLANK, Applicant, Payload, Short, Unit, WorkUnit, fill, limited
+from docgen.kinds.common import (
+    BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Short, ShortFilled, Unit, WorkUnit, fill, limited)
 from docgen.profiles import Profile
 from docgen.render.grid import Column, Geometry, Table
 from docgen.rules import vocab
-from docgen.rules.types import Route
+from docgen.rules.types import Gender, IdNumber, Route
 
 SLUG = "roster"
 BLANK_ROWS = 15
 BLANK_ROW_H = 9.0   # mm, to write in by hand (issue 9: at least 8 mm); 15 such rows fill the first page
 REMARK_MAX = 100
+TITLED_ROUTES = ("评审", "授予")   # routes from a title held: 现任专业技术职务 is required for these
 
 
 class RosterApplicant(Applicant):
-    """A row of the roster: the applicant, how the title is obtained, and the committee's result."""
+    """A row of the roster: the applicant, how the title is obtained, and the committee's result.
 
+    身份证号码, 性别 and 拟申报职务 identify the applicant to the committee: required, never 无 (issue 20).
+    """
+
+    gender: Gender = Field(title="性别", description=GENDER_RULE)
+    id_number: IdNumber = Field(title="身份证号码", description=ID_RULE)
     # bounded so that one row always fits on one page
-    current_title: Short | None = Field(None, title="现任专业技术职务", examples=["助理工程师"])
-    target_title: Short | None = Field(None, title="拟申报专业技术职务", examples=["工程师"])
+    current_title: Short | None = Field(None, title="现任专业技术职务", examples=["助理工程师"],
+                                        description="评审、授予必填；初定无现任职务时留空")
+    target_title: ShortFilled = Field(title="拟申报专业技术职务", examples=["工程师"])
     work_unit: WorkUnit | None = Field(None, title="工作单位")
     route: Route = Field(title="申报途径", description="初定、授予或评审")
     passed: bool | None = Field(None, title="是否通过", description="评审结果；未知时留空，由评审委员会填写")
     remark: limited(REMARK_MAX) | None = Field(None, title="备注")  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _title_held(self) -> RosterApplicant:
+        """Require the title held of one who applies by 评审 or 授予 (only 初定 starts from none)."""
+        if self.route in TITLED_ROUTES and not self.current_title:
+            raise PydanticCustomError(
+                "title_required", "申报途径为{route}时须填写现任专业技术职务（初定人员可留空）",
+                {"route": self.route, "field": "current_title"})
+        return self
 
 
 class RosterPayload(Payload):
