@@ -37,9 +37,9 @@ SLUG = "evaluation-form"
 PHOTO_MM = (25, 35)                 # 1 inch (一寸): 25 × 35 mm
 BLANK_ROWS = 3                      # empty rows per list on the blank form
 # 8.5 mm each, written by hand. The promise is copied by hand (seed 000 五(三) 手写承诺语; 五(一)14 its ~115
-# characters): 3 lines of ~38 characters, what page 4 holds with the three opinions below it (4 lines push
-# the 评审委员会意见 onto a 5th page)
-PROMISE_LINES, UNIT_LINES, COMPETENT_LINES = 3, 2, 2
+# characters): 4 lines of ~29 characters; page 4 holds them with the three opinions below because each box
+# signs and dates on one line
+PROMISE_LINES, UNIT_LINES, COMPETENT_LINES = 4, 2, 2
 # the eyes of a standard 一寸 photo (25 × 35 mm, head ~3–28 mm from the top): a band 33–47 % of its height
 EYES_TOP, EYES_HEIGHT = 0.33, 0.14
 SHORT_BLANK = "______"              # a number of votes written by hand

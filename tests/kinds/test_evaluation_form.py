@@ -118,7 +118,7 @@ def test_bazhou_promise_is_seed_000s_text_with_lines_to_copy_it(renderer):
         assert "愿承担一切" not in text                      # docgen's former wording is gone
     xml = docx_xml(renderer.render(SLUG, sample(SLUG), "docx", "bazhou-2024", copies=1).content)
     promise_box = xml.split("九、个人承诺")[1].split("十、单位意见")[0]
-    assert promise_box.count("<w:pBdr>") == evaluation_form.PROMISE_LINES == 3   # the ruled lines
+    assert promise_box.count("<w:pBdr>") == evaluation_form.PROMISE_LINES == 4   # the ruled lines
     # and in the PDF: the ruled lines drawn between the label and the signature
     words = _words(renderer.render(SLUG, sample(SLUG), "pdf", "bazhou-2024", copies=1).content, 3)
     label = next(w["bottom"] for w in words if w["text"].startswith("请本人"))
