@@ -93,6 +93,8 @@ MESSAGES = {
     "int_parsing": "{title}应为整数",
     "int_type": "{title}应为整数",
     "int_from_float": "{title}应为整数",
+    "float_parsing": "{title}应为数字",
+    "float_type": "{title}应为数字",
     "bool_parsing": "{title}应为 true 或 false",
     "bool_type": "{title}应为 true 或 false",
     "literal_error": "{title}只能是：{expected}",

@@ -1,9 +1,13 @@
-"""免除继续教育学习申请表 (seed 000 附件4, 002 附件4; seed 003 附件6/7): a one-page bordered form."""
+"""免除继续教育学习申请表 (seed 000 附件4, 002 附件4): the autonomous region's one-page bordered form.
+
+Its 注3 forbids forms of a region's own ("各地各部门不得私自设置免除继续教育学习事项及申请表"): every profile prints
+this form, tacheng-2023 too, whose notice names 附件6/7 without printing them (issue 20).
+"""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -89,10 +93,6 @@ class ExemptionPayload(Payload):
         title="免学理由", description=f"不超过{REASON_MAX}字；篇幅长时自动缩小字号，保证一页印完")
     review: Annotated[str, Field(max_length=REVIEW_MAX)] | None = Field(
         None, title="审核意见", description="缺省时留空，由审核单位手写")
-    variant: Literal["fhj", "minority-training"] = Field(
-        "fhj", title="申请人类别",
-        description="fhj：参加“访惠聚”驻村、驻村管寺等工作的人员（塔城附件7）；"
-                    "minority-training：少数民族特培学员（塔城附件6）")
     date: Date | None = Field(None, title="审核日期", description="审核日期（YYYY-MM-DD）；缺省时留空待手写")
 
     @field_validator("review")
@@ -184,12 +184,11 @@ def _values(a: ExemptionApplicant) -> dict:
     return {key: rules.or_none(value) for key, value in values.items()}
 
 
-def _texts(profile: Profile, variant: str) -> dict:
-    suffix = "" if variant == "fhj" else "_" + variant.replace("-", "_")
+def _texts(profile: Profile) -> dict:
     return {
-        "title": profile.text(SLUG, "title" + suffix),
+        "title": profile.text(SLUG, "title"),
         "review_label": profile.text(SLUG, "review_label"),
-        "notes": list(profile.text(SLUG, "notes" + suffix)),
+        "notes": list(profile.text(SLUG, "notes")),
         "signatures": list(profile.text(SLUG, "signatures")),
     }
 
@@ -204,16 +203,16 @@ def _context(texts: dict, values: dict, reason: list[str], review: list[str], da
 
 def build(payload: ExemptionPayload, profile: Profile, options: Options) -> dict:
     """Build the context: the applicant's rows, the reason cell sized to the page, the profile's wording."""
-    return _context(_texts(profile, payload.variant), _values(payload.applicant), _paragraphs(payload.reason),
+    return _context(_texts(profile), _values(payload.applicant), _paragraphs(payload.reason),
                     _paragraphs(payload.review or ""), signoff_date(payload.date))
 
 
 def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: every value cell empty (not 无), the date left to write by hand."""
     values = dict.fromkeys(key for cells in VALUE_CELLS for key, _ in cells)
-    return _context(_texts(profile, "fhj"), {key: "" for key in values}, [], [], DATE_BLANK)
+    return _context(_texts(profile), {key: "" for key in values}, [], [], DATE_BLANK)
 
 
 KIND = Kind(slug=SLUG, title="免除继续教育学习申请表", model=ExemptionPayload, build=build, blank=blank,
-            subject=lambda p: p.applicant.name, seeds="000 附件4, 002 附件4, 003 附件6/7",
+            subject=lambda p: p.applicant.name, seeds="000 附件4, 002 附件4",
             batch_when=("reason",), layout=LAYOUT)  # only 访惠聚/驻村 applicants file it

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 import cn2an
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from docgen import rules
@@ -30,12 +30,18 @@ from docgen.kinds.common import BLANK, DATE_BLANK, GENDER_RULE, ID_RULE, Applica
 from docgen.profiles import Profile
 from docgen.render import measure
 from docgen.render.pictures import Picture
+from docgen.render.scans.checks import Rect
 from docgen.rules.types import Date, Gender, IdNumber, Month
 
 SLUG = "evaluation-form"
 PHOTO_MM = (25, 35)                 # 1 inch (一寸): 25 × 35 mm
 BLANK_ROWS = 3                      # empty rows per list on the blank form
-PROMISE_LINES, UNIT_LINES, COMPETENT_LINES = 2, 2, 2   # 8.5 mm each: written by hand
+# 8.5 mm each, written by hand. The promise is copied by hand (seed 000 五(三) 手写承诺语; 五(一)14 its ~115
+# characters): 4 lines of ~29 characters; page 4 holds them with the three opinions below because each box
+# signs and dates on one line
+PROMISE_LINES, UNIT_LINES, COMPETENT_LINES = 4, 2, 2
+# the eyes of a standard 一寸 photo (25 × 35 mm, head ~3–28 mm from the top): a band 33–47 % of its height
+EYES_TOP, EYES_HEIGHT = 0.33, 0.14
 SHORT_BLANK = "______"              # a number of votes written by hand
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=6)]
@@ -97,6 +103,24 @@ class Training(_Item):
     content: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(title="学习内容")
 
 
+class PhotoEyes(_Item):
+    """Where the eyes are in the photo: the band the 盲评 copy blacks out (seed 000 五(一)15 照片眼睛遮盖, 003 三(三)1
+    只遮盖眼睛部位), as fractions of the photo's height from its top edge."""
+
+    top: float = Field(EYES_TOP, title="眼部遮盖带上沿", ge=0, lt=1,
+                       description="自照片上边起，占照片高度的比例（0～1）；缺省为标准一寸照片的眼部")
+    height: float = Field(EYES_HEIGHT, title="眼部遮盖带高度", gt=0, le=1, description="占照片高度的比例（0～1）")
+
+    @model_validator(mode="after")
+    def _inside(self) -> PhotoEyes:
+        """Refuse a band that runs past the photo's bottom edge."""
+        if self.top + self.height > 1 + 1e-9:
+            raise PydanticCustomError(
+                "eyes_outside", "眼部遮盖带超出照片下沿：上沿{top}加高度{height}不能大于1（均为照片高度的比例）",
+                {"top": self.top, "height": self.height, "field": "height"})
+        return self
+
+
 def _photo(value: str | None) -> bytes | None:
     """Decode the photo (base64, or a data: URL, of a JPEG or PNG) and return it checked and re-encoded."""
     if value is None:
@@ -133,6 +157,11 @@ class EvaluationApplicant(Applicant):
                               json_schema_extra={"contentEncoding": "base64", "x-accept": ["image/jpeg", "image/png"],
                                                  "x-max-bytes": images.MAX_BYTES})
 
+    photo_eyes: PhotoEyes = Field(
+        default_factory=lambda: PhotoEyes(top=EYES_TOP, height=EYES_HEIGHT), title="照片眼部位置",
+        description=f"盲评版只遮盖照片的眼睛部位：一条横贯照片的黑带，top 为其上沿、height 为其高度，均为照片高度的比例；"
+                    f"缺省为标准一寸照片的眼部（top {EYES_TOP}，height {EYES_HEIGHT}）")
+
     @field_validator("photo")
     @classmethod
     def _valid_photo(cls, value: str | None) -> str | None:
@@ -166,7 +195,7 @@ def _period(start: dt.date, end: dt.date | None) -> str:
 
 def _texts(profile: Profile, copies: int) -> dict:
     number = "两" if copies == 2 else cn2an.an2cn(copies, "low")    # 一式两份, not 二份
-    values = {"copies": number, "blank": BLANK, "short": SHORT_BLANK}
+    values = {"copies": number, "blank": BLANK, "short": SHORT_BLANK, "ban_years": profile.ban_years}
 
     def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), values)
@@ -203,8 +232,8 @@ def _context(texts: dict, person: dict, photo: Picture | None, lists: dict) -> d
             "competent_lines": _lines(COMPETENT_LINES), "date_blank": DATE_BLANK}
 
 
-def _picture(data: bytes) -> Picture:
-    """Fit the photo into the 1-inch box, keeping its proportions."""
+def _picture(data: bytes, eyes: PhotoEyes) -> Picture:
+    """Fit the photo into the 1-inch box, keeping its proportions; a blind copy blacks out the eyes' band."""
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as image:
@@ -212,7 +241,7 @@ def _picture(data: bytes) -> Picture:
         mime = "image/png" if image.format == "PNG" else "image/jpeg"
     box_w, box_h = PHOTO_MM
     width, height = (box_w, box_w / ratio) if ratio > box_w / box_h else (box_h * ratio, box_h)
-    return Picture(data, mime, round(width, 1), round(height, 1))
+    return Picture(data, mime, round(width, 1), round(height, 1), mask=Rect(0, eyes.top, 1, eyes.height))
 
 
 def _person(payload: EvaluationPayload) -> dict:
@@ -262,7 +291,7 @@ def _lists(payload: EvaluationPayload) -> dict:
 def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dict:
     """Build the context: cover, 基本情况, the lists (无 when empty), and the boxes signed by hand."""
     data = _photo(payload.applicant.photo)
-    photo = _picture(data) if data else None
+    photo = _picture(data, payload.applicant.photo_eyes) if data else None
     return _context(_texts(profile, options.copies or profile.evaluation_copies), _person(payload), photo,
                     _lists(payload))
 

@@ -14,32 +14,50 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from docgen import rules
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import BLANK, Applicant, Payload, Short, Unit, WorkUnit, fill, limited
+from docgen.kinds.common import (
+    BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Short, ShortFilled, Unit, WorkUnit, fill, limited)
 from docgen.profiles import Profile
 from docgen.render.grid import Column, Geometry, Table
 from docgen.rules import vocab
-from docgen.rules.types import Route
+from docgen.rules.types import Gender, IdNumber, Route
 
 SLUG = "roster"
 BLANK_ROWS = 15
 BLANK_ROW_H = 9.0   # mm, to write in by hand (issue 9: at least 8 mm); 15 such rows fill the first page
 REMARK_MAX = 100
+TITLED_ROUTES = ("评审", "授予")   # routes from a title held: 现任专业技术职务 is required for these
 
 
 class RosterApplicant(Applicant):
-    """A row of the roster: the applicant, how the title is obtained, and the committee's result."""
+    """A row of the roster: the applicant, how the title is obtained, and the committee's result.
 
+    身份证号码, 性别 and 拟申报职务 identify the applicant to the committee: required, never 无 (issue 20).
+    """
+
+    gender: Gender = Field(title="性别", description=GENDER_RULE)
+    id_number: IdNumber = Field(title="身份证号码", description=ID_RULE)
     # bounded so that one row always fits on one page
-    current_title: Short | None = Field(None, title="现任专业技术职务", examples=["助理工程师"])
-    target_title: Short | None = Field(None, title="拟申报专业技术职务", examples=["工程师"])
+    current_title: Short | None = Field(None, title="现任专业技术职务", examples=["助理工程师"],
+                                        description="评审、授予必填；初定无现任职务时留空")
+    target_title: ShortFilled = Field(title="拟申报专业技术职务", examples=["工程师"])
     work_unit: WorkUnit | None = Field(None, title="工作单位")
     route: Route = Field(title="申报途径", description="初定、授予或评审")
     passed: bool | None = Field(None, title="是否通过", description="评审结果；未知时留空，由评审委员会填写")
     remark: limited(REMARK_MAX) | None = Field(None, title="备注")  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _title_held(self) -> RosterApplicant:
+        """Require the title held of one who applies by 评审 or 授予 (only 初定 starts from none)."""
+        if self.route in TITLED_ROUTES and not self.current_title:
+            raise PydanticCustomError(
+                "title_required", "申报途径为{route}时须填写现任专业技术职务（初定人员可留空）",
+                {"route": self.route, "field": "current_title"})
+        return self
 
 
 class RosterPayload(Payload):
@@ -140,22 +158,22 @@ COLUMNS: tuple[RosterColumn, ...] = (
                  hint="从1起编号；“示例”行不会生成文书，可删除", example=EXAMPLE_MARK),
     RosterColumn("name", "姓名", Column("姓名", 27.6, docx_breaks=True), xlsx_width=12,
                  hint="与身份证一致，少数民族姓名中间用“·”", example="阿不都热合曼·买买提"),
-    RosterColumn("gender", "性别", Column("性别", 8.0), xlsx_width=6, choices=vocab.GENDERS, hint="从下拉列表选择",
+    RosterColumn("gender", "性别", Column("性别", 8.0), xlsx_width=6, choices=vocab.GENDERS, hint="必填，从下拉列表选择",
                  example="男"),
     RosterColumn("ethnicity", "民族", Column("族别", 18.0), xlsx_width=10,
                  choices=vocab.ETHNICITIES + vocab.OTHER_ETHNICITIES, hint="从下拉列表选择", example="维吾尔族"),
     RosterColumn("political_status", "政治面貌", Column("政治面貌", 17.0), xlsx_width=12,
                  choices=vocab.POLITICAL_STATUSES, hint="从下拉列表选择", example="中共党员"),
     RosterColumn("id_number", "身份证号码", Column("身份证号码", 36.0), aliases=("身份证号",), xlsx_width=21,
-                 hint="18位，末位可为X；本列为文本格式，请勿改为数字", example="652801199003152311", as_text=True,
+                 hint="必填，18位，末位可为X；本列为文本格式，请勿改为数字", example="652801199003152311", as_text=True,
                  read=_id_number),
     RosterColumn("birth_date", "出生日期", read=_date),
     RosterColumn("current_title", "现任专业技术职务", Column("现任专业职务", 21.0), xlsx_width=16,
-                 hint="如：助理工程师；无则留空", example="研究实习员"),
+                 hint="如：助理工程师；评审、授予必填，初定无则留空", example="研究实习员"),
     RosterColumn("current_title_date", "获现任专业技术职务时间", Column("获现任专业职务时间", 20.2), xlsx_width=14,
                  hint="如：2019-08-01 或 2019年8月", example="2019-08-01", as_text=True, read=_date),
     RosterColumn("target_title", "拟申报专业技术职务", Column("拟晋升专业技术职务", 28.0), xlsx_width=16,
-                 hint="如：工程师", example="助理研究员", read=_title_and_route),
+                 hint="必填，如：工程师", example="助理研究员", read=_title_and_route),
     RosterColumn("series", "系列", xlsx_width=14, hint="如：工程、自然科学研究", example="自然科学研究"),
     RosterColumn("specialty", "专业", xlsx_width=12, hint="如：农业科学", example="农业科学"),
     RosterColumn("level", "级别", aliases=("申报级别",), xlsx_width=8, choices=vocab.LEVELS, hint="从下拉列表选择",

@@ -21,6 +21,7 @@ from typing import Any
 from docgen.render import qr, watermark
 from docgen.render.measure import mm_to_pt
 from docgen.render.outlines import stamp_font
+from docgen.render.pictures import Picture
 
 MASK = "■■■■"              # what a blind copy prints instead of a masked value
 MM = mm_to_pt(1)             # points a millimetre
@@ -52,8 +53,9 @@ class Finish:
 
 
 def mask(context: dict, paths: tuple[str, ...]) -> dict:
-    """Return a copy of a template context with the values at dotted paths masked (text → ■■■■, anything
-    else → None), and those texts masked wherever else they occur (the unit in the work history)."""
+    """Return a copy of a template context with the values at dotted paths masked (text → ■■■■, a Picture →
+    its band blacked out (Picture.masked), anything else → None), and those texts masked wherever else they
+    occur (the unit in the work history)."""
     out = copy.deepcopy(context)
     secrets = []
     for path in paths:
@@ -64,8 +66,14 @@ def mask(context: dict, paths: tuple[str, ...]) -> dict:
         if isinstance(node, dict) and last in node:
             if isinstance(node[last], str) and len(node[last]) >= 2:
                 secrets.append(node[last])
-            node[last] = MASK if isinstance(node[last], str) else None
+            node[last] = _masked(node[last])
     return _mask_texts(out, sorted(secrets, key=len, reverse=True))
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return MASK
+    return value.masked() if isinstance(value, Picture) else None
 
 
 def _mask_texts(value: Any, secrets: list[str]) -> Any:

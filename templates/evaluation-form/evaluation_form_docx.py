@@ -231,9 +231,9 @@ def _signed_box(doc: Document, heading: str, before: tuple[tuple[str, str], ...]
         _cell_add(cell, text, style, first)
     if lines:
         _cell_lines(cell, lines, first)
-    p = _cell_add(cell, f"{{{{r {sign}|ruled }}}}", "CellSign", first)
+    p = _cell_add(cell, f"{{{{r {sign}|ruled }}}}", "CellSign", first)   # the signature and its date on one line
+    p.add_run("　　{{ date_blank }}")
     p.paragraph_format.space_before = Mm(2)
-    _cell_add(cell, "{{ date_blank }}", "CellSign", first)
 
 
 def build() -> Document:

@@ -1,4 +1,4 @@
-"""免除继续教育学习申请表: the rows a user fills, 无 for what is empty, wording by region and variant, one page."""
+"""免除继续教育学习申请表: the rows a user fills, 无 for what is empty, wording by region, one page."""
 from __future__ import annotations
 
 import copy
@@ -75,14 +75,21 @@ def test_missing_review_and_date_leave_room_to_write(renderer):
         assert "审核意见公章年月日" in text   # no opinion, no 无: the reviewer writes it
 
 
-def test_variant_minority_training_changes_title_and_notes(renderer):
-    fhj_pdf, _ = both(renderer, payload(), "tacheng-2023")
-    pdf, docx = both(renderer, payload(variant="minority-training"), "tacheng-2023")
-    assert fhj_pdf.startswith("自治区“访惠聚”驻村等专业技术人员职称评审免除继续教育学习申请表")
-    for text in (pdf, docx):
-        assert text.startswith("少数民族特培学员专业技术人员职称评审免除继续教育学习申请表")
-        assert "由同级“访惠聚”办公室审核" not in text
-        assert "不得私自设置免除继续教育学习事项" in text
+@pytest.mark.parametrize("pid", sorted(profiles.ids()))
+def test_every_profile_prints_the_regions_form(renderer, pid):
+    """Every profile prints the autonomous region's form (000 附件4 / 002 附件4), whose 注3 forbids regions'
+    own forms: tacheng-2023 (003 附件6/7 named, not printed) too; no 少数民族特培学员 form of docgen's own."""
+    for text in (*both(renderer, payload(), pid), squash(pdf_text(renderer.blank(SLUG, "pdf", pid).content)),
+                 squash(docx_text(renderer.blank(SLUG, "docx", pid).content))):
+        assert text.startswith("自治区“访惠聚”驻村等专业技术人员职称评审免除继续教育学习申请表")
+        assert "由同级“访惠聚”办公室审核" in text
+        assert "3.各地各部门不得私自设置免除继续教育学习事项及申请表（审批表）。" in text
+        assert "特培" not in text
+
+
+def test_no_applicant_category_of_docgen_own(renderer):
+    found = errors(renderer, payload(variant="minority-training"))
+    assert list(found) == ["/variant"]
 
 
 @pytest.mark.parametrize("pid,label", [("xinjiang", "审核意见"), ("bazhou-2024", "审核意见"),
@@ -162,9 +169,8 @@ def test_every_profile_leaves_room_for_the_reason():
     """The payload check assumes at most this much title and notes; each profile's wording stays within it."""
     for pid in profiles.ids():
         profile = profiles.get(pid)
-        for suffix in ("", "_minority_training"):
-            assert ce_exemption.title_lines(profile.text(SLUG, "title" + suffix)) <= ce_exemption.TITLE_LINES_MAX
-            assert ce_exemption.notes_lines(profile.text(SLUG, "notes" + suffix)) <= ce_exemption.NOTES_MAX_LINES
+        assert ce_exemption.title_lines(profile.text(SLUG, "title")) <= ce_exemption.TITLE_LINES_MAX
+        assert ce_exemption.notes_lines(profile.text(SLUG, "notes")) <= ce_exemption.NOTES_MAX_LINES
 
 
 def test_required_fields_named_in_chinese(renderer):
@@ -187,10 +193,6 @@ def test_reason_of_too_many_paragraphs_refused(renderer):
 def test_review_too_long_refused(renderer):
     found = errors(renderer, payload(review="同意。" * 35))
     assert list(found) == ["/review"] and "审核意见在表格中超过3行" in found["/review"]
-
-
-def test_unknown_variant_refused(renderer):
-    assert errors(renderer, payload(variant="other")) == {"/variant": "申请人类别只能是：fhj、minority-training"}
 
 
 def test_gender_must_match_the_id_number(renderer):

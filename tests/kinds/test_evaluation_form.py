@@ -16,8 +16,9 @@ import pytest
 from PIL import Image
 
 from docgen.documents import sample
+from docgen.kinds import evaluation_form
 from docgen.render import finish, watermark
-from tests.helpers import changed, docx_text, errors_of, pdf_pages_text, pdf_text, squash
+from tests.helpers import changed, docx_text, docx_xml, errors_of, pdf_pages_text, pdf_text, squash, texts_of
 
 SLUG = "evaluation-form"
 NAME, UNIT, ID = "热依拉·艾买提", "阿克苏地区农业技术推广中心", "652901198503120421"
@@ -45,7 +46,7 @@ def _watermark_grey_share(image: Image.Image) -> float:
 
 def test_the_form_prints_what_the_payload_says(one):
     text = squash(pdf_text(one.content))
-    for expected in ("专业技术职务任职资格评审表", "新疆维吾尔自治区人力资源和社会保障厅制", NAME, UNIT, ID, "农业系列农学专业",
+    for expected in ("专业技术职务任职资格评审表", NAME, UNIT, ID, "农业系列农学专业",
                      "高级农艺师", "农艺师（2017年12月）", "1985年3月", "2004年9月—2008年7月", "2013年1月—至今",
                      "2019年度：合格；2020年度：优秀", "92学时", "第一作者", "二等奖", "2024年9月10日",
                      "评委总数", "本人签字", "主管部门意见"):
@@ -73,11 +74,75 @@ def test_profile_wording_copies_in_the_print_note(renderer):
 
 
 def test_urumqi_prints_no_number_of_paper_copies(renderer):
-    # seed 004 四(一): 无需上报纸质材料 — no 一式N份 on the form, one copy by default
+    # seed 004 names no 评审表 (四(一) 无需上报纸质材料): no note on printing it, one copy by default
     pdf = renderer.render(SLUG, sample(SLUG), "pdf", "urumqi-etdz-2024").content
     text = squash(pdf_text(pdf))
-    assert "无需上报纸质材料" in text and "一式" not in text
+    assert "一式" not in text and "本表" not in text and "纸质" not in text
     assert len(pdf_pages_text(pdf)) == 4
+
+
+# the cover's note on printing, in each seed's words (None: the seed says nothing of it)
+PRINT_NOTES = {
+    "xinjiang": "本表须使用A4纸正反双面打印，贴本人免冠近照，一式两份，有水印方为有效。",        # 000 五(三)
+    "bazhou-2024": "本表须使用A4纸正反双面打印，贴本人免冠近照，一式两份，有水印方为有效。",     # 000 五(三)
+    "bazhou-eng-2021": "本表一式两份，使用A4纸张，双面打印，有水印方为有效。",                 # 001 七(二)
+    "aksu-archives-2024": "本表有水印，一式三份，使用A4纸正反面打印。",                        # 002 (五)1
+    "tacheng-2023": "本表一式两份，用A4纸双面打印，有水印为有效。",                           # 003 三(一)3, 三(3)2(2)
+    "urumqi-etdz-2024": None,                                                             # 004: no 评审表
+}
+
+
+@pytest.mark.parametrize("pid", sorted(PRINT_NOTES))
+def test_cover_prints_only_what_the_seed_says(renderer, pid):
+    """No issuer line (no notice names one) and no note of docgen's own: the seed's print note or none, in the
+    filled form and the blank, PDF and DOCX."""
+    filled = texts_of(renderer, SLUG, sample(SLUG), pid)
+    blank = (squash(pdf_text(renderer.blank(SLUG, "pdf", pid).content)),
+             squash(docx_text(renderer.blank(SLUG, "docx", pid).content)))
+    for text in (*filled, *blank):
+        assert "人力资源和社会保障厅制" not in text and "随网上申报材料提交" not in text
+        note = PRINT_NOTES[pid]
+        assert (note in text) if note else ("一式" not in text and "水印" not in text)
+
+
+# seed 000 五(一)14: the promise the applicant hand-writes (五(三) 本人签字并手写承诺语)
+PROMISE_000 = ("本人承诺以上填报内容和提交的材料真实有效，且网上填报与送审报表内容完全一致，如申请人提交弄虚作假确认材料的，"
+               "一经查实，不予受理确认申报或取消已确认的资格，并从申报年度下一年度起3年内，不得申报专业技术资格。")
+
+
+def test_bazhou_promise_is_seed_000s_text_with_lines_to_copy_it(renderer):
+    pdf, docx = texts_of(renderer, SLUG, sample(SLUG), "bazhou-2024")
+    blank = squash(docx_text(renderer.blank(SLUG, "docx", "bazhou-2024").content))
+    for text in (pdf, docx, blank):
+        assert PROMISE_000 + "请本人在下方手写以上承诺语：" in text
+        assert "愿承担一切" not in text                      # docgen's former wording is gone
+    xml = docx_xml(renderer.render(SLUG, sample(SLUG), "docx", "bazhou-2024", copies=1).content)
+    promise_box = xml.split("九、个人承诺")[1].split("十、单位意见")[0]
+    assert promise_box.count("<w:pBdr>") == evaluation_form.PROMISE_LINES == 4   # the ruled lines
+    # and in the PDF: the ruled lines drawn between the label and the signature
+    words = _words(renderer.render(SLUG, sample(SLUG), "pdf", "bazhou-2024", copies=1).content, 3)
+    label = next(w["bottom"] for w in words if w["text"].startswith("请本人"))
+    sign = next(w["top"] for w in words if w["text"].startswith("本人签字"))
+    lines = _rules_between(renderer.render(SLUG, sample(SLUG), "pdf", "bazhou-2024", copies=1).content, 3,
+                           label, sign)
+    assert lines == evaluation_form.PROMISE_LINES
+
+
+def _words(pdf: bytes, page: int) -> list[dict]:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return doc.pages[page].extract_words()
+
+
+def _rules_between(pdf: bytes, page: int, top: float, bottom: float) -> int:
+    """Count the ruled lines across the box between two heights of a page (WeasyPrint fills a border as a
+    path pdfplumber reads as a box's outline: its bottom edge is the rule)."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        rules = sorted(r["bottom"] for r in doc.pages[page].rects if r["width"] > 300 and top < r["bottom"] < bottom)
+    return sum(1 for a, b in zip([-9.0, *rules], rules, strict=False) if b - a > 2)   # a rule's two outlines count once
 
 
 def test_empty_lists_print_none(renderer):
@@ -224,16 +289,81 @@ def test_default_copies_from_the_profile(renderer, profile, copies):
     assert squash(docx_text(docx)).count("专业技术职务任职资格评审表") == copies
 
 
-def test_blind_copy_masks_name_unit_id_and_photo(renderer):
+def test_blind_copy_masks_name_unit_id(renderer):
     rendered = renderer.render(SLUG, sample(SLUG), "pdf", copies=1, blind=True)
     text = squash(pdf_text(rendered.content))
     for secret in (NAME, UNIT, ID):     # also where the work history names the unit
         assert secret not in text
     assert finish.MASK in text and "高级农艺师" in text and "农艺师（2017年12月）" in text
-    assert not [n for page in pikepdf.open(io.BytesIO(rendered.content)).pages for n in page.get_images()]
     assert NAME not in rendered.filename and rendered.subject == "盲评"
     docx = squash(docx_text(renderer.render(SLUG, sample(SLUG), "docx", copies=1, blind=True).content))
     assert NAME not in docx and ID not in docx and docx == text
+
+
+def _photo_size() -> tuple[int, int]:
+    photo = evaluation_form._photo(sample(SLUG)["applicant"]["photo"])
+    return Image.open(io.BytesIO(photo)).size
+
+
+def _pdf_photos(pdf: bytes) -> list[Image.Image]:
+    """Return every image object of the photo's size in the PDF (pages may share one object)."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        objects = {image.objgen: image for page in doc.pages for image in page.get_images().values()}
+        pictures = [pikepdf.PdfImage(image).as_pil_image() for image in objects.values()]
+    return [p.convert("L") for p in pictures if p.size == _photo_size()]
+
+
+def _docx_photos(docx: bytes) -> list[Image.Image]:
+    """Return every picture of the photo's size in the DOCX (the headers' QR code and marks are others)."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        pictures = [Image.open(io.BytesIO(z.read(n))) for n in z.namelist() if n.startswith("word/media/")]
+    return [p.convert("L") for p in pictures if p.size == _photo_size()]
+
+
+def _band_rows(picture: Image.Image, top: float, height: float) -> tuple[list[int], list[int]]:
+    """Return the pixels of the band's rows and those of the rows outside it."""
+    y0, y1 = round(top * picture.height), round((top + height) * picture.height)
+    inside = picture.crop((0, y0, picture.width, y1)).tobytes()
+    outside = picture.crop((0, 0, picture.width, y0)).tobytes()
+    return list(inside), list(outside)
+
+
+@pytest.mark.parametrize("eyes", [None, {"top": 0.2, "height": 0.25}])
+def test_blind_copy_blacks_out_only_the_eyes_of_the_photo(renderer, eyes):
+    """盲评: only the eyes are masked (seed 000 五(一)15, 003 三(三)1 只遮盖眼睛部位) — a black band burnt into the
+    photo's pixels, at the default eye line of a 一寸 photo or where the payload puts it; the PDF and the DOCX
+    hold exactly one picture of the photo, the masked one."""
+    data = changed(SLUG)
+    if eyes:
+        data["applicant"]["photo_eyes"] = eyes
+    top, height = (eyes or {}).get("top", evaluation_form.EYES_TOP), (eyes or {}).get("height",
+                                                                                     evaluation_form.EYES_HEIGHT)
+    original = Image.open(io.BytesIO(evaluation_form._photo(data["applicant"]["photo"]))).convert("L")
+    inside, _ = _band_rows(original, top, height)
+    assert max(inside) > 100                      # the photo itself is not black there
+    for photos in (_pdf_photos(renderer.render(SLUG, data, "pdf", copies=1, blind=True).content),
+                   _docx_photos(renderer.render(SLUG, data, "docx", copies=1, blind=True).content)):
+        assert len(photos) == 1
+        inside, outside = _band_rows(photos[0], top, height)
+        assert max(inside) == 0                   # black, in the pixels
+        assert max(outside) > 100                 # the rest of the photo is printed
+    for photos in (_pdf_photos(renderer.render(SLUG, data, "pdf", copies=1).content),
+                   _docx_photos(renderer.render(SLUG, data, "docx", copies=1).content)):
+        assert len(photos) == 1 and max(_band_rows(photos[0], top, height)[0]) > 100   # the named copy: whole
+
+
+@pytest.mark.parametrize("eyes,pointer,words", [
+    ({"top": 0.9, "height": 0.2}, "/applicant/photo_eyes/height", "超出照片下沿"),
+    ({"top": -0.1}, "/applicant/photo_eyes/top", "眼部遮盖带上沿不能小于0"),
+    ({"height": 0}, "/applicant/photo_eyes/height", "眼部遮盖带高度应大于0"),
+    ({"top": "上面"}, "/applicant/photo_eyes/top", "眼部遮盖带上沿应为数字"),
+    ({"left": 0.1}, "/applicant/photo_eyes/left", "不认识的字段"),
+])
+def test_eye_band_out_of_range_is_refused_in_chinese(renderer, eyes, pointer, words):
+    data = changed(SLUG)
+    data["applicant"]["photo_eyes"] = eyes
+    errors = errors_of(renderer, SLUG, data)
+    assert list(errors) == [pointer] and words in errors[pointer]
 
 
 # --- through the API

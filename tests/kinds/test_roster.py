@@ -193,3 +193,57 @@ def test_route_and_applicants_required(renderer):
     with pytest.raises(InvalidPayload) as exc:
         renderer.render("roster", {"unit": {"name": "某单位"}, "applicants": []}, "pdf")
     assert exc.value.errors[0]["pointer"] == "/applicants"
+
+
+@pytest.mark.parametrize("field", ["id_number", "gender", "target_title"])
+def test_identifying_columns_are_required_never_none(renderer, field):
+    """身份证号码, 性别 and 拟申报职务 identify the applicant: a row without one is refused at its cell, in PDF and
+    DOCX alike, rather than printed as 无 (issue 20)."""
+    data = copy.deepcopy(sample("roster"))
+    del data["applicants"][1][field]
+    for fmt in ("pdf", "docx"):
+        with pytest.raises(InvalidPayload) as exc:
+            renderer.render("roster", data, fmt)
+        (error,) = exc.value.errors
+        assert error["pointer"] == f"/applicants/1/{field}"
+        assert "必填" in error["detail"]
+
+
+def test_current_title_required_for_review_and_conferral_not_first_appointment(renderer):
+    data = copy.deepcopy(sample("roster"))
+    routes = [a["route"] for a in data["applicants"]]
+    review, conferral = routes.index("评审"), routes.index("授予")
+    for i in (review, conferral):
+        del data["applicants"][i]["current_title"]
+    with pytest.raises(InvalidPayload) as exc:
+        renderer.render("roster", data, "pdf")
+    details = {e["pointer"]: e["detail"] for e in exc.value.errors}
+    assert set(details) == {f"/applicants/{review}/current_title", f"/applicants/{conferral}/current_title"}
+    assert "评审" in details[f"/applicants/{review}/current_title"]
+    first = routes.index("初定")   # 初定 starts from no title: the sample's row prints 无
+    assert "current_title" not in data["applicants"][first]
+    assert "研究实习员（初定）" in docx_text(renderer.render("roster", sample("roster"), "docx").content)
+
+
+def test_xlsx_row_without_id_gender_or_target_names_row_and_column(renderer):
+    """From the XLSX template: the error names the sheet row and the column header staff see."""
+    from docgen.batch import template
+    from docgen.batch.plan import intake
+    from docgen.batch.xlsx import read_roster_cells
+
+    book = load_workbook(io.BytesIO(template.build("巴音郭楞蒙古自治州农业科学研究所")))
+    sheet = book["花名册"]
+    headers = [c.value for c in sheet[3]]
+    row = {"序号": 1, "姓名": "李娟", "民族": "汉族", "政治面貌": "群众", "现任专业技术职务": "研究实习员",
+           "系列": "自然科学研究", "专业": "农业科学", "级别": "中级", "申报途径": "评审"}
+    for column, header in enumerate(headers, start=1):
+        sheet.cell(row=5, column=column, value=row.get(header))
+    out = io.BytesIO()
+    book.save(out)
+    data, cells = read_roster_cells(out.getvalue())
+    with pytest.raises(InvalidPayload) as exc:
+        intake({**data, "profile": "bazhou-2024", "documents": ["roster"]}, renderer, cells=cells)
+    found = {e["column"]: e for e in exc.value.errors}
+    assert set(found) == {"身份证号码", "性别", "拟申报专业技术职务"}
+    for column, error in found.items():
+        assert error["row"] == 5 and error["detail"].startswith(f"第5行“{column}”：") and "必填" in error["detail"]

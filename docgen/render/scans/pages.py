@@ -78,7 +78,7 @@ def _image_xobject(out: pikepdf.Pdf, scan: Scan, placement: Placement,
         picture = picture.resize(target, Image.Resampling.BICUBIC, reducing_gap=3.0)
     if scan.orientation in TRANSPOSE:
         picture = picture.transpose(TRANSPOSE[scan.orientation])
-    _burn(picture, rects)
+    burn(picture, rects)
     return _encoded(out, picture, jpeg=scan.kind == "jpeg"), UNIT
 
 
@@ -103,7 +103,7 @@ def _on_paper(image: Image.Image) -> Image.Image:
     return picture if picture.mode in ("L", "RGB") else picture.convert("RGB")
 
 
-def _burn(picture: Image.Image, rects: list[Rect]) -> None:
+def burn(picture: Image.Image, rects: list[Rect]) -> None:
     """Blacken the masked regions in the pixels themselves (every pixel a region touches)."""
     draw = ImageDraw.Draw(picture)
     width, height = picture.size
@@ -161,7 +161,7 @@ def _rasters(source: pikepdf.Pdf, placements: list[Placement], burnt: dict[int, 
         try:
             for index, rects in burnt.items():
                 picture = _raster(document[index], placements[index])
-                _burn(picture, rects)
+                burn(picture, rects)
                 rasters[index] = picture
         finally:
             document.close()
