@@ -13,11 +13,12 @@ from docgen.api import access
 from docgen.api.documents import json_body
 from docgen.api.openapi import FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
-from docgen.batch import executor, plan, template, work
+from docgen.batch import attachments, executor, plan, template, work
 from docgen.batch.request import BatchRequest
 from docgen.batch.xlsx import Cells, read_roster_cells
 from docgen.documents import MEDIA_TYPES
 from docgen.errors import InvalidPayload, Problem
+from docgen.limits import payload as payload_limits
 
 bp = blueprint("batches", __name__, url_prefix="/v1")
 TAG = Tag(name="batches", description="批量生成：一个单位全部申报人的全部文书：ZIP（每人一个文件夹）与双面打印用 PDF")
@@ -88,6 +89,31 @@ _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
         ("unit.leader", "单位负责人"), ("notice.start_date", "公示开始日期"), ("notice.end_date", "公示结束日期"))}}}
 # what a roster does not hold but the 公示 and 推荐意见 ask for: one value for the whole unit (the web page's batch form)
 _UNIT_FIELDS = tuple(name for name in _ROSTER_UPLOAD["properties"] if "." in name)
+_SCANS = {"type": "string", "format": "binary", "description": (
+    "扫描件（JPG、PNG 或 PDF）：字段名 attachment:<申报人序号>:<材料编号>，序号从0起，材料编号为 "
+    "GET /v1/profiles/{id}/materials 中 upload 为 true 的 key；同一材料可有多个，按先后排列，"
+    "与 applicants[i].attachments[key] 的各项一一对应")}
+_PACKAGE_UPLOAD = {"type": "object", "required": ["batch"], "properties": {
+    "batch": {"type": "string", "description": "批次 JSON（与 application/json 提交的内容相同，见 BatchRequest），"
+                                               "可作为文件部分（Content-Type: application/json）提交"},
+    "partial": _ROSTER_UPLOAD["properties"]["partial"]},
+    "patternProperties": {"^attachment:[0-9]+:[a-z][a-z0-9-]*$": _SCANS}}
+_MULTIPART = {"oneOf": [_PACKAGE_UPLOAD, {**_ROSTER_UPLOAD, "patternProperties": _PACKAGE_UPLOAD["patternProperties"]}],
+              "description": "批次 JSON（字段 batch）或花名册 Excel（字段 file），另可附扫描件"}
+
+
+def _request_from_multipart() -> tuple[object, Cells | None]:
+    """Read a multipart batch: the JSON batch in the part `batch` (a field or a file), else the XLSX roster."""
+    if "batch" not in request.form and "batch" not in request.files:
+        return _request_from_upload()
+    part = request.files.get("batch")
+    return payload_limits.parse(part.read() if part is not None else request.form["batch"].encode()), None
+
+
+def _scan_parts() -> list[tuple[str, bytes]]:
+    """Return the scans sent with a batch, each with its part name, in the order they came."""
+    return [(name, upload.read()) for name, upload in request.files.items(multi=True)
+            if name.startswith("attachment:") or name not in ("file", "batch")]
 
 
 def _request_from_upload() -> tuple[dict, Cells]:
@@ -126,18 +152,31 @@ def template_xlsx():
          openapi_extensions={"requestBody": {"required": True, "content": {
              "application/json": {"schema": schema_ref(bp.components_schemas, BatchRequest),
                                   "example": sample("batch")},
-             "multipart/form-data": {"schema": _ROSTER_UPLOAD}}}})
+             "multipart/form-data": {"schema": _MULTIPART}}}})
 def submit():
     key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
     store = current_app.extensions["batch_store"]
     if key and (known := store.by_idempotency_key(key)) is not None:   # before reading the body again
         return _accepted(known, 200)
-    data, cells = _request_from_upload() if request.mimetype == "multipart/form-data" else (json_body(), None)
+    multipart = request.mimetype == "multipart/form-data"
+    data, cells = _request_from_multipart() if multipart else (json_body(), None)
     partial = (request.args.get("partial") or request.form.get("partial") or "").lower() in ("true", "1", "yes")
     renderer = current_app.extensions["docgen"]
     batch_request, items, rejected = plan.intake(data, renderer, partial=partial, cells=cells)
+    profile = renderer.profile(batch_request.profile)
+    parts = _scan_parts() if multipart else []
+    if parts and partial:
+        raise InvalidPayload([{"pointer": "/attachments", "detail": "附扫描件时不能用 partial=true（扫描件按申报人序号对应）："
+                                                                  "请改正有误的行后一并提交"}])
+    scans = attachments.check(parts, batch_request, profile)
+    storage = current_app.extensions["storage"]
+
+    def attach(batch_id: str) -> None:   # before its items run: the packages find the scans in place
+        attachments.store(storage, work.batch_key(batch_id, attachments.FOLDER), batch_request, scans)
+
     batch, new = executor.submit(store, current_app.extensions["batch_dispatch"], current_app.extensions["settings"],
-                                 batch_request, renderer.profile(batch_request.profile).id, items, key)
+                                 batch_request, profile.id, items, key, attach=attach,
+                                 detach=lambda batch_id: storage.delete_prefix(work.batch_key(batch_id)))
     if new:
         access.keys().claim("batch", batch.id, access.caller())
     return _accepted(batch, 202 if new else 200, rejected)

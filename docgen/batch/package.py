@@ -33,6 +33,9 @@ class Material(Protocol):
     @property
     def copies(self) -> int: ...
 
+    @property
+    def condition(self) -> str: ...
+
 
 @dataclass(frozen=True)
 class Row:
@@ -78,18 +81,18 @@ def _place(item: Material, documents: Mapping[str, bytes], scans: Mapping[str, S
     pdfs: tuple[bytes, ...] = ()
     note = ""
     source: Source = "none"
-    slug = item.document
+    slug = item.document if item.document in KINDS else None    # a type this service does not make: as none
     if slug is not None and slug in documents:
         # a kind that prints its own copies (the 评审表, 一式2份) already holds them: never double
         own = 1 if slug in KINDS and KINDS[slug].copies else copies
         pdfs, source = (documents[slug],) * own, "document"
-    elif slug is not None:
+    elif slug is not None and not item.condition:    # a document only some applicants give: none, no blank
         pdfs, note, source = (blank(slug),) * copies, BLANK_NOTE, "blank"
     uploaded = tuple(scans.get(item.key, ()))
     if uploaded:
         source = source if pdfs else "scan"
         pdfs += uploaded
-    elif item.upload and not pdfs:
+    elif item.upload and not pdfs and not item.condition:
         note, source = MISSING_NOTE, "missing"
     return pdfs, note, source
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from docgen import profiles
+from docgen.batch import facts
 from docgen.batch.request import BatchRequest, applicant_fields, fit, shared_fields, unknown_fields
 from docgen.batch.store import NewItem
 from docgen.documents import Renderer
@@ -20,17 +21,20 @@ if TYPE_CHECKING:
 
 
 def plan(request: BatchRequest) -> list[NewItem]:
-    """List the documents of a batch in print order: unit-level ones, then each applicant's in the profile's order."""
+    """List the documents of a batch in print order: unit-level ones, then each applicant's in the order of the
+    profile's material list (those it does not list after them)."""
     profile = profiles.get(request.profile)
     slugs = request.documents or [s for s in profile.documents if s in KINDS]
+    listed = {m.document: n for n, m in reversed(list(enumerate(profile.materials))) if m.document}
+    slugs = sorted(slugs, key=lambda s: listed.get(s, len(listed)))   # the notice's order: 000 puts the 评审表 4th
     shared = shared_fields(request, profile.id)
     items = []
     for slug in slugs:
         kind = KINDS[slug]
         if kind.unit_level:
             entries = [{"work_unit": request.unit.name, **applicant_fields(e)} for e in request.applicants]
-            data = {**shared, **profile.batch_defaults.get(slug, {}), **request.defaults.get(slug, {}),
-                    "applicants": entries}
+            data = {**shared, "date": facts.document_date(request, slug, None), **profile.batch_defaults.get(slug, {}),
+                    **request.defaults.get(slug, {}), "applicants": entries}
             items.append(NewItem(slug, "", request.unit.name, "/applicants", fit(kind.model, data)))
     width = max(2, len(str(len(request.applicants))))
     for i, entry in enumerate(request.applicants):
@@ -42,6 +46,8 @@ def plan(request: BatchRequest) -> list[NewItem]:
                 continue
             data = {**shared, **profile.batch_defaults.get(slug, {}), **request.defaults.get(slug, {}),
                     "applicant": person, **entry.payload}
+            if "date" not in entry.payload and "date" not in request.defaults.get(slug, {}):
+                data["date"] = facts.document_date(request, slug, data.get("notice"))
             items.append(NewItem(slug, folder, entry.name, f"/applicants/{i}", fit(kind.model, data)))
     return items
 
@@ -95,10 +101,14 @@ def _errors(data: dict, renderer: Renderer) -> list[dict]:
     except ValidationError as exc:
         return chinese_errors(exc, BatchRequest)
     renderer.profile(request.profile)
-    unknown = [s for s in request.documents or [] if s not in KINDS]
+    unknown_kinds = [s for s in request.documents or [] if s not in KINDS]
+    if unknown_kinds:
+        return [{"pointer": "/documents", "detail": f"未知的文书类型：{'、'.join(unknown_kinds)}"}]
+    unknown = unknown_fields(request, KINDS)
     if unknown:
-        return [{"pointer": "/documents", "detail": f"未知的文书类型：{'、'.join(unknown)}"}]
-    return unknown_fields(request, KINDS) or check(request, plan(request), renderer)
+        return unknown
+    items = plan(request)
+    return check(request, items, renderer) + facts.contradictions(request, items)
 
 
 def _row_of(error: dict) -> int | None:

@@ -15,6 +15,7 @@ from functools import cached_property
 import pikepdf
 
 from docgen import profiles
+from docgen.batch import attachments, packages
 from docgen.batch.store import BatchItem, BatchStore, NewItem, claim_token
 from docgen.documents import Counter, Renderer
 from docgen.errors import Problem
@@ -171,6 +172,10 @@ def finish_batch(ctx: Context, batch_id: str) -> str:
                 manifest.append({"path": path, "document_id": f["document_id"], "sha256": f["sha256"],
                                  "size": f["size"], "pages": f["pages"], "type": kind.slug, "format": f["format"],
                                  "applicant": item.who if item.folder else None})
+        for made in packages.build_all(ctx.renderer, ctx.storage, profile, items,
+                                       batch_key(batch_id, attachments.FOLDER)):
+            archive.writestr(made.path, made.content)
+            manifest.append(_package_entry(made))
         archive.writestr(MANIFEST, json.dumps({"batch": batch.id, "unit": batch.unit, "profile": batch.profile,
                                                "files": manifest}, ensure_ascii=False, indent=1))
     if printable:
@@ -181,7 +186,17 @@ def finish_batch(ctx: Context, batch_id: str) -> str:
         log.info("batch %s %s: %d files", batch_id, status, len(manifest))
         # the archive holds every file now: drop the per-item files, and any a killed process left behind
         ctx.storage.delete_prefix(batch_key(batch_id, "items"))
+        ctx.storage.delete_prefix(batch_key(batch_id, attachments.FOLDER))   # the packages hold the scans now
     return status
+
+
+def _package_entry(made: packages.Made) -> dict:
+    """Describe a package in the manifest: the file, and where each item of the list is in it."""
+    return {"path": made.path, "document_id": None, "sha256": hashlib.sha256(made.content).hexdigest(),
+            "size": len(made.content), "pages": made.pages, "type": "package", "format": "pdf",
+            "applicant": made.applicant, "blind": made.blind,
+            "items": [{"key": r.key, "title": r.title, "copies": r.copies, "pages": list(r.pages) if r.pages else None,
+                       "note": r.note, "source": r.source} for r in made.rows]}
 
 
 def delete_files(storage: Storage, store: BatchStore, batch_id: str, reason: str) -> None:

@@ -29,6 +29,7 @@ class Item:
     document: str | None = None
     upload: bool = False
     copies: int = 1
+    condition: str = ""
 
 
 # seed 000 (四), the items docgen makes today and those the applicant uploads
