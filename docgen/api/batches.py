@@ -93,13 +93,11 @@ _SCANS = {"type": "string", "format": "binary", "description": (
     "扫描件（JPG、PNG 或 PDF）：字段名 attachment:<申报人序号>:<材料编号>，序号从0起，材料编号为 "
     "GET /v1/profiles/{id}/materials 中 upload 为 true 的 key；同一材料可有多个，按先后排列，"
     "与 applicants[i].attachments[key] 的各项一一对应")}
-_PACKAGE_UPLOAD = {"type": "object", "required": ["batch"], "properties": {
+_PACKAGE_UPLOAD = {"type": "object", "required": ["batch"], "additionalProperties": _SCANS, "properties": {
     "batch": {"type": "string", "description": "批次 JSON（与 application/json 提交的内容相同，见 BatchRequest），"
-                                               "可作为文件部分（Content-Type: application/json）提交"},
-    "partial": _ROSTER_UPLOAD["properties"]["partial"]},
-    "patternProperties": {"^attachment:[0-9]+:[a-z][a-z0-9-]*$": _SCANS}}
-_MULTIPART = {"oneOf": [_PACKAGE_UPLOAD, {**_ROSTER_UPLOAD, "patternProperties": _PACKAGE_UPLOAD["patternProperties"]}],
-              "description": "批次 JSON（字段 batch）或花名册 Excel（字段 file），另可附扫描件"}
+                                               "可作为文件部分（Content-Type: application/json）提交"}}}
+_MULTIPART = {"oneOf": [_PACKAGE_UPLOAD, {**_ROSTER_UPLOAD, "additionalProperties": _SCANS}],
+              "description": "批次 JSON（字段 batch）或花名册 Excel（字段 file），另可附扫描件（attachment:<申报人序号>:<材料编号>）"}
 
 
 def _request_from_multipart() -> tuple[object, Cells | None]:
@@ -112,8 +110,12 @@ def _request_from_multipart() -> tuple[object, Cells | None]:
 
 def _scan_parts() -> list[tuple[str, bytes]]:
     """Return the scans sent with a batch, each with its part name, in the order they came."""
-    return [(name, upload.read()) for name, upload in request.files.items(multi=True)
-            if name.startswith("attachment:") or name not in ("file", "batch")]
+    parts = []
+    for name, upload in request.files.items(multi=True):
+        if name not in ("file", "batch"):
+            parts.append((name, upload.read()))
+        upload.close()
+    return parts
 
 
 def _request_from_upload() -> tuple[dict, Cells]:

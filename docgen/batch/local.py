@@ -112,6 +112,9 @@ class LocalRunner:
             thread.join()
         if "registry" in self.context.__dict__:
             self.context.registry.engine.dispose()
+        renderer = self.context.__dict__.get("renderer")   # the finishing step renders packages: its own registry
+        if renderer is not None and renderer.registry is not None:
+            renderer.registry.engine.dispose()
 
     def serve_forever(self) -> None:
         while not self._stop.is_set():

@@ -3,12 +3,12 @@ stored scans, made in the finishing step once every item is in."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from docgen.batch import attachments, package
-from docgen.batch.request import fit
+from docgen.batch import attachments, package, request
 from docgen.batch.store import BatchItem
 from docgen.documents import Renderer
 from docgen.kinds import KINDS
@@ -16,6 +16,7 @@ from docgen.profiles import Profile
 from docgen.render.scans import CopyNote, to_pages
 from docgen.storage import Storage
 
+log = logging.getLogger(__name__)
 PACKAGE, BLIND_PACKAGE = "申报材料.pdf", "申报材料（盲评）.pdf"
 LIST_KIND = "material-list"
 
@@ -44,9 +45,10 @@ class Applicant:
 
 
 def build_all(renderer: Renderer, storage: Storage, profile: Profile, items: Sequence[BatchItem],
-              folder: str) -> Iterator[Made]:
+              folder: str, errors: list[dict]) -> Iterator[Made]:
     """Yield the package of every applicant whose documents were all made (and its 盲评 copy when the batch
-    asked for one); nothing for a profile without a paper package or a batch that asked for none."""
+    asked for one); nothing for a profile without a paper package or a batch that asked for none. A package
+    that cannot be made is an error of the batch (added to `errors`), never a finish that fails again and again."""
     options = attachments.load(storage, folder)
     if not (profile.paper and profile.materials and options.package):
         return
@@ -54,9 +56,15 @@ def build_all(renderer: Renderer, storage: Storage, profile: Profile, items: Seq
     for applicant in _applicants(items, options):
         if any(item.status != "done" for item in applicant.items):
             continue     # its errors are the batch's; a package with a hole would hide them
-        yield _made(renderer, storage, profile, applicant, options, blank, blind=False)
-        if options.blind:
-            yield _made(renderer, storage, profile, applicant, options, blank, blind=True)
+        try:
+            made = [_made(renderer, storage, profile, applicant, options, blank, blind=blind)
+                    for blind in (False, True)[:1 + options.blind]]
+        except Exception as exc:   # a scan the checks let through but the converter cannot read, a bug
+            log.exception("package of %s", applicant.folder)
+            errors.append({"pointer": f"/applicants/{applicant.index}", "document": "package",
+                           "detail": f"{applicant.who}：{PACKAGE}未能生成（{type(exc).__name__}），其他文书不受影响"})
+            continue
+        yield from made
 
 
 def _applicants(items: Sequence[BatchItem], options: attachments.Options) -> Iterator[Applicant]:
@@ -76,22 +84,30 @@ def _made(renderer: Renderer, storage: Storage, profile: Profile, applicant: App
     payloads = {item.kind: json.loads(item.payload) for item in applicant.items}
     documents = {item.kind: _document(renderer, storage, profile, item, payloads[item.kind], blind)
                  for item in applicant.items}
-    notes = {m.key: m.annotate_copy for m in profile.materials}
-    note = CopyNote(**(options.copy_note or {}))
-    scans = {key: [to_pages(s.scan, copy_note=note if notes.get(key) else None, masks=attachments.rects(s.masks),
-                            blind=blind) for s in stored] for key, stored in applicant.scans.items()}
     person = next(iter(payloads.values())).get("applicant", {})
+    name = BLIND_PACKAGE if blind else PACKAGE
+    made = assemble(renderer, profile, documents, person, applicant.scans, options.copy_note, blank, blind=blind,
+                    title=f"{'盲评' if blind else applicant.who}-{name.removesuffix('.pdf')}")
+    return Made(f"{applicant.folder}/{name}", made.pdf, made.rows, made.pages, applicant.who, blind)
+
+
+def assemble(renderer: Renderer, profile: Profile, documents: dict[str, bytes], person: dict,
+             scans: dict[str, list[attachments.Stored]], copy_note: dict | None, blank: Callable[[str], bytes], *,
+             blind: bool = False, title: str = "") -> package.Package:
+    """Build one applicant's package from its rendered documents (slug → PDF) and checked scans: each scan laid
+    on A4 (the copy note where the list asks for it, masks burnt in when `blind`), the 目录 from material-list."""
+    annotate = {m.key: m.annotate_copy for m in profile.materials}
+    note = CopyNote(**request.CopyNote.model_validate(copy_note or {}).model_dump())
+    pages = {key: [to_pages(s.scan, copy_note=note if annotate.get(key) else None, masks=attachments.rects(s.masks),
+                            blind=blind) for s in stored] for key, stored in scans.items()}
 
     def render_list(rows: Sequence[package.Row]) -> bytes:
         data = {"profile": profile.id, "applicant": person, "items": [
             {"key": r.key, "pages": f"{r.pages[0]}-{r.pages[1]}" if r.pages else None, "note": r.note} for r in rows]}
-        return renderer.render(LIST_KIND, fit(KINDS[LIST_KIND].model, data), "pdf", profile.id,
+        return renderer.render(LIST_KIND, request.fit(KINDS[LIST_KIND].model, data), "pdf", profile.id,
                                blind=blind and bool(KINDS[LIST_KIND].blind_fields)).content
 
-    name = BLIND_PACKAGE if blind else PACKAGE
-    made = package.build(profile.materials, documents, scans, render_list, blank,
-                         title=f"{'盲评' if blind else applicant.who}-{name.removesuffix('.pdf')}")
-    return Made(f"{applicant.folder}/{name}", made.pdf, made.rows, made.pages, applicant.who, blind)
+    return package.build(profile.materials, documents, pages, render_list, blank, title=title)
 
 
 def _document(renderer: Renderer, storage: Storage, profile: Profile, item: BatchItem, payload: dict,

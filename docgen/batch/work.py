@@ -173,7 +173,7 @@ def finish_batch(ctx: Context, batch_id: str) -> str:
                                  "size": f["size"], "pages": f["pages"], "type": kind.slug, "format": f["format"],
                                  "applicant": item.who if item.folder else None})
         for made in packages.build_all(ctx.renderer, ctx.storage, profile, items,
-                                       batch_key(batch_id, attachments.FOLDER)):
+                                       batch_key(batch_id, attachments.FOLDER), errors):
             archive.writestr(made.path, made.content)
             manifest.append(_package_entry(made))
         archive.writestr(MANIFEST, json.dumps({"batch": batch.id, "unit": batch.unit, "profile": batch.profile,
