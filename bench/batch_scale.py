@@ -26,6 +26,8 @@ from docgen import config  # noqa: E402
 from docgen.app import create_app  # noqa: E402
 from docgen.batch import executor, plan  # noqa: E402
 from docgen.batch.local import LocalRunner, shutdown_pool  # noqa: E402
+from docgen.bootstrap import bootstrap  # noqa: E402
+from docgen.services import Services  # noqa: E402
 from tests import services  # noqa: E402
 from tests.helpers import many_applicants  # noqa: E402
 
@@ -39,20 +41,23 @@ def batch(n: int, **extra) -> dict:
 
 
 def embedded(n: int, folder: Path) -> dict:
-    settings = config.load({"DATA_DIR": str(folder / "embedded")})
-    runner = LocalRunner(settings)
-    request, items, _ = plan.intake(batch(n), runner.context.renderer)
-    stored, _ = executor.submit(runner.context.store, executor.LocalDispatch(), settings, request,
-                                runner.context.renderer.profile(request.profile).id, items)
+    settings = config.settings({"DATA_DIR": str(folder / "embedded")})
+    bootstrap(settings.FONTS_DIR)
+    services = Services.build(settings)
+    runner = LocalRunner(services)
+    request, items, _ = plan.intake(batch(n), services.renderer)
+    stored, _ = executor.submit(services.store, executor.LocalDispatch(), settings, request,
+                                services.renderer.profile(request.profile).id, items)
     runner.run_batch(stored.id)   # warm the pool's processes on a first run …
-    request, items, _ = plan.intake(batch(n), runner.context.renderer)
-    stored, _ = executor.submit(runner.context.store, executor.LocalDispatch(), settings, request,
-                                runner.context.renderer.profile(request.profile).id, items)
+    request, items, _ = plan.intake(batch(n), services.renderer)
+    stored, _ = executor.submit(services.store, executor.LocalDispatch(), settings, request,
+                                services.renderer.profile(request.profile).id, items)
     started = time.perf_counter()
     status = runner.run_batch(stored.id)   # … and time the second
     seconds = time.perf_counter() - started
     runner.stop()
     shutdown_pool()
+    services.close()
     archive = folder / "embedded" / "batches" / stored.id / "archive.zip"
     return {"applicants": n, "items": len(items), "status": status, "seconds": round(seconds, 2),
             "archive_mb": round(archive.stat().st_size / 1e6, 1)}
@@ -80,7 +85,7 @@ def celery_run(n: int, workers: int, folder: Path, redis) -> float:
         for p in procs:
             os.killpg(p.pid, signal.SIGTERM)
             p.wait(timeout=120)
-        app.extensions["registry"].engine.dispose()
+        app.extensions["docgen"].registry.engine.dispose()
 
 
 def main() -> int:

@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pikepdf
 from roster import payload as roster_payload
 
+from docgen.bootstrap import bootstrap
 from docgen.documents import Renderer, sample
 from docgen.kinds import KINDS
 
@@ -177,6 +178,7 @@ class Case:
 
 
 def sample_docx() -> bytes:
+    bootstrap()   # as every entry point: WeasyPrint patched, fonts configured
     return Renderer().render("commitment", sample("commitment"), "docx").content
 
 
@@ -337,6 +339,7 @@ def rss_mb(pid: int | None = None) -> float:
 def rss_child(renders: int) -> None:
     """In a fresh process: warm up, then render `renders` documents of every type (PDF and DOCX, names
     varying); print RSS after warm-up and at the end as JSON."""
+    bootstrap()   # as every entry point: WeasyPrint patched, fonts configured
     renderer, slugs = Renderer(), [s for s in KINDS if s != "evaluation-form"] + ["evaluation-form"]
     payloads = {s: sample(s) for s in slugs}
 
@@ -489,6 +492,7 @@ def main() -> None:
         return
     args.rounds = args.rounds or (5 if args.quick else 25)
     began = time.perf_counter()
+    bootstrap()   # as every entry point: WeasyPrint patched, fonts configured
     renderer = Renderer()
     all_cases = cases()
     for case in all_cases:                      # warm: fonts, templates, stylesheets, DOCX parts

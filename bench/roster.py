@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from stdnum.cn import ric
 
+from docgen.bootstrap import bootstrap
 from docgen.documents import Renderer
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
@@ -45,6 +46,7 @@ def payload(n: int, seed: int = 1) -> dict:
 
 
 def main(n: int = 1000, runs: int = 5) -> None:
+    bootstrap()   # as every entry point: WeasyPrint patched, fonts configured
     renderer, data = Renderer(), payload(n)
     for fmt in ("pdf", "docx", "xlsx"):
         renderer.render("roster", data, fmt)   # warm: fonts, templates, metrics

@@ -12,7 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, Engine, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from docgen.db import Base
@@ -55,7 +55,7 @@ def _digest(secret: str) -> str:
 class Keys:
     """Create, revoke and check API keys; record and check owners."""
 
-    def __init__(self, engine):
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def create(self, unit: str) -> tuple[str, str]:

@@ -1,55 +1,73 @@
-"""The `docgen` command: a thin shell over docgen.documents and the app factory."""
+"""The `docgen` command: a thin shell over docgen.documents, docgen.batch and the app factory."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from docgen import config
+from docgen.bootstrap import bootstrap
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from docgen.batch.local import LocalRunner
+    from docgen.batch.request import BatchRequest
+    from docgen.batch.store import Batch, NewItem
+    from docgen.documents import Rendered
+    from docgen.errors import Problem
+    from docgen.services import Services
+
+Progress = Callable[[int, int], None]
 
 
-def _serve(args) -> int:
+def _settings(*, share_metrics: bool = False) -> config.Settings:
+    """Read the settings and bootstrap this process with them (every command that renders or stores)."""
+    settings = config.settings()
+    bootstrap(settings.FONTS_DIR, share_metrics=share_metrics)
+    return settings
+
+
+def _serve(args: argparse.Namespace) -> int:
     import subprocess
 
-    from docgen.registry import Registry
     from docgen.serve import Server
+    from docgen.services import migrate
 
-    settings = config.load()
-    Registry(settings["DATABASE_URL"]).engine.dispose()   # schema migrated before the workers start
+    # gunicorn's workers and the batch runner's processes count into one folder that /metrics sums
+    settings = _settings(share_metrics=True)
+    migrate(settings)   # before the workers start
     if "DOCGEN_PUBLIC_URL" not in os.environ:
-        print(f"警告：未设置 DOCGEN_PUBLIC_URL，文书二维码中的核验链接将指向 {settings['PUBLIC_URL']}，"
+        print(f"警告：未设置 DOCGEN_PUBLIC_URL，文书二维码中的核验链接将指向 {settings.PUBLIC_URL}，"
               "其他电脑扫码无法打开；请设为本服务对外的地址，如 https://zc.example.gov.cn", file=sys.stderr)
+    # batches: Celery workers when a broker is set; else one embedded runner process beside gunicorn (its
+    # own process pool), not one per gunicorn worker
+    runner = None if settings.BROKER_URL else subprocess.Popen([sys.executable, "-m", "docgen.batch.local"])
 
-    def stop_runner(_server=None):
+    def stop_runner(_server: object = None) -> None:
         if runner is not None and runner.poll() is None:
             runner.terminate()       # it finishes the items in hand
             runner.wait()
 
-    # first the server: it sets PROMETHEUS_MULTIPROC_DIR, where the runner's processes count documents too
-    server = Server(settings, app_config={"BATCH_RUNNER": "none"}, on_exit=stop_runner)
-    # batches: Celery workers when a broker is set; else one embedded runner process beside gunicorn (its
-    # own process pool), not one per gunicorn worker
-    runner = None if settings["BROKER_URL"] else subprocess.Popen([sys.executable, "-m", "docgen.batch.local"])
     try:
-        server.run()
+        Server(settings, app_config={"BATCH_RUNNER": "none"}, on_exit=stop_runner).run()
     finally:
         stop_runner()
     return 0
 
 
-def _worker(args) -> int:
-    from docgen.batch.local import pool_size
+def _worker(args: argparse.Namespace) -> int:
     from docgen.batch.tasks import run_worker
-    from docgen.registry import Registry
 
-    settings = config.load()
-    if not settings["BROKER_URL"]:
+    settings = _settings()
+    if not settings.BROKER_URL:
         print("错误：docgen worker 需要 DOCGEN_BROKER_URL（如 redis://127.0.0.1:6379/0）", file=sys.stderr)
         return 2
-    Registry(settings["DATABASE_URL"]).engine.dispose()   # schema migrated before the pool forks
-    run_worker(settings, args.concurrency or pool_size(settings))
+    run_worker(settings, args.concurrency or settings.batch_workers)
     return 0
 
 
@@ -59,37 +77,23 @@ def _usage_error(message: str) -> int:
     return 2
 
 
-def _render(args) -> int:
-    from docgen import profiles
-    from docgen.documents import Renderer
+def _render(args: argparse.Namespace) -> int:
     from docgen.errors import Problem
-    from docgen.kinds import KINDS
 
-    kind = KINDS.get(args.type)
-    if kind is None:
-        return _usage_error(f"未知的文书类型“{args.type}”，可用：{'、'.join(KINDS)}")
-    if args.profile and args.profile not in profiles.ids():
-        return _usage_error(f"没有地区配置“{args.profile}”，可用：{'、'.join(profiles.ids())}")
-    out = Path(args.output)
-    fmt = (args.format or out.suffix.lstrip(".")).lower()
-    if fmt not in kind.formats:
-        return _usage_error(f"{kind.title}可生成的格式：{'、'.join(kind.formats)}，收到“{fmt or out.name}”"
-                            "（用 --format 或输出文件的后缀指定）")
-    if args.blank == (args.payload is not None):
-        return _usage_error("请给出数据文件 PAYLOAD.json，或用 --blank 生成空白表（二者选一）")
+    fmt_or_error = _render_format(args)
+    if isinstance(fmt_or_error, int):
+        return fmt_or_error
     try:
         payload = None if args.blank else json.loads(Path(args.payload).read_text(encoding="utf-8"))
-        rendered = Renderer.from_config(config.load()).issue(args.type, payload, fmt, args.profile,
-                                                             copies=args.copies, blind=args.blind, blank=args.blank)
+        rendered = _issue(args, payload, fmt_or_error)
     except OSError as exc:
         return _usage_error(f"无法读取 {args.payload}：{exc.strerror}")
     except json.JSONDecodeError as exc:
         return _usage_error(f"{args.payload} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）")
     except Problem as problem:
-        print(f"错误：{problem.title}。{problem.detail}", file=sys.stderr)
-        for err in problem.errors or []:
-            print(f"  {err['pointer']}: {err['detail']}", file=sys.stderr)
+        _print_problem(f"错误：{problem.title}。{problem.detail}", problem)
         return 1 if problem.status == 422 else 2
+    out = Path(args.output)
     tmp = out.with_name(out.name + ".part")   # never leave a half-written file under the real name
     tmp.write_bytes(rendered.content)
     tmp.replace(out)
@@ -100,81 +104,190 @@ def _render(args) -> int:
     return 0
 
 
-def _batch(args) -> int:
-    import time
-    import zipfile
+def _render_format(args: argparse.Namespace) -> str | int:
+    """Check the command line of `docgen render`; return the format to render, or the exit status of a usage error."""
+    from docgen import profiles
+    from docgen.kinds import KINDS
 
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
+    kind = KINDS.get(args.type)
+    if kind is None:
+        return _usage_error(f"未知的文书类型“{args.type}”，可用：{'、'.join(KINDS)}")
+    if args.profile and args.profile not in profiles.ids():
+        return _usage_error(f"没有地区配置“{args.profile}”，可用：{'、'.join(profiles.ids())}")
+    out = Path(args.output)
+    fmt: str = (args.format or out.suffix.lstrip(".")).lower()
+    if fmt not in kind.formats:
+        return _usage_error(f"{kind.title}可生成的格式：{'、'.join(kind.formats)}，收到“{fmt or out.name}”"
+                            "（用 --format 或输出文件的后缀指定）")
+    if args.blank == (args.payload is not None):
+        return _usage_error("请给出数据文件 PAYLOAD.json，或用 --blank 生成空白表（二者选一）")
+    return fmt
 
-    from docgen.batch import executor, plan, work
+
+def _issue(args: argparse.Namespace, payload: object, fmt: str) -> Rendered:
+    """Issue the document the command line asks for (recorded and counted), or render the blank form."""
+    from docgen.services import Services
+
+    services = Services.build(_settings())
+    try:
+        if args.blank:
+            return services.renderer.blank(args.type, fmt, args.profile, copies=args.copies)
+        rendered = services.renderer.render(args.type, payload, fmt, args.profile, copies=args.copies,
+                                            blind=args.blind)
+        services.issuer.issue([rendered])
+        return rendered
+    finally:
+        services.close()
+
+
+def _print_problem(headline: str, problem: Problem) -> None:
+    """Print a problem's headline and each of its errors (pointer: detail) on stderr."""
+    print(headline, file=sys.stderr)
+    for err in problem.errors or []:
+        print(f"  {err['pointer']}: {err['detail']}", file=sys.stderr)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from docgen.services import Services
+
+    services = Services.build(_settings())
+    try:
+        return _run_batch(services, Path(args.roster), Path(args.output), args)
+    finally:
+        services.close()
+
+
+def _run_batch(services: Services, source: Path, out: Path, args: argparse.Namespace) -> int:
+    """Check and store the roster's batch, run it (or follow the workers), and write what it made into `out`."""
     from docgen.batch.local import LocalRunner, shutdown_pool
-    from docgen.batch.xlsx import read_roster_cells
     from docgen.errors import Problem
 
-    source, out = Path(args.roster), Path(args.output)
-    settings = config.load()
-    runner = LocalRunner(settings)
-    renderer = runner.context.renderer
     try:
-        data, cells = read_roster_cells(source.read_bytes()) if source.suffix.lower() == ".xlsx" else \
-            (json.loads(source.read_text(encoding="utf-8")), None)
-        if isinstance(data, dict) and args.profile:
-            data["profile"] = args.profile
-        if isinstance(data, dict) and args.unit:
-            data["unit"] = {**data.get("unit", {}), "name": args.unit}
-        request, items, _ = plan.intake(data, renderer, cells=cells)
-        dispatch: executor.Dispatch = executor.LocalDispatch()
-        if settings["BROKER_URL"]:   # the Celery workers render it; this command waits and shows progress
-            from docgen.batch.tasks import make_celery
-
-            dispatch = executor.CeleryDispatch(make_celery(settings))
-        batch, _ = executor.submit(runner.context.store, dispatch, settings, request,
-                                   renderer.profile(request.profile).id, items)
+        request, items, batch = _submit_batch(services, source, args)
     except (json.JSONDecodeError, OSError) as exc:
         print(f"错误：无法读取 {source}：{exc}", file=sys.stderr)
         return 2
     except Problem as problem:
-        if problem.status != 422:
-            print(f"错误：无法读取 {source}：{problem.detail}", file=sys.stderr)
-            return 2
-        errors = problem.errors or []
-        print(f"错误：花名册有{len(errors)}处需要修改，未生成任何文件：", file=sys.stderr)
-        for err in errors:
-            print(f"  {err['pointer']}: {err['detail']}", file=sys.stderr)
-        return 1
-    started = time.monotonic()
-    console = Console(stderr=True)
+        return _batch_refused(source, problem)
+    runner = LocalRunner(services)
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console) as bar:
-            task = bar.add_task(request.unit.name, total=len(items))
-            if settings["BROKER_URL"]:
-                status = _await_workers(runner.context.store, batch.id,
-                                        lambda done, total: bar.update(task, completed=done))
-            else:
-                status = runner.run_batch(batch.id, progress=lambda done, total: bar.update(task, completed=done))
+        status, seconds = _follow_batch(services, runner, batch.id, request.unit.name, len(items))
     except KeyboardInterrupt:
-        print(f"已中断：批次 {batch.id} 已保存，" + ("仍由 worker 生成" if settings["BROKER_URL"] else
+        print(f"已中断：批次 {batch.id} 已保存，" + ("仍由 worker 生成" if services.settings.BROKER_URL else
                                                   "下次启动 docgen serve 时继续生成"), file=sys.stderr)
         return 130
     finally:
         runner.stop()
         shutdown_pool()
-    finished = runner.context.store.get(batch.id)
+    return _write_batch(services, batch.id, out, f"{request.unit.name}：{status}（{seconds:.1f} 秒）", status)
+
+
+def _submit_batch(services: Services, source: Path, args: argparse.Namespace
+                  ) -> tuple[BatchRequest, list[NewItem], Batch]:
+    """Read the roster (JSON or XLSX), check every document of it, and store the batch for the runner or the
+    Celery workers (with a broker set)."""
+    from docgen.batch import executor, plan
+    from docgen.batch.xlsx import read_roster_cells
+
+    data, cells = read_roster_cells(source.read_bytes()) if source.suffix.lower() == ".xlsx" else \
+        (json.loads(source.read_text(encoding="utf-8")), None)
+    if isinstance(data, dict) and args.profile:
+        data["profile"] = args.profile
+    if isinstance(data, dict) and args.unit:
+        data["unit"] = {**data.get("unit", {}), "name": args.unit}
+    request, items, _ = plan.intake(data, services.renderer, cells=cells)
+    dispatch: executor.Dispatch = executor.LocalDispatch()
+    if services.settings.BROKER_URL:   # the Celery workers render it; this command waits and shows progress
+        from docgen.batch.tasks import make_celery
+
+        dispatch = executor.CeleryDispatch(make_celery(services.settings))
+    batch, _ = executor.submit(services.store, dispatch, services.settings, request,
+                               services.renderer.profile(request.profile).id, items)
+    return request, items, batch
+
+
+def _batch_refused(source: Path, problem: Problem) -> int:
+    """Print why a roster was refused: every bad cell (exit 1), or why it could not be read (exit 2)."""
+    if problem.status != 422:
+        print(f"错误：无法读取 {source}：{problem.detail}", file=sys.stderr)
+        return 2
+    errors = problem.errors or []
+    _print_problem(f"错误：花名册有{len(errors)}处需要修改，未生成任何文件：", problem)
+    return 1
+
+
+def _follow_batch(services: Services, runner: LocalRunner, batch_id: str, unit: str, total: int
+                  ) -> tuple[str, float]:
+    """Run the batch here (or follow the Celery workers) with a progress bar; return its status and seconds."""
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    started = time.monotonic()
+    with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+             console=Console(stderr=True)) as bar:
+        task = bar.add_task(unit, total=total)
+
+        def progress(done: int, _total: int) -> None:
+            bar.update(task, completed=done)
+
+        if services.settings.BROKER_URL:
+            status = _await_workers(services, batch_id, progress)
+        else:
+            status = runner.run_batch(batch_id, progress=progress)
+    return status, time.monotonic() - started
+
+
+def _await_workers(services: Services, batch_id: str, progress: Progress) -> str:
+    """Follow a batch the Celery workers render until it is done or failed; return its status."""
+    import time
+
+    from docgen.batch.store import UNFINISHED
+
+    while True:
+        batch = services.store.get(batch_id)
+        assert batch is not None   # submitted above
+        progress(batch.done, batch.total)
+        if batch.status not in UNFINISHED:
+            return batch.status
+        time.sleep(0.5)
+
+
+def _write_batch(services: Services, batch_id: str, out: Path, title: str, status: str) -> int:
+    """Write the batch's archive, print file and files/ tree into `out`; show a table of what was made."""
+    import zipfile
+
+    from rich.console import Console
+
+    from docgen.batch import work
+
+    finished = services.store.get(batch_id)
     assert finished is not None
-    storage, errors = runner.context.storage, finished.public()["errors"]
     out.mkdir(parents=True, exist_ok=True)
     for name in (work.ARCHIVE, work.PRINT):
-        if storage.exists(work.batch_key(batch.id, name)):
-            (out / name).write_bytes(storage.read(work.batch_key(batch.id, name)))
+        if services.storage.exists(work.batch_key(batch_id, name)):
+            (out / name).write_bytes(services.storage.read(work.batch_key(batch_id, name)))
     manifest = []
-    if (out / work.ARCHIVE).exists():
+    if (out / work.ARCHIVE).exists():   # the tree as the archive holds it (the items' own files are gone)
         with zipfile.ZipFile(out / work.ARCHIVE) as archive:
             archive.extractall(out / "files")
             manifest = json.loads(archive.read(work.MANIFEST))["files"]
-    table = Table(title=f"{request.unit.name}：{status}（{time.monotonic() - started:.1f} 秒）")
+    errors = finished.errors
+    console = Console(stderr=True)
+    console.print(_summary(title, manifest, errors))
+    for err in errors:
+        console.print(f"  {err['pointer']}: {err['detail']}")
+    print(f"{len(manifest)} 个文件 → {out}/files/，打包 {work.ARCHIVE}，双面打印 {work.PRINT}")
+    return 0 if status == "done" and not errors else 1
+
+
+def _summary(title: str, manifest: list[dict[str, Any]], errors: list[dict[str, Any]]) -> Table:
+    """Return the table of a batch: documents, pages and problems by type."""
+    from rich.table import Table
+
+    table = Table(title=title)
     for column in ("文书", "份数", "页数", "问题"):
         table.add_column(column, justify="right" if column != "文书" else "left")
     kinds: dict[str, list[int]] = {}
@@ -186,44 +299,24 @@ def _batch(args) -> int:
         kinds.setdefault(e.get("document", ""), [0, 0, 0])[2] += 1
     for slug, (count, pages, problems) in kinds.items():
         table.add_row(slug, str(count), str(pages) if pages else "", str(problems) if problems else "")
-    console.print(table)
-    for err in errors:
-        console.print(f"  {err['pointer']}: {err['detail']}")
-    print(f"{len(manifest)} 个文件 → {out}/files/，打包 {work.ARCHIVE}，双面打印 {work.PRINT}")
-    return 0 if status == "done" and not errors else 1
+    return table
 
 
-def _await_workers(store, batch_id: str, progress) -> str:
-    """Follow a batch the Celery workers render until it is done or failed; return its status."""
-    import time
-
-    from docgen.batch.store import UNFINISHED
-
-    while True:
-        batch = store.get(batch_id)
-        assert batch is not None   # submitted above
-        progress(batch.done, batch.total)
-        if batch.status not in UNFINISHED:
-            return batch.status
-        time.sleep(0.5)
-
-
-def _db_upgrade(args) -> int:
+def _db_upgrade(args: argparse.Namespace) -> int:
     from docgen import db
 
-    engine = db.make_engine(config.load()["DATABASE_URL"])
+    engine = db.make_engine(config.settings().DATABASE_URL)
     db.upgrade(engine, args.revision)
     print(f"database at revision {db.current(engine)} ({engine.url.render_as_string(hide_password=True)})")
     engine.dispose()
     return 0
 
 
-def _keys(args) -> int:
-    from docgen.access import Keys
-    from docgen.registry import Registry
+def _keys(args: argparse.Namespace) -> int:
+    from docgen.services import Services
 
-    registry = Registry(config.load()["DATABASE_URL"])
-    keys = Keys(registry.engine)
+    services = Services.build(_settings())
+    keys = services.keys
     try:
         if args.keys_command == "create":
             key_id, token = keys.create(args.unit)
@@ -236,28 +329,32 @@ def _keys(args) -> int:
         print(f"revoked: {args.key_id}")
         return 0
     finally:
-        registry.engine.dispose()
+        services.close()
 
 
-def _erase(args) -> int:
+def _erase(args: argparse.Namespace) -> int:
     from docgen import erasure
-    from docgen.batch.store import BatchStore
     from docgen.errors import Problem
-    from docgen.registry import Registry, applicant_key
-    from docgen.storage import from_config
+    from docgen.registry import applicant_key
+    from docgen.services import Services
 
-    settings = config.load()
-    registry = Registry(settings["DATABASE_URL"])
+    services = Services.build(_settings())
     try:
         id_number = erasure.checked({"id_number": args.id_number})
-        report = erasure.erase(BatchStore(registry), from_config(settings), id_number,
-                               applicant_key(settings["SECRET_KEY"], id_number))
+        report = erasure.erase(services.store, services.storage, id_number,
+                               applicant_key(services.settings.SECRET_KEY, id_number))
     except Problem as problem:
         for error in problem.errors or [{"detail": problem.detail}]:
             print(f"错误：{error['detail']}", file=sys.stderr)
         return 2 if problem.status == 422 else 1
     finally:
-        registry.engine.dispose()
+        services.close()
+    _print_erasure(report)
+    return 0
+
+
+def _print_erasure(report: dict[str, Any]) -> None:
+    """Print what an erasure did: batches cleared, files deleted, documents masked."""
     print(f"申报人 {report['id_number']}：{len(report['batches'])} 个批次")
     for batch in report["batches"]:
         documents = "、".join(f"{d['document_id']}（{d['subject']}）" for d in batch["documents"]) or "无"
@@ -265,10 +362,9 @@ def _erase(args) -> int:
               f"删除文件：{'、'.join(batch['files_deleted']) or '无'}；遮盖姓名的文书：{documents}")
     if report["documents"]:
         print("单独生成的文书，遮盖姓名：" + "、".join(f"{d['document_id']}（{d['subject']}）" for d in report["documents"]))
-    return 0
 
 
-def _types(args) -> int:
+def _types(args: argparse.Namespace) -> int:
     from docgen.kinds import KINDS
 
     for kind in KINDS.values():
@@ -278,9 +374,33 @@ def _types(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the docgen command line."""
+    args = _parser().parse_args(argv)
+    try:
+        status: int = args.func(args)
+        return status
+    except config.ConfigError as exc:
+        return _usage_error(str(exc))
+
+
+def _parser() -> argparse.ArgumentParser:
+    """Return the command line's parser: one sub-command per operation."""
     parser = argparse.ArgumentParser(prog="docgen", description="职称评审文书生成：JSON → PDF / DOCX")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="start the HTTP service (gunicorn) on DOCGEN_HOST:DOCGEN_PORT").set_defaults(func=_serve)
+    _add_render(sub)
+    _add_batch(sub)
+    sub.add_parser("types", help="list the document types").set_defaults(func=_types)
+    worker = sub.add_parser("worker", help="run a Celery worker for batches (needs DOCGEN_BROKER_URL)")
+    worker.add_argument("-c", "--concurrency", type=int, default=0,
+                        help="processes rendering items (default DOCGEN_BATCH_WORKERS, else one per core)")
+    worker.set_defaults(func=_worker)
+    _add_db(sub)
+    _add_keys(sub)
+    _add_erase(sub)
+    return parser
+
+
+def _add_render(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     render = sub.add_parser("render", help="issue one document (recorded: its QR code verifies at /v1/verify/{id})",
                             description="Issue one document from a JSON payload, as POST /v1/documents/{type} does.")
     render.add_argument("type", help="document type (see `docgen types`), e.g. commitment")
@@ -295,22 +415,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="the 盲评 copy: name, unit, ID number and photo masked (evaluation-form)")
     render.add_argument("--blank", action="store_true", help="the empty form to fill by hand (no payload)")
     render.set_defaults(func=_render)
+
+
+def _add_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     batch = sub.add_parser("batch", help="render every document of every applicant of a unit")
     batch.add_argument("roster", help="ROSTER.json (see samples/batch.json) or ROSTER.xlsx (花名册)")
     batch.add_argument("-o", "--output", required=True, help="output folder")
     batch.add_argument("--profile")
     batch.add_argument("--unit", help="unit name, when the XLSX has no 单位（盖章） line")
     batch.set_defaults(func=_batch)
-    sub.add_parser("types", help="list the document types").set_defaults(func=_types)
-    worker = sub.add_parser("worker", help="run a Celery worker for batches (needs DOCGEN_BROKER_URL)")
-    worker.add_argument("-c", "--concurrency", type=int, default=0,
-                        help="processes rendering items (default DOCGEN_BATCH_WORKERS, else one per core)")
-    worker.set_defaults(func=_worker)
+
+
+def _add_db(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     database = sub.add_parser("db", help="the database of issued documents and batches").add_subparsers(
         dest="db_command", required=True)
     upgrade = database.add_parser("upgrade", help="apply the migrations (DOCGEN_DATABASE_URL or DATA_DIR's SQLite)")
     upgrade.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
     upgrade.set_defaults(func=_db_upgrade)
+
+
+def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser("keys", help="API keys per unit (required when DOCGEN_REQUIRE_API_KEY=true)").add_subparsers(
         dest="keys_command", required=True)
     create = keys.add_parser("create", help="create a key for a unit; prints it once")
@@ -319,17 +443,15 @@ def main(argv: list[str] | None = None) -> int:
     revoke = keys.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("key_id")
     revoke.set_defaults(func=_keys)
+
+
+def _add_erase(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     erase = sub.add_parser("erase", help="erase one applicant's personal data (as POST /v1/erasures, every unit)",
                            description="Redact the applicant's stored payloads, delete the batch files that hold "
                                        "their data, and mask their name on the documents they were issued (which "
                                        "stay verifiable).")
     erase.add_argument("id_number", help="the applicant's 18-character ID number")
     erase.set_defaults(func=_erase)
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except config.ConfigError as exc:
-        return _usage_error(str(exc))
 
 
 if __name__ == "__main__":

@@ -21,9 +21,9 @@ class Settings(BaseSettings):
 
     DATA_DIR: Path = Field(Path(platformdirs.user_data_dir("docgen")),
                            description="artifacts (batches) and the default SQLite database")
-    DATABASE_URL: str | None = Field(None, description="SQLAlchemy URL; default SQLite under DATA_DIR")
+    DATABASE_URL: str = Field("", description="SQLAlchemy URL; default SQLite under DATA_DIR")
     BROKER_URL: str | None = Field(None, description="Celery broker (Redis); unset: batches run in-process")
-    SECRET_KEY: str | None = Field(None, description="signs the verification links in QR codes; unset: a random key "
+    SECRET_KEY: str = Field("", description="signs the verification links in QR codes; unset: a random key "
                                                      "generated once into DATA_DIR/secret_key (mode 0600)")
     MAX_BODY_BYTES: int = Field(10 * 1024 * 1024, gt=0)
     PUBLIC_URL: str = Field("http://127.0.0.1:8000", description="base of the links in QR codes")
@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     RENDER_TIME_LIMIT: float = Field(120, gt=0, description="seconds a render may take before it is stopped (503)")
     METRICS_TOKEN: str | None = Field(None, description="set: GET /metrics wants Authorization: Bearer <token>")
 
+    @property
+    def artifacts_dir(self) -> Path:
+        """Return where batch files go: ARTIFACTS_DIR, default DATA_DIR."""
+        return self.ARTIFACTS_DIR or self.DATA_DIR
+
+    @property
+    def batch_workers(self) -> int:
+        """Return how many processes render batch items: BATCH_WORKERS, 0 meaning one per core."""
+        return self.BATCH_WORKERS or os.cpu_count() or 1
+
     @model_validator(mode="after")
     def _derived(self) -> Settings:
         self.DATA_DIR = self.DATA_DIR.expanduser()
@@ -64,14 +74,11 @@ class Settings(BaseSettings):
 
 
 
-DEFAULTS: dict[str, Any] = {name: f.default for name, f in Settings.model_fields.items()}
-
-
 class ConfigError(ValueError):
     """A setting has a value of the wrong kind (DOCGEN_PORT=abc): said at start, naming the variable."""
 
 
-def settings(overrides: dict | None = None) -> Settings:
+def settings(overrides: dict[str, Any] | None = None) -> Settings:
     """Return the effective settings: defaults < DOCGEN_* environment < overrides (create_app's dict)."""
     try:
         return Settings(**(overrides or {}))
@@ -80,10 +87,9 @@ def settings(overrides: dict | None = None) -> Settings:
         raise ConfigError(f"invalid setting: {wrong}") from None
 
 
-def load(overrides: dict | None = None) -> dict:
-    """Return the effective settings as the dict Flask's app.config takes (paths as strings)."""
-    return {key: str(value) if isinstance(value, Path) else value
-            for key, value in settings(overrides).model_dump().items()}
+def flask_config(values: Settings) -> dict[str, Any]:
+    """Return settings as the dict Flask's app.config takes (paths as strings); docgen reads the Settings."""
+    return {key: str(value) if isinstance(value, Path) else value for key, value in values.model_dump().items()}
 
 
 SECRET_KEY_FILE = "secret_key"
@@ -115,10 +121,10 @@ def secret_key(data_dir: Path) -> str:
     return key
 
 
-def holiday_files(config: dict) -> list[Path]:
+def holiday_files(values: Settings) -> list[Path]:
     """Return the deployment's extra holiday tables: HOLIDAY_FILES plus DATA_DIR/holidays.toml if present."""
-    files = [Path(p) for p in str(config.get("HOLIDAY_FILES") or "").split(":") if p]
-    local = Path(config["DATA_DIR"]) / "holidays.toml"
+    files = [Path(p) for p in values.HOLIDAY_FILES.split(":") if p]
+    local = values.DATA_DIR / "holidays.toml"
     if local.is_file():
         files.append(local)
     return files

@@ -12,6 +12,7 @@ import zlib
 from importlib import import_module
 from pathlib import Path
 from collections.abc import Iterator
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -54,7 +55,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 60})
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record):   # readers do not wait for a batch's writes
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:   # readers do not wait for a batch's writes
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=60000")

@@ -1,31 +1,34 @@
-"""The rendering core: one operation, `Renderer.issue()` — validate → render → post-process → record → count —
-that the HTTP API, `docgen render` and the batch runner all call."""
+"""The rendering core: `Renderer.render()` (validate → render → post-process, pure: it records nothing) and
+`Issuer.issue()`, the one operation that makes a rendered file an issued document — its registry row and its
+count — for the HTTP API, `docgen render`, the embedded batch runner and the Celery worker alike."""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from docgen import profiles
-from docgen import config
-from docgen.config import ROOT
+from docgen.config import ROOT, Settings, holiday_files
 from docgen.errors import InvalidPayload, Problem, chinese_errors, unprintable
 from docgen.kinds import KINDS, Kind, Options
 from docgen.kinds.common import NAME_MAX
+from docgen.metrics import Metrics
+from docgen.registry import IssuedDocument, Registry, applicant_key
 from docgen.render import docx as docx_render
 from docgen.render import finish as finish_render
-from docgen.render import fonts
 from docgen.render import qr
 from docgen.render import pdf as pdf_render
 from docgen.rules import WorkCalendar, hygiene
-
-if TYPE_CHECKING:
-    from docgen.registry import Registry
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -53,41 +56,59 @@ class Rendered:
     applicant_key: str | None = None    # registry.applicant_key() of the applicant's ID number, if it has one
 
 
-class Counter(Protocol):
-    """What counts issued documents (a prometheus_client Counter with the labels kind and format)."""
+@dataclass
+class Issuer:
+    """Issues rendered documents: records each in the registry, so that it verifies at /v1/verify/{id}, and
+    counts it for /metrics — exactly once, and only when its record is committed."""
 
-    def labels(self, kind: str, fmt: str) -> Counter: ...
+    registry: Registry
+    metrics: Metrics | None = None
 
-    def inc(self) -> None: ...
+    def issue(self, documents: Sequence[Rendered], *, batch_id: str | None = None,
+              session: Session | None = None) -> None:
+        """Issue documents: in a transaction of their own, or in the caller's `session` (a batch item is
+        completed in the same transaction as its documents are recorded), then counted once that commits."""
+        rows = [self._row(rendered, batch_id) for rendered in documents]
+        if session is None:
+            self.registry.add(rows)
+            self._count(documents)
+            return
+        session.add_all(rows)
+        event.listen(session, "after_commit", lambda _session: self._count(documents), once=True)
+
+    def _count(self, documents: Sequence[Rendered]) -> None:
+        if self.metrics is not None:
+            for rendered in documents:
+                self.metrics.count(rendered.kind.slug, rendered.format)
+
+    @staticmethod
+    def _row(rendered: Rendered, batch_id: str | None) -> IssuedDocument:
+        """Return the registry row of a rendered file: its metadata and SHA-256, not the file."""
+        return IssuedDocument(id=rendered.document_id, kind=rendered.kind.slug, title=rendered.kind.title,
+                              profile=rendered.profile, subject=rendered.subject, format=rendered.format,
+                              sha256=hashlib.sha256(rendered.content).hexdigest(), size=len(rendered.content),
+                              issued_at=dt.datetime.now(dt.timezone.utc), batch_id=batch_id,
+                              applicant_key=rendered.applicant_key)
 
 
 @dataclass
 class Renderer:
-    """Renders documents of every registered kind with one set of templates, fonts and calendar, and records
-    what it issues (`issue`)."""
+    """Renders documents of every registered kind with one set of templates, fonts and calendar; records
+    nothing (Issuer.issue does). docgen.bootstrap.bootstrap() must have run in the process."""
 
     templates_dir: Path = ROOT / "templates"
     fonts_dir: Path = ROOT / "fonts"
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
-    public_url: str = str(config.DEFAULTS["PUBLIC_URL"])      # base of the verification links in QR codes
-    # signs those links; without a configuration a key for this process only (from_config reads the real one)
+    public_url: str = str(Settings.model_fields["PUBLIC_URL"].default)   # base of the verification links in QR codes
+    # signs those links; without settings a key for this process only (from_settings reads the real one)
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
-    registry: Registry | None = None      # where issued documents are recorded (None: not recorded)
-    counter: Counter | None = None          # counts issued documents for /metrics (set by the app)
-
-    def __post_init__(self) -> None:
-        fonts.use_fonts_dir(self.fonts_dir)   # at start: fontconfig and the text measurer read this folder
 
     @classmethod
-    def from_config(cls, settings: dict) -> Renderer:
-        """Build the renderer a configuration describes (docgen.config.load()): folders, holiday tables, and the
-        registry of DATABASE_URL, so that what it issues verifies at /v1/verify/{id}."""
-        from docgen.registry import Registry
-
-        return cls(templates_dir=Path(settings["TEMPLATES_DIR"]), fonts_dir=Path(settings["FONTS_DIR"]),
-                   calendar=WorkCalendar(extra_files=config.holiday_files(settings)),
-                   public_url=str(settings["PUBLIC_URL"]), secret_key=str(settings["SECRET_KEY"]),
-                   registry=Registry(settings["DATABASE_URL"]))
+    def from_settings(cls, settings: Settings) -> Renderer:
+        """Build the renderer the settings describe: folders, holiday tables, public URL and signing key."""
+        return cls(templates_dir=settings.TEMPLATES_DIR, fonts_dir=settings.FONTS_DIR,
+                   calendar=WorkCalendar(extra_files=holiday_files(settings)),
+                   public_url=settings.PUBLIC_URL, secret_key=settings.SECRET_KEY)
 
     def kind(self, slug: str) -> Kind:
         """Return the registered kind, or a 404 problem naming the known ones."""
@@ -120,34 +141,19 @@ class Renderer:
         return model, context["warnings"]
 
     def prepare(self, slug: str, payload: object, profile_id: str | None = None, *, copies: int | None = None,
-                blind: bool = False):
+                blind: bool = False) -> tuple[Kind, BaseModel, profiles.Profile, dict[str, Any], list[str]]:
         """Validate a payload; return its kind, model, the context every format renders from, and warnings."""
         kind = self.kind(slug)
         model, warnings = self.validate(kind, payload)
         profile = self.profile(profile_id or getattr(model, "profile", None))
+        warnings += profile.unnamed_warnings(kind.slug, kind.title)
         options = Options(copies=self._copies(kind, profile, copies), blind=blind)
         return kind, model, profile, kind.build(model, profile, options), warnings
 
-    def issue(self, slug: str, payload: object = None, fmt: str = "pdf", profile_id: str | None = None, *,
-              copies: int | None = None, blind: bool = False, blank: bool = False) -> Rendered:
-        """Issue one document: validate → render → post-process → record in the registry → count.
-
-        The one operation of the HTTP API, `docgen render` and batches, so that every document verifies at
-        /v1/verify/{id}. `blank=True` makes the empty form instead (no payload; not issued, not recorded).
-        """
-        if blank:
-            return self.blank(slug, fmt, profile_id, copies=copies)
-        rendered = self.render(slug, payload, fmt, profile_id, copies=copies, blind=blind)
-        if self.registry is not None:
-            self.registry.record_rendered(rendered)
-        if self.counter is not None:
-            self.counter.labels(rendered.kind.slug, rendered.format).inc()
-        return rendered
-
     def render(self, slug: str, payload: object, fmt: str = "pdf", profile_id: str | None = None, *,
                copies: int | None = None, blind: bool = False) -> Rendered:
-        """Render one document from a payload, without recording it (`issue` records); `copies` (default: the
-        profile's) and `blind` where the kind declares them (Kind.copies, Kind.blind_fields)."""
+        """Render one document from a payload, without recording it (Issuer.issue records); `copies` (default:
+        the profile's) and `blind` where the kind declares them (Kind.copies, Kind.blind_fields)."""
         kind = self.kind(slug)
         self._check_options(kind, copies, blind)
         kind, model, profile, context, warnings = self.prepare(slug, payload, profile_id, copies=copies, blind=blind)
@@ -160,8 +166,6 @@ class Renderer:
                                 copies=self._copies(kind, profile, copies))
         id_number = getattr(getattr(model, "applicant", None), "id_number", None)
         if id_number:
-            from docgen.registry import applicant_key
-
             rendered.applicant_key = applicant_key(self.secret_key, id_number)
         return rendered
 

@@ -9,7 +9,6 @@ documents issued before). A batch still rendering is left alone (409): its items
 """
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -76,7 +75,7 @@ def erase(store: BatchStore, storage: Storage, id_number: str, key: str,
         batch = batches[batch_id]
         assert batch is not None
         # what holds their data: their own items' files, a roster's (everyone's), the archive and print file
-        files = [f["key"] for item in items for f in json.loads(item.files)]
+        files = [f["key"] for item in items for f in item.files]
         files += [work.batch_key(batch_id, work.ARCHIVE), work.batch_key(batch_id, work.PRINT)]
         deleted = [file for file in files if storage.exists(file)]
         for file in deleted:

@@ -126,7 +126,7 @@ def chinese_errors(exc: ValidationError, model: type[BaseModel] | None) -> list[
             expected = ctx.get("expected", "")
             values = {**ctx, "title": title, "key": loc[-1] if loc else "",
                       "length": len(err["input"]) if isinstance(err.get("input"), str) else "",
-                      "expected": str(expected).replace("'", "").replace(" or ", "、")}
+                      "expected": str(expected).replace("'", "").replace(" or ", "、").replace(", ", "、")}
             detail = MESSAGES[kind].format(**values)
         elif kind == "value_error":
             detail = str(ctx.get("error") or err["msg"]).removeprefix("Value error, ")

@@ -13,7 +13,7 @@ import re
 import time
 import uuid
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 
 _ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -60,13 +60,13 @@ def register(app: Flask) -> None:
     """Give every request an id (X-Request-Id, taken from the caller when well-formed) and log it once."""
 
     @app.before_request
-    def _request_id():
+    def _request_id() -> None:
         given = request.headers.get("X-Request-Id", "")
         g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         g.log_started = time.perf_counter()
 
     @app.after_request
-    def _log(response):
+    def _log(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
         extra = {"request_id": g.get("request_id"), "method": request.method, "path": request.path, "status": response.status_code,
                  "duration_ms": round((time.perf_counter() - g.get("log_started", time.perf_counter())) * 1000, 1)}

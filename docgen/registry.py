@@ -36,7 +36,7 @@ class IssuedDocument(Base):
     # applicant_key(): finds an applicant's documents for an erasure; the ID number itself is not kept
     applicant_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
-    def public(self) -> dict:
+    def public(self) -> dict[str, object]:
         """Return what a verification shows: no personal data beyond the name on the document."""
         return {"document_id": self.id, "type": self.kind, "title": self.title, "profile": self.profile,
                 "subject": self.subject, "format": self.format, "sha256": self.sha256, "size": self.size,
@@ -60,37 +60,16 @@ def utc(value: dt.datetime) -> dt.datetime:
 class Registry:
     """Records and looks up issued documents."""
 
-    def __init__(self, url: str, *, upgrade: bool = True):
-        """Connect to the database at `url`; bring its schema up to date first unless told not to."""
+    def __init__(self, url: str):
+        """Connect to the database at `url` (its schema is brought up to date by docgen.db.upgrade, which
+        docgen.services runs at start)."""
         self.engine = db.make_engine(url)
-        if upgrade:
-            db.upgrade(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
-    def record(self, *, document_id: str, kind: str, title: str, profile: str, subject: str, fmt: str,
-               content: bytes, key: str | None = None) -> IssuedDocument:
-        """Store the metadata of a rendered file (`key`: its applicant's applicant_key())."""
-        row = IssuedDocument(id=document_id, kind=kind, title=title, profile=profile, subject=subject, format=fmt,
-                             sha256=hashlib.sha256(content).hexdigest(), size=len(content),
-                             issued_at=dt.datetime.now(dt.timezone.utc), applicant_key=key)
+    def add(self, rows: list[IssuedDocument]) -> None:
+        """Store the rows of issued documents in one transaction (docgen.documents.Issuer makes them)."""
         with self._session.begin() as session:
-            session.add(row)
-        return row
-
-    def record_rendered(self, rendered) -> IssuedDocument:
-        """Store the metadata of a docgen.documents.Rendered file."""
-        return self.record(document_id=rendered.document_id, kind=rendered.kind.slug, title=rendered.kind.title,
-                           profile=rendered.profile, subject=rendered.subject, fmt=rendered.format,
-                           content=rendered.content, key=rendered.applicant_key)
-
-    @staticmethod
-    def row(rendered, batch_id: str | None = None) -> IssuedDocument:
-        """Return the registry row of a docgen.documents.Rendered file, for a caller's own transaction."""
-        return IssuedDocument(id=rendered.document_id, kind=rendered.kind.slug, title=rendered.kind.title,
-                              profile=rendered.profile, subject=rendered.subject, format=rendered.format,
-                              sha256=hashlib.sha256(rendered.content).hexdigest(), size=len(rendered.content),
-                              issued_at=dt.datetime.now(dt.timezone.utc), batch_id=batch_id,
-                              applicant_key=rendered.applicant_key)
+            session.add_all(rows)
 
     def revoke(self, document_id: str, reason: str) -> IssuedDocument | None:
         """Mark a document revoked (the first revocation's time and reason stay); None when unknown."""

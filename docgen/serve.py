@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import selectors
 import socket
-import tempfile
 import time
+from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
+from typing import Any
 
 from gunicorn import glogging, http
 from gunicorn.app.base import BaseApplication
@@ -26,6 +26,7 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from docgen import logs
 from docgen.api.problems import TITLES
+from docgen.config import Settings
 from docgen.errors import Problem
 
 MAX_HEAD_BYTES = 64 * 1024
@@ -121,15 +122,16 @@ class RequestBuffer:
 class BufferingWorker(ThreadWorker):
     """gthread, but connections are read whole by the event loop (see the module docstring)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.buffering: dict[TConn, tuple[RequestBuffer, float]] = {}
         self.lingering: dict[TConn, tuple[float, list[int]]] = {}
 
-    def _settings(self):
-        return self.app.settings
+    def _settings(self) -> Settings:
+        settings: Settings = self.app.settings
+        return settings
 
-    def accept(self, listener):
+    def accept(self, listener: socket.socket) -> None:
         try:
             sock, addr = listener.accept()
         except OSError as exc:
@@ -139,8 +141,7 @@ class BufferingWorker(ThreadWorker):
         self.nr_conns += 1
         conn = TConn(self.cfg, sock, addr, listener.getsockname())   # non-blocking
         settings = self._settings()
-        self.buffering[conn] = (RequestBuffer(settings["MAX_BODY_BYTES"]),
-                                time.monotonic() + settings["READ_TIMEOUT"])
+        self.buffering[conn] = (RequestBuffer(settings.MAX_BODY_BYTES), time.monotonic() + settings.READ_TIMEOUT)
         self.poller.register(sock, selectors.EVENT_READ, partial(self._readable, conn))
 
     def _drop(self, conn: TConn, answer: Problem | None = None) -> None:
@@ -173,7 +174,7 @@ class BufferingWorker(ThreadWorker):
         except OSError:
             return b""
 
-    def _drain(self, conn: TConn, _sock) -> None:
+    def _drain(self, conn: TConn, _sock: object) -> None:
         _, drained = self.lingering[conn]
         if (data := self._recv(conn)) is None:
             return
@@ -190,7 +191,7 @@ class BufferingWorker(ThreadWorker):
         self.nr_conns -= 1
         conn.close()
 
-    def _readable(self, conn: TConn, _sock) -> None:
+    def _readable(self, conn: TConn, _sock: object) -> None:
         buffer, _ = self.buffering[conn]
         if (data := self._recv(conn)) is None:
             return
@@ -200,7 +201,7 @@ class BufferingWorker(ThreadWorker):
         had_head = buffer.head_end is not None
         state = buffer.feed(data)
         if state == _TOO_LARGE:
-            limit = self._settings()["MAX_BODY_BYTES"] // 1024
+            limit = self._settings().MAX_BODY_BYTES // 1024
             self._drop(conn, Problem(413, TITLES[413], f"请求体不能超过{limit} KB", slug="payload-too-large"))
         elif state == _COMPLETE:
             self._hand_over(conn, buffer)
@@ -215,7 +216,7 @@ class BufferingWorker(ThreadWorker):
         self.poller.unregister(conn.sock)
         queued = self.tpool._work_queue.qsize()
         probe = buffer.data.startswith(_PROBES)     # cheap, and an orchestrator must not see them refused
-        if queued >= self._settings()["QUEUE_LIMIT"] and not probe:
+        if queued >= self._settings().QUEUE_LIMIT and not probe:
             self._drop(conn, Problem(429, TITLES[429], "服务正忙，排队的请求已满，请稍后重试", slug="overloaded",
                                      headers={"Retry-After": "5"}))
             return
@@ -223,7 +224,7 @@ class BufferingWorker(ThreadWorker):
         conn.initialized = conn.data_ready = True
         self.enqueue_req(conn)
 
-    def murder_pending(self):
+    def murder_pending(self) -> None:
         super().murder_pending()
         now = time.monotonic()
         for conn, (deadline, _) in list(self.lingering.items()):
@@ -233,7 +234,7 @@ class BufferingWorker(ThreadWorker):
             if deadline <= now:
                 self._drop(conn, Problem(408, TITLES[408], "请求未能在限定时间内传完，连接已关闭", slug="request-timeout"))
 
-    def handle_error(self, req, client, addr, exc):
+    def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
         """Answer what gunicorn's parser refuses as problem+json, in Chinese."""
         status = {http_errors.LimitRequestLine: 414, http_errors.LimitRequestHeaders: 431,
                   http_errors.UnsupportedTransferCoding: 501, http_errors.ExpectationFailed: 417}.get(type(exc))
@@ -254,35 +255,37 @@ class BufferingWorker(ThreadWorker):
 class JsonLogger(glogging.Logger):
     """gunicorn's own messages (start, workers, refusals) as JSON lines too."""
 
-    def setup(self, cfg):
+    def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         for handler in self.error_log.handlers + self.access_log.handlers:
             handler.setFormatter(logs.JsonFormatter())
 
 
-def _worker_exited(_server, worker) -> None:
+def _worker_exited(_server: object, worker: Any) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
 
 
 class Server(BaseApplication):
-    """gunicorn configured from docgen's settings, running create_app() in BufferingWorker workers."""
+    """gunicorn configured from docgen's settings, running create_app() in BufferingWorker workers.
 
-    def __init__(self, settings: dict, *, app_config: dict | None = None, on_exit=None):
+    Its workers count into the folder docgen.bootstrap(share_metrics=True) made, and /metrics sums them:
+    `docgen serve` bootstraps so before it starts this server and the batch runner."""
+
+    def __init__(self, settings: Settings, *, app_config: dict[str, Any] | None = None,
+                 on_exit: Callable[..., None] | None = None) -> None:
         self.settings, self.app_config, self.on_exit = settings, app_config or {}, on_exit
-        # every worker counts into files here and /metrics sums them; fresh per start (old files would add up)
-        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="docgen-metrics-")
         super().__init__()
 
-    def load_config(self):
+    def load_config(self) -> None:
+        """Set gunicorn's configuration from the settings."""
         settings = self.settings
-        self.cfg.set("bind", f"{settings['HOST']}:{settings['PORT']}")
-        self.cfg.set("workers", settings["WORKERS"])
+        self.cfg.set("bind", f"{settings.HOST}:{settings.PORT}")
+        self.cfg.set("workers", settings.WORKERS)
         self.cfg.set("worker_class", "docgen.serve.BufferingWorker")
-        self.cfg.set("threads", settings["THREADS"])
-        self.cfg.set("worker_connections", settings["MAX_CONNECTIONS"])
+        self.cfg.set("threads", settings.THREADS)
+        self.cfg.set("worker_connections", settings.MAX_CONNECTIONS)
         self.cfg.set("limit_request_line", 4094)   # longer: 414 problem+json (handle_error)
         self.cfg.set("keepalive", 0)      # one request per connection: each is read whole by the front
         self.cfg.set("timeout", 120)
@@ -293,10 +296,12 @@ class Server(BaseApplication):
         self.cfg.set("accesslog", None)     # docgen.logs writes one JSON line per request instead
         self.cfg.set("logger_class", "docgen.serve.JsonLogger")
 
-    def load(self):
+    def load(self) -> Any:
+        """Return the app a worker serves."""
         from docgen.app import create_app
         return create_app(self.app_config)
 
-    def run(self):
+    def run(self) -> None:
+        """Serve until stopped, logging JSON lines."""
         logs.configure()
         super().run()

@@ -14,6 +14,8 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 from collections.abc import Iterator
 
+from docgen.config import Settings
+
 
 class Storage(Protocol):
     """What batches need from an artifact store."""
@@ -31,7 +33,7 @@ class Storage(Protocol):
 class DirectoryStorage:
     """Artifacts as files under one root folder."""
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
 
     def local_path(self, key: str) -> Path:
@@ -81,6 +83,6 @@ class DirectoryStorage:
         shutil.rmtree(self.local_path(prefix), ignore_errors=True)
 
 
-def from_config(settings: dict) -> Storage:
-    """Return the artifact store a configuration names (ARTIFACTS_DIR, default DATA_DIR)."""
-    return DirectoryStorage(settings.get("ARTIFACTS_DIR") or settings["DATA_DIR"])
+def from_settings(settings: Settings) -> Storage:
+    """Return the artifact store the settings name (ARTIFACTS_DIR, default DATA_DIR)."""
+    return DirectoryStorage(settings.artifacts_dir)

@@ -16,6 +16,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from docgen.bootstrap import bootstrap  # noqa: E402
 from docgen.documents import Renderer, sample  # noqa: E402
 from docgen.kinds import KINDS  # noqa: E402
 from docgen.batch import attachments, packages, plan  # noqa: E402
@@ -30,6 +31,7 @@ PACKAGE_PAGES = 8      # the package's first pages, side by side in samples/pack
 def main() -> None:
     out = ROOT / "out" / "samples"
     out.mkdir(parents=True, exist_ok=True)
+    bootstrap()   # as every entry point: WeasyPrint patched, fonts configured
     renderer = Renderer()
     for slug, kind in KINDS.items():
         payload = sample(slug)

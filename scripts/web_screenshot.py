@@ -19,6 +19,11 @@ def main() -> None:
             page = chromium.new_context(locale="zh-CN", viewport=viewport).new_page()
             page.goto(base + "/")
             page.wait_for_selector("#fields [data-pointer]")
+            unit = page.locator("#unit-box")        # the unit's record, typed once, then folded away
+            unit.get_by_label("单位名称").fill("巴音郭楞蒙古自治州农业科学研究所")
+            unit.get_by_label("受理异议的办公室").fill("人事科")
+            unit.get_by_label("监督电话").fill("0996-2024393")
+            page.click("#unit-box summary")
             page.select_option("#type", "commitment")
             page.wait_for_selector("#doc-title:has-text('个人承诺书')")
             page.click("#load-sample")

@@ -7,12 +7,14 @@ import uuid
 import pytest
 
 from docgen.app import create_app
+from docgen.bootstrap import bootstrap
 from docgen.documents import Renderer
 from tests import services
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "databases: run the test on SQLite and on PostgreSQL")
+    bootstrap()   # as every entry point does: tests render without an app too
 
 
 def pytest_generate_tests(metafunc):
@@ -48,9 +50,7 @@ def database(request, tmp_path):
 def app(tmp_path, database):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": database})
     yield app
-    if "batch_runner" in app.extensions:
-        app.extensions["batch_runner"].stop()
-    app.extensions["registry"].engine.dispose()
+    app.extensions["docgen"].close()
 
 
 @pytest.fixture

@@ -107,7 +107,7 @@ def test_rendered_evaluation_form_verifies_and_says_its_copies(tmp_path, capsys)
             assert answer.status_code == 200, answer.json
             assert answer.json["type"] == "evaluation-form" and answer.json["format"] == fmt
     finally:
-        app.extensions["registry"].engine.dispose()
+        app.extensions["docgen"].registry.engine.dispose()
 
 
 def test_render_blank_and_blind(tmp_path):

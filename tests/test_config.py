@@ -18,16 +18,16 @@ from tests.helpers import pdf_text
 def test_environment_typed_and_the_dict_wins(monkeypatch, tmp_path):
     monkeypatch.setenv("DOCGEN_PORT", "9001")
     monkeypatch.setenv("DOCGEN_DATA_DIR", str(tmp_path / "env"))
-    settings = config.load()
-    assert settings["PORT"] == 9001 and settings["DATA_DIR"] == str(tmp_path / "env")
-    assert settings["DATABASE_URL"] == f"sqlite:///{tmp_path / 'env' / 'docgen.sqlite3'}"
-    assert config.load({"PORT": 9002, "DATA_DIR": str(tmp_path / "dict")})["PORT"] == 9002
+    settings = config.settings()
+    assert settings.PORT == 9001 and settings.DATA_DIR == tmp_path / "env"
+    assert settings.DATABASE_URL == f"sqlite:///{tmp_path / 'env' / 'docgen.sqlite3'}"
+    assert config.settings({"PORT": 9002, "DATA_DIR": str(tmp_path / "dict")}).PORT == 9002
 
 
 def test_a_wrong_setting_is_named(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("DOCGEN_PORT", "eighty")
     with pytest.raises(config.ConfigError, match="DOCGEN_PORT"):
-        config.load()
+        config.settings()
     assert main(["types"]) == 0          # a command that reads no settings still works
     payload = str(config.ROOT / "samples" / "commitment.json")
     assert main(["render", "commitment", payload, "-o", str(tmp_path / "x.pdf")]) == 2
@@ -50,20 +50,20 @@ def test_templates_dir_is_honoured_and_readyz_leaves_the_environment(tmp_path):
         client.get("/readyz")
         assert dict(os.environ) == before
     finally:
-        app.extensions["registry"].engine.dispose()
+        app.extensions["docgen"].registry.engine.dispose()
 
 
 def _load(data_dir, queue):
-    queue.put(config.load({"DATA_DIR": str(data_dir)})["SECRET_KEY"])
+    queue.put(config.settings({"DATA_DIR": str(data_dir)}).SECRET_KEY)
 
 
 def test_generated_key_is_private_and_stable(tmp_path):
-    first = config.load({"DATA_DIR": str(tmp_path)})["SECRET_KEY"]
+    first = config.settings({"DATA_DIR": str(tmp_path)}).SECRET_KEY
     path = tmp_path / config.SECRET_KEY_FILE
     assert len(first) >= 48 and stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert config.load({"DATA_DIR": str(tmp_path)})["SECRET_KEY"] == first
-    assert config.load({"DATA_DIR": str(tmp_path / "other")})["SECRET_KEY"] != first
-    assert config.load({"DATA_DIR": str(tmp_path), "SECRET_KEY": "configured"})["SECRET_KEY"] == "configured"
+    assert config.settings({"DATA_DIR": str(tmp_path)}).SECRET_KEY == first
+    assert config.settings({"DATA_DIR": str(tmp_path / "other")}).SECRET_KEY != first
+    assert config.settings({"DATA_DIR": str(tmp_path), "SECRET_KEY": "configured"}).SECRET_KEY == "configured"
 
 
 def test_processes_starting_at_once_agree_on_one_key(tmp_path):

@@ -50,9 +50,9 @@ def _verifies(tmp_path, database, rendered) -> None:
         assert info.status_code == 200, info.json
         assert info.json["sha256"] == hashlib.sha256(rendered.content).hexdigest()
         assert info.json["issued_at"].startswith("2024-09-09")
-        assert db.current(app.extensions["registry"].engine) == SCRIPTS.get_current_head()
+        assert db.current(app.extensions["docgen"].registry.engine) == SCRIPTS.get_current_head()
     finally:
-        app.extensions["registry"].engine.dispose()
+        app.extensions["docgen"].registry.engine.dispose()
 
 
 def test_registry_of_the_previous_revision_upgrades_and_verifies(tmp_path, database, renderer):

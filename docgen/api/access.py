@@ -1,9 +1,10 @@
 """Who calls: the API key of a unit (Authorization: Bearer …, or X-API-Key), required when configured."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 
 from docgen.access import Caller, Keys
+from docgen.api import services, services_of
 from docgen.api.openapi import add_schemes, problems
 from docgen.errors import Problem
 
@@ -25,7 +26,7 @@ def caller() -> Caller:
 
 
 def keys() -> Keys:
-    return current_app.extensions["keys"]
+    return services().keys
 
 
 def _token() -> str | None:
@@ -56,15 +57,13 @@ def describe(spec: dict, required: bool) -> None:
 
 def register(app: Flask) -> None:
     """Check the key of every request that needs one."""
-    app.extensions["keys"] = Keys(app.extensions["registry"].engine)
-
     @app.before_request
-    def _authenticate():
+    def _authenticate() -> None:
         if not guarded(request.method, request.path):       # open routes ignore keys (and /metrics has a token of its own)
             return
         token = _token()
         if token is None:
-            if app.config["REQUIRE_API_KEY"]:
+            if services_of(app).settings.REQUIRE_API_KEY:
                 raise Problem(401, "需要 API 密钥", "请在请求头 Authorization: Bearer <密钥> 中提供本单位的 API 密钥",
                               slug="api-key-required", headers={"WWW-Authenticate": 'Bearer realm="docgen"'})
             return

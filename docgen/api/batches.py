@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Literal
+from typing import Any, Literal
 
-from flask import current_app, request, send_file, url_for
+from flask import Response, request, send_file, url_for
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
-from docgen.api import access
+from docgen.api import access, services
 from docgen.api.documents import json_body
-from docgen.api.openapi import FieldError, blueprint, file_answer, problems, schema_ref
+from docgen.api.openapi import Answer, FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
 from docgen.batch import attachments, executor, plan, template, work
 from docgen.batch.request import BatchRequest
+from docgen.batch.store import Batch
 from docgen.batch.xlsx import Cells, read_roster_cells
 from docgen.documents import MEDIA_TYPES
 from docgen.errors import InvalidPayload, Problem
@@ -142,7 +143,7 @@ def _request_from_upload() -> tuple[dict, Cells]:
 @bp.get("/batches/template.xlsx", tags=[TAG], summary="花名册模板（XLSX）：中文表头、下拉选项、填写提示与示例行",
         responses={200: file_answer("花名册模板", ("xlsx",))},
         description="在 Excel 或 WPS 中填写后，按 multipart 字段 file 提交到 POST /v1/batches。示例行（序号为“示例”）不会生成文书。")
-def template_xlsx():
+def template_xlsx() -> Answer:
     return send_file(io.BytesIO(template.build()), mimetype=MEDIA_TYPES["xlsx"], as_attachment=True,
                      download_name="职称申报人员花名册模板.xlsx")
 
@@ -155,44 +156,43 @@ def template_xlsx():
              "application/json": {"schema": schema_ref(bp.components_schemas, BatchRequest),
                                   "example": sample("batch")},
              "multipart/form-data": {"schema": _MULTIPART}}}})
-def submit():
+def submit() -> Answer:
     key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
-    store = current_app.extensions["batch_store"]
+    here = services()
+    store = here.store
     if key and (known := store.by_idempotency_key(key)) is not None:   # before reading the body again
         return _accepted(known, 200)
     multipart = request.mimetype == "multipart/form-data"
     data, cells = _request_from_multipart() if multipart else (json_body(), None)
     partial = (request.args.get("partial") or request.form.get("partial") or "").lower() in ("true", "1", "yes")
-    renderer = current_app.extensions["docgen"]
-    batch_request, items, rejected = plan.intake(data, renderer, partial=partial, cells=cells)
-    profile = renderer.profile(batch_request.profile)
+    batch_request, items, rejected = plan.intake(data, here.renderer, partial=partial, cells=cells)
+    profile = here.renderer.profile(batch_request.profile)
     parts = _scan_parts() if multipart else []
     if parts and partial:
         raise InvalidPayload([{"pointer": "/attachments", "detail": "附扫描件时不能用 partial=true（扫描件按申报人序号对应）："
                                                                   "请改正有误的行后一并提交"}])
     scans = attachments.check(parts, batch_request, profile)
-    storage = current_app.extensions["storage"]
 
     def attach(batch_id: str) -> None:   # before its items run: the packages find the scans in place
-        attachments.store(storage, work.batch_key(batch_id, attachments.FOLDER), batch_request, scans)
+        attachments.store(here.storage, work.batch_key(batch_id, attachments.FOLDER), batch_request, scans)
 
-    batch, new = executor.submit(store, current_app.extensions["batch_dispatch"], current_app.extensions["settings"],
-                                 batch_request, profile.id, items, key, attach=attach,
-                                 detach=lambda batch_id: storage.delete_prefix(work.batch_key(batch_id)))
+    batch, new = executor.submit(store, here.dispatch, here.settings, batch_request, profile.id, items, key,
+                                 attach=attach, detach=lambda batch_id: here.storage.delete_prefix(work.batch_key(batch_id)))
     if new:
         access.keys().claim("batch", batch.id, access.caller())
     return _accepted(batch, 202 if new else 200, rejected)
 
 
-def _accepted(batch, status: int, rejected: list[dict] | None = None):
+def _accepted(batch: Batch, status: int, rejected: list[dict[str, str]] | None = None
+              ) -> tuple[dict[str, Any], int, dict[str, str]]:
     body = batch.public()
     if rejected:
         body["rejected"] = rejected   # partial=true: the rows left out, each bad cell named
     return body, status, {"Location": url_for(".status", batch_id=batch.id)}
 
 
-def _batch(batch_id: str):
-    batch = current_app.extensions["batch_store"].get(batch_id)
+def _batch(batch_id: str) -> Batch:
+    batch = services().store.get(batch_id)
     if batch is None or not access.keys().may_see("batch", batch_id, access.caller()):
         raise Problem(404, "没有这个批次", f"批次“{batch_id}”不存在", slug="unknown-batch")
     return batch
@@ -200,7 +200,7 @@ def _batch(batch_id: str):
 
 @bp.get("/batches/<batch_id>", tags=[TAG], summary="批次状态与进度", operation_id="get_batch",
         responses={200: BatchStatus, **problems(404)})
-def status(path: BatchPath):
+def status(path: BatchPath) -> dict[str, Any]:
     batch = _batch(path.batch_id)
     out = batch.public()
     if batch.status == "done" and not batch.files_deleted_at:
@@ -210,18 +210,17 @@ def status(path: BatchPath):
 
 @bp.delete("/batches/<batch_id>", tags=[TAG], summary="删除批次的全部文件（登记的文书编号仍可核验）",
            operation_id="delete_batch", responses={200: BatchStatus, **problems(404, 409)})
-def delete(path: BatchPath):
+def delete(path: BatchPath) -> dict[str, Any]:
     batch = _batch(path.batch_id)
     if batch.status in ("queued", "running"):
         raise Problem(409, "批次尚未完成", f"批次状态为 {batch.status}，完成后才能删除", slug="batch-not-done",
                       headers={"Retry-After": "5"})
     if not batch.files_deleted_at:
-        work.delete_files(current_app.extensions["storage"], current_app.extensions["batch_store"], batch.id,
-                          "deleted")
+        work.delete_files(services().storage, services().store, batch.id, "deleted")
     return _batch(batch.id).public()   # says when and why its files went
 
 
-def _file(batch_id: str, name: str, download: str, mimetype: str):
+def _file(batch_id: str, name: str, download: str, mimetype: str) -> Response:
     batch = _batch(batch_id)
     if batch.status != "done":
         raise Problem(409, "批次尚未完成", f"批次状态为 {batch.status}，完成后才能下载", slug="batch-not-done",
@@ -230,7 +229,7 @@ def _file(batch_id: str, name: str, download: str, mimetype: str):
         reason = {"expired": "已超过保存期限被清理", "erased": "因删除申报人的个人信息已被删除"}.get(
             batch.files_deleted_reason or "", "已被删除")
         raise Problem(410, "批次文件已不存在", f"本批次的文件{reason}，请重新提交", slug="batch-files-deleted")
-    storage = current_app.extensions["storage"]
+    storage = services().storage
     key = work.batch_key(batch.id, name)
     if not storage.exists(key):
         raise Problem(404, "文件不存在", "本批次没有可打印的文书" if name == work.PRINT else "批次文件已被清理",
@@ -241,11 +240,11 @@ def _file(batch_id: str, name: str, download: str, mimetype: str):
 
 @bp.get("/batches/<batch_id>/archive", tags=[TAG], summary="ZIP：每位申报人一个文件夹，另含花名册与 manifest.json",
         operation_id="get_batch_archive", responses={200: file_answer("ZIP 压缩包", ("zip",)), **problems(404, 409, 410)})
-def archive(path: BatchPath):
+def archive(path: BatchPath) -> Response:
     return _file(path.batch_id, work.ARCHIVE, "职称申报材料.zip", "application/zip")
 
 
 @bp.get("/batches/<batch_id>/print.pdf", tags=[TAG], summary="合并打印用 PDF：每份文书补足偶数页，便于双面打印",
         operation_id="get_batch_print", responses={200: file_answer("合并打印 PDF", ("pdf",)), **problems(404, 409, 410)})
-def print_pdf(path: BatchPath):
+def print_pdf(path: BatchPath) -> Response:
     return _file(path.batch_id, work.PRINT, "打印.pdf", "application/pdf")

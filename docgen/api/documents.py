@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, request, url_for
+from flask import Response, request, url_for
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen import documents, profiles
-from docgen.api import access
+from docgen.api import access, services
 from docgen.api.openapi import DOCUMENT_ID, WARNINGS, blueprint, file_answer, problems, schema_ref
 from docgen.documents import MEDIA_TYPES, Rendered, Renderer
 from docgen.errors import Problem
-from docgen.kinds import KINDS
+from docgen.kinds import KINDS, Kind
 from docgen.limits import payload as payload_limits
 
 bp = blueprint("documents", __name__, url_prefix="/v1")
@@ -53,7 +55,7 @@ DOCS = Tag(name="documents", description="生成文书：提交 JSON，取回 PD
 
 
 def _renderer() -> Renderer:
-    return current_app.extensions["docgen"]
+    return services().renderer
 
 
 def _format(kind_formats: tuple[str, ...]) -> str:
@@ -95,7 +97,7 @@ def json_body() -> object:
     return payload_limits.parse(request.get_data(cache=False))
 
 
-def _options(formats) -> list[dict]:
+def _options(formats: Iterable[str]) -> list[dict[str, Any]]:
     """Describe the query options every file answer takes: format and profile."""
     return [
         {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(formats)},
@@ -106,7 +108,7 @@ def _options(formats) -> list[dict]:
 
 
 @bp.get("/document-types", tags=[TYPES], summary="列出可生成的文书类型", responses={200: DocumentTypes})
-def list_types():
+def list_types() -> dict[str, Any]:
     return {"document_types": [{
         "slug": kind.slug,
         "title": kind.title,
@@ -125,7 +127,7 @@ def list_types():
 @bp.get("/document-types/<slug>/schema", tags=[TYPES], summary="文书的数据格式（JSON Schema）", responses={
     200: {"description": "JSON Schema（2020-12），由数据模型生成", "content": {"application/json": {"schema": {
         "type": "object"}}}}, **problems(404)})
-def schema(path: TypePath):
+def schema(path: TypePath) -> dict[str, Any]:
     slug = path.slug
     return _renderer().kind(slug).model.model_json_schema()
 
@@ -134,7 +136,7 @@ def schema(path: TypePath):
     200: {"description": "可直接提交给 POST /v1/documents/{slug} 的示例数据", "content": {"application/json": {
         "schema": {"anyOf": [schema_ref(bp.components_schemas, k.model) for k in KINDS.values()]}}}},
     **problems(404)})
-def sample(path: TypePath):
+def sample(path: TypePath) -> dict[str, Any]:
     slug = path.slug
     _renderer().kind(slug)
     return documents.sample(slug)
@@ -144,14 +146,14 @@ def sample(path: TypePath):
         openapi_extensions={"parameters": _options(("pdf", "docx", "xlsx"))},
         responses={200: file_answer("空白表文件（不登记、无文书编号）", ("pdf", "docx", "xlsx"), WARNINGS),
                    **problems(400, 404, 422)})
-def blank(path: TypePath):
+def blank(path: TypePath) -> Response:
     slug = path.slug
     renderer = _renderer()
     kind = renderer.kind(slug)
     fmt = _format(kind.formats)
     copies = _copies()
-    with current_app.extensions["gate"].slot():
-        rendered = renderer.issue(slug, None, fmt, request.args.get("profile"), copies=copies, blank=True)
+    with services().gate.slot():
+        rendered = renderer.blank(slug, fmt, request.args.get("profile"), copies=copies)
     return file_response(rendered, issued=False)
 
 
@@ -174,22 +176,25 @@ def _blind() -> bool:
     return raw in ("true", "1")
 
 
-def _render_view(slug: str):
-    def view():
+def _render_view(slug: str) -> Callable[[], Response]:
+    def view() -> Response:
         renderer = _renderer()
         kind = renderer.kind(slug)
         fmt = _format(kind.formats)
         copies, blind = _copies(), _blind()
         payload = json_body()
-        with current_app.extensions["gate"].slot():
-            rendered = renderer.issue(slug, payload, fmt, request.args.get("profile"), copies=copies, blind=blind)
+        here = services()
+        with here.gate.slot():
+            rendered = here.renderer.render(slug, payload, fmt, request.args.get("profile"), copies=copies,
+                                            blind=blind)
+            here.issuer.issue([rendered])
         return file_response(rendered)
 
     view.__name__ = f"render_{slug.replace('-', '_')}"
     return view
 
 
-def _openapi_body(kind) -> dict:
+def _openapi_body(kind: Kind) -> dict[str, Any]:
     """Describe the kind's query options and payload (with its sample as the example)."""
     parameters = _options(kind.formats)
     if kind.copies:
@@ -202,7 +207,7 @@ def _openapi_body(kind) -> dict:
         "schema": schema_ref(bp.components_schemas, kind.model), "example": documents.sample(kind.slug)}}}}
 
 
-def _responses(kind) -> dict:
+def _responses(kind: Kind) -> dict[str | int, Any]:
     """Describe the file answer of a kind (linked to its verification) and its problems."""
     ok = file_answer(f"{kind.title}文件", kind.formats, {**DOCUMENT_ID, **WARNINGS})
     ok["links"] = {"verify": {"operationId": "verify_document", "description": "核验刚出具的这份文书",
@@ -216,5 +221,5 @@ for _kind in KINDS.values():
 
 
 @bp.post("/documents/<slug>", doc_ui=False)  # not an operation: the types are the routes above
-def render_unknown(path: TypePath):
+def render_unknown(path: TypePath) -> None:
     _renderer().kind(path.slug)  # raises the 404 problem listing the known types

@@ -2,12 +2,13 @@
 in a URL, so that no access log holds it); docgen.erasure does the work."""
 from __future__ import annotations
 
-from flask import current_app
+from typing import Any
+
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen import erasure
-from docgen.api import access
+from docgen.api import access, services
 from docgen.api.documents import json_body
 from docgen.api.openapi import blueprint, problems, schema_ref
 from docgen.registry import applicant_key
@@ -48,9 +49,8 @@ class Erasure(BaseModel):
          openapi_extensions={"requestBody": {"required": True, "content": {"application/json": {
              "schema": schema_ref(bp.components_schemas, erasure.ErasureRequest),
              "example": {"id_number": "652801199003152311"}}}}})
-def erase():
+def erase() -> dict[str, Any]:
     id_number = erasure.checked(json_body())
-    caller = access.caller()
-    return erasure.erase(current_app.extensions["batch_store"], current_app.extensions["storage"], id_number,
-                         applicant_key(current_app.extensions["docgen"].secret_key, id_number),
+    caller, here = access.caller(), services()
+    return erasure.erase(here.store, here.storage, id_number, applicant_key(here.settings.SECRET_KEY, id_number),
                          lambda resource, resource_id: access.keys().may_see(resource, resource_id, caller))

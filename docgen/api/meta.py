@@ -8,10 +8,11 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen import errors
-from docgen.api import problems
-from docgen.api.openapi import PROBLEM_JSON, Problem, blueprint, schema_ref
+from docgen.api import problems, services
+from docgen.api.openapi import PROBLEM_JSON, Answer, Problem, blueprint, schema_ref
 from docgen.kinds import KINDS
 from docgen.render import fonts
+from docgen.render.docx import builder_file
 
 bp = blueprint("meta", __name__)
 TAG = Tag(name="operations", description="运维：存活与就绪检查、监控指标、本接口说明")
@@ -36,33 +37,33 @@ class NotReadyProblem(Problem):
 
 
 @bp.get("/healthz", tags=[TAG], summary="存活检查", responses={200: Health})
-def healthz():
+def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @bp.get("/readyz", tags=[TAG], summary="就绪检查：字体、模板、存储、数据库可用", responses={
     200: Readiness, 503: {"description": "未就绪：detail 列出不可用的项，checks 为逐项检查", "content": {PROBLEM_JSON: {
         "schema": schema_ref(bp.components_schemas, NotReadyProblem)}}}})
-def readyz():
+def readyz() -> Answer:
     """Check what a render needs: official faces resolve to CJK fonts, templates exist, DATA_DIR is writable."""
     checks: dict[str, str] = {}
-    renderer = current_app.extensions["docgen"]
+    here = services()
     for face in fonts.OFFICIAL_FACES:
         family = fonts.resolve(face)
         ok = family is not None and any(k in family for k in ("Fandol", "Noto", "LXGW", face))
         checks[f"font:{face}"] = family if ok and family else f"missing ({family})"
     for kind in KINDS.values():
-        for name in ("document.html", "docx.py"):
-            path = renderer.templates_dir / kind.slug / name
+        for name in ("document.html", builder_file(kind.slug)):
+            path = here.renderer.templates_dir / kind.slug / name
             checks[f"template:{kind.slug}/{name}"] = "ok" if path.is_file() else "missing"
     try:
-        with tempfile.NamedTemporaryFile(dir=current_app.config["DATA_DIR"]):
+        with tempfile.NamedTemporaryFile(dir=here.settings.DATA_DIR):
             pass
         checks["storage"] = "ok"
     except OSError as exc:
         checks["storage"] = f"not writable: {exc}"
     try:
-        with current_app.extensions["registry"].engine.connect() as connection:
+        with here.registry.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
         checks["database"] = "ok"
     except Exception as exc:   # any driver's error: the registry cannot be reached
@@ -77,10 +78,10 @@ def readyz():
 
 @bp.get("/openapi.json", tags=[TAG], summary="本接口说明（OpenAPI 3.1）", responses={
     200: {"description": "OpenAPI 3.1 文档", "content": {"application/json": {"schema": {"type": "object"}}}}})
-def openapi_json():
+def openapi_json() -> Answer:
     return current_app.api_doc  # type: ignore[attr-defined]  # flask-openapi3's OpenAPI app
 
 
 @bp.get("/docs", doc_ui=False)
-def docs():
+def docs() -> Answer:
     return redirect("/docs/swagger")

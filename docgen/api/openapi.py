@@ -1,24 +1,29 @@
 """The OpenAPI description: pydantic models as components, and the responses routes share (files, problems)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_openapi3 import APIBlueprint
 from flask_openapi3.models import Schema
 from pydantic import BaseModel, Field
+from werkzeug.wrappers import Response
 
 from docgen.documents import MEDIA_TYPES
+
+# what a view returns; flask-openapi3 evaluates views' annotations, which flask.typing's alias defeats
+Answer = Response | str | dict[str, Any] | tuple[Any, ...]   # werkzeug's Response: Flask's and redirects
 
 REF = "#/components/schemas/{model}"
 PROBLEM_JSON = "application/problem+json"
 
 
-def operation_id(*, name: str, **_) -> str:
+def operation_id(*, name: str, **_: object) -> str:
     """Name an operation after its view function: the method name in a generated client (render_commitment)."""
     return name
 
 
-def blueprint(name: str, import_name: str, **options) -> APIBlueprint:
+def blueprint(name: str, import_name: str, **options: Any) -> APIBlueprint:
     """Make a blueprint whose operations are named after their functions and may answer 422 and 500 problems."""
     return APIBlueprint(name, import_name, operation_id_callback=operation_id, abp_responses=COMMON, **options)
 
@@ -115,7 +120,7 @@ WARNINGS = {"X-Docgen-Warnings": {
 FILE_TYPES = {**MEDIA_TYPES, "zip": "application/zip"}
 
 
-def file_answer(description: str, formats, headers: dict | None = None) -> dict:
+def file_answer(description: str, formats: Iterable[str], headers: dict[str, Any] | None = None) -> dict[str, Any]:
     """Describe a file answer in `formats` (pdf, docx, xlsx, zip) with its Chinese file name and `headers`."""
     return {"description": description, "headers": {**FILENAME, **(headers or {})},
             "content": {FILE_TYPES[f]: {"schema": {"type": "string", "format": "binary"}} for f in formats}}

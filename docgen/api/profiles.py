@@ -1,4 +1,4 @@
-"""Regional profiles: what each notice varies, including its fee table with amounts in words."""
+"""Regional profiles: what each notice varies, including its fee table with amounts in words and its material list."""
 from __future__ import annotations
 
 from flask_openapi3 import Tag
@@ -9,7 +9,7 @@ from docgen.api.openapi import blueprint, problems
 from docgen.errors import Problem
 
 bp = blueprint("profiles", __name__, url_prefix="/v1")
-TAG = Tag(name="profiles", description="地区配置：各地区、各年度通知的差异：措辞、禁报年限、评审表份数、附件序号、收费标准")
+TAG = Tag(name="profiles", description="地区配置：各地区、各年度通知的差异：措辞、禁报年限、评审表份数、附件序号、收费标准、申报材料清单")
 
 
 class ProfilePath(BaseModel):
@@ -39,6 +39,22 @@ class ProfileDetail(profiles.Profile):
     fees: list[Fee] = Field(description="评审费（元/人），含大写金额")  # type: ignore[assignment]
 
 
+class MaterialList(BaseModel):
+    """A profile's 申报材料 in its notice's order."""
+
+    profile: str = Field(description="地区配置编号")
+    paper: bool = Field(description="是否上报纸质申报材料；false：无需上报纸质材料，只在网上提交电子版")
+    materials: list[profiles.Material] = Field(description="申报材料，按通知所列顺序")
+
+
+def _profile(profile_id: str) -> profiles.Profile:
+    """Return the profile, or a 404 problem listing the known ones."""
+    try:
+        return profiles.get(profile_id)
+    except profiles.UnknownProfile:
+        raise Problem(404, "没有这个地区配置", f"可用：{'、'.join(profiles.ids())}", slug="unknown-profile") from None
+
+
 def _summary(profile: profiles.Profile) -> dict:
     return {"id": profile.id, "name": profile.name, "authority": profile.authority, "year": profile.year}
 
@@ -51,11 +67,15 @@ def list_profiles():
 @bp.get("/profiles/<profile_id>", tags=[TAG], summary="一个地区配置的全部内容，含收费标准（大写金额）",
         responses={200: ProfileDetail, **problems(404)})
 def get_profile(path: ProfilePath):
-    try:
-        profile = profiles.get(path.profile_id)
-    except profiles.UnknownProfile:
-        raise Problem(404, "没有这个地区配置", f"可用：{'、'.join(profiles.ids())}", slug="unknown-profile") from None
+    profile = _profile(path.profile_id)
     data = profile.model_dump()
     data["fees"] = [{"item": item, "yuan": yuan, "in_words": rules.amount_in_words(yuan)}
                     for item, yuan in profile.fees.items()]
     return data
+
+
+@bp.get("/profiles/<profile_id>/materials", tags=[TAG], summary="一个地区配置的申报材料清单（按通知所列顺序）",
+        responses={200: MaterialList, **problems(404)})
+def get_profile_materials(path: ProfilePath):
+    profile = _profile(path.profile_id)
+    return MaterialList(profile=profile.id, paper=profile.paper, materials=list(profile.materials)).model_dump()

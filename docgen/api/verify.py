@@ -9,16 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from typing import Any
 
-from flask import current_app, render_template_string, request
+from flask import render_template_string, request
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field, ValidationError
 
-from docgen.api import access
+from docgen.api import access, services
 from docgen.api.documents import json_body
-from docgen.api.openapi import blueprint, problems, schema_ref
+from docgen.api.openapi import Answer, blueprint, problems, schema_ref
 from docgen.errors import InvalidPayload, Problem, chinese_errors
-from docgen.registry import utc
+from docgen.registry import IssuedDocument, utc
 from docgen.render import qr
 
 bp = blueprint("verify", __name__, url_prefix="/v1")
@@ -88,8 +89,8 @@ def _unknown(document_id: str) -> Problem:
     return Problem(404, "查无此文书", f"编号“{document_id}”的文书未由本服务出具，或编号有误", slug="unknown-document")
 
 
-def _issued(document_id: str):
-    issued = current_app.extensions["registry"].get(document_id)
+def _issued(document_id: str) -> IssuedDocument:
+    issued = services().registry.get(document_id)
     if issued is None:
         raise _unknown(document_id)
     return issued
@@ -108,8 +109,8 @@ def _presented_sha256(query: VerifyQuery) -> str | None:
     return None
 
 
-def _verdict(issued, signature: str | None, presented: str | None) -> dict:
-    secret = current_app.config["SECRET_KEY"]
+def _verdict(issued: IssuedDocument, signature: str | None, presented: str | None) -> dict[str, Any]:
+    secret = services().settings.SECRET_KEY
     signature_valid = None if signature is None else qr.signature_valid(issued.id, signature, secret)
     content_matches = None if presented is None else presented == issued.sha256
     revoked = issued.revoked_at is not None
@@ -133,7 +134,7 @@ def _verdict(issued, signature: str | None, presented: str | None) -> dict:
             "proven": proven, "not_proven": not_proven}
 
 
-def _answer(path: VerifyPath, query: VerifyQuery):
+def _answer(path: VerifyPath, query: VerifyQuery) -> Answer:
     issued = _issued(path.document_id)
     data = issued.public()
     verdict = _verdict(issued, query.s, _presented_sha256(query))
@@ -150,13 +151,13 @@ _ANSWER = {200: {"description": "核验结果与登记信息：JSON；浏览器�
 
 @bp.get("/verify/<document_id>", tags=[TAG], summary="核验文书：JSON，浏览器打开为网页",
         operation_id="verify_document", responses=_ANSWER)
-def verify(path: VerifyPath, query: VerifyQuery):
+def verify(path: VerifyPath, query: VerifyQuery) -> Answer:
     return _answer(path, query)
 
 
 @bp.post("/verify/<document_id>", tags=[TAG], summary="核验文书并核对所提交文件（请求体或 multipart 的 file）的指纹",
          operation_id="verify_document_file", responses=_ANSWER)
-def verify_file(path: VerifyPath, query: VerifyQuery):
+def verify_file(path: VerifyPath, query: VerifyQuery) -> Answer:
     return _answer(path, query)
 
 
@@ -167,7 +168,7 @@ def verify_file(path: VerifyPath, query: VerifyQuery):
              **problems(400, 401, 404, 413, 415, 422)},
          openapi_extensions={"requestBody": {"required": True, "content": {"application/json": {
              "schema": schema_ref(bp.components_schemas, RevokeBody), "example": {"reason": "申报人撤回申请"}}}}})
-def revoke(path: VerifyPath):
+def revoke(path: VerifyPath) -> Answer:
     try:
         body = RevokeBody.model_validate(json_body())
     except ValidationError as exc:
@@ -175,6 +176,7 @@ def revoke(path: VerifyPath):
     _issued(path.document_id)
     if not access.keys().may_see("document", path.document_id, access.caller()):
         raise _unknown(path.document_id)   # another unit's document is none of this caller's business
-    issued = current_app.extensions["registry"].revoke(path.document_id, body.reason)
+    issued = services().registry.revoke(path.document_id, body.reason)
+    assert issued is not None and issued.revoked_at is not None   # _issued() found it; revoked now or before
     return {"document_id": issued.id, "revoked_at": utc(issued.revoked_at).isoformat(),
             "revoke_reason": issued.revoke_reason}

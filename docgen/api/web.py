@@ -25,7 +25,7 @@ def _version(name: str) -> str:
 
 
 @bp.get("/")
-def index():
+def index() -> tuple[str, int, dict[str, str]]:
     # the browser checks what it can with the API's own message templates (docgen.errors), so that an
     # error reads the same whether the page or the API found it
     html = render_template("index.html", messages=MESSAGES, version=_version)

@@ -4,35 +4,56 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import exc
 
 from docgen.batch.request import BatchRequest
 from docgen.batch.store import Batch, BatchStore, NewItem
+from docgen.config import Settings
 from docgen.errors import InvalidPayload, Problem
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 
 class Dispatch(Protocol):
+    """Where a stored batch's items go to be rendered."""
+
     def __call__(self, batch_id: str, item_ids: list[int]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Runner(Protocol):
+    """An embedded runner (docgen.batch.local.LocalRunner)."""
+
+    def wake(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 class LocalDispatch:
     """Wake the embedded runner of this process, if it has one (`docgen serve` runs it beside gunicorn,
     which looks for new batches every few seconds)."""
 
-    def __init__(self, runner=None):
+    def __init__(self, runner: Runner | None = None) -> None:
         self.runner = runner
 
     def __call__(self, batch_id: str, item_ids: list[int]) -> None:
         if self.runner is not None:
             self.runner.wake()
 
+    def close(self) -> None:
+        """Stop the runner at an item boundary, if there is one."""
+        if self.runner is not None:
+            self.runner.stop()
+
 
 class CeleryDispatch:
     """Enqueue one task per item: items fan out across every worker."""
 
-    def __init__(self, celery):
+    def __init__(self, celery: Celery) -> None:
         self.celery = celery
 
     def __call__(self, batch_id: str, item_ids: list[int]) -> None:
@@ -41,8 +62,11 @@ class CeleryDispatch:
         for item_id in item_ids:
             self.celery.send_task(ITEM_TASK, args=[item_id])
 
+    def close(self) -> None:
+        """Leave the queued tasks to the workers."""
 
-def submit(store: BatchStore, dispatch: Dispatch, settings: dict, request: BatchRequest, profile_id: str,
+
+def submit(store: BatchStore, dispatch: Dispatch, settings: Settings, request: BatchRequest, profile_id: str,
            items: list[NewItem], idempotency_key: str | None = None,
            attach: Callable[[str], None] | None = None, detach: Callable[[str], None] | None = None
            ) -> tuple[Batch, bool]:
@@ -53,11 +77,11 @@ def submit(store: BatchStore, dispatch: Dispatch, settings: dict, request: Batch
         known = store.by_idempotency_key(idempotency_key)
         if known is not None:
             return known, False
-    limit = int(settings["MAX_BATCH_APPLICANTS"])
+    limit = settings.MAX_BATCH_APPLICANTS
     if len(request.applicants) > limit:
         raise InvalidPayload([{"pointer": "/applicants",
                                "detail": f"每批最多{limit}名申报人，本批{len(request.applicants)}名，请分批提交"}])
-    running = int(settings["MAX_RUNNING_BATCHES_PER_UNIT"])
+    running = settings.MAX_RUNNING_BATCHES_PER_UNIT
     if store.running_for_unit(request.unit.name) >= running:
         raise Problem(429, "本单位进行中的批次过多", f"“{request.unit.name}”已有{running}个批次在排队或生成，"
                       "请待其完成后再提交", slug="too-many-batches", headers={"Retry-After": "30"})

@@ -8,7 +8,6 @@ process beside gunicorn (python -m docgen.batch.local); create_app runs it on a 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import multiprocessing
 import os
@@ -19,7 +18,10 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from collections.abc import Callable
 
+from docgen import config
 from docgen.batch import work
+from docgen.bootstrap import bootstrap
+from docgen.services import Services
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0        # how often an idle runner looks for batches submitted by other processes
@@ -34,7 +36,7 @@ def _init_process() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     parent = os.getppid()
 
-    def watch_parent():
+    def watch_parent() -> None:
         while True:
             time.sleep(1.0)
             if os.getppid() != parent:
@@ -44,12 +46,15 @@ def _init_process() -> None:
 
 
 @functools.lru_cache(maxsize=4)
-def _context(settings_json: str) -> work.Context:
-    return work.Context(json.loads(settings_json))
+def _services(settings_json: str) -> Services:
+    """Start a pool process for these settings once: bootstrap, and its own services (its own engine)."""
+    settings = config.Settings.model_validate_json(settings_json)
+    bootstrap(settings.FONTS_DIR)
+    return Services.build(settings, migrate=False)   # migrated by the runner that started the pool
 
 
 def _run_item(settings_json: str, item_id: int) -> str:
-    return work.run_item(_context(settings_json), item_id)
+    return work.run_item(_services(settings_json), item_id)
 
 
 def shared_pool(size: int) -> ProcessPoolExecutor:
@@ -71,26 +76,19 @@ def shutdown_pool() -> None:
             _pool = None
 
 
-def pool_size(settings: dict) -> int:
-    return int(settings.get("BATCH_WORKERS") or 0) or os.cpu_count() or 1
-
-
 class LocalRunner:
     """Runs the items of unfinished batches in a process pool, one batch at a time, oldest first."""
 
-    def __init__(self, settings: dict, registry=None):
-        self.settings = settings
-        self.context = work.Context(settings)
-        if registry is not None:   # the app's own: one engine per process
-            self.context.registry = registry
+    def __init__(self, services: Services) -> None:
+        self.services = services
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._settings_json = json.dumps(settings, sort_keys=True, default=str)
+        self._settings_json = services.settings.model_dump_json()
 
     def start(self) -> LocalRunner:
         """Resume unfinished batches on a background thread; without any, the thread starts at the first wake()."""
-        if self.context.store.unfinished():
+        if self.services.store.unfinished():
             self.wake()
         return self
 
@@ -102,6 +100,11 @@ class LocalRunner:
                 self._thread.start()
         self._wake.set()
 
+    def request_stop(self) -> None:
+        """Ask serve_forever to return at the next item boundary (from a signal handler)."""
+        self._stop.set()
+        self._wake.set()
+
     def stop(self) -> None:
         """Stop at an item boundary: items in hand finish, none starts."""
         self._stop.set()
@@ -110,17 +113,13 @@ class LocalRunner:
             thread, self._thread = self._thread, threading.current_thread()   # no start after a stop
         if thread is not None and thread is not threading.current_thread():
             thread.join()
-        if "registry" in self.context.__dict__:
-            self.context.registry.engine.dispose()
-        renderer = self.context.__dict__.get("renderer")   # the finishing step renders packages: its own registry
-        if renderer is not None and renderer.registry is not None:
-            renderer.registry.engine.dispose()
 
     def serve_forever(self) -> None:
+        """Run batches as they come, and expire old ones, until stopped."""
         while not self._stop.is_set():
             try:
                 busy = self.run_pending()
-                work.expire(self.context)
+                work.expire(self.services)
             except Exception:   # a database hiccup must not end the runner: log and look again
                 log.exception("batch runner")
                 busy = False
@@ -130,7 +129,7 @@ class LocalRunner:
 
     def run_pending(self) -> bool:
         """Run every unfinished batch; return whether there was any."""
-        batches = self.context.store.unfinished()
+        batches = self.services.store.unfinished()
         for batch_id in batches:
             if self._stop.is_set():
                 break
@@ -139,55 +138,61 @@ class LocalRunner:
 
     def run_batch(self, batch_id: str, progress: Callable[[int, int], None] | None = None) -> str:
         """Render a batch's open items in the pool, then finish it; return its status."""
-        store = self.context.store
+        store = self.services.store
         store.release_dead_claims(batch_id)
-        pending: set[Future] = set()
-        queue = store.open_items(batch_id)
-        pool = shared_pool(pool_size(self.settings)) if queue else None
-        busy_seen = False
-        while (queue or pending) and not (self._stop.is_set() and not pending):
-            while queue and len(pending) < 2 * pool_size(self.settings) and not self._stop.is_set():
-                assert pool is not None   # there was a queue from the start
-                pending.add(pool.submit(_run_item, self._settings_json, queue.pop(0)))
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                busy_seen |= future.result() == "busy"
-            if progress is not None:
-                batch = store.get(batch_id)
-                if batch is not None:
-                    progress(batch.done, batch.total)
+        busy_seen = self._run_items(batch_id, store.open_items(batch_id), progress)
         if self._stop.is_set():
             return "stopped"
-        status = work.finish_batch(self.context, batch_id)
+        status = work.finish_batch(self.services, batch_id)
         if busy_seen and status in ("open", "busy"):
             self._wake.wait(1.0)   # another process holds items of this batch: look again shortly
         return status
 
+    def _run_items(self, batch_id: str, queue: list[int], progress: Callable[[int, int], None] | None) -> bool:
+        """Run items in the pool, at most two a process in flight, until done or stopped (the items in hand
+        finish); return whether another process held any."""
+        size = self.services.settings.batch_workers
+        pool = shared_pool(size) if queue else None
+        pending: set[Future[str]] = set()
+        busy_seen = False
+        while (queue or pending) and not (self._stop.is_set() and not pending):
+            while pool is not None and queue and len(pending) < 2 * size and not self._stop.is_set():
+                pending.add(pool.submit(_run_item, self._settings_json, queue.pop(0)))
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            busy_seen |= any(future.result() == "busy" for future in finished)
+            self._report(batch_id, progress)
+        return busy_seen
+
+    def _report(self, batch_id: str, progress: Callable[[int, int], None] | None) -> None:
+        if progress is not None and (batch := self.services.store.get(batch_id)) is not None:
+            progress(batch.done, batch.total)
+
 
 def main() -> int:
     """Run the embedded runner as its own process (started by `docgen serve`) until SIGTERM or its parent dies."""
-    from docgen import config
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runner = LocalRunner(config.load())
+    settings = config.settings()
+    bootstrap(settings.FONTS_DIR)   # counts into the folder `docgen serve` shares, inherited from it
+    services = Services.build(settings)
+    runner = LocalRunner(services)
     parent = os.getppid()
-    def stop(*_) -> None:
-        runner._stop.set()
-        runner._wake.set()
+
+    def stop(*_: object) -> None:
+        runner.request_stop()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
-    def watch_parent():   # gunicorn's master was killed: stop like on SIGTERM
+    def watch_parent() -> None:   # gunicorn's master was killed: stop like on SIGTERM
         while not runner._stop.wait(1.0):
             if os.getppid() != parent:
-                runner._stop.set()
-                runner._wake.set()
+                runner.request_stop()
 
     threading.Thread(target=watch_parent, daemon=True).start()
     runner.serve_forever()
     runner.stop()
     shutdown_pool()
+    services.close()
     log.info("batch runner stopped")
     return 0
 

@@ -2,7 +2,6 @@
 stored scans, made in the finishing step once every item is in."""
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -81,7 +80,7 @@ def _applicants(items: Sequence[BatchItem], options: attachments.Options) -> Ite
 def _made(renderer: Renderer, storage: Storage, profile: Profile, applicant: Applicant, options: attachments.Options,
           blank: Callable[[str], bytes], *, blind: bool) -> Made:
     """Build one applicant's package, or its 盲评 copy (each document's blind form, the masks burnt in)."""
-    payloads = {item.kind: json.loads(item.payload) for item in applicant.items}
+    payloads = {item.kind: item.payload for item in applicant.items}
     documents = {item.kind: _document(renderer, storage, profile, item, payloads[item.kind], blind)
                  for item in applicant.items}
     person = next(iter(payloads.values())).get("applicant", {})
@@ -115,5 +114,5 @@ def _document(renderer: Renderer, storage: Storage, profile: Profile, item: Batc
     """Return an item's PDF as rendered, or its blind form (rendered now, not issued) for the 盲评 copy."""
     if blind and KINDS[item.kind].blind_fields:
         return renderer.render(item.kind, payload, "pdf", profile.id, blind=True).content
-    (pdf,) = [f for f in json.loads(item.files) if f["format"] == "pdf"]
+    (pdf,) = [f for f in item.files if f["format"] == "pdf"]
     return storage.read(pdf["key"])

@@ -4,7 +4,7 @@ that API and CLI share: read, validate every row of every document, refuse or ke
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -67,20 +67,17 @@ def check(request: BatchRequest, items: list[NewItem], renderer: Renderer) -> li
 
 
 def intake(data: object, renderer: Renderer, *, partial: bool = False,
-           cells: Cells | None = None) -> tuple[BatchRequest, list[NewItem], list[dict]]:
+           cells: Cells | None = None) -> tuple[BatchRequest, list[NewItem], list[dict[str, str]]]:
     """Validate a batch (JSON or a read XLSX roster) and every document of every row; return the request, its
     items, and the rows left out (partial=True only).
 
     Raises InvalidPayload listing every bad cell (/applicants/N/field in Chinese; for an XLSX also the row
     number and column name) — nothing is rendered unless every row is good, or, with partial=True, the
-    good rows run and the bad ones are returned.
+    good rows run and the bad ones are returned. Each row is validated once.
     """
     if not isinstance(data, dict):
         raise InvalidPayload([{"pointer": "", "detail": "提交的内容应为 JSON 对象（{…}）"}])
-    try:
-        errors = _errors(data, renderer)
-    except InvalidPayload as problem:
-        errors = problem.errors or []
+    request, items, errors = _checked(data, renderer)
     if cells is not None:
         errors = [cells.locate(e) for e in errors]
     if errors and partial:
@@ -89,26 +86,30 @@ def intake(data: object, renderer: Renderer, *, partial: bool = False,
             good = [a for i, a in enumerate(data["applicants"]) if i not in bad]
             request, items, _ = intake({**data, "applicants": good}, renderer)
             return request, items, errors
-    if errors:
+    if errors or request is None:
         raise InvalidPayload(errors)
-    request = BatchRequest.model_validate(data, context={"calendar": renderer.calendar, "warnings": []})
-    return request, plan(request), []
+    return request, items, []
 
 
-def _errors(data: dict, renderer: Renderer) -> list[dict]:
+def _checked(data: dict[str, Any], renderer: Renderer
+             ) -> tuple[BatchRequest | None, list[NewItem], list[dict[str, str]]]:
+    """Validate the batch, then (if it is sound) plan its items and validate each; return what was made and
+    every error found."""
     try:
         request = BatchRequest.model_validate(data, context={"calendar": renderer.calendar, "warnings": []})
+        renderer.profile(request.profile)
     except ValidationError as exc:
-        return chinese_errors(exc, BatchRequest)
-    renderer.profile(request.profile)
-    unknown_kinds = [s for s in request.documents or [] if s not in KINDS]
-    if unknown_kinds:
-        return [{"pointer": "/documents", "detail": f"未知的文书类型：{'、'.join(unknown_kinds)}"}]
-    unknown = unknown_fields(request, KINDS)
+        return None, [], chinese_errors(exc, BatchRequest)
+    except InvalidPayload as problem:
+        return None, [], problem.errors or []
+    unknown = [s for s in request.documents or [] if s not in KINDS]
     if unknown:
-        return unknown
+        return None, [], [{"pointer": "/documents", "detail": f"未知的文书类型：{'、'.join(unknown)}"}]
+    errors = unknown_fields(request, KINDS)
+    if errors:
+        return None, [], errors
     items = plan(request)
-    return check(request, items, renderer) + facts.contradictions(request, items)
+    return request, items, check(request, items, renderer) + facts.contradictions(request, items)
 
 
 def _row_of(error: dict) -> int | None:

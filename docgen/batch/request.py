@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from docgen.kinds import Kind
 from docgen.kinds.common import Notice, Unit
 
 MASK_RULE = "[x0, y0, x1, y1]：左上角与右下角，按页面宽、高的比例（0～1）从页面左上角量起"
@@ -92,10 +93,16 @@ class BatchRequest(BaseModel):
                                                         "文书用其盲评版")
 
 
-def unknown_fields(request: BatchRequest, kinds: dict) -> list[dict]:
+def unknown_fields(request: BatchRequest, kinds: dict[str, Kind]) -> list[dict[str, str]]:
     """Name every key of the batch that no document type declares: a typo such as `ethnicty` is an error,
     as it is in a single document, never silently dropped."""
-    applicant_keys, payload_keys = set(), set()
+    return _unknown_applicant_fields(request, kinds) + _unknown_defaults(request, kinds)
+
+
+def _declared(kinds: dict[str, Kind]) -> tuple[set[str], set[str]]:
+    """Return the keys an applicant may have and those a per-applicant payload may have, over every kind."""
+    applicant_keys: set[str] = set()
+    payload_keys: set[str] = set()
     for kind in kinds.values():
         for name, info in kind.model.model_fields.items():
             inner = _model_in(info.annotation)
@@ -103,6 +110,11 @@ def unknown_fields(request: BatchRequest, kinds: dict) -> list[dict]:
                 applicant_keys |= set(inner.model_fields)
             elif not kind.unit_level:
                 payload_keys.add(name)
+    return applicant_keys, payload_keys
+
+
+def _unknown_applicant_fields(request: BatchRequest, kinds: dict[str, Kind]) -> list[dict[str, str]]:
+    applicant_keys, payload_keys = _declared(kinds)
     errors = []
     for i, entry in enumerate(request.applicants):
         for key in sorted(set(entry.model_extra or {}) - applicant_keys):
@@ -111,8 +123,12 @@ def unknown_fields(request: BatchRequest, kinds: dict) -> list[dict]:
         for key in sorted(set(entry.payload) - payload_keys):
             errors.append({"pointer": f"/applicants/{i}/payload/{key}",
                            "detail": f"{entry.name}：文书中没有字段“{key}”，请核对拼写"})
-    errors += [{"pointer": f"/dates/{slug}", "detail": f"未知的文书类型“{slug}”，可用：{'、'.join(kinds)}"}
-               for slug in request.dates if slug not in kinds]
+    return errors
+
+
+def _unknown_defaults(request: BatchRequest, kinds: dict[str, Kind]) -> list[dict[str, str]]:
+    errors = [{"pointer": f"/dates/{slug}", "detail": f"未知的文书类型“{slug}”，可用：{'、'.join(kinds)}"}
+              for slug in request.dates if slug not in kinds]
     for slug, values in request.defaults.items():
         if slug not in kinds:
             errors.append({"pointer": f"/defaults/{slug}", "detail": f"未知的文书类型“{slug}”，可用：{'、'.join(kinds)}"})

@@ -10,11 +10,14 @@ import datetime as dt
 import json
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, or_, select, update
+from sqlalchemy import DateTime, Dialect, ForeignKey, Integer, String, Text, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from docgen.db import Base
 from docgen.registry import IssuedDocument, Registry, utc
@@ -25,6 +28,23 @@ UNFINISHED = ("queued", "running")
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+class JsonText(TypeDecorator[Any]):
+    """A JSON value in a TEXT column: the store reads and writes Python values, the database keeps the text
+    it always kept (no migration); compared with a string (a LIKE search), it is the text."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(to_jsonable_python(value), ensure_ascii=False)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
+
+    def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine[Any]:
+        return Text() if isinstance(value, str) else self
 
 
 def claim_token() -> str:
@@ -57,10 +77,10 @@ class Batch(Base):
     profile: Mapped[str] = mapped_column(String(64))
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
-    errors: Mapped[str] = mapped_column(Text, default="[]")
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonText, default=lambda: [])
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    formats: Mapped[str] = mapped_column(Text, default='["pdf", "docx"]')
+    formats: Mapped[list[str]] = mapped_column(JsonText, default=lambda: ["pdf", "docx"])
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
     claim: Mapped[str | None] = mapped_column(String(100), nullable=True)        # who builds the ZIP
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -68,9 +88,11 @@ class Batch(Base):
     files_deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     files_deleted_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)   # expired|deleted|erased
 
-    def public(self) -> dict:
-        out = {"id": self.id, "status": self.status, "unit": self.unit, "profile": self.profile,
-               "progress": {"done": self.done, "total": self.total}, "errors": json.loads(self.errors),
+    def public(self) -> dict[str, Any]:
+        """Return what GET /v1/batches/{id} answers."""
+        out: dict[str, Any] = {
+               "id": self.id, "status": self.status, "unit": self.unit, "profile": self.profile,
+               "progress": {"done": self.done, "total": self.total}, "errors": self.errors,
                "created_at": utc(self.created_at).isoformat(),
                "finished_at": utc(self.finished_at).isoformat() if self.finished_at else None,
                "expires_at": utc(self.expires_at).isoformat() if self.expires_at else None}
@@ -92,12 +114,13 @@ class BatchItem(Base):
     folder: Mapped[str] = mapped_column(String(200))          # "" for unit-level documents
     who: Mapped[str] = mapped_column(String(200))
     pointer: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonText)
     status: Mapped[str] = mapped_column(String(16), index=True)   # pending | running | done | failed
     claim: Mapped[str | None] = mapped_column(String(100), nullable=True)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    files: Mapped[str] = mapped_column(Text, default="[]")    # [{format, key, document_id, sha256, size, pages, print_only}]
-    errors: Mapped[str] = mapped_column(Text, default="[]")
+    # [{format, key, document_id, sha256, size, pages, print_only}]
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JsonText, default=lambda: [])
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonText, default=lambda: [])
 
 
 @dataclass
@@ -106,13 +129,13 @@ class NewItem:
     folder: str
     who: str
     pointer: str
-    payload: dict
+    payload: dict[str, Any]
 
 
 class BatchStore:
     """Create, claim, complete and read batches and their items."""
 
-    def __init__(self, registry: Registry):
+    def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.engine = registry.engine
 
@@ -120,13 +143,12 @@ class BatchStore:
                idempotency_key: str | None = None) -> Batch:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             batch = Batch(id=batch_id, status="queued", unit=unit, profile=profile, total=len(items), done=0,
-                          errors="[]", created_at=now(), formats=json.dumps(formats),
+                          errors=[], created_at=now(), formats=formats,
                           idempotency_key=idempotency_key)
             session.add(batch)
             session.flush()
             session.add_all(BatchItem(batch_id=batch_id, seq=i, kind=it.kind, folder=it.folder, who=it.who,
-                                      pointer=it.pointer, status="pending", files="[]", errors="[]",
-                                      payload=json.dumps(to_jsonable_python(it.payload), ensure_ascii=False))
+                                      pointer=it.pointer, status="pending", files=[], errors=[], payload=it.payload)
                             for i, it in enumerate(items))
         return batch
 
@@ -218,9 +240,10 @@ class BatchStore:
                             .values(status="running"))
         return self.item(item_id)
 
-    def complete_item(self, item_id: int, token: str, files: list[dict], errors: list[dict],
-                      issued: list[IssuedDocument]) -> bool:
-        """Mark an item done (or failed) and record its files as issued, if this claim still holds it.
+    def complete_item(self, item_id: int, token: str, files: list[dict[str, Any]], errors: list[dict[str, Any]],
+                      issue: Callable[[Session], None]) -> bool:
+        """Mark an item done (or failed) and, in the same transaction, `issue` its documents (Issuer.issue
+        with this session), if this claim still holds it.
 
         One transaction: the registry never lists a document whose item was not completed, and an item
         completed by someone else (after a lease ran out) is not recorded twice.
@@ -230,12 +253,11 @@ class BatchStore:
             assert item is not None   # claimed by this token: it exists
             done = session.execute(update(BatchItem).where(BatchItem.id == item_id, BatchItem.claim == token,
                                                            BatchItem.status == "running").values(
-                status="failed" if errors else "done", files=json.dumps(files, ensure_ascii=False),
-                errors=json.dumps(errors, ensure_ascii=False)))
+                status="failed" if errors else "done", files=files, errors=errors))
             if done.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
                 session.rollback()
                 return False
-            session.add_all(issued)
+            issue(session)
             session.execute(update(Batch).where(Batch.id == item.batch_id).values(done=Batch.done + 1))
         return True
 
@@ -255,16 +277,19 @@ class BatchStore:
                 return None
         return self.get(batch_id)
 
-    def finish(self, batch_id: str, token: str, status: str, errors: list[dict], expires_at: dt.datetime) -> bool:
+    def finish(self, batch_id: str, token: str, status: str, errors: list[dict[str, Any]],
+               expires_at: dt.datetime) -> bool:
+        """Set a finished batch's status, errors and expiry, if this claim still holds its finish."""
         with Session(self.engine) as session, session.begin():
             return session.execute(update(Batch).where(Batch.id == batch_id, Batch.claim == token).values(
-                status=status, errors=json.dumps(errors, ensure_ascii=False), finished_at=now(),
+                status=status, errors=errors, finished_at=now(),
                 expires_at=expires_at)).rowcount == 1  # type: ignore[attr-defined]  # a CursorResult
 
-    def fail(self, batch_id: str, errors: list[dict]) -> None:
+    def fail(self, batch_id: str, errors: list[dict[str, Any]]) -> None:
+        """Mark a batch failed with these errors."""
         with Session(self.engine) as session, session.begin():
             session.execute(update(Batch).where(Batch.id == batch_id).values(
-                status="failed", errors=json.dumps(errors, ensure_ascii=False), finished_at=now()))
+                status="failed", errors=errors, finished_at=now()))
 
     def expired(self) -> list[str]:
         """Return finished batches whose files outlived the retention."""
@@ -304,36 +329,43 @@ class BatchStore:
         is applied to folders, labels and errors, and to the subject of the documents their items issued.
         Return those documents (id, type, sha256, size and dates stay: verification needs them)."""
         erased = {"erased": True}
-
-        def scrub(text: str) -> str:
-            for value, mask in masks.items():
-                text = text.replace(value, mask)
-            return text
-
         documents: list[str] = []
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             for found in self.applicant_items(id_number).get(batch_id, []):
                 item = session.get(BatchItem, found.id)
                 assert item is not None   # items go with their batch
                 if item.folder:
-                    documents += [f["document_id"] for f in json.loads(item.files)]
-                    item.payload, item.who, item.folder = json.dumps(erased), scrub(item.who), scrub(item.folder)
+                    documents += [f["document_id"] for f in item.files]
+                    item.payload, item.who, item.folder = erased, scrub(item.who, masks), scrub(item.folder, masks)
                 else:
-                    payload, theirs = json.loads(item.payload), applicant_entries(item, id_number)
-                    payload["applicants"] = [erased if e in theirs else e for e in payload["applicants"]]
-                    item.payload = json.dumps(payload, ensure_ascii=False)
-                item.errors = scrub(item.errors)
+                    theirs = applicant_entries(item, id_number)
+                    item.payload = {**item.payload, "applicants": [erased if e in theirs else e
+                                                                   for e in item.payload["applicants"]]}
+                item.errors = scrub(item.errors, masks)
             batch = session.get(Batch, batch_id)
             assert batch is not None
-            batch.errors = scrub(batch.errors)
+            batch.errors = scrub(batch.errors, masks)
             issued = list(session.scalars(select(IssuedDocument).where(IssuedDocument.id.in_(documents))))
             for row in issued:
-                row.subject, row.applicant_key = scrub(row.subject), None
+                row.subject, row.applicant_key = scrub(row.subject, masks), None
         return issued
 
 
-def applicant_entries(item: BatchItem, id_number: str) -> list[dict]:
+def scrub(value: Any, masks: dict[str, str]) -> Any:
+    """Return a value (text, or lists and dicts of text) with every `masks` key replaced by its mask."""
+    if isinstance(value, str):
+        for found, mask in masks.items():
+            value = value.replace(found, mask)
+        return value
+    if isinstance(value, list):
+        return [scrub(v, masks) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub(v, masks) for k, v in value.items()}
+    return value
+
+
+def applicant_entries(item: BatchItem, id_number: str) -> list[dict[str, Any]]:
     """Return the applicant entries of an item's payload with this ID number (its own, or a roster's rows)."""
-    payload = json.loads(item.payload)
+    payload = item.payload
     entries = [payload.get("applicant")] if item.folder else payload.get("applicants") or []
     return [e for e in entries if isinstance(e, dict) and str(e.get("id_number", "")).upper() == id_number]

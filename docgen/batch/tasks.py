@@ -14,23 +14,26 @@ import os
 import socket
 import threading
 
-from celery import Celery, signals
+from celery import Celery, Task, signals
 
 from docgen.batch import work
 from docgen.batch.store import BatchStore
+from docgen.bootstrap import bootstrap
+from docgen.config import Settings
 from docgen.registry import Registry
+from docgen.services import Services
 
 log = logging.getLogger(__name__)
 
 QUEUE = "docgen-batches"
 ITEM_TASK, FINISH_TASK = "docgen.batch.item", "docgen.batch.finish"
-_contexts: dict[int, work.Context] = {}
+_services: dict[int, Services] = {}
 
 
-def make_celery(settings: dict) -> Celery:
+def make_celery(settings: Settings) -> Celery:
     """Return a Celery app on the configured broker (the API uses it to enqueue, `docgen worker` to run)."""
-    lease = int(settings["BATCH_LEASE_SECONDS"])
-    app = Celery("docgen", broker=settings["BROKER_URL"], set_as_current=False)
+    lease = settings.BATCH_LEASE_SECONDS
+    app = Celery("docgen", broker=settings.BROKER_URL, set_as_current=False)
     app.conf.update(
         task_default_queue=QUEUE, task_acks_late=True, task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
@@ -40,31 +43,34 @@ def make_celery(settings: dict) -> Celery:
     return app
 
 
-def register_tasks(app: Celery, settings: dict) -> None:
+def register_tasks(app: Celery, settings: Settings) -> None:
     """Define the item and finish tasks on a worker's app."""
-    lease = int(settings["BATCH_LEASE_SECONDS"])
+    lease = settings.BATCH_LEASE_SECONDS
 
-    def context() -> work.Context:   # one per process: pool processes are forked after start
-        return _contexts.setdefault(os.getpid(), work.Context(settings))
+    def services() -> Services:   # one per process: pool processes are forked after start (migrated before)
+        pid = os.getpid()
+        if pid not in _services:
+            _services[pid] = Services.build(settings, migrate=False)
+        return _services[pid]
 
     @app.task(name=ITEM_TASK, bind=True, max_retries=None)
-    def item(self, item_id: int) -> str:
-        ctx = context()
-        status = work.run_item(ctx, item_id)
+    def item(self: Task, item_id: int) -> str:
+        here = services()
+        status = work.run_item(here, item_id)
         if status == "busy":   # held by a worker that may have died: look again once its lease can run out
             raise self.retry(countdown=max(1, lease // 2))
-        current = ctx.store.item(item_id)
-        if current is not None and not ctx.store.open_items(current.batch_id):
+        current = here.store.item(item_id)
+        if current is not None and not here.store.open_items(current.batch_id):
             app.send_task(FINISH_TASK, args=[current.batch_id])
         return status
 
     @app.task(name=FINISH_TASK, bind=True, max_retries=None)
-    def finish(self, batch_id: str) -> str:
-        ctx = context()
-        status = work.finish_batch(ctx, batch_id)
+    def finish(self: Task, batch_id: str) -> str:
+        here = services()
+        status = work.finish_batch(here, batch_id)
         if status == "busy":
             raise self.retry(countdown=max(1, lease // 2))
-        work.expire(ctx)
+        work.expire(here)
         return status
 
 
@@ -99,14 +105,14 @@ def sweep(app: Celery, store: BatchStore, lease: int) -> int:
     return sent
 
 
-def _sweep_forever(app: Celery, settings: dict, stop: threading.Event) -> None:
+def _sweep_forever(app: Celery, settings: Settings, stop: threading.Event) -> None:
     """Sweep once a lease until stopped (a thread of the worker's main process; a fresh engine per sweep,
     so that nothing of it is inherited by the pool processes forked meanwhile)."""
-    lease = int(settings["BATCH_LEASE_SECONDS"])
+    lease = settings.BATCH_LEASE_SECONDS
     while not stop.wait(lease):
         registry = None
         try:
-            registry = Registry(settings["DATABASE_URL"], upgrade=False)
+            registry = Registry(settings.DATABASE_URL)
             sweep(app, BatchStore(registry), lease)
         except Exception:   # a database or broker hiccup: look again next time
             log.exception("batch sweep")
@@ -115,14 +121,17 @@ def _sweep_forever(app: Celery, settings: dict, stop: threading.Event) -> None:
                 registry.engine.dispose()
 
 
-def run_worker(settings: dict, concurrency: int) -> None:
+def run_worker(settings: Settings, concurrency: int) -> None:
     """Run a Celery worker for batches in this process (blocks until it is stopped; SIGTERM = warm shutdown:
-    the items in hand finish, the rest stay queued)."""
+    the items in hand finish, the rest stay queued): bootstrapped, and the schema migrated, before the pool
+    processes fork."""
+    bootstrap(settings.FONTS_DIR)
+    Services.build(settings).close()
     app = make_celery(settings)
     register_tasks(app, settings)
     stop = threading.Event()
 
-    def start_sweeping(**_) -> None:   # once the pool processes are forked
+    def start_sweeping(**_: object) -> None:   # once the pool processes are forked
         threading.Thread(target=_sweep_forever, args=(app, settings, stop), name="docgen-sweep", daemon=True).start()
 
     signals.worker_ready.connect(start_sweeping, weak=False)

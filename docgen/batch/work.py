@@ -9,20 +9,21 @@ import io
 import json
 import logging
 import zipfile
-from dataclasses import dataclass
-from functools import cached_property
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 import pikepdf
 
 from docgen import profiles
 from docgen.batch import attachments, packages
-from docgen.batch.store import BatchItem, BatchStore, NewItem, claim_token
-from docgen.documents import Counter, Renderer
+from docgen.batch.store import Batch, BatchItem, BatchStore, NewItem, claim_token
+from docgen.documents import Rendered
 from docgen.errors import Problem
 from docgen.kinds import KINDS, Kind
-from docgen.registry import Registry
 from docgen.render.merge import merge_for_duplex
-from docgen.storage import Storage, from_config
+from docgen.services import Services
+from docgen.storage import Storage
 
 log = logging.getLogger(__name__)
 ARCHIVE, PRINT, MANIFEST = "archive.zip", "print.pdf", "manifest.json"
@@ -31,41 +32,6 @@ ARCHIVE, PRINT, MANIFEST = "archive.zip", "print.pdf", "manifest.json"
 def batch_key(batch_id: str, name: str = "") -> str:
     """Return the storage key of a batch's file (or its folder)."""
     return f"batches/{batch_id}/{name}".rstrip("/")
-
-
-@dataclass
-class Context:
-    """What a process needs to do batch work, built once per process from the configuration."""
-
-    settings: dict
-
-    @cached_property
-    def renderer(self) -> Renderer:
-        return Renderer.from_config(self.settings)
-
-    @cached_property
-    def registry(self) -> Registry:
-        registry = self.renderer.registry
-        assert registry is not None   # Renderer.from_config connects one
-        return registry
-
-    @cached_property
-    def store(self) -> BatchStore:
-        return BatchStore(self.registry)
-
-    @cached_property
-    def storage(self) -> Storage:
-        return from_config(self.settings)
-
-    @cached_property
-    def counter(self) -> Counter | None:
-        from docgen.api.metrics import process_documents_counter
-
-        return process_documents_counter()
-
-    @property
-    def lease(self) -> int:
-        return int(self.settings["BATCH_LEASE_SECONDS"])
 
 
 def file_name(kind: Kind, profile: profiles.Profile, fmt: str) -> str:
@@ -79,49 +45,54 @@ def item_formats(kind: Kind, formats: list[str]) -> list[str]:
     return [f for f in formats if f in kind.formats] + [f for f in kind.formats if f not in ("pdf", "docx")]
 
 
-def run_item(ctx: Context, item_id: int) -> str:
-    """Render one item into the store and complete it; return its status, or "busy" when another process
-    holds it (the caller tries again later), or "gone"."""
-    token = claim_token()
-    item = ctx.store.claim_item(item_id, token, ctx.lease)
+def run_item(services: Services, item_id: int) -> str:
+    """Render one item into the store and complete it, issuing its documents in the same transaction; return
+    its status, or "busy" when another process holds it (the caller tries again later), or "gone"."""
+    store, token = services.store, claim_token()
+    item = store.claim_item(item_id, token, services.settings.BATCH_LEASE_SECONDS)
     if item is None:
-        current = ctx.store.item(item_id)
+        current = store.item(item_id)
         return "gone" if current is None else "busy" if current.status == "running" else current.status
-    batch = ctx.store.get(item.batch_id)
+    batch = store.get(item.batch_id)
     assert batch is not None   # items go with their batch
-    kind = KINDS[item.kind]
-    payload = json.loads(item.payload)
-    files: list[dict] = []
-    rendered_all: list = []
-    errors: list[dict] = []
+    files: list[dict[str, Any]] = []
+    rendered: list[Rendered] = []
+    errors: list[dict[str, str]] = []
     try:
-        formats = item_formats(kind, json.loads(batch.formats))
-        if "pdf" not in formats:
-            formats.append("pdf")            # printed only: an issued document all the same
-        for fmt in formats:
-            # render, not issue: recorded below, with the item, once its file is in place
-            rendered = ctx.renderer.render(kind.slug, payload, fmt, batch.profile)
-            key = batch_key(batch.id, f"items/{item.seq:05d}-{rendered.document_id}.{fmt}")
-            ctx.storage.write(key, rendered.content)
-            files.append({"format": fmt, "key": key, "document_id": rendered.document_id,
-                          "sha256": hashlib.sha256(rendered.content).hexdigest(), "size": len(rendered.content),
-                          "pages": _pages(rendered.content) if fmt == "pdf" else None,
-                          "print_only": fmt == "pdf" and fmt not in json.loads(batch.formats)})
-            rendered_all.append(rendered)
+        _render_item(services, batch, item, files, rendered)
     except Problem as problem:
         errors = point_errors(item, problem)
-    issued = [] if errors else [Registry.row(r, batch.id) for r in rendered_all]
-    if not ctx.store.complete_item(item.id, token, files if not errors else [], errors, issued):
-        for f in files:   # someone else completed it after our lease ran out: ours was never issued
-            ctx.storage.delete(f["key"])
-        return "busy"
-    if ctx.counter is not None:   # issued now, exactly once: what complete_item recorded
-        for rendered in rendered_all if not errors else []:
-            ctx.counter.labels(rendered.kind.slug, rendered.format).inc()
-    if errors:
+    issued = [] if errors else rendered
+
+    def issue(session: Session) -> None:   # recorded with the item, once its files are in place
+        services.issuer.issue(issued, batch_id=batch.id, session=session)
+
+    completed = store.complete_item(item.id, token, [] if errors else files, errors, issue)
+    if not completed or errors:   # failed, or completed by someone else after our lease ran out: not issued
         for f in files:
-            ctx.storage.delete(f["key"])
+            services.storage.delete(f["key"])
+    if not completed:
+        return "busy"
     return "failed" if errors else "done"
+
+
+def _render_item(services: Services, batch: Batch, item: BatchItem, files: list[dict[str, Any]],
+                 rendered: list[Rendered]) -> None:
+    """Render an item in each of its formats (always a PDF: it is printed) into the store; add each file's
+    record to `files` and each rendering to `rendered` as it is written."""
+    kind, asked = KINDS[item.kind], batch.formats
+    formats = item_formats(kind, asked)
+    if "pdf" not in formats:
+        formats.append("pdf")            # printed only: an issued document all the same
+    for fmt in formats:
+        document = services.renderer.render(kind.slug, item.payload, fmt, batch.profile)
+        key = batch_key(batch.id, f"items/{item.seq:05d}-{document.document_id}.{fmt}")
+        services.storage.write(key, document.content)
+        files.append({"format": fmt, "key": key, "document_id": document.document_id,
+                      "sha256": hashlib.sha256(document.content).hexdigest(), "size": len(document.content),
+                      "pages": _pages(document.content) if fmt == "pdf" else None,
+                      "print_only": fmt == "pdf" and fmt not in asked})
+        rendered.append(document)
 
 
 def _pages(pdf: bytes) -> int:
@@ -129,7 +100,7 @@ def _pages(pdf: bytes) -> int:
         return len(doc.pages)
 
 
-def point_errors(item: BatchItem | NewItem, problem: Problem) -> list[dict]:
+def point_errors(item: BatchItem | NewItem, problem: Problem) -> list[dict[str, str]]:
     """Point a document's errors back into the batch request: /applicant/x → /applicants/3/x."""
     out = []
     for err in problem.errors or [{"pointer": "", "detail": problem.detail}]:
@@ -143,54 +114,73 @@ def point_errors(item: BatchItem | NewItem, problem: Problem) -> list[dict]:
     return out
 
 
-def finish_batch(ctx: Context, batch_id: str) -> str:
+def finish_batch(services: Services, batch_id: str) -> str:
     """Build the ZIP (one folder per applicant, the roster at the top, manifest.json) and print.pdf once every
     item is in; return the batch's status, or "busy"/"open" when another process builds it or items remain."""
-    token = claim_token()
-    batch = ctx.store.claim_finish(batch_id, token, ctx.lease)
+    store, token = services.store, claim_token()
+    batch = store.claim_finish(batch_id, token, services.settings.BATCH_LEASE_SECONDS)
     if batch is None:
-        current = ctx.store.get(batch_id)
-        if current is None:
-            return "gone"
-        return current.status if current.status not in ("queued", "running") else \
-            "open" if ctx.store.open_items(batch_id) else "busy"
+        return _not_finishing(store, batch_id)
+    items = store.items(batch_id)
+    errors = [error for item in items for error in item.errors]
+    manifest, printable = _write_archive(services, batch, items, errors)
+    if printable:
+        services.storage.write(batch_key(batch_id, PRINT),
+                               merge_for_duplex([services.storage.read(k) for k in printable]))
+    hours = services.settings.BATCH_RETENTION_HOURS
+    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=hours)
+    status = "done" if manifest else "failed"
+    if store.finish(batch_id, token, status, errors, expires):
+        log.info("batch %s %s: %d files", batch_id, status, len(manifest))
+        # the archive holds every file now: drop the per-item files, and any a killed process left behind
+        services.storage.delete_prefix(batch_key(batch_id, "items"))
+        services.storage.delete_prefix(batch_key(batch_id, attachments.FOLDER))   # the packages hold the scans now
+    return status
+
+
+def _not_finishing(store: BatchStore, batch_id: str) -> str:
+    """Return why a batch could not be claimed to finish: gone, its status, items still open, or busy."""
+    current = store.get(batch_id)
+    if current is None:
+        return "gone"
+    if current.status not in ("queued", "running"):
+        return current.status
+    return "open" if store.open_items(batch_id) else "busy"
+
+
+def _write_archive(services: Services, batch: Batch, items: list[BatchItem], errors: list[dict[str, Any]]
+                   ) -> tuple[list[dict[str, Any]], list[str]]:
+    """Write archive.zip (the items' files named as the notice lists them, each applicant's package, and
+    manifest.json); return the manifest's entries and the keys of the PDFs to print, in order. A package that
+    cannot be made adds to `errors`."""
+    storage = services.storage
     profile = profiles.get(batch.profile)
-    items = ctx.store.items(batch_id)
-    manifest, printable, errors = [], [], []
-    with ctx.storage.writer(batch_key(batch_id, ARCHIVE)) as out, \
+    manifest: list[dict[str, Any]] = []
+    printable: list[str] = []
+    with storage.writer(batch_key(batch.id, ARCHIVE)) as out, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for item in items:
-            errors.extend(json.loads(item.errors))
             kind = KINDS[item.kind]
-            for f in json.loads(item.files):
+            for f in item.files:
                 if f["format"] == "pdf":
                     printable.append(f["key"])
                 if f["print_only"]:
                     continue
                 path = f"{item.folder}/{file_name(kind, profile, f['format'])}".lstrip("/")
-                archive.writestr(path, ctx.storage.read(f["key"]))
+                archive.writestr(path, storage.read(f["key"]))
                 manifest.append({"path": path, "document_id": f["document_id"], "sha256": f["sha256"],
                                  "size": f["size"], "pages": f["pages"], "type": kind.slug, "format": f["format"],
                                  "applicant": item.who if item.folder else None})
-        for made in packages.build_all(ctx.renderer, ctx.storage, profile, items,
-                                       batch_key(batch_id, attachments.FOLDER), errors):
+        for made in packages.build_all(services.renderer, storage, profile, items,
+                                       batch_key(batch.id, attachments.FOLDER), errors):
             archive.writestr(made.path, made.content)
             manifest.append(_package_entry(made))
         archive.writestr(MANIFEST, json.dumps({"batch": batch.id, "unit": batch.unit, "profile": batch.profile,
                                                "files": manifest}, ensure_ascii=False, indent=1))
-    if printable:
-        ctx.storage.write(batch_key(batch_id, PRINT), merge_for_duplex([ctx.storage.read(k) for k in printable]))
-    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=int(ctx.settings["BATCH_RETENTION_HOURS"]))
-    status = "done" if manifest else "failed"
-    if ctx.store.finish(batch_id, token, status, errors, expires):
-        log.info("batch %s %s: %d files", batch_id, status, len(manifest))
-        # the archive holds every file now: drop the per-item files, and any a killed process left behind
-        ctx.storage.delete_prefix(batch_key(batch_id, "items"))
-        ctx.storage.delete_prefix(batch_key(batch_id, attachments.FOLDER))   # the packages hold the scans now
-    return status
+    return manifest, printable
 
 
-def _package_entry(made: packages.Made) -> dict:
+def _package_entry(made: packages.Made) -> dict[str, Any]:
     """Describe a package in the manifest: the file, and where each item of the list is in it."""
     return {"path": made.path, "document_id": None, "sha256": hashlib.sha256(made.content).hexdigest(),
             "size": len(made.content), "pages": made.pages, "type": "package", "format": "pdf",
@@ -205,9 +195,9 @@ def delete_files(storage: Storage, store: BatchStore, batch_id: str, reason: str
     store.files_deleted(batch_id, reason)
 
 
-def expire(ctx: Context) -> int:
+def expire(services: Services) -> int:
     """Delete the files of finished batches past the retention; return how many batches."""
-    expired = ctx.store.expired()
+    expired = services.store.expired()
     for batch_id in expired:
-        delete_files(ctx.storage, ctx.store, batch_id, "expired")
+        delete_files(services.storage, services.store, batch_id, "expired")
     return len(expired)

@@ -3,31 +3,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 
 from docgen.errors import Problem
+from docgen.kinds import roster
+from docgen.kinds.roster import EXAMPLE_MARK
 from docgen.limits import xlsx as xlsx_limits
 
-# column headers as units write them (seed 000 附件5, 003 附件8) → payload keys
-HEADERS = {
-    "姓名": "name", "性别": "gender", "族别": "ethnicity", "民族": "ethnicity", "政治面貌": "political_status",
-    "身份证号码": "id_number", "身份证号": "id_number", "出生日期": "birth_date",
-    "现任专业职务": "current_title", "现任专业技术职务": "current_title",
-    "获现任专业职务时间": "current_title_date", "获现任专业技术职务时间": "current_title_date",
-    "拟晋升专业技术职务": "target_title", "拟申报专业技术职务": "target_title", "系列": "series", "专业": "specialty",
-    "级别": "level", "申报级别": "level", "工作单位": "work_unit", "申报途径": "route", "途径": "route",
-    "是否通过": "passed", "备注": "remark",
-    # what the 推荐单位公示 prints for each applicant (seed 000 附件1): into the applicant's payload
-    "思想政治条件": "payload.political", "业绩成果": "payload.achievements",
-}
-EXAMPLE_MARK = "示例"   # 序号 of the template's example row: never read as an applicant
-# docgen's own roster prints the route with the title, 工程师（评审）, and dates as 2019年8月
-_TITLE_WITH_ROUTE = re.compile(r"^(?P<title>.*?)\s*[（(](?P<route>初定|初次确定|授予|评审)[)）]$")
-_YEAR_MONTH = re.compile(r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*日)?$")
-_YES, _NO = {"是", "通过", "Y", "y", "yes", "TRUE", "True", "true"}, {"否", "未通过", "N", "n", "no", "FALSE", "False", "false"}
+__all__ = ["EXAMPLE_MARK", "HEADERS", "Cells", "read_roster", "read_roster_cells"]
+
+# column headers as units write them (seed 000 附件5, 003 附件8, docgen's own roster) → payload keys
+HEADERS = {header: column.key for column in roster.COLUMNS if column.key != roster.INDEX_KEY
+           for header in column.headers}
+READERS = {column.key: column.read for column in roster.COLUMNS}
+SERIAL = next(column.header for column in roster.COLUMNS if column.key == roster.INDEX_KEY)   # 序号
 
 
 @dataclass
@@ -55,33 +46,61 @@ def read_roster(content: bytes) -> dict:
 
 def read_roster_cells(content: bytes) -> tuple[dict, Cells]:
     """Read a roster as read_roster does, and where each applicant and field came from."""
+    rows = _sheet_rows(content)
+    unit = ""
+    for index, row in enumerate(rows):
+        cells = [str(c).strip() if c is not None else "" for c in row]
+        unit = _unit(cells) or unit
+        if "姓名" in cells:
+            return _read_table(rows, index, cells, unit)
+    raise Problem(422, "花名册缺少表头", "第一张工作表中找不到含“姓名”的表头行", slug="bad-xlsx",
+                  errors=[{"pointer": "/applicants", "detail": "花名册第一张工作表中找不到含“姓名”的表头行"}])
+
+
+def _sheet_rows(content: bytes) -> list[list]:
+    """Return the values of the first sheet's rows, the file checked before openpyxl opens it."""
     xlsx_limits.check(content)   # sizes, dimension, rows, shared strings and formulas, before openpyxl
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many types for a file that is not XLSX
         raise Problem(400, "无法读取花名册", f"上传的文件不是有效的 Excel（.xlsx）文件：{type(exc).__name__}",
                       slug="bad-xlsx") from None
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def _unit(cells: list[str]) -> str:
+    """Return the unit named on a 单位（盖章）：… line, or "" when the row has none."""
     unit = ""
-    for index, row in enumerate(rows):
-        cells = [str(c).strip() if c is not None else "" for c in row]
-        for cell in cells:
-            if cell.startswith("单位（盖章）") or cell.startswith("单位(盖章)"):
-                unit = cell.split("：", 1)[-1].split(":", 1)[-1].strip() or unit
-        if "姓名" in cells:
-            columns = {i: HEADERS[c.replace(" ", "")] for i, c in enumerate(cells) if c.replace(" ", "") in HEADERS}
-            found = Cells(headers={HEADERS[c.replace(" ", "")]: c for c in reversed(cells) if c.replace(" ", "") in HEADERS})
-            serial = cells.index("序号") if "序号" in cells else None
-            applicants = []
-            for number, row in enumerate(rows[index + 1:], start=index + 2):
-                if serial is not None and serial < len(row) and str(row[serial] or "").strip() == EXAMPLE_MARK:
-                    continue   # the template's example row
-                if applicant := _applicant(row, columns):
-                    applicants.append(applicant)
-                    found.rows.append(number)
-            return {"unit": {"name": unit} if unit else {}, "applicants": applicants}, found
-    raise Problem(422, "花名册缺少表头", "第一张工作表中找不到含“姓名”的表头行", slug="bad-xlsx",
-                  errors=[{"pointer": "/applicants", "detail": "花名册第一张工作表中找不到含“姓名”的表头行"}])
+    for cell in cells:
+        if cell.startswith("单位（盖章）") or cell.startswith("单位(盖章)"):
+            unit = cell.split("：", 1)[-1].split(":", 1)[-1].strip() or unit
+    return unit
+
+
+def _read_table(rows: list[list], index: int, cells: list[str], unit: str) -> tuple[dict, Cells]:
+    """Read the applicants under the header row `index` (the template's example row skipped)."""
+    headers = [c.replace(" ", "") for c in cells]
+    columns = {i: HEADERS[h] for i, h in enumerate(headers) if h in HEADERS}
+    found = Cells(headers={HEADERS[h]: c for c, h in zip(reversed(cells), reversed(headers), strict=True)
+                           if h in HEADERS})
+    serial = cells.index(SERIAL) if SERIAL in cells else None
+    applicants = []
+    for number, row in enumerate(rows[index + 1:], start=index + 2):
+        if serial is not None and serial < len(row) and str(row[serial] or "").strip() == EXAMPLE_MARK:
+            continue   # the template's example row
+        if applicant := _applicant(row, columns):
+            applicants.append(applicant)
+            found.rows.append(number)
+    return {"unit": {"name": unit} if unit else {}, "applicants": applicants}, found
+
+
+def _value(value: object, key: str) -> dict[str, object]:
+    """Convert one cell: dates as ISO dates, the rest by its column (docgen.kinds.roster.COLUMNS)."""
+    if isinstance(value, dt.datetime):
+        return {"": value.date().isoformat()}
+    if isinstance(value, dt.date):
+        return {"": value.isoformat()}
+    return READERS[key](value)
 
 
 def _applicant(row: list, columns: dict[int, str]) -> dict:
@@ -90,25 +109,19 @@ def _applicant(row: list, columns: dict[int, str]) -> dict:
         value = row[i] if i < len(row) else None
         if value is None or (isinstance(value, str) and not value.strip()) or value == "无":
             continue
-        if isinstance(value, dt.datetime):
-            value = value.date().isoformat()
-        elif isinstance(value, dt.date):
-            value = value.isoformat()
-        elif key == "passed":
-            value = True if str(value).strip() in _YES else False if str(value).strip() in _NO else value
-        elif isinstance(value, float) and key == "id_number":
-            value = f"{value:.0f}"  # a number Excel mangled; its check digit will tell
-        else:
-            value = str(value).strip()
-            if key == "target_title" and (m := _TITLE_WITH_ROUTE.match(value)):
-                value = m["title"]
-                out.setdefault("route", m["route"])
-            elif key.endswith("_date") and (m := _YEAR_MONTH.match(value)):
-                value = dt.date(int(m["y"]), int(m["m"]), int(m["d"] or 1)).isoformat()
-        if key.startswith("payload."):
-            payload = out.setdefault("payload", {})
-            assert isinstance(payload, dict)
-            payload[key.removeprefix("payload.")] = value
-        else:
-            out[key] = value
+        read = _value(value, key)
+        for implied, implied_value in read.items():
+            if implied:
+                out.setdefault(implied, implied_value)
+        _put(out, key, read[""])
     return out if out.get("name") else {}
+
+
+def _put(out: dict[str, object], key: str, value: object) -> None:
+    """Set an applicant's key, or (payload.x) a key of the payload of its documents."""
+    if key.startswith("payload."):
+        payload = out.setdefault("payload", {})
+        assert isinstance(payload, dict)
+        payload[key.removeprefix("payload.")] = value
+    else:
+        out[key] = value

@@ -27,7 +27,7 @@ class Options:
 class Kind:
     """A document type: its payload model, how to build the template context, and its metadata.
 
-    Its presentation lives in templates/<slug>/: document.html, document.css and the DOCX builder docx.py;
+    Its presentation lives in templates/<slug>/: document.html, document.css and the DOCX builder <slug_with_underscores>_docx.py;
     the sample payload in samples/<slug>.json. Renderers take the context dict and know no kind by name.
     """
 

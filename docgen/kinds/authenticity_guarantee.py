@@ -1,15 +1,17 @@
 """专业技术资格评审材料真实性保证书 (seed 003 附件5): the applicant's guarantee, with the unit leader's opinion.
 
-Seed 003 三(3)2(1): the unit's principal leader writes an opinion on it, signs, and the unit seals it.
+In the seed's order: the guarantee, “（单位负责人签字并签署意见）” with room for the opinion, then 申报人（签名）
+and the one date. Seed 003 三(3)2(1): the unit's 主要领导 signs the opinion and the unit seals it.
 """
 from __future__ import annotations
+
+from typing import Any
 
 from pydantic import Field
 
 from docgen import rules
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, Applicant, Payload, ShortFilled, Unit, fill, limited,
-                                 signoff_date)
+from docgen.kinds.common import BLANK, Applicant, Payload, ShortFilled, Unit, fill, limited, signoff_date
 from docgen.profiles import Profile
 
 SLUG = "authenticity-guarantee"
@@ -38,20 +40,18 @@ def _years_in_words(years: int) -> str:
     return rules.cn_number(years)
 
 
-def _context(values: dict, profile: Profile, opinion: list[str], date: str, unit_date: str) -> dict:
-    def text(key):
+def _context(values: dict, profile: Profile, opinion: list[str], date: str) -> dict:
+    def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), values)
 
     return {
         "title": text("title"),
         "paragraphs": [text("body")],
-        "signatures": text("signatures"),
-        "date": date,
         "leader_label": text("leader_label"),
         "opinion": opinion,
         "lines": [] if opinion else ["　"] * OPINION_LINES,
-        "unit_signatures": text("unit_signatures"),
-        "unit_date": unit_date,
+        "signatures": text("signatures"),
+        "date": date,
     }
 
 
@@ -60,16 +60,14 @@ def build(payload: GuaranteePayload, profile: Profile, options: Options) -> dict
     values = {"specialty": payload.applicant.specialty, "target_title": payload.applicant.target_title,
               "unit": payload.unit.name, "ban_years_words": _years_in_words(profile.ban_years), "blank": BLANK}
     opinion = [line.strip() for line in (payload.leader_opinion or "").splitlines() if line.strip()]
-    date = signoff_date(payload.date)
-    # a typed opinion is dated with the document; a hand-written one is dated by hand
-    return _context(values, profile, opinion, date, date if opinion else DATE_BLANK)
+    return _context(values, profile, opinion, signoff_date(payload.date))
 
 
 def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: specialty, title, unit and both dates left to write by hand."""
     values = {"specialty": BLANK, "target_title": BLANK, "unit": BLANK,
               "ban_years_words": _years_in_words(profile.ban_years), "blank": BLANK}
-    return _context(values, profile, [], DATE_BLANK, DATE_BLANK)
+    return _context(values, profile, [], signoff_date(None))
 
 
 KIND = Kind(slug=SLUG, title="专业技术资格评审材料真实性保证书", model=GuaranteePayload, build=build, blank=blank,

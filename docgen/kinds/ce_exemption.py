@@ -13,7 +13,8 @@ from docgen import rules
 from docgen.kinds import Kind, Options
 from docgen.kinds.common import DATE_BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Short, limited, signoff_date
 from docgen.profiles import Profile
-from docgen.render import fonts
+from docgen.render import measure
+from docgen.render.measure import pt_to_mm
 from docgen.rules.types import Gender, IdNumber, Month
 
 SLUG = "ce-exemption"
@@ -22,8 +23,7 @@ REVIEW_MAX = 120
 GRADUATION_MAX = 60   # two lines of its row
 
 # --- The page, in mm: GB/T 9704 text area 156 × 225. templates/ce-exemption/document.css reads these
-# sizes as LAYOUT (below) and templates/ce-exemption/docx.py imports them: they are defined only here.
-PT_MM = 25.4 / 72
+# sizes as LAYOUT (below) and templates/ce-exemption/ce_exemption_docx.py imports them: they are defined only here.
 PAGE_MM = 225
 SAFETY_MM = 3                         # what WeasyPrint and LibreOffice may differ by
 TITLE_LINE_MM, TITLE_GAP_MM, TITLE_PT = 12, 4, 22
@@ -40,14 +40,17 @@ TITLE_LINES_MAX = 2
 # The reason's type, largest first: (font size, line height) in pt. The first at which it fits is used.
 REASON_SIZES = ((12, 15), (10.5, 13), (9, 11))
 INDENT_CHARS = 2
-# rows 1–5: (value key, grid units); labels take one line each, so the text reads in order in the PDF
-VALUE_CELLS = (
-    (("name", 9), ("gender", 2), ("birth", 5)),               # 姓名 4 | 9 | 性别 2 | 2 | 出生年月 4 | 5
-    (("id_number", 9), ("education", 4), ("degree", 5)),      # 身份证号 4 | 9 | 学历 2 | 4 | 学位 2 | 5
-    (("graduation", 18),),                                    # 何时何学校何专业毕业 8 | 18
-    (("work_unit", 9), ("work_start", 8)),                    # 现工作单位 4 | 9 | 参加工作时间 5 | 8
-    (("current_title", 6), ("target_title", 6)),              # 现有专业技术职务 7 | 6 | 拟申报专业技术职务 7 | 6
+# rows 1–5, defined once for the fit rule and the DOCX builder (templates/ce-exemption/document.html spells the
+# same spans): per cell (label, its grid units, value key, its grid units); labels take one line each, so the
+# text reads in order in the PDF
+FORM_ROWS = (
+    (("姓名", 4, "name", 9), ("性别", 2, "gender", 2), ("出生年月", 4, "birth", 5)),
+    (("身份证号", 4, "id_number", 9), ("学历", 2, "education", 4), ("学位", 2, "degree", 5)),
+    (("何时何学校何专业毕业", 8, "graduation", 18),),
+    (("现工作单位", 4, "work_unit", 9), ("参加工作时间", 5, "work_start", 8)),
+    (("现有专业技术职务", 7, "current_title", 6), ("拟申报专业技术职务", 7, "target_title", 6)),
 )
+VALUE_CELLS = tuple(tuple((key, units) for _, _, key, units in row) for row in FORM_ROWS)   # (value key, grid units)
 TEXT_WIDTH_MM = 22 * GRID_MM - 2 * PADDING_MM          # the reason and review cells: 免学理由 4 | 22
 CELL_FACE, TITLE_FACE = "仿宋_GB2312", "方正小标宋简体"   # what the text is measured with (and printed in)
 LAYOUT = {
@@ -117,9 +120,9 @@ class ExemptionPayload(Payload):
 
 def _lines(paragraphs: list[str], width_mm: float, pt: float, indent: int = 0, face: str = CELL_FACE) -> int:
     """Count the lines paragraphs take in a width, one em less a line for punctuation kept off line starts."""
-    per_line = math.floor(width_mm / (pt * PT_MM)) - 1
-    measure = fonts.face(face)
-    return sum(math.ceil((measure.ems(p) + indent) / per_line) for p in paragraphs if p)
+    per_line = measure.kinsoku_measure(measure.ems_in(width_mm, pt))
+    text_face = measure.face(face)
+    return sum(measure.line_count(p, per_line, text_face, indent) for p in paragraphs if p)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -131,13 +134,13 @@ def _rows_mm(values: dict) -> float:
     total = 0.0
     for cells in VALUE_CELLS:
         lines = max(_lines([values[key]], units * GRID_MM - 2 * PADDING_MM, CELL_PT) for key, units in cells)
-        total += max(ROW_MM, lines * CELL_LINE_PT * PT_MM) + BORDER_MM
+        total += max(ROW_MM, pt_to_mm(lines * CELL_LINE_PT)) + BORDER_MM
     return total
 
 
 def notes_lines(notes: list[str]) -> int:
     """Count the lines of the notes under the table."""
-    return _lines(notes, WIDTH_MM - 2 * NOTE_PT * PT_MM, NOTE_PT)
+    return _lines(notes, WIDTH_MM - pt_to_mm(2 * NOTE_PT), NOTE_PT)
 
 
 def title_lines(title: str) -> int:
@@ -157,10 +160,10 @@ class Fit:
 def fit(values: dict, reason: list[str], n_title_lines: int, n_notes_lines: int) -> Fit | None:
     """Size the reason cell to the rest of the page; pick the largest type at which the reason fits, or None."""
     above = n_title_lines * TITLE_LINE_MM + TITLE_GAP_MM + _rows_mm(values)
-    below = REVIEW_MM + BORDER_MM + NOTE_GAP_MM + n_notes_lines * NOTE_LINE_PT * PT_MM
+    below = REVIEW_MM + BORDER_MM + NOTE_GAP_MM + pt_to_mm(n_notes_lines * NOTE_LINE_PT)
     reason_mm = math.floor(PAGE_MM - SAFETY_MM - above - below)
     for pt, line_pt in REASON_SIZES:
-        room = math.floor((reason_mm - 2 * PADDING_MM) / (line_pt * PT_MM))
+        room = math.floor((reason_mm - 2 * PADDING_MM) / pt_to_mm(line_pt))
         if (pt, line_pt) != REASON_SIZES[-1]:
             room -= 1   # a larger type only with a line to spare: text filling the cell looks cramped
         if _lines(reason, TEXT_WIDTH_MM, pt, indent=INDENT_CHARS) <= room:

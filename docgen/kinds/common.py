@@ -90,7 +90,7 @@ class Applicant(BaseModel):
     work_unit: WorkUnit | None = Field(None, title="工作单位")
 
     @model_validator(mode="after")
-    def _matches_id_number(self):
+    def _matches_id_number(self) -> Applicant:
         """Reject a gender or birth date that contradicts the ID number (GB 11643)."""
         if self.id_number:
             info = rules.parse_id_number(self.id_number)
@@ -146,7 +146,7 @@ class Notice(BaseModel):
     _workdays: int = PrivateAttr(0)
 
     @model_validator(mode="after")
-    def _long_enough(self, info: ValidationInfo):
+    def _long_enough(self, info: ValidationInfo) -> Notice:
         """Check the period against the official calendar; note years no calendar data covers."""
         calendar, warnings = _calendar_and_warnings(info)
         if self.end_date is None:
@@ -219,3 +219,18 @@ def applicant_values(applicant: Applicant, profile: Profile, *, public: bool = F
 def signoff_date(value: dt.date | None) -> str:
     """Print the 成文日期, or a blank to fill by hand."""
     return rules.cn_date(value) if value else DATE_BLANK
+
+
+# the seeds' blank forms leave the level to write as ×（高、中、初）级 (seed 000 附件1/2, 002 附件1, 003 附件1/2)
+LEVEL_BLANK = "___（高、中、初）级"
+
+
+def dated_before_notice_end(date: dt.date | None, notice: Notice, document: str) -> list[dict[str, str]]:
+    """Return the errors, at both fields, of a `document` dated before the last day of the 公示 it reports on."""
+    if date is None or date >= notice.last_day:
+        return []
+    when, end = rules.cn_date(date), rules.cn_date(notice.last_day)
+    return [{"pointer": "/date", "detail": f"成文日期{when}早于公示结束日期{end}：公示期满后才能出具{document}，"
+                                           "请核对成文日期或公示期"},
+            {"pointer": "/notice/end_date", "detail": f"公示结束日期{end}晚于成文日期{when}：{document}写明公示期间"
+                                                      "无异议，须在公示期满后出具，请核对公示期或成文日期"}]

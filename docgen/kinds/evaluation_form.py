@@ -15,9 +15,9 @@ import base64
 import binascii
 import datetime as dt
 import io
-import math
 import re
-from typing import Annotated
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
 
 import cn2an
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
@@ -28,7 +28,7 @@ from docgen.kinds import Kind, Options
 from docgen.limits import images
 from docgen.kinds.common import BLANK, DATE_BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Text, fill
 from docgen.profiles import Profile
-from docgen.render import fonts
+from docgen.render import measure
 from docgen.render.pictures import Picture
 from docgen.rules.types import Gender, IdNumber, Month
 
@@ -112,7 +112,7 @@ def _photo(value: str | None) -> bytes | None:
         raise PydanticCustomError(refused.code, refused.message, refused.ctx) from None
 
 
-def _items(value):
+def _items(value: Any) -> Any:
     """Accept one text (the 业绩成果 a batch shares with the 公示) as a list of its non-empty lines."""
     return [line.strip() for line in value.splitlines() if line.strip()] if isinstance(value, str) else value
 
@@ -168,7 +168,7 @@ def _texts(profile: Profile, copies: int) -> dict:
     number = "两" if copies == 2 else cn2an.an2cn(copies, "low")    # 一式两份, not 二份
     values = {"copies": number, "blank": BLANK, "short": SHORT_BLANK}
 
-    def text(key):
+    def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), values)
 
     return {key: text(key) for key in ("title", "issuer", "print_note", "photo_label", "promise",
@@ -183,17 +183,17 @@ def _lines(n: int) -> list[str]:
 # the cover (templates/evaluation-form: 16 pt values in a 79 mm cell, 9 mm a line): the issuer below
 # the table stands ISSUER_GAP_MM lower, less each extra line a long 工作单位 or name takes, so the
 # cover stays one page for every allowed value
-COVER_CELL_EMS = 79 / (16 * 25.4 / 72)
+COVER_CELL_EMS = measure.ems_in(79, 16)
 COVER_LINE_MM, ISSUER_GAP_MM = 9, 45
 COVER_KEYS = ("name", "work_unit", "series", "target_title")
 
 
 def _cover_gap(person: dict) -> dict:
     """Return the space above the issuer on the cover, in mm and in twips (for the DOCX)."""
-    face = fonts.face("仿宋_GB2312")
-    extra = sum(max(0, math.ceil(face.ems(str(person.get(key) or "")) / COVER_CELL_EMS) - 1) for key in COVER_KEYS)
+    face = measure.face("仿宋_GB2312")
+    extra = sum(max(0, measure.line_count(str(person.get(key) or ""), COVER_CELL_EMS, face) - 1) for key in COVER_KEYS)
     mm = max(COVER_LINE_MM, ISSUER_GAP_MM - COVER_LINE_MM * extra)
-    return {"mm": mm, "twips": round(mm / 25.4 * 1440)}
+    return {"mm": mm, "twips": measure.mm_to_twips(mm)}
 
 
 def _context(texts: dict, person: dict, photo: Picture | None, lists: dict) -> dict:
@@ -215,8 +215,8 @@ def _picture(data: bytes) -> Picture:
     return Picture(data, mime, round(width, 1), round(height, 1))
 
 
-def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dict:
-    """Build the context: cover, 基本情况, the lists (无 when empty), and the boxes signed by hand."""
+def _person(payload: EvaluationPayload) -> dict:
+    """Return the values of the cover and 基本情况, 无 for what is empty."""
     a = payload.applicant
     none = rules.or_none
     title_date = (f"{a.current_title}（{rules.cn_month(a.current_title_date)}）"
@@ -230,8 +230,14 @@ def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dic
         "target_title": a.target_title,
         "fill_date": rules.cn_date(payload.date) if payload.date else DATE_BLANK,
     }
+    return person
 
-    def rows(items, make, empty):
+
+def _lists(payload: EvaluationPayload) -> dict:
+    """Return the rows of the lists (one row printing 无 when a list is empty)."""
+    none = rules.or_none
+
+    def rows(items: Iterable[Any], make: Callable[[Any], dict], empty: dict) -> list[dict]:
         return [make(item) for item in items] or [empty]
 
     lists = {
@@ -250,9 +256,15 @@ def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dic
                                                        "content": t.content},
                           {"year": "", "hours": "", "content": "无"}),
     }
-    data = _photo(a.photo)
+    return lists
+
+
+def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dict:
+    """Build the context: cover, 基本情况, the lists (无 when empty), and the boxes signed by hand."""
+    data = _photo(payload.applicant.photo)
     photo = _picture(data) if data else None
-    return _context(_texts(profile, options.copies or profile.evaluation_copies), person, photo, lists)
+    return _context(_texts(profile, options.copies or profile.evaluation_copies), _person(payload), photo,
+                    _lists(payload))
 
 
 def blank(profile: Profile, options: Options) -> dict:

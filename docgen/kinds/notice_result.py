@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import Field
 
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, NOTICE_RULE, Applicant, Notice, Payload, ShortFilled, Unit, fill,
-                                 signoff_date)
+from docgen.kinds.common import (BLANK, DATE_BLANK, LEVEL_BLANK, NOTICE_RULE, Applicant, Notice, Payload, Short,
+                                 ShortFilled, Unit, dated_before_notice_end, fill, signoff_date)
 from docgen.profiles import Profile
 from docgen.rules.types import Level
 
@@ -23,7 +24,9 @@ class ResultApplicant(Applicant):
     """申报人: what the result names."""
 
     series: ShortFilled = Field(title="系列", examples=["自然科学研究"])
-    specialty: ShortFilled = Field(title="专业", examples=["农业科学"])
+    # seed 003 附件2 names no 专业: required where the profile's wording prints it (checked in build)
+    specialty: Short | None = Field(None, title="专业", examples=["农业科学"],
+                                    description="地区配置的措辞写明专业时必填（seed 000 附件2），塔城（seed 003）不印")
     level: Level = Field(title="级别")
 
 
@@ -51,25 +54,25 @@ def _counted(profile: Profile) -> tuple[str, str]:
 
 
 def _check(payload: NoticeResultPayload, profile: Profile) -> None:
-    """Reject a `days` other than what the wording prints, and a result dated before the 公示 ended."""
+    """Reject a `days` other than what the wording prints, a missing 专业 the wording prints, and a result dated
+    before the 公示 ended."""
     notice = payload.notice
     errors = []
+    if "{specialty}" in profile.text(SLUG, "body") and not payload.applicant.specialty:
+        errors.append({"pointer": "/applicant/specialty", "detail": "专业为必填项，请填写"})
     attribute, unit = _counted(profile)
     days = getattr(notice, attribute)
     if notice.days is not None and notice.days != days:
         errors.append({"pointer": "/notice/days", "detail": (
             f"公示天数应为{days}（{rules.cn_date(notice.start_date)}至{rules.cn_date(notice.end_date)}"
             f"共{days}{unit}，{profile.name}按{unit}计），填写的是{notice.days}")})
-    if payload.date and payload.date < notice.end_date:
-        errors.append({"pointer": "/date", "detail": (
-            f"成文日期{rules.cn_date(payload.date)}早于公示结束日期{rules.cn_date(notice.end_date)}："
-            "公示期满后才能出具公示结果")})
+    errors += dated_before_notice_end(payload.date, notice, "公示结果")
     if errors:
         raise InvalidPayload(errors)
 
 
 def _context(values: dict, profile: Profile, date: str) -> dict:
-    def text(key):
+    def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), values)
 
     return {"title": text("title"), "paragraphs": [text("body")], "signatures": text("signatures"), "date": date}
@@ -88,8 +91,8 @@ def build(payload: NoticeResultPayload, profile: Profile, options: Options) -> d
 
 def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: names, dates and days left to write by hand."""
-    values = {key: BLANK for key in ("name", "series", "specialty", "level", "unit", "workdays", "calendar_days")}
-    return _context({**values, "blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}, profile,
+    values = {key: BLANK for key in ("name", "series", "specialty", "unit", "workdays", "calendar_days")}
+    return _context({**values, "level": LEVEL_BLANK, "blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}, profile,
                     signoff_date(None))
 
 

@@ -1,11 +1,13 @@
 """推荐单位公示 (seed 000 附件1, 002 附件1, 003 附件1): the unit posts who it recommends, for objections."""
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from docgen import rules
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, Filled, IdentifiedApplicant, Notice, Payload, Unit,
+from docgen.kinds.common import (BLANK, DATE_BLANK, LEVEL_BLANK, Filled, IdentifiedApplicant, Notice, Payload, Unit,
                                  applicant_values, fill, limited, signoff_date)
 from docgen.profiles import Profile
 
@@ -49,7 +51,7 @@ def _section(label: str, paragraphs: list[str], lines: int = 0) -> dict:
 
 
 def _context(values: dict, profile: Profile, political: dict, achievements: dict, date: str) -> dict:
-    def text(key):
+    def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), values)
 
     return {
@@ -80,8 +82,8 @@ def build(payload: PublicNoticePayload, profile: Profile, options: Options) -> d
 def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: the seed's hints under each heading, and lines to write on."""
     values = {key: BLANK for key in ("name", "gender", "ethnicity", "political_status", "id_number",
-                                     "current_title", "series", "specialty", "level", "unit", "office", "phone")}
-    values |= {"blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}
+                                     "current_title", "series", "specialty", "unit", "office", "phone")}
+    values |= {"level": LEVEL_BLANK, "blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}
     return _context(values, profile, _section("", [profile.text(SLUG, "political_hint")], POLITICAL_LINES),
                     _section("", [profile.text(SLUG, "achievements_hint")], ACHIEVEMENT_LINES), signoff_date(None))
 

@@ -13,8 +13,8 @@ from pydantic_core import PydanticCustomError
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, IdentifiedApplicant, Notice, Payload, Unit, UnitName, limited,
-                                 applicant_values, fill, signoff_date)
+from docgen.kinds.common import (BLANK, DATE_BLANK, LEVEL_BLANK, IdentifiedApplicant, Notice, Payload, Unit, UnitName,
+                                 applicant_values, dated_before_notice_end, fill, limited, signoff_date)
 from docgen.profiles import Profile
 
 SLUG = "recommendation"
@@ -71,10 +71,16 @@ class RecommendationPayload(Payload):
 
 
 def _check(payload: RecommendationPayload) -> None:
-    """Require the 主管单位's name when it issues the recommendation (its seal is printed)."""
+    """Require the 主管单位's name when it issues the recommendation (its seal is printed), and a date after the
+    公示 it says ended without objection."""
+    errors = []
     if payload.issuer == "competent" and not (payload.competent and payload.competent.name):
-        raise InvalidPayload([{"pointer": "/competent/name",
-                               "detail": "出具单位为主管单位（competent）时，主管单位名称为必填项，请填写"}])
+        errors.append({"pointer": "/competent/name",
+                       "detail": "出具单位为主管单位（competent）时，主管单位名称为必填项，请填写"})
+    if payload.notice:
+        errors += dated_before_notice_end(payload.date, payload.notice, "推荐意见")
+    if errors:
+        raise InvalidPayload(errors)
 
 
 def _paragraphs(text: str | None) -> list[str]:
@@ -84,7 +90,7 @@ def _paragraphs(text: str | None) -> list[str]:
 
 def _context(values: dict, profile: Profile, issuer: str, *, remarks: list[str], lines: int, period: bool,
              date: str) -> dict:
-    def text(key):
+    def text(key: str) -> Any:
         return fill(profile.text(SLUG, key), values)
 
     return {
@@ -115,12 +121,15 @@ def build(payload: RecommendationPayload, profile: Profile, options: Options) ->
 
 
 def blank(profile: Profile, options: Options) -> dict:
-    """Build the empty form a unit fills by hand: its own wording, lines for its opinion, the 公示 dates blank."""
+    """Build the empty form by hand of the issuer the profile's notice asks for (seed 001 五(三), 004 附件4: the
+    主管单位): its wording, lines for its opinion, the 公示 dates blank."""
     values = {key: BLANK for key in ("name", "gender", "ethnicity", "political_status", "id_number", "current_title",
-                                     "series", "specialty", "level", "unit", "issuer_name", "workdays")}
+                                     "series", "specialty", "unit", "issuer_name", "workdays")}
     values["id_number"] = BLANK * 2   # 18 digits to write by hand
-    values |= {"authority": profile.authority, "blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}
-    return _context(values, profile, "unit", remarks=[], lines=BLANK_REVIEW_LINES, period=True,
+    values |= {"level": LEVEL_BLANK, "authority": profile.authority, "blank": BLANK, "start": DATE_BLANK,
+               "end": DATE_BLANK}
+    issuer = profile.batch_defaults.get(SLUG, {}).get("issuer", "unit")
+    return _context(values, profile, issuer, remarks=[], lines=BLANK_REVIEW_LINES, period=True,
                     date=signoff_date(None))
 
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import TYPE_CHECKING
 
 from docgen.errors import MESSAGES
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 20_000_000
@@ -26,26 +30,39 @@ class PhotoRefused(ValueError):
         self.code, self.message, self.ctx = code, message, ctx
 
 
-def reencode(data: bytes) -> bytes:
-    """Check a JPEG or PNG from its header (≤ 2 MB, ≤ 20 megapixels), then decode it and return it re-encoded."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+def open_header(data: bytes, max_pixels: int = MAX_PIXELS, title: str = "照片") -> Image.Image:
+    """Open a JPEG or PNG reading its header only; refuse any other format and more than `max_pixels`.
 
-    if len(data) > MAX_BYTES:
-        raise PhotoRefused("photo_too_large", size=len(data) // 1024, max_mb=MAX_BYTES // 2**20)
+    Nothing is decoded: the caller loads the pixels only after this says the size is within the limit.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    limit = f"{max_pixels // 10_000}万像素"
     try:
         with warnings.catch_warnings():   # Pillow's own bomb warning: the limit below is stricter
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=("JPEG", "PNG"))   # reads the header only
     except Image.DecompressionBombError:
-        raise PhotoRefused("photo_too_many_pixels", "照片像素过多，不能超过2000万像素，请缩小后再提交") from None
+        raise PhotoRefused("photo_too_many_pixels", f"{title}像素过多，不能超过{limit}，请缩小后再提交") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise PhotoRefused("photo_format") from None
+        raise PhotoRefused("photo_format", MESSAGES["photo_format"].format(title=title)) from None
+    width, height = image.size
+    if width * height > max_pixels:
+        image.close()
+        raise PhotoRefused("photo_too_many_pixels",
+                           f"{title}像素过多（{width}×{height}），不能超过{limit}，请缩小后再提交")
+    return image
+
+
+def reencode(data: bytes) -> bytes:
+    """Check a JPEG or PNG from its header (≤ 2 MB, ≤ 20 megapixels), then decode it and return it re-encoded."""
+    from PIL import Image, ImageOps
+
+    if len(data) > MAX_BYTES:
+        raise PhotoRefused("photo_too_large", size=len(data) // 1024, max_mb=MAX_BYTES // 2**20)
+    image = open_header(data)
     try:
         with image:
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise PhotoRefused("photo_too_many_pixels",
-                                   f"照片像素过多（{width}×{height}），不能超过2000万像素，请缩小后再提交")
             fmt = image.format
             image.draft("RGB", PRINT_PIXELS)      # JPEG: decode at a reduced scale where possible
             image.load()
@@ -58,8 +75,6 @@ def reencode(data: bytes) -> bytes:
             picture.info = {k: v for k, v in picture.info.items() if k == "transparency"}
             out = io.BytesIO()
             picture.save(out, fmt, **({"quality": 90} if fmt == "JPEG" else {"optimize": True}))
-    except PhotoRefused:
-        raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise PhotoRefused("photo_format") from None
     return out.getvalue()

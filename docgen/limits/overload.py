@@ -8,6 +8,7 @@ runaway render stops within moments and its thread serves the next request.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 import ctypes
 import threading
 
@@ -21,12 +22,12 @@ class RenderTimeout(BaseException):   # not swallowed by an `except Exception` i
 class Gate:
     """At most `slots` renders at once in this process; callers wait up to `wait` seconds for a slot."""
 
-    def __init__(self, slots: int, wait: float, time_limit: float):
+    def __init__(self, slots: int, wait: float, time_limit: float) -> None:
         self._slots = threading.BoundedSemaphore(max(1, slots))
         self.wait, self.time_limit = wait, time_limit
 
     @contextlib.contextmanager
-    def slot(self):
+    def slot(self) -> Iterator[None]:
         """Run the block in a render slot under the time limit; 429 when none frees in time, 503 past the limit."""
         if not self._slots.acquire(timeout=self.wait):
             raise Problem(429, "请求过多，请稍后再试", "正在生成的文书已达上限，请稍后重试", slug="overloaded",
@@ -42,13 +43,13 @@ class Gate:
 
 
 @contextlib.contextmanager
-def _deadline(seconds: float):
+def _deadline(seconds: float) -> Iterator[None]:
     """Raise RenderTimeout in this thread if the block runs longer than `seconds`."""
     thread_id = threading.get_ident()
     lock = threading.Lock()
     state = {"done": False, "fired": False}
 
-    def fire():
+    def fire() -> None:
         with lock:
             if not state["done"]:
                 state["fired"] = True

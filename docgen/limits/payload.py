@@ -6,6 +6,8 @@ digits into an int (a 5000-digit number raised ValueError past Python's 4300-dig
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import NoReturn
 
 from docgen.errors import Problem
 
@@ -17,15 +19,16 @@ def _malformed(detail: str) -> Problem:
     return Problem(400, "请求格式错误", detail, slug="malformed-json")
 
 
-def _number(parse):
-    def bounded(text: str):
+def _number(parse: Callable[[str], object]) -> Callable[[str], object]:
+    """Return a JSON number parser that refuses numbers longer than MAX_NUMBER_CHARS (400)."""
+    def bounded(text: str) -> object:
         if len(text) > MAX_NUMBER_CHARS:
             raise _malformed(f"JSON 中的数字过长（{len(text)}位），数字不能超过{MAX_NUMBER_CHARS}位；长号码请用字符串")
         return parse(text)
     return bounded
 
 
-def _constant(name: str):
+def _constant(name: str) -> NoReturn:
     raise _malformed(f"JSON 中不允许 {name}，请用数字或字符串")
 
 

@@ -13,13 +13,13 @@ from pathlib import Path
 from docxtpl import DocxTemplate
 from jinja2 import Template
 
+from docx.document import Document
 from docx.oxml.ns import qn
 
 from docgen.render import pictures
-from docgen.render.docx_builder import LINE, slim
+from docgen.render.docx_builder import LINE, Builder, slim
 from docgen.render.jinja import docx_env
 
-BUILDER = "docx.py"   # templates/<folder>/docx.py: build() -> the Word template (python-docx Document)
 BODY = "word/document.xml"
 _ROW = r"<w:tr[ >](?:(?!</w:tr>).)*</w:tr>"
 # a table-row loop of one body row: {%tr for row in table.rows %} row {%tr endfor %}
@@ -30,11 +30,32 @@ MARKER = "docgen-streamed-rows-{}"
 ZIP_LEVEL = 1   # the body of a 1000-row roster is 2.3 MB of XML: level 6 takes 3× longer for 10 % less
 
 
+def builder_file(folder: str) -> str:
+    """Return the file name of a template folder's DOCX builder: public-notice → public_notice_docx.py.
+
+    Each name is a valid module name of its own (the folders' hyphens make them no package), so mypy checks
+    every builder (pyproject: files) and none shadows python-docx's `docx`.
+    """
+    return f"{folder.replace('-', '_')}_docx.py"
+
+
+def load_builder(templates_dir: Path, folder: str) -> Builder:
+    """Import templates/<folder>/<folder>_docx.py and return its `build`."""
+    path = templates_dir / folder / builder_file(folder)
+    spec = importlib.util.spec_from_file_location(f"docgen_templates.{path.stem}", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise FileNotFoundError(f"no DOCX builder {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    build: Builder = module.build
+    return build
+
+
 class DocxRenderer:
     """Render the DOCX template of templates/<folder>/ to DOCX bytes.
 
-    A template is built by its builder (templates/<folder>/docx.py) the first time a process needs it and
-    kept in memory: no generated file is committed, so none can go stale.
+    A template is built by its builder (templates/<folder>/<folder>_docx.py, see `builder_file`) the first
+    time a process needs it and kept in memory: no generated file is committed, so none can go stale.
     """
 
     def __init__(self, templates_dir: Path):
@@ -49,13 +70,7 @@ class DocxRenderer:
 
     @cache
     def _build(self, folder: str) -> bytes:
-        path = self.templates_dir / folder / BUILDER
-        spec = importlib.util.spec_from_file_location(f"docgen_templates.{folder.replace('-', '_')}", path)
-        if spec is None or spec.loader is None or not path.is_file():
-            raise FileNotFoundError(f"no DOCX builder {path}")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        doc = module.build()
+        doc = load_builder(self.templates_dir, folder)()
         slim(doc)
         out = BytesIO()
         doc.save(out)
@@ -164,7 +179,7 @@ def renderer(templates_dir: str) -> DocxRenderer:
     return DocxRenderer(Path(templates_dir))
 
 
-def _set_pitch(document, lines_per_page: int) -> None:
+def _set_pitch(document: Document, lines_per_page: int) -> None:
     """Set every exact 22-lines-a-page spacing (line pitch, the title's space after) to 225 mm / N."""
     standard = str(int(LINE.twips))
     pitch = str(round(LINE.twips * 22 / lines_per_page))

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from docgen.render import qr, watermark
+from docgen.render.measure import mm_to_pt
 from docgen.render.outlines import stamp_font
 
 MASK = "■■■■"              # what a blind copy prints instead of a masked value
-MM = 72 / 25.4
+MM = mm_to_pt(1)             # points a millimetre
 QR_MM = 20                   # the code's side; a module is ≥ 0.4 mm for the URLs docgen makes
 QR_TOP_MM, QR_RIGHT_MM = 9, 26   # in the top margin (37 mm), its right edge on the text area's
 MARK_PT, MARK_TOP_MM, MARK_LEFT_MM = 10.5, 24, 28
@@ -59,7 +60,7 @@ def mask(context: dict, paths: tuple[str, ...]) -> dict:
     return _mask_texts(out, sorted(secrets, key=len, reverse=True))
 
 
-def _mask_texts(value, secrets: list[str]):
+def _mask_texts(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, str):
         for secret in secrets:
             value = value.replace(secret, MASK)
@@ -111,7 +112,7 @@ def pdf(content: bytes, finish: Finish) -> bytes:
     return buffer.getvalue()
 
 
-def _form(pdf, ops: str, width: float, height: float):
+def _form(pdf: Any, ops: str, width: float, height: float) -> Any:
     """Return a Form XObject of the page's size holding the operators (vector paths only: no resources)."""
     import pikepdf
 
@@ -152,7 +153,7 @@ def docx(content: bytes, finish: Finish) -> bytes:
     return out.getvalue()
 
 
-def _docx_copies(doc, copies: int) -> None:
+def _docx_copies(doc: Any, copies: int) -> None:
     """Repeat the body as sections; sections 2..N start on an odd page, their page numbers at 1."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -163,7 +164,7 @@ def _docx_copies(doc, copies: int) -> None:
     final = body.find(qn("w:sectPr"))
     content = [el for el in body if el is not final]
 
-    def section_end(sect_pr) -> None:
+    def section_end(sect_pr: Any) -> None:
         last = body[list(body).index(final) - 1]
         if last.tag != qn("w:p") or last.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None:
             last = OxmlElement("w:p")
@@ -182,7 +183,7 @@ def _docx_copies(doc, copies: int) -> None:
     final.getparent().replace(final, restart)
 
 
-def _section_properties(template, *, odd_page: bool):
+def _section_properties(template: Any, *, odd_page: bool) -> Any:
     """Copy a w:sectPr without its headers (added per copy); odd page start and page numbers from 1."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -205,7 +206,8 @@ def _section_properties(template, *, odd_page: bool):
     return sect
 
 
-def _stamp_header(header, mark_vml: list[str], qr_png: bytes | None, mark_text: str, page_width_mm: float):
+def _stamp_header(header: Any, mark_vml: list[str], qr_png: bytes | None, mark_text: str,
+                  page_width_mm: float) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
@@ -229,7 +231,7 @@ def _stamp_header(header, mark_vml: list[str], qr_png: bytes | None, mark_text: 
         _anchor(run, x_mm=MARK_LEFT_MM, y_mm=MARK_TOP_MM - height_mm, behind=False)
 
 
-def _anchor(run, *, x_mm: float, y_mm: float, behind: bool) -> None:
+def _anchor(run: Any, *, x_mm: float, y_mm: float, behind: bool) -> None:
     """Turn the run's inline picture into one anchored to the page, not taking room in the text."""
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
@@ -256,7 +258,7 @@ def _anchor(run, *, x_mm: float, y_mm: float, behind: bool) -> None:
     inline.getparent().replace(inline, anchor)
 
 
-def _renumber_drawings(doc) -> None:
+def _renumber_drawings(doc: Any) -> None:
     """Give every drawing a unique id (copied sections repeat the body's; Word repairs duplicates)."""
     parts = [doc.part] + [rel.target_part for rel in doc.part.rels.values()
                           if rel.reltype.endswith("/header") or rel.reltype.endswith("/footer")]

@@ -2,7 +2,7 @@
 the one text measurer, reading advance widths from the font files those names resolve to (fontTools).
 
 The folder is configured once per process at start (`use_fonts_dir`, from FONTS_DIR): WeasyPrint's
-fontconfig reads FONTCONFIG_FILE, so it is set then and never while serving. Everything else that finds a
+fontconfig reads FONTCONFIG_FILE, so docgen.bootstrap sets it then and never while serving. Everything else that finds a
 font file (the measurer, the stamp outlines, /readyz) asks fc-match with that file explicitly.
 """
 from __future__ import annotations
@@ -30,13 +30,12 @@ class FontMissing(RuntimeError):
 
 
 def use_fonts_dir(fonts_dir: Path | str) -> Path:
-    """Configure this process's fonts folder (its fonts.conf); call at start, before WeasyPrint loads fonts."""
+    """Configure the fonts folder (its fonts.conf) the measurer and fc-match read; docgen.bootstrap also points
+    WeasyPrint's fontconfig at it (FONTCONFIG_FILE), at start, before WeasyPrint loads fonts."""
     global _conf
     conf = (Path(fonts_dir) / "fonts.conf").resolve()  # fontconfig reads a relative name from /etc/fonts
     with _lock:
         _conf = conf
-        if os.environ.get("FONTCONFIG_FILE") != str(conf):
-            os.environ["FONTCONFIG_FILE"] = str(conf)
     return conf
 
 

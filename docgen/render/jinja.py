@@ -13,6 +13,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from docgen import rules
 from docgen.render import fonts
+from docgen.render.measure import TWIPS_PER_PT
 
 
 def _register_filters(env) -> None:
@@ -46,7 +47,7 @@ def signoff(signatures, date: str) -> list[dict]:
     for line in [*signatures, date]:
         text = str(line)
         right = DATE_RIGHT_EMS if line is date else max(least(text), centre - min(width(text), LINE_EMS) / 2)
-        out.append({"text": line, "right": round(right, 2), "twips": round(right * BODY_PT * 20)})
+        out.append({"text": line, "right": round(right, 2), "twips": round(right * BODY_PT * TWIPS_PER_PT)})
     return out
 # never broken across lines (禁则): dates, ID numbers (masked too), and the person's name (context
 # `keep_together`); the last TAIL characters of a text go together so no line holds one character alone

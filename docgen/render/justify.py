@@ -8,6 +8,9 @@ A line with spaces keeps WeasyPrint's own word-spacing justification.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import ffi, pango
@@ -20,7 +23,7 @@ _ORIGINAL_SET_TEXT = line_break.Layout.set_text
 TO_UNITS = line_break.TO_UNITS
 
 
-def _text_boxes(box):
+def _text_boxes(box: Any) -> Iterator[Any]:
     if isinstance(box, inline.boxes.TextBox):
         yield box
     elif isinstance(box, (inline.boxes.LineBox, inline.boxes.InlineBox)):
@@ -29,7 +32,7 @@ def _text_boxes(box):
                 yield from _text_boxes(child)
 
 
-def justify_line(context, line, extra_width):
+def justify_line(context: Any, line: Any, extra_width: float) -> None:
     """Justify a line: by its spaces when it has some, else between its characters."""
     if inline.count_expandable_spaces(line):
         return _ORIGINAL_JUSTIFY(context, line, extra_width)
@@ -41,7 +44,7 @@ def justify_line(context, line, extra_width):
     return None
 
 
-def _spread(context, box, spacing: float, x_advance: float) -> float:
+def _spread(context: Any, box: Any, spacing: float, x_advance: float) -> float:
     """Add `spacing` after every character of the text boxes in `box`, shifting what follows."""
     if isinstance(box, inline.boxes.TextBox):
         box.position_x += x_advance
@@ -66,7 +69,7 @@ def _spread(context, box, spacing: float, x_advance: float) -> float:
     return x_advance
 
 
-def _set_text(self, text, justify=False):
+def _set_text(self: Any, text: str, justify: bool = False) -> None:
     """Lay out the text; when drawing a justified Chinese line, add its inter-character spacing."""
     _ORIGINAL_SET_TEXT(self, text, justify)
     spacing = getattr(self, "letter_justification", 0)
@@ -84,6 +87,11 @@ def _set_text(self, text, justify=False):
 
 
 def install() -> None:
-    """Patch WeasyPrint's line justification (idempotent)."""
+    """Patch WeasyPrint's line justification (idempotent; docgen.bootstrap calls it)."""
     inline.justify_line = justify_line
     line_break.Layout.set_text = _set_text
+
+
+def installed() -> bool:
+    """Tell whether WeasyPrint justifies Chinese lines between characters in this process."""
+    return inline.justify_line is justify_line

@@ -6,10 +6,13 @@ search and copy-paste see only the document's own words (the PDF and DOCX of a d
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from fontTools.pens.basePen import BasePen
 
 from docgen.render import fonts
+
+Point = tuple[float, float]
 
 STAMP_FACE = "黑体:bold"    # resolved through fonts/fonts.conf (FandolHei Bold, else Noto Sans CJK)
 
@@ -17,27 +20,27 @@ STAMP_FACE = "黑体:bold"    # resolved through fonts/fonts.conf (FandolHei Bol
 class _PathPen(BasePen):
     """Collect a glyph's outline as PDF path operators in font units."""
 
-    def __init__(self, glyph_set):
+    def __init__(self, glyph_set: Any) -> None:
         super().__init__(glyph_set)
         self.ops: list[str] = []
 
-    def _moveTo(self, p):
+    def _moveTo(self, p: Point) -> None:
         self.ops.append(f"{p[0]:g} {p[1]:g} m")
 
-    def _lineTo(self, p):
+    def _lineTo(self, p: Point) -> None:
         self.ops.append(f"{p[0]:g} {p[1]:g} l")
 
-    def _curveToOne(self, p1, p2, p3):
+    def _curveToOne(self, p1: Point, p2: Point, p3: Point) -> None:
         self.ops.append(f"{p1[0]:g} {p1[1]:g} {p2[0]:g} {p2[1]:g} {p3[0]:g} {p3[1]:g} c")
 
-    def _qCurveToOne(self, p1, p2):
+    def _qCurveToOne(self, p1: Point, p2: Point) -> None:
         # a quadratic Bézier as the cubic with the same curve
         p0 = self._getCurrentPoint()
         c1 = (p0[0] + 2 / 3 * (p1[0] - p0[0]), p0[1] + 2 / 3 * (p1[1] - p0[1]))
         c2 = (p2[0] + 2 / 3 * (p1[0] - p2[0]), p2[1] + 2 / 3 * (p1[1] - p2[1]))
         self._curveToOne(c1, c2, p2)
 
-    def _closePath(self):
+    def _closePath(self) -> None:
         self.ops.append("h")
 
 

@@ -9,6 +9,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.request import url2pathname
 
 import pydyf
@@ -17,8 +18,7 @@ from jinja2 import meta
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from docgen.render import justify, subsets
-from docgen.render.fonts import use_fonts_dir
+from docgen.render import justify
 from docgen.render.jinja import html_env
 
 BASE_CSS = "_base/gbt9704.css"   # GB/T 9704 page and type: under every document's own stylesheet
@@ -31,14 +31,20 @@ class _Deflate:
     """pydyf's zlib, at docgen's level (pydyf calls zlib.compressobj(level=9) and zlib.compress(data))."""
 
     @staticmethod
-    def compressobj(level=ZLIB_LEVEL, *args, **kwargs):
+    def compressobj(level: int = ZLIB_LEVEL, *args: Any, **kwargs: Any) -> Any:
         return zlib.compressobj(ZLIB_LEVEL, *args, **kwargs)
 
     @staticmethod
-    def compress(data, level=ZLIB_LEVEL):
+    def compress(data: bytes, level: int = ZLIB_LEVEL) -> bytes:
         return zlib.compress(data, ZLIB_LEVEL)
+
+
+def install_deflate() -> None:
+    """Make pydyf deflate at ZLIB_LEVEL (docgen.bootstrap calls it once per process)."""
+    pydyf.zlib = _Deflate
+
+
 LETTER = "_base/letter.html"
-justify.install()   # Chinese lines justified between characters (WeasyPrint stretches only spaces)
 LINES_PER_PAGE, MAX_LINES_PER_PAGE = 22, 28   # 28: a 1.4 line pitch, still open to read
 TEXT_HEIGHT_MM = 225   # GB/T 9704 §5.2.2 版心高
 
@@ -54,6 +60,12 @@ def _estimated_lines(html: str) -> int:
     return sum(len(_TAG.sub("", text).strip()) // 27 + 1 for text in _PARAGRAPH.findall(html))
 
 
+def _surely_overflows(html: str) -> bool:
+    """Tell whether a letter's paragraphs fill more than a page even at the tightest pitch (a long text such as
+    the work summary): counted at half an em a character (Latin digits), a lower bound of its lines."""
+    return sum(len(_TAG.sub("", text).strip()) // 56 for text in _PARAGRAPH.findall(html)) > MAX_LINES_PER_PAGE
+
+
 def _fit_key(html: str, context: dict, layout: Mapping[str, str] | None) -> str:
     """Key a letter's fit by its HTML and layout, less its document id (fixed length: the same lines either way)."""
     html = html.replace(context["document_id"], "") if context.get("document_id") else html
@@ -61,7 +73,7 @@ def _fit_key(html: str, context: dict, layout: Mapping[str, str] | None) -> str:
 
 
 @cache
-def _pitch_css(lines: int, font_config) -> weasyprint.CSS:
+def _pitch_css(lines: int, font_config: FontConfiguration) -> weasyprint.CSS:
     """Return the stylesheet that sets a letter in `lines` lines a page (the title and blank lines follow)."""
     pitch = f"{TEXT_HEIGHT_MM / lines:.3f}mm"
     return weasyprint.CSS(string=f"html {{ line-height: {pitch}; }} h1.title {{ margin-bottom: {pitch}; }} "
@@ -73,9 +85,8 @@ class PdfRenderer:
     """Render templates/<name>.html to PDF bytes."""
 
     def __init__(self, templates_dir: Path, fonts_dir: Path):
-        use_fonts_dir(fonts_dir)  # before the FontConfiguration reads fontconfig's files
-        subsets.install()         # font subsets cached and renumbered (docgen/render/subsets.py)
-        pydyf.zlib = _Deflate
+        if not justify.installed():   # docgen.bootstrap patches WeasyPrint and points fontconfig at the fonts
+            raise RuntimeError("docgen.bootstrap.bootstrap() has not run in this process: call it at start")
         self.templates_dir = Path(templates_dir).resolve()
         self.env = html_env(self.templates_dir)
         # FACTS.md: a FontConfiguration per render grows RSS without bound; one per process
@@ -107,7 +118,8 @@ class PdfRenderer:
         lines = self._fits.get(_fit_key(html, context, layout))
         return lines if lines is not None else self._fitted(template, html, context, layout)[1]
 
-    def _fitted(self, template: str, html: str, context: dict, layout: Mapping[str, str] | None):
+    def _fitted(self, template: str, html: str, context: dict[str, Any], layout: Mapping[str, str] | None
+                ) -> tuple[Any, int]:
         """Lay the document out; a letter that runs onto a second page is tried with 23 to 28 lines a page.
 
         GB/T 9704-2012 §5.2.3: 22 lines a page, “特定情况可以作适当调整”: a notice with ordinary long
@@ -121,7 +133,7 @@ class PdfRenderer:
                 pitch = [] if known == LINES_PER_PAGE else [_pitch_css(known, self.font_config)]
                 return self._layout(html, [*sheets, *pitch]), known
             document, lines = self._layout(html, sheets), LINES_PER_PAGE
-            if len(document.pages) > 1 and self._is_letter(template):
+            if len(document.pages) > 1 and self._is_letter(template) and not _surely_overflows(html):
                 for tighter_lines in range(LINES_PER_PAGE + 1, MAX_LINES_PER_PAGE + 1):
                     tighter = self._layout(html, [*sheets, _pitch_css(tighter_lines, self.font_config)])
                     if len(tighter.pages) == 1:
@@ -133,7 +145,7 @@ class PdfRenderer:
                     self._fits.popitem(last=False)
         return document, lines
 
-    def _layout(self, html: str, stylesheets: list):
+    def _layout(self, html: str, stylesheets: list[weasyprint.CSS]) -> Any:
         return weasyprint.HTML(string=html, base_url=str(self.templates_dir) + "/",
                                url_fetcher=self.fetcher).render(stylesheets=stylesheets, font_config=self.font_config)
 
@@ -170,7 +182,7 @@ class _LocalFetcher(URLFetcher):
         super().__init__(allowed_protocols={"data", "file"}, timeout=1)
         self.roots = roots
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: Any = None) -> Any:
         if url.startswith("file:"):
             path = Path(url2pathname(url.split("?")[0].removeprefix("file:"))).resolve()
             if not any(path.is_relative_to(root) for root in self.roots):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Picture:
         return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
 
 
-def for_docx(value, template):
+def for_docx(value: Any, template: Any) -> Any:
     """Return a context value with its Pictures (in dicts and lists too) as docxtpl InlineImages of `template`."""
     if isinstance(value, Picture):
         from io import BytesIO

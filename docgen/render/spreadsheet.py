@@ -6,11 +6,13 @@ starting with `=` into a formula, so every workbook goes through `values_only` b
 """
 from __future__ import annotations
 
+from openpyxl import Workbook
+
 # what spreadsheet programs read as the start of a formula when a person edits the cell (OWASP CSV injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def values_only(workbook) -> None:
+def values_only(workbook: Workbook) -> None:
     """Store every text cell of `workbook` as text; mark text a program could take for a formula as such."""
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():

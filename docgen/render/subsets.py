@@ -30,6 +30,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
+from typing import Any
 
 import weasyprint
 from fontTools.ttLib import TTFont
@@ -68,7 +69,7 @@ class SubsetCache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def pin(self, hb_face) -> int:
+    def pin(self, hb_face: Any) -> int:
         """Return the address naming a face, pinning the face."""
         address = int(ffi.cast("uintptr_t", hb_face))
         with self._lock:
@@ -76,7 +77,7 @@ class SubsetCache:
                 self._faces[address] = ffi.gc(harfbuzz.hb_face_reference(hb_face), harfbuzz.hb_face_destroy)
         return address
 
-    def face_bytes(self, hb_face) -> bytes | None:
+    def face_bytes(self, hb_face: Any) -> bytes | None:
         """Return the whole font file of a pinned face (None for any other face, e.g. a fresh subset)."""
         address = int(ffi.cast("uintptr_t", hb_face))
         with self._lock:
@@ -147,7 +148,7 @@ def uninstall() -> None:
     _installed = False
 
 
-def _subset(font, to_unicode: dict, hinting: bool) -> None:
+def _subset(font: Any, to_unicode: dict, hinting: bool) -> None:
     """Replace Font.subset: set font.file_content to the subset of the glyphs in to_unicode (glyph id → text)."""
     if not to_unicode:
         return
@@ -162,14 +163,14 @@ def _subset(font, to_unicode: dict, hinting: bool) -> None:
     font.file_content = content
 
 
-def _pango_font_hb_face(pango_font):
+def _pango_font_hb_face(pango_font: Any) -> Any:
     """Replace get_pango_font_hb_face in Font.__init__: the same face, pinned, so its bytes are kept."""
     hb_face = _stock["face"](pango_font)
     CACHE.pin(hb_face)
     return hb_face
 
 
-def _hb_object_data(hb_object, ot_color=None, glyph=None):
+def _hb_object_data(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> Any:
     """Replace get_hb_object_data in pdf/fonts.py: a pinned face's file is copied once per process
     (Font.__init__ copies the whole file, 5–26 MB, for every font of every PDF)."""
     if ot_color is None:
@@ -179,12 +180,13 @@ def _hb_object_data(hb_object, ot_color=None, glyph=None):
     return _stock["data"](hb_object, ot_color, glyph)
 
 
-def _type(font) -> str:
+def _type(font: Any) -> str:
     """Font.type, knowing a bare CFF program (a renumbered subset) for the CFF it is."""
     return "otf" if font.file_content[:2] == CFF_HEADER else _stock["type"].fget(font)
 
 
-def _build_vector_font_dictionary(font_dictionary, pdf, font, widths, compress, reference, pdf_version):
+def _build_vector_font_dictionary(font_dictionary: Any, pdf: Any, font: Any, widths: Any, compress: bool,
+                                   reference: Any, pdf_version: Any) -> Any:
     """Build WeasyPrint's font dictionaries, then declare a bare CFF font file as such (not /OpenType)."""
     _stock["vector"](font_dictionary, pdf, font, widths, compress, reference, pdf_version)
     font_file = pdf.objects[int(reference.split()[0])]
@@ -194,14 +196,14 @@ def _build_vector_font_dictionary(font_dictionary, pdf, font, widths, compress, 
         descendant.pop("CIDToGIDMap", None)    # a TrueType-only entry (ISO 32000-2 Table 115)
 
 
-def _renumberable(font) -> bool:
+def _renumberable(font: Any) -> bool:
     # .notdef stand-ins (font.missing) are ids past the face's glyphs, mapped by WeasyPrint to 0: keep stock;
     # a variable face is instanced by WeasyPrint from the full file after subsetting: keep stock
     return (not font.missing and "CFF " in font.tables and "fvar" not in font.tables
             and bool(harfbuzz_subset) and harfbuzz.hb_version_atleast(4, 1, 0))
 
 
-def _renumbered(font, glyphs: tuple[int, ...], hinting: bool) -> bytes | None:
+def _renumbered(font: Any, glyphs: tuple[int, ...], hinting: bool) -> bytes | None:
     """Return the bare CFF program of the glyphs numbered 0…n-1 whose charset gives each glyph its
     original id as CID, or None when the face does not allow that (then the stock subset is used)."""
     wanted = glyphs if glyphs[0] == 0 else (0, *glyphs)   # .notdef stays glyph 0

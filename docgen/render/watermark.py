@@ -10,6 +10,10 @@ from __future__ import annotations
 import io
 import math
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 from docgen.render.outlines import stamp_font, stamp_font_file
 
@@ -73,7 +77,7 @@ def text_png(text: str, size_pt: float, dpi: int = 300) -> tuple[bytes, float, f
 
     font = _pil_font(round(size_pt * dpi / 72))
     left, top, right, bottom = font.getbbox(text)
-    image = Image.new("LA", (right + 4, bottom + 4), (0, 0))
+    image = Image.new("LA", (int(right) + 4, int(bottom) + 4), (0, 0))
     ImageDraw.Draw(image).text((2, 2), text, font=font, fill=(0, 255))
     out = io.BytesIO()
     image.save(out, format="PNG")
@@ -81,7 +85,7 @@ def text_png(text: str, size_pt: float, dpi: int = 300) -> tuple[bytes, float, f
 
 
 @cache
-def _pil_font(size_px: int):
+def _pil_font(size_px: int) -> ImageFont.FreeTypeFont:
     from PIL import ImageFont
 
     return ImageFont.truetype(stamp_font_file(), size_px)

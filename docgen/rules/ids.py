@@ -96,3 +96,17 @@ def check_uscc(value: str) -> str:
     if code[-1] != expected:
         raise RuleError(f"统一社会信用代码校验位错误，应为{expected}，请核对代码")
     return code
+
+
+# GB 32100-2015 附录A: the code's first two characters, 登记管理部门 and 机构类别
+USCC_CATEGORIES = {
+    "11": "机构编制部门登记的机关", "12": "机构编制部门登记的事业单位", "13": "机构编制部门登记的群众团体",
+    "19": "机构编制部门登记的其他单位", "51": "民政部门登记的社会团体", "52": "民政部门登记的民办非企业单位",
+    "53": "民政部门登记的基金会", "59": "民政部门登记的其他单位", "91": "工商部门登记的企业",
+    "92": "工商部门登记的个体工商户", "93": "工商部门登记的农民专业合作社",
+}
+
+
+def uscc_category(code: str) -> str:
+    """Return what a checked 统一社会信用代码's first two characters say the holder is (GB 32100-2015 附录A)."""
+    return USCC_CATEGORIES.get(code[:2], "其他部门登记的单位")

@@ -54,7 +54,7 @@ Route = Annotated[str, _checked("vocab", vocab.normalize_route), _schema(
     **{"x-choices": list(vocab.ROUTES)})]
 
 
-def _month(value):
+def _month(value: object) -> object:
     """Accept 2012-07 for a month (printed as 年月) as well as a full ISO date."""
     match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value) if isinstance(value, str) else None
     return f"{match[1]}-{int(match[2]):02d}-01" if match else value

@@ -29,7 +29,7 @@ def test_keys_created_by_the_cli_are_stored_hashed(guarded, capsys, monkeypatch)
     token = out.split("key:")[1].split()[0]
     key_id = out.split("key id:")[1].split()[0]
     from sqlalchemy.orm import Session
-    with Session(guarded.extensions["registry"].engine) as session:
+    with Session(guarded.extensions["docgen"].registry.engine) as session:
         row = session.get(ApiKey, key_id)
     assert row.unit == "巴州农科所" and token.split("_", 2)[2] not in row.secret_sha256
     assert row.secret_sha256 == hashlib.sha256(token.split("_", 2)[2].encode()).hexdigest()
@@ -54,7 +54,7 @@ def test_key_required_when_configured(guarded):
 
 
 def test_a_unit_sees_only_its_own(guarded):
-    keys = Keys(guarded.extensions["registry"].engine)
+    keys = Keys(guarded.extensions["docgen"].registry.engine)
     _, mine = keys.create("甲单位")
     _, theirs = keys.create("乙单位")
     client = guarded.test_client()
@@ -101,7 +101,7 @@ def test_openapi_says_which_operations_take_a_key(guarded):
     assert {"POST /v1/documents/commitment", "POST /v1/batches", "GET /v1/batches/{batch_id}/archive",
             "POST /v1/verify/{document_id}/revocation"} <= secured
     assert "GET /v1/verify/{document_id}" not in secured
-    _, token = Keys(guarded.extensions["registry"].engine).create("甲单位")
+    _, token = Keys(guarded.extensions["docgen"].registry.engine).create("甲单位")
     for headers in (_bearer(token), {"X-API-Key": token}):
         assert client.post("/v1/documents/commitment?format=docx", json=sample("commitment"),
                            headers=headers).status_code == 200

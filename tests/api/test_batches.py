@@ -79,12 +79,15 @@ def test_unknown_batch_and_not_done(client, app):
     assert client.get("/v1/batches/nope/archive").status_code == 404
 
     class Held:
-        """An executor that queues and never runs: the batch stays queued."""
+        """A dispatch that sends nothing anywhere: the batch stays queued."""
 
-        def submit(self, batch_id, request):
+        def __call__(self, batch_id, item_ids):
             self.batch_id = batch_id
 
-    app.extensions["batch_executor"] = Held()
+        def close(self):
+            pass
+
+    app.extensions["docgen"].dispatch = Held()
     resp = client.post("/v1/batches", json=SAMPLE)
     assert resp.status_code == 202
     location = resp.headers["Location"]

@@ -12,12 +12,11 @@ import time
 import zipfile
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from docgen.access import Keys
 from docgen.app import create_app
-from docgen.batch.store import BatchItem
 from docgen.cli import main
 from docgen.documents import sample
 from tests.api.test_batches import SAMPLE, _download
@@ -46,8 +45,9 @@ def _submit(client, headers=None) -> str:
 
 
 def _payloads(app) -> list[str]:
-    with Session(app.extensions["registry"].engine) as session:
-        return list(session.scalars(select(BatchItem.payload)))
+    """Return the items' payloads as the database holds them (JSON text)."""
+    with Session(app.extensions["docgen"].registry.engine) as session:
+        return list(session.scalars(text("SELECT payload FROM batch_items")))
 
 
 @pytest.mark.databases
@@ -62,7 +62,7 @@ def test_erasure_removes_the_applicant_and_keeps_verification(app, client, caplo
 
     single = client.post("/v1/documents/commitment?format=docx", json=sample("commitment"))   # the same person
     single_id = single.headers["X-Document-Id"]
-    filed = app.extensions["registry"].get(single_id).applicant_key
+    filed = app.extensions["docgen"].registry.get(single_id).applicant_key
     assert filed and filed != hashlib.sha256(ERASED["id_number"].encode()).hexdigest()   # keyed: not reversible
 
     caplog.set_level(logging.INFO)
@@ -92,7 +92,7 @@ def test_erasure_removes_the_applicant_and_keeps_verification(app, client, caplo
         gone = client.get(f"{location}/{name}")
         assert gone.status_code == 410 and gone.mimetype == "application/problem+json"
         assert "因删除申报人的个人信息" in gone.json["detail"]
-    assert not list(app.extensions["storage"].keys(f"batches/{batch['id']}"))
+    assert not list(app.extensions["docgen"].storage.keys(f"batches/{batch['id']}"))
 
     # what was issued stays verifiable: by the file's SHA-256 and by the file itself, under the masked name
     document_id = theirs[0]["document_id"]
@@ -106,7 +106,7 @@ def test_erasure_removes_the_applicant_and_keeps_verification(app, client, caplo
     verified = client.post(f"/v1/verify/{single_id}", data=single.data, headers={"Accept": "application/json"},
                            content_type="application/octet-stream").json
     assert verified["genuine"] and verified["subject"] == "阿*********"
-    assert app.extensions["registry"].get(single_id).applicant_key is None
+    assert app.extensions["docgen"].registry.get(single_id).applicant_key is None
     kept = next(f for f in manifest["files"] if f["applicant"] == KEPT["name"])
     assert client.get(f"/v1/verify/{kept['document_id']}", headers={"Accept": "application/json"}).json[
         "subject"] == KEPT["name"]
@@ -148,7 +148,7 @@ def test_a_batch_still_running_is_left_alone(tmp_path):
 
 def test_a_unit_erases_only_in_its_own_batches(tmp_path, capsys, monkeypatch):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "REQUIRE_API_KEY": True})
-    keys = Keys(app.extensions["registry"].engine)
+    keys = Keys(app.extensions["docgen"].registry.engine)
     mine, theirs = ({"Authorization": f"Bearer {keys.create(unit)[1]}"} for unit in ("甲单位", "乙单位"))
     client = app.test_client()
     my_batch, their_batch = _submit(client, mine), _submit(client, theirs)
@@ -158,7 +158,7 @@ def test_a_unit_erases_only_in_its_own_batches(tmp_path, capsys, monkeypatch):
     resp = client.post("/v1/erasures", json={"id_number": ERASED["id_number"]}, headers=mine)
     assert [b["id"] for b in resp.json["batches"]] == [my_batch.rsplit("/", 1)[1]]
     assert [d["document_id"] for d in resp.json["documents"]] == [my_doc]
-    assert app.extensions["registry"].get(their_doc).subject == ERASED["name"]
+    assert app.extensions["docgen"].registry.get(their_doc).subject == ERASED["name"]
     assert client.get(f"{my_batch}/archive", headers=mine).status_code == 410
     with client.get(f"{their_batch}/archive", headers=theirs) as kept:
         assert kept.status_code == 200

@@ -61,7 +61,7 @@ def test_registry_survives_a_new_app(app, tmp_path):
                         "DATABASE_URL": app.config["DATABASE_URL"]})
     assert again.test_client().get(f"/v1/verify/{first.headers['X-Document-Id']}",
                                    headers={"Accept": "application/json"}).status_code == 200
-    again.extensions["registry"].engine.dispose()
+    again.extensions["docgen"].registry.engine.dispose()
 
 
 def test_unknown_id_is_404(client):

@@ -113,7 +113,7 @@ def test_batch_waits_for_a_worker_and_survives_one_killed(tmp_path, redis):
     with client.get(status["links"]["archive"]) as resp:
         archive = zipfile.ZipFile(io.BytesIO(resp.data))
     expected = {f"{i + 1:02d}-{a['name']}/附件3-个人承诺书.pdf" for i, a in enumerate(batch["applicants"])}
-    engine = app.extensions["registry"].engine
+    engine = app.extensions["docgen"].registry.engine
     with engine.connect() as db:
         issued = {r[0] for r in db.execute(text("SELECT id FROM issued_documents WHERE batch_id = :b"),
                                            {"b": status["id"]})}
@@ -149,7 +149,7 @@ def test_messages_lost_by_the_broker_are_sent_again(tmp_path, redis):
         names = zipfile.ZipFile(io.BytesIO(resp.data)).namelist()
     assert sorted(names) == sorted([f"{i + 1:02d}-{a['name']}/附件3-个人承诺书.pdf"
                                     for i, a in enumerate(batch["applicants"])] + ["manifest.json"])
-    app.extensions["registry"].engine.dispose()
+    app.extensions["docgen"].registry.engine.dispose()
 
 
 def test_cli_batch_hands_the_work_to_celery_workers(tmp_path, redis):

@@ -42,7 +42,7 @@ def test_a_typo_in_any_row_is_named_and_nothing_is_stored(client, app):
     assert _pointers(resp) == {"/applicants/1/ethnicty", "/applicants/0/payload/achievments",
                                "/defaults/roster/speciality"}
     assert any("ethnicty" in e["detail"] and "李娟" in e["detail"] for e in resp.json["errors"])
-    assert app.extensions["batch_store"].unfinished() == []
+    assert app.extensions["docgen"].store.unfinished() == []
 
 
 def test_roster_fields_belong_to_the_roster(client):
@@ -151,7 +151,7 @@ def idle_app(tmp_path):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "BATCH_RUNNER": "none",
                       "MAX_BATCH_APPLICANTS": 2, "MAX_RUNNING_BATCHES_PER_UNIT": 1})
     yield app
-    app.extensions["registry"].engine.dispose()
+    app.extensions["docgen"].registry.engine.dispose()
 
 
 def test_limits_per_batch_and_per_unit(idle_app):
@@ -194,15 +194,14 @@ def test_expired_batches_lose_their_files_and_say_so(tmp_path):
     try:
         status = _wait(client, client.post("/v1/batches", json={**SAMPLE, "documents": ["commitment"]})
                        .headers["Location"])
-        runner = app.extensions["batch_runner"]
+        services = app.extensions["docgen"]
         deadline = time.monotonic() + 30
         while "files_deleted" not in (status := client.get(f"/v1/batches/{status['id']}").json):
-            work.expire(runner.context)
+            work.expire(services)
             assert time.monotonic() < deadline
             time.sleep(0.2)
         assert status["files_deleted"]["reason"] == "expired" and "links" not in status
         resp = client.get(f"/v1/batches/{status['id']}/archive")
         assert resp.status_code == 410 and "保存期限" in resp.json["detail"]
     finally:
-        app.extensions["batch_runner"].stop()
-        app.extensions["registry"].engine.dispose()
+        app.extensions["docgen"].close()

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import io
+import json
+from urllib.parse import unquote
 
 import pdfplumber
 import pytest
 
+from docgen import profiles
 from docgen.errors import InvalidPayload
 from tests.helpers import changed, docx_text, docx_xml, pdf_text, squash, texts_of
 
@@ -35,20 +38,20 @@ def test_ban_years_in_words_by_region(renderer, pid, words):
     assert f"并承担{words}年内不申报" in pdf and f"并承担{words}年内不申报" in docx
 
 
-def test_leader_opinion_printed_with_signature_seal_and_date(renderer):
+def test_seed_order_leader_opinion_before_the_applicants_signature(renderer):
+    # seed 003 附件5: “（单位负责人签字并签署意见）” then 申报人（签名） and one date; 三(3)2(1): 单位主要领导, 公章
     for text in both(renderer, payload()):
-        assert ("单位意见（单位负责人签字并签署意见）：该同志提供的申报材料经本单位审核，情况属实，同意申报。"
-                "单位负责人（签字）：塔城地区人民医院（公章）2023年9月4日") in text
+        assert text.endswith("一切责任。（单位负责人签字并签署意见）该同志提供的申报材料经本单位审核，情况属实，同意申报。"
+                             "单位主要领导（签字）：塔城地区人民医院（公章）申报人（签名）：2023年9月4日")
+        assert "单位意见" not in text and "单位负责人（签字）" not in text
 
 
-def test_without_opinion_ruled_lines_and_a_date_to_write(renderer):
+def test_without_opinion_ruled_lines_to_write_it(renderer):
     data = payload(leader_opinion=None)
     pdf = renderer.render(SLUG, data, "pdf").content
     text = squash(pdf_text(pdf))
     assert "情况属实" not in text and "无" not in text
-    # the applicant's date is printed; the unit's is left to the leader
-    assert "申报人（签名）：2023年9月4日" in text
-    assert text.endswith("单位负责人（签字）：塔城地区人民医院（公章）年月日")
+    assert text.endswith("（单位负责人签字并签署意见）单位主要领导（签字）：塔城地区人民医院（公章）申报人（签名）：2023年9月4日")
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         # a ruled line spans the text area (156 mm); the blanks after 签字 are short
         wide_rules = {round(r["top"]) for r in doc.pages[0].rects if r["width"] > 400}
@@ -84,5 +87,26 @@ def test_one_page(renderer):
 def test_blank_form(renderer):
     pdf = squash(pdf_text(renderer.blank(SLUG, "pdf", "tacheng-2023").content))
     assert pdf.startswith("专业技术资格评审材料真实性保证书本人申报专业资格")
-    assert "五年内" in pdf and "年月日" in pdf and "（公章）" in pdf
+    assert "五年内" in pdf and "（公章）" in pdf
+    assert pdf.endswith("（单位负责人签字并签署意见）单位主要领导（签字）：（公章）申报人（签名）：年月日")
     assert "三年内" in squash(pdf_text(renderer.blank(SLUG, "pdf", "xinjiang").content))
+
+
+def _warnings(resp) -> list[str]:
+    header = resp.headers.get("X-Docgen-Warnings")
+    return json.loads(unquote(header)) if header else []
+
+
+@pytest.mark.parametrize("pid", ["xinjiang", "bazhou-2024", "aksu-archives-2024", "urumqi-etdz-2024"])
+def test_rendered_where_the_notice_does_not_name_it_with_a_warning(client, pid):
+    resp = client.post(f"/v1/documents/{SLUG}?format=pdf&profile={pid}", json=payload())
+    assert resp.status_code == 200
+    assert "并承担三年内不申报" in squash(pdf_text(resp.data))
+    name = profiles.get(pid).name
+    assert _warnings(resp) == [f"{name}的通知未要求提交《专业技术资格评审材料真实性保证书》：仍按通用格式生成，"
+                               "请确认本次申报是否需要此文书"]
+
+
+def test_no_warning_where_the_notice_names_it(client):
+    resp = client.post(f"/v1/documents/{SLUG}?format=docx&profile=tacheng-2023", json=payload())
+    assert resp.status_code == 200 and _warnings(resp) == []

@@ -278,7 +278,7 @@ def test_qr_link_uses_public_url_and_secret_key_from_config(tmp_path):
     from docgen.app import create_app
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "PUBLIC_URL": "https://zc.example.cn/",
                       "SECRET_KEY": "s3cret"})
-    renderer = app.extensions["docgen"]
+    renderer = app.extensions["docgen"].renderer
     assert renderer.public_url == "https://zc.example.cn/" and renderer.secret_key == "s3cret"
     url = finish.qr.verify_url(renderer.public_url, "abc", renderer.secret_key)
     assert url.startswith("https://zc.example.cn/v1/verify/abc?s=")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from docgen.documents import sample
-from tests.helpers import docx_text, docx_xml, errors_of as errors_of_kind, pdf_text, texts_of
+from tests.helpers import docx_text, docx_xml, errors_of as errors_of_kind, pdf_text, squash, texts_of
 
 SLUG = "notice-result"
 # National Day 2024: Sep 27 (Fri), Sep 29 (Sun, a working day), Sep 30, Oct 8, Oct 9 — 5 working days in 13
@@ -72,18 +72,44 @@ def test_end_date_required(renderer):
     assert errors == {"/notice/end_date": "公示结束日期为必填项，请填写"}
 
 
-def test_result_dated_before_the_notice_ended_rejected(renderer):
+def test_result_dated_before_the_notice_ended_names_both_fields(renderer):
     errors = errors_of(renderer, payload(date="2024-10-08"))
-    assert list(errors) == ["/date"]
-    assert "2024年10月9日" in errors["/date"]
+    assert list(errors) == ["/date", "/notice/end_date"]
+    assert errors["/date"].startswith("成文日期2024年10月8日早于公示结束日期2024年10月9日：公示期满后才能出具公示结果")
+    assert errors["/notice/end_date"].startswith("公示结束日期2024年10月9日晚于成文日期2024年10月8日")
+
+
+def test_result_dated_on_the_last_day_accepted(renderer):
+    assert "2024年10月9日" in pdf_text(renderer.render(SLUG, payload(date="2024-10-09"), "pdf").content)
+
+
+def test_result_dated_before_the_notice_ended_is_422_over_http(client):
+    resp = client.post(f"/v1/documents/{SLUG}?format=pdf", json=payload(date="2024-10-08"))
+    assert resp.status_code == 422
+    assert [e["pointer"] for e in resp.json["errors"]] == ["/date", "/notice/end_date"]
+
+
+@pytest.mark.parametrize("pid", ["xinjiang", "bazhou-2024", "aksu-archives-2024"])
+def test_signed_and_sealed_where_seed_000_asks(renderer, pid):
+    # seed 000 (四)3: 公示、公示结果 “需要申报人所在单位签字盖章”
+    for text in both(renderer, payload(), pid):
+        assert text.endswith("签字：（单位负责人签字）巴音郭楞蒙古自治州农业科学研究所（公章）2024年10月10日")
+
+
+def test_specialty_required_only_where_printed(renderer):
+    data = payload()
+    del data["applicant"]["specialty"]
+    assert errors_of(renderer, data, "bazhou-2024") == {"/applicant/specialty": "专业为必填项，请填写"}
+    for text in both(renderer, data, "tacheng-2023"):
+        assert "符合申报自然科学研究系列中级专业技术任职资格" in text
 
 
 def test_required_applicant_fields(renderer):
     data = payload()
-    del data["applicant"]["specialty"]
+    del data["applicant"]["series"]
     data["applicant"]["level"] = "特级"
     errors = errors_of(renderer, data)
-    assert errors["/applicant/specialty"] == "专业为必填项，请填写"
+    assert errors["/applicant/series"] == "系列为必填项，请填写"
     assert "/applicant/level" in errors
 
 
@@ -107,3 +133,14 @@ def test_blank_form_leaves_days_to_write(renderer):
     assert "申报材料于　　年　　月　　日至　　年　　月　　日在本单位" in docx_text(
         renderer.blank(SLUG, "docx", "bazhou-2024").content)
     assert "经公示__________个工作日无异议" in tacheng
+
+
+@pytest.mark.parametrize("pid,text", [
+    ("bazhou-2024", "同意推荐同志申报系列专业（高、中、初）级专业技术任职资格。"),
+    ("tacheng-2023", "同志符合申报系列（高、中、初）级专业技术任职资格。"),
+])
+def test_blank_form_has_the_seeds_level_slot(renderer, pid, text):
+    # seed 000 附件2 “×（高、中、初）级”, 003 附件2 “xx（高、中、初）级”
+    pdf = squash(pdf_text(renderer.blank(SLUG, "pdf", pid).content))
+    docx = squash(docx_text(renderer.blank(SLUG, "docx", pid).content))
+    assert text in pdf and text in docx

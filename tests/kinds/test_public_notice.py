@@ -165,3 +165,12 @@ def test_blank_form_has_the_seed_hints_and_lines(renderer, pid, recent):
     assert "现对__________同志申报" in pdf_text(renderer.blank(SLUG, "pdf", pid).content).replace("\n", "")
     xml = docx_xml(renderer.blank(SLUG, "docx", pid).content)
     assert xml.count("<w:pBdr>") == public_notice.POLITICAL_LINES + public_notice.ACHIEVEMENT_LINES
+
+
+@pytest.mark.parametrize("pid", ["bazhou-2024", "aksu-archives-2024", "tacheng-2023"])
+def test_blank_form_has_the_seeds_level_slot(renderer, pid):
+    # seed 000 附件1 “××（高、中、初）级”, 002 and 003 附件1 “×（高、中、初）级”
+    pdf = pdf_text(renderer.blank(SLUG, "pdf", pid).content).replace("\n", "")
+    assert "系列__________专业___（高、中、初）级专业技术任职资格进行公示。" in pdf
+    docx = squash(docx_text(renderer.blank(SLUG, "docx", pid).content))
+    assert "同志申报系列专业（高、中、初）级专业技术任职资格进行公示。" in docx

@@ -1,6 +1,8 @@
 """单位推荐意见 / 主管单位推荐意见: title and seal by issuer, the review sentence by region, the 公示, errors."""
 from __future__ import annotations
 
+import json
+from urllib.parse import unquote
 
 import pytest
 
@@ -170,3 +172,53 @@ def test_rare_name_characters_render(renderer):
     data["applicant"]["name"] = "王䶮𠈌"
     pdf = pdf_text(renderer.render(SLUG, data, "pdf").content)
     assert "王䶮𠈌同志" in squash(pdf)
+
+
+@pytest.mark.parametrize("pid,title", [("bazhou-eng-2021", "主管单位推荐意见"), ("urumqi-etdz-2024", "主管单位推荐意见"),
+                                       ("aksu-archives-2024", "单位推荐意见"), ("xinjiang", "单位推荐意见")])
+def test_blank_form_follows_the_profiles_issuer(renderer, pid, title):
+    # seed 001 五(三) and 004 附件4 ask for the 主管单位's recommendation, 002 附件2 for the unit's
+    pdf = squash(pdf_text(renderer.blank(SLUG, "pdf", pid).content))
+    docx = squash(docx_text(renderer.blank(SLUG, "docx", pid).content))
+    for text in (pdf, docx):
+        assert text.startswith(title)
+        assert ("系专业技术人员" in text) == (title == "主管单位推荐意见")   # 系{unit}, the unit left to write
+        assert "系我单位专业技术人员" not in text or title == "单位推荐意见"
+
+
+def test_blank_form_has_the_seeds_level_slot(renderer):
+    for blank in (renderer.blank(SLUG, "pdf", "aksu-archives-2024"), renderer.blank(SLUG, "docx", "aksu-archives-2024")):
+        text = squash(pdf_text(blank.content) if blank.format == "pdf" else docx_text(blank.content))
+        assert "现申报系列专业（高、中、初）级专业技术任职资格。" in text
+
+
+def test_dated_before_the_notice_ended_names_both_fields(renderer):
+    # “公示期间无异议” on 7月23日 for a 公示 ending 7月26日
+    errors = errors_of(renderer, payload(date="2024-07-23"))
+    assert list(errors) == ["/date", "/notice/end_date"]
+    assert errors["/date"].startswith("成文日期2024年7月23日早于公示结束日期2024年7月26日：公示期满后才能出具推荐意见")
+    assert "晚于成文日期2024年7月23日" in errors["/notice/end_date"]
+    # the end computed from the start alone (5 working days: 7月22日–26日) is checked the same way
+    computed = errors_of(renderer, payload(date="2024-07-25", notice={"start_date": "2024-07-22"}))
+    assert list(computed) == ["/date", "/notice/end_date"]
+
+
+def test_dated_before_the_notice_ended_is_422_over_http(client):
+    resp = client.post(f"/v1/documents/{SLUG}?format=docx", json=competent(date="2024-07-23"))
+    assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
+    assert [e["pointer"] for e in resp.json["errors"]] == ["/date", "/notice/end_date"]
+
+
+def test_any_date_without_a_notice_and_on_its_last_day(renderer):
+    assert "2024年7月1日" in both(renderer, payload(notice=None, date="2024-07-01"))[0]
+    assert "2024年7月26日" in both(renderer, payload(date="2024-07-26"))[1]
+
+
+def test_rendered_under_bazhou_with_a_warning(client):
+    # seed 000 asks for the 审核意见 on the 评审表, not a separate 推荐意见
+    resp = client.post(f"/v1/documents/{SLUG}?format=pdf&profile=bazhou-2024", json=payload())
+    assert resp.status_code == 200
+    warnings = json.loads(unquote(resp.headers["X-Docgen-Warnings"]))
+    assert len(warnings) == 1 and "未要求提交《推荐意见》" in warnings[0]
+    assert "X-Docgen-Warnings" not in client.post(f"/v1/documents/{SLUG}?format=pdf&profile=aksu-archives-2024",
+                                                  json=payload()).headers

@@ -23,7 +23,8 @@ from tests.layout.pages import (
 )
 
 LETTERS = ("public-notice", "notice-result", "commitment", "recommendation", "integrity-certificate",
-           "authenticity-guarantee")
+           "authenticity-guarantee", "political-appraisal", "unit-nature-certificate",
+           "work-history-certificate")
 PROFILES = ("xinjiang", "bazhou-2024", "bazhou-eng-2021", "aksu-archives-2024", "tacheng-2023", "urumqi-etdz-2024")
 # rare characters Fandol lacks (drawn by the Noto fallback) and Uyghur / Kazakh names with “·”
 NAMES = ("王䶮", "李𠈌喆", "赵赟", "张堃", "阿不都热合曼·买买提", "古丽米拉·艾尔肯", "买买提艾力·阿不都克热木",
@@ -57,6 +58,9 @@ def payload(slug: str, name: str, unit: str, long_chars: int) -> dict:
         data["review"] = _cut(ACHIEVEMENTS, long_chars)
     elif slug == "authenticity-guarantee":
         data["leader_opinion"] = _cut(POLITICAL, min(long_chars, 200))
+    elif slug == "political-appraisal":
+        for part in ("political", "work", "attitude", "integrity"):
+            data[part] = _cut(POLITICAL, min(long_chars // 4, 150))
     return data
 
 

@@ -45,9 +45,9 @@ def test_render_past_the_limit_is_stopped_with_503():
 
 
 def test_api_render_over_the_time_limit_is_503_problem(app, client):
-    app.extensions["gate"] = Gate(slots=1, wait=1, time_limit=0.001)
+    app.extensions["docgen"].gate = Gate(slots=1, wait=1, time_limit=0.001)
     resp = client.post("/v1/documents/commitment?format=pdf", json=sample("commitment"))
     assert resp.status_code == 503 and resp.mimetype == "application/problem+json"
     assert resp.headers["Retry-After"] and "已停止" in resp.json["detail"]
-    app.extensions["gate"] = Gate(slots=1, wait=1, time_limit=60)
+    app.extensions["docgen"].gate = Gate(slots=1, wait=1, time_limit=60)
     assert client.post("/v1/documents/commitment?format=docx", json=sample("commitment")).status_code == 200

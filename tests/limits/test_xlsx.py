@@ -126,3 +126,80 @@ def test_upload_of_a_bomb_answers_problem_json(client):
     resp = client.post("/v1/batches", data={"file": (io.BytesIO(bomb), "花名册.xlsx")}, content_type="multipart/form-data")
     assert resp.status_code == 413 and resp.mimetype == "application/problem+json"
     assert "超过" in resp.json["detail"]
+
+
+# the probe's shapes (issue 24): parts found through the workbook's relationships, whatever their name or case
+
+def _move(content: bytes, old: str, new: str) -> bytes:
+    """Return the XLSX with a part renamed and the workbook's relationships and content types following it."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                data = data.replace(old.removeprefix("xl/").encode(), new.removeprefix("xl/").encode())
+            target.writestr(new if info.filename == old else info.filename, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["xl/sheets/sheet1.xml", "xl/worksheets/sheet1.XML"])
+def test_a_sheet_stored_under_another_name_is_checked(name, no_openpyxl):
+    moved = _move(_replace(_roster(), SHEET, _sheet("", "A1:XFD10000")), SHEET, name)
+    assert name in zipfile.ZipFile(io.BytesIO(moved)).namelist()
+    assert _refused(moved).status == 413
+
+
+def test_moved_sheet_is_still_read_when_it_is_good():
+    moved = _move(_roster([("张三", "男")]), SHEET, "xl/sheets/sheet1.xml")
+    assert [a["name"] for a in roster_xlsx.read_roster(moved)["applicants"]] == ["张三"]
+
+
+def test_shared_strings_under_another_name_are_counted(no_openpyxl):
+    strings = "".join(f"<si><t>{i}</t></si>" for i in range(limits.MAX_SHARED_STRINGS + 1))
+    bomb = _replace(_roster(), "xl/strs.xml", f'<?xml version="1.0"?><sst {NS}>{strings}</sst>')
+    assert "不同文字" in _refused(bomb).detail
+
+
+@pytest.mark.parametrize("dimension", ["A:XFD", "1:1048576", "A1:BM2"])
+def test_column_or_row_only_dimension_is_read_as_openpyxl_reads_it(dimension, no_openpyxl):
+    bomb = _replace(_roster(), SHEET, _sheet('<row r="3"/>', dimension))
+    assert _refused(bomb).status == 413
+
+
+def test_an_empty_row_far_down_is_413(no_openpyxl):
+    bomb = _replace(_roster(), SHEET, _sheet('<row r="1000000"/>', "A1"))
+    assert "行" in _refused(bomb).detail
+
+
+def test_too_many_cells_in_a_row_is_413(no_openpyxl):
+    cells = '<c t="inlineStr"><is><t>x</t></is></c>' * (limits.MAX_COLUMNS + 1)   # no r: openpyxl counts on
+    bomb = _replace(_roster(), SHEET, _sheet(f'<row r="1">{cells}</row>', "A1"))
+    assert "单元格" in _refused(bomb).detail
+
+
+def test_deeply_nested_xml_is_refused_quickly(no_openpyxl):
+    deep = "<a>" * 1_000_000 + "</a>" * 1_000_000
+    bomb = _replace(_roster(), "xl/workbook.xml", f'<?xml version="1.0"?><workbook {NS}>{deep}</workbook>')
+    assert len(bomb) < 64 * 1024
+    problem = _refused(bomb)
+    assert problem.status == 413 and "嵌套" in problem.detail
+
+
+def test_styles_with_too_many_formats_are_413(no_openpyxl):
+    xfs = '<xf numFmtId="0"/>' * (limits.MAX_STYLE_RECORDS + 1)
+    bomb = _replace(_roster(), "xl/styles.xml",
+                    f'<?xml version="1.0"?><styleSheet {NS}><cellXfs>{xfs}</cellXfs></styleSheet>')
+    assert "样式" in _refused(bomb).detail
+
+
+def test_a_part_with_too_many_elements_is_413(no_openpyxl):
+    flat = "<b/>" * limits.MAX_OTHER_ELEMENTS
+    bomb = _replace(_roster(), "docProps/custom.xml", f"<Properties>{flat}</Properties>")
+    assert "元素" in _refused(bomb).detail
+
+
+def test_a_sheet_with_too_many_elements_is_413(no_openpyxl):
+    runs = "<r><t>x</t></r>" * (limits.MAX_ELEMENTS // 2)    # rich text: many runs in one cell
+    bomb = _replace(_roster(), SHEET, _sheet(f'<row r="1"><c r="A1" t="inlineStr"><is>{runs}</is></c></row>', "A1"))
+    assert "元素" in _refused(bomb).detail

@@ -42,9 +42,9 @@ def test_odd_and_even_page_numbers(renderer):
 
 
 def test_ampersand_and_angle_brackets_stay_text(renderer):
-    payload = sample("commitment")
+    payload = sample("public-notice")
     payload["applicant"]["name"] = "A&B<C>"
-    xml = docx_xml(renderer.render("commitment", payload, "docx").content)
+    xml = docx_xml(renderer.render("public-notice", payload, "docx").content)
     assert "A&amp;B&lt;C&gt;" in xml
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromi
 
 def test_the_page_asks_for_the_key_and_then_renders(tmp_path):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "REQUIRE_API_KEY": True})
-    _, token = Keys(app.extensions["registry"].engine).create("巴州农科所")
+    _, token = Keys(app.extensions["docgen"].registry.engine).create("巴州农科所")
     with serve(app) as base_url, browser() as chromium:
         context = chromium.new_context(locale="zh-CN", viewport=DESKTOP)
         page = context.new_page()
@@ -50,7 +50,7 @@ def test_the_page_asks_for_the_key_and_then_renders(tmp_path):
         generate_pdf(page)
         assert sent[-1]["authorization"] == f"Bearer {token}"
         document_id = page.locator("#result-id").inner_text()
-        assert app.extensions["registry"].get(document_id).kind == "commitment"
+        assert app.extensions["docgen"].registry.get(document_id).kind == "commitment"
         assert page.locator("#key-err").is_hidden()
         assert errors == []
         context.close()

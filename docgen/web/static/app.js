@@ -155,7 +155,7 @@ function widgetOf(s) {
   if (s.contentEncoding === "base64") return "photo";
   if (s.enum || s["x-choices"]) return "select";
   if (s.format === "date") return /YYYY-MM(?!-DD)/.test(s.description || "") ? "month" : "date";
-  if ((s.maxLength || 0) > 200) return "textarea";
+  if ((s.maxLength || 0) >= 100) return "textarea";   // a sentence or more: room to read it back
   return "text";
 }
 
@@ -168,7 +168,7 @@ const form = {
 function hintText(s) {
   const parts = [];
   if (s.description && !(s.enum || s["x-choices"]) && s.description !== s.title) parts.push(s.description);
-  if (s.maxLength && widgetOf(s) !== "select" && !parts.join("").includes(`${s.maxLength}个字`)) {
+  if (s.maxLength && widgetOf(s) !== "select" && !new RegExp(`${s.maxLength}个?字`).test(parts.join(""))) {
     parts.push(`最多${s.maxLength}个字`);
   }
   if (s.maxItems && s.type === "array") parts.push(`最多${s.maxItems}项`);
@@ -233,8 +233,9 @@ function renderArray(s, parts, root, required) {
   items.forEach((_, i) => {
     const itemParts = [...parts, i];
     const label = `${title}第${i + 1}项`;
-    const remove = el("button", { type: "button", class: "link remove", "aria-label": `删除${label}`,
-      text: "删除此项", onclick: () => removeItem(parts, i) });
+    // the name starts with the words on the button (WCAG 2.5.3), the hidden rest says which item
+    const remove = el("button", { type: "button", class: "link remove", onclick: () => removeItem(parts, i) },
+      "删除此项", el("span", { class: "visually-hidden", text: `：${label}` }));
     if (widgetOf(itemSchema) === "object") {
       const box = renderObject(itemSchema, itemParts, root, false, `第${i + 1}项`);
       box.classList.add("item");
@@ -304,7 +305,7 @@ function renderField(s, parts, required, kind) {
       el("option", { value: "true", text: "是", selected: value === true }),
       el("option", { value: "false", text: "否", selected: value === false }));
   } else if (kind === "textarea") {
-    control = el("textarea", { ...common, rows: 5 });
+    control = el("textarea", { ...common, rows: s.maxLength > 200 ? 5 : 3 });
     control.value = value ?? "";
   } else if (kind === "photo") {
     return renderPhoto(s, parts, required, common);
@@ -325,15 +326,14 @@ function renderField(s, parts, required, kind) {
       required ? el("span", { class: "req", "aria-hidden": "true", text: " *" }) : null),
     hint ? el("p", { class: "hint", id: id + "-hint", text: hint }) : null,
     errorSlot(pointer), control, counter);
-  if (counter) updateCounter(control, s);
+  if (counter) updateCounter(control, s, counter);   // not in the page yet: the counter is passed
   return wrap;
 }
 
-function updateCounter(control, s) {
-  const counter = $(control.id + "-count");
+function updateCounter(control, s, counter = $(control.id + "-count")) {
   if (!counter) return;
   const length = [...control.value].length;
-  counter.textContent = length ? `${length}/${s.maxLength}` : "";
+  counter.textContent = length || control.tagName === "TEXTAREA" ? `${length}/${s.maxLength}` : "";
   counter.classList.toggle("over", length > s.maxLength);
 }
 
@@ -347,14 +347,73 @@ function valueOf(control, kind) {
 
 function onInput(control, s, parts, kind, committed) {
   const pointer = pointerOf(parts);
+  // a control of a form already replaced (its change event comes late) writes nowhere
+  if (!control.isConnected || (form.controls.get(pointer) || {}).schema !== s) return;
   setAt(form.state, parts, valueOf(control, kind));
   updateCounter(control, s);
   if (committed) form.dirty.add(pointer);
-  stale();
   // cheap checks while typing: an error shows as soon as a limit is crossed and goes once it is fixed;
   // "required" waits until the field was left, so that tabbing through does not shout
   const problem = checkField(control.value, s, form.controls.get(pointer).required, form.dirty.has(pointer));
   if (problem || form.errors[pointer]) setError(pointer, problem);
+  if (IDENTITY.includes(parts[parts.length - 1])) checkIdentity(parts, committed);
+  stale();
+}
+
+/* ---------- the ID number (GB 11643): what a valid one says is filled in, every problem is said at once ---------- */
+
+const IDENTITY = ["id_number", "gender", "birth_date"];
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+const compactId = (raw) => raw.normalize("NFKC").replace(/[\s-]/g, "").toUpperCase();
+const cnDate = (iso) => iso.replace(/^(\d+)-0?(\d+)-0?(\d+)$/, "$1年$2月$3日");
+
+/* Return what an ID number encodes ({birth, gender}) and all its problems, in the words of docgen.rules.ids
+   (the server stays the authority: it also checks the 6-digit region code). */
+function readId(raw) {
+  const number = compactId(raw);
+  if (/^\d{15}$/.test(number)) return { problems: ["身份证号码应为18位，当前为15位（15位旧号码已停止使用，请填写18位号码）"] };
+  if (number.length !== 18) return { problems: [`身份证号码应为18位，当前为${number.length}位`] };
+  const bad = [...number].findIndex((ch, i) => !(i === 17 ? /[\dX]/ : /\d/).test(ch));
+  if (bad >= 0) return { problems: [`身份证号码只能由数字组成，最后一位可以是X；第${bad + 1}位“${number[bad]}”不符合要求`] };
+  const problems = [];
+  const [y, m, d] = [number.slice(6, 10), number.slice(10, 12), number.slice(12, 14)].map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  const birth = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d
+    ? `${number.slice(6, 10)}-${number.slice(10, 12)}-${number.slice(12, 14)}` : null;
+  if (!birth) problems.push(`身份证号码中的出生日期${number.slice(6, 14)}无效`);
+  const check = "10X98765432"[ID_WEIGHTS.reduce((n, w, i) => n + w * Number(number[i]), 0) % 11];
+  if (number[17] !== check) problems.push(`身份证号码校验位错误，应为${check}，请核对号码`);
+  return { problems, birth, gender: Number(number[16]) % 2 ? "男" : "女" };
+}
+
+/* Set a field of the form from what the ID number says (gender, birth date), on screen too. */
+function fillFromId(parts, value) {
+  setAt(form.state, parts, value);
+  const control = $("fields").querySelector(`[data-pointer="${CSS.escape(pointerOf(parts))}"]`);
+  if (control) control.value = value;
+}
+
+/* After the ID number, gender or birth date changed: a valid number fills gender and birth date; each
+   problem shows at once beside its field (the number's own, and a gender or birth date it contradicts). */
+function checkIdentity(parts, committed) {
+  const base = parts.slice(0, -1);            // /applicant, or /applicants/3 in the roster
+  const at = (key) => pointerOf([...base, key]);
+  const raw = String(getAt(form.state, [...base, "id_number"]) || "");
+  const id = raw ? readId(raw) : { problems: [] };
+  if (!committed && id.problems.length && compactId(raw).length < 18) return;   // still typing
+  if (parts[parts.length - 1] === "id_number" && id.birth && !id.problems.length) {
+    fillFromId([...base, "gender"], id.gender);
+    fillFromId([...base, "birth_date"], id.birth);
+    say(`已按身份证号码填入性别“${id.gender}”和出生日期${cnDate(id.birth)}，请核对`);
+  }
+  const gender = getAt(form.state, [...base, "gender"]);
+  const birth = getAt(form.state, [...base, "birth_date"]);
+  setError(at("id_number"), id.problems.length ? id.problems : null);
+  setError(at("gender"), gender && id.gender && gender !== id.gender
+    ? `性别“${gender}”与身份证号码不符（号码第17位表示${id.gender}），请核对性别或号码` : null);
+  setError(at("birth_date"), birth && id.birth && birth !== id.birth
+    ? `出生日期与身份证号码不符（号码中为${cnDate(id.birth)}），请核对` : null);
 }
 
 function checkField(raw, s, required, left) {
@@ -535,8 +594,10 @@ function query(format) {
 
 let preview = { url: null, name: null };
 
+/* Mark the preview out of date and keep what was typed in the records. */
 function stale() {
   if (!$("result").hidden) $("result-stale").hidden = false;
+  absorb();
 }
 
 async function render(format) {
@@ -585,6 +646,18 @@ function showPreview(blob, name, documentId) {
   const id = $("result-id");
   id.textContent = documentId || "无";
   id.onclick = (e) => { e.preventDefault(); showVerify(documentId, new File([blob], name)); };
+  $("result").focus();     // where the keyboard and a screen reader continue: the file just made
+}
+
+/* Take the previous applicant's document off the screen: the preview shows only the person being typed. */
+function clearPreview() {
+  if (preview.url) URL.revokeObjectURL(preview.url);
+  preview = { url: null, name: null };
+  $("preview").removeAttribute("src");
+  $("preview").hidden = true;
+  $("result").hidden = true;
+  $("preview-empty").hidden = false;
+  showWarnings([]);
 }
 
 function showWarnings(warnings) {
@@ -617,33 +690,35 @@ async function fetchJson(url) {
 
 const schemas = {};
 
-const drafts = {};   // what was typed for each type in this tab: switching types loses nothing
+/* ---------- the unit and the applicant: two records, each typed once ---------- */
 
-async function loadType(slug, initial) {
-  if (form.slug) drafts[form.slug] = form.state;
-  form.slug = slug;
-  schemas[slug] = schemas[slug] || await fetchJson(`/v1/document-types/${slug}/schema`);
-  form.schema = schemas[slug];
-  // a JSON copy, not structuredClone: the Chromium 86 inside some government desktop browsers lacks it
-  form.state = initial ? JSON.parse(JSON.stringify(initial)) : drafts[slug] || {};
-  form.errors = {};
-  form.dirty = new Set();
-  $("summary").hidden = true;
-  const type = types.find((t) => t.slug === slug);
-  $("doc-title").textContent = type ? type.title : slug;
-  renderForm();
-  await renderOptions(slug);
+/* The unit's record ({unit, notice, competent, issuer, profile}) stays for every applicant; the applicant's
+   record ({applicant, docs: {slug: the rest of that document}}) belongs to one person. A form is composed
+   from both, and what is typed goes back to the record it belongs to: nothing else carries between people. */
+let unitRecord = {};
+let person = null;
+
+const copy = (value) => JSON.parse(JSON.stringify(value ?? {}));   // no structuredClone in Chromium 86
+
+/* Whether a top-level key of a document is the unit's: its name, office, 公示期, 主管单位, and the 纪检部门
+   that certifies (integrity-certificate's issuer; recommendation's issuer is a per-document choice). */
+function isUnitKey(key, raw, root) {
+  if (["unit", "notice", "competent"].includes(key)) return true;
+  return key === "issuer" && !resolve(raw, root).schema.enum;
 }
 
-/* The same person and unit appear on many documents: a new type starts with what the previous one shares
-   with it (same keys, values its schema accepts); lists stay with their document. */
-function shared(value, raw, root) {
+function newPerson() {
+  return { id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, applicant: {}, docs: {} };
+}
+
+/* Keep of a record what a schema accepts (same keys, values of its types); lists stay with their document. */
+function fitted(value, raw, root) {
   const { schema: s } = resolve(raw, root);
   if (s.type === "object") {
     if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
     const out = {};
     for (const [key, sub] of Object.entries(s.properties || {})) {
-      const kept = key in value ? shared(value[key], sub, root) : undefined;
+      const kept = key in value ? fitted(value[key], sub, root) : undefined;
       if (kept !== undefined) out[key] = kept;
     }
     return Object.keys(out).length ? out : undefined;
@@ -654,22 +729,88 @@ function shared(value, raw, root) {
     || (s.type === "boolean" && typeof value === "boolean") ? value : undefined;
 }
 
+/* Return the state of a document's form: its own fields, the applicant's and the unit's. */
+function compose(slug) {
+  const schema = schemas[slug];
+  const state = copy(person.docs[slug]);
+  for (const [key, raw] of Object.entries(schema.properties || {})) {
+    const source = key === "applicant" ? person.applicant : isUnitKey(key, raw, schema) ? unitRecord[key] : undefined;
+    const kept = source === undefined ? undefined : fitted(source, raw, schema);
+    if (kept !== undefined) state[key] = kept;
+  }
+  return state;
+}
+
+/* Put what the form holds back into the two records. */
+function absorb() {
+  const own = {};
+  for (const [key, value] of Object.entries(form.state)) {
+    const raw = (form.schema.properties || {})[key];
+    if (key === "profile" || !raw) continue;
+    if (key === "applicant") person.applicant = { ...person.applicant, ...copy(value) };
+    else if (isUnitKey(key, raw, form.schema)) {
+      unitRecord[key] = value && typeof value === "object" ? { ...unitRecord[key], ...copy(value) } : value;
+    } else own[key] = copy(value);
+  }
+  person.docs[form.slug] = own;
+  person.slug = form.slug;
+  saved();
+}
+
+function hasValue(value) {
+  if (value && typeof value === "object") return Object.values(value).some(hasValue);
+  return value !== "" && value !== null && value !== undefined;
+}
+
 function countLeaves(value) {
   return value && typeof value === "object" ? Object.values(value).reduce((n, v) => n + countLeaves(v), 0) : 1;
 }
 
-async function switchType(slug) {
-  const previous = form.state;
-  if (drafts[slug]) {
-    await loadType(slug);
-    return;
-  }
+async function loadType(slug) {
   schemas[slug] = schemas[slug] || await fetchJson(`/v1/document-types/${slug}/schema`);
-  const carried = shared(previous, schemas[slug], schemas[slug]) || {};
-  delete carried.profile;
-  await loadType(slug, carried);
-  const count = countLeaves(carried);
-  if (Object.keys(carried).length) say(`已从上一份文书带入${count}项相同内容，请核对`);
+  form.slug = slug;
+  form.schema = schemas[slug];
+  form.state = compose(slug);
+  form.errors = {};
+  form.dirty = new Set();
+  $("summary").hidden = true;
+  $("type").value = slug;
+  const type = types.find((t) => t.slug === slug);
+  $("doc-title").textContent = type ? type.title : slug;
+  renderForm();
+  await renderOptions(slug);
+}
+
+async function switchType(slug) {
+  await loadType(slug);
+  person.slug = slug;
+  saved();
+  const carried = ["applicant", ...Object.keys(unitRecord)].filter((k) => k in form.state && hasValue(form.state[k]));
+  const count = carried.reduce((n, k) => n + countLeaves(form.state[k]), 0);
+  if (count) say(`已带入本申报人和本单位的${count}项信息，请核对`);
+}
+
+/* 清空表单: the applicant's record in every document (what a switch of type would bring back); the unit stays. */
+async function clearPerson() {
+  if (!window.confirm("清空当前申报人在各份文书中已填写的全部内容？本单位信息保留。")) return;
+  person.applicant = {};
+  person.docs = {};
+  clearPreview();
+  await loadType(form.slug);
+  saved();
+  say("已清空本申报人的内容；本单位信息保留");
+}
+
+/* 下一位申报人: a new, empty applicant's record; the unit's is kept, the previous applicant stays a draft. */
+async function nextPerson() {
+  person = { ...newPerson(), slug: form.slug };
+  clearPreview();
+  await loadType(form.slug);
+  saved();
+  listDrafts();
+  const first = $("fields").querySelector("[data-pointer='/applicant/name']") || $("fields").querySelector("input, select, textarea");
+  if (first) first.focus();
+  say("已开始下一位申报人：本单位信息保留，个人信息均为空");
 }
 
 /* Options such as copies= and blind= are the render endpoint's query parameters in the OpenAPI document. */
@@ -701,13 +842,23 @@ async function renderOptions(slug) {
   box.append(el("fieldset", { class: "group" }, el("legend", { text: "生成选项" }), grid));
 }
 
+/* 载入示例: the sample's person and this document's fields replace the current applicant's (after asking, when
+   something was typed); the unit's record takes from the sample only what it lacks; the profile stays. */
 async function loadSample() {
-  const sample = await fetchJson(`/v1/document-types/${form.slug}/sample`);
-  if (sample.profile && [...$("profile").options].some((o) => o.value === sample.profile)) {
-    $("profile").value = sample.profile;
-    $("batch-profile").value = sample.profile;
+  const typed = hasValue(person.applicant) || hasValue(person.docs[form.slug]);
+  if (typed && !window.confirm("载入示例将替换当前申报人已填写的内容（本单位信息保留）。继续？")) return;
+  const sample = copy(await fetchJson(`/v1/document-types/${form.slug}/sample`));
+  delete sample.profile;
+  for (const [key, raw] of Object.entries(form.schema.properties || {})) {
+    if (!(key in sample) || !isUnitKey(key, raw, form.schema)) continue;
+    unitRecord[key] = fillBlanks(unitRecord[key], sample[key]);
+    delete sample[key];
   }
-  await loadType(form.slug, sample);
+  if ("applicant" in (form.schema.properties || {})) person.applicant = sample.applicant || {};   // not the roster's
+  delete sample.applicant;
+  person.docs[form.slug] = sample;
+  await loadType(form.slug);
+  saved();
   say("已载入示例，可在此基础上修改");
 }
 
@@ -723,11 +874,18 @@ async function start() {
   $("batch-docs").replaceChildren(...types.filter((t) => t.slug !== "roster").map((t) =>
     el("label", { class: "check" }, el("input", { type: "checkbox", name: "documents", value: t.slug }), " ", t.title)));
   $("type").addEventListener("change", () => switchType($("type").value));
-  $("profile").addEventListener("change", () => { $("batch-profile").value = $("profile").value; stale(); setError("/profile", null); });
-  $("load-sample").addEventListener("click", loadSample);
-  $("clear").addEventListener("click", () => {
-    if (window.confirm("清空本文书已填写的全部内容？")) loadType(form.slug, {});
+  $("profile").addEventListener("change", () => {
+    $("batch-profile").value = unitRecord.profile = $("profile").value;
+    stale();
+    setError("/profile", null);
   });
+  $("batch-profile").addEventListener("change", () => {
+    $("profile").value = unitRecord.profile = $("batch-profile").value;
+    saved();
+  });
+  $("load-sample").addEventListener("click", loadSample);
+  $("clear").addEventListener("click", clearPerson);
+  $("next-person").addEventListener("click", nextPerson);
   $("blank-pdf").addEventListener("click", () => downloadBlank("pdf"));
   $("blank-docx").addEventListener("click", () => downloadBlank("docx"));
   $("doc").addEventListener("submit", (e) => { e.preventDefault(); render("pdf"); });
@@ -757,7 +915,212 @@ async function start() {
   keyStatus();
   if (sessionStorage.getItem(KEY)) $("key-box").hidden = false;
   $("verify-form").addEventListener("submit", (e) => { e.preventDefault(); verify($("verify-input").value); });
-  await loadType(types[0].slug);
+  restoreUnit();
+  restorePerson();
+  await openPerson(person);
+}
+
+/* ---------- kept in this browser: the unit's record, and each applicant's (drafts) ---------- */
+
+const UNIT_STORE = "docgen-unit";
+
+/* Write one record to localStorage; tell whether it was kept (storage full or switched off: not). */
+function store(key, value) {
+  try {
+    localStorage.setItem(key, JSON.stringify(value));
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+function stored(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key) || "null");
+  } catch (e) {
+    return null;
+  }
+}
+
+const DRAFT = "docgen-draft:";      // + the applicant's id: one key a person
+const CURRENT = "docgen-current";   // the applicant on screen, restored after a reload
+let unsaved = false;                // a change the browser could not keep (and not exported since)
+
+/* Record that the records changed: keep them, and show them wherever the page shows them. */
+function saved() {
+  const kept = [store(UNIT_STORE, unitRecord), savePerson()].every(Boolean);
+  if (!kept && !unsaved) say("草稿未能保存在本机（浏览器存储已满或已停用）；离开本页前请点“导出草稿”", "error");
+  unsaved = !kept;
+  showUnit();
+  showDraftName();
+}
+
+/* Keep the applicant's record as typed; one with nothing typed is not kept. */
+function savePerson() {
+  try {
+    localStorage.setItem(CURRENT, person.id);
+    if (!hasValue(person.applicant) && !hasValue(person.docs)) {
+      localStorage.removeItem(DRAFT + person.id);
+      return true;
+    }
+  } catch (e) {
+    return false;
+  }
+  person.saved = new Date().toISOString();
+  return store(DRAFT + person.id, person);
+}
+
+/* Return every applicant kept in this browser, the latest first. */
+function drafts() {
+  const out = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      const draft = key.startsWith(DRAFT) ? stored(key) : null;
+      if (draft && draft.id) out.push(draft);
+    }
+  } catch (e) { /* storage switched off: only the applicant on screen */ }
+  return out.sort((a, b) => String(b.saved || "").localeCompare(String(a.saved || "")));
+}
+
+function draftLabel(draft) {
+  const applicant = draft.applicant || {};
+  const when = draft.saved ? new Date(draft.saved) : null;
+  const pad = (n) => String(n).padStart(2, "0");
+  const parts = [applicant.id_number ? `尾号${String(applicant.id_number).slice(-4)}` : "",
+    when ? `${when.getMonth() + 1}月${when.getDate()}日 ${pad(when.getHours())}:${pad(when.getMinutes())}` : "尚未填写"];
+  return `${applicant.name || "未填姓名的申报人"}（${parts.filter(Boolean).join("，")}）`;
+}
+
+function listDrafts() {
+  const all = drafts().filter((d) => d.id !== person.id);
+  $("draft").replaceChildren(...[person, ...all].map((d) => el("option", { value: d.id, text: draftLabel(d),
+    selected: d.id === person.id })));
+}
+
+function showDraftName() {
+  const option = [...$("draft").options].find((o) => o.value === person.id);
+  if (option) option.textContent = draftLabel(person);
+  else listDrafts();
+}
+
+async function openPerson(draft, message) {
+  if (draft.id !== (person || {}).id) clearPreview();
+  person = { ...newPerson(), ...draft };
+  person.applicant = person.applicant || {};
+  person.docs = person.docs || {};
+  await loadType(person.slug && types.some((t) => t.slug === person.slug) ? person.slug : form.slug || types[0].slug);
+  saved();
+  listDrafts();
+  if (message) say(message);
+}
+
+async function dropPerson() {
+  if (!window.confirm(`删除“${draftLabel(person)}”的草稿？删除后不能恢复。`)) return;
+  try { localStorage.removeItem(DRAFT + person.id); } catch (e) { /* nothing was kept */ }
+  const rest = drafts();
+  await openPerson(rest[0] || newPerson(), "已删除草稿");
+}
+
+/* 导出草稿: every applicant and the unit in one JSON file, to keep or to carry to another computer. */
+function exportDrafts() {
+  const all = [person, ...drafts().filter((d) => d.id !== person.id)].filter((d) => hasValue(d.applicant) || hasValue(d.docs));
+  const data = { format: "docgen-drafts", version: 1, exported: new Date().toISOString(), unit: unitRecord, applicants: all };
+  const day = new Date().toISOString().slice(0, 10);
+  saveBlob(new Blob([JSON.stringify(data, null, 1)], { type: "application/json" }), `职称申报草稿-${day}.json`);
+  unsaved = false;    // the file keeps what the browser could not
+  say(`已导出${all.length}位申报人的草稿和本单位信息`, "ok");
+}
+
+/* Return mine with its empty fields taken from theirs: the unit typed here is never replaced. */
+function fillBlanks(mine, theirs) {
+  if (mine && typeof mine === "object" && theirs && typeof theirs === "object") {
+    const out = { ...theirs };
+    for (const [key, value] of Object.entries(mine)) out[key] = fillBlanks(value, theirs[key]);
+    return out;
+  }
+  return hasValue(mine) ? mine : theirs;
+}
+
+async function importDrafts(file) {
+  let data = null;
+  try { data = JSON.parse(await file.text()); } catch (e) { /* said below */ }
+  if (!data || data.format !== "docgen-drafts" || !Array.isArray(data.applicants)) {
+    say("所选文件不是本页导出的草稿，未导入", "error");
+    return;
+  }
+  const people = data.applicants.filter((p) => p && typeof p.id === "string" && p.applicant && p.docs);
+  people.forEach((p) => store(DRAFT + p.id, p));
+  if (data.unit && typeof data.unit === "object") unitRecord = fillBlanks(unitRecord, data.unit);
+  await openPerson(people[0] || person, `已导入${people.length}位申报人的草稿`);
+}
+
+function restorePerson() {
+  let id = null;
+  try { id = localStorage.getItem(CURRENT); } catch (e) { /* storage switched off */ }
+  person = { ...newPerson(), ...(id && stored(DRAFT + id)) };
+  $("draft").addEventListener("change", () => {
+    const draft = stored(DRAFT + $("draft").value);
+    if (draft) openPerson(draft, `已打开申报人：${draftLabel(draft)}`);
+  });
+  $("drop-person").addEventListener("click", dropPerson);
+  $("export-drafts").addEventListener("click", exportDrafts);
+  $("import-drafts").addEventListener("click", () => $("import-file").click());
+  $("import-file").addEventListener("change", () => {
+    const file = $("import-file").files[0];
+    $("import-file").value = "";
+    if (file) importDrafts(file);
+  });
+  // leaving warns only when a change is kept nowhere (storage full or off, and not exported)
+  window.addEventListener("beforeunload", (e) => {
+    if (!unsaved) return;
+    e.preventDefault();
+    e.returnValue = "";
+  });
+}
+
+/* The 本单位信息 box and the batch form show the unit's record (the field being typed in keeps its text). */
+function showUnit() {
+  for (const field of document.querySelectorAll("[data-unit]")) {
+    if (field === document.activeElement) continue;
+    field.value = getAt(unitRecord, pointerParts(field.dataset.unit)) ?? "";
+  }
+  const unit = unitRecord.unit || {};
+  $("unit-line").textContent = unit.name ? `：${unit.name}` : "（未填写）";
+}
+
+function onUnitInput(field) {
+  const parts = pointerParts(field.dataset.unit);
+  const value = field.type === "number" && /^\d+$/.test(field.value.trim()) ? Number(field.value) : field.value;
+  setAt(unitRecord, parts, value);
+  // the document on screen shows the same value, when it prints this field as the unit's
+  const raw = form.schema && (form.schema.properties || {})[parts[0]];
+  const control = $("fields").querySelector(`[data-pointer="${CSS.escape(field.dataset.unit)}"]`);
+  if (raw && control && isUnitKey(parts[0], raw, form.schema)) {
+    setAt(form.state, parts, value);
+    control.value = field.value;
+    if (!$("result").hidden) $("result-stale").hidden = false;
+  }
+  saved();
+}
+
+async function clearUnit() {
+  if (!window.confirm("清除本单位信息（单位名称、办公室、电话、纪检部门、公示期等）？各申报人的内容不受影响。")) return;
+  unitRecord = { profile: unitRecord.profile };
+  await loadType(form.slug);
+  saved();
+  say("已清除本单位信息");
+}
+
+function restoreUnit() {
+  unitRecord = stored(UNIT_STORE) || {};
+  for (const select of [$("profile"), $("batch-profile")]) {
+    if ([...select.options].some((o) => o.value === unitRecord.profile)) select.value = unitRecord.profile;
+  }
+  document.addEventListener("input", (e) => { if (e.target.dataset && e.target.dataset.unit) onUnitInput(e.target); });
+  $("unit-clear").addEventListener("click", clearUnit);
+  $("unit-box").open = !hasValue(unitRecord.unit);
+  showUnit();
 }
 
 /* ---------- batches ---------- */

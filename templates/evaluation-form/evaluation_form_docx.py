@@ -4,13 +4,21 @@ The rows, spans and sizes of templates/evaluation-form/document.html (26 columns
 together. Lists are {%tr for %} rows; the boxes signed by hand are one-cell tables. The watermark, QR code and
 copies are added after rendering (docgen.render.finish), not here.
 """
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docx.document import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.table import Table, _Cell, _Row
+from docx.text.paragraph import Paragraph
 
-from docgen.render.docx_builder import FANGSONG, HEITI, _paragraph_style, add, bottom_border, new_document
+from docgen.render.docx_builder import FANGSONG, HEITI, add, bottom_border, new_document, paragraph_style
+from docgen.render.measure import mm_to_twips
 
 GRID_MM, GRID = 6, 26
 CELL_PT, CELL_LINE = 12, Mm(6)
@@ -40,27 +48,28 @@ COVER = (("姓　　名", "person.name"), ("工作单位", "person.work_unit"), 
          ("申报资格", "person.target_title"), ("填表日期", "person.fill_date"))
 
 
-def _styles(doc) -> None:
+def _styles(doc: Document) -> None:
     center, left, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT
-    _paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
-    _paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=left, line=CELL_LINE)
-    _paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=left, indent_chars=2, line=CELL_LINE)
-    _paragraph_style(doc, "CellHint", FANGSONG, 10.5, align=left, line=CELL_LINE)
-    _paragraph_style(doc, "CellSign", FANGSONG, CELL_PT, align=right, right_chars=2, line=CELL_LINE)
-    _paragraph_style(doc, "Ruled", FANGSONG, CELL_PT, align=left, line=Mm(8.5))   # ≥ 8 mm to write in by hand
-    photo = _paragraph_style(doc, "Photo", FANGSONG, CELL_PT, align=center)
+    paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
+    paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=left, line=CELL_LINE)
+    paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=left, indent_chars=2, line=CELL_LINE)
+    paragraph_style(doc, "CellHint", FANGSONG, 10.5, align=left, line=CELL_LINE)
+    paragraph_style(doc, "CellSign", FANGSONG, CELL_PT, align=right, right_chars=2, line=CELL_LINE)
+    paragraph_style(doc, "Ruled", FANGSONG, CELL_PT, align=left, line=Mm(8.5))   # ≥ 8 mm to write in by hand
+    photo = paragraph_style(doc, "Photo", FANGSONG, CELL_PT, align=center)
     photo.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    _paragraph_style(doc, "CoverLabel", FANGSONG, 16, align=WD_ALIGN_PARAGRAPH.DISTRIBUTE, line=Mm(9))
-    _paragraph_style(doc, "CoverValue", FANGSONG, 16, align=left, line=Mm(9))
-    _paragraph_style(doc, "Issuer", FANGSONG, 16, align=center, line=Mm(9))
-    _paragraph_style(doc, "Note", FANGSONG, 10.5, align=center, line=Mm(6))
-    heading = _paragraph_style(doc, "Heading2Form", HEITI, 14, align=left, line=Mm(7))
+    paragraph_style(doc, "CoverLabel", FANGSONG, 16, align=WD_ALIGN_PARAGRAPH.DISTRIBUTE, line=Mm(9))
+    paragraph_style(doc, "CoverValue", FANGSONG, 16, align=left, line=Mm(9))
+    paragraph_style(doc, "Issuer", FANGSONG, 16, align=center, line=Mm(9))
+    paragraph_style(doc, "Note", FANGSONG, 10.5, align=center, line=Mm(6))
+    heading = paragraph_style(doc, "Heading2Form", HEITI, 14, align=left, line=Mm(7))
     heading.paragraph_format.space_before = Mm(3)
     heading.paragraph_format.space_after = Mm(1.5)
     heading.paragraph_format.keep_with_next = True
 
 
-def _borders(table, edges=("top", "left", "bottom", "right", "insideH", "insideV"), val="single") -> None:
+def _borders(table: Table, edges: Sequence[str] = ("top", "left", "bottom", "right", "insideH", "insideV"),
+             val: str = "single") -> None:
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{edge}")
@@ -71,17 +80,17 @@ def _borders(table, edges=("top", "left", "bottom", "right", "insideH", "insideV
     table._tbl.tblPr.append(borders)
 
 
-def _margins(table, top=1.5, side=1.0) -> None:
+def _margins(table: Table, top: float = 1.5, side: float = 1.0) -> None:
     margins = OxmlElement("w:tblCellMar")
     for edge, mm in (("top", top), ("left", side), ("bottom", top), ("right", side)):
         el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:w"), str(Mm(mm).twips))
+        el.set(qn("w:w"), str(mm_to_twips(mm)))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
     table._tbl.tblPr.append(margins)
 
 
-def _table(doc, rows: int, cols: int, widths_mm) -> object:
+def _table(doc: Document, rows: int, cols: int, widths_mm: Sequence[float]) -> Table:
     table = doc.add_table(rows=rows, cols=cols)
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -97,26 +106,26 @@ def _table(doc, rows: int, cols: int, widths_mm) -> object:
     return table
 
 
-def _cant_split(row) -> None:
+def _cant_split(row: _Row) -> None:
     el = OxmlElement("w:cantSplit")
     row._tr.get_or_add_trPr().append(el)
 
 
-def _grid(doc, rows: int):
+def _grid(doc: Document, rows: int) -> Table:
     table = _table(doc, rows, GRID, [GRID_MM] * GRID)
     _borders(table)
     _margins(table)
     return table
 
 
-def _put(cell, text: str, style: str = "Cell") -> None:
+def _put(cell: _Cell, text: str, style: str = "Cell") -> None:
     p = cell.paragraphs[0]
     p.style = style
     p.add_run(text)
     cell.vertical_alignment = TOP
 
 
-def _spans(row, cells, last_left: bool = False) -> None:
+def _spans(row: _Row, cells: Sequence[tuple[str, int]], last_left: bool = False) -> None:
     column = 0
     for i, (text, span) in enumerate(cells):
         cell = row.cells[column].merge(row.cells[column + span - 1]) if span > 1 else row.cells[column]
@@ -124,7 +133,7 @@ def _spans(row, cells, last_left: bool = False) -> None:
         column += span
 
 
-def _cover(doc) -> None:
+def _cover(doc: Document) -> None:
     title = add(doc, "{{ title }}", "DocTitle")
     title.paragraph_format.space_before = Mm(40)
     title.paragraph_format.space_after = Mm(30)
@@ -143,26 +152,26 @@ def _cover(doc) -> None:
         tc_pr.append(borders)
         margin = OxmlElement("w:tcMar")
         left = OxmlElement("w:left")
-        left.set(qn("w:w"), str(Mm(3).twips))
+        left.set(qn("w:w"), str(mm_to_twips(3)))
         left.set(qn("w:type"), "dxa")
         margin.append(left)
         tc_pr.append(margin)
     issuer = add(doc, "{{ issuer }}", "Issuer")
     # less room above the issuer when a long 工作单位 takes more lines (docgen.kinds.evaluation_form._cover_gap)
     issuer.paragraph_format.space_before = Mm(45)
-    issuer._p.pPr.find(qn("w:spacing")).set(qn("w:before"), "{{ cover_gap.twips }}")
+    issuer._p.get_or_add_pPr().get_or_add_spacing().set(qn("w:before"), "{{ cover_gap.twips }}")
     note = add(doc, "{{ print_note }}", "Note")
     note.paragraph_format.space_before = Mm(3)
 
 
-def _heading(doc, text: str, new_page: bool = False) -> None:
+def _heading(doc: Document, text: str, new_page: bool = False) -> None:
     p = add(doc, text, "Heading2Form")
     if new_page:
         p.paragraph_format.page_break_before = True
         p.paragraph_format.space_before = Mm(0)
 
 
-def _basic(doc) -> None:
+def _basic(doc: Document) -> None:
     table = _grid(doc, len(BASIC))
     for index, cells in enumerate(BASIC):
         row = table.rows[index]
@@ -179,7 +188,7 @@ def _basic(doc) -> None:
         p._p.getparent().remove(p._p)
 
 
-def _list(doc, heading: str, name: str, columns) -> None:
+def _list(doc: Document, heading: str, name: str, columns: Sequence[tuple[str, str, int]]) -> None:
     _heading(doc, heading, new_page=False)
     table = _grid(doc, 4)
     _spans(table.rows[0], [(header, units) for header, _, units in columns])
@@ -188,7 +197,7 @@ def _list(doc, heading: str, name: str, columns) -> None:
     table.cell(3, 0).merge(table.cell(3, GRID - 1)).paragraphs[0].add_run("{%tr endfor %}")
 
 
-def _box(doc, min_height_mm: float = 0):
+def _box(doc: Document, min_height_mm: float = 0) -> _Cell:
     table = _table(doc, 1, 1, (156,))
     _borders(table)
     _margins(table, top=1.5, side=2)
@@ -200,20 +209,21 @@ def _box(doc, min_height_mm: float = 0):
     return cell
 
 
-def _cell_add(cell, text: str, style: str, first: list):
+def _cell_add(cell: _Cell, text: str, style: str, first: list[bool]) -> Paragraph:
     p = cell.paragraphs[0] if first and not first.pop() else cell.add_paragraph()
     p.style = style
     p.add_run(text)
     return p
 
 
-def _cell_lines(cell, name: str, first: list) -> None:
+def _cell_lines(cell: _Cell, name: str, first: list[bool]) -> None:
     _cell_add(cell, f"{{%p for line in {name} %}}", "Ruled", first)
     bottom_border(_cell_add(cell, "{{ line }}", "Ruled", first))
     _cell_add(cell, "{%p endfor %}", "Ruled", first)
 
 
-def _signed_box(doc, heading: str, before: tuple, lines: str | None, sign: str, new_page=False) -> None:
+def _signed_box(doc: Document, heading: str, before: tuple[tuple[str, str], ...], lines: str | None, sign: str,
+                new_page: bool = False) -> None:
     _heading(doc, heading, new_page=new_page)
     cell = _box(doc)
     first = [False]
@@ -226,7 +236,8 @@ def _signed_box(doc, heading: str, before: tuple, lines: str | None, sign: str, 
     _cell_add(cell, "{{ date_blank }}", "CellSign", first)
 
 
-def build():
+def build() -> Document:
+    """Return the Word template: cover, 基本情况, the lists, and the boxes signed by hand."""
     doc = new_document()
     doc.sections[0].different_first_page_header_footer = True    # no page number on the cover
     _styles(doc)

@@ -1,10 +1,15 @@
 """The DOCX template of 推荐单位公示."""
+from __future__ import annotations
+
+from docx.document import Document
+
 from docgen.render.docx_builder import (add, add_labelled, add_paragraphs, add_ruled_lines, add_signoff,
                                         keep_with_signoff,
                                         new_document)
 
 
-def build():
+def build() -> Document:
+    """Return the Word template."""
     doc = new_document()
     add(doc, "{{ title }}", "DocTitle")
     add(doc, "{{r lead|ruled }}")

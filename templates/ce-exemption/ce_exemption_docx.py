@@ -4,49 +4,49 @@ Widths, heights and type sizes are those of the fit rule in docgen/kinds/ce_exem
 there; document.css reads the same numbers). The reason row's height and type come from the context (reason_mm,
 reason_pt, reason_line_pt), written into the row, paragraph and run properties as Jinja expressions.
 """
+from __future__ import annotations
+
+from typing import Any
+
+from docx.document import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.table import Table, _Cell
 
-from docgen.kinds.ce_exemption import (CELL_LINE_PT, CELL_PT, GRID_MM, NOTE_GAP_MM, NOTE_LINE_PT, NOTE_PT,
+from docgen.kinds.ce_exemption import (FORM_ROWS, CELL_LINE_PT, CELL_PT, GRID_MM, NOTE_GAP_MM, NOTE_LINE_PT, NOTE_PT,
                                        PADDING_MM, REVIEW_MM, ROW_MM, TITLE_GAP_MM, WIDTH_MM)
-from docgen.render.docx_builder import FANGSONG, _paragraph_style, add, new_document
+from docgen.render.docx_builder import FANGSONG, add, new_document, paragraph_style
+from docgen.render.measure import TWIPS_PER_MM, mm_to_twips
 
 GRID_UNITS = WIDTH_MM // GRID_MM
 CELL_LINE, NOTE_LINE = Pt(CELL_LINE_PT), Pt(NOTE_LINE_PT)   # 小四, 五号
 
-ROWS = (   # (label or value, grid units spanned); "{{…}}" cells are values — VALUE_CELLS of the kind
-    (("姓名", 4), ("{{ person.name }}", 9), ("性别", 2), ("{{ person.gender }}", 2), ("出生年月", 4),
-     ("{{ person.birth }}", 5)),
-    (("身份证号", 4), ("{{ person.id_number }}", 9), ("学历", 2), ("{{ person.education }}", 4), ("学位", 2),
-     ("{{ person.degree }}", 5)),
-    (("何时何学校何专业毕业", 8), ("{{ person.graduation }}", 18)),
-    (("现工作单位", 4), ("{{ person.work_unit }}", 9), ("参加工作时间", 5), ("{{ person.work_start }}", 8)),
-    (("现有专业技术职务", 7), ("{{ person.current_title }}", 6), ("拟申报专业技术职务", 7),
-     ("{{ person.target_title }}", 6)),
-)
+# (label or value, grid units spanned); "{{…}}" cells are values — FORM_ROWS of the kind
+ROWS = tuple(tuple(cell for label, label_units, key, units in row
+                   for cell in ((label, label_units), (f"{{{{ person.{key} }}}}", units))) for row in FORM_ROWS)
 
 
-def _styles(doc) -> None:
+def _styles(doc: Document) -> None:
     center = WD_ALIGN_PARAGRAPH.CENTER
-    _paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
-    _paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=CELL_LINE)
+    paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
+    paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=CELL_LINE)
     # left, not justified: LibreOffice's justification drops a ， that ends a full CJK line
-    _paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars=2,
+    paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars=2,
                      line=CELL_LINE)
-    _paragraph_style(doc, "CellSeal", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2,
+    paragraph_style(doc, "CellSeal", FANGSONG, CELL_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2,
                      line=CELL_LINE)
-    first = _paragraph_style(doc, "NoteFirst", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
+    first = paragraph_style(doc, "NoteFirst", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
     first.paragraph_format.left_indent = Pt(NOTE_PT * 2)       # 注： hangs; wrapped lines align under 1.
     first.paragraph_format.first_line_indent = Pt(-NOTE_PT * 2)
     first.paragraph_format.space_before = Mm(NOTE_GAP_MM)
-    rest = _paragraph_style(doc, "Note", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
+    rest = paragraph_style(doc, "Note", FANGSONG, NOTE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=NOTE_LINE)
     rest.paragraph_format.left_indent = Pt(NOTE_PT * 2)
 
 
-def _set(parent, tag: str, *successors: str, **attrs) -> None:
+def _set(parent: Any, tag: str, *successors: str, **attrs: str) -> None:
     """Set an element's attributes, creating it before its schema successors if it is missing."""
     el = parent.find(qn(tag))
     if el is None:
@@ -56,22 +56,22 @@ def _set(parent, tag: str, *successors: str, **attrs) -> None:
         el.set(qn(f"w:{key}"), value)
 
 
-def _sides(parent, tag: str, sides_mm: dict, *successors: str) -> None:
+def _sides(parent: Any, tag: str, sides_mm: dict[str, float], *successors: str) -> None:
     """Add cell margins (w:tblCellMar or w:tcMar) in mm."""
     margins = OxmlElement(tag)
     for side, mm in sides_mm.items():
         el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), str(Mm(mm).twips))
+        el.set(qn("w:w"), str(mm_to_twips(mm)))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
     parent.insert_element_before(margins, *successors)
 
 
-def _table_properties(table) -> None:
+def _table_properties(table: Table) -> None:
     """Fixed layout on the 6 mm grid, 0.75 pt borders, 1 mm cell margins left and right."""
     table.autofit = False
     tbl_pr = table._tbl.tblPr
-    _set(tbl_pr, "w:tblW", w=str(Mm(GRID_MM * GRID_UNITS).twips), type="dxa")
+    _set(tbl_pr, "w:tblW", w=str(mm_to_twips(GRID_MM * GRID_UNITS)), type="dxa")
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{edge}")
@@ -86,20 +86,20 @@ def _table_properties(table) -> None:
             cell.width = Mm(GRID_MM)
 
 
-def _margin(cell, **sides_mm) -> None:
+def _margin(cell: _Cell, **sides_mm: float) -> None:
     """Set a cell's own margins (document.css: PADDING_MM above the reason and its label, below the seal)."""
     _sides(cell._tc.get_or_add_tcPr(), "w:tcMar", sides_mm, "w:textDirection", "w:tcFitText", "w:vAlign",
            "w:hideMark")
 
 
-def _write(cell, text: str, style: str) -> None:
+def _write(cell: _Cell, text: str, style: str) -> None:
     """Write a fixed label or one tag into the cell's first paragraph."""
     p = cell.paragraphs[0]
     p.style = style
     p.add_run(text)
 
 
-def _row(table, index: int, height_mm: float, align) -> list:
+def _row(table: Table, index: int, height_mm: float, align: WD_CELL_VERTICAL_ALIGNMENT) -> tuple[_Cell, ...]:
     row = table.rows[index]
     row.height, row.height_rule = Mm(height_mm), WD_ROW_HEIGHT_RULE.AT_LEAST
     tr_pr = row._tr.get_or_add_trPr()
@@ -109,7 +109,7 @@ def _row(table, index: int, height_mm: float, align) -> list:
     return row.cells
 
 
-def _reason_paragraph(cell) -> None:
+def _reason_paragraph(cell: _Cell) -> None:
     """One paragraph per reason paragraph, at the type size the fit rule chose."""
     cell.paragraphs[0].style = "CellText"
     cell.paragraphs[0].add_run("{%p for paragraph in reason %}")
@@ -124,7 +124,7 @@ def _reason_paragraph(cell) -> None:
     cell.add_paragraph(style="CellText").add_run("{%p endfor %}")
 
 
-def _review_paragraphs(cell) -> None:
+def _review_paragraphs(cell: _Cell) -> None:
     """The opinion, then the seal and the date at the bottom right of the cell."""
     first = cell.paragraphs[0]
     first.style = "CellText"
@@ -135,43 +135,42 @@ def _review_paragraphs(cell) -> None:
         cell.add_paragraph(style=style).add_run(text)
 
 
-def build():
-    doc = new_document()
-    _styles(doc)
-    title = add(doc, "{{ title }}", "DocTitle")
-    title.paragraph_format.space_after = Mm(TITLE_GAP_MM)
-
-    table = doc.add_table(rows=7, cols=GRID_UNITS)
-    table.style = doc.styles["Table Grid"]
-    _table_properties(table)
-    center, top, bottom = (WD_CELL_VERTICAL_ALIGNMENT.CENTER, WD_CELL_VERTICAL_ALIGNMENT.TOP,
-                           WD_CELL_VERTICAL_ALIGNMENT.BOTTOM)
+def _value_rows(table: Table) -> None:
+    """Rows 1–5: labels and values, each cell spanning its grid units."""
     for index, cells in enumerate(ROWS):
-        row = _row(table, index, ROW_MM, center)
+        row = _row(table, index, ROW_MM, WD_CELL_VERTICAL_ALIGNMENT.CENTER)
         column = 0
         for text, span in cells:
             cell = row[column].merge(row[column + span - 1])
             _write(cell, text, "CellLeft" if index == 2 and column else "Cell")
             column += span
 
-    # rows 6 and 7: the label at the top, on the reason's first line (document.css)
-    row = _row(table, 5, ROW_MM, top)
-    _set(table.rows[5]._tr.trPr, "w:trHeight", val="{{ (reason_mm * 56.693) | round | int }}")
+
+def _reason_row(table: Table) -> None:
+    """Row 6: the label at the top, on the reason's first line (document.css); the height the fit rule chose."""
+    row = _row(table, 5, ROW_MM, WD_CELL_VERTICAL_ALIGNMENT.TOP)
+    _set(table.rows[5]._tr.trPr, "w:trHeight", val=f"{{{{ (reason_mm * {TWIPS_PER_MM:.3f}) | round | int }}}}")
     label, reason = row[0].merge(row[3]), row[4].merge(row[GRID_UNITS - 1])
     _write(label, "免学理由", "Cell")
     _reason_paragraph(reason)
     _margin(label, top=PADDING_MM)
     _margin(reason, top=PADDING_MM)
 
-    row = _row(table, 6, REVIEW_MM, bottom)
+
+def _review_row(table: Table) -> None:
+    """Row 7: the label at the top; the opinion, seal and date at the bottom."""
+    row = _row(table, 6, REVIEW_MM, WD_CELL_VERTICAL_ALIGNMENT.BOTTOM)
     label = row[0].merge(row[3])
     _write(label, "{{ review_label }}", "Cell")
-    label.vertical_alignment = top
+    label.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     _margin(label, top=PADDING_MM)
     review = row[4].merge(row[GRID_UNITS - 1])
     _review_paragraphs(review)
     _margin(review, bottom=PADDING_MM)
 
+
+def _notes(doc: Document) -> None:
+    """The notes under the table: the first hangs 注：, the others align under its text."""
     add(doc, "{%p for note in notes %}", "Note")
     add(doc, "{%p if loop.first %}", "Note")
     add(doc, "{{ note }}", "NoteFirst")
@@ -179,4 +178,19 @@ def build():
     add(doc, "{{ note }}", "Note")
     add(doc, "{%p endif %}", "Note")
     add(doc, "{%p endfor %}", "Note")
+
+
+def build() -> Document:
+    """Return the Word template: title, the bordered form on its 6 mm grid, the notes."""
+    doc = new_document()
+    _styles(doc)
+    title = add(doc, "{{ title }}", "DocTitle")
+    title.paragraph_format.space_after = Mm(TITLE_GAP_MM)
+    table = doc.add_table(rows=7, cols=GRID_UNITS)
+    table.style = doc.styles["Table Grid"]
+    _table_properties(table)
+    _value_rows(table)
+    _reason_row(table)
+    _review_row(table)
+    _notes(doc)
     return doc

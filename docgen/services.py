@@ -1,0 +1,62 @@
+"""The services of a process, built once from Settings in one place: the registry (its schema migrated here),
+the renderer and the issuer, the batch store and artifact storage, the metrics, the render gate, the API keys
+and where batches go. The app factory, the CLI, the embedded runner and the Celery worker all use this."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from docgen import db
+from docgen.access import Keys
+from docgen.batch.executor import Dispatch, LocalDispatch
+from docgen.batch.store import BatchStore
+from docgen.config import Settings
+from docgen.documents import Issuer, Renderer
+from docgen.limits.overload import Gate
+from docgen.metrics import Metrics
+from docgen.registry import Registry
+from docgen.storage import Storage, from_settings
+
+
+def migrate(settings: Settings) -> None:
+    """Bring the database's schema up to date (before the processes that share it start)."""
+    engine = db.make_engine(settings.DATABASE_URL)
+    try:
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class Services:
+    """Everything a docgen process works with, typed; `dispatch` is where submitted batches go (by default
+    nowhere but the database: an embedded runner elsewhere finds them)."""
+
+    settings: Settings
+    registry: Registry
+    renderer: Renderer
+    issuer: Issuer
+    store: BatchStore
+    storage: Storage
+    metrics: Metrics
+    gate: Gate
+    keys: Keys
+    dispatch: Dispatch = field(default_factory=LocalDispatch)
+
+    @classmethod
+    def build(cls, settings: Settings, *, migrate: bool = True) -> Services:
+        """Build the services the settings describe; bring the database's schema up to date unless told not
+        to (a Celery worker's sweep and the runner's pool processes find it migrated by their parent)."""
+        registry = Registry(settings.DATABASE_URL)
+        if migrate:
+            db.upgrade(registry.engine)
+        metrics = Metrics.for_process()
+        # one thread per gunicorn worker stays free for health checks and downloads while the others render
+        gate = Gate(slots=settings.THREADS - 1, wait=settings.RENDER_WAIT, time_limit=settings.RENDER_TIME_LIMIT)
+        return cls(settings=settings, registry=registry, renderer=Renderer.from_settings(settings),
+                   issuer=Issuer(registry, metrics), store=BatchStore(registry), storage=from_settings(settings),
+                   metrics=metrics, gate=gate, keys=Keys(registry.engine))
+
+    def close(self) -> None:
+        """Stop what runs batches here (items in hand finish) and close the database's connections."""
+        self.dispatch.close()
+        self.registry.engine.dispose()

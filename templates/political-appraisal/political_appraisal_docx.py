@@ -1,0 +1,24 @@
+"""The DOCX template of 现实表现政治鉴定材料: the lead, the four labelled parts, two signers and the seal."""
+from __future__ import annotations
+
+from docx.document import Document
+
+from docgen.render.docx_builder import (add, add_labelled, add_paragraphs, add_ruled_lines, add_signoff,
+                                        keep_with_signoff, new_document)
+
+
+def build() -> Document:
+    """Return the Word template."""
+    doc = new_document()
+    add(doc, "{{ title }}", "DocTitle")
+    add(doc, "{{r lead|ruled }}")
+    add(doc, "{%p for section in sections %}")
+    add_labelled(doc, "{{ section.label }}", "{{r section.text|ruled }}")
+    add_paragraphs(doc, "section.more")
+    add_ruled_lines(doc, "section.lines")
+    add(doc, "{%p endfor %}")
+    first = len(doc.paragraphs)
+    add(doc, "{{r closing|ruled }}")
+    add_signoff(doc)
+    keep_with_signoff(doc, first)   # the signature block never stands alone on a page (§7.3.5)
+    return doc
