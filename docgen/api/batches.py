@@ -172,12 +172,8 @@ def submit() -> Answer:
         raise InvalidPayload([{"pointer": "/attachments", "detail": "附扫描件时不能用 partial=true（扫描件按申报人序号对应）："
                                                                   "请改正有误的行后一并提交"}])
     scans = attachments.check(parts, batch_request, profile)
-
-    def attach(batch_id: str) -> None:   # before its items run: the packages find the scans in place
-        attachments.store(here.storage, work.batch_key(batch_id, attachments.FOLDER), batch_request, scans)
-
     batch, new = executor.submit(store, here.dispatch, here.settings, batch_request, profile.id, items, key,
-                                 attach=attach, detach=lambda batch_id: here.storage.delete_prefix(work.batch_key(batch_id)))
+                                 attach=work.attach(here.storage, batch_request, scans), detach=work.detach(here.storage))
     if new:
         access.keys().claim("batch", batch.id, access.caller())
     return _accepted(batch, 202 if new else 200, rejected)

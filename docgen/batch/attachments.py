@@ -119,7 +119,8 @@ def store(storage: Storage, folder: str, request: BatchRequest, checked: Sequenc
     order, pages and orientation, its masks, and the package options."""
     for item in checked:
         storage.write(f"{folder}/{item.name}", item.scan.data)
-    index = {"package": request.package, "blind": request.blind, "copy_note": request.copy_note,
+    package = request.package if request.package is not None else request.documents is None or bool(checked)
+    index = {"package": package, "blind": request.blind, "copy_note": request.copy_note,
              "scans": [{"applicant": c.applicant, "key": c.key, "file": c.name, "kind": c.scan.kind,
                         "pointer": c.scan.pointer, "sheets": c.scan.sheets, "orientation": c.scan.orientation,
                         "masks": c.masks} for c in checked]}
@@ -130,7 +131,7 @@ def store(storage: Storage, folder: str, request: BatchRequest, checked: Sequenc
 class Options:
     """What a batch asked of its packages, and its scans by applicant, each material's in order."""
 
-    package: bool = True
+    package: bool = False     # a batch from before packages: none
     blind: bool = False
     copy_note: dict | None = None
     scans: dict[int, dict[str, list[Stored]]] = field(default_factory=dict)

@@ -9,7 +9,7 @@ from docgen.kinds import KINDS
 from docgen.render.merge import Part, bundle, page_count, page_ranges
 
 LIST_TITLE = "申报材料目录"
-BLANK_NOTE = "空白表（手工填写）"    # a document the batch did not make: its form, to fill by hand
+BLANK_NOTE = "空白表，手工填写"    # a document the batch did not make: its form, to fill by hand
 MISSING_NOTE = "未上传"            # an upload item without a scan: the office sees what is missing
 MAX_LIST_RENDERS = 4               # the 目录's page count settles after one re-render at most in practice
 Source = Literal["document", "blank", "scan", "none", "missing"]

@@ -85,8 +85,9 @@ class BatchRequest(BaseModel):
         default_factory=dict, title="各文书的成文日期",
         description="按文书类型给出，如 {\"notice-result\": \"2024-09-09\"}；缺省时公示取公示首日、公示结果取公示结束次日、"
                     "其他文书取 date")
-    package: bool = Field(True, title="申报材料包", description="true（缺省）：为每位申报人生成“申报材料.pdf”"
-                          "（目录在前，按通知所列顺序，每项一个书签）；地区配置不要求纸质材料时不生成")
+    package: bool | None = Field(None, title="申报材料包", description=(
+        "true：为每位申报人生成“申报材料.pdf”（目录在前，按通知所列顺序，每项一个书签）；缺省时生成全套文书"
+        "（未给 documents）或附有扫描件的批次生成；地区配置不要求纸质材料时不生成"))
     copy_note: CopyNote | None = Field(None, title="复印件加注",
                                        description="扫描件中要求注明复印人、复印时间的材料，在页眉加注“复印件 与原件一致”及此二项")
     blind: bool = Field(False, title="盲评版", description="true：另生成“申报材料（盲评）.pdf”，扫描件按 masks 遮盖，"

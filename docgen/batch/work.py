@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import zipfile
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ import pikepdf
 
 from docgen import profiles
 from docgen.batch import attachments, packages
+from docgen.batch.request import BatchRequest
 from docgen.batch.store import Batch, BatchItem, BatchStore, NewItem, claim_token
 from docgen.documents import Rendered
 from docgen.errors import Problem
@@ -187,6 +189,16 @@ def _package_entry(made: packages.Made) -> dict[str, Any]:
             "applicant": made.applicant, "blind": made.blind,
             "items": [{"key": r.key, "title": r.title, "copies": r.copies, "pages": list(r.pages) if r.pages else None,
                        "note": r.note, "source": r.source} for r in made.rows]}
+
+
+def attach(storage: Storage, request: BatchRequest, scans: Sequence[attachments.Checked]) -> Callable[[str], None]:
+    """Return what keeps a new batch's scans and package options in its storage, by its id (executor.submit)."""
+    return lambda batch_id: attachments.store(storage, batch_key(batch_id, attachments.FOLDER), request, scans)
+
+
+def detach(storage: Storage) -> Callable[[str], None]:
+    """Return what removes the files of a batch that was not made after all (executor.submit)."""
+    return lambda batch_id: storage.delete_prefix(batch_key(batch_id))
 
 
 def delete_files(storage: Storage, store: BatchStore, batch_id: str, reason: str) -> None:
