@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pikepdf
+import pypdfium2 as pdfium
 import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
@@ -135,3 +136,45 @@ def test_the_openapi_describes_the_multipart_batch_and_the_new_fields(client):
         "description"]
     request = spec["components"]["schemas"]["BatchRequest"]["properties"]
     assert {"dates", "copy_note", "blind", "package"} <= set(request)
+
+
+def _dark(pdf: bytes, page: int) -> float:
+    """Return the share of near-black pixels on a page (1-based), rendered at 36 dpi."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        image = document[page - 1].render(scale=0.5).to_pil().convert("L")
+    finally:
+        document.close()
+    return sum(image.histogram()[:8]) / (image.width * image.height)
+
+
+def test_a_blind_batch_also_writes_the_blind_package_with_the_masks_burnt_in(client):
+    batch = _one(blind=True)
+    batch["applicants"][0]["attachments"] = {"continuing-education": [{"masks": {"1": [[0.2, 0.2, 0.8, 0.5]]}}]}
+    resp = _post(client, batch, [("attachment:0:continuing-education", scans.phone_photo(), "证书.jpg")])
+    assert resp.status_code == 202, resp.json
+    status = _wait(client, resp.headers["Location"])
+    archive = _archive(client, status)
+    folder = "01-阿不都热合曼·买买提"
+    seen, blind = archive.read(f"{folder}/申报材料.pdf"), archive.read(f"{folder}/申报材料（盲评）.pdf")
+    entries = {f["path"]: f for f in json.loads(archive.read("manifest.json"))["files"]}
+    assert entries[f"{folder}/申报材料（盲评）.pdf"]["blind"] is True
+    rows = {r["key"]: r for r in entries[f"{folder}/申报材料（盲评）.pdf"]["items"]}
+    scan = rows["continuing-education"]["pages"][0]
+    assert _dark(blind, scan) > _dark(seen, scan) + 0.05        # the masked band is black in the pixels
+    text = pdf_pages_text(blind)
+    evaluation = rows["evaluation-form"]["pages"]
+    assert "阿不都热合曼" not in text[0] and "阿不都热合曼" in pdf_pages_text(seen)[0]   # the 目录's blind form
+    assert all("阿不都热合曼" not in text[p - 1] for p in range(evaluation[0], evaluation[1] + 1))
+
+
+def test_a_profile_without_a_paper_package_writes_none(client):
+    # seed 004 四(一)(二): 无需上报纸质材料
+    batch = _one(profile="urumqi-etdz-2024")
+    batch["defaults"]["recommendation"] = {"competent": {"name": "乌鲁木齐经济技术开发区管理委员会"}}
+    resp = _post(client, batch, [])
+    assert resp.status_code == 202, resp.json
+    status = _wait(client, resp.headers["Location"])
+    assert status["status"] == "done", status["errors"]
+    names = _archive(client, status).namelist()
+    assert any(n.endswith(".pdf") for n in names) and not any("申报材料" in n for n in names)
