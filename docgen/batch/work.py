@@ -125,7 +125,7 @@ def finish_batch(services: Services, batch_id: str) -> str:
         return _not_finishing(store, batch_id)
     items = store.items(batch_id)
     errors = [error for item in items for error in item.errors]
-    manifest, printable = _write_archive(services, batch, items, errors)
+    manifest, printable = _write_archive(services, batch, items, errors, lambda: store.renew_finish(batch_id, token))
     if printable:
         services.storage.write(batch_key(batch_id, PRINT),
                                merge_for_duplex([services.storage.read(k) for k in printable]))
@@ -150,11 +150,11 @@ def _not_finishing(store: BatchStore, batch_id: str) -> str:
     return "open" if store.open_items(batch_id) else "busy"
 
 
-def _write_archive(services: Services, batch: Batch, items: list[BatchItem], errors: list[dict[str, Any]]
-                   ) -> tuple[list[dict[str, Any]], list[str]]:
+def _write_archive(services: Services, batch: Batch, items: list[BatchItem], errors: list[dict[str, Any]],
+                   renew: Callable[[], None]) -> tuple[list[dict[str, Any]], list[str]]:
     """Write archive.zip (the items' files named as the notice lists them, each applicant's package, and
     manifest.json); return the manifest's entries and the keys of the PDFs to print, in order. A package that
-    cannot be made adds to `errors`."""
+    cannot be made adds to `errors`; `renew` keeps the finish's claim fresh after each package."""
     storage = services.storage
     profile = profiles.get(batch.profile)
     manifest: list[dict[str, Any]] = []
@@ -177,6 +177,7 @@ def _write_archive(services: Services, batch: Batch, items: list[BatchItem], err
                                        batch_key(batch.id, attachments.FOLDER), errors):
             archive.writestr(made.path, made.content)
             manifest.append(_package_entry(made))
+            renew()
         archive.writestr(MANIFEST, json.dumps({"batch": batch.id, "unit": batch.unit, "profile": batch.profile,
                                                "files": manifest}, ensure_ascii=False, indent=1))
     return manifest, printable
