@@ -9,7 +9,7 @@ from functools import cache
 
 from docgen.batch import attachments, package, request
 from docgen.batch.store import BatchItem
-from docgen.documents import Renderer
+from docgen.documents import Rendered, Renderer
 from docgen.kinds import KINDS
 from docgen.profiles import Profile
 from docgen.render.scans import CopyNote, to_pages
@@ -43,11 +43,15 @@ class Applicant:
     scans: dict[str, list[attachments.Stored]]
 
 
+Issue = Callable[[Sequence[Rendered]], None]
+
+
 def build_all(renderer: Renderer, storage: Storage, profile: Profile, items: Sequence[BatchItem],
-              folder: str, errors: list[dict]) -> Iterator[Made]:
+              folder: str, errors: list[dict], issue: Issue) -> Iterator[Made]:
     """Yield the package of every applicant whose documents were all made (and its 盲评 copy when the batch
-    asked for one); nothing for a profile without a paper package or a batch that asked for none. A package
-    that cannot be made is an error of the batch (added to `errors`), never a finish that fails again and again."""
+    asked for one: the blind forms rendered for it are issued with `issue`, so their QR codes verify); nothing
+    for a profile without a paper package or a batch that asked for none. A package that cannot be made is an
+    error of the batch (added to `errors`), never a finish that fails again and again."""
     options = attachments.load(storage, folder)
     if not (profile.paper and profile.materials and options.package):
         return
@@ -56,7 +60,7 @@ def build_all(renderer: Renderer, storage: Storage, profile: Profile, items: Seq
         if any(item.status != "done" for item in applicant.items):
             continue     # its errors are the batch's; a package with a hole would hide them
         try:
-            made = [_made(renderer, storage, profile, applicant, options, blank, blind=blind)
+            made = [_made(renderer, storage, profile, applicant, options, blank, issue, blind=blind)
                     for blind in (False, True)[:1 + options.blind]]
         except Exception as exc:   # a scan the checks let through but the converter cannot read, a bug
             log.exception("package of %s", applicant.folder)
@@ -78,15 +82,16 @@ def _applicants(items: Sequence[BatchItem], options: attachments.Options) -> Ite
 
 
 def _made(renderer: Renderer, storage: Storage, profile: Profile, applicant: Applicant, options: attachments.Options,
-          blank: Callable[[str], bytes], *, blind: bool) -> Made:
+          blank: Callable[[str], bytes], issue: Issue, *, blind: bool) -> Made:
     """Build one applicant's package, or its 盲评 copy (each document's blind form, the masks burnt in)."""
     payloads = {item.kind: item.payload for item in applicant.items}
-    documents = {item.kind: _document(renderer, storage, profile, item, payloads[item.kind], blind)
-                 for item in applicant.items}
+    rendered: list[Rendered] = []
+    documents = {item.kind: _document(renderer, storage, profile, item, blind, rendered) for item in applicant.items}
     person = next(iter(payloads.values())).get("applicant", {})
     name = BLIND_PACKAGE if blind else PACKAGE
     made = assemble(renderer, profile, documents, person, applicant.scans, options.copy_note, blank, blind=blind,
                     title=f"{'盲评' if blind else applicant.who}-{name.removesuffix('.pdf')}")
+    issue(rendered)
     return Made(f"{applicant.folder}/{name}", made.pdf, made.rows, made.pages, applicant.who, blind)
 
 
@@ -109,10 +114,11 @@ def assemble(renderer: Renderer, profile: Profile, documents: dict[str, bytes], 
     return package.build(profile.materials, documents, pages, render_list, blank, title=title)
 
 
-def _document(renderer: Renderer, storage: Storage, profile: Profile, item: BatchItem, payload: dict,
-              blind: bool) -> bytes:
-    """Return an item's PDF as rendered, or its blind form (rendered now, not issued) for the 盲评 copy."""
+def _document(renderer: Renderer, storage: Storage, profile: Profile, item: BatchItem, blind: bool,
+              rendered: list[Rendered]) -> bytes:
+    """Return an item's PDF as rendered, or its blind form for the 盲评 copy (rendered now, added to `rendered`)."""
     if blind and KINDS[item.kind].blind_fields:
-        return renderer.render(item.kind, payload, "pdf", profile.id, blind=True).content
+        rendered.append(renderer.render(item.kind, item.payload, "pdf", profile.id, blind=True))
+        return rendered[-1].content
     (pdf,) = [f for f in item.files if f["format"] == "pdf"]
     return storage.read(pdf["key"])

@@ -174,7 +174,8 @@ def _write_archive(services: Services, batch: Batch, items: list[BatchItem], err
                                  "size": f["size"], "pages": f["pages"], "type": kind.slug, "format": f["format"],
                                  "applicant": item.who if item.folder else None})
         for made in packages.build_all(services.renderer, storage, profile, items,
-                                       batch_key(batch.id, attachments.FOLDER), errors):
+                                       batch_key(batch.id, attachments.FOLDER), errors,
+                                       lambda documents: services.issuer.issue(documents, batch_id=batch.id)):
             archive.writestr(made.path, made.content)
             manifest.append(_package_entry(made))
             renew()

@@ -16,6 +16,11 @@ import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from docgen.api import SERVICES
+from docgen.registry import IssuedDocument
 from docgen.render.merge import page_count
 from tests.batch import scans
 from tests.helpers import pdf_pages_text
@@ -148,7 +153,7 @@ def _dark(pdf: bytes, page: int) -> float:
     return sum(image.histogram()[:8]) / (image.width * image.height)
 
 
-def test_a_blind_batch_also_writes_the_blind_package_with_the_masks_burnt_in(client):
+def test_a_blind_batch_also_writes_the_blind_package_with_the_masks_burnt_in(client, app):
     batch = _one(blind=True)
     batch["applicants"][0]["attachments"] = {"continuing-education": [{"masks": {"1": [[0.2, 0.2, 0.8, 0.5]]}}]}
     resp = _post(client, batch, [("attachment:0:continuing-education", scans.phone_photo(), "证书.jpg")])
@@ -166,6 +171,12 @@ def test_a_blind_batch_also_writes_the_blind_package_with_the_masks_burnt_in(cli
     evaluation = rows["evaluation-form"]["pages"]
     assert "阿不都热合曼" not in text[0] and "阿不都热合曼" in pdf_pages_text(seen)[0]   # the 目录's blind form
     assert all("阿不都热合曼" not in text[p - 1] for p in range(evaluation[0], evaluation[1] + 1))
+    # the blind 评审表 was rendered for this package and issued with the batch: its QR code verifies
+    with Session(app.extensions[SERVICES].registry.engine) as session:
+        issued = session.scalars(select(IssuedDocument).where(IssuedDocument.batch_id == status["id"],
+                                                              IssuedDocument.kind == "evaluation-form",
+                                                              IssuedDocument.format == "pdf")).all()
+    assert sorted(row.subject for row in issued) == sorted(["阿不都热合曼·买买提", "盲评"])
 
 
 def test_a_profile_without_a_paper_package_writes_none(client):
