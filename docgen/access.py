@@ -94,6 +94,12 @@ class Keys:
         with Session(self.engine) as session, session.begin():
             session.add(Owner(resource=resource, resource_id=resource_id, unit=caller.unit))
 
+    def owner(self, resource: str, resource_id: str) -> str | None:
+        """Return the unit that owns a resource, or None when it was made without a key."""
+        with Session(self.engine) as session:
+            owner = session.get(Owner, (resource, resource_id))
+        return owner.unit if owner is not None else None
+
     def may_see(self, resource: str, resource_id: str, caller: Caller) -> bool:
         """Whether the caller may see a resource: always with access control off, else only its unit's."""
         if caller.unit is None:

@@ -99,7 +99,7 @@ def _render(args: argparse.Namespace) -> int:
     tmp.replace(out)
     for warning in rendered.warnings:
         print(f"提示：{warning}", file=sys.stderr)
-    issued = "" if args.blank else f", 编号 {rendered.document_id}"
+    issued = "" if args.blank else ", 预览稿，未出具" if args.preview else f", 编号 {rendered.document_id}"
     print(f"{out}  ({rendered.filename}, {len(rendered.content)} bytes{issued})")
     return 0
 
@@ -125,7 +125,8 @@ def _render_format(args: argparse.Namespace) -> str | int:
 
 
 def _issue(args: argparse.Namespace, payload: object, fmt: str) -> Rendered:
-    """Issue the document the command line asks for (recorded and counted), or render the blank form."""
+    """Issue the document the command line asks for (recorded and counted), or render its preview (not
+    recorded) or the blank form."""
     from docgen.services import Services
 
     services = Services.build(_settings())
@@ -133,8 +134,9 @@ def _issue(args: argparse.Namespace, payload: object, fmt: str) -> Rendered:
         if args.blank:
             return services.renderer.blank(args.type, fmt, args.profile, copies=args.copies)
         rendered = services.renderer.render(args.type, payload, fmt, args.profile, copies=args.copies,
-                                            blind=args.blind)
-        services.issuer.issue([rendered])
+                                            blind=args.blind, preview=args.preview)
+        if not args.preview:
+            services.issuer.issue([rendered])
         return rendered
     finally:
         services.close()
@@ -415,6 +417,8 @@ def _add_render(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     render.add_argument("--blind", action="store_true",
                         help="the 盲评 copy: name, unit, ID number and photo masked (evaluation-form)")
     render.add_argument("--blank", action="store_true", help="the empty form to fill by hand (no payload)")
+    render.add_argument("--preview", action="store_true",
+                        help="a preview to check: marked 预览稿 on every page, no number, not issued (not recorded)")
     render.set_defaults(func=_render)
 
 

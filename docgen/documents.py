@@ -1,6 +1,7 @@
 """The rendering core: `Renderer.render()` (validate → render → post-process, pure: it records nothing) and
 `Issuer.issue()`, the one operation that makes a rendered file an issued document — its registry row and its
-count — for the HTTP API, `docgen render`, the embedded batch runner and the Celery worker alike."""
+count — for the HTTP API, `docgen render`, the embedded batch runner and the Celery worker alike. A preview
+is rendered with the 预览稿 mark, no number and no QR code, and never issued."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import event
@@ -38,6 +39,16 @@ MEDIA_TYPES = {
 SAMPLES_DIR = ROOT / "samples"
 BLIND = "盲评"       # the subject of a blind copy: it names nobody
 MAX_COPIES = 5
+PREVIEW = "预览稿"                         # a preview's watermark, on every page
+PREVIEW_NOTE = "仅供核对 · 未出具 · 无文书编号"   # under it, where an issued document's id would be
+State = Literal["issued", "preview", "blank"]
+
+
+def _json_value(value: object) -> str:
+    """Write a date that our own code put in a payload (a batch's shared date) as JSON writes dates."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 @dataclass
@@ -54,6 +65,7 @@ class Rendered:
     format: str
     warnings: list[str] = field(default_factory=list)
     applicant_key: str | None = None    # registry.applicant_key() of the applicant's ID number, if it has one
+    preview: bool = False               # marked 预览稿, without a number ('' document_id): never to be issued
 
 
 @dataclass
@@ -68,6 +80,8 @@ class Issuer:
               session: Session | None = None) -> None:
         """Issue documents: in a transaction of their own, or in the caller's `session` (a batch item is
         completed in the same transaction as its documents are recorded), then counted once that commits."""
+        if any(rendered.preview for rendered in documents):
+            raise ValueError("a preview is never issued: render it again without preview")
         rows = [self._row(rendered, batch_id) for rendered in documents]
         if session is None:
             self.registry.add(rows)
@@ -134,8 +148,9 @@ class Renderer:
         if refused:
             raise unprintable(kind.model, refused)
         context: dict[str, Any] = {"calendar": self.calendar, "warnings": []}
-        try:
-            model = kind.model.model_validate(payload, context=context)
+        try:   # JSON taken strictly: true/false a boolean, a number a number, a date a YYYY-MM-DD string
+            model = kind.model.model_validate_json(json.dumps(payload, default=_json_value), strict=True,
+                                                   context=context)
         except ValidationError as exc:
             raise InvalidPayload(chinese_errors(exc, kind.model)) from None
         return model, context["warnings"]
@@ -151,9 +166,10 @@ class Renderer:
         return kind, model, profile, kind.build(model, profile, options), warnings
 
     def render(self, slug: str, payload: object, fmt: str = "pdf", profile_id: str | None = None, *,
-               copies: int | None = None, blind: bool = False) -> Rendered:
+               copies: int | None = None, blind: bool = False, preview: bool = False) -> Rendered:
         """Render one document from a payload, without recording it (Issuer.issue records); `copies` (default:
-        the profile's) and `blind` where the kind declares them (Kind.copies, Kind.blind_fields)."""
+        the profile's) and `blind` where the kind declares them (Kind.copies, Kind.blind_fields); a `preview`
+        carries the 预览稿 mark on every page and neither number nor QR code, and is not to be issued."""
         kind = self.kind(slug)
         self._check_options(kind, copies, blind)
         kind, model, profile, context, warnings = self.prepare(slug, payload, profile_id, copies=copies, blind=blind)
@@ -163,7 +179,7 @@ class Renderer:
         if blind:
             context, subject = finish_render.mask(context, kind.blind_fields), BLIND
         rendered = self._finish(kind, profile, context, fmt, subject, warnings,
-                                copies=self._copies(kind, profile, copies))
+                                copies=self._copies(kind, profile, copies), state="preview" if preview else "issued")
         id_number = getattr(getattr(model, "applicant", None), "id_number", None)
         if id_number:
             rendered.applicant_key = applicant_key(self.secret_key, id_number)
@@ -194,14 +210,14 @@ class Renderer:
         self._check_options(kind, copies, False)
         profile = self.profile(profile_id)
         options = Options(copies=self._copies(kind, profile, copies), blank=True)
-        return self._finish(kind, profile, kind.blank(profile, options), fmt, "空白", [], issued=False)
+        return self._finish(kind, profile, kind.blank(profile, options), fmt, "空白", [], state="blank")
 
     def _finish(self, kind: Kind, profile: profiles.Profile, context: dict, fmt: str, subject: str,
-                warnings: list[str], *, copies: int = 1, issued: bool = True) -> Rendered:
+                warnings: list[str], *, copies: int = 1, state: State = "issued") -> Rendered:
         if fmt not in kind.formats:
             raise Problem(406, "不支持的格式", f"{kind.title}可生成的格式：{'、'.join(kind.formats)}",
                           slug="unsupported-format")
-        document_id = uuid.uuid4().hex
+        document_id = "" if state == "preview" else uuid.uuid4().hex
         context = {**context, "document_id": document_id}
         if fmt == "pdf":
             content = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).render(
@@ -212,19 +228,25 @@ class Renderer:
             content = docx_render.renderer(str(self.templates_dir)).render(kind.slug, context, lines)
         else:
             content = kind.extra_formats[fmt](context)
-        content = self._post_process(kind, fmt, content, document_id, copies if issued else 1, issued)
-        return Rendered(content, f"{subject}-{kind.title}.{fmt}", MEDIA_TYPES[fmt], document_id, kind, profile.id,
-                        subject, fmt, warnings)
+        content = self._post_process(kind, fmt, content, document_id, copies, state)
+        return Rendered(content, f"{subject}-{kind.title}{'-' + PREVIEW if state == 'preview' else ''}.{fmt}",
+                        MEDIA_TYPES[fmt], document_id, kind, profile.id, subject, fmt, warnings,
+                        preview=state == "preview")
 
     def _post_process(self, kind: Kind, fmt: str, content: bytes, document_id: str, copies: int,
-                      issued: bool) -> bytes:
-        """Apply what the kind declares (watermark, QR code, copies); blank forms get no watermark or code."""
-        if fmt not in ("pdf", "docx"):
+                      state: State) -> bytes:
+        """Apply what the kind declares (watermark, QR code, copies) to an issued document; a preview gets the
+        预览稿 mark instead of the kind's watermark and no code; a blank form, printed once, nothing."""
+        if fmt not in ("pdf", "docx") or state == "blank":
             return content
-        finish = finish_render.Finish(
-            document_id, watermark=kind.watermark if issued else None, copies=copies,
-            verify_url=qr.verify_url(self.public_url, document_id, self.secret_key)
-            if issued and kind.verification_qr else None)
+        if state == "preview":   # the pages the issued document will have, with the mark instead of its finish
+            finish = finish_render.Finish(document_id, watermark=PREVIEW, watermark_note=PREVIEW_NOTE, copies=copies,
+                                          pad=bool(kind.watermark or kind.verification_qr or copies > 1))
+        else:
+            finish = finish_render.Finish(
+                document_id, watermark=kind.watermark, copies=copies,
+                verify_url=qr.verify_url(self.public_url, document_id, self.secret_key)
+                if kind.verification_qr else None)
         return (finish_render.pdf if fmt == "pdf" else finish_render.docx)(content, finish)
 
 

@@ -1,8 +1,10 @@
 """Structured JSON logs, one object a line, each with the request id; no personal data.
 
-Bodies are never logged, only method, path, status and time. As a second guard, anything shaped like an
-ID number (18 characters, GB 11643) is masked in every message, whatever logged it (a library's error
-message quoting a value, say).
+Bodies are never logged, only method, route, status and time: the route's template (`/v1/verify/<document_id>`),
+not the path a caller typed (the page's 核验 box sends whatever is typed there, an ID number too). As a second
+guard, anything shaped like an ID number (18 characters, GB 11643) is masked in every field, whatever logged it
+(a library's error message quoting a value, say) — written with full-width digits or with spaces, dashes or dots
+between its digits too.
 """
 from __future__ import annotations
 
@@ -15,14 +17,22 @@ import uuid
 
 from flask import Flask, Response, g, has_request_context, request
 
-_ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+_SEP = r"[\s\-._/·]*"   # what people type between the digits of a number: spaces, dashes, dots
+_ID_NUMBER = re.compile(rf"(?<![0-9])([1-9](?:{_SEP}[0-9]){{5}})(?:{_SEP}[0-9]){{8}}((?:{_SEP}[0-9]){{3}}{_SEP}[0-9Xx])"
+                        r"(?![0-9A-Za-z])")
+# full-width digits and X read as their ASCII selves (one character for one: positions stay)
+_FOLD = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "Ｘ": "X", "ｘ": "x", "\u3000": " "})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger("docgen.request")
 
 
 def mask(text: str) -> str:
-    """Mask the birth date of every ID number in `text` (652801********2315)."""
-    return _ID_NUMBER.sub(lambda m: f"{m[1]}********{m[2]}", text)
+    """Mask the birth date of every ID number in `text` (652801********2315), however its digits are written."""
+    return _ID_NUMBER.sub(lambda m: f"{_digits(m[1])}********{_digits(m[2])}", text.translate(_FOLD))
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"[^0-9Xx]", "", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -38,7 +48,8 @@ class JsonFormatter(logging.Formatter):
             out["request_id"] = request_id
         for key in self._EXTRAS:
             if hasattr(record, key):
-                out[key] = getattr(record, key)
+                value = getattr(record, key)
+                out[key] = mask(value) if isinstance(value, str) else value
         if record.exc_info:
             out["error"] = mask(self.formatException(record.exc_info))
         return json.dumps(out, ensure_ascii=False)
@@ -68,9 +79,15 @@ def register(app: Flask) -> None:
     @app.after_request
     def _log(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        extra = {"request_id": g.get("request_id"), "method": request.method, "path": request.path, "status": response.status_code,
+        extra = {"request_id": g.get("request_id"), "method": request.method, "path": _route(), "status": response.status_code,
                  "duration_ms": round((time.perf_counter() - g.get("log_started", time.perf_counter())) * 1000, 1)}
         if "X-Document-Id" in response.headers:
             extra["document_id"] = response.headers["X-Document-Id"]
-        log.info("%s %s %s", request.method, request.path, response.status_code, extra=extra)
+        log.info("%s %s %s", request.method, extra["path"], response.status_code, extra=extra)
         return response
+
+
+def _route() -> str:
+    """Return the request's route template (/v1/verify/<document_id>), or its masked path when no route matched."""
+    rule = request.url_rule
+    return rule.rule if rule is not None else mask(request.path)

@@ -28,14 +28,14 @@ def main() -> None:
             page.wait_for_selector("#doc-title:has-text('个人承诺书')")
             page.click("#load-sample")
             page.wait_for_selector("#status:has-text('已载入示例')")
-            if viewport is DESKTOP:
-                page.click("#make-pdf")
+            if viewport is DESKTOP:              # the preview: marked 预览稿, issued to nobody
+                page.click("#preview-pdf")
                 page.wait_for_selector("#result:not([hidden])")
                 page.wait_for_timeout(1500)      # the PDF viewer draws the page
                 page.evaluate("window.scrollTo(0, 0)")
             else:                                # a phone shows a wrong ID number caught by the API
                 page.fill('[data-pointer="/applicant/id_number"]', "652801199003152310")
-                page.click("#make-pdf")
+                page.click("#preview-pdf")
                 page.wait_for_selector("#summary:not([hidden])")
                 page.evaluate("document.querySelector('[data-pointer=\"/applicant/name\"]').scrollIntoView()")
             page.screenshot(path=str(ROOT / "samples" / name))

@@ -118,3 +118,24 @@ def test_render_blank_and_blind(tmp_path):
     assert main(["render", "evaluation-form", str(SAMPLES / "evaluation-form.json"), "-o", str(out), "--blind"]) == 0
     name = json.loads((SAMPLES / "evaluation-form.json").read_text("utf-8"))["applicant"]["name"]
     assert name not in pdf_text(out.read_bytes())
+
+
+def test_render_preview_is_not_issued(tmp_path, capsys):
+    """--preview writes the file (预览稿 in its name on the screen) and records nothing in DATA_DIR's registry."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from docgen.registry import IssuedDocument, Registry
+
+    out = tmp_path / "预览.pdf"
+    assert main(["render", "commitment", str(SAMPLES / "commitment.json"), "-o", str(out), "--preview"]) == 0
+    said = capsys.readouterr().out
+    assert "预览稿，未出具" in said and "编号" not in said and pdf_text(out.read_bytes())
+    registry = Registry(f"sqlite:///{tmp_path / 'data' / 'docgen.sqlite3'}")
+    try:
+        with Session(registry.engine) as session:
+            assert session.scalar(select(func.count()).select_from(IssuedDocument)) == 0
+    finally:
+        registry.engine.dispose()
+    assert main(["render", "commitment", str(SAMPLES / "commitment.json"), "-o", str(out)]) == 0
+    assert "编号 " in capsys.readouterr().out

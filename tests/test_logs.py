@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+
 from docgen import logs
 from docgen.documents import sample
 
@@ -31,3 +33,22 @@ def test_id_numbers_are_masked_whatever_logs_them():
     record = logging.LogRecord("lib", logging.ERROR, __file__, 1, "bad value 65280119880315231X here", None, None)
     assert "652801********231X" in logs.JsonFormatter().format(record)
     assert logs.mask("order 12345678901234567890") == "order 12345678901234567890"
+
+
+def test_the_access_log_names_the_route_not_the_typed_path(client, caplog):
+    caplog.set_level(logging.INFO)
+    client.get("/v1/verify/652801199003152311")       # the 核验 box sends whatever is typed
+    client.get("/v1/no-such/652801199003152311")      # no route: the path, masked
+    lines = "\n".join(logs.JsonFormatter().format(r) for r in caplog.records if r.name == "docgen.request")
+    assert "199003152" not in lines and "19900315" not in lines
+    paths = [json.loads(line)["path"] for line in lines.splitlines()]
+    assert paths == ["/v1/verify/<document_id>", "/v1/no-such/652801********2311"]
+
+
+@pytest.mark.parametrize("typed", ["６５２８０１１９９００３１５２３１１", "652801 19900315 2311", "652801-1990-0315-2311",
+                                   "6528 0119 9003 1523 11", "65280119900315231Ｘ", "652801.19900315.2311"])
+def test_id_numbers_are_masked_however_they_are_written(typed):
+    record = logging.LogRecord("lib", logging.ERROR, __file__, 1, f"bad value {typed} here", None, None)
+    text = logs.JsonFormatter().format(record)
+    assert "19900315" not in text and "1990" not in json.loads(text)["message"].replace("652801", "")
+    assert "652801********" in text

@@ -87,8 +87,11 @@ _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
     **{name: {"type": "string", "description": f"全单位共用的{title}（花名册中没有这一栏）",
               **({"format": "date"} if name.startswith("notice.") else {})} for name, title in (
         ("unit.uscc", "统一社会信用代码"), ("unit.office", "受理异议的办公室"), ("unit.phone", "监督电话"),
-        ("unit.leader", "单位负责人"), ("notice.start_date", "公示开始日期"), ("notice.end_date", "公示结束日期"))}}}
-# what a roster does not hold but the 公示 and 推荐意见 ask for: one value for the whole unit (the web page's batch form)
+        ("unit.leader", "单位负责人"), ("notice.start_date", "公示开始日期"), ("notice.end_date", "公示结束日期"),
+        ("defaults.integrity-certificate.issuer", "廉政情况证明出具单位（主管单位纪检部门，如 塔城地区卫生健康委员会纪检组；"
+                                                  "即 JSON 批次的 defaults.integrity-certificate.issuer）"))}}}
+# what a roster does not hold but the 公示, 推荐意见 and 廉政情况证明 ask for: one value for the whole unit (the web
+# page's batch form); a dotted name is its place in the JSON batch
 _UNIT_FIELDS = tuple(name for name in _ROSTER_UPLOAD["properties"] if "." in name)
 _SCANS = {"type": "string", "format": "binary", "description": (
     "扫描件（JPG、PNG 或 PDF）：字段名 attachment:<申报人序号>:<材料编号>，序号从0起，材料编号为 "
@@ -129,8 +132,11 @@ def _request_from_upload() -> tuple[dict, Cells]:
         data["unit"] = {"name": form["unit"]}
     for name in _UNIT_FIELDS:
         if form.get(name, "").strip():
-            group, key = name.split(".")
-            data.setdefault(group, {})[key] = form[name].strip()
+            *groups, key = name.split(".")
+            node = data
+            for group in groups:
+                node = node.setdefault(group, {})
+            node[key] = form[name].strip()
     for key in ("profile", "date"):
         if form.get(key):
             data[key] = form[key]

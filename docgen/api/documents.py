@@ -71,9 +71,12 @@ def _format(kind_formats: tuple[str, ...]) -> str:
 
 
 def file_response(rendered: Rendered, *, issued: bool = True) -> Response:
-    """Answer a rendered file with a Chinese file name (RFC 6266 filename*) and, when issued, its id."""
+    """Answer a rendered file with a Chinese file name (RFC 6266 filename*) and, when issued, its id (a
+    preview is not issued)."""
+    issued = issued and not rendered.preview
     resp = Response(rendered.content, mimetype=rendered.media_type)
-    ascii_name = f"{rendered.kind.slug}{'' if issued else '-blank'}.{rendered.format}"
+    suffix = "-preview" if rendered.preview else "" if issued else "-blank"
+    ascii_name = f"{rendered.kind.slug}{suffix}.{rendered.format}"
     resp.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(rendered.filename)}")
     if issued:
@@ -168,11 +171,11 @@ def _copies() -> int | None:
     return int(raw)
 
 
-def _blind() -> bool:
-    """Read ?blind=true|false (the 盲评 copy: name, unit, ID number and photo masked)."""
-    raw = request.args.get("blind", "false").strip().lower()
+def _flag(name: str) -> bool:
+    """Read a boolean query option ?name=true|false (also 1|0; absent: false)."""
+    raw = request.args.get(name, "false").strip().lower()
     if raw not in ("true", "false", "1", "0"):
-        raise Problem(400, "参数不对", f"blind 只能是 true 或 false，收到“{raw}”", slug="bad-blind")
+        raise Problem(400, "参数不对", f"{name} 只能是 true 或 false，收到“{raw}”", slug=f"bad-{name}")
     return raw in ("true", "1")
 
 
@@ -181,13 +184,14 @@ def _render_view(slug: str) -> Callable[[], Response]:
         renderer = _renderer()
         kind = renderer.kind(slug)
         fmt = _format(kind.formats)
-        copies, blind = _copies(), _blind()
+        copies, blind, preview = _copies(), _flag("blind"), _flag("preview")
         payload = json_body()
         here = services()
         with here.gate.slot():
             rendered = here.renderer.render(slug, payload, fmt, request.args.get("profile"), copies=copies,
-                                            blind=blind)
-            here.issuer.issue([rendered])
+                                            blind=blind, preview=preview)
+            if not preview:        # a preview is only rendered: no number, no registry row, no count
+                here.issuer.issue([rendered])
         return file_response(rendered)
 
     view.__name__ = f"render_{slug.replace('-', '_')}"
@@ -203,13 +207,17 @@ def _openapi_body(kind: Kind) -> dict[str, Any]:
     if kind.blind_fields:
         parameters.append({"name": "blind", "in": "query", "schema": {"type": "boolean", "default": False},
                            "description": "盲评版：遮盖姓名、单位、身份证号码和照片"})
+    parameters.append({"name": "preview", "in": "query", "schema": {"type": "boolean", "default": False},
+                       "description": "预览稿：每页印浅灰色斜向“预览稿”字样，不出具、不登记、无文书编号（无 X-Document-Id）"
+                                      "、无二维码，不计入出具数；核对无误后不带此参数再生成正式文书"})
     return {"parameters": parameters, "requestBody": {"required": True, "content": {"application/json": {
         "schema": schema_ref(bp.components_schemas, kind.model), "example": documents.sample(kind.slug)}}}}
 
 
 def _responses(kind: Kind) -> dict[str | int, Any]:
     """Describe the file answer of a kind (linked to its verification) and its problems."""
-    ok = file_answer(f"{kind.title}文件", kind.formats, {**DOCUMENT_ID, **WARNINGS})
+    ok = file_answer(f"{kind.title}文件（preview=true 时为不出具的预览稿，无 X-Document-Id）", kind.formats,
+                     {**DOCUMENT_ID, **WARNINGS})
     ok["links"] = {"verify": {"operationId": "verify_document", "description": "核验刚出具的这份文书",
                               "parameters": {"document_id": "$response.header.X-Document-Id"}}}
     return {200: ok, **problems(400, 413, 415, 422)}

@@ -114,7 +114,8 @@ FILENAME = {"Content-Disposition": {
                    "如 阿不都热合曼·买买提-个人承诺书.pdf",
     "required": True, "schema": {"type": "string"}}}
 DOCUMENT_ID = {"X-Document-Id": {
-    "description": "本服务出具的文书编号：/v1/verify/{document_id} 据此核验", "required": True,
+    "description": "本服务出具的文书编号：/v1/verify/{document_id} 据此核验；预览稿（preview=true）不出具，没有此头",
+    "required": False,
     "schema": {"type": "string"}}}
 WARNINGS = {"X-Docgen-Warnings": {
     "description": "不妨碍生成、但需人工核对的提示：JSON 字符串列表，UTF-8 百分号编码（如某年的放假安排尚无数据）；"

@@ -5,7 +5,7 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen import profiles, rules
-from docgen.api.openapi import blueprint, problems
+from docgen.api.openapi import Answer, blueprint, problems
 from docgen.errors import Problem
 
 bp = blueprint("profiles", __name__, url_prefix="/v1")
@@ -60,13 +60,13 @@ def _summary(profile: profiles.Profile) -> dict:
 
 
 @bp.get("/profiles", tags=[TAG], summary="列出地区配置", responses={200: ProfileList})
-def list_profiles():
+def list_profiles() -> Answer:
     return {"profiles": [_summary(profiles.get(pid)) for pid in profiles.ids()]}
 
 
 @bp.get("/profiles/<profile_id>", tags=[TAG], summary="一个地区配置的全部内容，含收费标准（大写金额）",
         responses={200: ProfileDetail, **problems(404)})
-def get_profile(path: ProfilePath):
+def get_profile(path: ProfilePath) -> Answer:
     profile = _profile(path.profile_id)
     data = profile.model_dump()
     data["fees"] = [{"item": item, "yuan": yuan, "in_words": rules.amount_in_words(yuan)}
@@ -76,6 +76,6 @@ def get_profile(path: ProfilePath):
 
 @bp.get("/profiles/<profile_id>/materials", tags=[TAG], summary="一个地区配置的申报材料清单（按通知所列顺序）",
         responses={200: MaterialList, **problems(404)})
-def get_profile_materials(path: ProfilePath):
+def get_profile_materials(path: ProfilePath) -> Answer:
     profile = _profile(path.profile_id)
     return MaterialList(profile=profile.id, paper=profile.paper, materials=list(profile.materials)).model_dump()

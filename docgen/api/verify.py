@@ -17,28 +17,36 @@ from pydantic import BaseModel, Field, ValidationError
 
 from docgen.api import access, services
 from docgen.api.documents import json_body
+from docgen import profiles
 from docgen.api.openapi import Answer, blueprint, problems, schema_ref
 from docgen.errors import InvalidPayload, Problem, chinese_errors
 from docgen.registry import IssuedDocument, utc
 from docgen.render import qr
+from docgen.rules import cn_datetime
 
 bp = blueprint("verify", __name__, url_prefix="/v1")
 TAG = Tag(name="verification", description="核验：按文书编号核验文书是否由本服务出具；吊销文书")
 
-PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>文书核验</title>
-<style>body{font-family:"Noto Sans CJK SC",sans-serif;max-width:40em;margin:2em auto;line-height:1.7}
-dt{color:#555}dd{margin:0 0 .6em 0;font-weight:bold}.bad{color:#b00}</style></head><body>
-{% if v.revoked %}<h1 class="bad">文书核验：已吊销</h1><p>此文书已于 {{ d.revoked_at }} 吊销（{{ d.revoke_reason }}），不再有效。</p>
-{% elif v.genuine %}<h1>文书核验：真实</h1><p>本文书由 docgen 出具，登记信息如下。请核对纸质文书与下列信息是否一致。</p>
+# a phone opens it from the QR code: one column, readable at 390 px; times in Beijing time, in Chinese
+PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>文书核验</title><link rel="icon" href="data:,">
+<style>body{font-family:"Noto Sans CJK SC",sans-serif;max-width:40em;margin:0 auto;padding:1em 1.1em 2em;
+line-height:1.7;font-size:1.05rem;color:#1a1a1a;overflow-wrap:anywhere}h1{font-size:1.45rem;line-height:1.35}
+h2{font-size:1.1rem;margin:1.2em 0 .3em}ul{padding-left:1.3em}dt{color:#555}dd{margin:0 0 .6em 0;font-weight:bold}
+.bad{color:#b00}.id{font-family:monospace;font-weight:normal;word-break:break-all}</style></head><body>
+{% if v.revoked %}<h1 class="bad">文书核验：已吊销</h1><p>此文书已于 {{ s.revoked_at }} 吊销（{{ d.revoke_reason }}），不再有效。</p>
+{% elif v.genuine %}<h1>文书核验：真实</h1><p>{% if d.issuing_unit %}本文书由{{ d.issuing_unit }}出具，经本服务登记{% else %}本文书经本服务登记出具{% endif %}，登记信息如下。请核对纸质文书与下列信息是否一致。</p>
 {% elif v.signature_valid is false or v.content_matches is false %}<h1 class="bad">文书核验：不符</h1>
 <p>此编号的文书已登记，但{% if v.signature_valid is false %}核验链接的签名不符，链接（二维码）可能被篡改{% else %}所提交文件的指纹与登记不符，文件可能被改动{% endif %}。</p>
 {% else %}<h1>文书核验：仅查到登记</h1><p>此编号的文书已登记，但未能证明手中的文书就是它：请扫描文书上的二维码，或提交文件核对指纹。</p>{% endif %}
 <h2>已证明</h2><ul>{% for p in v.proven %}<li>{{ p }}</li>{% else %}<li>无</li>{% endfor %}</ul>
 <h2>未证明</h2><ul>{% for p in v.not_proven %}<li>{{ p }}</li>{% else %}<li>无</li>{% endfor %}</ul>
-<dl><dt>文书</dt><dd>{{ d.title }}</dd><dt>对象</dt><dd>{{ d.subject }}</dd>
-<dt>出具时间（UTC）</dt><dd>{{ d.issued_at }}</dd><dt>地区配置</dt><dd>{{ d.profile }}</dd>
-<dt>文书编号</dt><dd>{{ d.document_id }}</dd><dt>内容指纹（SHA-256）</dt><dd style="word-break:break-all">{{ d.sha256 }}</dd></dl>
+<h2>登记信息</h2><dl><dt>文书</dt><dd>{{ d.title }}</dd><dt>对象</dt><dd>{{ d.subject }}</dd>
+<dt>出具单位</dt><dd>{{ s.issuer }}</dd><dt>出具时间（北京时间）</dt><dd>{{ s.issued_at }}</dd>
+<dt>地区</dt><dd>{{ s.region }}</dd>
+<dt>文书编号</dt><dd class="id">{{ d.document_id }}</dd><dt>内容指纹（SHA-256）</dt><dd class="id">{{ d.sha256 }}</dd></dl>
 </body></html>"""
+UNKNOWN_ISSUER = "本服务（出具时未使用单位密钥，未记录出具单位）"
 
 
 class VerifyPath(BaseModel):
@@ -58,6 +66,8 @@ class Verification(BaseModel):
     type: str = Field(description="文书类型（slug）")
     title: str = Field(description="文书名称")
     profile: str = Field(description="地区配置")
+    profile_name: str = Field(description="地区配置的名称：发文机关与年度")
+    issuing_unit: str | None = Field(description="出具单位：出具时所用密钥的单位，或批量生成时的单位；未记录为 null")
     subject: str = Field(description="文书对象：申报人姓名或单位名称")
     format: str = Field(description="出具的格式：pdf、docx 或 xlsx")
     sha256: str = Field(description="出具文件的 SHA-256（十六进制），可与手中文件比对")
@@ -134,14 +144,40 @@ def _verdict(issued: IssuedDocument, signature: str | None, presented: str | Non
             "proven": proven, "not_proven": not_proven}
 
 
+def _issuing_unit(issued: IssuedDocument) -> str | None:
+    """Return who issued a document, as the registry knows it: the unit of the key it was issued with, else
+    the unit of the key or of the roster of its batch; None when it was issued without either."""
+    keys = services().keys
+    unit = keys.owner("document", issued.id)
+    if unit is None and issued.batch_id:
+        batch = services().store.get(issued.batch_id)
+        unit = keys.owner("batch", issued.batch_id) or (batch.unit if batch is not None else None)
+    return unit
+
+
+def _profile_name(profile_id: str) -> str:
+    """Return the name of a profile (发文机关与年度); its id if it is no longer known."""
+    try:
+        return profiles.get(profile_id).name
+    except profiles.UnknownProfile:
+        return profile_id
+
+
+def _shown(issued: IssuedDocument, data: dict[str, Any]) -> dict[str, str]:
+    """Return what the page shows in words: Beijing times in Chinese, the region's and the unit's names."""
+    return {"issued_at": cn_datetime(issued.issued_at),
+            "revoked_at": cn_datetime(issued.revoked_at) if issued.revoked_at else "",
+            "region": str(data["profile_name"]), "issuer": str(data["issuing_unit"] or UNKNOWN_ISSUER)}
+
+
 def _answer(path: VerifyPath, query: VerifyQuery) -> Answer:
     issued = _issued(path.document_id)
-    data = issued.public()
+    data = {**issued.public(), "profile_name": _profile_name(issued.profile), "issuing_unit": _issuing_unit(issued)}
     verdict = _verdict(issued, query.s, _presented_sha256(query))
     # JSON unless the client prefers a page (a browser opening the QR link); */* (API clients) gets JSON
     if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json":
         return {**verdict, **data}
-    return render_template_string(PAGE, d=data, v=verdict)
+    return render_template_string(PAGE, d=data, v=verdict, s=_shown(issued, data))
 
 
 _ANSWER = {200: {"description": "核验结果与登记信息：JSON；浏览器（Accept 首选 text/html）得到网页", "content": {

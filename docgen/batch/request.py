@@ -1,7 +1,6 @@
 """What a batch asks for, and how one applicant's data becomes each document type's payload."""
 from __future__ import annotations
 
-import datetime as dt
 import types
 import typing
 from typing import Any, Literal
@@ -11,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from docgen.kinds import Kind
 from docgen.kinds.common import Notice, Unit
+from docgen.rules.types import Date
 
 MASK_RULE = "[x0, y0, x1, y1]：左上角与右下角，按页面宽、高的比例（0～1）从页面左上角量起"
 
@@ -76,7 +76,7 @@ class BatchRequest(BaseModel):
     formats: list[Literal["pdf", "docx"]] = Field(default_factory=lambda: ["pdf", "docx"],  # type: ignore[arg-type]
                                                       title="格式")
     notice: Notice | None = Field(None, title="公示期", description="本单位统一的公示起止日期")
-    date: dt.date | None = Field(None, title="成文日期")
+    date: Date | None = Field(None, title="成文日期")
     defaults: dict[str, dict[str, Any]] = Field(
         default_factory=dict, title="各文书的统一内容",
         description="按文书类型给出全体申报人共用的字段，如 {\"integrity-certificate\": {\"issuer\": \"…纪检组\"}}；"

@@ -102,18 +102,38 @@ def _pages(pdf: bytes) -> int:
         return len(doc.pages)
 
 
+UNIT_WIDE = ("unit", "notice", "date", "profile")   # a batch's fields given once for the whole unit
+
+
 def point_errors(item: BatchItem | NewItem, problem: Problem) -> list[dict[str, str]]:
-    """Point a document's errors back into the batch request: /applicant/x → /applicants/3/x."""
+    """Point a document's errors back into the batch request: /applicant/x → /applicants/3/x, credited to the
+    applicant (also in the roster, whose subject is the unit); a unit-wide field's error names nobody, so that
+    the same error of every applicant's documents is one (plan.check keeps one of each)."""
     out = []
     for err in problem.errors or [{"pointer": "", "detail": problem.detail}]:
-        pointer = err["pointer"]
+        pointer, top = err["pointer"], err["pointer"].split("/")[1:2]
+        if top and top[0] in UNIT_WIDE:
+            out.append({"pointer": pointer, "detail": err["detail"], "document": item.kind})
+            continue
+        if item.folder and top and top[0] in KINDS[item.kind].unit_fields:
+            out.append({"pointer": f"/defaults/{item.kind}{pointer}", "detail": err["detail"], "document": item.kind})
+            continue
         if item.folder and (pointer == "/applicant" or pointer.startswith("/applicant/")):
             pointer = item.pointer + pointer.removeprefix("/applicant")
-        elif item.folder and pointer.split("/")[1:2] and pointer.split("/")[1] not in (
-                "unit", "notice", "date", "profile", "applicant"):
+        elif item.folder and top and top[0] != "applicant":
             pointer = f"{item.pointer}/payload{pointer}"
-        out.append({"pointer": pointer, "detail": f"{item.who}：{err['detail']}", "document": item.kind})
+        out.append({"pointer": pointer, "detail": f"{_who(item, pointer)}：{err['detail']}", "document": item.kind})
     return out
+
+
+def _who(item: BatchItem | NewItem, pointer: str) -> str:
+    """Return whom an error is about: the applicant at /applicants/N of a unit-level document, else its subject."""
+    parts = pointer.split("/")
+    if item.folder or parts[1:2] != ["applicants"] or not parts[2:3] or not parts[2].isdigit():
+        return item.who
+    applicants = item.payload.get("applicants") or []
+    index = int(parts[2])
+    return str(applicants[index].get("name") or item.who) if index < len(applicants) else item.who
 
 
 def finish_batch(services: Services, batch_id: str) -> str:

@@ -44,6 +44,9 @@ class Kind:
     batch_when: tuple[str, ...] = ()
     # one document for the whole unit (the roster): a batch makes it once, from every applicant
     unit_level: bool = False
+    # fields the unit gives once for all its applicants (the 纪检部门 that certifies): a batch takes them from its
+    # `defaults` and reports one missing once, at /defaults/<slug>/<field>
+    unit_fields: tuple[str, ...] = ()
     extra_formats: dict[str, Callable[[dict], bytes]] = field(default_factory=dict)
     # post-processing of an issued document (docgen.render.finish), the same for every kind that asks:
     watermark: str | None = None                       # light-grey diagonal wording (+ the document id), every page

@@ -1,7 +1,6 @@
 """免除继续教育学习申请表 (seed 000 附件4, 002 附件4; seed 003 附件6/7): a one-page bordered form."""
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -15,7 +14,7 @@ from docgen.kinds.common import DATE_BLANK, GENDER_RULE, ID_RULE, Applicant, Pay
 from docgen.profiles import Profile
 from docgen.render import measure
 from docgen.render.measure import pt_to_mm
-from docgen.rules.types import Gender, IdNumber, Month
+from docgen.rules.types import Date, Gender, IdNumber, Month
 
 SLUG = "ce-exemption"
 REASON_MAX = 600
@@ -94,7 +93,7 @@ class ExemptionPayload(Payload):
         "fhj", title="申请人类别",
         description="fhj：参加“访惠聚”驻村、驻村管寺等工作的人员（塔城附件7）；"
                     "minority-training：少数民族特培学员（塔城附件6）")
-    date: dt.date | None = Field(None, title="审核日期", description="审核日期（YYYY-MM-DD）；缺省时留空待手写")
+    date: Date | None = Field(None, title="审核日期", description="审核日期（YYYY-MM-DD）；缺省时留空待手写")
 
     @field_validator("review")
     @classmethod

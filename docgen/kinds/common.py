@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 
 from docgen import rules
 from docgen.profiles import Profile
-from docgen.rules.types import Ethnicity, Gender, IdNumber, Level, PoliticalStatus, Uscc
+from docgen.rules.types import Date, Ethnicity, Gender, IdNumber, Level, PoliticalStatus, Uscc
 
 # maxLength of the free-text fields: what their place in the layouts holds (a GB/T 9704 line is 28
 # characters; the 评审表 and roster cells are narrower). The schema and the 422 state these numbers.
@@ -66,7 +66,7 @@ class Payload(BaseModel):
     profile: str | None = Field(None, title="地区配置", examples=["bazhou-2024"],
                                 description="地区配置编号（见 GET /v1/profiles），决定措辞、禁报年限、评审表份数、"
                                             "附件序号；查询参数 profile 优先；缺省为 xinjiang")
-    date: dt.date | None = Field(None, title="成文日期",
+    date: Date | None = Field(None, title="成文日期",
                                  description="成文日期（YYYY-MM-DD），印为“2024年8月28日”；缺省时留空待手写")
 
 
@@ -80,9 +80,9 @@ class Applicant(BaseModel):
     ethnicity: Ethnicity | None = Field(None, title="族别")
     political_status: PoliticalStatus | None = Field(None, title="政治面貌")
     id_number: IdNumber | None = Field(None, title="身份证号码", description=ID_RULE)
-    birth_date: dt.date | None = Field(None, title="出生日期", description=BIRTH_RULE)
+    birth_date: Date | None = Field(None, title="出生日期", description=BIRTH_RULE)
     current_title: Short | None = Field(None, title="现任专业技术职务", examples=["助理工程师"])
-    current_title_date: dt.date | None = Field(None, title="获现任专业技术职务时间")
+    current_title_date: Date | None = Field(None, title="获现任专业技术职务时间")
     target_title: Short | None = Field(None, title="拟申报专业技术职务", examples=["工程师"])
     series: Short | None = Field(None, title="系列", examples=["工程"])
     specialty: Short | None = Field(None, title="专业", examples=["电力工程"])
@@ -137,8 +137,8 @@ class Notice(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start_date: dt.date = Field(title="公示开始日期", description="YYYY-MM-DD")
-    end_date: dt.date | None = Field(None, title="公示结束日期",
+    start_date: Date = Field(title="公示开始日期", description="YYYY-MM-DD")
+    end_date: Date | None = Field(None, title="公示结束日期",
                                      description=NOTICE_RULE + "；缺省时取满5个工作日的最早日期")
     days: int | None = Field(None, title="公示天数", ge=1, le=60,
                              description="公示结果中写明的天数；给出时须与起止日期相符（按地区配置为日历天数或工作日）")

@@ -30,7 +30,7 @@ from docgen.kinds.common import BLANK, DATE_BLANK, GENDER_RULE, ID_RULE, Applica
 from docgen.profiles import Profile
 from docgen.render import measure
 from docgen.render.pictures import Picture
-from docgen.rules.types import Gender, IdNumber, Month
+from docgen.rules.types import Date, Gender, IdNumber, Month
 
 SLUG = "evaluation-form"
 PHOTO_MM = (25, 35)                 # 1 inch (一寸): 25 × 35 mm
@@ -155,7 +155,7 @@ class EvaluationPayload(Payload):
     awards: list[Award] = Field(default_factory=list, title="获奖情况", max_length=30)
     assessments: list[Assessment] = Field(default_factory=list, title="年度考核", max_length=15)
     trainings: list[Training] = Field(default_factory=list, title="继续教育", max_length=15)
-    date: dt.date | None = Field(None, title="填表日期", description="YYYY-MM-DD；缺省时留空待手写")
+    date: Date | None = Field(None, title="填表日期", description="YYYY-MM-DD；缺省时留空待手写")
 
 
 # --- The context

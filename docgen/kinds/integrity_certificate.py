@@ -1,7 +1,6 @@
 """廉政情况证明 (seed 003 附件4): the 主管单位纪检部门 certifies the applicant's disciplinary record."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -11,6 +10,7 @@ from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
 from docgen.kinds.common import BLANK, Applicant, Filled, Payload, UnitName, WorkUnitFilled, fill, signoff_date
 from docgen.profiles import Profile
+from docgen.rules.types import Date
 
 SLUG = "integrity-certificate"
 PENALTY_SUFFIX = "处分"   # the wording prints “受到{penalty}处分”: 警告 and 警告处分 both mean 警告
@@ -32,7 +32,7 @@ class Punishment(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    date: dt.date = Field(title="处分日期", description="受到处分的日期（YYYY-MM-DD）")
+    date: Date = Field(title="处分日期", description="受到处分的日期（YYYY-MM-DD）")
     reason: Filled = Field(title="处分原因", examples=["违反工作纪律"], description="印为“因××，受到××处分”")
     penalty: Annotated[Filled, AfterValidator(_penalty_name)] = Field(
         title="处分种类", examples=["警告"], description="如警告、记过、记大过；末尾的“处分”二字可省略")
@@ -57,7 +57,7 @@ def _check(payload: IntegrityPayload) -> None:
 
 
 def _context(values: dict, profile: Profile, record: str, clues: str, date: str) -> dict:
-    def text(key):
+    def text(key: str) -> str:
         return fill(profile.text(SLUG, key), values)
 
     values = {**values, "record": text(record), "clues": text(clues)}
@@ -85,4 +85,4 @@ def blank(profile: Profile, options: Options) -> dict:
 
 
 KIND = Kind(slug=SLUG, title="廉政情况证明", model=IntegrityPayload, build=build, blank=blank,
-            subject=lambda p: p.applicant.name, seeds="003 附件4")
+            subject=lambda p: p.applicant.name, seeds="003 附件4", unit_fields=("issuer",))

@@ -1,7 +1,6 @@
 """推荐单位公示结果 (seed 000 附件2, 003 附件2): the 公示 ended without objection; the unit recommends."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pydantic import Field
@@ -12,7 +11,7 @@ from docgen.kinds import Kind, Options
 from docgen.kinds.common import (BLANK, DATE_BLANK, LEVEL_BLANK, NOTICE_RULE, Applicant, Notice, Payload, Short,
                                  ShortFilled, Unit, dated_before_notice_end, fill, signoff_date)
 from docgen.profiles import Profile
-from docgen.rules.types import Level
+from docgen.rules.types import Date, Level
 
 SLUG = "notice-result"
 # the wording of a profile counts the period either in calendar days (seed 000 “公示××天”) or in working
@@ -33,7 +32,7 @@ class ResultApplicant(Applicant):
 class EndedNotice(Notice):
     """公示期 that has ended: the result states both dates."""
 
-    end_date: dt.date = Field(title="公示结束日期", description=NOTICE_RULE + "；成文日期不得早于此日")
+    end_date: Date = Field(title="公示结束日期", description=NOTICE_RULE + "；成文日期不得早于此日")
 
 
 class NoticeResultPayload(Payload):

@@ -5,7 +5,6 @@ the unit (003: “用‘本人’和‘本单位’替代”) and whether the �
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -15,9 +14,10 @@ from docgen.kinds import Kind, Options
 from docgen.kinds.common import (BLANK, DATE_BLANK, Applicant, Payload, WorkUnitFilled, fill, limited,
                                  signoff_date)
 from docgen.profiles import Profile
+from docgen.rules.types import Date
 
 SLUG = "work-summary"
-PARAGRAPH_MAX = 1500      # characters of one paragraph (a page and a half)
+PARAGRAPH_MAX = 600       # characters of one paragraph (about 21 lines), the limit of every free text
 PARAGRAPHS_MAX = 40
 # the blank form: ruled lines to write on, with the sign-offs still on the first page (the 审核 block takes 6 lines;
 # LibreOffice sets a ruled line a little taller than the PDF)
@@ -38,7 +38,7 @@ class Review(BaseModel):
 
     opinion: limited(60) | None = Field(  # type: ignore[valid-type]
         None, title="审核意见", description="缺省为地区配置的措辞，如“已审核，情况属实。”")
-    date: dt.date | None = Field(None, title="审核日期", description="YYYY-MM-DD；缺省时留空待手写")
+    date: Date | None = Field(None, title="审核日期", description="YYYY-MM-DD；缺省时留空待手写")
 
 
 class SummaryPayload(Payload):
@@ -52,10 +52,13 @@ class SummaryPayload(Payload):
     review: Review | None = Field(None, title="组织人事部门审核",
                                   description="给出时印审核意见、公章处和审核日期；地区配置要求审核时（塔城）总是印出")
 
-    @field_validator("paragraphs")
+    @field_validator("paragraphs", mode="before")
     @classmethod
-    def _split_lines(cls, paragraphs: list[str]) -> list[str]:
-        """Split each paragraph at its line breaks (text pasted from a word processor)."""
+    def _split_lines(cls, paragraphs: object) -> object:
+        """Split each paragraph at its line breaks (text pasted from a word processor) before the length of each
+        paragraph is checked."""
+        if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
+            return paragraphs   # the list and item types report what is wrong
         return [line.strip() for p in paragraphs for line in p.splitlines() if line.strip()]
 
 

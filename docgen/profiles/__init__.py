@@ -6,13 +6,14 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_PROFILE = "xinjiang"
 # an id names a file in this package: nothing else (no paths, no names longer than a file system allows)
 PROFILE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+COVER = "material-list"    # the document type of a package's 目录, named by every profile with a material list
 
 
 class Material(BaseModel):
@@ -63,7 +64,7 @@ class Profile(BaseModel):
             raise ValueError(f"profile {self.id!r}: material keys twice: {twice}")
         return self
 
-    def text(self, slug: str, key: str):
+    def text(self, slug: str, key: str) -> Any:
         """Return the wording `key` of document `slug`; a KeyError names what the profile lacks."""
         try:
             return self.texts[slug][key]
@@ -71,8 +72,10 @@ class Profile(BaseModel):
             raise KeyError(f"profile {self.id!r} has no text {slug}.{key}") from None
 
     def names(self, slug: str) -> bool:
-        """Tell whether the profile's notice names document `slug` (among its documents or attachments)."""
-        return slug in self.documents or slug in self.attachments
+        """Tell whether the profile's notice names document `slug`: among its documents, its attachments or its
+        material list — whose own 目录 the list implies (seed 000 (四): 档案袋封面张贴申报材料目录)."""
+        listed = {item.document for item in self.materials} | ({COVER} if self.materials else set())
+        return slug in self.documents or slug in self.attachments or slug in listed
 
     def unnamed_warnings(self, slug: str, title: str) -> list[str]:
         """Return the warning for a document the profile's notice does not name; none when it names it."""

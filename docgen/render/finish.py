@@ -1,5 +1,6 @@
-"""Post-processing an issued document as its Kind declares: watermark, verification QR code, copies for
-duplex printing, and the masking of a blind (盲评) copy. Knows no document type by name.
+"""Post-processing a rendered document as its Kind declares: watermark, verification QR code, copies for
+duplex printing, and the masking of a blind (盲评) copy; a preview's mark is a watermark like any other.
+Knows no document type by name.
 
 - PDF (pikepdf; FACTS.md: 6× faster than pypdf): N copies one after another, each padded to an even page
   count with blank pages (duplex: every copy starts on a front side); on every page, under the content,
@@ -34,13 +35,20 @@ class Finish:
     """What to add to a rendered file."""
 
     document_id: str
-    watermark: str | None = None       # wording; the document id is added under it
+    watermark: str | None = None       # wording; under it the note, by default the document id
     verify_url: str | None = None      # the QR code's link
     copies: int = 1
+    watermark_note: str | None = None  # the line under the wording, instead of the document id
+    pad: bool = True                   # each copy to an even page count (duplex); a preview pads as its issue
 
     @property
     def needed(self) -> bool:
         return bool(self.watermark or self.verify_url or self.copies > 1)
+
+    @property
+    def note(self) -> str:
+        """Return the line under the watermark's wording: the note given, else the document id."""
+        return self.watermark_note if self.watermark_note is not None else watermark.id_line(self.document_id)
 
 
 def mask(context: dict, paths: tuple[str, ...]) -> dict:
@@ -88,7 +96,7 @@ def pdf(content: bytes, finish: Finish) -> bytes:
     out = pikepdf.new()
     size = source.pages[0].mediabox
     width, height = float(size[2]) - float(size[0]), float(size[3]) - float(size[1])
-    under = _form(out, watermark.pdf_ops(finish.watermark, finish.document_id, width, height)
+    under = _form(out, watermark.pdf_ops(finish.watermark, finish.note, width, height)
                   if finish.watermark else "", width, height)
     qr_ops = ""
     if finish.verify_url:
@@ -97,7 +105,7 @@ def pdf(content: bytes, finish: Finish) -> bytes:
     for n in range(1, finish.copies + 1):
         first = len(out.pages)
         out.pages.extend(source.pages)
-        if (len(out.pages) - first) % 2:
+        if finish.pad and (len(out.pages) - first) % 2:
             out.add_blank_page(page_size=(width, height))
         mark = _mark_ops(copy_mark(n, finish.copies), height) if finish.copies > 1 else ""
         over = _form(out, "\n".join(filter(None, (qr_ops, mark))), width, height)
@@ -142,7 +150,7 @@ def docx(content: bytes, finish: Finish) -> bytes:
     shape_id = 1
     for n, section in enumerate(doc.sections, 1):
         for header in (section.header, section.even_page_header, section.first_page_header):
-            mark = watermark.vml_shapes(finish.watermark, finish.document_id, width_mm, height_mm, shape_id) \
+            mark = watermark.vml_shapes(finish.watermark, finish.note, width_mm, height_mm, shape_id) \
                 if finish.watermark else []
             shape_id += 2 * len(watermark.ROWS)
             _stamp_header(header, mark, qr_png, copy_mark(n, finish.copies) if finish.copies > 1 else "",

@@ -4,7 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, pass_context
 from docxtpl import RichText
@@ -16,7 +18,7 @@ from docgen.render import fonts
 from docgen.render.measure import TWIPS_PER_PT
 
 
-def _register_filters(env) -> None:
+def _register_filters(env: Any) -> None:
     # the same filters in both template sets, so DOCX and PDF print the same thing
     env.globals["signoff"] = signoff
     env.filters["cn_date"] = lambda d: rules.cn_date(d) if d else ""
@@ -29,7 +31,7 @@ BODY_FACE, BODY_PT, LINE_EMS = "仿宋_GB2312", 16, 28   # GB/T 9704 §5.2.3: 3�
 DATE_RIGHT_EMS = 4    # §7.3.5.1: 成文日期右空四字
 
 
-def signoff(signatures, date: str) -> list[dict]:
+def signoff(signatures: Iterable[str], date: str) -> list[dict]:
     """Place the sign-off lines as GB/T 9704-2012 §7.3.5.1 does for a sealed document: the 成文日期 four
     characters in from the right, each 署名 line centred over it; a line too long to centre there is set
     flush right (at most a full line, wrapping beyond it). Returns [{text, right (em), twips}], date last."""
@@ -55,7 +57,7 @@ KEEP = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|(?:身份证号(?:码
 TAIL = 4
 
 
-def segments(text: str, names=()) -> list[tuple[str, str]]:
+def segments(text: str, names: Iterable[str] = ()) -> list[tuple[str, str]]:
     """Split a text into ("text" | "keep" | "blank", part): what may break, what must not, blanks to rule."""
     text = str(text)
     spans = [m.span() for m in KEEP.finditer(text)]
@@ -86,7 +88,7 @@ def segments(text: str, names=()) -> list[tuple[str, str]]:
 
 
 @pass_context
-def _ruled_html(context, text: str) -> Markup:
+def _ruled_html(context: Any, text: str) -> Markup:
     """Escape a text for HTML: blanks (underscores, a place to write by hand) as one ruled line, what
     must not break in a no-wrap span; the text stays the same."""
     html = {"text": lambda part: str(escape(part)),
@@ -112,13 +114,13 @@ def _ruled_docx(text: str) -> RichText:
 class _CompiledOnce(ImmutableSandboxedEnvironment):
     """docxtpl compiles each XML part with from_string on every render; the parts of a template never change."""
 
-    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 — jinja's signature
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002 — jinja's signature
         if globals is None and template_class is None:
             return self._compiled(source)
         return super().from_string(source, globals, template_class)
 
     @lru_cache(maxsize=512)
-    def _compiled(self, source):
+    def _compiled(self, source: str) -> Any:
         return super().from_string(source)
 
 

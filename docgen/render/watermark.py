@@ -1,9 +1,10 @@
-"""The watermark of an issued document: light-grey diagonal text, three times down every page.
+"""The watermark of a document: light-grey diagonal text and a note under it, three times down every page.
 
 PDF: the glyph outlines filled in light grey under the page's content (docgen.render.outlines: an area a
 scan shows, no text for extraction). DOCX: the same lines as vector WordArt behind the text in the page
 header, the VML text-path shapes Word itself writes for a watermark (docgen.render.finish) — sharp at any
-print resolution, where a page-sized PNG was 96 ppi. Both carry the kind's wording and the document id.
+print resolution, where a page-sized PNG was 96 ppi. Both carry the wording and its note (an issued
+document's: the kind's wording and the document id; a preview's: 预览稿 and that it is not issued).
 """
 from __future__ import annotations
 
@@ -27,11 +28,11 @@ def id_line(document_id: str) -> str:
     return f"编号 {document_id}"
 
 
-def pdf_ops(text: str, document_id: str, width: float, height: float) -> str:
+def pdf_ops(text: str, note: str, width: float, height: float) -> str:
     """Return PDF operators drawing the watermark on a page of width × height pt (origin bottom left)."""
     font = stamp_font()
     cos, sin = math.cos(math.radians(ANGLE)), math.sin(math.radians(ANGLE))
-    line2 = id_line(document_id)
+    line2 = note
     w1, w2 = font.width(text, TEXT_PT), font.width(line2, ID_PT)
     glyphs1, glyphs2 = font.draw(text, TEXT_PT), font.draw(line2, ID_PT)
     out = [f"q {GREY:g} g"]
@@ -45,7 +46,7 @@ def pdf_ops(text: str, document_id: str, width: float, height: float) -> str:
     return "\n".join(out)
 
 
-def png(text: str, document_id: str, width_mm: float, height_mm: float, dpi: int = 96) -> bytes:
+def png(text: str, note: str, width_mm: float, height_mm: float, dpi: int = 96) -> bytes:
     """Return the same watermark as a page-sized PNG: light grey on a transparent background."""
     from PIL import Image, ImageDraw
 
@@ -54,7 +55,7 @@ def png(text: str, document_id: str, width_mm: float, height_mm: float, dpi: int
     page = Image.new("LA", (round(width_mm * px), round(height_mm * px)), (0, 0))
     grey = round(GREY * 255)
     font1, font2 = _pil_font(round(TEXT_PT * pt)), _pil_font(round(ID_PT * pt))
-    line2 = id_line(document_id)
+    line2 = note
     for row in ROWS:
         w1 = font1.getlength(text)
         layer = Image.new("LA", (round(w1) + 8, round((TEXT_PT + ID_GAP_PT + ID_PT) * pt) + 8), (0, 0))
@@ -106,12 +107,12 @@ EM_CENTRE = 0.38   # a Chinese em box's centre above the baseline, in em
 VML_FACE = "黑体"   # Word finds SimHei by this name; LibreOffice the Fandol face by fonts/fonts.conf
 
 
-def vml_shapes(text: str, document_id: str, width_mm: float, height_mm: float, first_id: int) -> list[str]:
+def vml_shapes(text: str, note: str, width_mm: float, height_mm: float, first_id: int) -> list[str]:
     """Return the watermark as VML text-path shapes on a page (mm), each for its own w:pict in a DOCX
     header (LibreOffice reads one shape per w:pict), the shape type before the first.
 
     The same lines, sizes and places as pdf_ops: each row's text centred on the page's vertical axis,
-    turned ANGLE degrees, the document id under it.
+    turned ANGLE degrees, the note under it.
     """
     from xml.sax.saxutils import quoteattr
 
@@ -124,7 +125,7 @@ def vml_shapes(text: str, document_id: str, width_mm: float, height_mm: float, f
     shapes, n = [], first_id
     for row in ROWS:
         cx, cy = width / 2, height * (1 - row)
-        for line, size, baseline in ((text, TEXT_PT, 0.0), (id_line(document_id), ID_PT, -ID_GAP_PT)):
+        for line, size, baseline in ((text, TEXT_PT, 0.0), (note, ID_PT, -ID_GAP_PT)):
             lift = baseline + EM_CENTRE * size
             x, y = cx + up[0] * lift, cy + up[1] * lift
             w, h = font.width(line, size), size

@@ -11,6 +11,15 @@ def cn_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")   # China keeps UTC+8 all year
+
+
+def cn_datetime(moment: dt.datetime) -> str:
+    """Write a moment as 2026年12月3日 16:46 in Beijing time (a naive moment is taken as UTC, as stored)."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).astimezone(BEIJING)
+    return f"{cn_date(local)} {local:%H:%M}"
+
+
 def cn_month(d: dt.date) -> str:
     """Write the month of a date as 2024年8月."""
     return f"{d.year}年{d.month}月"

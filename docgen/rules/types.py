@@ -54,10 +54,31 @@ Route = Annotated[str, _checked("vocab", vocab.normalize_route), _schema(
     **{"x-choices": list(vocab.ROUTES)})]
 
 
-def _month(value: object) -> object:
+_ISO_DATE = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
+
+
+def _iso_date(value: object) -> dt.date:
+    """Take a date only as a YYYY-MM-DD string (or a date, from our own code): never a number or a Unix time.
+
+    Parsed here, so that strict validation (JSON taken as JSON) sees a date."""
+    if isinstance(value, dt.date):
+        return value
+    if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        raise PydanticCustomError("date_type", "日期")   # the message comes from errors.MESSAGES["date_type"]
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise PydanticCustomError("date_parsing", "日期") from None
+
+
+def _month(value: object) -> dt.date:
     """Accept 2012-07 for a month (printed as 年月) as well as a full ISO date."""
     match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value) if isinstance(value, str) else None
-    return f"{match[1]}-{int(match[2]):02d}-01" if match else value
+    return _iso_date(f"{match[1]}-{int(match[2]):02d}-01" if match else value)
+
+
+# a date of the payload: “2024-08-28”; JSON numbers and timestamps are refused (they printed 1970年1月1日)
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 Month = Annotated[dt.date, BeforeValidator(_month), _schema(

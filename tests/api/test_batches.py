@@ -173,6 +173,44 @@ def test_missing_document_field_is_named_before_the_run(client):
     assert any(e["document"] == "integrity-certificate" and "纪检" in e["detail"] for e in resp.json["errors"])
 
 
+
+def test_unit_fields_are_reported_once_and_roster_errors_name_the_applicant(client):
+    """The 纪检部门 and the 办公室 missing for every applicant are one error each, at the batch's own field; a bad ID
+    number found by the roster names the applicant, not the unit (the roster's subject)."""
+    batch = copy.deepcopy(SAMPLE)
+    batch["profile"] = "tacheng-2023"
+    del batch["unit"]["office"]
+    batch["applicants"][1]["id_number"] = batch["applicants"][1]["id_number"][:17] + "0"
+    errors = client.post("/v1/batches", json=batch).json["errors"]
+    assert [e["pointer"] for e in errors].count("/unit/office") == 1
+    issuer = [e for e in errors if e["pointer"].endswith("/issuer")]
+    assert [e["pointer"] for e in issuer] == ["/defaults/integrity-certificate/issuer"]
+    id_errors = [e for e in errors if e["pointer"] == "/applicants/1/id_number"]
+    name = batch["applicants"][1]["name"]
+    assert id_errors and all(e["detail"].startswith(f"{name}：") for e in id_errors), id_errors
+    assert not any(e["detail"].startswith(batch["unit"]["name"]) for e in errors), errors
+
+
+def test_the_upload_takes_the_issuer_as_a_form_field(client):
+    """廉政情况证明's 出具单位 comes with a roster upload as the multipart field defaults.integrity-certificate.issuer."""
+    from docgen.documents import sample
+
+    xlsx = client.post("/v1/documents/roster?format=xlsx", json=sample("roster")).data
+    form = {"profile": "tacheng-2023", "documents": "integrity-certificate", "formats": "pdf"}
+    missing = client.post("/v1/batches", data={"file": (io.BytesIO(xlsx), "花名册.xlsx"), **form},
+                          content_type="multipart/form-data")
+    assert missing.status_code == 422
+    assert [e["pointer"] for e in missing.json["errors"]] == ["/defaults/integrity-certificate/issuer"]
+    resp = client.post("/v1/batches", data={"file": (io.BytesIO(xlsx), "花名册.xlsx"), **form,
+                                            "defaults.integrity-certificate.issuer": "塔城地区农业农村局纪检组"},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 202, resp.json
+    status = _wait(client, resp.headers["Location"])
+    archive = zipfile.ZipFile(io.BytesIO(_download(client, status["links"]["archive"])))
+    certificate = next(n for n in archive.namelist() if n.endswith("廉政情况证明.pdf"))
+    assert "塔城地区农业农村局纪检组" in pypdf.PdfReader(io.BytesIO(archive.read(certificate))).pages[0].extract_text()
+
+
 @pytest.mark.databases
 def test_every_batch_file_verifies(client):
     """Each PDF of a batch is registered: the id in its metadata verifies with the file's own SHA-256."""

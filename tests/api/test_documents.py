@@ -1,10 +1,12 @@
 """The HTTP API as an integrating service sees it: status codes, headers, files and problem+json errors."""
 from __future__ import annotations
 
+import io
 import json
 import time
 from urllib.parse import unquote
 
+import pikepdf
 import pytest
 
 from docgen.documents import sample
@@ -209,3 +211,75 @@ def test_blank_forms_are_not_issued(client):
     client.get("/v1/document-types/commitment/blank?format=pdf")
     text = client.get("/metrics").get_data(as_text=True)
     assert 'docgen_documents_issued_total{format="pdf",kind="commitment"}' not in text
+
+
+def _registered(client) -> int:
+    """Return how many documents the app's registry holds."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from docgen.registry import IssuedDocument
+
+    with Session(client.application.extensions["docgen"].registry.engine) as session:
+        return session.scalar(select(func.count()).select_from(IssuedDocument)) or 0
+
+
+def _grey_pixels(content: bytes) -> list[int]:
+    """Return, for each page rasterised at 40 dpi, how many pixels are the watermark's light grey."""
+    import pypdfium2
+
+    from docgen.render.watermark import GREY
+
+    grey, counts = round(GREY * 255), []
+    document = pypdfium2.PdfDocument(content)
+    try:
+        for page in document:
+            histogram = page.render(scale=40 / 72, grayscale=True).to_pil().convert("L").histogram()
+            counts.append(sum(histogram[grey - 12:grey + 13]))
+            page.close()
+    finally:
+        document.close()
+    return counts
+
+
+def test_previews_register_nothing_and_carry_the_mark_on_every_page(client):
+    """Three previews: no number, no registry row, no count; the 预览稿 mark is drawn on every page (an area,
+    not text) and no QR code is; then one issue registers one document."""
+    for fmt in ("pdf", "docx", "pdf"):
+        resp = client.post(f"/v1/documents/evaluation-form?format={fmt}&preview=true", json=sample("evaluation-form"))
+        assert resp.status_code == 200 and "X-Document-Id" not in resp.headers
+        assert "%E9%A2%84%E8%A7%88%E7%A8%BF" in resp.headers["Content-Disposition"]   # 预览稿 in the file name
+    assert _registered(client) == 0
+    assert "docgen_documents_issued_total{" not in client.get("/metrics").get_data(as_text=True)
+
+    preview = client.post("/v1/documents/commitment?preview=true", json=sample("commitment")).data
+    issued = client.post("/v1/documents/commitment", json=sample("commitment"))
+    assert issued.status_code == 200 and issued.headers["X-Document-Id"] and _registered(client) == 1
+    assert 'docgen_documents_issued_total{format="pdf",kind="commitment"} 1.0' in client.get("/metrics").text
+    marked, plain = _grey_pixels(preview), _grey_pixels(issued.data)
+    assert len(marked) == len(plain) and all(m > p + 500 for m, p in zip(marked, plain, strict=True)), (marked, plain)
+    assert "预览稿" not in pdf_text(preview) and pdf_text(preview) == pdf_text(issued.data)
+    # the issued evaluation form has its watermark under every page and its QR code over it; the preview, as
+    # many pages, only its mark under them
+    issued_form = client.post("/v1/documents/evaluation-form", json=sample("evaluation-form")).data
+    preview_form = client.post("/v1/documents/evaluation-form?preview=true", json=sample("evaluation-form")).data
+    stamps = [[_stamps(page) for page in pikepdf.open(io.BytesIO(data)).pages] for data in (preview_form, issued_form)]
+    assert len(stamps[0]) == len(stamps[1]) == 12
+    assert all(page == {"grey"} for page in stamps[0]) and all(page == {"grey", "qr"} for page in stamps[1])
+
+
+def _stamps(page: pikepdf.Page) -> set[str]:
+    """Return what the forms a page draws hold: a light-grey mark ("grey"), a QR code's squares ("qr")."""
+    from docgen.render.watermark import GREY
+
+    found = set()
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) != "Do":
+            continue
+        form = page.Resources.XObject[operands[0]]
+        if form.get("/Subtype") != "/Form":
+            continue
+        ops = form.read_bytes().decode("latin-1")
+        found |= {"grey"} if f"{GREY:g} g" in ops else set()
+        found |= {"qr"} if ops.count(" re") > 50 else set()
+    return found

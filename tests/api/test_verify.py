@@ -72,3 +72,53 @@ def test_unknown_id_is_404(client):
 def test_blank_forms_are_not_issued(client):
     resp = client.get("/v1/document-types/commitment/blank?format=pdf")
     assert resp.status_code == 200 and "X-Document-Id" not in resp.headers
+
+
+def test_the_page_speaks_to_a_phone_in_chinese(client):
+    """The page a QR code opens: a viewport for phones, the time in Chinese in Beijing time, the region's name,
+    and who issued it (the unit of the key it was issued with); the JSON answer adds those two names."""
+    from docgen.registry import utc
+    from docgen.rules.dates import BEIJING
+
+    keys = client.application.extensions["docgen"].keys
+    _key_id, token = keys.create("塔城地区农业农村局")
+    resp = client.post("/v1/documents/commitment?profile=tacheng-2023", json=sample("commitment"),
+                       headers={"Authorization": f"Bearer {token}"})
+    url = f"/v1/verify/{resp.headers['X-Document-Id']}"
+    info = client.get(url, headers={"Accept": "application/json"}).json
+    assert info["profile"] == "tacheng-2023" and info["issuing_unit"] == "塔城地区农业农村局"
+    assert info["profile_name"].startswith("塔城地区")
+    page = client.get(url, headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    local = utc(dt.datetime.fromisoformat(info["issued_at"])).astimezone(BEIJING)
+    assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" in page and info["issued_at"] not in page
+    assert info["profile_name"] in page and "tacheng-2023" not in page
+    assert "塔城地区农业农村局" in page and "docgen" not in page
+    # issued without a key: the page says the unit was not recorded, the JSON says null
+    anonymous = client.post("/v1/documents/commitment", json=sample("commitment")).headers["X-Document-Id"]
+    assert client.get(f"/v1/verify/{anonymous}", headers={"Accept": "application/json"}).json["issuing_unit"] is None
+    assert "未记录出具单位" in client.get(f"/v1/verify/{anonymous}", headers={"Accept": "text/html"}).get_data(as_text=True)
+
+
+def test_a_batch_document_names_the_batch_unit(client):
+    """A document of a batch is issued by the batch's unit (its roster's), even without a key."""
+    import time
+
+    batch = sample("batch")
+    resp = client.post("/v1/batches", json=batch)
+    assert resp.status_code == 202, resp.json
+    for _ in range(600):
+        status = client.get(resp.headers["Location"]).json
+        if status["status"] in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    assert status["status"] == "done", status
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from docgen.registry import IssuedDocument
+
+    with Session(client.application.extensions["docgen"].registry.engine) as session:
+        document_id = session.scalars(select(IssuedDocument.id).where(IssuedDocument.batch_id == status["id"])).first()
+    info = client.get(f"/v1/verify/{document_id}", headers={"Accept": "application/json"}).json
+    assert info["issuing_unit"] == batch["unit"]["name"]

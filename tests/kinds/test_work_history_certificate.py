@@ -10,7 +10,7 @@ from tests.helpers import changed, docx_text, errors_of as errors_of_kind, pdf_t
 from tests.layout.pages import check_letter_pages, pdf_pages
 
 SLUG = "work-history-certificate"
-LEAD = "兹证明阿不都热合曼·买买提同志（身份证号码：652801198801092312）"
+NAME, ID = "兹证明阿不都热合曼·买买提同志", "（身份证号码：652801198801092312）："
 PERIODS = ("2011年7月至2015年6月，在尉犁县农业技术推广站从事棉花栽培技术推广工作。"
            "2015年7月至2018年12月，在巴音郭楞蒙古自治州农业科学研究所从事棉花节水灌溉技术试验与示范工作。"
            "2019年1月至今，在巴音郭楞蒙古自治州农业科学研究所从事棉花栽培与节水灌溉技术研究工作。")
@@ -33,7 +33,7 @@ def errors_of(renderer, data):
 def test_wording_in_every_profile(renderer, pid):
     for text in texts_of(renderer, SLUG, payload(), pid):
         # 2011-07 to 2024-09, both included: 159 months; the date of the certificate closes 至今
-        assert text == ("从事专业技术工作经历证明" + LEAD + "从事专业技术工作的经历如下：" + PERIODS +
+        assert text == ("从事专业技术工作经历证明" + NAME + "从事专业技术工作的经历如下" + ID + PERIODS +
                         "以上累计从事专业技术工作13年3个月。以上情况属实，特此证明。"
                         "巴音郭楞蒙古自治州农业科学研究所（公章）2024年9月2日")
 
@@ -41,7 +41,7 @@ def test_wording_in_every_profile(renderer, pid):
 def test_aksu_asks_for_the_years_in_the_current_specialty(renderer):
     # seed 002 四(五)5: 首次参加职称评审且直接申报中级的人员 … 从事现任专业工作年限的书面证明材料
     for text in texts_of(renderer, SLUG, payload(), "aksu-archives-2024"):
-        assert text.startswith("从事现任专业工作年限证明" + LEAD + "从事现任专业工作的经历如下：" + PERIODS)
+        assert text.startswith("从事现任专业工作年限证明" + NAME + "从事现任专业工作的经历如下" + ID + PERIODS)
         assert "以上累计从事现任专业工作13年3个月。" in text
 
 
@@ -124,7 +124,7 @@ def test_longest_content_within_two_pages(renderer):
 
 def test_blank_form(renderer):
     pdf = squash(pdf_text(renderer.blank(SLUG, "pdf", "bazhou-2024").content))
-    assert pdf == ("从事专业技术工作经历证明兹证明同志（身份证号码：）从事专业技术工作的经历如下：" +
+    assert pdf == ("从事专业技术工作经历证明兹证明同志从事专业技术工作的经历如下（身份证号码：）：" +
                    "年月至年月，在从事。" * 4 + "以上累计从事专业技术工作年个月。以上情况属实，特此证明。（公章）年月日")
     assert squash(docx_text(renderer.blank(SLUG, "docx", "bazhou-2024").content)) == pdf
     assert len(pdf_pages(renderer.blank(SLUG, "pdf", "aksu-archives-2024").content)) == 1

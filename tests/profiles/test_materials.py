@@ -47,3 +47,13 @@ def test_a_key_named_twice_is_refused():
     data["materials"] = [item.model_dump(), item.model_dump()]
     with pytest.raises(ValueError, match="material keys twice"):
         profiles.Profile(**data)
+
+
+@pytest.mark.parametrize("pid,slug", [("bazhou-2024", "political-appraisal"), ("bazhou-2024", "work-history-certificate"),
+                                      ("bazhou-2024", "material-list"), ("tacheng-2023", "work-summary")])
+def test_a_document_the_material_list_names_renders_without_a_warning(pid, slug):
+    assert profiles.get(pid).unnamed_warnings(slug, "文书") == []
+
+
+def test_a_document_no_list_names_still_warns():
+    assert profiles.get("tacheng-2023").unnamed_warnings("political-appraisal", "现实表现政治鉴定材料")

@@ -9,14 +9,17 @@ import pdfplumber
 import pytest
 from fontTools.ttLib import TTFont
 
+from docgen.documents import sample
 from docgen.render import fonts
 
 RARE = "䶮𠈌喆赟堃犇珺玥昇"
 
 
-def _commitment(renderer, name):
-    payload = {"applicant": {"name": name}, "date": "2024-08-28"}
-    return renderer.render("commitment", payload, "pdf").content
+def _letter(renderer, name):
+    """Render a one-page letter that prints the applicant's name in its 仿宋 body (廉政情况证明)."""
+    payload = sample("integrity-certificate")
+    payload["applicant"]["name"] = name
+    return renderer.render("integrity-certificate", payload, "pdf").content
 
 
 @pytest.mark.parametrize("face,family", [("仿宋_GB2312", "FandolFang"), ("方正小标宋简体", "FandolSong"),
@@ -29,7 +32,7 @@ def test_official_faces_resolve(renderer, face, family):
 
 def test_rare_characters_and_uyghur_names_have_glyphs(renderer):
     name = f"{RARE}·阿不都热合曼·买买提"
-    with pdfplumber.open(io.BytesIO(_commitment(renderer, name))) as pdf:
+    with pdfplumber.open(io.BytesIO(_letter(renderer, name))) as pdf:
         chars = pdf.pages[0].chars
     text = "".join(c["text"] for c in chars)
     assert name in text

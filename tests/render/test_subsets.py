@@ -36,10 +36,11 @@ def _page(renderer, slug: str, payload: dict) -> tuple:
     return f"{kind.slug}/document.html", {**context, "document_id": "0" * 32}, kind.layout
 
 
-def _commitment(renderer, name: str) -> tuple:
-    payload = sample("commitment")
+def _letter(renderer, name: str) -> tuple:
+    """Return the page of a one-page letter that prints the applicant's name (廉政情况证明)."""
+    payload = sample("integrity-certificate")
     payload["applicant"] = {**payload["applicant"], "name": name}
-    return _page(renderer, "commitment", payload)
+    return _page(renderer, "integrity-certificate", payload)
 
 
 def _render(renderer, page: tuple) -> bytes:
@@ -77,7 +78,7 @@ def _pdfium_pages(content: bytes) -> list[Image.Image]:
 
 
 CASES = [("commitment", None), ("public-notice", None), ("roster", None), ("evaluation-form", None),
-         ("commitment", "张喆·䶮𠈌赟堃")]
+         ("integrity-certificate", "张喆·䶮𠈌赟堃")]
 
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) not installed")
@@ -106,8 +107,8 @@ def test_renumbered_subsets_draw_the_same_pages(renderer, tmp_path, slug, name):
     assert pdf_text(ours) == pdf_text(stock)
 
 
-@pytest.mark.parametrize("slug", ["commitment", "public-notice", "ce-exemption", "roster", "evaluation-form",
-                                  "recommendation"])
+@pytest.mark.parametrize("slug", ["integrity-certificate", "public-notice", "ce-exemption", "roster",
+                                  "evaluation-form", "recommendation"])
 def test_embedded_fonts_hold_every_glyph_used(renderer, slug):
     payload = sample(slug)
     if "applicant" in payload:
@@ -128,7 +129,7 @@ def test_embedded_fonts_hold_every_glyph_used(renderer, slug):
 
 
 def test_cached_subsets_are_byte_identical_and_reused(renderer):
-    page = _commitment(renderer, "阿不都热合曼·买买提")
+    page = _letter(renderer, "阿不都热合曼·买买提")
     subsets.CACHE.clear()
     fresh = _render(renderer, page)
     assert (subsets.CACHE.hits, subsets.CACHE.misses) == (0, len(_font_files(fresh)))
@@ -138,7 +139,7 @@ def test_cached_subsets_are_byte_identical_and_reused(renderer):
 
 
 def _sequential(renderer) -> dict[str, bytes]:
-    return {name: _render(renderer, _commitment(renderer, name)) for name in NAMES}
+    return {name: _render(renderer, _letter(renderer, name)) for name in NAMES}
 
 
 def _assert_own_text_only(outputs: dict[str, bytes], sequential: dict[str, bytes]) -> None:
@@ -155,16 +156,18 @@ def test_concurrent_threads_keep_each_applicant_text(renderer):
     subsets.CACHE.clear()          # threads race to fill the cache with the same and different glyph sets
     order = NAMES * 3
     with ThreadPoolExecutor(max_workers=6) as pool:
-        results = list(pool.map(lambda name: (name, _render(renderer, _commitment(renderer, name))), order))
+        results = list(pool.map(lambda name: (name, _render(renderer, _letter(renderer, name))), order))
     for name, content in results:
         _assert_own_text_only({name: content}, sequential)
 
 
 def _render_in_child(name: str) -> tuple[str, bytes]:
+    from docgen.bootstrap import bootstrap
     from docgen.documents import Renderer
 
+    bootstrap()   # a spawned process starts bare, as every entry point does
     renderer = Renderer()
-    return name, _render(renderer, _commitment(renderer, name))
+    return name, _render(renderer, _letter(renderer, name))
 
 
 @pytest.mark.parametrize("start", ["fork", "spawn"])

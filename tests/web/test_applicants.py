@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from stdnum.cn import ric
 
 from docgen.kinds import KINDS
@@ -158,6 +158,7 @@ def test_drafts_survive_a_reload_are_listed_by_name_and_travel_as_a_file(page: P
     control(page, "/applicant/name").fill(B_NAME)
     _reload(page)
     assert control(page, "/applicant/name").input_value() == B_NAME
+    expect(page.locator("#draft option")).to_have_count(2)   # the list is filled once the page has loaded
     listed = page.locator("#draft option").all_inner_texts()
     assert [text.split("（")[0] for text in listed] == [B_NAME, "王芳"]
     page.select_option("#draft", label=listed[1])      # back to the first applicant: all of hers, none of his
@@ -173,7 +174,7 @@ def test_drafts_survive_a_reload_are_listed_by_name_and_travel_as_a_file(page: P
 
     context, other = open_page(chromium, base_url, DESKTOP)   # another computer: nothing until imported
     try:
-        assert other.locator("#draft option").count() == 1
+        expect(other.locator("#draft option")).to_have_count(1)
         other.set_input_files("#import-file", files=[{"name": "草稿.json", "mimeType": "application/json",
                                                       "buffer": json.dumps(data).encode()}])
         other.wait_for_selector("#status:has-text('已导入2位申报人的草稿')")

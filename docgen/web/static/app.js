@@ -600,12 +600,16 @@ function stale() {
   absorb();
 }
 
-async function render(format) {
-  const button = format === "pdf" ? $("make-pdf") : $("make-docx");
+/* Render the form: a preview (marked 预览稿, issued to nobody, no number) or the document itself (issued: it
+   gets its 文书编号 and QR code). Only the latter is recorded. */
+async function render(format, isPreview = false) {
+  const button = isPreview ? $("preview-pdf") : format === "pdf" ? $("make-pdf") : $("make-docx");
   button.disabled = true;
-  say(format === "pdf" ? "正在生成 PDF…" : "正在生成 DOCX…");
+  say(isPreview ? "正在生成预览稿…" : format === "pdf" ? "正在生成正式文书 PDF…" : "正在生成正式文书 DOCX…");
+  const params = query(format);
+  if (isPreview) params.set("preview", "true");
   try {
-    const response = await api(`/v1/documents/${form.slug}?${query(format)}`, {
+    const response = await api(`/v1/documents/${form.slug}?${params}`, {
       method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify(payload()),
     });
@@ -622,7 +626,8 @@ async function render(format) {
     const documentId = response.headers.get("X-Document-Id");
     if (format === "pdf") showPreview(blob, name, documentId);
     else saveBlob(blob, name);
-    say(format === "pdf" ? "已生成，可在下方预览、下载或打印" : `已下载：${name}`, "ok");
+    say(isPreview ? "已生成预览稿（未出具、无文书编号），核对无误后点击“生成正式文书”"
+      : format === "pdf" ? `已出具，文书编号 ${documentId}，可在下方下载或打印` : `已下载：${name}`, "ok");
   } catch (e) {
     say("无法连接服务，请检查网络后重试", "error");
   } finally {
@@ -643,8 +648,11 @@ function showPreview(blob, name, documentId) {
   $("download-pdf").href = preview.url;
   $("download-pdf").download = name;
   $("open-pdf").href = preview.url;
+  // a preview is not a document: nothing to download as one, no number to verify
+  $("download-pdf").hidden = $("open-pdf").hidden = $("result-id").hidden = !documentId;
+  $("result-unissued").hidden = !!documentId;
   const id = $("result-id");
-  id.textContent = documentId || "无";
+  id.textContent = documentId || "";
   id.onclick = (e) => { e.preventDefault(); showVerify(documentId, new File([blob], name)); };
   $("result").focus();     // where the keyboard and a screen reader continue: the file just made
 }
@@ -821,7 +829,7 @@ async function renderOptions(slug) {
     openapi = {};
   }
   const operation = ((openapi.paths || {})[`/v1/documents/${slug}`] || {}).post || {};
-  form.options = (operation.parameters || []).filter((p) => p.in === "query" && !["format", "profile"].includes(p.name));
+  form.options = (operation.parameters || []).filter((p) => p.in === "query" && !["format", "profile", "preview"].includes(p.name));
   const box = $("options");
   box.replaceChildren();
   if (!form.options.length) return;
@@ -888,7 +896,8 @@ async function start() {
   $("next-person").addEventListener("click", nextPerson);
   $("blank-pdf").addEventListener("click", () => downloadBlank("pdf"));
   $("blank-docx").addEventListener("click", () => downloadBlank("docx"));
-  $("doc").addEventListener("submit", (e) => { e.preventDefault(); render("pdf"); });
+  $("doc").addEventListener("submit", (e) => { e.preventDefault(); render("pdf", true); });
+  $("make-pdf").addEventListener("click", () => render("pdf"));
   $("make-docx").addEventListener("click", () => render("docx"));
   $("batch-form").addEventListener("submit", (e) => { e.preventDefault(); submitBatch(); });
   $("template").addEventListener("click", async () => {   // through api(): a deployment with keys guards it too
@@ -1372,8 +1381,8 @@ async function verify(input, file) {
     $("verify-verdict").textContent = verdict;
     $("verify-explain").textContent = explain;
     const profile = profiles.find((p) => p.id === d.profile);
-    const rows = [["文书", d.title], ["对象", d.subject], ["出具时间", beijingTime(d.issued_at)],
-      ["地区配置", profile ? profile.name : d.profile],
+    const rows = [["文书", d.title], ["对象", d.subject], ["出具单位", d.issuing_unit], ["出具时间", beijingTime(d.issued_at)],
+      ["地区配置", d.profile_name || (profile ? profile.name : d.profile)],
       ["文书编号", d.document_id], ["内容指纹（SHA-256）", d.sha256],
       ["已证明", (d.proven || []).join("；")], ["未证明", (d.not_proven || []).join("；")]];
     facts.replaceChildren(...rows.filter(([, v]) => v).flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
