@@ -21,7 +21,7 @@ class CopyNote(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     copier: str | None = Field(None, title="复印人", min_length=1, max_length=20)
-    date: dt.date | None = Field(None, title="复印时间", description="YYYY-MM-DD")
+    date: Date | None = Field(None, title="复印时间", description="YYYY-MM-DD")
 
 
 class Attachment(BaseModel):
@@ -81,7 +81,7 @@ class BatchRequest(BaseModel):
         default_factory=dict, title="各文书的统一内容",
         description="按文书类型给出全体申报人共用的字段，如 {\"integrity-certificate\": {\"issuer\": \"…纪检组\"}}；"
                     "花名册自己的字段（年度、专业）也在此：{\"roster\": {\"year\": 2024, \"specialty\": \"农业科学\"}}")
-    dates: dict[str, dt.date] = Field(
+    dates: dict[str, Date] = Field(
         default_factory=dict, title="各文书的成文日期",
         description="按文书类型给出，如 {\"notice-result\": \"2024-09-09\"}；缺省时公示取公示首日、公示结果取公示结束次日、"
                     "其他文书取 date")
