@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from flask import Response, request, send_file, url_for
 from flask_openapi3 import Tag
@@ -93,15 +93,18 @@ _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
 # what a roster does not hold but the 公示, 推荐意见 and 廉政情况证明 ask for: one value for the whole unit (the web
 # page's batch form); a dotted name is its place in the JSON batch
 _UNIT_FIELDS = tuple(name for name in _ROSTER_UPLOAD["properties"] if "." in name)
-_SCANS = {"type": "string", "format": "binary", "description": (
+_SCANS = {"type": "string", "contentMediaType": "application/octet-stream", "description": (
     "扫描件（JPG、PNG 或 PDF）：字段名 attachment:<申报人序号>:<材料编号>，序号从0起，材料编号为 "
     "GET /v1/profiles/{id}/materials 中 upload 为 true 的 key；同一材料可有多个，按先后排列，"
     "与 applicants[i].attachments[key] 的各项一一对应")}
-_PACKAGE_UPLOAD = {"type": "object", "required": ["batch"], "additionalProperties": _SCANS, "properties": {
-    "batch": {"type": "string", "description": "批次 JSON（与 application/json 提交的内容相同，见 BatchRequest），"
-                                               "可作为文件部分（Content-Type: application/json）提交"}}}
-_MULTIPART = {"oneOf": [_PACKAGE_UPLOAD, {**_ROSTER_UPLOAD, "additionalProperties": _SCANS}],
-              "description": "批次 JSON（字段 batch）或花名册 Excel（字段 file），另可附扫描件（attachment:<申报人序号>:<材料编号>）"}
+# one object, not a oneOf of the two ways (schemathesis cannot draw files inside a oneOf): `batch` or `file`
+_MULTIPART: dict[str, Any] = {
+    **_ROSTER_UPLOAD, "required": [], "additionalProperties": _SCANS,
+    "description": "批次 JSON（字段 batch）或花名册 Excel（字段 file，其余字段随之使用），另可附扫描件"
+                   "（字段 attachment:<申报人序号>:<材料编号>）"}
+_MULTIPART["properties"] = {"batch": {"type": "string", "description": (
+    "批次 JSON（与 application/json 提交的内容相同，见 BatchRequest），可作为文件部分（Content-Type: application/json）"
+    "提交；给出时不读 file 及其他字段")}, **cast(dict[str, Any], _ROSTER_UPLOAD["properties"])}
 
 
 def _request_from_multipart() -> tuple[object, Cells | None]:
