@@ -6,6 +6,7 @@ Measures, on this machine and in the same run (so that the ratios hold on a busy
   python3-uno runs the server, the PyPI `unoserver` client talks to it), and through a cold
   `soffice --convert-to pdf` per document;
 - the 1000-row roster, the 3-copy 评审表, a 100-applicant batch (the batch runner, in this process);
+- one applicant's 申报材料.pdf with 8 scans against merging the same files with pypdf alone (bench/package.py);
 - the HTTP service (`docgen serve`, gunicorn, on 127.0.0.1) at concurrency 1/2/4/8 from a bounded load
   generator: documents/s, p50, p99, errors;
 - a worker's RSS over 2000 renders, cold start to first PDF (CLI and service), pydyf's zlib level.
@@ -40,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pikepdf
+from package import measure as package_measure
 from roster import payload as roster_payload
 
 from docgen.bootstrap import bootstrap
@@ -416,7 +418,7 @@ def verdict(value: float | None, limit: float, higher_is_better: bool = False) -
 
 def report(args, all_cases: list[Case], lo_note: str | None, http_rows: list[dict], serve_first_ms: float | None,
            batch: tuple[float, int, int] | None, rss: dict | None, lo_rss: float | None, cold: list[float],
-           zlib_rows: list, wall_s: float) -> str:
+           zlib_rows: list, wall_s: float, package: dict | None = None) -> str:
     load = os.getloadavg()
     lines = [(f"Measured by `bench/run{' --quick' if args.quick else ''}` on {time.strftime('%Y-%m-%d')}: "
               f"{os.cpu_count()} cores shared with other work (load average {load[0]:.1f} at the end), "
@@ -460,6 +462,13 @@ def report(args, all_cases: list[Case], lo_note: str | None, http_rows: list[dic
         lo_text = f"≈ {lo_ms / 1000:.0f} s (documents × median one-page)" if lo_ms else "–"
         lines.append(f"| batch of {applicants} applicants, embedded runner ({documents} documents as PDF and DOCX, "
                      f"the roster, archive.zip, print.pdf) | {ms / 1000:.1f} s | {lo_text} | {ratio(lo_ms, ms)} | |")
+    if package:
+        lines.append(f"| one applicant's 申报材料.pdf, {package['scans']} scans (3000×4000 photos, 2-page PDFs, landscape "
+                     f"PNGs), vs the same files merged by pypdf alone (images as Pillow PDF pages) | "
+                     f"{fmt_ms(package['docgen_ms'])}, {package['docgen_bytes'] / 2**20:.1f} MB | pypdf: "
+                     f"{fmt_ms(package['pypdf_ms'])}, {package['pypdf_bytes'] / 2**20:.1f} MB | "
+                     f"time {ratio(package['pypdf_ms'], package['docgen_ms'])}, size "
+                     f"{ratio(package['pypdf_bytes'], package['docgen_bytes'])} | |")
     if rss:
         growth = rss["end"] - rss["warm"]
         lo_text = f"{lo_rss:.0f} MB (soffice.bin, warm)" if lo_rss else "–"
@@ -516,6 +525,8 @@ def main() -> None:
         applicants = 20 if args.quick else 100
         ms, documents = batch_ms(applicants, work)
         batch = (ms, documents, applicants)
+        print("package …", file=sys.stderr)
+        package = package_measure(3 if args.quick else 9)
         print("HTTP …", file=sys.stderr)
         http_rows = []
         with docgen_serve(work) as (port, serve_first_ms, _):
@@ -527,7 +538,7 @@ def main() -> None:
         cold = [cold_start_ms(work) for _ in range(1 if args.quick else 3)]
         zlib_rows = zlib_levels(renderer)
     text = report(args, all_cases, lo_note, http_rows, serve_first_ms, batch, rss, lo_rss, cold, zlib_rows,
-                  time.perf_counter() - began)
+                  time.perf_counter() - began, package)
     Path(args.out).write_text(text, encoding="utf-8")
     if Path(args.out) == RESULTS:
         into_readme(text)

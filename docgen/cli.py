@@ -188,7 +188,7 @@ def _submit_batch(services: Services, source: Path, args: argparse.Namespace
                   ) -> tuple[BatchRequest, list[NewItem], Batch]:
     """Read the roster (JSON or XLSX), check every document of it, and store the batch for the runner or the
     Celery workers (with a broker set)."""
-    from docgen.batch import executor, plan
+    from docgen.batch import executor, plan, work
     from docgen.batch.xlsx import read_roster_cells
 
     data, cells = read_roster_cells(source.read_bytes()) if source.suffix.lower() == ".xlsx" else \
@@ -204,7 +204,8 @@ def _submit_batch(services: Services, source: Path, args: argparse.Namespace
 
         dispatch = executor.CeleryDispatch(make_celery(services.settings))
     batch, _ = executor.submit(services.store, dispatch, services.settings, request,
-                               services.renderer.profile(request.profile).id, items)
+                               services.renderer.profile(request.profile).id, items,
+                               attach=work.attach(services.storage, request, []), detach=work.detach(services.storage))
     return request, items, batch
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from flask import Response, request, send_file, url_for
 from flask_openapi3 import Tag
@@ -13,12 +13,13 @@ from docgen.api import access, services
 from docgen.api.documents import json_body
 from docgen.api.openapi import Answer, FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
-from docgen.batch import executor, plan, template, work
+from docgen.batch import attachments, executor, plan, template, work
 from docgen.batch.request import BatchRequest
 from docgen.batch.store import Batch
 from docgen.batch.xlsx import Cells, read_roster_cells
 from docgen.documents import MEDIA_TYPES
 from docgen.errors import InvalidPayload, Problem
+from docgen.limits import payload as payload_limits
 
 bp = blueprint("batches", __name__, url_prefix="/v1")
 TAG = Tag(name="batches", description="批量生成：一个单位全部申报人的全部文书：ZIP（每人一个文件夹）与双面打印用 PDF")
@@ -92,6 +93,36 @@ _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
 # what a roster does not hold but the 公示, 推荐意见 and 廉政情况证明 ask for: one value for the whole unit (the web
 # page's batch form); a dotted name is its place in the JSON batch
 _UNIT_FIELDS = tuple(name for name in _ROSTER_UPLOAD["properties"] if "." in name)
+_SCANS = {"type": "string", "contentMediaType": "application/octet-stream", "description": (
+    "扫描件（JPG、PNG 或 PDF）：字段名 attachment:<申报人序号>:<材料编号>，序号从0起，材料编号为 "
+    "GET /v1/profiles/{id}/materials 中 upload 为 true 的 key；同一材料可有多个，按先后排列，"
+    "与 applicants[i].attachments[key] 的各项一一对应")}
+# one object, not a oneOf of the two ways (schemathesis cannot draw files inside a oneOf): `batch` or `file`
+_MULTIPART: dict[str, Any] = {
+    **_ROSTER_UPLOAD, "required": [], "additionalProperties": _SCANS,
+    "description": "批次 JSON（字段 batch）或花名册 Excel（字段 file，其余字段随之使用），另可附扫描件"
+                   "（字段 attachment:<申报人序号>:<材料编号>）"}
+_MULTIPART["properties"] = {"batch": {"type": "string", "description": (
+    "批次 JSON（与 application/json 提交的内容相同，见 BatchRequest），可作为文件部分（Content-Type: application/json）"
+    "提交；给出时不读 file 及其他字段")}, **cast(dict[str, Any], _ROSTER_UPLOAD["properties"])}
+
+
+def _request_from_multipart() -> tuple[object, Cells | None]:
+    """Read a multipart batch: the JSON batch in the part `batch` (a field or a file), else the XLSX roster."""
+    if "batch" not in request.form and "batch" not in request.files:
+        return _request_from_upload()
+    part = request.files.get("batch")
+    return payload_limits.parse(part.read() if part is not None else request.form["batch"].encode()), None
+
+
+def _scan_parts() -> list[tuple[str, bytes]]:
+    """Return the scans sent with a batch, each with its part name, in the order they came."""
+    parts = []
+    for name, upload in request.files.items(multi=True):
+        if name not in ("file", "batch"):
+            parts.append((name, upload.read()))
+        upload.close()
+    return parts
 
 
 def _request_from_upload() -> tuple[dict, Cells]:
@@ -133,18 +164,25 @@ def template_xlsx() -> Answer:
          openapi_extensions={"requestBody": {"required": True, "content": {
              "application/json": {"schema": schema_ref(bp.components_schemas, BatchRequest),
                                   "example": sample("batch")},
-             "multipart/form-data": {"schema": _ROSTER_UPLOAD}}}})
+             "multipart/form-data": {"schema": _MULTIPART}}}})
 def submit() -> Answer:
     key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
     here = services()
     store = here.store
     if key and (known := store.by_idempotency_key(key)) is not None:   # before reading the body again
         return _accepted(known, 200)
-    data, cells = _request_from_upload() if request.mimetype == "multipart/form-data" else (json_body(), None)
+    multipart = request.mimetype == "multipart/form-data"
+    data, cells = _request_from_multipart() if multipart else (json_body(), None)
     partial = (request.args.get("partial") or request.form.get("partial") or "").lower() in ("true", "1", "yes")
     batch_request, items, rejected = plan.intake(data, here.renderer, partial=partial, cells=cells)
-    batch, new = executor.submit(store, here.dispatch, here.settings, batch_request,
-                                 here.renderer.profile(batch_request.profile).id, items, key)
+    profile = here.renderer.profile(batch_request.profile)
+    parts = _scan_parts() if multipart else []
+    if parts and partial:
+        raise InvalidPayload([{"pointer": "/attachments", "detail": "附扫描件时不能用 partial=true（扫描件按申报人序号对应）："
+                                                                  "请改正有误的行后一并提交"}])
+    scans = attachments.check(parts, batch_request, profile)
+    batch, new = executor.submit(store, here.dispatch, here.settings, batch_request, profile.id, items, key,
+                                 attach=work.attach(here.storage, batch_request, scans), detach=work.detach(here.storage))
     if new:
         access.keys().claim("batch", batch.id, access.caller())
     return _accepted(batch, 202 if new else 200, rejected)

@@ -43,6 +43,8 @@ class FieldError(BaseModel):
                          examples=["/applicant/id_number"])
     detail: str = Field(description="中文说明，点出字段名称和改法，可直接展示给经办人员",
                         examples=["身份证号码校验位错误，应为1，请核对号码"])
+    related: str | None = Field(None, description="与之矛盾的另一字段（批量中各文书的日期须一致，如公示结果的成文日期与"
+                                                  "公示结束日期）", examples=["/notice/end_date"])
 
 
 class Problem(BaseModel):

@@ -3,6 +3,7 @@ runner (docgen.batch.local) by default, Celery workers (docgen.batch.tasks) when
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import exc
@@ -66,9 +67,12 @@ class CeleryDispatch:
 
 
 def submit(store: BatchStore, dispatch: Dispatch, settings: Settings, request: BatchRequest, profile_id: str,
-           items: list[NewItem], idempotency_key: str | None = None) -> tuple[Batch, bool]:
+           items: list[NewItem], idempotency_key: str | None = None,
+           attach: Callable[[str], None] | None = None, detach: Callable[[str], None] | None = None
+           ) -> tuple[Batch, bool]:
     """Store a batch and dispatch its items; return it and whether it is new (an Idempotency-Key seen
-    before returns the batch made then)."""
+    before returns the batch made then). `attach(batch_id)` stores what goes with a new batch (its scans)
+    before the batch is; `detach(batch_id)` removes it when the batch is not made after all."""
     if idempotency_key:
         known = store.by_idempotency_key(idempotency_key)
         if known is not None:
@@ -82,10 +86,14 @@ def submit(store: BatchStore, dispatch: Dispatch, settings: Settings, request: B
         raise Problem(429, "本单位进行中的批次过多", f"“{request.unit.name}”已有{running}个批次在排队或生成，"
                       "请待其完成后再提交", slug="too-many-batches", headers={"Retry-After": "30"})
     batch_id = uuid.uuid4().hex
+    if attach is not None:   # in place before any process can see the batch
+        attach(batch_id)
     try:
         batch = store.create(batch_id, request.unit.name, profile_id, list(dict.fromkeys(request.formats)), items,
                              idempotency_key=idempotency_key)
     except exc.IntegrityError:   # the same key, submitted twice at once: the other one won
+        if detach is not None:
+            detach(batch_id)
         again = store.by_idempotency_key(idempotency_key) if idempotency_key else None
         if again is None:
             raise

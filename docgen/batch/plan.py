@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from docgen import profiles
+from docgen.batch import facts
 from docgen.batch.request import BatchRequest, applicant_fields, fit, shared_fields, unknown_fields
 from docgen.batch.store import NewItem
 from docgen.documents import Renderer
@@ -20,17 +21,20 @@ if TYPE_CHECKING:
 
 
 def plan(request: BatchRequest) -> list[NewItem]:
-    """List the documents of a batch in print order: unit-level ones, then each applicant's in the profile's order."""
+    """List the documents of a batch in print order: unit-level ones, then each applicant's in the order of the
+    profile's material list (those it does not list after them)."""
     profile = profiles.get(request.profile)
     slugs = request.documents or [s for s in profile.documents if s in KINDS]
+    listed = {m.document: n for n, m in reversed(list(enumerate(profile.materials))) if m.document}
+    slugs = sorted(slugs, key=lambda s: listed.get(s, len(listed)))   # the notice's order: 000 puts the 评审表 4th
     shared = shared_fields(request, profile.id)
     items = []
     for slug in slugs:
         kind = KINDS[slug]
         if kind.unit_level:
             entries = [{"work_unit": request.unit.name, **applicant_fields(e)} for e in request.applicants]
-            data = {**shared, **profile.batch_defaults.get(slug, {}), **request.defaults.get(slug, {}),
-                    "applicants": entries}
+            data = {**shared, "date": facts.document_date(request, slug, None), **profile.batch_defaults.get(slug, {}),
+                    **request.defaults.get(slug, {}), "applicants": entries}
             items.append(NewItem(slug, "", request.unit.name, "/applicants", fit(kind.model, data)))
     width = max(2, len(str(len(request.applicants))))
     for i, entry in enumerate(request.applicants):
@@ -42,6 +46,8 @@ def plan(request: BatchRequest) -> list[NewItem]:
                 continue
             data = {**shared, **profile.batch_defaults.get(slug, {}), **request.defaults.get(slug, {}),
                     "applicant": person, **entry.payload}
+            if "date" not in entry.payload and "date" not in request.defaults.get(slug, {}):
+                data["date"] = facts.document_date(request, slug, data.get("notice"))
             items.append(NewItem(slug, folder, entry.name, f"/applicants/{i}", fit(kind.model, data)))
     return items
 
@@ -103,7 +109,7 @@ def _checked(data: dict[str, Any], renderer: Renderer
     if errors:
         return None, [], errors
     items = plan(request)
-    return request, items, check(request, items, renderer)
+    return request, items, check(request, items, renderer) + facts.contradictions(request, items)
 
 
 def _row_of(error: dict) -> int | None:

@@ -5,11 +5,48 @@ import types
 import typing
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from docgen.kinds import Kind
 from docgen.kinds.common import Notice, Unit
 from docgen.rules.types import Date
+
+MASK_RULE = "[x0, y0, x1, y1]：左上角与右下角，按页面宽、高的比例（0～1）从页面左上角量起"
+
+
+class CopyNote(BaseModel):
+    """复印件加注: who copied the originals and when (seed 000 (四)10 “注明复印人、复印时间并加盖单位公章”)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    copier: str | None = Field(None, title="复印人", min_length=1, max_length=20)
+    date: Date | None = Field(None, title="复印时间", description="YYYY-MM-DD")
+
+
+class Attachment(BaseModel):
+    """What goes with one uploaded scan (the multipart part attachment:<申报人序号>:<材料编号> of the same order)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    masks: dict[int, list[tuple[float, float, float, float]]] = Field(
+        default_factory=dict, title="盲评遮盖区域",
+        description="按页码（从1起）给出要遮盖的矩形，每个为 " + MASK_RULE + "；盲评版把这些区域烧入图像",
+        json_schema_extra={"propertyNames": {"pattern": "^[1-9][0-9]*$"}})
+
+    @field_validator("masks")
+    @classmethod
+    def _inside_the_page(cls, masks: dict[int, list[tuple[float, float, float, float]]]
+                         ) -> dict[int, list[tuple[float, float, float, float]]]:
+        """Refuse page numbers below 1 and rectangles that are empty or leave the page."""
+        for page, rects in masks.items():
+            if page < 1:
+                raise PydanticCustomError("mask_page", "页码从1起，收到{page}", {"page": page})
+            for x0, y0, x1, y1 in rects:
+                if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+                    raise PydanticCustomError("mask_rect", "第{page}页的遮盖区域应为" + MASK_RULE + "，且x0<x1、y0<y1，"
+                                              "收到[{rect}]", {"page": page, "rect": f"{x0}, {y0}, {x1}, {y1}"})
+        return masks
 
 
 class BatchApplicant(BaseModel):
@@ -20,6 +57,11 @@ class BatchApplicant(BaseModel):
     name: str = Field(title="姓名", min_length=1)
     payload: dict[str, Any] = Field(default_factory=dict, title="各文书的其他内容",
                                     description="并入该申报人每份文书数据的字段，如 political、achievements、reason")
+    attachments: dict[str, list[Attachment]] = Field(
+        default_factory=dict, title="附件说明",
+        description="按材料编号（GET /v1/profiles/{id}/materials 中 upload 为 true 的 key）给出，与 multipart 中 "
+                    "attachment:<申报人序号>:<材料编号> 各部分的先后一一对应，如 {\"id-card\": [{\"masks\": {\"1\": "
+                    "[[0.1, 0.2, 0.5, 0.3]]}}]}")
 
 
 class BatchRequest(BaseModel):
@@ -39,6 +81,17 @@ class BatchRequest(BaseModel):
         default_factory=dict, title="各文书的统一内容",
         description="按文书类型给出全体申报人共用的字段，如 {\"integrity-certificate\": {\"issuer\": \"…纪检组\"}}；"
                     "花名册自己的字段（年度、专业）也在此：{\"roster\": {\"year\": 2024, \"specialty\": \"农业科学\"}}")
+    dates: dict[str, Date] = Field(
+        default_factory=dict, title="各文书的成文日期",
+        description="按文书类型给出，如 {\"notice-result\": \"2024-09-09\"}；缺省时公示取公示首日、公示结果取公示结束次日、"
+                    "其他文书取 date")
+    package: bool | None = Field(None, title="申报材料包", description=(
+        "true：为每位申报人生成“申报材料.pdf”（目录在前，按通知所列顺序，每项一个书签）；缺省时生成全套文书"
+        "（未给 documents）或附有扫描件的批次生成；地区配置不要求纸质材料时不生成"))
+    copy_note: CopyNote | None = Field(None, title="复印件加注",
+                                       description="扫描件中要求注明复印人、复印时间的材料，在页眉加注“复印件 与原件一致”及此二项")
+    blind: bool = Field(False, title="盲评版", description="true：另生成“申报材料（盲评）.pdf”，扫描件按 masks 遮盖，"
+                                                        "文书用其盲评版")
 
 
 def unknown_fields(request: BatchRequest, kinds: dict[str, Kind]) -> list[dict[str, str]]:
@@ -75,7 +128,8 @@ def _unknown_applicant_fields(request: BatchRequest, kinds: dict[str, Kind]) -> 
 
 
 def _unknown_defaults(request: BatchRequest, kinds: dict[str, Kind]) -> list[dict[str, str]]:
-    errors = []
+    errors = [{"pointer": f"/dates/{slug}", "detail": f"未知的文书类型“{slug}”，可用：{'、'.join(kinds)}"}
+              for slug in request.dates if slug not in kinds]
     for slug, values in request.defaults.items():
         if slug not in kinds:
             errors.append({"pointer": f"/defaults/{slug}", "detail": f"未知的文书类型“{slug}”，可用：{'、'.join(kinds)}"})
@@ -88,7 +142,7 @@ def _unknown_defaults(request: BatchRequest, kinds: dict[str, Kind]) -> list[dic
 
 def applicant_fields(entry: BatchApplicant) -> dict:
     """Return the applicant's own fields (everything but the per-document payload)."""
-    return entry.model_dump(exclude={"payload"}, exclude_none=True)
+    return entry.model_dump(exclude={"payload", "attachments"}, exclude_none=True)
 
 
 def fit(model: type[BaseModel], data: dict) -> dict:

@@ -277,6 +277,12 @@ class BatchStore:
                 return None
         return self.get(batch_id)
 
+    def renew_finish(self, batch_id: str, token: str) -> None:
+        """Keep a finish's claim fresh while it takes its time (each applicant's package), so that no sweep
+        takes it for abandoned and builds the archive a second time."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(Batch).where(Batch.id == batch_id, Batch.claim == token).values(claimed_at=now()))
+
     def finish(self, batch_id: str, token: str, status: str, errors: list[dict[str, Any]],
                expires_at: dt.datetime) -> bool:
         """Set a finished batch's status, errors and expiry, if this claim still holds its finish."""

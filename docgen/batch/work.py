@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import zipfile
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session
 import pikepdf
 
 from docgen import profiles
+from docgen.batch import attachments, packages
+from docgen.batch.request import BatchRequest
 from docgen.batch.store import Batch, BatchItem, BatchStore, NewItem, claim_token
 from docgen.documents import Rendered
 from docgen.errors import Problem
@@ -141,18 +144,19 @@ def finish_batch(services: Services, batch_id: str) -> str:
     if batch is None:
         return _not_finishing(store, batch_id)
     items = store.items(batch_id)
-    manifest, printable = _write_archive(services.storage, batch, items)
+    errors = [error for item in items for error in item.errors]
+    manifest, printable = _write_archive(services, batch, items, errors, lambda: store.renew_finish(batch_id, token))
     if printable:
         services.storage.write(batch_key(batch_id, PRINT),
                                merge_for_duplex([services.storage.read(k) for k in printable]))
     hours = services.settings.BATCH_RETENTION_HOURS
     expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=hours)
     status = "done" if manifest else "failed"
-    errors = [error for item in items for error in item.errors]
     if store.finish(batch_id, token, status, errors, expires):
         log.info("batch %s %s: %d files", batch_id, status, len(manifest))
         # the archive holds every file now: drop the per-item files, and any a killed process left behind
         services.storage.delete_prefix(batch_key(batch_id, "items"))
+        services.storage.delete_prefix(batch_key(batch_id, attachments.FOLDER))   # the packages hold the scans now
     return status
 
 
@@ -166,9 +170,12 @@ def _not_finishing(store: BatchStore, batch_id: str) -> str:
     return "open" if store.open_items(batch_id) else "busy"
 
 
-def _write_archive(storage: Storage, batch: Batch, items: list[BatchItem]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Write archive.zip (the items' files named as the notice lists them, and manifest.json); return the
-    manifest's entries and the keys of the PDFs to print, in order."""
+def _write_archive(services: Services, batch: Batch, items: list[BatchItem], errors: list[dict[str, Any]],
+                   renew: Callable[[], None]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Write archive.zip (the items' files named as the notice lists them, each applicant's package, and
+    manifest.json); return the manifest's entries and the keys of the PDFs to print, in order. A package that
+    cannot be made adds to `errors`; `renew` keeps the finish's claim fresh after each package."""
+    storage = services.storage
     profile = profiles.get(batch.profile)
     manifest: list[dict[str, Any]] = []
     printable: list[str] = []
@@ -186,9 +193,34 @@ def _write_archive(storage: Storage, batch: Batch, items: list[BatchItem]) -> tu
                 manifest.append({"path": path, "document_id": f["document_id"], "sha256": f["sha256"],
                                  "size": f["size"], "pages": f["pages"], "type": kind.slug, "format": f["format"],
                                  "applicant": item.who if item.folder else None})
+        for made in packages.build_all(services.renderer, storage, profile, items,
+                                       batch_key(batch.id, attachments.FOLDER), errors,
+                                       lambda documents: services.issuer.issue(documents, batch_id=batch.id)):
+            archive.writestr(made.path, made.content)
+            manifest.append(_package_entry(made))
+            renew()
         archive.writestr(MANIFEST, json.dumps({"batch": batch.id, "unit": batch.unit, "profile": batch.profile,
                                                "files": manifest}, ensure_ascii=False, indent=1))
     return manifest, printable
+
+
+def _package_entry(made: packages.Made) -> dict[str, Any]:
+    """Describe a package in the manifest: the file, and where each item of the list is in it."""
+    return {"path": made.path, "document_id": None, "sha256": hashlib.sha256(made.content).hexdigest(),
+            "size": len(made.content), "pages": made.pages, "type": "package", "format": "pdf",
+            "applicant": made.applicant, "blind": made.blind,
+            "items": [{"key": r.key, "title": r.title, "copies": r.copies, "pages": list(r.pages) if r.pages else None,
+                       "note": r.note, "source": r.source} for r in made.rows]}
+
+
+def attach(storage: Storage, request: BatchRequest, scans: Sequence[attachments.Checked]) -> Callable[[str], None]:
+    """Return what keeps a new batch's scans and package options in its storage, by its id (executor.submit)."""
+    return lambda batch_id: attachments.store(storage, batch_key(batch_id, attachments.FOLDER), request, scans)
+
+
+def detach(storage: Storage) -> Callable[[str], None]:
+    """Return what removes the files of a batch that was not made after all (executor.submit)."""
+    return lambda batch_id: storage.delete_prefix(batch_key(batch_id))
 
 
 def delete_files(storage: Storage, store: BatchStore, batch_id: str, reason: str) -> None:

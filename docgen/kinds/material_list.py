@@ -51,6 +51,8 @@ class ItemPages(BaseModel):
                               description="所在页码范围，如“3-6”或“5”；也可用 start、end；缺省时留空待手写")
     start: int | None = Field(None, title="起页", ge=1, le=PAGE_MAX)
     end: int | None = Field(None, title="止页", ge=1, le=PAGE_MAX)
+    note: str | None = Field(None, title="备注", max_length=20, examples=["未上传"],
+                             description="印在材料名称后的括号里，如“未上传”“空白表，手工填写”（申报材料包由 docgen 填写）")
 
     @model_validator(mode="after")
     def _one_range(self) -> ItemPages:
@@ -86,8 +88,9 @@ class MaterialListPayload(Payload):
         description="按此顺序印出的材料及其页码；缺省时为地区配置的全部申报材料，页码留空")
 
 
-def _row(number: int, material: Material, pages: str) -> dict[str, str]:
-    return {"number": str(number), "title": material.title, "copies": str(material.copies),
+def _row(number: int, material: Material, pages: str, note: str | None = None) -> dict[str, str]:
+    title = f"{material.title}（{note}）" if note else material.title
+    return {"number": str(number), "title": title, "copies": str(material.copies),
             "original": material.original, "pages": pages}
 
 
@@ -106,7 +109,7 @@ def _rows(items: list[ItemPages] | None, profile: Profile) -> list[dict[str, str
         seen.add(item.key)
     if errors:
         raise InvalidPayload(errors)
-    return [_row(i, known[item.key], item.printed()) for i, item in enumerate(items, 1)]
+    return [_row(i, known[item.key], item.printed(), item.note) for i, item in enumerate(items, 1)]
 
 
 def _context(profile: Profile, values: dict[str, str], rows: list[dict[str, str]]) -> dict:

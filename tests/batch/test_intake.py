@@ -175,7 +175,10 @@ def test_zip_layout_manifest_delete_and_retention(client, app):
     assert "01-阿不都热合曼·买买提/附件3-个人承诺书.pdf" in names
     manifest = json.loads(archive.read("manifest.json"))
     assert {f["path"] for f in manifest["files"]} == set(names) - {"manifest.json"}
-    assert all(len(f["sha256"]) == 64 and len(f["document_id"]) == 32 for f in manifest["files"])
+    assert all(len(f["sha256"]) == 64 and len(f["document_id"] or "-" * 32) == 32 for f in manifest["files"])
+    # the whole set: each applicant's package too, described item by item
+    package = next(f for f in manifest["files"] if f["path"] == "01-阿不都热合曼·买买提/申报材料.pdf")
+    assert package["type"] == "package" and package["document_id"] is None and package["pages"] > 10
     assert status["expires_at"] > status["finished_at"]
 
     deleted = client.delete(f"/v1/batches/{status['id']}")
