@@ -134,7 +134,8 @@ def test_evaluation_form_copies_keep_their_page_count(renderer, name, unit_chars
     data["applicant"]["work_unit"] = (UNITS[5] * 2)[:unit_chars]
     two = pdf_pages(renderer.render("evaluation-form", data, "pdf", profile, copies=2).content)
     assert len(two) == 8   # each copy 4 pages: the cover did not spill
-    assert "人力资源和社会保障厅制" in two[0].text() and "人力资源和社会保障厅制" in two[4].text()
+    # the cover's last line, each notice's print note (“…有水印…”), is on the first page of each copy
+    assert "有水印" in two[0].text() and "有水印" in two[4].text()
     for page in two:
         assert not page.starts_with(CLOSING)
 
@@ -169,4 +170,4 @@ def test_evaluation_form_docx_long_cover_in_libreoffice(renderer, tmp_path):
                                  tmp_path)
     pages = pdf_pages(converted["form"], hanging=True)
     assert len(pages) == 8
-    assert "人力资源和社会保障厅制" in pages[0].text() and "人力资源和社会保障厅制" in pages[4].text()
+    assert "有水印" in pages[0].text() and "有水印" in pages[4].text()   # the cover's last line, its print note
