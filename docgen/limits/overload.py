@@ -66,3 +66,5 @@ def _deadline(seconds: float) -> Iterator[None]:
             timer.cancel()
             if state["fired"]:   # raised already, or still pending: never let it escape into other code
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)
+    if state["fired"]:   # delivered where it was swallowed (a gc callback, a broad except): over the limit all the same
+        raise RenderTimeout

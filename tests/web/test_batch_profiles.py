@@ -89,9 +89,10 @@ def test_a_whole_batch_passes_from_the_page(page, profile):
     names = archive.namelist()
     for number, applicant in enumerate(APPLICANTS, 1):
         folder = f"{number:02d}-{applicant['姓名']}/"
-        made = [n for n in names if n.startswith(folder) and n.endswith(".pdf")]
+        made = [n for n in names if n.startswith(folder) and n.endswith(".pdf") and n != folder + "申报材料.pdf"]
         personal = [s for s in documents if not KINDS[s].unit_level and not KINDS[s].batch_when]
         assert len(made) == len(personal), (made, personal)
+        assert folder + "申报材料.pdf" in names   # the whole set of a paper profile: the applicant's package too
     if "integrity-certificate" in documents:
         certificate = next(n for n in names if n.endswith("廉政情况证明.pdf"))
         assert ISSUER in pdf_text(archive.read(certificate)).replace("\n", "")
