@@ -331,6 +331,16 @@ def add_ruled_lines(doc: DocumentObject, name: str) -> None:
     add(doc, "{%p endfor %}", "Plain")
 
 
+def add_sections(doc: DocumentObject) -> None:
+    """Add the context's labelled `sections` (label：text, more paragraphs, ruled lines to write on), as the 公示
+    and the 鉴定材料 print them (templates/_base/sections.html in the PDF)."""
+    add(doc, "{%p for section in sections %}")
+    add_labelled(doc, "{{ section.label }}", "{{r section.text|ruled }}")
+    add_paragraphs(doc, "section.more")
+    add_ruled_lines(doc, "section.lines")
+    add(doc, "{%p endfor %}")
+
+
 def keep_with_signoff(doc: DocumentObject, first: int) -> None:
     """Keep paragraphs from index `first` to the end on one page with the signature block (§7.3.5)."""
     for paragraph in doc.paragraphs[first:-1]:

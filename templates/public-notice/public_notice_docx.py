@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from docx.document import Document
 
-from docgen.render.docx_builder import (add, add_labelled, add_paragraphs, add_ruled_lines, add_signoff,
-                                        keep_with_signoff,
-                                        new_document)
+from docgen.render.docx_builder import add, add_sections, add_signoff, keep_with_signoff, new_document
 
 
 def build() -> Document:
@@ -13,11 +11,7 @@ def build() -> Document:
     doc = new_document()
     add(doc, "{{ title }}", "DocTitle")
     add(doc, "{{r lead|ruled }}")
-    add(doc, "{%p for section in sections %}")
-    add_labelled(doc, "{{ section.label }}", "{{r section.text|ruled }}")
-    add_paragraphs(doc, "section.more")
-    add_ruled_lines(doc, "section.lines")
-    add(doc, "{%p endfor %}")
+    add_sections(doc)
     first = len(doc.paragraphs)
     add(doc, "{{r period|ruled }}")
     add(doc, "{%p if contact %}")
