@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import logging
 import zipfile
@@ -14,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-import pikepdf
 
 from docgen import profiles
 from docgen.batch import attachments, packages
@@ -23,7 +21,7 @@ from docgen.batch.store import Batch, BatchItem, BatchStore, NewItem, claim_toke
 from docgen.documents import Rendered
 from docgen.errors import Problem
 from docgen.kinds import KINDS, Kind
-from docgen.render.merge import merge_for_duplex
+from docgen.render.merge import merge_for_duplex, page_count
 from docgen.services import Services
 from docgen.storage import Storage
 
@@ -92,14 +90,9 @@ def _render_item(services: Services, batch: Batch, item: BatchItem, files: list[
         services.storage.write(key, document.content)
         files.append({"format": fmt, "key": key, "document_id": document.document_id,
                       "sha256": hashlib.sha256(document.content).hexdigest(), "size": len(document.content),
-                      "pages": _pages(document.content) if fmt == "pdf" else None,
+                      "pages": page_count(document.content) if fmt == "pdf" else None,
                       "print_only": fmt == "pdf" and fmt not in asked})
         rendered.append(document)
-
-
-def _pages(pdf: bytes) -> int:
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        return len(doc.pages)
 
 
 UNIT_WIDE = ("unit", "notice", "date", "profile")   # a batch's fields given once for the whole unit
