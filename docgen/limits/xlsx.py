@@ -114,10 +114,9 @@ def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Check one part: an XML part by what its root element says it is, anything else (images) by size only."""
     if info.is_dir():
         return
-    with archive.open(info) as probe:
-        if not _XML_START.match(probe.read(64)):
-            return
     with _stream(archive, info) as stream:
+        if not _XML_START.match(stream.peek(64)[:64]):   # looked at, not consumed: the parser reads from the start
+            return
         events = _bounded(iterparse(stream, events=("start", "end"), forbid_dtd=True), info)
         event, root = next(events, ("end", None))
         if root is None:
