@@ -275,7 +275,7 @@ def _write_batch(services: Services, batch_id: str, out: Path, title: str, statu
     manifest = []
     if (out / work.ARCHIVE).exists():   # the tree as the archive holds it (the items' own files are gone)
         with zipfile.ZipFile(out / work.ARCHIVE) as archive:
-            archive.extractall(out / "files")
+            archive.extractall(out)
             manifest = json.loads(archive.read(work.MANIFEST))["files"]
     errors = finished.errors
     console = Console(stderr=True)

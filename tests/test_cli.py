@@ -46,6 +46,9 @@ def test_render_invalid_payload_writes_nothing(tmp_path, capsys):
 def test_batch(tmp_path):
     assert main(["batch", str(SAMPLES / "batch.json"), "-o", str(tmp_path / "b")]) == 0
     assert (tmp_path / "b" / "archive.zip").is_file() and (tmp_path / "b" / "print.pdf").is_file()
+    # the archive's tree as CONTRACT.md names it: files/<NN-姓名>/…, manifest.json beside files/
+    assert (tmp_path / "b" / "files" / "01-阿不都热合曼·买买提" / "申报材料.pdf").is_file()
+    assert (tmp_path / "b" / "manifest.json").is_file()
     assert not (tmp_path / "b.part").exists()
 
 

@@ -27,6 +27,7 @@ from docgen.storage import Storage
 
 log = logging.getLogger(__name__)
 ARCHIVE, PRINT, MANIFEST = "archive.zip", "print.pdf", "manifest.json"
+FILES = "files"   # the archive's documents: files/<NN-姓名>/…, the roster in files/ itself; manifest.json beside it
 
 
 def batch_key(batch_id: str, name: str = "") -> str:
@@ -181,7 +182,7 @@ def _write_archive(services: Services, batch: Batch, items: list[BatchItem], err
                     printable.append(f["key"])
                 if f["print_only"]:
                     continue
-                path = f"{item.folder}/{file_name(kind, profile, f['format'])}".lstrip("/")
+                path = "/".join(filter(None, (FILES, item.folder, file_name(kind, profile, f["format"]))))
                 archive.writestr(path, storage.read(f["key"]))
                 manifest.append({"path": path, "document_id": f["document_id"], "sha256": f["sha256"],
                                  "size": f["size"], "pages": f["pages"], "type": kind.slug, "format": f["format"],
@@ -189,17 +190,18 @@ def _write_archive(services: Services, batch: Batch, items: list[BatchItem], err
         for made in packages.build_all(services.renderer, storage, profile, items,
                                        batch_key(batch.id, attachments.FOLDER), errors,
                                        lambda documents: services.issuer.issue(documents, batch_id=batch.id)):
-            archive.writestr(made.path, made.content)
-            manifest.append(_package_entry(made))
+            path = f"{FILES}/{made.path}"
+            archive.writestr(path, made.content)
+            manifest.append(_package_entry(path, made))
             renew()
         archive.writestr(MANIFEST, json.dumps({"batch": batch.id, "unit": batch.unit, "profile": batch.profile,
                                                "files": manifest}, ensure_ascii=False, indent=1))
     return manifest, printable
 
 
-def _package_entry(made: packages.Made) -> dict[str, Any]:
+def _package_entry(path: str, made: packages.Made) -> dict[str, Any]:
     """Describe a package in the manifest: the file, and where each item of the list is in it."""
-    return {"path": made.path, "document_id": None, "sha256": hashlib.sha256(made.content).hexdigest(),
+    return {"path": path, "document_id": None, "sha256": hashlib.sha256(made.content).hexdigest(),
             "size": len(made.content), "pages": made.pages, "type": "package", "format": "pdf",
             "applicant": made.applicant, "blind": made.blind,
             "items": [{"key": r.key, "title": r.title, "copies": r.copies, "pages": list(r.pages) if r.pages else None,

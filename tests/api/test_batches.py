@@ -44,7 +44,7 @@ def test_batch_yields_the_profiles_set(client):
     names = zipfile.ZipFile(io.BytesIO(_download(client, status["links"]["archive"]))).namelist()
     expected = [s for s in profiles.get("bazhou-2024").documents if s in KINDS]
     per_person = [s for s in expected if "applicants" not in KINDS[s].model.model_fields]
-    for i, folder in enumerate(("01-阿不都热合曼·买买提", "02-李娟")):
+    for i, folder in enumerate(("files/01-阿不都热合曼·买买提", "files/02-李娟")):
         for slug in per_person:
             if any(k not in SAMPLE["applicants"][i].get("payload", {}) for k in KINDS[slug].batch_when):
                 assert not any(n.startswith(folder + "/") and KINDS[slug].title in n for n in names)
@@ -115,7 +115,7 @@ def test_xlsx_roster_upload(client):
     assert resp.status_code == 202, resp.json
     status = _wait(client, resp.headers["Location"])
     names = zipfile.ZipFile(io.BytesIO(_download(client, status["links"]["archive"]))).namelist()
-    assert sorted(names) == ["01-李娟/附件3-个人承诺书.docx", "01-李娟/附件3-个人承诺书.pdf", "manifest.json"]
+    assert sorted(names) == ["files/01-李娟/附件3-个人承诺书.docx", "files/01-李娟/附件3-个人承诺书.pdf", "manifest.json"]
 
 
 def test_not_an_xlsx_is_400(client):
@@ -157,11 +157,11 @@ def test_tacheng_batch_yields_tachengs_set(client):
     status = _wait(client, resp.headers["Location"])
     assert status["status"] == "done", status
     names = zipfile.ZipFile(io.BytesIO(_download(client, status["links"]["archive"]))).namelist()
-    person = [n.split("/", 1)[1] for n in names if n.startswith("02-李娟/")]
+    person = [n.rsplit("/", 1)[1] for n in names if n.startswith("files/02-李娟/")]
     for expected in ("附件1-推荐单位公示.pdf", "附件2-推荐单位公示结果.pdf", "附件3-个人承诺书.pdf",
                      "附件4-廉政情况证明.pdf", "附件5-专业技术资格评审材料真实性保证书.pdf"):
         assert expected in person, person
-    assert "附件8-申报人员花名册.xlsx" in names
+    assert "files/附件8-申报人员花名册.xlsx" in names
     assert not any("免除继续教育" in n for n in person)  # 李娟 gives no 免学理由
 
 

@@ -79,7 +79,7 @@ def test_a_one_applicant_batch_with_scans_yields_its_package(client):
     status = _wait(client, resp.headers["Location"])
     assert status["status"] == "done", status["errors"]
     archive = _archive(client, status)
-    folder = "01-阿不都热合曼·买买提"
+    folder = "files/01-阿不都热合曼·买买提"
     pdf = archive.read(f"{folder}/申报材料.pdf")
     manifest = json.loads(archive.read("manifest.json"))
     (entry,) = [f for f in manifest["files"] if f["path"] == f"{folder}/申报材料.pdf"]
@@ -159,7 +159,7 @@ def test_a_blind_batch_also_writes_the_blind_package_with_the_masks_burnt_in(cli
     assert resp.status_code == 202, resp.json
     status = _wait(client, resp.headers["Location"])
     archive = _archive(client, status)
-    folder = "01-阿不都热合曼·买买提"
+    folder = "files/01-阿不都热合曼·买买提"
     seen, blind = archive.read(f"{folder}/申报材料.pdf"), archive.read(f"{folder}/申报材料（盲评）.pdf")
     entries = {f["path"]: f for f in json.loads(archive.read("manifest.json"))["files"]}
     assert entries[f"{folder}/申报材料（盲评）.pdf"]["blind"] is True

@@ -112,7 +112,7 @@ def test_batch_waits_for_a_worker_and_survives_one_killed(tmp_path, redis):
     assert status["status"] == "done" and status["progress"] == {"done": n, "total": n}, status
     with client.get(status["links"]["archive"]) as resp:
         archive = zipfile.ZipFile(io.BytesIO(resp.data))
-    expected = {f"{i + 1:02d}-{a['name']}/附件3-个人承诺书.pdf" for i, a in enumerate(batch["applicants"])}
+    expected = {f"files/{i + 1:02d}-{a['name']}/附件3-个人承诺书.pdf" for i, a in enumerate(batch["applicants"])}
     engine = app.extensions["docgen"].registry.engine
     with engine.connect() as db:
         issued = {r[0] for r in db.execute(text("SELECT id FROM issued_documents WHERE batch_id = :b"),
@@ -147,7 +147,7 @@ def test_messages_lost_by_the_broker_are_sent_again(tmp_path, redis):
     assert "re-sent 4 items" in (tmp_path / "worker.log").read_text("utf-8")
     with client.get(status["links"]["archive"]) as resp:
         names = zipfile.ZipFile(io.BytesIO(resp.data)).namelist()
-    assert sorted(names) == sorted([f"{i + 1:02d}-{a['name']}/附件3-个人承诺书.pdf"
+    assert sorted(names) == sorted([f"files/{i + 1:02d}-{a['name']}/附件3-个人承诺书.pdf"
                                     for i, a in enumerate(batch["applicants"])] + ["manifest.json"])
     app.extensions["docgen"].registry.engine.dispose()
 
@@ -174,8 +174,7 @@ def test_cli_batch_hands_the_work_to_celery_workers(tmp_path, redis):
                      if f["type"] != "package"}   # 申报材料.pdf is put together when the batch finishes
     assert files and rendered >= len(documents) > 0, (rendered, documents)   # the worker made them, not the command
     assert (out / "print.pdf").read_bytes().startswith(b"%PDF")
-    assert sorted(str(p.relative_to(out / "files")) for p in (out / "files").rglob("*.*")
-                  if p.name != "manifest.json") == sorted(files)
+    assert sorted(str(p.relative_to(out)) for p in (out / "files").rglob("*.*")) == sorted(files)
 
 
 def test_region_topology_postgres_redis_serve_and_two_workers(tmp_path, redis, postgres):
@@ -208,8 +207,8 @@ def test_region_topology_postgres_redis_serve_and_two_workers(tmp_path, redis, p
         assert status["status"] == "done" and status["progress"] == {"done": n + 1, "total": n + 1}, status
         with urllib.request.urlopen(f"{base}{status['links']['archive']}", timeout=60) as resp:
             archive = zipfile.ZipFile(io.BytesIO(resp.read()))
-        expected = {f"{i + 1:02d}-{a['name']}/附件3-个人承诺书.pdf" for i, a in enumerate(batch["applicants"])}
-        expected |= {"附件5-申报人员花名册.pdf", "附件5-申报人员花名册.xlsx"}
+        expected = {f"files/{i + 1:02d}-{a['name']}/附件3-个人承诺书.pdf" for i, a in enumerate(batch["applicants"])}
+        expected |= {"files/附件5-申报人员花名册.pdf", "files/附件5-申报人员花名册.xlsx"}
         engine = create_engine(database)
         with engine.connect() as db:
             issued = {r[0] for r in db.execute(text("SELECT id FROM issued_documents WHERE batch_id = :b"),

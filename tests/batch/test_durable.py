@@ -82,7 +82,7 @@ def test_sigterm_then_kill_9_then_the_batch_finishes_exactly_once(tmp_path):
         names = archive.namelist()
         assert len(names) == len(set(names)) == 2 * N + 1       # pdf + docx per applicant, manifest.json
         for i in range(N):
-            folder = f"{i + 1:02d}-{batch['applicants'][i]['name']}"
+            folder = f"files/{i + 1:02d}-{batch['applicants'][i]['name']}"
             assert f"{folder}/附件3-个人承诺书.pdf" in names and f"{folder}/附件3-个人承诺书.docx" in names
         manifest = json.loads(archive.read("manifest.json"))["files"]
         for entry in manifest:

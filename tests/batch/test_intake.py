@@ -109,7 +109,7 @@ def test_filled_template_errors_name_row_and_column_and_partial_runs_the_good_ro
     assert status["progress"]["total"] == 1
     with client.get(status["links"]["archive"]) as got:
         names = zipfile.ZipFile(io.BytesIO(got.data)).namelist()
-    assert sorted(names) == ["01-李娟/附件3-个人承诺书.docx", "01-李娟/附件3-个人承诺书.pdf", "manifest.json"]
+    assert sorted(names) == ["files/01-李娟/附件3-个人承诺书.docx", "files/01-李娟/附件3-个人承诺书.pdf", "manifest.json"]
 
 
 def test_public_notice_from_the_template_takes_its_two_texts_per_row(client):
@@ -171,13 +171,13 @@ def test_zip_layout_manifest_delete_and_retention(client, app):
     with client.get(status["links"]["archive"]) as got:
         archive = zipfile.ZipFile(io.BytesIO(got.data))
     names = archive.namelist()
-    assert "附件5-申报人员花名册.pdf" in names and "附件5-申报人员花名册.xlsx" in names   # the roster at the top
-    assert "01-阿不都热合曼·买买提/附件3-个人承诺书.pdf" in names
+    assert "files/附件5-申报人员花名册.pdf" in names and "files/附件5-申报人员花名册.xlsx" in names   # the roster at the top
+    assert "files/01-阿不都热合曼·买买提/附件3-个人承诺书.pdf" in names
     manifest = json.loads(archive.read("manifest.json"))
     assert {f["path"] for f in manifest["files"]} == set(names) - {"manifest.json"}
     assert all(len(f["sha256"]) == 64 and len(f["document_id"] or "-" * 32) == 32 for f in manifest["files"])
     # the whole set: each applicant's package too, described item by item
-    package = next(f for f in manifest["files"] if f["path"] == "01-阿不都热合曼·买买提/申报材料.pdf")
+    package = next(f for f in manifest["files"] if f["path"] == "files/01-阿不都热合曼·买买提/申报材料.pdf")
     assert package["type"] == "package" and package["document_id"] is None and package["pages"] > 10
     assert status["expires_at"] > status["finished_at"]
 

@@ -88,7 +88,7 @@ def test_a_whole_batch_passes_from_the_page(page, profile):
     archive = zipfile.ZipFile(io.BytesIO(content))
     names = archive.namelist()
     for number, applicant in enumerate(APPLICANTS, 1):
-        folder = f"{number:02d}-{applicant['姓名']}/"
+        folder = f"files/{number:02d}-{applicant['姓名']}/"
         made = [n for n in names if n.startswith(folder) and n.endswith(".pdf") and n != folder + "申报材料.pdf"]
         personal = [s for s in documents if not KINDS[s].unit_level and not KINDS[s].batch_when]
         assert len(made) == len(personal), (made, personal)

@@ -212,7 +212,7 @@ def test_roster_upload_progress_zip_and_print(page, web_app):
     names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     applicants = sample("roster")["applicants"]
     for number, applicant in enumerate(applicants, 1):
-        assert f"{number:02d}-{applicant['name']}/附件3-个人承诺书.pdf" in names
+        assert f"files/{number:02d}-{applicant['name']}/附件3-个人承诺书.pdf" in names
     name, content = download(page, "#batch-print")
     # one 承诺书 an applicant (no seed's 承诺书 prints the name: the applicant signs it by hand)
     assert name.endswith(".pdf") and pdf_text(content).count("个人承诺书") == len(applicants)
