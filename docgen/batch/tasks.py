@@ -5,7 +5,8 @@ Tasks are acknowledged late and redelivered when a worker vanishes (Redis visibi
 The database, not the broker, is the record of what remains: a worker killed between taking a message off
 Redis and noting it as unacknowledged loses it for good, so every worker also sweeps once a lease and
 re-sends what nobody is doing (sweep()). The claim in the database (docgen.batch.store) keeps each item done
-exactly once whatever is delivered twice.
+exactly once whatever is delivered twice. The same thread also sends the webhooks that are due, once a second
+(docgen.batch.webhooks: their claims keep each attempt to one worker).
 """
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 
 from celery import Celery, Task, signals
 
-from docgen.batch import work
+from docgen.batch import webhooks, work
 from docgen.batch.store import BatchStore
 from docgen.bootstrap import bootstrap
 from docgen.config import Settings
@@ -106,19 +108,32 @@ def sweep(app: Celery, store: BatchStore, lease: int) -> int:
 
 
 def _sweep_forever(app: Celery, settings: Settings, stop: threading.Event) -> None:
-    """Sweep once a lease until stopped (a thread of the worker's main process; a fresh engine per sweep,
-    so that nothing of it is inherited by the pool processes forked meanwhile)."""
+    """Sweep until stopped: the batches once a lease, the webhooks (if any are allowed) once a second (a thread of
+    the worker's main process; a fresh engine per sweep, so that nothing of it is inherited by the pool processes
+    forked meanwhile)."""
     lease = settings.BATCH_LEASE_SECONDS
-    while not stop.wait(lease):
-        registry = None
-        try:
-            registry = Registry(settings.DATABASE_URL)
-            sweep(app, BatchStore(registry), lease)
-        except Exception:   # a database or broker hiccup: look again next time
-            log.exception("batch sweep")
-        finally:
-            if registry is not None:
-                registry.engine.dispose()
+    tick = 1.0 if settings.webhook_hosts else float(lease)
+    elapsed = 0.0
+    while not stop.wait(tick):
+        elapsed += tick
+        if settings.webhook_hosts:
+            _with_registry(settings, "webhooks", lambda r: webhooks.sweep(r.engine, settings))
+        if elapsed >= lease:
+            elapsed = 0.0
+            _with_registry(settings, "batch sweep", lambda r: sweep(app, BatchStore(r), lease))
+
+
+def _with_registry(settings: Settings, what: str, job: Callable[[Registry], object]) -> None:
+    """Run a job on a fresh registry, then close it; log what fails (a database or broker hiccup: next time)."""
+    registry = None
+    try:
+        registry = Registry(settings.DATABASE_URL)
+        job(registry)
+    except Exception:
+        log.exception(what)
+    finally:
+        if registry is not None:
+            registry.engine.dispose()
 
 
 def run_worker(settings: Settings, concurrency: int) -> None:
