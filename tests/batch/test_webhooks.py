@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
+import signal
 import socket
 import threading
 import time
@@ -18,6 +20,7 @@ from docgen import config
 from docgen.app import create_app
 from docgen.batch import webhook_http, webhooks
 from docgen.cli import main
+from tests import services
 
 SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "samples" / "batch.json").read_text("utf-8"))
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"    # the example secret of the Standard Webhooks spec
@@ -148,6 +151,31 @@ def test_delivery_is_retried_with_backoff_across_a_restart_until_the_receiver_ta
     finally:
         app.extensions["docgen"].close()
     assert len(hooks.calls) == 4
+
+
+def test_a_celery_worker_sends_and_retries_the_webhook(tmp_path, receiver):
+    """With a broker, the worker's sweep thread delivers: the API process only records the batch."""
+    if not services.have_redis():
+        pytest.skip("redis-server is not installed")
+    redis = services.start_redis()
+    hooks = receiver(answers=[503])
+    app = _app(tmp_path, BROKER_URL=redis.url)
+    worker = None
+    try:
+        resp = app.test_client().post("/v1/batches", json={**ONE, "webhook_url": hooks.url})
+        assert resp.status_code == 202, resp.json
+        env = {"DOCGEN_DATA_DIR": str(tmp_path), "DOCGEN_BROKER_URL": redis.url, "DOCGEN_WEBHOOK_HOSTS": "127.0.0.1",
+               "DOCGEN_WEBHOOK_SECRET": SECRET, "DOCGEN_WEBHOOK_RETRY_BASE": "1"}
+        worker = services.docgen(["worker", "--concurrency", "1"], env, tmp_path / "worker", tmp_path / "worker.log")
+        status, delivered = _wait_delivered(app.test_client(), resp.json["id"], "batch.done", seconds=120)
+        assert delivered["attempts"] == 2 and len(hooks.calls) == 2
+        assert hooks.calls[1]["event"]["data"]["status"] == "done"
+    finally:
+        if worker is not None and worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+        app.extensions["docgen"].close()
+        redis.stop()
 
 
 def test_a_batch_made_with_an_api_key_is_signed_with_that_keys_secret(tmp_path, receiver, capsys, monkeypatch):
