@@ -169,10 +169,13 @@ def _send(delivery: Delivery, settings: Settings, keys: Keys) -> tuple[int | Non
         target = webhook_http.check(delivery.url, settings.webhook_hosts)
     except webhook_http.Refused as refused:
         return None, str(refused)
+    secret = _secret(delivery, settings, keys)
+    if not secret:   # REQUIRE_API_KEY turned off, or WEBHOOK_SECRET removed, since the batch was made
+        return None, "没有回调签名密钥：请设置 DOCGEN_WEBHOOK_SECRET"
     stamp = now().replace(microsecond=0)
     headers = {"Content-Type": "application/json", "User-Agent": "docgen-webhooks", "webhook-id": delivery.id,
                "webhook-timestamp": str(int(stamp.timestamp())),
-               "webhook-signature": Webhook(_secret(delivery, settings, keys)).sign(delivery.id, stamp, delivery.body)}
+               "webhook-signature": Webhook(secret).sign(delivery.id, stamp, delivery.body)}
     try:
         return webhook_http.post(target, delivery.body.encode("utf-8"), headers, settings.WEBHOOK_TIMEOUT), None
     except TimeoutError:

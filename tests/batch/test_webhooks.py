@@ -89,9 +89,9 @@ def _app(tmp_path, **extra):
                        "WEBHOOK_SECRET": SECRET, "WEBHOOK_RETRY_BASE": 1, **extra})
 
 
-def _status(tmp_path, batch_id):
+def _status(tmp_path, batch_id, database):
     """Read a batch's status from an app that runs nothing (the service is down in between)."""
-    app = _app(tmp_path, BATCH_RUNNER="none")
+    app = _app(tmp_path, BATCH_RUNNER="none", DATABASE_URL=database)
     try:
         return app.test_client().get(f"/v1/batches/{batch_id}").json
     finally:
@@ -109,9 +109,10 @@ def _wait_delivered(client, batch_id, kind, seconds=60):
         time.sleep(0.1)
 
 
-def test_delivery_is_retried_with_backoff_across_a_restart_until_the_receiver_takes_it(tmp_path, receiver):
+@pytest.mark.databases
+def test_delivery_is_retried_with_backoff_across_a_restart_until_the_receiver_takes_it(tmp_path, receiver, database):
     hooks = receiver(answers=[500, 500])
-    app = _app(tmp_path)
+    app = _app(tmp_path, DATABASE_URL=database)
     resp = app.test_client().post("/v1/batches", json={**ONE, "webhook_url": hooks.url})
     assert resp.status_code == 202, resp.json
     batch_id = resp.json["id"]
@@ -119,13 +120,13 @@ def test_delivery_is_retried_with_backoff_across_a_restart_until_the_receiver_ta
     hooks.wait_calls(1)
     app.extensions["docgen"].close()                   # the service stops after the first 500
 
-    between = _status(tmp_path, batch_id)
+    between = _status(tmp_path, batch_id, database)
     [pending] = between["webhook"]["deliveries"]
     assert pending["type"] == "batch.done" and pending["status"] == "pending", pending
     assert pending["attempts"] == 1 and pending["last_status"] == 500 and pending["next_attempt_at"]
     assert len(hooks.calls) == 1
 
-    app = _app(tmp_path)                              # and starts again: the row is picked up
+    app = _app(tmp_path, DATABASE_URL=database)      # and starts again: the row is picked up
     client = app.test_client()
     try:
         status, delivered = _wait_delivered(client, batch_id, "batch.done")
