@@ -2,9 +2,9 @@
 batch never holds up single-document requests beyond sharing the CPU.
 
 It resumes every unfinished batch when it starts (items held by processes that died are put back) and, when
-told to stop (SIGTERM), finishes the items in hand and starts no new one. Beside it, a thread sends the
-webhooks that are due (docgen.batch.webhooks), so that a long batch holds up no other batch's call. `docgen serve` runs it in a
+told to stop (SIGTERM), finishes the items in hand and starts no new one. `docgen serve` runs it in a
 process beside gunicorn (python -m docgen.batch.local); create_app runs it on a thread when nothing else does.
+Beside it a thread sends the webhooks that are due (docgen.batch.webhooks): a long batch holds up no call.
 """
 from __future__ import annotations
 

@@ -99,11 +99,10 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """An HTTPS connection to the vetted address; the certificate is checked against the host's name."""
 
     address = ""
-    tls = ssl.create_default_context()
 
     def connect(self) -> None:
         raw = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
+        self.sock = ssl.create_default_context().wrap_socket(raw, server_hostname=self.host)
 
 
 def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -> int:

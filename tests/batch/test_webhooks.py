@@ -6,8 +6,11 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import signal
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,7 +33,8 @@ ONE = {**SAMPLE, "applicants": SAMPLE["applicants"][:1], "documents": ["commitme
 class Receiver:
     """An integrator's endpoint: answers the given codes in turn (then 200), verifying each call's signature."""
 
-    def __init__(self, secret: str | None, answers: list[int], delay: float = 0.0) -> None:
+    def __init__(self, secret: str | None, answers: list[int], delay: float = 0.0,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.calls: list[dict] = []
         receiver = self
 
@@ -56,7 +60,9 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/docgen?unit=1"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"http{'s' if tls else ''}://127.0.0.1:{self.server.server_port}/hooks/docgen?unit=1"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def wait_calls(self, count: int, seconds: float = 60) -> list[dict]:
@@ -75,8 +81,9 @@ class Receiver:
 def receiver():
     made: list[Receiver] = []
 
-    def make(secret: str | None = SECRET, answers: list[int] | None = None, delay: float = 0.0) -> Receiver:
-        made.append(Receiver(secret, answers or [], delay))
+    def make(secret: str | None = SECRET, answers: list[int] | None = None, delay: float = 0.0,
+             tls: ssl.SSLContext | None = None) -> Receiver:
+        made.append(Receiver(secret, answers or [], delay, tls))
         return made[-1]
 
     yield make
@@ -272,3 +279,22 @@ def test_a_redirect_is_not_followed_and_a_slow_receiver_times_out(receiver):
     slow = receiver(None, delay=3)
     with pytest.raises(TimeoutError):
         webhook_http.post(webhook_http.check(slow.url, ("127.0.0.1",)), b"{}", {}, timeout=0.5)
+
+
+def test_https_checks_the_certificate_against_the_host(tmp_path, receiver, monkeypatch):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    hooks = receiver(None, tls=tls)
+    target = webhook_http.check(hooks.url, ("127.0.0.1",))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))        # the receiver's certificate is trusted: delivered
+    assert webhook_http.post(target, b"{}", {}, timeout=5) == 200
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "none.pem"))    # not trusted: no call goes through
+    with pytest.raises(ssl.SSLCertVerificationError):
+        webhook_http.post(target, b"{}", {}, timeout=5)
+    assert len(hooks.calls) == 1
