@@ -17,7 +17,7 @@ from standardwebhooks import Webhook
 
 from docgen.access import Caller, Keys
 from docgen.batch import webhook_http
-from docgen.batch.store import Batch, now
+from docgen.batch.store import Batch, now, scrub
 from docgen.config import Settings
 from docgen.db import Base
 from docgen.errors import InvalidPayload
@@ -102,6 +102,14 @@ def state(engine: Engine, batch: Batch) -> dict[str, Any] | None:
         deliveries = session.scalars(select(Delivery).where(Delivery.batch_id == batch.id)
                                      .order_by(Delivery.created_at))
         return {"url": batch.webhook_url, "deliveries": [d.public() for d in deliveries]}
+
+
+def redact(engine: Engine, batch_id: str, masks: dict[str, str]) -> None:
+    """Apply an erasure's masks (name → 张*) to the events kept for a batch: their data holds its errors, which
+    name applicants; an event still to be retried goes out masked."""
+    with Session(engine) as session, session.begin():
+        for delivery in session.scalars(select(Delivery).where(Delivery.batch_id == batch_id)):
+            delivery.body = json.dumps(scrub(json.loads(delivery.body), masks), ensure_ascii=False)
 
 
 def _event(batch: Batch, kind: str, settings: Settings) -> dict[str, Any]:

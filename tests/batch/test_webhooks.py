@@ -17,9 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
-from docgen import config
+from docgen import config, erasure
 from docgen.app import create_app
 from docgen.batch import webhook_http, webhooks
 from docgen.cli import main
@@ -298,3 +299,30 @@ def test_https_checks_the_certificate_against_the_host(tmp_path, receiver, monke
     with pytest.raises(ssl.SSLCertVerificationError):
         webhook_http.post(target, b"{}", {}, timeout=5)
     assert len(hooks.calls) == 1
+
+
+def test_an_erasure_masks_the_applicant_in_the_events_kept_and_is_announced(tmp_path, receiver):
+    hooks = receiver()
+    app = _app(tmp_path)
+    client = app.test_client()
+    engine = app.extensions["docgen"].registry.engine
+    person = ONE["applicants"][0]
+    try:
+        batch_id = client.post("/v1/batches", json={**ONE, "webhook_url": hooks.url}).json["id"]
+        _, done = _wait_delivered(client, batch_id, "batch.done")
+        with Session(engine) as session, session.begin():   # as an event of a batch whose item failed: it names whom
+            row = session.get(webhooks.Delivery, done["id"])
+            event = json.loads(row.body)
+            event["data"]["errors"] = [{"pointer": "/applicants/0/name", "detail": f"{person['name']}：照片无法读取",
+                                        "document": "commitment"}]
+            row.body = json.dumps(event, ensure_ascii=False)
+        assert client.post("/v1/erasures", json={"id_number": person["id_number"]}).status_code == 200
+        with Session(engine) as session:
+            kept = session.get(webhooks.Delivery, done["id"]).body
+        assert person["name"] not in kept and erasure.mask_name(person["name"]) + "：照片无法读取" in kept, kept
+        _, gone = _wait_delivered(client, batch_id, "batch.files_deleted")
+        announced = hooks.calls[-1]["event"]
+        assert announced["type"] == "batch.files_deleted" and announced["data"]["files_deleted"]["reason"] == "erased"
+        assert person["name"] not in hooks.calls[-1]["body"].decode() and person["id_number"] not in kept
+    finally:
+        app.extensions["docgen"].close()
