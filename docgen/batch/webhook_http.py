@@ -28,8 +28,17 @@ class Target:
     address: str
 
 
+def ascii_host(name: str) -> str:
+    """Return a host name as DNS and the Host header carry it (回调.政务.cn → xn--…); an address stays as it is."""
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise Refused(f"回调地址的主机名“{name}”无效") from None
+
+
 def allowed(host: str, hosts: tuple[str, ...]) -> bool | None:
     """Return whether a host is allowed: True listed as it is, False through a *.domain entry, None not at all."""
+    hosts = tuple(("*." if h.startswith("*.") else "") + ascii_host(h.removeprefix("*.")) for h in hosts)
     if host in hosts:
         return True
     if any(entry.startswith("*.") and host.endswith(entry[1:]) for entry in hosts):
@@ -66,7 +75,7 @@ def _split(url: str) -> tuple[str, str, int, str]:
         port = parts.port or DEFAULT_PORTS[scheme]
     except ValueError:
         raise Refused("回调地址的端口号无效") from None
-    return scheme, host, port, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return scheme, ascii_host(host), port, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def check(url: str, hosts: tuple[str, ...]) -> Target:

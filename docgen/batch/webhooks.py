@@ -188,7 +188,7 @@ def _send(delivery: Delivery, settings: Settings, keys: Keys) -> tuple[int | Non
         return webhook_http.post(target, delivery.body.encode("utf-8"), headers, settings.WEBHOOK_TIMEOUT), None
     except TimeoutError:
         return None, f"超时（{settings.WEBHOOK_TIMEOUT:g} 秒）"
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, http.client.HTTPException, ValueError) as error:   # ValueError: a header http.client refuses
         return None, f"{type(error).__name__}: {error}"[:200]
 
 

@@ -220,7 +220,8 @@ def test_webhook_url_is_a_422_when_no_host_is_allowed(client):
 
 
 def test_webhook_url_outside_the_allowlist_is_a_422(tmp_path, monkeypatch):
-    addresses = {"hooks.example.cn": "10.0.0.5", "oa.example.cn": "203.0.113.7", "pub.example.cn": "8.8.8.8"}
+    addresses = {"hooks.example.cn": "10.0.0.5", "oa.example.cn": "203.0.113.7", "pub.example.cn": "8.8.8.8",
+                 "xn--zbss05j.xn--zfr164b.cn": "8.8.4.4"}   # 回调.政务.cn, as DNS carries it
 
     def resolve(host, port, *args, **kwargs):
         if host not in addresses and host != "127.0.0.1":
@@ -228,7 +229,7 @@ def test_webhook_url_outside_the_allowlist_is_a_422(tmp_path, monkeypatch):
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (addresses.get(host, host), port))]
 
     monkeypatch.setattr(webhook_http.socket, "getaddrinfo", resolve)
-    app = _app(tmp_path, WEBHOOK_HOSTS="*.example.cn, 127.0.0.1", BATCH_RUNNER="none")
+    app = _app(tmp_path, WEBHOOK_HOSTS="*.example.cn, 127.0.0.1, *.政务.cn", BATCH_RUNNER="none")
     client = app.test_client()
     try:
         assert "不在本服务允许的范围内" in _refused(client, "https://evil.example.com/hooks")
@@ -241,8 +242,11 @@ def test_webhook_url_outside_the_allowlist_is_a_422(tmp_path, monkeypatch):
         # a subdomain allowed through *.example.cn must be public: 10.0.0.5 and 203.0.113.7 (TEST-NET) are not
         assert "10.0.0.5" in _refused(client, "https://hooks.example.cn/hooks")
         assert "203.0.113.7" in _refused(client, "https://oa.example.cn/hooks")
+        assert "主机名" in _refused(client, "https://a..example.cn/hooks")
         resp = client.post("/v1/batches", json={**ONE, "webhook_url": "https://pub.example.cn/hooks"})
         assert resp.status_code == 202 and resp.json["webhook"]["url"] == "https://pub.example.cn/hooks"
+        resp = client.post("/v1/batches", json={**ONE, "webhook_url": "https://回调.政务.cn/hooks"})
+        assert resp.status_code == 202, resp.json
     finally:
         app.extensions["docgen"].close()
 
