@@ -1,11 +1,13 @@
 """API keys per unit (stored hashed) and which unit owns a batch or a document.
 
 A key is shown once, at creation: `dg_<key id>_<secret>`. Only the SHA-256 of the secret is kept (the
-secret is 256 random bits, so a plain hash cannot be reversed by guessing). With REQUIRE_API_KEY on, every
+secret is 256 random bits, so a plain hash cannot be reversed by guessing). With it comes the unit's webhook
+secret (`whsec_…`, shown once too), kept as it is: docgen signs with it the webhooks of the batches made with the key. With REQUIRE_API_KEY on, every
 request that makes or reads a unit's documents names its key, and a unit sees only what it made.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -28,6 +30,12 @@ class ApiKey(Base):
     secret_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    webhook_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)   # None: made before webhooks
+
+
+def webhook_secret() -> str:
+    """Return a new Standard Webhooks secret: whsec_ and the base64 of 32 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
 class Owner(Base):
@@ -59,12 +67,18 @@ class Keys:
         self.engine = engine
 
     def create(self, unit: str) -> tuple[str, str]:
-        """Create a key for `unit`; return its id and the token (shown once, never stored)."""
+        """Create a key for `unit`, with its webhook secret; return its id and the token (shown once, never stored)."""
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
         with Session(self.engine) as session, session.begin():
             session.add(ApiKey(id=key_id, unit=unit, secret_sha256=_digest(secret),
-                               created_at=dt.datetime.now(dt.UTC)))
+                               created_at=dt.datetime.now(dt.UTC), webhook_secret=webhook_secret()))
         return key_id, f"{PREFIX}_{key_id}_{secret}"
+
+    def webhook_secret(self, key_id: str) -> str | None:
+        """Return the webhook secret of a key (None for an unknown key, or one made before webhooks)."""
+        with Session(self.engine) as session:
+            key = session.get(ApiKey, key_id)
+        return key.webhook_secret if key is not None else None
 
     def revoke(self, key_id: str) -> bool:
         """Revoke a key; return False when there is no such key."""

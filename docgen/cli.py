@@ -323,8 +323,9 @@ def _keys(args: argparse.Namespace) -> int:
     try:
         if args.keys_command == "create":
             key_id, token = keys.create(args.unit)
-            print(f"key id: {key_id}\nunit:   {args.unit}\nkey:    {token}")
-            print("提示：密钥只显示这一次，请妥善交给该单位（请求头 Authorization: Bearer <密钥>）", file=sys.stderr)
+            print(f"key id: {key_id}\nunit:   {args.unit}\nkey:    {token}\nwebhook secret: {keys.webhook_secret(key_id)}")
+            print("提示：密钥与回调签名密钥只显示这一次，请妥善交给该单位（请求头 Authorization: Bearer <密钥>；"
+                  "回调签名按 Standard Webhooks 用 webhook secret 核验）", file=sys.stderr)
             return 0
         if not keys.revoke(args.key_id):
             print(f"错误：没有编号为 {args.key_id} 的密钥", file=sys.stderr)

@@ -2,6 +2,8 @@
 the dict given to create_app, which wins."""
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 from pathlib import Path
@@ -52,6 +54,15 @@ class Settings(BaseSettings):
     RENDER_WAIT: float = Field(10, ge=0, description="seconds a render waits for a free slot before 429")
     RENDER_TIME_LIMIT: float = Field(120, gt=0, description="seconds a render may take before it is stopped (503)")
     METRICS_TOKEN: str | None = Field(None, description="set: GET /metrics wants Authorization: Bearer <token>")
+    # webhooks (docgen/batch/webhooks.py): a batch's webhook_url is called when it ends or its files go
+    WEBHOOK_HOSTS: str = Field("", description="hosts a webhook_url may name, comma-separated: a name or address, "
+                                               "or *.example.cn for its subdomains; empty: no webhooks")
+    WEBHOOK_SECRET: str = Field("", description="whsec_<base64 of 24-64 bytes>: signs the webhooks (Standard "
+                                                "Webhooks); a call made with an API key is signed with that key's own")
+    WEBHOOK_TIMEOUT: float = Field(10, gt=0, le=30, description="seconds to connect, and to wait for each read")
+    WEBHOOK_RETRY_BASE: float = Field(30, gt=0, description="seconds before the first retry; each next waits twice "
+                                                            "as long (±25 %), at most an hour")
+    WEBHOOK_RETRY_HOURS: float = Field(24, ge=1, description="hours a delivery is retried before it is given up")
 
     @property
     def artifacts_dir(self) -> Path:
@@ -63,8 +74,16 @@ class Settings(BaseSettings):
         """Return how many processes render batch items: BATCH_WORKERS, 0 meaning one per core."""
         return self.BATCH_WORKERS or os.cpu_count() or 1
 
+    @property
+    def webhook_hosts(self) -> tuple[str, ...]:
+        """Return WEBHOOK_HOSTS as a tuple of lower-case entries (IPv6 addresses without brackets)."""
+        return tuple(h.strip().lower().strip("[]") for h in self.WEBHOOK_HOSTS.split(",") if h.strip())
+
     @model_validator(mode="after")
     def _derived(self) -> Settings:
+        check_webhook_secret(self.WEBHOOK_SECRET)
+        if self.webhook_hosts and not self.WEBHOOK_SECRET and not self.REQUIRE_API_KEY:
+            raise ValueError("WEBHOOK_HOSTS is set: WEBHOOK_SECRET (whsec_…) must be too, to sign the webhooks")
         self.DATA_DIR = self.DATA_DIR.expanduser()
         if not self.DATABASE_URL:
             self.DATABASE_URL = f"sqlite:///{self.DATA_DIR / 'docgen.sqlite3'}"
@@ -72,6 +91,18 @@ class Settings(BaseSettings):
             self.SECRET_KEY = secret_key(self.DATA_DIR)
         return self
 
+
+
+def check_webhook_secret(secret: str) -> None:
+    """Refuse a webhook secret that is set but not whsec_<base64 of 24 to 64 bytes> (Standard Webhooks)."""
+    if not secret:
+        return
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except binascii.Error:
+        key = b""
+    if not secret.startswith("whsec_") or not 24 <= len(key) <= 64:
+        raise ValueError("WEBHOOK_SECRET should be whsec_ followed by the base64 of 24 to 64 random bytes")
 
 
 class ConfigError(ValueError):

@@ -29,7 +29,7 @@ class Base(DeclarativeBase):
 
 
 # every module that declares tables on Base; a new table module is added here (and gets its revision)
-TABLE_MODULES = ("docgen.registry", "docgen.batch.store", "docgen.access")
+TABLE_MODULES = ("docgen.registry", "docgen.batch.store", "docgen.access", "docgen.batch.webhooks")
 
 
 def load_models() -> type[Base]:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from docgen import rules
-from docgen.batch import work
+from docgen.batch import webhooks, work
 from docgen.batch.store import UNFINISHED, BatchItem, BatchStore, applicant_entries
 from docgen.documents import BLIND
 from docgen.errors import InvalidPayload, Problem, chinese_errors
@@ -83,7 +83,9 @@ def erase(store: BatchStore, storage: Storage, id_number: str, key: str,
         if batch.status == "done" and not batch.files_deleted_at:
             store.files_deleted(batch_id, "erased")   # downloads answer 410 from now on
         name = _name(items, id_number)
-        issued = store.redact_applicant(batch_id, id_number, {**masks, **({name: mask_name(name)} if name else {})})
+        theirs = {**masks, **({name: mask_name(name)} if name else {})}
+        issued = store.redact_applicant(batch_id, id_number, theirs)
+        webhooks.redact(store.engine, batch_id, theirs)   # the events kept to send hold the batch's errors
         report.append({"id": batch_id, "unit": batch.unit, "items": len(items),
                        "files_deleted": [file.removeprefix(work.batch_key(batch_id) + "/") for file in deleted],
                        "documents": [_document(row) for row in issued]})

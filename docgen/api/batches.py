@@ -13,7 +13,7 @@ from docgen.api import access, services
 from docgen.api.documents import json_body
 from docgen.api.openapi import Answer, FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
-from docgen.batch import attachments, executor, plan, template, work
+from docgen.batch import attachments, executor, plan, template, webhooks, work
 from docgen.batch.request import BatchRequest
 from docgen.batch.store import Batch
 from docgen.batch.xlsx import Cells, read_roster_cells
@@ -45,6 +45,25 @@ class FilesDeleted(BaseModel):
         description="expired 超过保存期限，deleted 按请求删除，erased 删除某位申报人的个人信息时一并删除")
 
 
+class WebhookDelivery(BaseModel):
+    id: str = Field(description="事件编号（请求头 webhook-id，每次重试相同，接收方据此去重）")
+    type: Literal["batch.done", "batch.failed", "batch.cancelled", "batch.files_deleted"] = Field(
+        description="batch.done 完成，batch.failed 失败，batch.cancelled 已停止，batch.files_deleted 文件已删除")
+    status: Literal["pending", "delivered", "failed"] = Field(
+        description="pending 待发送或等待重试，delivered 对方已以 2xx 应答，failed 重试期满仍未送达，不再重试")
+    attempts: int = Field(description="已尝试次数")
+    last_status: int | None = Field(description="最近一次对方应答的 HTTP 状态码；未应答（超时、拒绝连接）为 null")
+    last_error: str | None = Field(description="最近一次未得到应答的原因")
+    last_attempt_at: dt.datetime | None = Field(description="最近一次尝试的时间（UTC）")
+    next_attempt_at: dt.datetime | None = Field(description="下次尝试的时间（UTC）；已送达或已放弃为 null")
+    delivered_at: dt.datetime | None = Field(description="送达时间（UTC）")
+
+
+class WebhookState(BaseModel):
+    url: str = Field(description="回调地址（提交时的 webhook_url）")
+    deliveries: list[WebhookDelivery] = Field(description="各事件的投递情况；批次结束前为空")
+
+
 class BatchStatus(BaseModel):
     """A batch: where it is, and what went wrong."""
 
@@ -63,6 +82,7 @@ class BatchStatus(BaseModel):
     rejected: list[FieldError] | None = Field(
         None, description="partial=true 时未生成的行：每个有误的单元格（pointer、row 行号、column 列名）")
     links: BatchLinks | None = Field(None, description="完成后出现：下载地址")
+    webhook: WebhookState | None = Field(None, description="提交时给了 webhook_url 时出现：回调的投递情况")
 
 
 _STATUS_LINK = {"parameters": {"batch_id": "$response.body#/id"}}
@@ -84,6 +104,7 @@ _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
     "documents": {"type": "string", "description": "逗号分隔的文书类型；缺省为地区配置规定的全套"},
     "formats": {"type": "string", "description": "逗号分隔：pdf、docx；缺省两者都要"},
     "partial": {"type": "string", "enum": ["true", "false"], "description": "true：只生成无误的行，有误的行列在 rejected"},
+    "webhook_url": {"type": "string", "format": "uri", "description": "回调地址（同 JSON 批次的 webhook_url）"},
     **{name: {"type": "string", "description": f"全单位共用的{title}（花名册中没有这一栏）",
               **({"format": "date"} if name.startswith("notice.") else {})} for name, title in (
         ("unit.uscc", "统一社会信用代码"), ("unit.office", "受理异议的办公室"), ("unit.phone", "监督电话"),
@@ -140,7 +161,7 @@ def _request_from_upload() -> tuple[dict, Cells]:
             for group in groups:
                 node = node.setdefault(group, {})
             node[key] = form[name].strip()
-    for key in ("profile", "date"):
+    for key in ("profile", "date", "webhook_url"):
         if form.get(key):
             data[key] = form[key]
     for key in ("documents", "formats"):
@@ -181,8 +202,10 @@ def submit() -> Answer:
         raise InvalidPayload([{"pointer": "/attachments", "detail": "附扫描件时不能用 partial=true（扫描件按申报人序号对应）："
                                                                   "请改正有误的行后一并提交"}])
     scans = attachments.check(parts, batch_request, profile)
+    webhook = webhooks.accept(batch_request.webhook_url, access.caller(), here.settings, here.keys)
     batch, new = executor.submit(store, here.dispatch, here.settings, batch_request, profile.id, items, key,
-                                 attach=work.attach(here.storage, batch_request, scans), detach=work.detach(here.storage))
+                                 attach=work.attach(here.storage, batch_request, scans), detach=work.detach(here.storage),
+                                 webhook=webhook)
     if new:
         access.keys().claim("batch", batch.id, access.caller())
     return _accepted(batch, 202 if new else 200, rejected)
@@ -190,10 +213,19 @@ def submit() -> Answer:
 
 def _accepted(batch: Batch, status: int, rejected: list[dict[str, str]] | None = None
               ) -> tuple[dict[str, Any], int, dict[str, str]]:
-    body = batch.public()
+    body = _public(batch)
     if rejected:
         body["rejected"] = rejected   # partial=true: the rows left out, each bad cell named
     return body, status, {"Location": url_for(".status", batch_id=batch.id)}
+
+
+def _public(batch: Batch) -> dict[str, Any]:
+    """Return a batch as its status answers it: Batch.public, and its webhook's deliveries if it has one."""
+    body = batch.public()
+    hook = webhooks.state(services().registry.engine, batch)
+    if hook is not None:
+        body["webhook"] = hook
+    return body
 
 
 def _batch(batch_id: str) -> Batch:
@@ -207,7 +239,7 @@ def _batch(batch_id: str) -> Batch:
         responses={200: BatchStatus, **problems(404)})
 def status(path: BatchPath) -> dict[str, Any]:
     batch = _batch(path.batch_id)
-    out = batch.public()
+    out = _public(batch)
     if batch.status == "done" and not batch.files_deleted_at:
         out["links"] = {"archive": url_for(".archive", batch_id=batch.id), "print": url_for(".print_pdf", batch_id=batch.id)}
     return out
@@ -222,7 +254,7 @@ def delete(path: BatchPath) -> dict[str, Any]:
                       headers={"Retry-After": "5"})
     if not batch.files_deleted_at:
         work.delete_files(services().storage, services().store, batch.id, "deleted")
-    return _batch(batch.id).public()   # says when and why its files went
+    return _public(_batch(batch.id))   # says when and why its files went
 
 
 def _file(batch_id: str, name: str, download: str, mimetype: str) -> Response:

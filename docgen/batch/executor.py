@@ -68,11 +68,12 @@ class CeleryDispatch:
 
 def submit(store: BatchStore, dispatch: Dispatch, settings: Settings, request: BatchRequest, profile_id: str,
            items: list[NewItem], idempotency_key: str | None = None,
-           attach: Callable[[str], None] | None = None, detach: Callable[[str], None] | None = None
-           ) -> tuple[Batch, bool]:
+           attach: Callable[[str], None] | None = None, detach: Callable[[str], None] | None = None,
+           webhook: tuple[str, str | None] | None = None) -> tuple[Batch, bool]:
     """Store a batch and dispatch its items; return it and whether it is new (an Idempotency-Key seen
     before returns the batch made then). `attach(batch_id)` stores what goes with a new batch (its scans)
-    before the batch is; `detach(batch_id)` removes it when the batch is not made after all."""
+    before the batch is; `detach(batch_id)` removes it when the batch is not made after all; `webhook` is the
+    URL called when it ends and the API key whose secret signs (docgen.batch.webhooks.accept)."""
     if idempotency_key:
         known = store.by_idempotency_key(idempotency_key)
         if known is not None:
@@ -90,7 +91,7 @@ def submit(store: BatchStore, dispatch: Dispatch, settings: Settings, request: B
         attach(batch_id)
     try:
         batch = store.create(batch_id, request.unit.name, profile_id, list(dict.fromkeys(request.formats)), items,
-                             idempotency_key=idempotency_key)
+                             idempotency_key=idempotency_key, webhook=webhook)
     except exc.IntegrityError:   # the same key, submitted twice at once: the other one won
         if detach is not None:
             detach(batch_id)

@@ -4,6 +4,7 @@ batch never holds up single-document requests beyond sharing the CPU.
 It resumes every unfinished batch when it starts (items held by processes that died are put back) and, when
 told to stop (SIGTERM), finishes the items in hand and starts no new one. `docgen serve` runs it in a
 process beside gunicorn (python -m docgen.batch.local); create_app runs it on a thread when nothing else does.
+Beside it a thread sends the webhooks that are due (docgen.batch.webhooks): a long batch holds up no call.
 """
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from collections.abc import Callable
 
 from docgen import config
-from docgen.batch import work
+from docgen.batch import webhooks, work
 from docgen.bootstrap import bootstrap
 from docgen.services import Services
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0        # how often an idle runner looks for batches submitted by other processes
+WEBHOOK_SECONDS = 1.0     # how often the webhook thread looks for events and due deliveries
 _pool: ProcessPoolExecutor | None = None      # one per process, shared by its runners (apps in tests)
 _pool_lock = threading.Lock()
 
@@ -84,13 +86,30 @@ class LocalRunner:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._webhooks: threading.Thread | None = None
         self._settings_json = services.settings.model_dump_json()
 
     def start(self) -> LocalRunner:
-        """Resume unfinished batches on a background thread; without any, the thread starts at the first wake()."""
+        """Resume unfinished batches on a background thread; without any, the thread starts at the first wake().
+        Start sending webhooks, if the settings allow any."""
         if self.services.store.unfinished():
             self.wake()
+        self.start_webhooks()
         return self
+
+    def start_webhooks(self) -> None:
+        """Send due webhooks on a thread of their own until stopped (none when WEBHOOK_HOSTS is empty)."""
+        if not self.services.settings.webhook_hosts or self._webhooks is not None:
+            return
+        self._webhooks = threading.Thread(target=self._send_webhooks, name="docgen-webhooks", daemon=True)
+        self._webhooks.start()
+
+    def _send_webhooks(self) -> None:
+        while not self._stop.wait(WEBHOOK_SECONDS):
+            try:
+                webhooks.sweep(self.services.registry.engine, self.services.settings)
+            except Exception:   # a database hiccup must not end the thread: log and look again
+                log.exception("webhooks")
 
     def wake(self) -> None:
         """Tell the runner a batch was submitted."""
@@ -113,6 +132,8 @@ class LocalRunner:
             thread, self._thread = self._thread, threading.current_thread()   # no start after a stop
         if thread is not None and thread is not threading.current_thread():
             thread.join()
+        if self._webhooks is not None:   # an attempt in hand ends within WEBHOOK_TIMEOUT
+            self._webhooks.join()
 
     def serve_forever(self) -> None:
         """Run batches as they come, and expire old ones, until stopped."""
@@ -189,6 +210,7 @@ def main() -> int:
                 runner.request_stop()
 
     threading.Thread(target=watch_parent, daemon=True).start()
+    runner.start_webhooks()
     runner.serve_forever()
     runner.stop()
     shutdown_pool()

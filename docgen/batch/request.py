@@ -92,6 +92,10 @@ class BatchRequest(BaseModel):
                                        description="扫描件中要求注明复印人、复印时间的材料，在页眉加注“复印件 与原件一致”及此二项")
     blind: bool = Field(False, title="盲评版", description="true：另生成“申报材料（盲评）.pdf”，扫描件按 masks 遮盖，"
                                                         "文书用其盲评版")
+    webhook_url: str | None = Field(None, title="回调地址", min_length=1, max_length=2000, description=(
+        "批次结束（done、failed、cancelled）及其文件删除时，向此地址 POST 一条按 Standard Webhooks 签名的 JSON 事件"
+        "（webhook-id、webhook-timestamp、webhook-signature），非 2xx 或超时按指数退避重试；主机须在服务的 "
+        "DOCGEN_WEBHOOK_HOSTS 之内"), json_schema_extra={"format": "uri"})
 
 
 def unknown_fields(request: BatchRequest, kinds: dict[str, Kind]) -> list[dict[str, str]]:

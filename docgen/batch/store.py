@@ -87,6 +87,8 @@ class Batch(Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     files_deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     files_deleted_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)   # expired|deleted|erased
+    webhook_url: Mapped[str | None] = mapped_column(Text, nullable=True)     # called when it ends (batch/webhooks.py)
+    webhook_key: Mapped[str | None] = mapped_column(String(16), nullable=True)   # the API key whose secret signs
 
     def public(self) -> dict[str, Any]:
         """Return what GET /v1/batches/{id} answers."""
@@ -140,11 +142,14 @@ class BatchStore:
         self.engine = registry.engine
 
     def create(self, batch_id: str, unit: str, profile: str, formats: list[str], items: list[NewItem],
-               idempotency_key: str | None = None) -> Batch:
+               idempotency_key: str | None = None, webhook: tuple[str, str | None] | None = None) -> Batch:
+        """Store a batch and its items; `webhook` is its URL and the API key whose secret signs (None: the
+        deployment's)."""
+        url, key = webhook or (None, None)
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             batch = Batch(id=batch_id, status="queued", unit=unit, profile=profile, total=len(items), done=0,
                           errors=[], created_at=now(), formats=formats,
-                          idempotency_key=idempotency_key)
+                          idempotency_key=idempotency_key, webhook_url=url, webhook_key=key)
             session.add(batch)
             session.flush()
             session.add_all(BatchItem(batch_id=batch_id, seq=i, kind=it.kind, folder=it.folder, who=it.who,

@@ -5,7 +5,8 @@ Tasks are acknowledged late and redelivered when a worker vanishes (Redis visibi
 The database, not the broker, is the record of what remains: a worker killed between taking a message off
 Redis and noting it as unacknowledged loses it for good, so every worker also sweeps once a lease and
 re-sends what nobody is doing (sweep()). The claim in the database (docgen.batch.store) keeps each item done
-exactly once whatever is delivered twice.
+exactly once whatever is delivered twice. Another thread sends the webhooks that are due, once a second
+(docgen.batch.webhooks: their claims keep each attempt to one worker).
 """
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 
 from celery import Celery, Task, signals
 
-from docgen.batch import work
+from docgen.batch import webhooks, work
 from docgen.batch.store import BatchStore
 from docgen.bootstrap import bootstrap
 from docgen.config import Settings
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 QUEUE = "docgen-batches"
 ITEM_TASK, FINISH_TASK = "docgen.batch.item", "docgen.batch.finish"
+WEBHOOK_SECONDS = 1.0     # how often a worker looks for webhook events and due deliveries
 _services: dict[int, Services] = {}
 
 
@@ -105,17 +108,20 @@ def sweep(app: Celery, store: BatchStore, lease: int) -> int:
     return sent
 
 
-def _sweep_forever(app: Celery, settings: Settings, stop: threading.Event) -> None:
-    """Sweep once a lease until stopped (a thread of the worker's main process; a fresh engine per sweep,
-    so that nothing of it is inherited by the pool processes forked meanwhile)."""
-    lease = settings.BATCH_LEASE_SECONDS
-    while not stop.wait(lease):
+Job = Callable[[Registry], object]
+
+
+def _every(seconds: float, stop: threading.Event, what: str, settings: Settings, job: Job) -> None:
+    """Run a job every `seconds` until stopped (a thread of the worker's main process), each time on a fresh
+    registry, so that nothing of it is inherited by the pool processes forked meanwhile; log what fails (a
+    database or broker hiccup: next time)."""
+    while not stop.wait(seconds):
         registry = None
         try:
             registry = Registry(settings.DATABASE_URL)
-            sweep(app, BatchStore(registry), lease)
-        except Exception:   # a database or broker hiccup: look again next time
-            log.exception("batch sweep")
+            job(registry)
+        except Exception:
+            log.exception(what)
         finally:
             if registry is not None:
                 registry.engine.dispose()
@@ -131,8 +137,15 @@ def run_worker(settings: Settings, concurrency: int) -> None:
     register_tasks(app, settings)
     stop = threading.Event()
 
+    lease = settings.BATCH_LEASE_SECONDS
+    sweeps: dict[str, tuple[float, Job]] = {"batch sweep": (lease, lambda r: sweep(app, BatchStore(r), lease))}
+    if settings.webhook_hosts:   # a thread of its own: receivers that time out hold up no batch sweep
+        sweeps["webhooks"] = (WEBHOOK_SECONDS, lambda r: webhooks.sweep(r.engine, settings))
+
     def start_sweeping(**_: object) -> None:   # once the pool processes are forked
-        threading.Thread(target=_sweep_forever, args=(app, settings, stop), name="docgen-sweep", daemon=True).start()
+        for what, (seconds, job) in sweeps.items():
+            threading.Thread(target=_every, args=(seconds, stop, what, settings, job), name=f"docgen-{what}",
+                             daemon=True).start()
 
     signals.worker_ready.connect(start_sweeping, weak=False)
     try:
