@@ -227,3 +227,41 @@ def test_every_batch_file_verifies(client):
         document_id = pypdf.PdfReader(io.BytesIO(content)).metadata["/Keywords"]
         info = client.get(f"/v1/verify/{document_id}", headers={"Accept": "application/json"}).json
         assert info["sha256"] == hashlib.sha256(content).hexdigest(), name
+
+
+def test_the_batch_applicant_is_typed(client):
+    """A client reads every field of an applicant from /openapi.json, typed as the documents type it (issue 23)."""
+    schemas = client.get("/openapi.json").json["components"]["schemas"]
+    applicant, payload = schemas["BatchApplicant"], schemas["BatchPayload"]
+    assert applicant["additionalProperties"] is False and payload["additionalProperties"] is False
+    assert applicant["required"] == ["name"]
+    declared = {k for kind in KINDS.values() for k in kind.model.model_json_schema()["properties"]}
+    assert {"gender", "ethnicity", "id_number", "route", "passed", "photo", "education"} <= set(applicant["properties"])
+    assert {"political", "achievements", "reason", "review", "periods"} <= set(payload["properties"]) <= declared
+    gender = applicant["properties"]["gender"]
+    assert ["男", "女"] in [variant.get("enum") for variant in gender["anyOf"]]
+    assert "申报人员花名册时必填" in applicant["properties"]["route"]["description"]
+
+
+def test_a_misspelt_key_is_a_422_at_its_pointer(client):
+    bad = copy.deepcopy(SAMPLE)
+    bad["applicants"][0]["gendre"] = "男"
+    bad["applicants"][1]["payload"]["politcal"] = "…"
+    resp = client.post("/v1/batches", json=bad)
+    assert resp.status_code == 422
+    errors = {e["pointer"]: e["detail"] for e in resp.json["errors"]}
+    assert set(errors) == {"/applicants/0/gendre", "/applicants/1/payload/politcal"}
+    assert errors["/applicants/0/gendre"].startswith("阿不都热合曼·买买提：") and "gendre" in errors["/applicants/0/gendre"]
+
+
+def test_a_422_lists_each_field_once_where_it_was_given(client):
+    """A 公示结果 dated before the 公示 ends fails its own check and the batch's cross-check: one error, at the
+    applicant's date, not also at the unit's /date."""
+    bad = copy.deepcopy(SAMPLE)
+    bad["applicants"][0]["payload"]["date"] = "2024-01-01"
+    bad["applicants"][1]["gender"] = 3
+    resp = client.post("/v1/batches", json=bad)
+    assert resp.status_code == 422
+    pointers = [e["pointer"] for e in resp.json["errors"]]
+    assert len(pointers) == len(set(pointers)), pointers
+    assert set(pointers) == {"/applicants/0/payload/date", "/notice/end_date", "/applicants/1/gender"}
