@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from typing import Any, Literal, cast
 
 from flask import Response, request, send_file, url_for
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
+from pydantic_core import to_jsonable_python
 
 from docgen.api import access, services
 from docgen.api.documents import json_body
@@ -15,7 +17,7 @@ from docgen.api.openapi import Answer, FieldError, blueprint, file_answer, probl
 from docgen.documents import sample
 from docgen.batch import attachments, executor, plan, template, work
 from docgen.batch.request import BatchRequest
-from docgen.batch.store import Batch
+from docgen.batch.store import Batch, NewItem
 from docgen.batch.xlsx import Cells, read_roster_cells
 from docgen.documents import MEDIA_TYPES
 from docgen.errors import InvalidPayload, Problem
@@ -169,12 +171,13 @@ def submit() -> Answer:
     key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
     here = services()
     store = here.store
-    if key and (known := store.by_idempotency_key(key)) is not None:   # before reading the body again
-        return _accepted(known, 200)
     multipart = request.mimetype == "multipart/form-data"
     data, cells = _request_from_multipart() if multipart else (json_body(), None)
     partial = (request.args.get("partial") or request.form.get("partial") or "").lower() in ("true", "1", "yes")
     batch_request, items, rejected = plan.intake(data, here.renderer, partial=partial, cells=cells)
+    if key and (known := store.by_idempotency_key(key)) is not None:
+        _same_documents(known, items, batch_request.formats, key)
+        return _accepted(known, 200, rejected)
     profile = here.renderer.profile(batch_request.profile)
     parts = _scan_parts() if multipart else []
     if parts and partial:
@@ -186,6 +189,16 @@ def submit() -> Answer:
     if new:
         access.keys().claim("batch", batch.id, access.caller())
     return _accepted(batch, 202 if new else 200, rejected)
+
+
+def _same_documents(batch: Batch, items: list[NewItem], formats: Sequence[str], key: str) -> None:
+    """Refuse an Idempotency-Key sent again with a batch that makes other documents than the one it made."""
+    made = [(item.kind, item.folder, item.payload) for item in services().store.items(batch.id)]
+    asked = [(item.kind, item.folder, to_jsonable_python(item.payload)) for item in items]
+    if made != asked or batch.formats != list(dict.fromkeys(formats)):
+        raise Problem(422, "Idempotency-Key 已用于另一批次", f"Idempotency-Key“{key}”已用于内容不同的批次 {batch.id}："
+                      "重试请提交相同的内容，新的批次请换一个 Idempotency-Key", slug="idempotency-key-reused",
+                      errors=[{"pointer": "", "detail": "与同一 Idempotency-Key 先前提交的批次内容不同"}])
 
 
 def _accepted(batch: Batch, status: int, rejected: list[dict[str, str]] | None = None

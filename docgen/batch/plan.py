@@ -82,8 +82,8 @@ def _where_given(request: BatchRequest, item: NewItem, error: dict[str, str]) ->
 
 
 def _once(errors: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Keep one error per field: the same field fails in every document that prints it, and facts.contradictions
-    finds again what a document's own check found."""
+    """Keep the first error of each field: the same field fails in every document that prints it, and a document's
+    own check finds again what facts.contradictions found (first, as it names the field it contradicts)."""
     first: dict[str, dict[str, str]] = {}
     for error in errors:
         first.setdefault(error["pointer"], error)
@@ -133,7 +133,7 @@ def _checked(data: dict[str, Any], renderer: Renderer
     if errors:
         return None, [], errors
     items = plan(request)
-    return request, items, _once(check(request, items, renderer) + facts.contradictions(request, items))
+    return request, items, _once(facts.contradictions(request, items) + check(request, items, renderer))
 
 
 def _named(errors: list[dict[str, str]], data: dict[str, Any]) -> list[dict[str, str]]:

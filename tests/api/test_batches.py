@@ -265,3 +265,21 @@ def test_a_422_lists_each_field_once_where_it_was_given(client):
     pointers = [e["pointer"] for e in resp.json["errors"]]
     assert len(pointers) == len(set(pointers)), pointers
     assert set(pointers) == {"/applicants/0/payload/date", "/notice/end_date", "/applicants/1/gender"}
+
+
+def test_an_idempotency_key_sent_again_with_another_batch_is_a_422(client):
+    """The same key retries the same batch (200, the same id); with other content it is refused, never answered with
+    the first batch as if it were the second."""
+    headers = {"Idempotency-Key": "unit-7-2024-09"}
+    first = client.post("/v1/batches", json=SAMPLE, headers=headers)
+    assert first.status_code == 202
+    same = client.post("/v1/batches", data=json.dumps(SAMPLE, indent=2), content_type="application/json",
+                       headers=headers)
+    assert same.status_code == 200 and same.json["id"] == first.json["id"]
+    other = copy.deepcopy(SAMPLE)
+    other["applicants"][1]["specialty"] = "植物保护"
+    reused = client.post("/v1/batches", json=other, headers=headers)
+    assert reused.status_code == 422 and reused.mimetype == "application/problem+json"
+    assert reused.json["type"].endswith("/idempotency-key-reused") and first.json["id"] in reused.json["detail"]
+    fewer_formats = client.post("/v1/batches", json={**SAMPLE, "formats": ["pdf"]}, headers=headers)
+    assert fewer_formats.status_code == 422
