@@ -8,6 +8,7 @@ from typing import Any, Literal, cast
 
 from flask import Response, request, send_file, url_for
 from flask_openapi3 import Tag
+from werkzeug.routing import BaseConverter
 from pydantic import BaseModel, Field
 from pydantic_core import to_jsonable_python
 
@@ -24,11 +25,21 @@ from docgen.errors import InvalidPayload, Problem
 from docgen.limits import payload as payload_limits
 
 bp = blueprint("batches", __name__, url_prefix="/v1")
+BATCH_ID = "[0-9a-f]{32}"   # executor.submit: uuid4().hex
+
+
+class BatchId(BaseConverter):
+    """Match a batch id only, so that /v1/batches/template.xlsx is no batch (OPTIONS allows GET, not DELETE)."""
+
+    regex = BATCH_ID
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("batch", BatchId))
 TAG = Tag(name="batches", description="批量生成：一个单位全部申报人的全部文书：ZIP（每人一个文件夹）与双面打印用 PDF")
 
 
 class BatchPath(BaseModel):
-    batch_id: str = Field(description="批次编号（提交时 202 回答中的 id）")
+    batch_id: str = Field(description="批次编号（提交时 202 回答中的 id）", pattern=f"^{BATCH_ID}$")
 
 
 class Progress(BaseModel):
@@ -216,7 +227,7 @@ def _batch(batch_id: str) -> Batch:
     return batch
 
 
-@bp.get("/batches/<batch_id>", tags=[TAG], summary="批次状态与进度", operation_id="get_batch",
+@bp.get("/batches/<batch:batch_id>", tags=[TAG], summary="批次状态与进度", operation_id="get_batch",
         responses={200: BatchStatus, **problems(404)})
 def status(path: BatchPath) -> dict[str, Any]:
     batch = _batch(path.batch_id)
@@ -226,7 +237,7 @@ def status(path: BatchPath) -> dict[str, Any]:
     return out
 
 
-@bp.delete("/batches/<batch_id>", tags=[TAG], summary="删除批次的全部文件（登记的文书编号仍可核验）",
+@bp.delete("/batches/<batch:batch_id>", tags=[TAG], summary="删除批次的全部文件（登记的文书编号仍可核验）",
            operation_id="delete_batch", responses={200: BatchStatus, **problems(404, 409)})
 def delete(path: BatchPath) -> dict[str, Any]:
     batch = _batch(path.batch_id)
@@ -256,13 +267,13 @@ def _file(batch_id: str, name: str, download: str, mimetype: str) -> Response:
                      download_name=f"{batch.unit}-{download}")
 
 
-@bp.get("/batches/<batch_id>/archive", tags=[TAG], summary="ZIP：每位申报人一个文件夹，另含花名册与 manifest.json",
+@bp.get("/batches/<batch:batch_id>/archive", tags=[TAG], summary="ZIP：每位申报人一个文件夹，另含花名册与 manifest.json",
         operation_id="get_batch_archive", responses={200: file_answer("ZIP 压缩包", ("zip",)), **problems(404, 409, 410)})
 def archive(path: BatchPath) -> Response:
     return _file(path.batch_id, work.ARCHIVE, "职称申报材料.zip", "application/zip")
 
 
-@bp.get("/batches/<batch_id>/print.pdf", tags=[TAG], summary="合并打印用 PDF：每份文书补足偶数页，便于双面打印",
+@bp.get("/batches/<batch:batch_id>/print.pdf", tags=[TAG], summary="合并打印用 PDF：每份文书补足偶数页，便于双面打印",
         operation_id="get_batch_print", responses={200: file_answer("合并打印 PDF", ("pdf",)), **problems(404, 409, 410)})
 def print_pdf(path: BatchPath) -> Response:
     return _file(path.batch_id, work.PRINT, "打印.pdf", "application/pdf")

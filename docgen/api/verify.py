@@ -111,6 +111,9 @@ def _presented_sha256(query: VerifyQuery) -> str | None:
     if request.method == "POST":
         upload = request.files.get("file")
         content = upload.read() if upload is not None else request.get_data(cache=False)
+        if not content:
+            raise Problem(400, "没有提交文件", "请在请求体中提交要核对的文件（或用 multipart 的 file 字段），不能为空",
+                          slug="file-required")
         return hashlib.sha256(content).hexdigest()
     if query.sha256 is not None:
         if not re.fullmatch(r"[0-9a-fA-F]{64}", query.sha256):

@@ -283,3 +283,10 @@ def test_an_idempotency_key_sent_again_with_another_batch_is_a_422(client):
     assert reused.json["type"].endswith("/idempotency-key-reused") and first.json["id"] in reused.json["detail"]
     fewer_formats = client.post("/v1/batches", json={**SAMPLE, "formats": ["pdf"]}, headers=headers)
     assert fewer_formats.status_code == 422
+
+
+def test_the_template_is_not_a_batch(client):
+    """OPTIONS names what a path answers: the template is read, never deleted; a batch id is 32 hex digits."""
+    assert set(client.options("/v1/batches/template.xlsx").headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert "DELETE" in client.options(f"/v1/batches/{'0' * 32}").headers["Allow"]
+    assert client.delete("/v1/batches/template.xlsx").status_code == 405
