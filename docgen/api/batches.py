@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, cast
 
 from flask import Response, request, send_file, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_openapi3 import Tag
 from werkzeug.routing import BaseConverter
 from pydantic import BaseModel, Field
@@ -34,7 +35,10 @@ class BatchId(BaseConverter):
     regex = BATCH_ID
 
 
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("batch", BatchId))
+@bp.record_once
+def _batch_ids(state: BlueprintSetupState) -> None:
+    """Teach the app the `batch` converter before the routes below are added."""
+    state.app.url_map.converters["batch"] = BatchId
 TAG = Tag(name="batches", description="批量生成：一个单位全部申报人的全部文书：ZIP（每人一个文件夹）与双面打印用 PDF")
 
 
