@@ -225,3 +225,16 @@ def test_problem_types_are_listed_and_served(client, spec):
     assert {f"/problems/{slug}" for slug in named} <= set(listed)
     wrong = client.post("/v1/documents/commitment", json={"applicant": {}})
     assert wrong.json["type"] in listed and client.get(wrong.json["type"]).json["title"]
+
+
+def test_a_client_accepting_only_bytes_gets_bytes(client):
+    """file_answer() describes each file also as application/octet-stream: a client that accepts only that gets it."""
+    bytes_only = client.post("/v1/documents/commitment", json=sample("commitment"),
+                             headers={"Accept": "application/octet-stream"})
+    assert bytes_only.status_code == 200 and bytes_only.mimetype == "application/octet-stream"
+    assert bytes_only.data[:5] == b"%PDF-" and bytes_only.headers["X-Document-Id"]
+    usual = client.post("/v1/documents/commitment", json=sample("commitment"), headers={"Accept": "*/*"})
+    assert usual.mimetype == "application/pdf"
+    blank_key = client.post("/v1/documents/commitment?format=docx", json=sample("commitment"),
+                            headers={"Authorization": "Bearer "})   # a generated client's default token
+    assert blank_key.status_code == 200
