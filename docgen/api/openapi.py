@@ -184,7 +184,7 @@ MODEL_TEXTS = {
     "CopyNote": "复印件加注：复印人与复印时间",
 }
 INFO = {"contact": {"name": "本服务的管理员（部署单位的信息化部门）"},
-        "license": {"name": "专有软件，仅供部署单位使用"}}
+        "license": {"name": "专有软件，仅供部署单位使用", "identifier": "LicenseRef-Proprietary"}}
 
 
 def finish(spec: dict[str, Any]) -> None:

@@ -33,7 +33,9 @@ class Attachment(BaseModel):
     masks: dict[int, list[tuple[float, float, float, float]]] = Field(
         default_factory=dict, title="盲评遮盖区域",
         description="按页码（从1起）给出要遮盖的矩形，每个为 " + MASK_RULE + "；盲评版把这些区域烧入图像",
-        json_schema_extra={"propertyNames": {"pattern": "^[1-9][0-9]*$"}})
+        json_schema_extra={"propertyNames": {"pattern": "^[1-9][0-9]*$"}, "additionalProperties": {
+            "type": "array", "items": {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1},
+                                       "minItems": 4, "maxItems": 4, "description": MASK_RULE}}})
 
     @field_validator("masks")
     @classmethod
