@@ -83,4 +83,4 @@ Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 Month = Annotated[dt.date, BeforeValidator(_month), _schema(
     "年月：YYYY-MM（也可写完整日期 YYYY-MM-DD），印为“2011年9月”", ["2011-09"],
-    pattern=r"^\s*\d{4}-\d{1,2}(-\d{2})?\s*$")]
+    pattern=r"^\s*[1-9]\d{3}-(0?[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?\s*$")]
