@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from docgen import config as config_module
 from docgen.api import SERVICES, services_of
-from docgen.api.openapi import COMMON, DESCRIPTION, InvalidPayloadProblem, operation_id, register_problems
+from docgen.api.openapi import (COMMON, DESCRIPTION, InvalidPayloadProblem, bytes_for_octet_stream, finish,
+                                 operation_id, register_problems)
 from docgen.bootstrap import bootstrap
 from docgen.services import Services
 
@@ -26,6 +27,7 @@ class DocgenAPI(OpenAPI):
         settings = services_of(self).settings
         access.describe(self.spec_json, settings.REQUIRE_API_KEY)
         metrics.describe(self.spec_json, bool(settings.METRICS_TOKEN))
+        finish(self.spec_json)
         return spec
 
 
@@ -87,6 +89,7 @@ def _register_blueprints(app: OpenAPI) -> None:
 
     logs.register(app)
     access.register(app)
+    app.after_request(bytes_for_octet_stream)
     app.register_api(documents.bp)
     app.register_api(batches.bp)
     app.register_api(erasures.bp)

@@ -5,7 +5,53 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-PROBLEM_TYPE = "https://docgen.invalid/problems/"
+# a problem's `type`: relative (RFC 9457 §3.1.1), so that it resolves to this service, which serves each type
+PROBLEM_TYPE = "/problems/"
+
+# the title of a problem that has no type of its own (its type is PROBLEM_TYPE + the status code)
+STATUS_TITLES = {
+    400: "请求格式错误", 401: "需要 API 密钥", 403: "无权访问", 404: "找不到", 405: "不支持此请求方法",
+    406: "无法提供所要求的格式", 408: "请求超时", 409: "状态冲突", 410: "已不存在", 411: "缺少请求体长度",
+    413: "提交的内容太大", 414: "网址太长", 415: "内容类型不对", 416: "请求的范围无效",
+    417: "无法满足 Expect 要求", 422: "提交的内容有误", 428: "缺少前提条件", 429: "请求过多，请稍后再试",
+    431: "请求头太大", 500: "服务内部错误", 501: "不支持此功能", 503: "服务繁忙，请稍后再试",
+}
+
+# every problem type a client may branch on: slug (the type is PROBLEM_TYPE + slug) → status and Chinese title
+TYPES: dict[str, tuple[int, str]] = {
+    "malformed-json": (400, "请求格式错误：JSON 无法解析或不是 UTF-8"),
+    "bad-format": (400, "格式参数不对"),
+    "bad-copies": (400, "份数参数不对"),
+    "bad-blind": (400, "盲评参数不对"),
+    "bad-preview": (400, "预览参数不对"),
+    "bad-xlsx": (400, "无法读取花名册"),
+    "file-required": (400, "没有提交文件"),
+    "api-key-required": (401, "需要 API 密钥"),
+    "api-key-invalid": (401, "API 密钥无效"),
+    "metrics-token-required": (401, "需要指标令牌"),
+    "unknown-type": (404, "没有这种文书"),
+    "unknown-profile": (404, "没有这个地区配置"),
+    "unknown-batch": (404, "没有这个批次"),
+    "unknown-document": (404, "查无此文书"),
+    "batch-file-missing": (404, "文件不存在"),
+    "unsupported-format": (406, "不支持的格式"),
+    "request-timeout": (408, "请求超时：请求未能在限定时间内传完"),
+    "batch-not-done": (409, "批次尚未完成"),
+    "batch-files-deleted": (410, "批次文件已不存在"),
+    "payload-too-large": (413, "提交的内容太大"),
+    "xlsx-too-large": (413, "上传的花名册太大"),
+    "unsupported-media-type": (415, "内容类型不对"),
+    "invalid-payload": (422, "提交的内容有误，请按提示修改"),
+    "invalid-parameters": (422, "参数有误"),
+    "xlsx-formula": (422, "花名册含有公式"),
+    "idempotency-key-reused": (422, "Idempotency-Key 已用于另一批次"),
+    "overloaded": (429, "请求过多，请稍后再试"),
+    "too-many-batches": (429, "本单位进行中的批次过多"),
+    "internal": (500, "服务内部错误"),
+    "render-timeout": (503, "生成超时，请稍后再试"),
+    "not-ready": (503, "服务未就绪"),
+    **{str(status): (status, title) for status, title in STATUS_TITLES.items()},
+}
 
 
 class Problem(Exception):

@@ -32,8 +32,8 @@ def keys() -> Keys:
 def _token() -> str | None:
     auth = request.headers.get("Authorization", "")
     if auth[:7].lower() == "bearer ":
-        return auth[7:].strip()
-    return request.headers.get("X-API-Key")
+        return auth[7:].strip() or None   # an empty key (a generated client's default) is no key
+    return request.headers.get("X-API-Key") or None
 
 
 def guarded(method: str, path: str) -> bool:
@@ -45,7 +45,8 @@ def guarded(method: str, path: str) -> bool:
 
 def describe(spec: dict, required: bool) -> None:
     """Declare in an OpenAPI document which operations take a unit's key: required, or optional (`{}`) when
-    REQUIRE_API_KEY is off — a key given is checked all the same, so those operations may answer 401."""
+    REQUIRE_API_KEY is off — a key given is checked all the same, so those operations may answer 401; the
+    others are open (`security: []`)."""
     security: list[dict[str, list]] = [{name: []} for name in SCHEMES] + ([] if required else [{}])
     add_schemes(spec, SCHEMES)
     for path, item in spec["paths"].items():
@@ -53,6 +54,8 @@ def describe(spec: dict, required: bool) -> None:
             if guarded(method.upper(), path):
                 operation["security"] = security
                 operation["responses"].setdefault("401", problems(401)["401"])
+            else:
+                operation["security"] = []   # open: a generated client calls it without a key
 
 
 def register(app: Flask) -> None:

@@ -3,30 +3,47 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from typing import Any, Literal, cast
 
 from flask import Response, request, send_file, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_openapi3 import Tag
+from werkzeug.routing import BaseConverter
 from pydantic import BaseModel, Field
+from pydantic_core import to_jsonable_python
 
 from docgen.api import access, services
-from docgen.api.documents import json_body
+from docgen.api.documents import flag, json_body
 from docgen.api.openapi import Answer, FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
 from docgen.batch import attachments, executor, plan, template, webhooks, work
 from docgen.batch.request import BatchRequest
-from docgen.batch.store import Batch
+from docgen.batch.store import Batch, NewItem
 from docgen.batch.xlsx import Cells, read_roster_cells
 from docgen.documents import MEDIA_TYPES
 from docgen.errors import InvalidPayload, Problem
 from docgen.limits import payload as payload_limits
 
 bp = blueprint("batches", __name__, url_prefix="/v1")
+BATCH_ID = "[0-9a-f]{32}"   # executor.submit: uuid4().hex
+
+
+class BatchId(BaseConverter):
+    """Match a batch id only, so that /v1/batches/template.xlsx is no batch (OPTIONS allows GET, not DELETE)."""
+
+    regex = BATCH_ID
+
+
+@bp.record_once
+def _batch_ids(state: BlueprintSetupState) -> None:
+    """Teach the app the `batch` converter before the routes below are added."""
+    state.app.url_map.converters["batch"] = BatchId
 TAG = Tag(name="batches", description="批量生成：一个单位全部申报人的全部文书：ZIP（每人一个文件夹）与双面打印用 PDF")
 
 
 class BatchPath(BaseModel):
-    batch_id: str = Field(description="批次编号（提交时 202 回答中的 id）")
+    batch_id: str = Field(description="批次编号（提交时 202 回答中的 id）", pattern=f"^{BATCH_ID}$")
 
 
 class Progress(BaseModel):
@@ -114,7 +131,7 @@ _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
 # what a roster does not hold but the 公示, 推荐意见 and 廉政情况证明 ask for: one value for the whole unit (the web
 # page's batch form); a dotted name is its place in the JSON batch
 _UNIT_FIELDS = tuple(name for name in _ROSTER_UPLOAD["properties"] if "." in name)
-_SCANS = {"type": "string", "contentMediaType": "application/octet-stream", "description": (
+_SCANS = {"type": "string", "format": "binary", "description": (
     "扫描件（JPG、PNG 或 PDF）：字段名 attachment:<申报人序号>:<材料编号>，序号从0起，材料编号为 "
     "GET /v1/profiles/{id}/materials 中 upload 为 true 的 key；同一材料可有多个，按先后排列，"
     "与 applicants[i].attachments[key] 的各项一一对应")}
@@ -126,6 +143,16 @@ _MULTIPART: dict[str, Any] = {
 _MULTIPART["properties"] = {"batch": {"type": "string", "description": (
     "批次 JSON（与 application/json 提交的内容相同，见 BatchRequest），可作为文件部分（Content-Type: application/json）"
     "提交；给出时不读 file 及其他字段")}, **cast(dict[str, Any], _ROSTER_UPLOAD["properties"])}
+
+
+_SUBMIT_PARAMETERS = [
+    {"name": "Idempotency-Key", "in": "header", "required": False,
+     "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[\\x21-\\x7e]+$"},
+     "description": "重试时不重复生成：同一键再次提交相同内容，回答先前的批次（200）；内容不同为 422"
+                    "（idempotency-key-reused）。取前200个字符"},
+    {"name": "partial", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+     "description": "true：只生成无误的申报人，有误的列在回答的 rejected 中（附扫描件时不可用）；也可作为 multipart 字段"},
+]
 
 
 def _request_from_multipart() -> tuple[object, Cells | None]:
@@ -182,7 +209,7 @@ def template_xlsx() -> Answer:
          description="先完整检查全部申报人的全部文书，任何一处错误都以 422 逐项列出（/applicants/N/字段；XLSX 另给行号与列名），"
                      "不生成任何文件；通过后排队生成。?partial=true 只生成无误的行。请求头 Idempotency-Key 相同则返回同一批次（200）。",
          responses={202: _SUBMITTED, 200: _SUBMITTED, **problems(400, 413, 415, 422, 429)},
-         openapi_extensions={"requestBody": {"required": True, "content": {
+         openapi_extensions={"parameters": _SUBMIT_PARAMETERS, "requestBody": {"required": True, "content": {
              "application/json": {"schema": schema_ref(bp.components_schemas, BatchRequest),
                                   "example": sample("batch")},
              "multipart/form-data": {"schema": _MULTIPART}}}})
@@ -190,12 +217,13 @@ def submit() -> Answer:
     key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
     here = services()
     store = here.store
-    if key and (known := store.by_idempotency_key(key)) is not None:   # before reading the body again
-        return _accepted(known, 200)
     multipart = request.mimetype == "multipart/form-data"
     data, cells = _request_from_multipart() if multipart else (json_body(), None)
-    partial = (request.args.get("partial") or request.form.get("partial") or "").lower() in ("true", "1", "yes")
+    partial = flag("partial", None if "partial" in request.args else request.form)
     batch_request, items, rejected = plan.intake(data, here.renderer, partial=partial, cells=cells)
+    if key and (known := store.by_idempotency_key(key)) is not None:
+        _same_documents(known, items, batch_request.formats, key)
+        return _accepted(known, 200, rejected)
     profile = here.renderer.profile(batch_request.profile)
     parts = _scan_parts() if multipart else []
     if parts and partial:
@@ -209,6 +237,16 @@ def submit() -> Answer:
     if new:
         access.keys().claim("batch", batch.id, access.caller())
     return _accepted(batch, 202 if new else 200, rejected)
+
+
+def _same_documents(batch: Batch, items: list[NewItem], formats: Sequence[str], key: str) -> None:
+    """Refuse an Idempotency-Key sent again with a batch that makes other documents than the one it made."""
+    made = [(item.kind, item.folder, item.payload) for item in services().store.items(batch.id)]
+    asked = [(item.kind, item.folder, to_jsonable_python(item.payload)) for item in items]
+    if made != asked or batch.formats != list(dict.fromkeys(formats)):
+        raise Problem(422, "Idempotency-Key 已用于另一批次", f"Idempotency-Key“{key}”已用于内容不同的批次 {batch.id}："
+                      "重试请提交相同的内容，新的批次请换一个 Idempotency-Key", slug="idempotency-key-reused",
+                      errors=[{"pointer": "", "detail": "与同一 Idempotency-Key 先前提交的批次内容不同"}])
 
 
 def _accepted(batch: Batch, status: int, rejected: list[dict[str, str]] | None = None
@@ -235,7 +273,9 @@ def _batch(batch_id: str) -> Batch:
     return batch
 
 
-@bp.get("/batches/<batch_id>", tags=[TAG], summary="批次状态与进度", operation_id="get_batch",
+@bp.get("/batches/<batch:batch_id>", tags=[TAG], summary="批次状态与进度", operation_id="get_batch",
+        description="status 为 done 后 links 给出 ZIP 与合并打印 PDF 的地址；errors 列出生成中出错的文书；"
+                    "文件删除后 files_deleted 说明何时、为何。",
         responses={200: BatchStatus, **problems(404)})
 def status(path: BatchPath) -> dict[str, Any]:
     batch = _batch(path.batch_id)
@@ -245,7 +285,9 @@ def status(path: BatchPath) -> dict[str, Any]:
     return out
 
 
-@bp.delete("/batches/<batch_id>", tags=[TAG], summary="删除批次的全部文件（登记的文书编号仍可核验）",
+@bp.delete("/batches/<batch:batch_id>", tags=[TAG], summary="删除批次的全部文件（登记的文书编号仍可核验）",
+           description="删除批次的 ZIP、合并打印 PDF 与各文书文件，此后下载为 410；尚未完成的批次为 409。"
+                       "已出具文书的登记保留，仍可核验。",
            operation_id="delete_batch", responses={200: BatchStatus, **problems(404, 409)})
 def delete(path: BatchPath) -> dict[str, Any]:
     batch = _batch(path.batch_id)
@@ -275,13 +317,16 @@ def _file(batch_id: str, name: str, download: str, mimetype: str) -> Response:
                      download_name=f"{batch.unit}-{download}")
 
 
-@bp.get("/batches/<batch_id>/archive", tags=[TAG], summary="ZIP：每位申报人一个文件夹，另含花名册与 manifest.json",
+@bp.get("/batches/<batch:batch_id>/archive", tags=[TAG], summary="ZIP：每位申报人一个文件夹，另含花名册与 manifest.json",
+        description="完成后可下载：每位申报人一个文件夹（附扫描件时另有“申报材料.pdf”），花名册在最上层，"
+                    "manifest.json 列出每个文件的 SHA-256 与文书编号。未完成为 409，文件已删除为 410。",
         operation_id="get_batch_archive", responses={200: file_answer("ZIP 压缩包", ("zip",)), **problems(404, 409, 410)})
 def archive(path: BatchPath) -> Response:
     return _file(path.batch_id, work.ARCHIVE, "职称申报材料.zip", "application/zip")
 
 
-@bp.get("/batches/<batch_id>/print.pdf", tags=[TAG], summary="合并打印用 PDF：每份文书补足偶数页，便于双面打印",
+@bp.get("/batches/<batch:batch_id>/print.pdf", tags=[TAG], summary="合并打印用 PDF：每份文书补足偶数页，便于双面打印",
+        description="全部文书按打印顺序合并为一个 PDF，每份补足偶数页，双面打印时各份不相连。未完成为 409，文件已删除为 410。",
         operation_id="get_batch_print", responses={200: file_answer("合并打印 PDF", ("pdf",)), **problems(404, 409, 410)})
 def print_pdf(path: BatchPath) -> Response:
     return _file(path.batch_id, work.PRINT, "打印.pdf", "application/pdf")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -46,7 +46,7 @@ class ProfileName(BaseModel):
     name: str = Field(description="发文机关与年度")
 
 
-class DocumentTypes(BaseModel):
+class DocumentTypeList(BaseModel):
     document_types: list[DocumentType]
     profiles: list[ProfileName] = Field(description="可用的地区配置")
 
@@ -110,7 +110,9 @@ def _options(formats: Iterable[str]) -> list[dict[str, Any]]:
     ]
 
 
-@bp.get("/document-types", tags=[TYPES], summary="列出可生成的文书类型", responses={200: DocumentTypes})
+@bp.get("/document-types", tags=[TYPES], summary="列出可生成的文书类型", responses={200: DocumentTypeList},
+        description="每种文书的类型（slug）、名称、可生成的格式、依据的通知附件及其数据格式、示例、空白表与生成的地址；"
+                    "另列可用的地区配置。")
 def list_types() -> dict[str, Any]:
     return {"document_types": [{
         "slug": kind.slug,
@@ -127,7 +129,9 @@ def list_types() -> dict[str, Any]:
         {"id": pid, "name": profiles.get(pid).name} for pid in profiles.ids()]}
 
 
-@bp.get("/document-types/<slug>/schema", tags=[TYPES], summary="文书的数据格式（JSON Schema）", responses={
+@bp.get("/document-types/<slug>/schema", tags=[TYPES], summary="文书的数据格式（JSON Schema）",
+        description="与本文档中该文书的请求体相同的 JSON Schema（2020-12），供表单或校验使用；字段说明写明类型之外的规则。",
+        responses={
     200: {"description": "JSON Schema（2020-12），由数据模型生成", "content": {"application/json": {"schema": {
         "type": "object"}}}}, **problems(404)})
 def schema(path: TypePath) -> dict[str, Any]:
@@ -135,20 +139,33 @@ def schema(path: TypePath) -> dict[str, Any]:
     return _renderer().kind(slug).model.model_json_schema()
 
 
-@bp.get("/document-types/<slug>/sample", tags=[TYPES], summary="一份有效的示例数据", responses={
-    200: {"description": "可直接提交给 POST /v1/documents/{slug} 的示例数据", "content": {"application/json": {
-        "schema": {"anyOf": [schema_ref(bp.components_schemas, k.model) for k in KINDS.values()]}}}},
-    **problems(404)})
+@bp.get("/document-types/<slug>/sample", doc_ui=False)   # described once per type: each answers its own schema
 def sample(path: TypePath) -> dict[str, Any]:
     slug = path.slug
     _renderer().kind(slug)
     return documents.sample(slug)
 
 
+def _sample_view(slug: str) -> Callable[[], dict[str, Any]]:
+    def view() -> dict[str, Any]:
+        return documents.sample(slug)
+
+    view.__name__ = f"sample_{slug.replace('-', '_')}"
+    return view
+
+
+for _kind in KINDS.values():
+    bp.get(f"/document-types/{_kind.slug}/sample", tags=[TYPES], summary=f"{_kind.title}的示例数据",
+           description=f"一份有效的{_kind.title}数据，可直接提交给 POST /v1/documents/{_kind.slug}。",
+           responses={200: {"description": "示例数据", "content": {"application/json": {
+               "schema": schema_ref(bp.components_schemas, _kind.model)}}}})(_sample_view(_kind.slug))
+
+
 @bp.get("/document-types/<slug>/blank", tags=[TYPES], summary="空白表（手写用）",
+        description="该文书的空白表，按地区配置的措辞与份数，供手写填写；不登记、无文书编号。花名册另有 xlsx。",
         openapi_extensions={"parameters": _options(("pdf", "docx", "xlsx"))},
         responses={200: file_answer("空白表文件（不登记、无文书编号）", ("pdf", "docx", "xlsx"), WARNINGS),
-                   **problems(400, 404, 422)})
+                   **problems(400, 404, 406, 422, 503)})
 def blank(path: TypePath) -> Response:
     slug = path.slug
     renderer = _renderer()
@@ -171,9 +188,9 @@ def _copies() -> int | None:
     return int(raw)
 
 
-def _flag(name: str) -> bool:
-    """Read a boolean query option ?name=true|false (also 1|0; absent: false)."""
-    raw = request.args.get(name, "false").strip().lower()
+def flag(name: str, given: Mapping[str, str] | None = None) -> bool:
+    """Read a boolean option ?name=true|false (also 1|0; absent: false) from the query or `given` (a form)."""
+    raw = (request.args if given is None else given).get(name, "false").strip().lower()
     if raw not in ("true", "false", "1", "0"):
         raise Problem(400, "参数不对", f"{name} 只能是 true 或 false，收到“{raw}”", slug=f"bad-{name}")
     return raw in ("true", "1")
@@ -184,7 +201,7 @@ def _render_view(slug: str) -> Callable[[], Response]:
         renderer = _renderer()
         kind = renderer.kind(slug)
         fmt = _format(kind.formats)
-        copies, blind, preview = _copies(), _flag("blind"), _flag("preview")
+        copies, blind, preview = _copies(), flag("blind"), flag("preview")
         payload = json_body()
         here = services()
         with here.gate.slot():
@@ -220,11 +237,14 @@ def _responses(kind: Kind) -> dict[str | int, Any]:
                      {**DOCUMENT_ID, **WARNINGS})
     ok["links"] = {"verify": {"operationId": "verify_document", "description": "核验刚出具的这份文书",
                               "parameters": {"document_id": "$response.header.X-Document-Id"}}}
-    return {200: ok, **problems(400, 413, 415, 422)}
+    return {200: ok, **problems(400, 413, 415, 422, 503)}
 
 
 for _kind in KINDS.values():
     bp.post(f"/documents/{_kind.slug}", tags=[DOCS], summary=f"生成{_kind.title}", responses=_responses(_kind),
+            description=f"提交{_kind.title}的数据（格式见 GET /v1/document-types/{_kind.slug}/schema），取回 "
+                        f"{'、'.join(f.upper() for f in _kind.formats)} 文件；先完整检查，任何一处错误都以 422 逐项列出。"
+                        "出具的文书登记编号（X-Document-Id），可凭二维码或文件核验。",
             openapi_extensions=_openapi_body(_kind))(_render_view(_kind.slug))
 
 

@@ -45,7 +45,9 @@ def register(app: OpenAPI) -> None:
             seconds.labels(endpoint).observe(time.perf_counter() - g.started)
         return response
 
-    @app.get("/metrics", tags=[Tag(name="operations")], summary="Prometheus 指标（文本格式）", responses={200: {
+    @app.get("/metrics", tags=[Tag(name="operations")], summary="Prometheus 指标（文本格式）",
+             description="请求数与耗时、各类文书的出具数与生成耗时、排队的批次等；设置 METRICS_TOKEN 时须带令牌。",
+             responses={200: {
         "description": "Prometheus 文本格式", "content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}})
     def metrics() -> Response:
         _check_token(here.settings.METRICS_TOKEN)

@@ -10,17 +10,11 @@ from werkzeug.exceptions import HTTPException
 
 from docgen.api import services_of
 from docgen.api.openapi import Answer
-from docgen.errors import Problem, chinese_errors
+from docgen.errors import STATUS_TITLES, Problem, chinese_errors
 
 log = logging.getLogger(__name__)
 
-TITLES = {
-    400: "请求格式错误", 401: "需要 API 密钥", 403: "无权访问", 404: "找不到", 405: "不支持此请求方法",
-    406: "无法提供所要求的格式", 408: "请求超时", 409: "状态冲突", 410: "已不存在", 411: "缺少请求体长度",
-    413: "提交的内容太大", 414: "网址太长", 415: "内容类型不对", 416: "请求的范围无效",
-    417: "无法满足 Expect 要求", 422: "提交的内容有误", 428: "缺少前提条件", 429: "请求过多，请稍后再试",
-    431: "请求头太大", 500: "服务内部错误", 501: "不支持此功能", 503: "服务繁忙，请稍后再试",
-}
+TITLES = STATUS_TITLES   # by status: the title of a problem with no type of its own
 
 
 def response(problem: Problem) -> tuple[dict[str, Any], int, dict[str, str]]:

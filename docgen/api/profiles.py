@@ -59,12 +59,15 @@ def _summary(profile: profiles.Profile) -> dict:
     return {"id": profile.id, "name": profile.name, "authority": profile.authority, "year": profile.year}
 
 
-@bp.get("/profiles", tags=[TAG], summary="列出地区配置", responses={200: ProfileList})
+@bp.get("/profiles", tags=[TAG], summary="列出地区配置", responses={200: ProfileList},
+        description="各发文机关、各年度的通知所定的差异（措辞、禁报年限、评审表份数、附件序号、收费、批量所含文书）"
+                    "各为一个地区配置；编号用作 profile 参数。")
 def list_profiles() -> Answer:
     return {"profiles": [_summary(profiles.get(pid)) for pid in profiles.ids()]}
 
 
 @bp.get("/profiles/<profile_id>", tags=[TAG], summary="一个地区配置的全部内容，含收费标准（大写金额）",
+        description="该地区配置的全部内容：依据的通知、措辞、份数、附件序号、收费标准（金额另以大写给出）与申报材料清单。",
         responses={200: ProfileDetail, **problems(404)})
 def get_profile(path: ProfilePath) -> Answer:
     profile = _profile(path.profile_id)
@@ -75,6 +78,8 @@ def get_profile(path: ProfilePath) -> Answer:
 
 
 @bp.get("/profiles/<profile_id>/materials", tags=[TAG], summary="一个地区配置的申报材料清单（按通知所列顺序）",
+        description="每项材料的编号（key）、名称、由本服务生成的文书类型（或 null）、是否需上传扫描件（upload）与份数；"
+                    "批量提交扫描件时以 key 命名 multipart 字段 attachment:<申报人序号>:<key>。",
         responses={200: MaterialList, **problems(404)})
 def get_profile_materials(path: ProfilePath) -> Answer:
     profile = _profile(path.profile_id)

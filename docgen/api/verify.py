@@ -70,7 +70,7 @@ class Verification(BaseModel):
     issuing_unit: str | None = Field(description="出具单位：出具时所用密钥的单位，或批量生成时的单位；未记录为 null")
     subject: str = Field(description="文书对象：申报人姓名或单位名称")
     format: str = Field(description="出具的格式：pdf、docx 或 xlsx")
-    sha256: str = Field(description="出具文件的 SHA-256（十六进制），可与手中文件比对")
+    sha256: str = Field(description="出具文件的 SHA-256（64位小写十六进制），可与手中文件比对", pattern="^[0-9a-f]{64}$")
     size: int = Field(description="出具文件的字节数")
     issued_at: dt.datetime = Field(description="出具时间（UTC）")
     revoked_at: dt.datetime | None = Field(description="吊销时间（UTC）")
@@ -88,7 +88,7 @@ class Revocation(BaseModel):
 class VerifyQuery(BaseModel):
     s: str | None = Field(None, description="二维码链接中的签名（SECRET_KEY 的 HMAC）；给出时核对", max_length=200)
     sha256: str | None = Field(None, description="手中文件的 SHA-256（64位十六进制）；给出时与登记的指纹核对",
-                               max_length=64)
+                               max_length=64, json_schema_extra={"pattern": "^[0-9a-fA-F]{64}$"})
 
 
 class RevokeBody(BaseModel):
@@ -111,6 +111,9 @@ def _presented_sha256(query: VerifyQuery) -> str | None:
     if request.method == "POST":
         upload = request.files.get("file")
         content = upload.read() if upload is not None else request.get_data(cache=False)
+        if not content:
+            raise Problem(400, "没有提交文件", "请在请求体中提交要核对的文件（或用 multipart 的 file 字段），不能为空",
+                          slug="file-required")
         return hashlib.sha256(content).hexdigest()
     if query.sha256 is not None:
         if not re.fullmatch(r"[0-9a-fA-F]{64}", query.sha256):
@@ -185,19 +188,31 @@ _ANSWER = {200: {"description": "核验结果与登记信息：JSON；浏览器�
     "text/html": {"schema": {"type": "string"}}}}, **problems(404)}
 
 
+_PRESENTED = {"requestBody": {"required": True, "description": "要核对的文件：整个请求体，或 multipart 的 file 字段", "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary", "minLength": 1}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary", "description": "手中的文件（PDF、DOCX 或 XLSX）"}}}}}}}
+
+
 @bp.get("/verify/<document_id>", tags=[TAG], summary="核验文书：JSON，浏览器打开为网页",
+        description="二维码打开的地址。带链接中的签名 s 时核对签名，带 sha256 时核对文件指纹；"
+                    "只凭编号只能证明此编号已登记。Accept 首选 text/html（浏览器）时回答网页，否则 JSON。",
         operation_id="verify_document", responses=_ANSWER)
 def verify(path: VerifyPath, query: VerifyQuery) -> Answer:
     return _answer(path, query)
 
 
 @bp.post("/verify/<document_id>", tags=[TAG], summary="核验文书并核对所提交文件（请求体或 multipart 的 file）的指纹",
-         operation_id="verify_document_file", responses=_ANSWER)
+         description="提交手中的文件：其 SHA-256 与登记一致且未吊销即为真实（genuine）。没有文件（空请求体、"
+                     "multipart 缺少 file）为 400。",
+         operation_id="verify_document_file", responses={**_ANSWER, **problems(400, 413)}, openapi_extensions=_PRESENTED)
 def verify_file(path: VerifyPath, query: VerifyQuery) -> Answer:
     return _answer(path, query)
 
 
 @bp.post("/verify/<document_id>/revocation", tags=[TAG], summary="吊销文书：此后核验显示已吊销",
+         description="吊销一份已出具的文书（须写明原因）；已吊销的再次吊销不改变原吊销时间与原因。"
+                     "要求 API 密钥时只能吊销本单位出具的文书。",
          operation_id="revoke_document", responses={
              200: {"description": "已吊销", "content": {
                  "application/json": {"schema": schema_ref(bp.components_schemas, Revocation)}}},

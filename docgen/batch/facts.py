@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docgen import rules
-from docgen.batch.request import BatchApplicant, BatchRequest
+from docgen.batch.request import BatchApplicant, BatchRequest, given
 from docgen.batch.store import NewItem
 
 NOTICE, RESULT = "public-notice", "notice-result"
@@ -101,7 +101,7 @@ def _same_period(request: BatchRequest, entry: BatchApplicant, i: int, payload: 
 def _date_pointer(request: BatchRequest, entry: BatchApplicant, i: int, slug: str) -> str:
     """Return where a document's 成文日期 was given: the applicant's payload, the document's defaults, `dates`,
     or the batch's `date` (or the 公示 it is derived from)."""
-    if "date" in entry.payload:
+    if "date" in given(entry.payload):
         return f"/applicants/{i}/payload/date"
     if "date" in request.defaults.get(slug, {}):
         return f"/defaults/{slug}/date"
@@ -112,7 +112,7 @@ def _date_pointer(request: BatchRequest, entry: BatchApplicant, i: int, slug: st
 
 def _notice_pointer(request: BatchRequest, entry: BatchApplicant, i: int, slug: str) -> str:
     """Return where the 公示期 a document states was given."""
-    if "notice" in entry.payload:
+    if "notice" in given(entry.payload):
         return f"/applicants/{i}/payload/notice"
     if "notice" in request.defaults.get(slug, {}):
         return f"/defaults/{slug}/notice"

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from docgen import profiles
 from docgen.batch import facts
-from docgen.batch.request import BatchRequest, applicant_fields, fit, shared_fields, unknown_fields
+from docgen.batch.request import BatchRequest, applicant_fields, fit, given, shared_fields, unknown_defaults
 from docgen.batch.store import NewItem
 from docgen.documents import Renderer
 from docgen.errors import InvalidPayload, Problem, chinese_errors
@@ -39,14 +39,14 @@ def plan(request: BatchRequest) -> list[NewItem]:
     width = max(2, len(str(len(request.applicants))))
     for i, entry in enumerate(request.applicants):
         folder = f"{i + 1:0{width}d}-{_safe(entry.name)}"
-        person = {"work_unit": request.unit.name, **applicant_fields(entry)}
+        person, own = {"work_unit": request.unit.name, **applicant_fields(entry)}, given(entry.payload)
         for slug in slugs:
             kind = KINDS[slug]
-            if kind.unit_level or any(k not in entry.payload for k in kind.batch_when):
+            if kind.unit_level or any(k not in own for k in kind.batch_when):
                 continue
             data = {**shared, **profile.batch_defaults.get(slug, {}), **request.defaults.get(slug, {}),
-                    "applicant": person, **entry.payload}
-            if "date" not in entry.payload and "date" not in request.defaults.get(slug, {}):
+                    "applicant": person, **own}
+            if "date" not in own and "date" not in request.defaults.get(slug, {}):
                 data["date"] = facts.document_date(request, slug, data.get("notice"))
             items.append(NewItem(slug, folder, entry.name, f"/applicants/{i}", fit(kind.model, data)))
     return items
@@ -56,14 +56,38 @@ def check(request: BatchRequest, items: list[NewItem], renderer: Renderer) -> li
     """Validate every document of the batch before anything is written; return the errors found."""
     from docgen.batch.work import point_errors
 
-    errors = []
+    errors: list[dict[str, str]] = []
     for item in items:
         try:
             renderer.prepare(item.kind, item.payload, request.profile)
         except Problem as problem:
-            errors.extend(point_errors(item, problem))
-    unique = {(e["pointer"], e["detail"]): e for e in errors}   # the same field fails in every document
-    return list(unique.values())
+            errors.extend(_where_given(request, item, e) for e in point_errors(item, problem))
+    return errors
+
+
+def _where_given(request: BatchRequest, item: NewItem, error: dict[str, str]) -> dict[str, str]:
+    """Point an error at a field the whole unit shares (/date, /notice…) where this item took it from: the
+    applicant's payload or the document type's defaults, when given there."""
+    from docgen.batch.work import UNIT_WIDE
+
+    top = error["pointer"].split("/")[1:2]
+    if not item.folder or not top or top[0] not in UNIT_WIDE:
+        return error
+    entry = request.applicants[int(item.pointer.rsplit("/", 1)[1])]
+    if top[0] in given(entry.payload):
+        return {**error, "pointer": f"{item.pointer}/payload{error['pointer']}", "detail": f"{entry.name}：{error['detail']}"}
+    if top[0] in request.defaults.get(item.kind, {}):
+        return {**error, "pointer": f"/defaults/{item.kind}{error['pointer']}"}
+    return error
+
+
+def _once(errors: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Keep the first error of each field: the same field fails in every document that prints it, and a document's
+    own check finds again what facts.contradictions found (first, as it names the field it contradicts)."""
+    first: dict[str, dict[str, str]] = {}
+    for error in errors:
+        first.setdefault(error["pointer"], error)
+    return list(first.values())
 
 
 def intake(data: object, renderer: Renderer, *, partial: bool = False,
@@ -99,17 +123,29 @@ def _checked(data: dict[str, Any], renderer: Renderer
         request = BatchRequest.model_validate(data, context={"calendar": renderer.calendar, "warnings": []})
         renderer.profile(request.profile)
     except ValidationError as exc:
-        return None, [], chinese_errors(exc, BatchRequest)
+        return None, [], _named(chinese_errors(exc, BatchRequest), data) + unknown_defaults(data, KINDS)
     except InvalidPayload as problem:
         return None, [], problem.errors or []
     unknown = [s for s in request.documents or [] if s not in KINDS]
     if unknown:
         return None, [], [{"pointer": "/documents", "detail": f"未知的文书类型：{'、'.join(unknown)}"}]
-    errors = unknown_fields(request, KINDS)
+    errors = unknown_defaults(data, KINDS)
     if errors:
         return None, [], errors
     items = plan(request)
-    return request, items, check(request, items, renderer) + facts.contradictions(request, items)
+    return request, items, _once(facts.contradictions(request, items) + check(request, items, renderer))
+
+
+def _named(errors: list[dict[str, str]], data: dict[str, Any]) -> list[dict[str, str]]:
+    """Name the applicant each error of /applicants/N is about, as the documents' errors do (李娟：…)."""
+    applicants = data.get("applicants")
+    for error in errors:
+        row = _row_of(error)
+        if row is not None and isinstance(applicants, list) and row < len(applicants):
+            name = applicants[row].get("name") if isinstance(applicants[row], dict) else None
+            if isinstance(name, str) and name.strip():
+                error["detail"] = f"{name.strip()}：{error['detail']}"
+    return errors
 
 
 def _row_of(error: dict) -> int | None:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, create_model, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from docgen.kinds import Kind
-from docgen.kinds.common import Notice, Unit
+from docgen.kinds import KINDS, Kind
+from docgen.kinds.common import Name, Notice, Unit
 from docgen.rules.types import Date
 
 MASK_RULE = "[x0, y0, x1, y1]：左上角与右下角，按页面宽、高的比例（0～1）从页面左上角量起"
@@ -32,7 +33,9 @@ class Attachment(BaseModel):
     masks: dict[int, list[tuple[float, float, float, float]]] = Field(
         default_factory=dict, title="盲评遮盖区域",
         description="按页码（从1起）给出要遮盖的矩形，每个为 " + MASK_RULE + "；盲评版把这些区域烧入图像",
-        json_schema_extra={"propertyNames": {"pattern": "^[1-9][0-9]*$"}})
+        json_schema_extra={"propertyNames": {"pattern": "^[1-9][0-9]*$"}, "additionalProperties": {
+            "type": "array", "items": {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1},
+                                       "minItems": 4, "maxItems": 4, "description": MASK_RULE}}})
 
     @field_validator("masks")
     @classmethod
@@ -49,19 +52,93 @@ class Attachment(BaseModel):
         return masks
 
 
-class BatchApplicant(BaseModel):
-    """One applicant: the applicant fields, the roster columns, and per-applicant payload fields."""
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, (types.UnionType, types.GenericAlias)) or typing.get_origin(annotation) is not None:
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
 
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
-    name: str = Field(title="姓名", min_length=1)
-    payload: dict[str, Any] = Field(default_factory=dict, title="各文书的其他内容",
-                                    description="并入该申报人每份文书数据的字段，如 political、achievements、reason")
+def _declarations(part: str) -> dict[str, list[tuple[Kind, FieldInfo]]]:
+    """Gather, field by field, how each document type declares an applicant's fields (`part` "applicant") or the
+    fields of its own payload (`part` "payload": everything else of the per-applicant types)."""
+    found: dict[str, list[tuple[Kind, FieldInfo]]] = {}
+    for kind in KINDS.values():
+        for name, info in kind.model.model_fields.items():
+            inner = _model_in(info.annotation)
+            if name in ("applicant", "applicants") and inner is not None:
+                if part == "applicant":
+                    for key, field in inner.model_fields.items():
+                        found.setdefault(key, []).append((kind, field))
+            elif part == "payload" and not kind.unit_level:
+                found.setdefault(name, []).append((kind, info))
+    return found
+
+
+def _optional(annotation: Any) -> Any:
+    """Return an annotation without its `| None`."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = tuple(a for a in args if a is not type(None))
+        return rest[0] if len(rest) == 1 else typing.Union[rest]   # noqa: UP007 (a tuple of types)
+    return annotation
+
+
+def _merged(declared: list[tuple[Kind, FieldInfo]]) -> tuple[Any, FieldInfo]:
+    """Merge the declarations of one field into one optional field: its type the union of theirs (checked by each
+    document, where the error names the document and the applicant), its description saying who requires it."""
+    variants: list[Any] = []
+    for _, info in declared:
+        typed = _optional(Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation)
+        if typed not in variants:
+            variants.append(typed)
+    loose = next((info for _, info in declared if not info.is_required()), declared[0][1])
+    needed = "、".join(dict.fromkeys(kind.title for kind, info in declared if info.is_required()))
+    description = "；".join(filter(None, [loose.description, needed and f"生成{needed}时必填"])) or None
+    optional: Any = typing.Union[(*variants, None)]   # noqa: UP007 (made of a list)
+    field: Any = Field(None, title=loose.title, description=description, examples=loose.examples)
+    return Annotated[optional, SkipValidation()], field
+
+
+def _typed(part: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Return the fields of a batch applicant (`part` "applicant") or of its payload, as create_model takes them."""
+    return {name: _merged(declared) for name, declared in _declarations(part).items() if name not in skip}
+
+
+if TYPE_CHECKING:   # to mypy, models of no declared fields; pydantic gets the fields made below
+    BatchPayload = BaseModel
+else:
+    # an applicant's own fields of the documents that are theirs (political, achievements, reason…): every field of
+    # every per-applicant document type; a key none declares is a 422 at its pointer
+    BatchPayload = create_model("BatchPayload", __config__=ConfigDict(extra="forbid"), **_typed("payload"))
+
+
+class BatchApplicantFields(BaseModel):
+    """One applicant of a batch: the applicant fields of every document type, the roster columns, the scans."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name = Field(title="姓名", examples=["阿不都热合曼·买买提"])
     attachments: dict[str, list[Attachment]] = Field(
         default_factory=dict, title="附件说明",
         description="按材料编号（GET /v1/profiles/{id}/materials 中 upload 为 true 的 key）给出，与 multipart 中 "
                     "attachment:<申报人序号>:<材料编号> 各部分的先后一一对应，如 {\"id-card\": [{\"masks\": {\"1\": "
                     "[[0.1, 0.2, 0.5, 0.3]]}}]}")
+    payload: BatchPayload = Field(default_factory=BatchPayload, title="各文书的其他内容",
+                                  description="并入该申报人每份文书数据的字段，如 political、achievements、reason；"
+                                              "只能是各文书数据中有的字段")
+
+
+if TYPE_CHECKING:
+    BatchApplicant = BatchApplicantFields
+else:
+    # the applicant fields the document types declare (gender, route, photo…), each typed as its documents type it
+    BatchApplicant = create_model("BatchApplicant", __base__=BatchApplicantFields, __doc__=BatchApplicantFields.__doc__,
+                                  **_typed("applicant", skip=("name",)))
 
 
 class BatchRequest(BaseModel):
@@ -98,55 +175,30 @@ class BatchRequest(BaseModel):
         "DOCGEN_WEBHOOK_HOSTS 之内"), json_schema_extra={"format": "uri"})
 
 
-def unknown_fields(request: BatchRequest, kinds: dict[str, Kind]) -> list[dict[str, str]]:
-    """Name every key of the batch that no document type declares: a typo such as `ethnicty` is an error,
-    as it is in a single document, never silently dropped."""
-    return _unknown_applicant_fields(request, kinds) + _unknown_defaults(request, kinds)
-
-
-def _declared(kinds: dict[str, Kind]) -> tuple[set[str], set[str]]:
-    """Return the keys an applicant may have and those a per-applicant payload may have, over every kind."""
-    applicant_keys: set[str] = set()
-    payload_keys: set[str] = set()
-    for kind in kinds.values():
-        for name, info in kind.model.model_fields.items():
-            inner = _model_in(info.annotation)
-            if name in ("applicant", "applicants") and inner is not None:
-                applicant_keys |= set(inner.model_fields)
-            elif not kind.unit_level:
-                payload_keys.add(name)
-    return applicant_keys, payload_keys
-
-
-def _unknown_applicant_fields(request: BatchRequest, kinds: dict[str, Kind]) -> list[dict[str, str]]:
-    applicant_keys, payload_keys = _declared(kinds)
-    errors = []
-    for i, entry in enumerate(request.applicants):
-        for key in sorted(set(entry.model_extra or {}) - applicant_keys):
-            errors.append({"pointer": f"/applicants/{i}/{key}",
-                           "detail": f"{entry.name}：没有字段“{key}”，请核对拼写"})
-        for key in sorted(set(entry.payload) - payload_keys):
-            errors.append({"pointer": f"/applicants/{i}/payload/{key}",
-                           "detail": f"{entry.name}：文书中没有字段“{key}”，请核对拼写"})
-    return errors
-
-
-def _unknown_defaults(request: BatchRequest, kinds: dict[str, Kind]) -> list[dict[str, str]]:
+def unknown_defaults(data: dict[str, Any], kinds: dict[str, Kind]) -> list[dict[str, str]]:
+    """Name every document type of `dates` and `defaults`, and every key of `defaults`, that no document type
+    declares: a typo such as `speciality` is an error, as it is in a single document, never silently dropped."""
+    dates, defaults = data.get("dates"), data.get("defaults")
     errors = [{"pointer": f"/dates/{slug}", "detail": f"未知的文书类型“{slug}”，可用：{'、'.join(kinds)}"}
-              for slug in request.dates if slug not in kinds]
-    for slug, values in request.defaults.items():
+              for slug in (dates if isinstance(dates, dict) else {}) if slug not in kinds]
+    for slug, values in (defaults if isinstance(defaults, dict) else {}).items():
         if slug not in kinds:
             errors.append({"pointer": f"/defaults/{slug}", "detail": f"未知的文书类型“{slug}”，可用：{'、'.join(kinds)}"})
             continue
-        for key in sorted(set(values) - set(kinds[slug].model.model_fields)):
+        for key in sorted(set(values if isinstance(values, dict) else {}) - set(kinds[slug].model.model_fields)):
             errors.append({"pointer": f"/defaults/{slug}/{key}",
                            "detail": f"{kinds[slug].title}没有字段“{key}”，请核对拼写"})
     return errors
 
 
+def given(model: BaseModel) -> dict[str, Any]:
+    """Return the fields a request gave (not null), as it gave them."""
+    return {key: getattr(model, key) for key in model.model_fields_set if getattr(model, key) is not None}
+
+
 def applicant_fields(entry: BatchApplicant) -> dict:
     """Return the applicant's own fields (everything but the per-document payload)."""
-    return entry.model_dump(exclude={"payload", "attachments"}, exclude_none=True)
+    return {key: value for key, value in given(entry).items() if key not in ("payload", "attachments")}
 
 
 def fit(model: type[BaseModel], data: dict) -> dict:
@@ -166,17 +218,6 @@ def fit(model: type[BaseModel], data: dict) -> dict:
             value = [fit(inner, v) if isinstance(v, dict) else v for v in value]
         out[key] = value
     return out
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if isinstance(annotation, (types.UnionType, types.GenericAlias)) or typing.get_origin(annotation) is not None:
-        for arg in typing.get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None
 
 
 def shared_fields(request: BatchRequest, profile_id: str) -> dict:

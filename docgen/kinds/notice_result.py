@@ -25,7 +25,7 @@ class ResultApplicant(Applicant):
     series: ShortFilled = Field(title="系列", examples=["自然科学研究"])
     # seed 003 附件2 names no 专业: required where the profile's wording prints it (checked in build)
     specialty: Short | None = Field(None, title="专业", examples=["农业科学"],
-                                    description="地区配置的措辞写明专业时必填（seed 000 附件2），塔城（seed 003）不印")
+                                    description="地区配置的措辞写明专业时必填（如巴州），塔城不印")  # seed 000 附件2; seed 003
     level: Level = Field(title="级别")
 
 

@@ -52,7 +52,7 @@ class Profile(BaseModel):
     batch_defaults: dict[str, dict[str, str]] = Field(default_factory=dict,
                                                       description="批量生成时各文书的缺省字段，如推荐意见由谁出具")
     texts: dict[str, dict[str, bool | int | str | list[str]]] = Field(default_factory=dict, description="各文书的措辞")
-    paper: bool = Field(True, description="是否上报纸质申报材料（档案袋）；false：只在网上提交电子版（seed 004）")
+    paper: bool = Field(True, description="是否上报纸质申报材料（档案袋）；false：只在网上提交电子版")  # seed 004
     materials: tuple[Material, ...] = Field((), description="申报材料清单，按通知所列顺序")
 
     @model_validator(mode="after")

@@ -30,7 +30,7 @@ def _id_number(value: str) -> str:
 
 
 def _schema(description: str, examples: list[str], **extra: Any) -> WithJsonSchema:
-    # "x-choices": the standard names a form offers in a drop-down; unlike "enum", other spellings are accepted
+    # "enum": every spelling accepted (a closed list); "x-choices": the standard names a form offers in a drop-down
     return WithJsonSchema({"type": "string", "description": description, "examples": examples, **extra})
 
 
@@ -42,16 +42,16 @@ Uscc = Annotated[str, _checked("uscc", check_uscc), _schema(
 Gender = Annotated[str, _checked("vocab", vocab.normalize_gender), _schema(
     "性别", list(vocab.GENDERS), enum=list(vocab.GENDERS))]
 Ethnicity = Annotated[str, _checked("vocab", vocab.normalize_ethnicity), _schema(
-    "民族（GB 3304 名称，也可省略“族”字，如“维吾尔”）", ["汉族", "维吾尔族", "哈萨克族"], maxLength=20,
-    **{"x-choices": [*vocab.ETHNICITIES, *vocab.OTHER_ETHNICITIES]})]
+    "民族（GB 3304 名称，也可省略“族”字，如“维吾尔”，统一印为标准名称）", ["汉族", "维吾尔族", "哈萨克族"], maxLength=20,
+    enum=list(vocab.ETHNICITY_SPELLINGS), **{"x-choices": [*vocab.ETHNICITIES, *vocab.OTHER_ETHNICITIES]})]
 PoliticalStatus = Annotated[str, _checked("vocab", vocab.normalize_political_status), _schema(
     "政治面貌（GB/T 4762），可写全称，统一印为简称：" + "、".join(vocab.POLITICAL_STATUSES), ["中共党员", "群众"],
-    maxLength=20, **{"x-choices": list(vocab.POLITICAL_STATUSES)})]
+    maxLength=20, enum=list(vocab.POLITICAL_STATUS_SPELLINGS), **{"x-choices": list(vocab.POLITICAL_STATUSES)})]
 Level = Annotated[str, _checked("vocab", vocab.normalize_level), _schema(
     "专业技术职务级别", list(vocab.LEVELS), enum=list(vocab.LEVELS))]
 Route = Annotated[str, _checked("vocab", vocab.normalize_route), _schema(
     "取得方式：初定（也可写“初次确定”）、授予、评审", list(vocab.ROUTES), maxLength=10,
-    **{"x-choices": list(vocab.ROUTES)})]
+    enum=list(vocab.ROUTE_SPELLINGS), **{"x-choices": list(vocab.ROUTES)})]
 
 
 _ISO_DATE = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
@@ -83,4 +83,4 @@ Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 Month = Annotated[dt.date, BeforeValidator(_month), _schema(
     "年月：YYYY-MM（也可写完整日期 YYYY-MM-DD），印为“2011年9月”", ["2011-09"],
-    pattern=r"^\s*\d{4}-\d{1,2}(-\d{2})?\s*$")]
+    pattern=r"^\s*[1-9]\d{3}-(0?[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?\s*$")]

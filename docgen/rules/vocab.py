@@ -39,10 +39,15 @@ _POLITICAL_ALIASES = {
     "台湾民主自治同盟盟员": "台盟盟员", "无党派": "无党派人士", "无党派民主人士": "无党派人士",
 }
 
+# every spelling each normaliser below accepts: the standard names first, then the other forms it maps to them
+ETHNICITY_SPELLINGS = (*ETHNICITIES, *OTHER_ETHNICITIES, *(a for a in _ETHNICITY_ALIASES if a not in ETHNICITIES))
+POLITICAL_STATUS_SPELLINGS = (*POLITICAL_STATUSES, *_POLITICAL_ALIASES)
+
 LEVELS = ("初级", "中级", "副高级", "正高级")
 
 ROUTES = ("初定", "授予", "评审")
 _ROUTE_ALIASES = {"初次确定": "初定"}
+ROUTE_SPELLINGS = (*ROUTES, *_ROUTE_ALIASES)
 
 
 def _clean(value: object) -> str:

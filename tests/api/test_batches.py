@@ -227,3 +227,66 @@ def test_every_batch_file_verifies(client):
         document_id = pypdf.PdfReader(io.BytesIO(content)).metadata["/Keywords"]
         info = client.get(f"/v1/verify/{document_id}", headers={"Accept": "application/json"}).json
         assert info["sha256"] == hashlib.sha256(content).hexdigest(), name
+
+
+def test_the_batch_applicant_is_typed(client):
+    """A client reads every field of an applicant from /openapi.json, typed as the documents type it (issue 23)."""
+    schemas = client.get("/openapi.json").json["components"]["schemas"]
+    applicant, payload = schemas["BatchApplicant"], schemas["BatchPayload"]
+    assert applicant["additionalProperties"] is False and payload["additionalProperties"] is False
+    assert applicant["required"] == ["name"]
+    declared = {k for kind in KINDS.values() for k in kind.model.model_json_schema()["properties"]}
+    assert {"gender", "ethnicity", "id_number", "route", "passed", "photo", "education"} <= set(applicant["properties"])
+    assert {"political", "achievements", "reason", "review", "periods"} <= set(payload["properties"]) <= declared
+    gender = applicant["properties"]["gender"]
+    assert ["男", "女"] in [variant.get("enum") for variant in gender["anyOf"]]
+    assert "申报人员花名册时必填" in applicant["properties"]["route"]["description"]
+
+
+def test_a_misspelt_key_is_a_422_at_its_pointer(client):
+    bad = copy.deepcopy(SAMPLE)
+    bad["applicants"][0]["gendre"] = "男"
+    bad["applicants"][1]["payload"]["politcal"] = "…"
+    resp = client.post("/v1/batches", json=bad)
+    assert resp.status_code == 422
+    errors = {e["pointer"]: e["detail"] for e in resp.json["errors"]}
+    assert set(errors) == {"/applicants/0/gendre", "/applicants/1/payload/politcal"}
+    assert errors["/applicants/0/gendre"].startswith("阿不都热合曼·买买提：") and "gendre" in errors["/applicants/0/gendre"]
+
+
+def test_a_422_lists_each_field_once_where_it_was_given(client):
+    """A 公示结果 dated before the 公示 ends fails its own check and the batch's cross-check: one error, at the
+    applicant's date, not also at the unit's /date."""
+    bad = copy.deepcopy(SAMPLE)
+    bad["applicants"][0]["payload"]["date"] = "2024-01-01"
+    bad["applicants"][1]["gender"] = 3
+    resp = client.post("/v1/batches", json=bad)
+    assert resp.status_code == 422
+    pointers = [e["pointer"] for e in resp.json["errors"]]
+    assert len(pointers) == len(set(pointers)), pointers
+    assert set(pointers) == {"/applicants/0/payload/date", "/notice/end_date", "/applicants/1/gender"}
+
+
+def test_an_idempotency_key_sent_again_with_another_batch_is_a_422(client):
+    """The same key retries the same batch (200, the same id); with other content it is refused, never answered with
+    the first batch as if it were the second."""
+    headers = {"Idempotency-Key": "unit-7-2024-09"}
+    first = client.post("/v1/batches", json=SAMPLE, headers=headers)
+    assert first.status_code == 202
+    same = client.post("/v1/batches", data=json.dumps(SAMPLE, indent=2), content_type="application/json",
+                       headers=headers)
+    assert same.status_code == 200 and same.json["id"] == first.json["id"]
+    other = copy.deepcopy(SAMPLE)
+    other["applicants"][1]["specialty"] = "植物保护"
+    reused = client.post("/v1/batches", json=other, headers=headers)
+    assert reused.status_code == 422 and reused.mimetype == "application/problem+json"
+    assert reused.json["type"].endswith("/idempotency-key-reused") and first.json["id"] in reused.json["detail"]
+    fewer_formats = client.post("/v1/batches", json={**SAMPLE, "formats": ["pdf"]}, headers=headers)
+    assert fewer_formats.status_code == 422
+
+
+def test_the_template_is_not_a_batch(client):
+    """OPTIONS names what a path answers: the template is read, never deleted; a batch id is 32 hex digits."""
+    assert set(client.options("/v1/batches/template.xlsx").headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert "DELETE" in client.options(f"/v1/batches/{'0' * 32}").headers["Allow"]
+    assert client.delete("/v1/batches/template.xlsx").status_code == 405

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -10,10 +11,11 @@ from openapi_spec_validator import validate
 from docgen.documents import sample
 from docgen.kinds import KINDS
 
+ROOT = Path(__file__).resolve().parents[2]
 # routes that are not part of the API: Swagger UI and static assets, the staff web page
 UNDESCRIBED = re.compile(r"^/(docs(/.*)?|static/.*|)$")
-# answers a POST to an unknown type with the list of known ones: the known types are the operations
-UNDESCRIBED_ENDPOINTS = {"documents.render_unknown"}
+# answer an unknown type with the list of known ones: the known types are the operations (render, sample)
+UNDESCRIBED_ENDPOINTS = {"documents.render_unknown", "documents.sample"}
 
 
 @pytest.fixture
@@ -95,7 +97,7 @@ def test_every_answer_is_described(spec):
 def test_files_come_with_their_headers(spec):
     render = spec["paths"]["/v1/documents/commitment"]["post"]["responses"]["200"]
     assert {"Content-Disposition", "X-Document-Id", "X-Docgen-Warnings"} <= set(render["headers"])
-    assert set(render["content"]) == {"application/pdf",
+    assert set(render["content"]) == {"application/pdf", "application/octet-stream",
                                       "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
     submitted = spec["paths"]["/v1/batches"]["post"]["responses"]["202"]
     assert submitted["headers"]["Location"]["required"]
@@ -127,3 +129,112 @@ def test_descriptions_say_the_rules_types_cannot(spec):
     assert "不少于5个工作日" in notice["end_date"]["description"] and "自治区放假安排" in notice["end_date"]["description"]
     assert "校验码" in schemas["Unit"]["properties"]["uscc"]["description"]
     assert "YYYY-MM" in schemas["Study"]["properties"]["start"]["description"]
+
+
+def test_what_integrators_asked_for_is_described(spec):
+    """Issue 23: the headers, parameters, bodies, answers and members a client needs are in the description."""
+    submit = spec["paths"]["/v1/batches"]["post"]
+    parameters = {(p["in"], p["name"]) for p in submit["parameters"]}
+    assert {("header", "Idempotency-Key"), ("query", "partial")} <= parameters
+    body = spec["paths"]["/v1/verify/{document_id}"]["post"]["requestBody"]
+    assert body["required"] and {"application/octet-stream", "multipart/form-data"} == set(body["content"])
+    for name, operation in _operations(spec):
+        assert {"408", "414", "429", "431"} <= set(operation["responses"]), name
+        assert "Retry-After" in operation["responses"]["429"]["headers"], name
+        assert operation.get("description"), f"{name}: no description"
+    assert "503" in spec["paths"]["/v1/documents/commitment"]["post"]["responses"]
+    assert {"document", "row", "column"} <= set(spec["components"]["schemas"]["FieldError"]["properties"])
+    schemas = spec["components"]["schemas"]
+    assert schemas["Verification"]["properties"]["sha256"]["pattern"] == "^[0-9a-f]{64}$"
+
+
+def test_every_text_is_chinese_and_cites_no_internal_file(spec):
+    """One language for users' texts; no CONTRACT.md, docgen/…py or seed numbers a client cannot open."""
+    texts = []
+
+    def collect(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("description", "summary") and isinstance(value, str):
+                    texts.append(value)
+                elif key not in ("example", "examples", "enum", "default"):
+                    collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(spec)
+    assert texts
+    english = [t for t in texts if not re.search(r"[\u4e00-\u9fff]", t)]
+    assert not english, english[:10]
+    internal = [t for t in texts if re.search(r"\b[\w/]+\.(py|md|toml)\b|seed \d{3}", t)]
+    assert not internal, internal[:10]
+
+
+def test_titles_make_ascii_class_names(spec):
+    def titles(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("title"), str):
+                yield node["title"]
+            for key, value in node.items():
+                if key not in ("example", "examples", "properties"):
+                    yield from titles(value)
+                elif key == "properties":
+                    for schema in value.values():
+                        yield from titles(schema)
+        elif isinstance(node, list):
+            for value in node:
+                yield from titles(value)
+
+    found = list(titles(spec["components"])) + list(titles(spec["paths"]))
+    assert found and all(t.isascii() for t in found), [t for t in found if not t.isascii()][:10]
+    assert all(re.fullmatch(r"[A-Z][A-Za-z0-9]*", name) for name in spec["components"]["schemas"])
+
+
+def test_closed_lists_are_enums_and_open_operations_need_no_key(spec):
+    applicant = spec["components"]["schemas"]["IdentifiedApplicant"]["properties"]
+    assert {"汉族", "维吾尔族", "维吾尔"} <= set(applicant["ethnicity"]["enum"])      # every accepted spelling
+    assert {"中共党员", "群众"} <= set(applicant["political_status"]["enum"])
+    route = spec["components"]["schemas"]["RosterApplicant"]["properties"]["route"]
+    assert set(route["enum"]) == {"初定", "授予", "评审", "初次确定"}
+    assert spec["paths"]["/v1/document-types"]["get"]["security"] == []
+    assert spec["paths"]["/v1/verify/{document_id}"]["get"]["security"] == []
+    assert spec["paths"]["/v1/documents/commitment"]["post"]["security"]
+    assert spec["servers"] and spec["info"]["contact"]["name"] and spec["info"]["license"]["name"]
+
+
+def test_each_sample_answers_its_own_schema(client, spec):
+    for slug, kind in KINDS.items():
+        answer = spec["paths"][f"/v1/document-types/{slug}/sample"]["get"]["responses"]["200"]
+        assert answer["content"]["application/json"]["schema"] == {"$ref": f"#/components/schemas/{kind.model.__name__}"}
+        assert client.get(f"/v1/document-types/{slug}/sample").json == sample(slug)
+    assert client.get("/v1/document-types/nope/sample").status_code == 404
+
+
+def test_problem_types_are_listed_and_served(client, spec):
+    """A client branches on `type`: each one the API answers is in the description's enum and resolves to its
+    Chinese title; the source names no type the list lacks."""
+    listed = spec["components"]["schemas"]["Problem"]["properties"]["type"]["enum"]
+    served = client.get("/problems").json["problem_types"]
+    assert [t["type"] for t in served] == listed
+    for problem_type in served:
+        one = client.get(problem_type["type"])
+        assert one.status_code == 200 and one.json == problem_type and re.search(r"[\u4e00-\u9fff]", one.json["title"])
+    source = "\n".join(p.read_text("utf-8") for p in (ROOT / "docgen").rglob("*.py"))
+    named = set(re.findall(r'slug="([a-z0-9-]+)"', source)) | {f"bad-{n}" for n in ("blind", "preview")}
+    assert {f"/problems/{slug}" for slug in named} <= set(listed)
+    wrong = client.post("/v1/documents/commitment", json={"applicant": {}})
+    assert wrong.json["type"] in listed and client.get(wrong.json["type"]).json["title"]
+
+
+def test_a_client_accepting_only_bytes_gets_bytes(client):
+    """file_answer() describes each file also as application/octet-stream: a client that accepts only that gets it."""
+    bytes_only = client.post("/v1/documents/commitment", json=sample("commitment"),
+                             headers={"Accept": "application/octet-stream"})
+    assert bytes_only.status_code == 200 and bytes_only.mimetype == "application/octet-stream"
+    assert bytes_only.data[:5] == b"%PDF-" and bytes_only.headers["X-Document-Id"]
+    usual = client.post("/v1/documents/commitment", json=sample("commitment"), headers={"Accept": "*/*"})
+    assert usual.mimetype == "application/pdf"
+    blank_key = client.post("/v1/documents/commitment?format=docx", json=sample("commitment"),
+                            headers={"Authorization": "Bearer "})   # a generated client's default token
+    assert blank_key.status_code == 200

@@ -1,6 +1,7 @@
 """Issued documents are registered: their id verifies, with the SHA-256 of the file that was sent."""
 import datetime as dt
 import hashlib
+import io
 
 import pytest
 
@@ -122,3 +123,17 @@ def test_a_batch_document_names_the_batch_unit(client):
         document_id = session.scalars(select(IssuedDocument.id).where(IssuedDocument.batch_id == status["id"])).first()
     info = client.get(f"/v1/verify/{document_id}", headers={"Accept": "application/json"}).json
     assert info["issuing_unit"] == batch["unit"]["name"]
+
+
+def test_verifying_by_file_without_a_file_is_400(client):
+    """POST /v1/verify/{id} checks a presented file: with none, that is a 400, not a verdict of 不符."""
+    resp = client.post("/v1/documents/commitment?format=pdf", json=sample("commitment"))
+    url = f"/v1/verify/{resp.headers['X-Document-Id']}"
+    for empty in ({"data": b"", "content_type": "application/pdf"},
+                  {"data": {"other": "x"}, "content_type": "multipart/form-data"}):
+        answer = client.post(url, headers={"Accept": "application/json"}, **empty)
+        assert answer.status_code == 400 and answer.mimetype == "application/problem+json", answer.json
+        assert answer.json["type"].endswith("/file-required") and "文件" in answer.json["detail"]
+    uploaded = client.post(url, data={"file": (io.BytesIO(resp.data), "承诺书.pdf")}, content_type="multipart/form-data",
+                           headers={"Accept": "application/json"})
+    assert uploaded.json["genuine"] is True

@@ -2,6 +2,7 @@
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from docgen.rules import vocab
 from docgen.rules.types import Ethnicity, Gender, IdNumber, Level, PoliticalStatus, Route, Uscc
 
 
@@ -60,9 +61,13 @@ def test_json_schemas_are_strings():
     assert schemas["id_number"]["pattern"] == r"^\d{17}[\dXx]$"
     assert schemas["gender"]["enum"] == ["男", "女"]
     assert schemas["level"]["enum"] == ["初级", "中级", "副高级", "正高级"]
-    # short forms such as 维吾尔 or 初次确定 are accepted, so no enum would tell clients otherwise
-    assert "enum" not in schemas["ethnicity"] and "维吾尔族" in schemas["ethnicity"]["examples"]
-    assert "enum" not in schemas["route"] and "enum" not in schemas["political_status"]
+    # closed lists (issue 23): the enum holds every spelling accepted (维吾尔, 初次确定), x-choices the standard names
+    assert {"维吾尔族", "维吾尔", "维族"} <= set(schemas["ethnicity"]["enum"]) and "维吾尔" not in schemas["ethnicity"]["x-choices"]
+    assert set(schemas["route"]["enum"]) == {"初定", "授予", "评审", "初次确定"}
+    assert {"中共党员", "共产党员"} <= set(schemas["political_status"]["enum"])
+    for name, normalize in (("ethnicity", vocab.normalize_ethnicity), ("route", vocab.normalize_route),
+                            ("political_status", vocab.normalize_political_status)):
+        assert all(normalize(value) in schemas[name]["x-choices"] for value in schemas[name]["enum"]), name
 
 
 def test_schema_examples_validate():

@@ -296,7 +296,7 @@ function renderField(s, parts, required, kind) {
     "aria-required": required ? "true" : null };
   let control;
   if (kind === "select") {
-    const choices = [...(s.enum || s["x-choices"])];
+    const choices = [...(s["x-choices"] || s.enum)];   // the standard names, not every spelling the enum accepts
     if (value && !choices.includes(value)) choices.push(value);  // a short form the API accepts, e.g. 维吾尔
     control = el("select", common, el("option", { value: "", text: "请选择" }),
       choices.map((c) => el("option", { value: c, text: c, selected: c === value })));
