@@ -167,9 +167,9 @@ def template_xlsx() -> Answer:
              "multipart/form-data": {"schema": _MULTIPART}}}})
 def submit() -> Answer:
     key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
-    here = services()
+    here, tenant = services(), access.caller().unit   # keys, quota and ownership are the key's unit's
     store = here.store
-    if key and (known := store.by_idempotency_key(key)) is not None:   # before reading the body again
+    if key and (known := store.by_idempotency_key(key, tenant)) is not None:   # before reading the body again
         return _accepted(known, 200)
     multipart = request.mimetype == "multipart/form-data"
     data, cells = _request_from_multipart() if multipart else (json_body(), None)
@@ -182,9 +182,8 @@ def submit() -> Answer:
                                                                   "请改正有误的行后一并提交"}])
     scans = attachments.check(parts, batch_request, profile)
     batch, new = executor.submit(store, here.dispatch, here.settings, batch_request, profile.id, items, key,
-                                 attach=work.attach(here.storage, batch_request, scans), detach=work.detach(here.storage))
-    if new:
-        access.keys().claim("batch", batch.id, access.caller())
+                                 attach=work.attach(here.storage, batch_request, scans), detach=work.detach(here.storage),
+                                 tenant=tenant)
     return _accepted(batch, 202 if new else 200, rejected)
 
 

@@ -207,8 +207,7 @@ def revoke(path: VerifyPath) -> Answer:
         body = RevokeBody.model_validate(json_body())
     except ValidationError as exc:
         raise InvalidPayload(chinese_errors(exc, RevokeBody)) from None
-    _issued(path.document_id)
-    if not access.keys().may_see("document", path.document_id, access.caller()):
+    if not access.may_revoke(_issued(path.document_id)):
         raise _unknown(path.document_id)   # another unit's document is none of this caller's business
     issued = services().registry.revoke(path.document_id, body.reason)
     assert issued is not None and issued.revoked_at is not None   # _issued() found it; revoked now or before

@@ -7,6 +7,7 @@ that nobody completed the item first: whatever is killed when, each item is done
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import socket
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import DateTime, Dialect, ForeignKey, Integer, String, Text, func, or_, select, update
+from sqlalchemy import DateTime, Dialect, ForeignKey, Integer, Select, String, Text, and_, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from docgen.access import Owner
 from docgen.db import Base
 from docgen.registry import IssuedDocument, Registry, utc
 
@@ -45,6 +47,20 @@ class JsonText(TypeDecorator[Any]):
 
     def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine[Any]:
         return Text() if isinstance(value, str) else self
+
+
+def scoped_key(idempotency_key: str, tenant: str | None) -> str:
+    """Return the Idempotency-Key as stored: a unit's key (tenant) makes its own space of keys, so that another
+    unit sending the same key makes its own batch; without a key (one anonymous tenant) it is stored as sent."""
+    if tenant is None:
+        return idempotency_key
+    return hashlib.sha256(json.dumps([tenant, idempotency_key], ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _owned(tenant: str | None = None) -> Select[str]:
+    """Return the ids of the batches the unit of an API key owns (every owned batch when `tenant` is None)."""
+    owned = select(Owner.resource_id).where(Owner.resource == "batch")
+    return owned if tenant is None else owned.where(Owner.unit == tenant)
 
 
 def claim_token() -> str:
@@ -140,12 +156,16 @@ class BatchStore:
         self.engine = registry.engine
 
     def create(self, batch_id: str, unit: str, profile: str, formats: list[str], items: list[NewItem],
-               idempotency_key: str | None = None) -> Batch:
+               idempotency_key: str | None = None, tenant: str | None = None) -> Batch:
+        """Store a batch and its items; `tenant`, the unit of the API key that sent it, owns it from the same
+        transaction on (no moment when the batch exists and its owner does not)."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             batch = Batch(id=batch_id, status="queued", unit=unit, profile=profile, total=len(items), done=0,
                           errors=[], created_at=now(), formats=formats,
-                          idempotency_key=idempotency_key)
+                          idempotency_key=scoped_key(idempotency_key, tenant) if idempotency_key else None)
             session.add(batch)
+            if tenant is not None:
+                session.add(Owner(resource="batch", resource_id=batch_id, unit=tenant))
             session.flush()
             session.add_all(BatchItem(batch_id=batch_id, seq=i, kind=it.kind, folder=it.folder, who=it.who,
                                       pointer=it.pointer, status="pending", files=[], errors=[], payload=it.payload)
@@ -156,9 +176,10 @@ class BatchStore:
         with Session(self.engine) as session:
             return session.get(Batch, batch_id)
 
-    def by_idempotency_key(self, key: str) -> Batch | None:
+    def by_idempotency_key(self, key: str, tenant: str | None = None) -> Batch | None:
+        """Return the batch this tenant (the unit of its API key, or None without one) sent with this key."""
         with Session(self.engine) as session:
-            return session.scalar(select(Batch).where(Batch.idempotency_key == key))
+            return session.scalar(select(Batch).where(Batch.idempotency_key == scoped_key(key, tenant)))
 
     def unfinished(self) -> list[str]:
         """Return the batches still to run or finish, oldest first."""
@@ -166,10 +187,14 @@ class BatchStore:
             return list(session.scalars(select(Batch.id).where(Batch.status.in_(UNFINISHED))
                                         .order_by(Batch.created_at)))
 
-    def running_for_unit(self, unit: str) -> int:
+    def running_for(self, tenant: str | None, unit: str) -> int:
+        """Return how many batches of a unit are queued or running: those its API key sent (tenant), whatever
+        unit their payloads name; without a key, the keyless batches whose payload names `unit`."""
+        ours = Batch.id.in_(_owned(tenant)) if tenant is not None else and_(
+            Batch.unit == unit, Batch.id.not_in(_owned()))
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(Batch)
-                                  .where(Batch.unit == unit, Batch.status.in_(UNFINISHED))) or 0
+                                  .where(ours, Batch.status.in_(UNFINISHED))) or 0
 
     def items(self, batch_id: str) -> list[BatchItem]:
         with Session(self.engine) as session:

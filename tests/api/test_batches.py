@@ -18,10 +18,10 @@ from docgen.kinds import KINDS
 SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "samples" / "batch.json").read_text("utf-8"))
 
 
-def _wait(client, location, seconds=120):
+def _wait(client, location, seconds=120, headers=None):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        status = client.get(location).json
+        status = client.get(location, headers=headers).json
         if status["status"] in ("done", "failed"):
             return status
         time.sleep(0.2)
