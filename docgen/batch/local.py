@@ -77,7 +77,7 @@ def shutdown_pool() -> None:
 
 
 class LocalRunner:
-    """Runs the items of unfinished batches in a process pool, one batch at a time, oldest first."""
+    """Runs the items of unfinished batches in a process pool, units taking turns (store.next_items)."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -128,19 +128,22 @@ class LocalRunner:
                 self._wake.clear()
 
     def run_pending(self) -> bool:
-        """Run every unfinished batch; return whether there was any."""
-        batches = self.services.store.unfinished()
+        """Run the items of every unfinished batch, units taking turns, finishing each batch once its items are
+        in; return whether there was any."""
+        store = self.services.store
+        batches = store.unfinished()
         for batch_id in batches:
-            if self._stop.is_set():
-                break
-            self.run_batch(batch_id)
+            store.release_dead_claims(batch_id)
+        busy_seen = self._run_items(None, None)
+        if not self._stop.is_set() and self._finish_all(store.unfinished()) and busy_seen:
+            self._wake.wait(1.0)   # another process holds items: look again shortly
         return bool(batches)
 
     def run_batch(self, batch_id: str, progress: Callable[[int, int], None] | None = None) -> str:
-        """Render a batch's open items in the pool, then finish it; return its status."""
+        """Render one batch's open items in the pool, then finish it; return its status (the CLI's batch)."""
         store = self.services.store
         store.release_dead_claims(batch_id)
-        busy_seen = self._run_items(batch_id, store.open_items(batch_id), progress)
+        busy_seen = self._run_items(batch_id, progress)
         if self._stop.is_set():
             return "stopped"
         status = work.finish_batch(self.services, batch_id)
@@ -148,20 +151,33 @@ class LocalRunner:
             self._wake.wait(1.0)   # another process holds items of this batch: look again shortly
         return status
 
-    def _run_items(self, batch_id: str, queue: list[int], progress: Callable[[int, int], None] | None) -> bool:
-        """Run items in the pool, at most two a process in flight, until done or stopped (the items in hand
-        finish); return whether another process held any."""
-        size = self.services.settings.batch_workers
-        pool = shared_pool(size) if queue else None
-        pending: set[Future[str]] = set()
+    def _finish_all(self, batches: list[str]) -> bool:
+        """Finish the batches whose items are all in; return whether any is still open (held elsewhere)."""
+        return any(work.finish_batch(self.services, batch_id) in ("open", "busy") for batch_id in batches)
+
+    def _run_items(self, batch_id: str | None, progress: Callable[[int, int], None] | None) -> bool:
+        """Run items in the pool, at most two a process in flight, each next one chosen by store.next_items
+        (units in turn; only `batch_id`'s when given), until none is left or stopped (the items in hand finish);
+        a batch is finished as its last item comes in. Return whether another process held any."""
+        size, lease = self.services.settings.batch_workers, self.services.settings.BATCH_LEASE_SECONDS
+        store = self.services.store
+        in_hand: dict[Future[str], tuple[int, str]] = {}
         busy_seen = False
-        while (queue or pending) and not (self._stop.is_set() and not pending):
-            while pool is not None and queue and len(pending) < 2 * size and not self._stop.is_set():
-                pending.add(pool.submit(_run_item, self._settings_json, queue.pop(0)))
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            busy_seen |= any(future.result() == "busy" for future in finished)
-            self._report(batch_id, progress)
-        return busy_seen
+        while True:
+            if not self._stop.is_set() and len(in_hand) < 2 * size:
+                held = [item_id for item_id, _ in in_hand.values()]
+                for item in store.next_items(2 * size - len(in_hand), lease, held, batch_id):
+                    in_hand[shared_pool(size).submit(_run_item, self._settings_json, item[0])] = item
+            if not in_hand:
+                return busy_seen
+            finished, _ = wait(in_hand, return_when=FIRST_COMPLETED)
+            for future in finished:
+                _, of_batch = in_hand.pop(future)
+                busy_seen |= future.result() == "busy"
+                if batch_id is None and not store.open_items(of_batch):
+                    work.finish_batch(self.services, of_batch)   # its last item: done now, not after the others'
+            if batch_id is not None:
+                self._report(batch_id, progress)
 
     def _report(self, batch_id: str, progress: Callable[[int, int], None] | None) -> None:
         if progress is not None and (batch := self.services.store.get(batch_id)) is not None:

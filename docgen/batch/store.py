@@ -11,8 +11,8 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -140,6 +140,33 @@ class BatchItem(Base):
 
 
 @dataclass
+class Lane:
+    """The queue of one unit (the unit of an API key, else the unit a keyless batch names): what it has in
+    hand and when it last had an item started, and its items to start, oldest batch first, in print order."""
+
+    running: int = 0
+    served: dt.datetime = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    waiting: list[tuple[int, str]] = field(default_factory=list)    # (item id, batch id)
+
+    def turn(self) -> tuple[int, dt.datetime]:
+        """Return its place in the round: fewest items in hand first, then the one served longest ago."""
+        return self.running, self.served
+
+
+def take_turns(lanes: list[Lane], limit: int) -> list[tuple[int, str]]:
+    """Return up to `limit` items, one lane at a time: each next item from the lane with the fewest items in
+    hand, longest unserved (ties: the lane listed first, i.e. its oldest batch is older)."""
+    picked: list[tuple[int, str]] = []
+    tick = max([lane.served for lane in lanes], default=now())
+    while len(picked) < limit and (ready := [lane for lane in lanes if lane.waiting]):
+        lane = min(ready, key=Lane.turn)
+        picked.append(lane.waiting.pop(0))
+        tick += dt.timedelta(microseconds=1)
+        lane.running, lane.served = lane.running + 1, tick
+    return picked
+
+
+@dataclass
 class NewItem:
     kind: str
     folder: str
@@ -195,6 +222,45 @@ class BatchStore:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(Batch)
                                   .where(ours, Batch.status.in_(UNFINISHED))) or 0
+
+    def next_items(self, limit: int, lease_seconds: int, holding: Collection[int] = (), batch_id: str | None = None
+                   ) -> list[tuple[int, str]]:
+        """Return up to `limit` items to start next, as (item id, batch id), units taking turns (round-robin,
+        not oldest first: a unit's one-applicant batch does not wait behind another's 400). An item is ready
+        when pending, or running under a claim silent for a lease; `holding` are items this caller has in hand
+        but not yet claimed (they count as running). `batch_id` keeps to one batch (the CLI's)."""
+        stale = now() - dt.timedelta(seconds=lease_seconds)
+        lanes: dict[tuple[str, str], Lane] = {}
+        with Session(self.engine) as session:
+            batches = session.execute(
+                select(Batch.id, Batch.unit, Owner.unit).outerjoin(Owner, and_(
+                    Owner.resource == "batch", Owner.resource_id == Batch.id))
+                .where(Batch.status.in_(UNFINISHED), *([Batch.id == batch_id] if batch_id else []))
+                .order_by(Batch.created_at)).all()
+            lane_of = {b: lanes.setdefault(("key", owner) if owner is not None else ("name", unit), Lane())
+                       for b, unit, owner in batches}
+            if not lane_of:
+                return []
+            self._tally(session, lane_of, holding, stale)
+            for b, lane in lane_of.items():
+                lane.waiting += [(i, b) for i in session.scalars(
+                    select(BatchItem.id).where(BatchItem.batch_id == b, BatchItem.id.not_in(holding), or_(
+                        BatchItem.status == "pending", and_(BatchItem.status == "running", BatchItem.claimed_at < stale)))
+                    .order_by(BatchItem.seq).limit(limit))]
+        return take_turns(list(lanes.values()), limit)
+
+    @staticmethod
+    def _tally(session: Session, lane_of: dict[str, Lane], holding: Collection[int], stale: dt.datetime) -> None:
+        """Count each lane's items in hand (claimed within a lease, or held by the caller) and its last start."""
+        rows = session.execute(select(BatchItem.id, BatchItem.batch_id, BatchItem.status, BatchItem.claimed_at)
+                               .where(BatchItem.batch_id.in_(lane_of), BatchItem.claimed_at.is_not(None)
+                                      | BatchItem.id.in_(holding))).all()
+        for item_id, b, status, claimed_at in rows:
+            lane = lane_of[b]
+            fresh = claimed_at is not None and utc(claimed_at) >= stale
+            lane.running += item_id in holding or status == "running" and fresh
+            if claimed_at is not None:
+                lane.served = max(lane.served, utc(claimed_at))
 
     def items(self, batch_id: str) -> list[BatchItem]:
         with Session(self.engine) as session:

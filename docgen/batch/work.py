@@ -76,6 +76,17 @@ def run_item(services: Services, item_id: int) -> str:
     return "failed" if errors else "done"
 
 
+def run_next(services: Services, sent_for: int) -> tuple[str, int]:
+    """Run the item whose turn it is (units take turns: store.next_items), else `sent_for`, the item the message
+    was sent for; return the status (as run_item) and which item ran. A message is one item's worth of work,
+    whichever item: as many run as were sent, and a unit's small batch does not wait behind another's queue."""
+    for item_id, _ in services.store.next_items(1, services.settings.BATCH_LEASE_SECONDS):
+        status = run_item(services, item_id)
+        if status != "busy":   # taken by another worker meanwhile: this message does its own item instead
+            return status, item_id
+    return run_item(services, sent_for), sent_for
+
+
 def _render_item(services: Services, batch: Batch, item: BatchItem, files: list[dict[str, Any]],
                  rendered: list[Rendered]) -> None:
     """Render an item in each of its formats (always a PDF: it is printed) into the store; add each file's

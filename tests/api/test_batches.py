@@ -228,3 +228,22 @@ def test_every_batch_file_verifies(client):
         info = client.post(f"/v1/verify/{document_id}", data=content, headers={"Accept": "application/json"},
                            content_type="application/pdf").json
         assert info["content_matches"] and info["sha256"] == hashlib.sha256(content).hexdigest(), name
+
+
+def test_a_small_batch_does_not_wait_behind_another_units_big_one(client):
+    """The probe: A's one-applicant batch waited 100 s behind B's 400. Units take turns: B's 40 承诺书, then A's
+    one; A's is done before half of B's are."""
+    from tests.helpers import many_applicants
+
+    small = {**copy.deepcopy(SAMPLE), "documents": ["commitment"], "formats": ["pdf"]}
+    big = {**copy.deepcopy(small), "applicants": many_applicants(40, SAMPLE["applicants"][1])}
+    big["unit"]["name"] = "巴音郭楞蒙古自治州畜牧科学研究所"
+    small["applicants"] = small["applicants"][:1]
+    b = client.post("/v1/batches", json=big)
+    a = client.post("/v1/batches", json=small)
+    assert b.status_code == 202 and a.status_code == 202, (b.json, a.json)
+    done = _wait(client, a.headers["Location"])
+    behind = client.get(b.headers["Location"]).json
+    assert done["status"] == "done" and behind["progress"]["total"] == 40
+    assert behind["progress"]["done"] < 20, behind["progress"]
+    assert _wait(client, b.headers["Location"])["status"] == "done"
