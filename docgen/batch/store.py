@@ -24,7 +24,7 @@ from docgen.access import Owner
 from docgen.db import Base
 from docgen.registry import IssuedDocument, Registry, utc
 
-STATUSES = ("queued", "running", "done", "failed")
+STATUSES = ("queued", "running", "done", "failed", "cancelled")
 UNFINISHED = ("queued", "running")
 
 
@@ -131,7 +131,7 @@ class BatchItem(Base):
     who: Mapped[str] = mapped_column(String(200))
     pointer: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JsonText)
-    status: Mapped[str] = mapped_column(String(16), index=True)   # pending | running | done | failed
+    status: Mapped[str] = mapped_column(String(16), index=True)   # pending | running | done | failed | cancelled
     claim: Mapped[str | None] = mapped_column(String(100), nullable=True)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # [{format, key, document_id, sha256, size, pages, print_only}]
@@ -376,11 +376,27 @@ class BatchStore:
 
     def finish(self, batch_id: str, token: str, status: str, errors: list[dict[str, Any]],
                expires_at: dt.datetime) -> bool:
-        """Set a finished batch's status, errors and expiry, if this claim still holds its finish."""
+        """Set a finished batch's status, errors and expiry, if this claim still holds its finish (and nobody
+        cancelled the batch meanwhile)."""
         with Session(self.engine) as session, session.begin():
-            return session.execute(update(Batch).where(Batch.id == batch_id, Batch.claim == token).values(
+            return session.execute(update(Batch).where(
+                Batch.id == batch_id, Batch.claim == token, Batch.status.in_(UNFINISHED)).values(
                 status=status, errors=errors, finished_at=now(),
                 expires_at=expires_at)).rowcount == 1  # type: ignore[attr-defined]  # a CursorResult
+
+    def cancel(self, batch_id: str) -> bool:
+        """Cancel an unfinished batch in one transaction: its items not done become "cancelled" — those not
+        started are never started, and an item in hand cannot complete (its claim no longer holds), so nothing
+        more is issued — and the batch says "cancelled". Return False when it had already finished otherwise."""
+        with Session(self.engine) as session, session.begin():
+            cancelled = session.execute(update(Batch).where(Batch.id == batch_id, Batch.status.in_(UNFINISHED))
+                                        .values(status="cancelled", finished_at=now(), claim=None))
+            if cancelled.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
+                return session.scalar(select(Batch.status).where(Batch.id == batch_id)) == "cancelled"
+            session.execute(update(BatchItem).where(BatchItem.batch_id == batch_id,
+                                                    BatchItem.status.in_(("pending", "running")))
+                            .values(status="cancelled"))
+        return True
 
     def fail(self, batch_id: str, errors: list[dict[str, Any]]) -> None:
         """Mark a batch failed with these errors."""

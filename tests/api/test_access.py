@@ -152,6 +152,11 @@ def test_an_idempotency_key_belongs_to_the_unit_that_sent_it(guarded):
     assert again.status_code == 200 and again.json["id"] == first.json["id"]
     replay = client.post("/v1/batches", json=_named("乙单位"), headers={**b, "Idempotency-Key": "2024-09"})
     assert replay.status_code == 200 and replay.json["id"] == theirs.json["id"]
+    # only its own unit cancels a batch
+    assert client.post(f"{first.headers['Location']}/cancel", headers=b).status_code == 404
+    assert client.post(f"{first.headers['Location']}/cancel").status_code == 401
+    cancelled = client.post(f"{first.headers['Location']}/cancel", headers=a)
+    assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
 
 
 def test_the_quota_counts_the_keys_unit_not_the_payloads(tmp_path):

@@ -100,7 +100,11 @@ def test_files_come_with_their_headers(spec):
     submitted = spec["paths"]["/v1/batches"]["post"]["responses"]["202"]
     assert submitted["headers"]["Location"]["required"]
     assert {link["operationId"] for link in submitted["links"].values()} == {"get_batch", "get_batch_archive",
-                                                                             "get_batch_print", "delete_batch"}
+                                                                             "get_batch_print", "delete_batch",
+                                                                             "cancel_batch"}
+    cancel = spec["paths"]["/v1/batches/{batch_id}/cancel"]["post"]
+    assert cancel["operationId"] == "cancel_batch" and {"200", "404", "409"} <= set(cancel["responses"])
+    assert "cancelled" in spec["components"]["schemas"]["BatchStatus"]["properties"]["status"]["enum"]
     errors = spec["components"]["schemas"]["InvalidPayloadProblem"]
     assert "errors" in errors["required"]
 
