@@ -54,3 +54,30 @@ def test_a_stale_claim_is_ready_again_and_a_fresh_one_is_not(app):
     assert item not in [i for i, _ in store.next_items(2, lease_seconds=60)]
     time.sleep(1.1)
     assert item in [i for i, _ in store.next_items(2, lease_seconds=1)]
+
+
+def test_a_message_runs_the_item_whose_turn_it_is(app):
+    """The Celery path: each message is one item's worth of work. B's 6 messages were queued first, then A's one;
+    the second message taken, though sent for one of B's items, runs A's."""
+    import copy
+
+    from docgen.batch import work
+    from tests.api.test_batches import SAMPLE, Held
+    from tests.helpers import many_applicants
+
+    here = app.extensions[SERVICES]
+    here.dispatch = Held()   # the messages a broker would hold
+    client = app.test_client()
+    small = {**copy.deepcopy(SAMPLE), "documents": ["commitment"], "formats": ["pdf"]}
+    big = {**copy.deepcopy(small), "applicants": many_applicants(6, SAMPLE["applicants"][1])}
+    big["unit"]["name"] = "巴音郭楞蒙古自治州畜牧科学研究所"
+    small["applicants"] = small["applicants"][:1]
+    b = client.post("/v1/batches", json=big).json["id"]
+    a = client.post("/v1/batches", json=small).json["id"]
+    messages = [item.id for item in here.store.items(b)] + [item.id for item in here.store.items(a)]
+    assert len(messages) == 7
+    ran = [work.run_next(here, sent_for) for sent_for in messages[:2]]
+    assert [status for status, _ in ran] == ["done", "done"]
+    assert [here.store.item(item_id).batch_id for _, item_id in ran] == [b, a]
+    assert [work.run_next(here, sent_for)[0] for sent_for in messages[2:]] == ["done"] * 5   # one each, all run
+    assert {item.status for item in here.store.items(b) + here.store.items(a)} == {"done"}
