@@ -174,7 +174,7 @@ class LocalRunner:
             for future in finished:
                 _, of_batch = in_hand.pop(future)
                 busy_seen |= future.result() == "busy"
-                if batch_id is None and not store.open_items(of_batch):
+                if batch_id is None and (batch := store.get(of_batch)) is not None and batch.done >= batch.total:
                     work.finish_batch(self.services, of_batch)   # its last item: done now, not after the others'
             if batch_id is not None:
                 self._report(batch_id, progress)

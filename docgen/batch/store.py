@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,12 +141,17 @@ class BatchItem(Base):
 
 @dataclass
 class Lane:
-    """The queue of one unit (the unit of an API key, else the unit a keyless batch names): what it has in
-    hand and when it last had an item started, and its items to start, oldest batch first, in print order."""
+    """The queue of one unit (the unit of an API key, else the unit a keyless batch names): how many items it
+    has in hand and when the last of them started, and its items to start, oldest batch first, in print order."""
 
     running: int = 0
     served: dt.datetime = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     waiting: list[tuple[int, str]] = field(default_factory=list)    # (item id, batch id)
+
+    def count(self, claimed_at: dt.datetime | None) -> None:
+        """Count an item in hand: claimed at that time, or held by the caller and not yet claimed (now)."""
+        self.running += 1
+        self.served = max(self.served, utc(claimed_at) if claimed_at is not None else now())
 
     def turn(self) -> tuple[int, dt.datetime]:
         """Return its place in the round: fewest items in hand first, then the one served longest ago."""
@@ -164,6 +169,22 @@ def take_turns(lanes: list[Lane], limit: int) -> list[tuple[int, str]]:
         tick += dt.timedelta(microseconds=1)
         lane.running, lane.served = lane.running + 1, tick
     return picked
+
+
+def _last_started(session: Session, lane_of: dict[str, Lane], totals: dict[str, int],
+                  pending: Iterable[tuple[str, int]]) -> None:
+    """Note when each lane last had an item started: items start in print order, so a batch's last started is
+    the one before its first pending (its last item when none is pending); one row each, read by its seq."""
+    first = dict(totals)
+    for b, seq in pending:
+        if b in first:
+            first[b] = min(first[b], seq)
+    last = [and_(BatchItem.batch_id == b, BatchItem.seq == seq - 1) for b, seq in first.items() if seq > 0]
+    if not last:
+        return
+    for b, claimed_at in session.execute(select(BatchItem.batch_id, BatchItem.claimed_at).where(or_(*last))):
+        if claimed_at is not None:
+            lane_of[b].served = max(lane_of[b].served, utc(claimed_at))
 
 
 @dataclass
@@ -233,34 +254,34 @@ class BatchStore:
         lanes: dict[tuple[str, str], Lane] = {}
         with Session(self.engine) as session:
             batches = session.execute(
-                select(Batch.id, Batch.unit, Owner.unit).outerjoin(Owner, and_(
+                select(Batch.id, Batch.unit, Owner.unit, Batch.total).outerjoin(Owner, and_(
                     Owner.resource == "batch", Owner.resource_id == Batch.id))
                 .where(Batch.status.in_(UNFINISHED), *([Batch.id == batch_id] if batch_id else []))
                 .order_by(Batch.created_at)).all()
             lane_of = {b: lanes.setdefault(("key", owner) if owner is not None else ("name", unit), Lane())
-                       for b, unit, owner in batches}
-            if not lane_of:
-                return []
-            self._tally(session, lane_of, holding, stale)
-            for b, lane in lane_of.items():
-                lane.waiting += [(i, b) for i in session.scalars(
-                    select(BatchItem.id).where(BatchItem.batch_id == b, BatchItem.id.not_in(holding), or_(
-                        BatchItem.status == "pending", and_(BatchItem.status == "running", BatchItem.claimed_at < stale)))
-                    .order_by(BatchItem.seq).limit(limit))]
+                       for b, unit, owner, _ in batches}
+            # found by the status index, reading no more of a row than needed: payloads (photos) stay unread
+            running = session.execute(select(BatchItem.id, BatchItem.batch_id, BatchItem.seq, BatchItem.claimed_at)
+                                      .where(BatchItem.status == "running")).all()
+            pending = session.execute(select(BatchItem.id, BatchItem.batch_id, BatchItem.seq)
+                                      .where(BatchItem.status == "pending")).all()
+            _last_started(session, lane_of, {b: total for b, _, _, total in batches}, ((b, q) for _, b, q in pending))
+        order = {b: n for n, b in enumerate(lane_of)}
+        ready: list[tuple[int, int, int, str]] = []     # (batch's place, seq, item id, batch id)
+        held = set(holding)
+        for item_id, b, seq, claimed_at in running:
+            if b in lane_of and claimed_at is not None and utc(claimed_at) >= stale:
+                lane_of[b].count(claimed_at)
+                held.discard(item_id)
+            elif b in lane_of:
+                ready.append((order[b], seq, item_id, b))
+        ready += [(order[b], seq, item_id, b) for item_id, b, seq in pending if b in lane_of]
+        for *_, item_id, b in sorted(ready):
+            if item_id in held:
+                lane_of[b].count(None)
+            elif len(lane_of[b].waiting) < limit:
+                lane_of[b].waiting.append((item_id, b))
         return take_turns(list(lanes.values()), limit)
-
-    @staticmethod
-    def _tally(session: Session, lane_of: dict[str, Lane], holding: Collection[int], stale: dt.datetime) -> None:
-        """Count each lane's items in hand (claimed within a lease, or held by the caller) and its last start."""
-        rows = session.execute(select(BatchItem.id, BatchItem.batch_id, BatchItem.status, BatchItem.claimed_at)
-                               .where(BatchItem.batch_id.in_(lane_of), BatchItem.claimed_at.is_not(None)
-                                      | BatchItem.id.in_(holding))).all()
-        for item_id, b, status, claimed_at in rows:
-            lane = lane_of[b]
-            fresh = claimed_at is not None and utc(claimed_at) >= stale
-            lane.running += item_id in holding or status == "running" and fresh
-            if claimed_at is not None:
-                lane.served = max(lane.served, utc(claimed_at))
 
     def items(self, batch_id: str) -> list[BatchItem]:
         with Session(self.engine) as session:
