@@ -134,8 +134,8 @@ class LocalRunner:
         batches = store.unfinished()
         for batch_id in batches:
             store.release_dead_claims(batch_id)
-        busy_seen = self._run_items(None, None)
-        if not self._stop.is_set() and self._finish_all(store.unfinished()) and busy_seen:
+        self._run_items(None, None)
+        if not self._stop.is_set() and self._finish_all(store.unfinished()):
             self._wake.wait(1.0)   # another process holds items: look again shortly
         return bool(batches)
 
