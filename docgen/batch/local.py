@@ -20,11 +20,13 @@ from collections.abc import Callable
 
 from docgen import config
 from docgen.batch import work
+from docgen.batch.store import UNFINISHED
 from docgen.bootstrap import bootstrap
 from docgen.services import Services
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0        # how often an idle runner looks for batches submitted by other processes
+FINISH = -1               # what a batch's finish (ZIP, print file) is, among the items in hand
 _pool: ProcessPoolExecutor | None = None      # one per process, shared by its runners (apps in tests)
 _pool_lock = threading.Lock()
 
@@ -55,6 +57,10 @@ def _services(settings_json: str) -> Services:
 
 def _run_item(settings_json: str, item_id: int) -> str:
     return work.run_item(_services(settings_json), item_id)
+
+
+def _finish_batch(settings_json: str, batch_id: str) -> str:
+    return work.finish_batch(_services(settings_json), batch_id)
 
 
 def shared_pool(size: int) -> ProcessPoolExecutor:
@@ -158,26 +164,33 @@ class LocalRunner:
     def _run_items(self, batch_id: str | None, progress: Callable[[int, int], None] | None) -> bool:
         """Run items in the pool, at most two a process in flight, each next one chosen by store.next_items
         (units in turn; only `batch_id`'s when given), until none is left or stopped (the items in hand finish);
-        a batch is finished as its last item comes in. Return whether another process held any."""
+        a batch is finished in the pool as its last item comes in (FINISH in hand: the runner goes on handing
+        out other units' items meanwhile). Return whether another process held any."""
         size, lease = self.services.settings.batch_workers, self.services.settings.BATCH_LEASE_SECONDS
-        store = self.services.store
         in_hand: dict[Future[str], tuple[int, str]] = {}
         busy_seen = False
         while True:
             if not self._stop.is_set() and len(in_hand) < 2 * size:
-                held = [item_id for item_id, _ in in_hand.values()]
-                for item in store.next_items(2 * size - len(in_hand), lease, held, batch_id):
+                held = [item_id for item_id, _ in in_hand.values() if item_id != FINISH]
+                for item in self.services.store.next_items(2 * size - len(in_hand), lease, held, batch_id):
                     in_hand[shared_pool(size).submit(_run_item, self._settings_json, item[0])] = item
             if not in_hand:
                 return busy_seen
             finished, _ = wait(in_hand, return_when=FIRST_COMPLETED)
             for future in finished:
-                _, of_batch = in_hand.pop(future)
+                item_id, of_batch = in_hand.pop(future)
+                if item_id == FINISH:
+                    continue
                 busy_seen |= future.result() == "busy"
-                if batch_id is None and (batch := store.get(of_batch)) is not None and batch.done >= batch.total:
-                    work.finish_batch(self.services, of_batch)   # its last item: done now, not after the others'
+                if batch_id is None and self._all_in(of_batch):   # its last item: finish it now, not after others'
+                    in_hand[shared_pool(size).submit(_finish_batch, self._settings_json, of_batch)] = (FINISH, of_batch)
             if batch_id is not None:
                 self._report(batch_id, progress)
+
+    def _all_in(self, batch_id: str) -> bool:
+        """Return whether every item of a batch is done or failed (its counter: no item is read)."""
+        batch = self.services.store.get(batch_id)
+        return batch is not None and batch.status in UNFINISHED and batch.done >= batch.total
 
     def _report(self, batch_id: str, progress: Callable[[int, int], None] | None) -> None:
         if progress is not None and (batch := self.services.store.get(batch_id)) is not None:
