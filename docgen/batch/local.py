@@ -179,9 +179,10 @@ class LocalRunner:
             finished, _ = wait(in_hand, return_when=FIRST_COMPLETED)
             for future in finished:
                 item_id, of_batch = in_hand.pop(future)
+                status = future.result()   # what went wrong in the pool is raised here, and logged by the loop
                 if item_id == FINISH:
                     continue
-                busy_seen |= future.result() == "busy"
+                busy_seen |= status == "busy"
                 if batch_id is None and self._all_in(of_batch):   # its last item: finish it now, not after others'
                     in_hand[shared_pool(size).submit(_finish_batch, self._settings_json, of_batch)] = (FINISH, of_batch)
             if batch_id is not None:
