@@ -1,11 +1,15 @@
 """The batch store's claims: a finish that takes its time (packages) keeps its claim fresh, so no sweep
-re-sends it as abandoned."""
+re-sends it as abandoned; and which item starts next: units take turns — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import time
 
+import pytest
+
 from docgen.api import SERVICES
 from docgen.batch.store import NewItem, claim_token
+
+pytestmark = pytest.mark.databases
 
 
 def test_a_renewed_finish_is_not_stalled_and_only_its_claimant_renews_it(app):
