@@ -189,6 +189,17 @@ def wait_ready(base: str, process: subprocess.Popen, log: Path, seconds: float =
             time.sleep(0.2)
 
 
+def present(url: str, content: bytes) -> tuple[int, dict]:
+    """Return (status, JSON answer) of presenting a file's bytes to a verification URL."""
+    request = urllib.request.Request(url, data=content, method="POST", headers={
+        "Content-Type": "application/octet-stream", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
 def http_json(url: str, data: dict | None = None, method: str | None = None, headers: dict | None = None):
     """Return (status, body as JSON) of one HTTP request."""
     body = json.dumps(data).encode() if data is not None else None

@@ -46,9 +46,10 @@ def _insert_issued(engine, rendered) -> None:
 def _verifies(tmp_path, database, rendered) -> None:
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": database})
     try:
-        info = app.test_client().get(f"/v1/verify/{rendered.document_id}", headers={"Accept": "application/json"})
+        info = app.test_client().post(f"/v1/verify/{rendered.document_id}", data=rendered.content,
+                                      headers={"Accept": "application/json"}, content_type="application/octet-stream")
         assert info.status_code == 200, info.json
-        assert info.json["sha256"] == hashlib.sha256(rendered.content).hexdigest()
+        assert info.json["content_matches"] and info.json["sha256"] == hashlib.sha256(rendered.content).hexdigest()
         assert info.json["issued_at"].startswith("2024-09-09")
         assert db.current(app.extensions["docgen"].registry.engine) == SCRIPTS.get_current_head()
     finally:

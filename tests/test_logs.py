@@ -35,14 +35,22 @@ def test_id_numbers_are_masked_whatever_logs_them():
     assert logs.mask("order 12345678901234567890") == "order 12345678901234567890"
 
 
-def test_the_access_log_names_the_route_not_the_typed_path(client, caplog):
+@pytest.mark.parametrize("typed", ["652801199003152311", "６５２８０１１９９００３１５２３１１", "652801 19900315 2311",
+                                   "６５２８０１\u3000１９９００３１５\u3000２３１１"])
+def test_the_access_log_names_the_route_not_the_typed_path(client, caplog, typed):
+    """The probe's shapes: the 核验 box sends whatever is typed — plain, full-width or spaced."""
     caplog.set_level(logging.INFO)
-    client.get("/v1/verify/652801199003152311")       # the 核验 box sends whatever is typed
-    client.get("/v1/no-such/652801199003152311")      # no route: the path, masked
-    lines = "\n".join(logs.JsonFormatter().format(r) for r in caplog.records if r.name == "docgen.request")
-    assert "199003152" not in lines and "19900315" not in lines
-    paths = [json.loads(line)["path"] for line in lines.splitlines()]
-    assert paths == ["/v1/verify/<document_id>", "/v1/no-such/652801********2311"]
+    for method in ("GET", "POST"):
+        client.open(f"/v1/verify/{typed}", method=method, headers={"Accept": "application/json"})
+        client.open(f"/v1/verify/{typed}", method=method, headers={"Accept": "text/html"})
+    client.get(f"/v1/no-such/{typed}")      # no route: the path, folded and masked
+    records = [r for r in caplog.records if r.name.startswith("docgen")]
+    lines = "\n".join(logs.JsonFormatter().format(r) for r in records)
+    assert not any(shape in lines for shape in ("19900315", "１９９００３１５", "1990", "１９９０")), lines
+    access = [json.loads(logs.JsonFormatter().format(r)) for r in records if r.name == "docgen.request"]
+    assert [a["path"] for a in access] == ["/v1/verify/<document_id>"] * 4 + [access[-1]["path"]]
+    assert access[-1]["status"] == 404 and access[-1]["path"].startswith("/v1/no-such/652801")
+    assert access[-1]["path"].endswith("2311") and "********" in access[-1]["path"]
 
 
 @pytest.mark.parametrize("typed", ["６５２８０１１９９００３１５２３１１", "652801 19900315 2311", "652801-1990-0315-2311",

@@ -7,6 +7,7 @@ from docgen.access import Caller, Keys
 from docgen.api import services, services_of
 from docgen.api.openapi import add_schemes, problems
 from docgen.errors import Problem
+from docgen.registry import IssuedDocument
 
 NOBODY = Caller(unit=None)
 # what makes or reads a unit's documents; type lists, schemas, samples, verification and health stay open
@@ -27,6 +28,18 @@ def caller() -> Caller:
 
 def keys() -> Keys:
     return services().keys
+
+
+def may_revoke(issued: IssuedDocument) -> bool:
+    """Whether the caller may revoke a document: anyone without a key (access control off), else the unit
+    that issued it — with its key on the render, or with its key on the batch that made it."""
+    unit = caller().unit
+    if unit is None:
+        return True
+    owner = keys().owner("document", issued.id)
+    if owner is None and issued.batch_id:
+        owner = keys().owner("batch", issued.batch_id)
+    return owner == unit
 
 
 def _token() -> str | None:

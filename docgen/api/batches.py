@@ -85,8 +85,9 @@ class BatchStatus(BaseModel):
     """A batch: where it is, and what went wrong."""
 
     id: str = Field(description="批次编号")
-    status: Literal["queued", "running", "done", "failed"] = Field(
-        description="queued 排队中，running 生成中，done 已完成（可下载），failed 失败（见 errors）")
+    status: Literal["queued", "running", "done", "failed", "cancelled"] = Field(
+        description="queued 排队中，running 生成中，done 已完成（可下载），failed 失败（见 errors），"
+                    "cancelled 已取消（POST /v1/batches/{id}/cancel；没有可下载的文件）")
     unit: str = Field(description="单位名称")
     profile: str = Field(description="地区配置")
     progress: Progress
@@ -111,7 +112,8 @@ _SUBMITTED = {
     "links": {"status": {"operationId": "get_batch", "description": "批次状态与进度", **_STATUS_LINK},
               "archive": {"operationId": "get_batch_archive", "description": "完成后的 ZIP", **_STATUS_LINK},
               "print": {"operationId": "get_batch_print", "description": "完成后的合并打印 PDF", **_STATUS_LINK},
-              "delete": {"operationId": "delete_batch", "description": "完成后删除批次的文件", **_STATUS_LINK}},
+              "delete": {"operationId": "delete_batch", "description": "删除批次的文件（未完成的先取消）", **_STATUS_LINK},
+              "cancel": {"operationId": "cancel_batch", "description": "取消排队中或生成中的批次", **_STATUS_LINK}},
 }
 _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
     "file": {"type": "string", "format": "binary", "description": "花名册 Excel（.xlsx），一行一位申报人"},
@@ -215,13 +217,13 @@ def template_xlsx() -> Answer:
              "multipart/form-data": {"schema": _MULTIPART}}}})
 def submit() -> Answer:
     key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
-    here = services()
+    here, tenant = services(), access.caller().unit   # keys, quota and ownership are the key's unit's
     store = here.store
     multipart = request.mimetype == "multipart/form-data"
     data, cells = _request_from_multipart() if multipart else (json_body(), None)
     partial = flag("partial", None if "partial" in request.args else request.form)
     batch_request, items, rejected = plan.intake(data, here.renderer, partial=partial, cells=cells)
-    if key and (known := store.by_idempotency_key(key)) is not None:
+    if key and (known := store.by_idempotency_key(key, tenant)) is not None:
         _same_documents(known, items, batch_request.formats, key)
         return _accepted(known, 200, rejected)
     profile = here.renderer.profile(batch_request.profile)
@@ -233,9 +235,7 @@ def submit() -> Answer:
     webhook = webhooks.accept(batch_request.webhook_url, access.caller(), here.settings, here.keys)
     batch, new = executor.submit(store, here.dispatch, here.settings, batch_request, profile.id, items, key,
                                  attach=work.attach(here.storage, batch_request, scans), detach=work.detach(here.storage),
-                                 webhook=webhook)
-    if new:
-        access.keys().claim("batch", batch.id, access.caller())
+                                 webhook=webhook, tenant=tenant)
     return _accepted(batch, 202 if new else 200, rejected)
 
 
@@ -285,22 +285,37 @@ def status(path: BatchPath) -> dict[str, Any]:
     return out
 
 
-@bp.delete("/batches/<batch:batch_id>", tags=[TAG], summary="删除批次的全部文件（登记的文书编号仍可核验）",
-           description="删除批次的 ZIP、合并打印 PDF 与各文书文件，此后下载为 410；尚未完成的批次为 409。"
+@bp.post("/batches/<batch:batch_id>/cancel", tags=[TAG], summary="取消批次：未开始的文书不再生成，生成中的作废，状态为 cancelled",
+         operation_id="cancel_batch", responses={200: BatchStatus, **problems(404, 409)},
+         description="只有提交批次的单位（其 API 密钥）可以取消。未开始的文书不再生成；正在生成的文书作废，不登记；"
+                     "已生成的文书仍可核验（本单位可吊销）。取消的批次没有可下载的文件（ZIP 与打印 PDF 为 410）。"
+                     "已取消的再取消仍为 200；已完成（done、failed）的为 409，可用 DELETE 删除其文件。")
+def cancel(path: BatchPath) -> dict[str, Any]:
+    batch = _batch(path.batch_id)
+    if not work.cancel(services().storage, services().store, batch.id):
+        raise Problem(409, "批次已完成", f"批次状态为 {batch.status}，已无可取消的文书；要删除文件请用 DELETE",
+                      slug="batch-finished")
+    return _public(_batch(batch.id))
+
+
+@bp.delete("/batches/<batch:batch_id>", tags=[TAG], summary="删除批次的全部文件（登记的文书编号仍可核验）；未完成的先取消",
+           description="删除批次的 ZIP、合并打印 PDF 与各文书文件，此后下载为 410；排队或生成中的批次先取消。"
                        "已出具文书的登记保留，仍可核验。",
-           operation_id="delete_batch", responses={200: BatchStatus, **problems(404, 409)})
+           operation_id="delete_batch", responses={200: BatchStatus, **problems(404)})
 def delete(path: BatchPath) -> dict[str, Any]:
     batch = _batch(path.batch_id)
-    if batch.status in ("queued", "running"):
-        raise Problem(409, "批次尚未完成", f"批次状态为 {batch.status}，完成后才能删除", slug="batch-not-done",
-                      headers={"Retry-After": "5"})
+    here = services()
+    if batch.status in ("queued", "running"):   # a running batch is cancelled first (it answered 409 before)
+        work.cancel(here.storage, here.store, batch.id)
     if not batch.files_deleted_at:
-        work.delete_files(services().storage, services().store, batch.id, "deleted")
+        work.delete_files(here.storage, here.store, batch.id, "deleted")
     return _public(_batch(batch.id))   # says when and why its files went
 
 
 def _file(batch_id: str, name: str, download: str, mimetype: str) -> Response:
     batch = _batch(batch_id)
+    if batch.status == "cancelled":
+        raise Problem(410, "批次已取消", "本批次已取消，没有可下载的文件，请重新提交", slug="batch-cancelled")
     if batch.status != "done":
         raise Problem(409, "批次尚未完成", f"批次状态为 {batch.status}，完成后才能下载", slug="batch-not-done",
                       headers={"Retry-After": "5"})

@@ -1,14 +1,14 @@
 """What a document's verification link opens: was it issued by docgen, what, when, and what is proven.
 
 `genuine` is true only when something proves it: the link's signature (HMAC with the deployment's key) or
-the SHA-256 of a presented file matches the registry, and the document is not revoked. An id typed by
-hand proves only that such a document was registered; the answer says so.
+the bytes of a presented file hash to what the registry holds, and the document is not revoked. An id typed by
+hand proves only that such a document was registered; the answer says so. The registered SHA-256 is shown only
+to whoever presented those bytes: anyone with an id could otherwise read it and replay it as a proof.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from typing import Any
 
 from flask import render_template_string, request
@@ -44,7 +44,7 @@ h2{font-size:1.1rem;margin:1.2em 0 .3em}ul{padding-left:1.3em}dt{color:#555}dd{m
 <h2>登记信息</h2><dl><dt>文书</dt><dd>{{ d.title }}</dd><dt>对象</dt><dd>{{ d.subject }}</dd>
 <dt>出具单位</dt><dd>{{ s.issuer }}</dd><dt>出具时间（北京时间）</dt><dd>{{ s.issued_at }}</dd>
 <dt>地区</dt><dd>{{ s.region }}</dd>
-<dt>文书编号</dt><dd class="id">{{ d.document_id }}</dd><dt>内容指纹（SHA-256）</dt><dd class="id">{{ d.sha256 }}</dd></dl>
+<dt>文书编号</dt><dd class="id">{{ d.document_id }}</dd>{% if d.sha256 %}<dt>内容指纹（SHA-256）</dt><dd class="id">{{ d.sha256 }}</dd>{% endif %}</dl>
 </body></html>"""
 UNKNOWN_ISSUER = "本服务（出具时未使用单位密钥，未记录出具单位）"
 
@@ -59,7 +59,7 @@ class Verification(BaseModel):
     genuine: bool = Field(description="已证明为本服务出具且未吊销：链接签名相符，或所提交文件的 SHA-256 与登记一致")
     revoked: bool = Field(description="是否已吊销")
     signature_valid: bool | None = Field(description="链接签名是否相符；未带签名（手输编号）为 null")
-    content_matches: bool | None = Field(description="所提交文件（或 ?sha256=）是否与登记的指纹一致；未提交为 null")
+    content_matches: bool | None = Field(description="所提交文件是否与登记的文件逐字节相同（SHA-256 一致）；未提交为 null")
     proven: list[str] = Field(description="这次核验证明了什么")
     not_proven: list[str] = Field(description="这次核验没有证明什么")
     document_id: str = Field(description="文书编号")
@@ -70,7 +70,8 @@ class Verification(BaseModel):
     issuing_unit: str | None = Field(description="出具单位：出具时所用密钥的单位，或批量生成时的单位；未记录为 null")
     subject: str = Field(description="文书对象：申报人姓名或单位名称")
     format: str = Field(description="出具的格式：pdf、docx 或 xlsx")
-    sha256: str = Field(description="出具文件的 SHA-256（64位小写十六进制），可与手中文件比对", pattern="^[0-9a-f]{64}$")
+    sha256: str | None = Field(description="出具文件的 SHA-256（64位小写十六进制）：仅当所提交文件与登记一致时给出，否则为 null"
+                                           "（只凭编号不显示，以免被当作证明转述）", pattern="^[0-9a-f]{64}$")
     size: int = Field(description="出具文件的字节数")
     issued_at: dt.datetime = Field(description="出具时间（UTC）")
     revoked_at: dt.datetime | None = Field(description="吊销时间（UTC）")
@@ -87,8 +88,6 @@ class Revocation(BaseModel):
 
 class VerifyQuery(BaseModel):
     s: str | None = Field(None, description="二维码链接中的签名（SECRET_KEY 的 HMAC）；给出时核对", max_length=200)
-    sha256: str | None = Field(None, description="手中文件的 SHA-256（64位十六进制）；给出时与登记的指纹核对",
-                               max_length=64, json_schema_extra={"pattern": "^[0-9a-fA-F]{64}$"})
 
 
 class RevokeBody(BaseModel):
@@ -106,20 +105,17 @@ def _issued(document_id: str) -> IssuedDocument:
     return issued
 
 
-def _presented_sha256(query: VerifyQuery) -> str | None:
-    """Return the SHA-256 of the file presented (POST body or multipart `file`), or the one given in ?sha256=."""
-    if request.method == "POST":
-        upload = request.files.get("file")
-        content = upload.read() if upload is not None else request.get_data(cache=False)
-        if not content:
-            raise Problem(400, "没有提交文件", "请在请求体中提交要核对的文件（或用 multipart 的 file 字段），不能为空",
-                          slug="file-required")
-        return hashlib.sha256(content).hexdigest()
-    if query.sha256 is not None:
-        if not re.fullmatch(r"[0-9a-fA-F]{64}", query.sha256):
-            raise InvalidPayload([{"pointer": "/sha256", "detail": "sha256 应为64位十六进制数"}])
-        return query.sha256.lower()
-    return None
+def _presented_sha256() -> str | None:
+    """Return the SHA-256 of the file presented (POST body or multipart `file`); None for a GET. A hash given
+    in the query proves nothing (it is no evidence of holding the file), so none is read from there."""
+    if request.method != "POST":
+        return None
+    upload = request.files.get("file")
+    content = upload.read() if upload is not None else request.get_data(cache=False)
+    if not content:
+        raise Problem(400, "没有提交文件", "请在请求体中提交要核对的文件（或用 multipart 的 file 字段），不能为空",
+                      slug="file-required")
+    return hashlib.sha256(content).hexdigest()
 
 
 def _verdict(issued: IssuedDocument, signature: str | None, presented: str | None) -> dict[str, Any]:
@@ -175,8 +171,10 @@ def _shown(issued: IssuedDocument, data: dict[str, Any]) -> dict[str, str]:
 
 def _answer(path: VerifyPath, query: VerifyQuery) -> Answer:
     issued = _issued(path.document_id)
+    verdict = _verdict(issued, query.s, _presented_sha256())
     data = {**issued.public(), "profile_name": _profile_name(issued.profile), "issuing_unit": _issuing_unit(issued)}
-    verdict = _verdict(issued, query.s, _presented_sha256(query))
+    if not verdict["content_matches"]:
+        data["sha256"] = None   # shown only to whoever presented the very bytes
     # JSON unless the client prefers a page (a browser opening the QR link); */* (API clients) gets JSON
     if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json":
         return {**verdict, **data}
@@ -224,8 +222,7 @@ def revoke(path: VerifyPath) -> Answer:
         body = RevokeBody.model_validate(json_body())
     except ValidationError as exc:
         raise InvalidPayload(chinese_errors(exc, RevokeBody)) from None
-    _issued(path.document_id)
-    if not access.keys().may_see("document", path.document_id, access.caller()):
+    if not access.may_revoke(_issued(path.document_id)):
         raise _unknown(path.document_id)   # another unit's document is none of this caller's business
     issued = services().registry.revoke(path.document_id, body.reason)
     assert issued is not None and issued.revoked_at is not None   # _issued() found it; revoked now or before

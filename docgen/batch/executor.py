@@ -69,13 +69,14 @@ class CeleryDispatch:
 def submit(store: BatchStore, dispatch: Dispatch, settings: Settings, request: BatchRequest, profile_id: str,
            items: list[NewItem], idempotency_key: str | None = None,
            attach: Callable[[str], None] | None = None, detach: Callable[[str], None] | None = None,
-           webhook: tuple[str, str | None] | None = None) -> tuple[Batch, bool]:
-    """Store a batch and dispatch its items; return it and whether it is new (an Idempotency-Key seen
-    before returns the batch made then). `attach(batch_id)` stores what goes with a new batch (its scans)
-    before the batch is; `detach(batch_id)` removes it when the batch is not made after all; `webhook` is the
-    URL called when it ends and the API key whose secret signs (docgen.batch.webhooks.accept)."""
+           webhook: tuple[str, str | None] | None = None, tenant: str | None = None) -> tuple[Batch, bool]:
+    """Store a batch for `tenant` (the unit of the caller's API key; None without one) and dispatch its items;
+    return it and whether it is new (an Idempotency-Key this tenant sent before returns the batch made then).
+    `attach(batch_id)` stores what goes with a new batch (its scans) before the batch is; `detach(batch_id)`
+    removes it when the batch is not made after all; `webhook` is the URL called when it ends and the API key
+    whose secret signs (docgen.batch.webhooks.accept)."""
     if idempotency_key:
-        known = store.by_idempotency_key(idempotency_key)
+        known = store.by_idempotency_key(idempotency_key, tenant)
         if known is not None:
             return known, False
     limit = settings.MAX_BATCH_APPLICANTS
@@ -83,19 +84,19 @@ def submit(store: BatchStore, dispatch: Dispatch, settings: Settings, request: B
         raise InvalidPayload([{"pointer": "/applicants",
                                "detail": f"每批最多{limit}名申报人，本批{len(request.applicants)}名，请分批提交"}])
     running = settings.MAX_RUNNING_BATCHES_PER_UNIT
-    if store.running_for_unit(request.unit.name) >= running:
-        raise Problem(429, "本单位进行中的批次过多", f"“{request.unit.name}”已有{running}个批次在排队或生成，"
+    if store.running_for(tenant, request.unit.name) >= running:   # a key's unit, whatever its payload names
+        raise Problem(429, "本单位进行中的批次过多", f"“{tenant or request.unit.name}”已有{running}个批次在排队或生成，"
                       "请待其完成后再提交", slug="too-many-batches", headers={"Retry-After": "30"})
     batch_id = uuid.uuid4().hex
     if attach is not None:   # in place before any process can see the batch
         attach(batch_id)
     try:
         batch = store.create(batch_id, request.unit.name, profile_id, list(dict.fromkeys(request.formats)), items,
-                             idempotency_key=idempotency_key, webhook=webhook)
+                             idempotency_key=idempotency_key, webhook=webhook, tenant=tenant)
     except exc.IntegrityError:   # the same key, submitted twice at once: the other one won
         if detach is not None:
             detach(batch_id)
-        again = store.by_idempotency_key(idempotency_key) if idempotency_key else None
+        again = store.by_idempotency_key(idempotency_key, tenant) if idempotency_key else None
         if again is None:
             raise
         return again, False

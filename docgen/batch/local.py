@@ -21,12 +21,14 @@ from collections.abc import Callable
 
 from docgen import config
 from docgen.batch import webhooks, work
+from docgen.batch.store import UNFINISHED
 from docgen.bootstrap import bootstrap
 from docgen.services import Services
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0        # how often an idle runner looks for batches submitted by other processes
 WEBHOOK_SECONDS = 1.0     # how often the webhook thread looks for events and due deliveries
+FINISH = -1               # what a batch's finish (ZIP, print file) is, among the items in hand
 _pool: ProcessPoolExecutor | None = None      # one per process, shared by its runners (apps in tests)
 _pool_lock = threading.Lock()
 
@@ -59,6 +61,10 @@ def _run_item(settings_json: str, item_id: int) -> str:
     return work.run_item(_services(settings_json), item_id)
 
 
+def _finish_batch(settings_json: str, batch_id: str) -> str:
+    return work.finish_batch(_services(settings_json), batch_id)
+
+
 def shared_pool(size: int) -> ProcessPoolExecutor:
     """Return this process's pool of rendering processes (spawned: the parent has threads)."""
     global _pool
@@ -79,7 +85,7 @@ def shutdown_pool() -> None:
 
 
 class LocalRunner:
-    """Runs the items of unfinished batches in a process pool, one batch at a time, oldest first."""
+    """Runs the items of unfinished batches in a process pool, units taking turns (store.next_items)."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -149,19 +155,22 @@ class LocalRunner:
                 self._wake.clear()
 
     def run_pending(self) -> bool:
-        """Run every unfinished batch; return whether there was any."""
-        batches = self.services.store.unfinished()
+        """Run the items of every unfinished batch, units taking turns, finishing each batch once its items are
+        in; return whether there was any."""
+        store = self.services.store
+        batches = store.unfinished()
         for batch_id in batches:
-            if self._stop.is_set():
-                break
-            self.run_batch(batch_id)
+            store.release_dead_claims(batch_id)
+        self._run_items(None, None)
+        if not self._stop.is_set() and self._finish_all(store.unfinished()):
+            self._wake.wait(1.0)   # another process holds items: look again shortly
         return bool(batches)
 
     def run_batch(self, batch_id: str, progress: Callable[[int, int], None] | None = None) -> str:
-        """Render a batch's open items in the pool, then finish it; return its status."""
+        """Render one batch's open items in the pool, then finish it; return its status (the CLI's batch)."""
         store = self.services.store
         store.release_dead_claims(batch_id)
-        busy_seen = self._run_items(batch_id, store.open_items(batch_id), progress)
+        busy_seen = self._run_items(batch_id, progress)
         if self._stop.is_set():
             return "stopped"
         status = work.finish_batch(self.services, batch_id)
@@ -169,20 +178,41 @@ class LocalRunner:
             self._wake.wait(1.0)   # another process holds items of this batch: look again shortly
         return status
 
-    def _run_items(self, batch_id: str, queue: list[int], progress: Callable[[int, int], None] | None) -> bool:
-        """Run items in the pool, at most two a process in flight, until done or stopped (the items in hand
-        finish); return whether another process held any."""
-        size = self.services.settings.batch_workers
-        pool = shared_pool(size) if queue else None
-        pending: set[Future[str]] = set()
+    def _finish_all(self, batches: list[str]) -> bool:
+        """Finish the batches whose items are all in; return whether any is still open (held elsewhere)."""
+        return any(work.finish_batch(self.services, batch_id) in ("open", "busy") for batch_id in batches)
+
+    def _run_items(self, batch_id: str | None, progress: Callable[[int, int], None] | None) -> bool:
+        """Run items in the pool, at most two a process in flight, each next one chosen by store.next_items
+        (units in turn; only `batch_id`'s when given), until none is left or stopped (the items in hand finish);
+        a batch is finished in the pool as its last item comes in (FINISH in hand: the runner goes on handing
+        out other units' items meanwhile). Return whether another process held any."""
+        size, lease = self.services.settings.batch_workers, self.services.settings.BATCH_LEASE_SECONDS
+        in_hand: dict[Future[str], tuple[int, str]] = {}
         busy_seen = False
-        while (queue or pending) and not (self._stop.is_set() and not pending):
-            while pool is not None and queue and len(pending) < 2 * size and not self._stop.is_set():
-                pending.add(pool.submit(_run_item, self._settings_json, queue.pop(0)))
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            busy_seen |= any(future.result() == "busy" for future in finished)
-            self._report(batch_id, progress)
-        return busy_seen
+        while True:
+            if not self._stop.is_set() and len(in_hand) < 2 * size:
+                held = [item_id for item_id, _ in in_hand.values() if item_id != FINISH]
+                for item in self.services.store.next_items(2 * size - len(in_hand), lease, held, batch_id):
+                    in_hand[shared_pool(size).submit(_run_item, self._settings_json, item[0])] = item
+            if not in_hand:
+                return busy_seen
+            finished, _ = wait(in_hand, return_when=FIRST_COMPLETED)
+            for future in finished:
+                item_id, of_batch = in_hand.pop(future)
+                status = future.result()   # what went wrong in the pool is raised here, and logged by the loop
+                if item_id == FINISH:
+                    continue
+                busy_seen |= status == "busy"
+                if batch_id is None and self._all_in(of_batch):   # its last item: finish it now, not after others'
+                    in_hand[shared_pool(size).submit(_finish_batch, self._settings_json, of_batch)] = (FINISH, of_batch)
+            if batch_id is not None:
+                self._report(batch_id, progress)
+
+    def _all_in(self, batch_id: str) -> bool:
+        """Return whether every item of a batch is done or failed (its counter: no item is read)."""
+        batch = self.services.store.get(batch_id)
+        return batch is not None and batch.status in UNFINISHED and batch.done >= batch.total
 
     def _report(self, batch_id: str, progress: Callable[[int, int], None] | None) -> None:
         if progress is not None and (batch := self.services.store.get(batch_id)) is not None:

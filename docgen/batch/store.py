@@ -7,22 +7,24 @@ that nobody completed the item first: whatever is killed when, each item is done
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import socket
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import DateTime, Dialect, ForeignKey, Integer, String, Text, func, or_, select, update
+from sqlalchemy import DateTime, Dialect, ForeignKey, Integer, Select, String, Text, and_, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from docgen.access import Owner
 from docgen.db import Base
 from docgen.registry import IssuedDocument, Registry, utc
 
-STATUSES = ("queued", "running", "done", "failed")
+STATUSES = ("queued", "running", "done", "failed", "cancelled")
 UNFINISHED = ("queued", "running")
 
 
@@ -45,6 +47,20 @@ class JsonText(TypeDecorator[Any]):
 
     def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine[Any]:
         return Text() if isinstance(value, str) else self
+
+
+def scoped_key(idempotency_key: str, tenant: str | None) -> str:
+    """Return the Idempotency-Key as stored: a unit's key (tenant) makes its own space of keys, so that another
+    unit sending the same key makes its own batch; without a key (one anonymous tenant) it is stored as sent."""
+    if tenant is None:
+        return idempotency_key
+    return hashlib.sha256(json.dumps([tenant, idempotency_key], ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _owned(tenant: str | None = None) -> Select[str]:
+    """Return the ids of the batches the unit of an API key owns (every owned batch when `tenant` is None)."""
+    owned = select(Owner.resource_id).where(Owner.resource == "batch")
+    return owned if tenant is None else owned.where(Owner.unit == tenant)
 
 
 def claim_token() -> str:
@@ -117,12 +133,60 @@ class BatchItem(Base):
     who: Mapped[str] = mapped_column(String(200))
     pointer: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JsonText)
-    status: Mapped[str] = mapped_column(String(16), index=True)   # pending | running | done | failed
+    status: Mapped[str] = mapped_column(String(16), index=True)   # pending | running | done | failed | cancelled
     claim: Mapped[str | None] = mapped_column(String(100), nullable=True)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # [{format, key, document_id, sha256, size, pages, print_only}]
     files: Mapped[list[dict[str, Any]]] = mapped_column(JsonText, default=lambda: [])
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonText, default=lambda: [])
+
+
+@dataclass
+class Lane:
+    """The queue of one unit (the unit of an API key, else the unit a keyless batch names): how many items it
+    has in hand and when the last of them started, and its items to start, oldest batch first, in print order."""
+
+    running: int = 0
+    served: dt.datetime = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    waiting: list[tuple[int, str]] = field(default_factory=list)    # (item id, batch id)
+
+    def count(self, claimed_at: dt.datetime | None) -> None:
+        """Count an item in hand: claimed at that time, or held by the caller and not yet claimed (now)."""
+        self.running += 1
+        self.served = max(self.served, utc(claimed_at) if claimed_at is not None else now())
+
+    def turn(self) -> tuple[int, dt.datetime]:
+        """Return its place in the round: fewest items in hand first, then the one served longest ago."""
+        return self.running, self.served
+
+
+def take_turns(lanes: list[Lane], limit: int) -> list[tuple[int, str]]:
+    """Return up to `limit` items, one lane at a time: each next item from the lane with the fewest items in
+    hand, longest unserved (ties: the lane listed first, i.e. its oldest batch is older)."""
+    picked: list[tuple[int, str]] = []
+    tick = max([lane.served for lane in lanes], default=now())
+    while len(picked) < limit and (ready := [lane for lane in lanes if lane.waiting]):
+        lane = min(ready, key=Lane.turn)
+        picked.append(lane.waiting.pop(0))
+        tick += dt.timedelta(microseconds=1)
+        lane.running, lane.served = lane.running + 1, tick
+    return picked
+
+
+def _last_started(session: Session, lane_of: dict[str, Lane], totals: dict[str, int],
+                  pending: Iterable[tuple[str, int]]) -> None:
+    """Note when each lane last had an item started: items start in print order, so a batch's last started is
+    the one before its first pending (its last item when none is pending); one row each, read by its seq."""
+    first = dict(totals)
+    for b, seq in pending:
+        if b in first:
+            first[b] = min(first[b], seq)
+    last = [and_(BatchItem.batch_id == b, BatchItem.seq == seq - 1) for b, seq in first.items() if seq > 0]
+    if not last:
+        return
+    for b, claimed_at in session.execute(select(BatchItem.batch_id, BatchItem.claimed_at).where(or_(*last))):
+        if claimed_at is not None:
+            lane_of[b].served = max(lane_of[b].served, utc(claimed_at))
 
 
 @dataclass
@@ -142,15 +206,20 @@ class BatchStore:
         self.engine = registry.engine
 
     def create(self, batch_id: str, unit: str, profile: str, formats: list[str], items: list[NewItem],
-               idempotency_key: str | None = None, webhook: tuple[str, str | None] | None = None) -> Batch:
+               idempotency_key: str | None = None, webhook: tuple[str, str | None] | None = None,
+               tenant: str | None = None) -> Batch:
         """Store a batch and its items; `webhook` is its URL and the API key whose secret signs (None: the
-        deployment's)."""
+        deployment's); `tenant`, the unit of the API key that sent it, owns it from the same transaction on (no
+        moment when the batch exists and its owner does not)."""
         url, key = webhook or (None, None)
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             batch = Batch(id=batch_id, status="queued", unit=unit, profile=profile, total=len(items), done=0,
                           errors=[], created_at=now(), formats=formats,
-                          idempotency_key=idempotency_key, webhook_url=url, webhook_key=key)
+                          idempotency_key=scoped_key(idempotency_key, tenant) if idempotency_key else None,
+                          webhook_url=url, webhook_key=key)
             session.add(batch)
+            if tenant is not None:
+                session.add(Owner(resource="batch", resource_id=batch_id, unit=tenant))
             session.flush()
             session.add_all(BatchItem(batch_id=batch_id, seq=i, kind=it.kind, folder=it.folder, who=it.who,
                                       pointer=it.pointer, status="pending", files=[], errors=[], payload=it.payload)
@@ -161,9 +230,10 @@ class BatchStore:
         with Session(self.engine) as session:
             return session.get(Batch, batch_id)
 
-    def by_idempotency_key(self, key: str) -> Batch | None:
+    def by_idempotency_key(self, key: str, tenant: str | None = None) -> Batch | None:
+        """Return the batch this tenant (the unit of its API key, or None without one) sent with this key."""
         with Session(self.engine) as session:
-            return session.scalar(select(Batch).where(Batch.idempotency_key == key))
+            return session.scalar(select(Batch).where(Batch.idempotency_key == scoped_key(key, tenant)))
 
     def unfinished(self) -> list[str]:
         """Return the batches still to run or finish, oldest first."""
@@ -171,10 +241,53 @@ class BatchStore:
             return list(session.scalars(select(Batch.id).where(Batch.status.in_(UNFINISHED))
                                         .order_by(Batch.created_at)))
 
-    def running_for_unit(self, unit: str) -> int:
+    def running_for(self, tenant: str | None, unit: str) -> int:
+        """Return how many batches of a unit are queued or running: those its API key sent (tenant), whatever
+        unit their payloads name; without a key, the keyless batches whose payload names `unit`."""
+        ours = Batch.id.in_(_owned(tenant)) if tenant is not None else and_(
+            Batch.unit == unit, Batch.id.not_in(_owned()))
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(Batch)
-                                  .where(Batch.unit == unit, Batch.status.in_(UNFINISHED))) or 0
+                                  .where(ours, Batch.status.in_(UNFINISHED))) or 0
+
+    def next_items(self, limit: int, lease_seconds: int, holding: Collection[int] = (), batch_id: str | None = None
+                   ) -> list[tuple[int, str]]:
+        """Return up to `limit` items to start next, as (item id, batch id), units taking turns (round-robin,
+        not oldest first: a unit's one-applicant batch does not wait behind another's 400). An item is ready
+        when pending, or running under a claim silent for a lease; `holding` are items this caller has in hand
+        but not yet claimed (they count as running). `batch_id` keeps to one batch (the CLI's)."""
+        stale = now() - dt.timedelta(seconds=lease_seconds)
+        lanes: dict[tuple[str, str], Lane] = {}
+        with Session(self.engine) as session:
+            batches = session.execute(
+                select(Batch.id, Batch.unit, Owner.unit, Batch.total).outerjoin(Owner, and_(
+                    Owner.resource == "batch", Owner.resource_id == Batch.id))
+                .where(Batch.status.in_(UNFINISHED), *([Batch.id == batch_id] if batch_id else []))
+                .order_by(Batch.created_at)).all()
+            lane_of = {b: lanes.setdefault(("key", owner) if owner is not None else ("name", unit), Lane())
+                       for b, unit, owner, _ in batches}
+            # found by the status index, reading no more of a row than needed: payloads (photos) stay unread
+            running = session.execute(select(BatchItem.id, BatchItem.batch_id, BatchItem.seq, BatchItem.claimed_at)
+                                      .where(BatchItem.status == "running")).all()
+            pending = session.execute(select(BatchItem.id, BatchItem.batch_id, BatchItem.seq)
+                                      .where(BatchItem.status == "pending")).all()
+            _last_started(session, lane_of, {b: total for b, _, _, total in batches}, ((b, q) for _, b, q in pending))
+        order = {b: n for n, b in enumerate(lane_of)}
+        ready: list[tuple[int, int, int, str]] = []     # (batch's place, seq, item id, batch id)
+        held = set(holding)
+        for item_id, b, seq, claimed_at in running:
+            if b in lane_of and claimed_at is not None and utc(claimed_at) >= stale:
+                lane_of[b].count(claimed_at)
+                held.discard(item_id)
+            elif b in lane_of:
+                ready.append((order[b], seq, item_id, b))
+        ready += [(order[b], seq, item_id, b) for item_id, b, seq in pending if b in lane_of]
+        for *_, item_id, b in sorted(ready):
+            if item_id in held:
+                lane_of[b].count(None)
+            elif len(lane_of[b].waiting) < limit:
+                lane_of[b].waiting.append((item_id, b))
+        return take_turns(list(lanes.values()), limit)
 
     def items(self, batch_id: str) -> list[BatchItem]:
         with Session(self.engine) as session:
@@ -290,11 +403,27 @@ class BatchStore:
 
     def finish(self, batch_id: str, token: str, status: str, errors: list[dict[str, Any]],
                expires_at: dt.datetime) -> bool:
-        """Set a finished batch's status, errors and expiry, if this claim still holds its finish."""
+        """Set a finished batch's status, errors and expiry, if this claim still holds its finish (and nobody
+        cancelled the batch meanwhile)."""
         with Session(self.engine) as session, session.begin():
-            return session.execute(update(Batch).where(Batch.id == batch_id, Batch.claim == token).values(
+            return session.execute(update(Batch).where(
+                Batch.id == batch_id, Batch.claim == token, Batch.status.in_(UNFINISHED)).values(
                 status=status, errors=errors, finished_at=now(),
                 expires_at=expires_at)).rowcount == 1  # type: ignore[attr-defined]  # a CursorResult
+
+    def cancel(self, batch_id: str) -> bool:
+        """Cancel an unfinished batch in one transaction: its items not done become "cancelled" — those not
+        started are never started, and an item in hand cannot complete (its claim no longer holds), so nothing
+        more is issued — and the batch says "cancelled". Return False when it had already finished otherwise."""
+        with Session(self.engine) as session, session.begin():
+            cancelled = session.execute(update(Batch).where(Batch.id == batch_id, Batch.status.in_(UNFINISHED))
+                                        .values(status="cancelled", finished_at=now(), claim=None))
+            if cancelled.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
+                return session.scalar(select(Batch.status).where(Batch.id == batch_id)) == "cancelled"
+            session.execute(update(BatchItem).where(BatchItem.batch_id == batch_id,
+                                                    BatchItem.status.in_(("pending", "running")))
+                            .values(status="cancelled"))
+        return True
 
     def fail(self, batch_id: str, errors: list[dict[str, Any]]) -> None:
         """Mark a batch failed with these errors."""

@@ -1,6 +1,8 @@
 """Batches on Celery + Redis (BROKER_URL set): one task per item, so items fan out across every worker
 sharing the database and the artifact store; `docgen worker` runs them.
 
+A message stands for one item's worth of work: the worker runs the item whose turn it is (units take turns,
+docgen.batch.store.next_items), which may be another batch's than the one it was sent for.
 Tasks are acknowledged late and redelivered when a worker vanishes (Redis visibility timeout = the lease).
 The database, not the broker, is the record of what remains: a worker killed between taking a message off
 Redis and noting it as unacknowledged loses it for good, so every worker also sweeps once a lease and
@@ -59,10 +61,10 @@ def register_tasks(app: Celery, settings: Settings) -> None:
     @app.task(name=ITEM_TASK, bind=True, max_retries=None)
     def item(self: Task, item_id: int) -> str:
         here = services()
-        status = work.run_item(here, item_id)
+        status, ran = work.run_next(here, item_id)   # units take turns: maybe another batch's item
         if status == "busy":   # held by a worker that may have died: look again once its lease can run out
             raise self.retry(countdown=max(1, lease // 2))
-        current = here.store.item(item_id)
+        current = here.store.item(ran)
         if current is not None and not here.store.open_items(current.batch_id):
             app.send_task(FINISH_TASK, args=[current.batch_id])
         return status

@@ -69,12 +69,24 @@ def run_item(services: Services, item_id: int) -> str:
         services.issuer.issue(issued, batch_id=batch.id, session=session)
 
     completed = store.complete_item(item.id, token, [] if errors else files, errors, issue)
-    if not completed or errors:   # failed, or completed by someone else after our lease ran out: not issued
+    if not completed or errors:   # failed, completed by someone else after our lease ran out, or cancelled
         for f in files:
             services.storage.delete(f["key"])
     if not completed:
-        return "busy"
+        current = store.item(item_id)
+        return "cancelled" if current is not None and current.status == "cancelled" else "busy"
     return "failed" if errors else "done"
+
+
+def run_next(services: Services, sent_for: int) -> tuple[str, int]:
+    """Run the item whose turn it is (units take turns: store.next_items), else `sent_for`, the item the message
+    was sent for; return the status (as run_item) and which item ran. A message is one item's worth of work,
+    whichever item: as many run as were sent, and a unit's small batch does not wait behind another's queue."""
+    for item_id, _ in services.store.next_items(1, services.settings.BATCH_LEASE_SECONDS):
+        status = run_item(services, item_id)
+        if status != "busy":   # taken by another worker meanwhile: this message does its own item instead
+            return status, item_id
+    return run_item(services, sent_for), sent_for
 
 
 def _render_item(services: Services, batch: Batch, item: BatchItem, files: list[dict[str, Any]],
@@ -151,6 +163,9 @@ def finish_batch(services: Services, batch_id: str) -> str:
         # the archive holds every file now: drop the per-item files, and any a killed process left behind
         services.storage.delete_prefix(batch_key(batch_id, "items"))
         services.storage.delete_prefix(batch_key(batch_id, attachments.FOLDER))   # the packages hold the scans now
+    elif (current := store.get(batch_id)) is not None and current.status == "cancelled":
+        services.storage.delete_prefix(batch_key(batch_id))   # cancelled while its archive was being written
+        return "cancelled"
     return status
 
 
@@ -222,6 +237,17 @@ def delete_files(storage: Storage, store: BatchStore, batch_id: str, reason: str
     """Remove every file of a batch (the registry keeps what was issued); the batch says when and why."""
     storage.delete_prefix(batch_key(batch_id))
     store.files_deleted(batch_id, reason)
+
+
+def cancel(storage: Storage, store: BatchStore, batch_id: str) -> bool:
+    """Cancel an unfinished batch (store.cancel) and remove its files: a cancelled batch has none to download
+    (the documents its finished items issued stay registered: verifiable, and revocable by their unit). Return
+    False when it had already finished otherwise."""
+    if not store.cancel(batch_id):
+        return False
+    storage.delete_prefix(batch_key(batch_id))   # an item in hand writes after this: it removes its own files
+    log.info("batch %s cancelled", batch_id)
+    return True
 
 
 def expire(services: Services) -> int:

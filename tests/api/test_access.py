@@ -15,7 +15,9 @@ from tests.api.test_batches import SAMPLE as BATCH
 
 @pytest.fixture
 def guarded(tmp_path):
-    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "REQUIRE_API_KEY": True})
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "REQUIRE_API_KEY": True})
+    yield app
+    app.extensions["docgen"].close()
 
 
 def _bearer(token):
@@ -112,3 +114,88 @@ def test_without_required_keys_the_key_is_optional_in_openapi(client):
     render = spec["paths"]["/v1/documents/commitment"]["post"]
     assert {} in render["security"] and len(render["security"]) == 3 and "401" in render["responses"]
     assert spec["paths"]["/v1/profiles"]["get"]["security"] == []   # open: a generated client needs no key
+
+
+class Held:
+    """A dispatch that sends nothing anywhere: batches stay queued (they count against the quota)."""
+
+    def __call__(self, batch_id, item_ids):
+        pass
+
+    def close(self):
+        pass
+
+
+def _units(app, *names):
+    keys = Keys(app.extensions["docgen"].registry.engine)
+    return [_bearer(keys.create(name)[1]) for name in names]
+
+
+def _named(unit_name):
+    batch = copy.deepcopy(BATCH)
+    batch["unit"]["name"] = unit_name
+    return batch
+
+
+def test_an_idempotency_key_belongs_to_the_unit_that_sent_it(guarded):
+    """The probe: unit B sending unit A's Idempotency-Key got A's batch (id, unit, status); now B gets its own,
+    and A its own again."""
+    guarded.extensions["docgen"].dispatch = Held()
+    a, b = _units(guarded, "甲单位", "乙单位")
+    client = guarded.test_client()
+    first = client.post("/v1/batches", json=_named("甲单位"), headers={**a, "Idempotency-Key": "2024-09"})
+    theirs = client.post("/v1/batches", json=_named("乙单位"), headers={**b, "Idempotency-Key": "2024-09"})
+    assert first.status_code == 202 and theirs.status_code == 202, theirs.json
+    assert theirs.json["id"] != first.json["id"] and theirs.json["unit"] == "乙单位"
+    assert client.get(first.headers["Location"], headers=b).status_code == 404
+    again = client.post("/v1/batches", json=_named("甲单位"), headers={**a, "Idempotency-Key": "2024-09"})
+    assert again.status_code == 200 and again.json["id"] == first.json["id"]
+    replay = client.post("/v1/batches", json=_named("乙单位"), headers={**b, "Idempotency-Key": "2024-09"})
+    assert replay.status_code == 200 and replay.json["id"] == theirs.json["id"]
+    # only its own unit cancels a batch
+    assert client.post(f"{first.headers['Location']}/cancel", headers=b).status_code == 404
+    assert client.post(f"{first.headers['Location']}/cancel").status_code == 401
+    cancelled = client.post(f"{first.headers['Location']}/cancel", headers=a)
+    assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
+
+
+def test_the_quota_counts_the_keys_unit_not_the_payloads(tmp_path):
+    """The probe: the quota counted the unit name in the payload, so B could fill A's quota (or dodge its own
+    by naming another unit). Now a key's batches count against its unit, whatever they name."""
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "REQUIRE_API_KEY": True,
+                      "MAX_RUNNING_BATCHES_PER_UNIT": 1})
+    app.extensions["docgen"].dispatch = Held()   # closed with nothing to stop: no runner was woken
+    a, b = _units(app, "甲单位", "乙单位")
+    client = app.test_client()
+    assert client.post("/v1/batches", json=_named("甲单位"), headers=b).status_code == 202   # B names A
+    assert client.post("/v1/batches", json=_named("甲单位"), headers=a).status_code == 202   # A is not blocked
+    dodged = client.post("/v1/batches", json=_named("丙单位"), headers=b)                    # B cannot dodge
+    assert dodged.status_code == 429 and "乙单位" in dodged.json["detail"] and dodged.headers["Retry-After"]
+    assert client.post("/v1/batches", json=_named("乙单位"), headers=a).status_code == 429
+
+
+def test_a_unit_revokes_what_its_batch_issued(guarded):
+    """The probe: with keys on, a unit could not revoke a document its own batch issued (404). Now it can; another
+    unit still gets 404, and the batch document stays unrevoked until its own unit asks."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from docgen.registry import IssuedDocument
+    from tests.api.test_batches import _wait
+
+    a, b = _units(guarded, "甲单位", "乙单位")
+    client = guarded.test_client()
+    batch = {**copy.deepcopy(BATCH), "documents": ["commitment"], "formats": ["pdf"]}
+    resp = client.post("/v1/batches", json=batch, headers=a)
+    assert resp.status_code == 202, resp.json
+    status = _wait(client, resp.headers["Location"], headers=a)
+    assert status["status"] == "done", status
+    with Session(guarded.extensions["docgen"].registry.engine) as session:
+        issued = session.scalars(select(IssuedDocument.id).where(IssuedDocument.batch_id == status["id"])).all()
+    assert len(issued) == len(batch["applicants"])
+    for document_id in issued:
+        revoke = f"/v1/verify/{document_id}/revocation"
+        assert client.post(revoke, json={"reason": "错发"}, headers=b).status_code == 404
+        mine = client.post(revoke, json={"reason": "错发"}, headers=a)
+        assert mine.status_code == 200 and mine.json["revoke_reason"] == "错发"
+        assert client.get(f"/v1/verify/{document_id}", headers={"Accept": "application/json"}).json["revoked"] is True

@@ -18,10 +18,10 @@ from docgen.kinds import KINDS
 SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "samples" / "batch.json").read_text("utf-8"))
 
 
-def _wait(client, location, seconds=120):
+def _wait(client, location, seconds=120, headers=None):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        status = client.get(location).json
+        status = client.get(location, headers=headers).json
         if status["status"] in ("done", "failed"):
             return status
         time.sleep(0.2)
@@ -213,7 +213,7 @@ def test_the_upload_takes_the_issuer_as_a_form_field(client):
 
 @pytest.mark.databases
 def test_every_batch_file_verifies(client):
-    """Each PDF of a batch is registered: the id in its metadata verifies with the file's own SHA-256."""
+    """Each PDF of a batch is registered: presented to the id in its metadata, the file itself verifies."""
     import hashlib
 
     resp = client.post("/v1/batches", json=SAMPLE)
@@ -225,8 +225,9 @@ def test_every_batch_file_verifies(client):
     for name in pdfs:
         content = archive.read(name)
         document_id = pypdf.PdfReader(io.BytesIO(content)).metadata["/Keywords"]
-        info = client.get(f"/v1/verify/{document_id}", headers={"Accept": "application/json"}).json
-        assert info["sha256"] == hashlib.sha256(content).hexdigest(), name
+        info = client.post(f"/v1/verify/{document_id}", data=content, headers={"Accept": "application/json"},
+                           content_type="application/pdf").json
+        assert info["content_matches"] and info["sha256"] == hashlib.sha256(content).hexdigest(), name
 
 
 def test_the_batch_applicant_is_typed(client):
@@ -290,3 +291,97 @@ def test_the_template_is_not_a_batch(client):
     assert set(client.options("/v1/batches/template.xlsx").headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
     assert "DELETE" in client.options(f"/v1/batches/{'0' * 32}").headers["Allow"]
     assert client.delete("/v1/batches/template.xlsx").status_code == 405
+
+
+
+def test_a_small_batch_does_not_wait_behind_another_units_big_one(client):
+    """The probe: A's one-applicant batch waited 100 s behind B's 400. Units take turns: B's 40 承诺书, then A's
+    one; A's is done before half of B's are."""
+    from tests.helpers import many_applicants
+
+    small = {**copy.deepcopy(SAMPLE), "documents": ["commitment"], "formats": ["pdf"]}
+    big = {**copy.deepcopy(small), "applicants": many_applicants(40, SAMPLE["applicants"][1])}
+    big["unit"]["name"] = "巴音郭楞蒙古自治州畜牧科学研究所"
+    small["applicants"] = small["applicants"][:1]
+    b = client.post("/v1/batches", json=big)
+    a = client.post("/v1/batches", json=small)
+    assert b.status_code == 202 and a.status_code == 202, (b.json, a.json)
+    done = _wait(client, a.headers["Location"])
+    behind = client.get(b.headers["Location"]).json
+    assert done["status"] == "done" and behind["progress"]["total"] == 40
+    assert behind["progress"]["done"] < 20, behind["progress"]
+    assert _wait(client, b.headers["Location"])["status"] == "done"
+
+
+class Held:
+    """A dispatch that sends nothing anywhere: the batch stays queued."""
+
+    def __call__(self, batch_id, item_ids):
+        pass
+
+    def close(self):
+        pass
+
+
+def _issued_by(app, batch_id):
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from docgen.registry import IssuedDocument
+
+    with Session(app.extensions["docgen"].registry.engine) as session:
+        return session.scalar(select(func.count()).where(IssuedDocument.batch_id == batch_id))
+
+
+def test_cancel_a_queued_batch(client, app):
+    """Nothing of a queued batch is made once cancelled: it says so, has no files, and frees the unit's quota."""
+    app.extensions["docgen"].dispatch = Held()
+    resp = client.post("/v1/batches", json=SAMPLE)
+    location = resp.headers["Location"]
+    cancelled = client.post(f"{location}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled", cancelled.json
+    assert cancelled.json["finished_at"] and "links" not in cancelled.json
+    assert client.post(f"{location}/cancel").json["status"] == "cancelled"     # again: the same answer
+    items = app.extensions["docgen"].store.items(resp.json["id"])
+    assert items and {item.status for item in items} == {"cancelled"}
+    for name in ("archive", "print.pdf"):
+        gone = client.get(f"{location}/{name}")
+        assert gone.status_code == 410 and "已取消" in gone.json["title"], name
+    assert not list(app.extensions["docgen"].storage.keys(f"batches/{resp.json['id']}"))   # its scans' folder too
+    deleted = client.delete(location)
+    assert deleted.status_code == 200 and deleted.json["files_deleted"]["reason"] == "deleted"
+    assert client.post("/v1/batches/nope/cancel").status_code == 404
+
+
+def test_cancel_a_running_batch_drops_what_is_not_done(client, app):
+    """Cancelled while it runs: items not started are never started, those in hand are discarded (not issued,
+    their files removed); what was done before stays issued; the runner goes on with the next batch."""
+    from tests.helpers import many_applicants
+
+    big = {**copy.deepcopy(SAMPLE), "documents": ["commitment"], "formats": ["pdf"],
+           "applicants": many_applicants(30, SAMPLE["applicants"][1])}
+    resp = client.post("/v1/batches", json=big)
+    location = resp.headers["Location"]
+    deadline = time.monotonic() + 120
+    while client.get(location).json["progress"]["done"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    cancelled = client.post(f"{location}/cancel").json
+    assert cancelled["status"] == "cancelled" and 2 <= cancelled["progress"]["done"] < 30, cancelled
+    later = client.post("/v1/batches", json={**big, "applicants": big["applicants"][:1]}).headers["Location"]
+    assert _wait(client, later)["status"] == "done"
+    settled = client.get(location).json
+    assert settled["status"] == "cancelled" and settled["progress"] == cancelled["progress"]
+    assert _issued_by(app, resp.json["id"]) == cancelled["progress"]["done"]     # one PDF an item, nothing more
+    assert not list(app.extensions["docgen"].storage.keys(f"batches/{resp.json['id']}"))
+    assert client.post(f"{location}/cancel").status_code == 200
+    finished = client.post(f"{later}/cancel")     # done already: nothing to cancel
+    assert finished.status_code == 409 and finished.mimetype == "application/problem+json"
+    assert client.get(later).json["status"] == "done"
+
+
+def test_delete_of_a_running_batch_cancels_it_first(client, app):
+    app.extensions["docgen"].dispatch = Held()
+    resp = client.post("/v1/batches", json=SAMPLE)
+    deleted = client.delete(resp.headers["Location"])
+    assert deleted.status_code == 200, deleted.json
+    assert deleted.json["status"] == "cancelled" and deleted.json["files_deleted"]["reason"] == "deleted"

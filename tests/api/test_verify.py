@@ -1,4 +1,4 @@
-"""Issued documents are registered: their id verifies, with the SHA-256 of the file that was sent."""
+"""Issued documents are registered: their id verifies; the file itself or the signed link proves it."""
 import datetime as dt
 import hashlib
 import io
@@ -18,11 +18,12 @@ def test_issued_document_verifies(client):
     # an id alone proves only that such a document was registered, not that the one in hand is it
     assert info.json["genuine"] is False and info.json["content_matches"] is None
     assert info.json["proven"] == ["此编号的文书由本服务登记出具"] and len(info.json["not_proven"]) == 2
-    assert info.json["sha256"] == hashlib.sha256(resp.data).hexdigest()
+    assert info.json["sha256"] is None    # the open answer keeps the hash: it would be replayed as a proof
     assert info.json["subject"] == "阿不都热合曼·买买提" and info.json["type"] == "commitment"
     page = client.get(f"/v1/verify/{document_id}", headers={"Accept": "text/html"})
     assert page.mimetype == "text/html" and "阿不都热合曼·买买提" in page.get_data(as_text=True)
     assert "仅查到登记" in page.get_data(as_text=True)
+    assert hashlib.sha256(resp.data).hexdigest() not in page.get_data(as_text=True) + info.get_data(as_text=True)
 
 
 def test_presented_file_proves_the_content(client):
@@ -31,11 +32,28 @@ def test_presented_file_proves_the_content(client):
     json_only = {"Accept": "application/json"}
     same = client.post(url, data=resp.data, headers=json_only, content_type="application/octet-stream").json
     assert same["genuine"] is True and same["content_matches"] is True
+    assert same["sha256"] == hashlib.sha256(resp.data).hexdigest()     # the bytes were presented: shown
     changed = client.post(url, data=resp.data + b"\0", headers=json_only, content_type="application/octet-stream").json
-    assert changed["genuine"] is False and changed["content_matches"] is False
-    by_hash = client.get(f"{url}?sha256={hashlib.sha256(resp.data).hexdigest()}", headers=json_only).json
-    assert by_hash["genuine"] is True
-    assert client.get(f"{url}?sha256=xyz", headers=json_only).status_code == 422
+    assert changed["genuine"] is False and changed["content_matches"] is False and changed["sha256"] is None
+
+
+def test_a_replayed_hash_proves_nothing(client):
+    """The probe: a link built from the document number alone plus a hash (read off an open answer, or sent
+    along) is not 真实; the hash appears nowhere in the open answer, JSON or page."""
+    resp = client.post("/v1/documents/commitment?format=pdf", json=sample("commitment"))
+    url = f"/v1/verify/{resp.headers['X-Document-Id']}"
+    digest = hashlib.sha256(resp.data).hexdigest()
+    opened = client.get(url, headers={"Accept": "application/json"})
+    assert digest not in opened.get_data(as_text=True)
+    for headers in ({"Accept": "application/json"}, {"Accept": "text/html"}):
+        replayed = client.get(f"{url}?sha256={digest}", headers=headers)
+        assert replayed.status_code == 200 and digest not in replayed.get_data(as_text=True)
+    replayed = client.get(f"{url}?sha256={digest}", headers={"Accept": "application/json"}).json
+    assert replayed["genuine"] is False and replayed["content_matches"] is None
+    assert "真实" not in client.get(f"{url}?sha256={digest}", headers={"Accept": "text/html"}).get_data(as_text=True)
+    posted = client.post(f"{url}?sha256={digest}", data=digest.encode(), headers={"Accept": "application/json"},
+                         content_type="application/octet-stream").json
+    assert posted["genuine"] is False and posted["content_matches"] is False   # the hash is not the file
 
 
 def test_revoked_document_is_not_genuine(client):

@@ -69,8 +69,8 @@ def _check_archive(archive: zipfile.ZipFile, names_expected: set[str], verify, i
     assert {m["path"] for m in manifest} == names_expected
     for entry in manifest:
         assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]
-        info = verify(entry["document_id"])
-        assert info["sha256"] == entry["sha256"], entry
+        info = verify(entry["document_id"], archive.read(entry["path"]))   # the file presented proves it
+        assert info["content_matches"] and info["sha256"] == entry["sha256"], entry
     assert issued_ids == {m["document_id"] for m in manifest}
 
 
@@ -117,8 +117,11 @@ def test_batch_waits_for_a_worker_and_survives_one_killed(tmp_path, redis):
     with engine.connect() as db:
         issued = {r[0] for r in db.execute(text("SELECT id FROM issued_documents WHERE batch_id = :b"),
                                            {"b": status["id"]})}
-    _check_archive(archive, expected, lambda i: client.get(f"/v1/verify/{i}", headers={"Accept": "application/json"}).json,
-                   issued)
+    def present(document_id, content):
+        return client.post(f"/v1/verify/{document_id}", data=content, headers={"Accept": "application/json"},
+                           content_type="application/octet-stream").json
+
+    _check_archive(archive, expected, present, issued)
     engine.dispose()
 
 
@@ -217,7 +220,7 @@ def test_region_topology_postgres_redis_serve_and_two_workers(tmp_path, redis, p
                                 {"b": status["id"]}).all()
         engine.dispose()
         assert dict(states) == {"done": n + 1}
-        _check_archive(archive, expected, lambda i: services.http_json(f"{base}/v1/verify/{i}")[1], issued)
+        _check_archive(archive, expected, lambda i, content: services.present(f"{base}/v1/verify/{i}", content)[1], issued)
         assert sorted(p.name for p in (shared / "batches" / status["id"]).iterdir()) == ["archive.zip", "print.pdf"]
         for name in ("a", "b"):   # workers kept nothing in their own folders
             assert not (tmp_path / f"{name}-data" / "batches").exists()

@@ -88,8 +88,8 @@ def test_sigterm_then_kill_9_then_the_batch_finishes_exactly_once(tmp_path):
         for entry in manifest:
             content = archive.read(entry["path"])
             assert hashlib.sha256(content).hexdigest() == entry["sha256"]
-            code, info, _ = services.http_json(f"{base}/v1/verify/{entry['document_id']}")
-            assert code == 200 and info["sha256"] == entry["sha256"], entry
+            code, info = services.present(f"{base}/v1/verify/{entry['document_id']}", content)
+            assert code == 200 and info["content_matches"] and info["sha256"] == entry["sha256"], entry
         with sqlite3.connect(tmp_path / "data" / "docgen.sqlite3") as db:   # nothing issued but what was delivered
             issued = {r[0] for r in db.execute("SELECT id FROM issued_documents WHERE batch_id = ?", (batch_id,))}
         assert issued == {e["document_id"] for e in manifest}

@@ -1283,6 +1283,10 @@ async function followBatch(location) {
       $("batch-done").hidden = false;
       return;
     }
+    if (batch.status === "cancelled") {
+      status.textContent = "已取消：本批次不再生成";
+      return;
+    }
     if (batch.status === "failed") {
       status.textContent = "生成失败";
       await showBatchProblem({ title: "批量生成失败", detail: batch.error || "", errors: batch.errors || [] });
