@@ -2,11 +2,15 @@
 batch never holds up single-document requests beyond sharing the CPU.
 
 It resumes every unfinished batch when it starts (items held by processes that died are put back) and, when
-told to stop (SIGTERM), finishes the items in hand and starts no new one. `docgen serve` runs it in a
-process beside gunicorn (python -m docgen.batch.local); create_app runs it on a thread when nothing else does.
+told to stop (SIGTERM), finishes the items in hand and starts no new one. A pool process that dies (killed, out
+of memory) breaks the pool: the pool is rebuilt, the items it held are retried one at a time, and an item whose
+process dies when it runs alone fails with a clear error. The runner touches a heartbeat file as it goes, which
+/readyz reads. `docgen serve` runs it in a process beside gunicorn (python -m docgen.batch.local) and restarts
+it if it dies; create_app runs it on a thread when nothing else does.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import multiprocessing
@@ -16,15 +20,24 @@ import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable
+from pathlib import Path
 
 from docgen import config
 from docgen.batch import work
+from docgen.batch.store import claim_token
 from docgen.bootstrap import bootstrap
 from docgen.services import Services
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0        # how often an idle runner looks for batches submitted by other processes
+BEAT_SECONDS = 5.0        # how often a runner touches its heartbeat file, busy or idle
+TASKS_PER_PROCESS = 200   # a pool process is replaced after so many items: memory a big batch took goes back
+HEARTBEAT_FILE = "runner.heartbeat"   # DATA_DIR/runner.heartbeat: the runner's pid, rewritten as it beats
+HEARTBEAT_STALE = 30.0    # a runner process silent longer is taken for dead (/readyz 503)
+CRASHED = ("生成此文书的进程意外退出（内存不足或被终止），单独重试仍然失败；请检查该申报人的数据与扫描件，"
+           "或减少份数后重新提交")
 _pool: ProcessPoolExecutor | None = None      # one per process, shared by its runners (apps in tests)
 _pool_lock = threading.Lock()
 
@@ -63,8 +76,18 @@ def shared_pool(size: int) -> ProcessPoolExecutor:
     with _pool_lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_init_process)
+                                        initializer=_init_process, max_tasks_per_child=TASKS_PER_PROCESS)
         return _pool
+
+
+def replace_broken_pool(broken: ProcessPoolExecutor) -> None:
+    """Drop a pool one of whose processes died (the next shared_pool() starts a fresh one); its other processes
+    are ended and waited for, so that the claims they held are seen as dead."""
+    global _pool
+    with _pool_lock:
+        if _pool is broken:
+            _pool = None
+    broken.shutdown(wait=True)
 
 
 def shutdown_pool() -> None:
@@ -76,6 +99,70 @@ def shutdown_pool() -> None:
             _pool = None
 
 
+def heartbeat_path(data_dir: Path) -> Path:
+    """Return the file a runner touches to say it is alive (its mtime), and that /readyz reads."""
+    return data_dir / HEARTBEAT_FILE
+
+
+def heartbeat_age(data_dir: Path) -> float | None:
+    """Return the seconds since a runner last beat, or None when none ever did here."""
+    try:
+        return max(0.0, time.time() - heartbeat_path(data_dir).stat().st_mtime)
+    except OSError:
+        return None
+
+
+def readiness(services: Services) -> dict[str, str]:
+    """Return /readyz's checks of batch work: whether the runner lives (the heartbeat of its process, or its
+    thread here) and how long the oldest batch not yet started has waited ("not …" when either fails)."""
+    checks = {}
+    runner = _runner_state(services)
+    if runner is not None:
+        checks["batch-runner"] = runner
+    oldest = services.store.oldest_queued()
+    waited = 0.0 if oldest is None else (dt.datetime.now(dt.timezone.utc) - oldest).total_seconds()
+    limit = services.settings.BATCH_MAX_WAIT
+    checks["batch-queue"] = (f"not keeping up: a batch has waited {waited:.0f} s to start (limit {limit:g} s)"
+                             if waited > limit else f"ok (oldest waiting {waited:.0f} s)")
+    return checks
+
+
+def _runner_state(services: Services) -> str | None:
+    """Return whether the embedded runner lives, or None when no embedded runner is expected here."""
+    settings = services.settings
+    if settings.BROKER_URL:
+        return None   # Celery workers: watched by their own supervisor
+    if settings.BATCH_RUNNER == "process":
+        age = heartbeat_age(settings.DATA_DIR)
+        if age is None or age > HEARTBEAT_STALE:
+            return "not running: " + ("no heartbeat yet" if age is None else f"last heartbeat {age:.0f} s ago")
+        return f"ok (heartbeat {age:.0f} s ago)"
+    runner = getattr(services.dispatch, "runner", None)
+    if isinstance(runner, LocalRunner):
+        return "ok" if runner.alive() else "not running: its thread ended"
+    return None
+
+
+class _Flight:
+    """The items in the pool, by their future; those a broken pool held, to retry one at a time; and those
+    being retried."""
+
+    def __init__(self) -> None:
+        self.pending: dict[Future[str], int] = {}
+        self.suspects: list[int] = []      # in the pool when it broke: retried alone to find the culprit
+        self.retried: set[int] = set()
+        self.pool: ProcessPoolExecutor | None = None
+
+    def submit(self, pool: ProcessPoolExecutor, settings_json: str, item_id: int) -> None:
+        self.pool = pool
+        self.pending[pool.submit(_run_item, settings_json, item_id)] = item_id
+
+    def retry_one(self, pool: ProcessPoolExecutor, settings_json: str) -> None:
+        item_id = self.suspects.pop(0)
+        self.retried.add(item_id)
+        self.submit(pool, settings_json, item_id)
+
+
 class LocalRunner:
     """Runs the items of unfinished batches in a process pool, one batch at a time, oldest first."""
 
@@ -85,6 +172,7 @@ class LocalRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._settings_json = services.settings.model_dump_json()
+        self._beaten = 0.0
 
     def start(self) -> LocalRunner:
         """Resume unfinished batches on a background thread; without any, the thread starts at the first wake()."""
@@ -117,6 +205,7 @@ class LocalRunner:
     def serve_forever(self) -> None:
         """Run batches as they come, and expire old ones, until stopped."""
         while not self._stop.is_set():
+            self.beat()
             try:
                 busy = self.run_pending()
                 work.expire(self.services)
@@ -126,6 +215,21 @@ class LocalRunner:
             if not busy:
                 self._wake.wait(IDLE_SECONDS)
                 self._wake.clear()
+
+    def beat(self) -> None:
+        """Touch the heartbeat file (at most every few seconds)."""
+        if time.monotonic() - self._beaten < BEAT_SECONDS / 2:
+            return
+        self._beaten = time.monotonic()
+        try:
+            heartbeat_path(self.services.settings.DATA_DIR).write_text(str(os.getpid()), encoding="ascii")
+        except OSError as exc:   # an unwritable DATA_DIR: /readyz says so (storage) and sees no heartbeat
+            log.warning("batch runner heartbeat: %s", exc)
+
+    def alive(self) -> bool:
+        """Return whether this runner's thread (if it was started) still runs."""
+        thread = self._thread
+        return thread is None or thread.is_alive()
 
     def run_pending(self) -> bool:
         """Run every unfinished batch; return whether there was any."""
@@ -149,19 +253,60 @@ class LocalRunner:
         return status
 
     def _run_items(self, batch_id: str, queue: list[int], progress: Callable[[int, int], None] | None) -> bool:
-        """Run items in the pool, at most two a process in flight, until done or stopped (the items in hand
-        finish); return whether another process held any."""
-        size = self.services.settings.batch_workers
-        pool = shared_pool(size) if queue else None
-        pending: set[Future[str]] = set()
+        """Run items in the pool, at most two a process in flight (one at a time while items a broken pool held
+        are retried), until done or stopped (the items in hand finish); return whether another process held any."""
+        flight = _Flight()
         busy_seen = False
-        while (queue or pending) and not (self._stop.is_set() and not pending):
-            while pool is not None and queue and len(pending) < 2 * size and not self._stop.is_set():
-                pending.add(pool.submit(_run_item, self._settings_json, queue.pop(0)))
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            busy_seen |= any(future.result() == "busy" for future in finished)
+        while (queue or flight.suspects or flight.pending) and not (self._stop.is_set() and not flight.pending):
+            self._fill(flight, queue)
+            finished, _ = wait(set(flight.pending), timeout=BEAT_SECONDS, return_when=FIRST_COMPLETED)
+            self.beat()
+            busy_seen |= self._collect(batch_id, flight, finished)
             self._report(batch_id, progress)
         return busy_seen
+
+    def _fill(self, flight: _Flight, queue: list[int]) -> None:
+        """Submit items: a suspect alone once the pool is empty, else from the queue up to two a process."""
+        if self._stop.is_set() or not (queue or flight.suspects):
+            return
+        size = self.services.settings.batch_workers
+        pool = shared_pool(size)
+        if flight.suspects:
+            if not flight.pending:
+                flight.retry_one(pool, self._settings_json)
+            return
+        while queue and len(flight.pending) < 2 * size:
+            flight.submit(pool, self._settings_json, queue.pop(0))
+
+    def _collect(self, batch_id: str, flight: _Flight, finished: set[Future[str]]) -> bool:
+        """Take finished items (on a broken pool, every item it held); return whether another process held any."""
+        if any(isinstance(future.exception(), BrokenProcessPool) for future in finished):
+            log.error("batch %s: a rendering process died; the pool is rebuilt and its items retried one at a time",
+                      batch_id)
+            assert flight.pool is not None   # it ran the futures
+            replace_broken_pool(flight.pool)   # fails every future it held
+            finished = set(flight.pending)
+        busy_seen = False
+        for future in [future for future in flight.pending if future in finished]:   # in the order submitted
+            item_id = flight.pending.pop(future)
+            if not isinstance(future.exception(), BrokenProcessPool):
+                busy_seen |= future.result() == "busy"
+            elif item_id in flight.retried:
+                self._fail_crashed(item_id)
+            else:
+                flight.suspects.append(item_id)
+        return busy_seen
+
+    def _fail_crashed(self, item_id: int) -> None:
+        """Fail an item whose process died when it ran alone: named in the batch's errors, not retried again."""
+        store = self.services.store
+        item = store.item(item_id)
+        token = claim_token()
+        if item is None or store.claim_item(item_id, token, self.services.settings.BATCH_LEASE_SECONDS) is None:
+            return
+        log.error("batch %s: item %d (%s) failed: its process died when it ran alone", item.batch_id, item_id, item.kind)
+        store.complete_item(item_id, token, [], [{"pointer": item.pointer, "detail": f"{item.who}：{CRASHED}",
+                                                  "document": item.kind}], lambda session: None)
 
     def _report(self, batch_id: str, progress: Callable[[int, int], None] | None) -> None:
         if progress is not None and (batch := self.services.store.get(batch_id)) is not None:
