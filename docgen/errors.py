@@ -19,6 +19,10 @@ class Problem(Exception):
         self.errors = errors
         self.headers = headers or {}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle a problem whole (a helper process sends it back to the request that asked)."""
+        return Exception.__new__, (type(self), *self.args), self.__dict__
+
     def body(self, instance: str | None = None) -> dict:
         """Return the JSON body of this problem."""
         out: dict[str, Any] = {"type": PROBLEM_TYPE + self.slug, "title": self.title,

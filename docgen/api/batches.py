@@ -9,16 +9,17 @@ from flask import Response, request, send_file, url_for
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
-from docgen.api import access, services
-from docgen.api.documents import json_body
+from docgen.api import access, heavy, services
+from docgen.api.documents import complete_at, json_body, safe_file_name
 from docgen.api.openapi import Answer, FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
 from docgen.batch import attachments, executor, plan, template, work
 from docgen.batch.request import BatchRequest
-from docgen.batch.store import Batch
-from docgen.batch.xlsx import Cells, read_roster_cells
+from docgen.batch.store import Batch, NewItem
+from docgen.batch.xlsx import Cells
 from docgen.documents import MEDIA_TYPES
 from docgen.errors import InvalidPayload, Problem
+from docgen.limits import overload
 from docgen.limits import payload as payload_limits
 
 bp = blueprint("batches", __name__, url_prefix="/v1")
@@ -129,7 +130,9 @@ def _request_from_upload() -> tuple[dict, Cells]:
     upload = request.files.get("file")
     if upload is None:
         raise InvalidPayload([{"pointer": "/file", "detail": "请上传花名册 Excel 文件（字段名 file）"}])
-    data, cells = read_roster_cells(upload.read())
+    here = services()
+    with here.heavy_gate.slot(complete_at()):   # openpyxl's time and memory in the helper process, bounded
+        data, cells = heavy.read_roster(here.settings, upload.read())
     form = request.form
     if form.get("unit"):
         data["unit"] = {"name": form["unit"]}
@@ -174,18 +177,31 @@ def submit() -> Answer:
     multipart = request.mimetype == "multipart/form-data"
     data, cells = _request_from_multipart() if multipart else (json_body(), None)
     partial = (request.args.get("partial") or request.form.get("partial") or "").lower() in ("true", "1", "yes")
-    batch_request, items, rejected = plan.intake(data, here.renderer, partial=partial, cells=cells)
+    batch_request, items, rejected = _intake(data, partial, cells)
     profile = here.renderer.profile(batch_request.profile)
     parts = _scan_parts() if multipart else []
     if parts and partial:
         raise InvalidPayload([{"pointer": "/attachments", "detail": "附扫描件时不能用 partial=true（扫描件按申报人序号对应）："
                                                                   "请改正有误的行后一并提交"}])
-    scans = attachments.check(parts, batch_request, profile)
+    with here.gate.slot(complete_at()):   # scans are decoded under the render time limit
+        scans = attachments.check(parts, batch_request, profile)
     batch, new = executor.submit(store, here.dispatch, here.settings, batch_request, profile.id, items, key,
                                  attach=work.attach(here.storage, batch_request, scans), detach=work.detach(here.storage))
     if new:
         access.keys().claim("batch", batch.id, access.caller())
     return _accepted(batch, 202 if new else 200, rejected)
+
+
+def _intake(data: object, partial: bool, cells: Cells | None
+            ) -> tuple[BatchRequest, list[NewItem], list[dict[str, str]]]:
+    """Check a batch (plan.intake) under the render limits: a big one (its photos decoded too) in the helper
+    process, a small one in a render slot here."""
+    here = services()
+    if overload.cost(data) >= overload.HEAVY_COST:
+        with here.heavy_gate.slot(complete_at()):
+            return heavy.intake(here.settings, data, partial, cells)
+    with here.gate.slot(complete_at()):
+        return plan.intake(data, here.renderer, partial=partial, cells=cells)
 
 
 def _accepted(batch: Batch, status: int, rejected: list[dict[str, str]] | None = None
@@ -240,7 +256,7 @@ def _file(batch_id: str, name: str, download: str, mimetype: str) -> Response:
         raise Problem(404, "文件不存在", "本批次没有可打印的文书" if name == work.PRINT else "批次文件已被清理",
                       slug="batch-file-missing")
     return send_file(storage.local_path(key), mimetype=mimetype, as_attachment=True,
-                     download_name=f"{batch.unit}-{download}")
+                     download_name=safe_file_name(f"{batch.unit}-{download}"))
 
 
 @bp.get("/batches/<batch_id>/archive", tags=[TAG], summary="ZIP：每位申报人一个文件夹，另含花名册与 manifest.json",

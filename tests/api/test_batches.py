@@ -13,9 +13,11 @@ import pytest
 from openpyxl import Workbook
 
 from docgen import profiles
+from docgen.documents import sample
 from docgen.kinds import KINDS
 
 SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "samples" / "batch.json").read_text("utf-8"))
+SAMPLE_ROSTER = sample("roster")
 
 
 def _wait(client, location, seconds=120):
@@ -227,3 +229,19 @@ def test_every_batch_file_verifies(client):
         document_id = pypdf.PdfReader(io.BytesIO(content)).metadata["/Keywords"]
         info = client.get(f"/v1/verify/{document_id}", headers={"Accept": "application/json"}).json
         assert info["sha256"] == hashlib.sha256(content).hexdigest(), name
+
+
+def test_a_unit_named_like_a_path_names_no_path_in_the_downloads(client):
+    batch = {**copy.deepcopy(SAMPLE), "documents": ["roster"], "formats": ["pdf"]}
+    batch["unit"]["name"] = "../../etc/巴州农科所"
+    status = _wait(client, client.post("/v1/batches", json=batch).headers["Location"])
+    assert status["status"] == "done", status
+    with client.get(status["links"]["archive"]) as resp:
+        disposition = resp.headers["Content-Disposition"]
+    fallback = disposition.split('filename="')[1].split('"')[0] if 'filename="' in disposition else \
+        disposition.split("filename=")[1].split(";")[0]
+    assert "/" not in fallback and not fallback.startswith(".") and fallback.endswith(".zip")
+    assert "%2F" not in disposition and "/" not in disposition.split("filename*=UTF-8''")[1]
+    roster = client.post("/v1/documents/roster?format=pdf", json={**SAMPLE_ROSTER, "unit": batch["unit"]})
+    encoded = roster.headers["Content-Disposition"].split("filename*=UTF-8''")[1]
+    assert roster.status_code == 200 and "/" not in encoded and "..%2F..%2Fetc%2F" in encoded
