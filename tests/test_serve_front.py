@@ -82,6 +82,12 @@ def test_warns_at_start_without_public_url(server):
     assert "DOCGEN_PUBLIC_URL" in log.read_text()
 
 
+def test_warns_at_start_that_without_keys_any_host_and_cross_site_upload_is_served(server):
+    _, log = server
+    warning = next(line for line in log.read_text().splitlines() if "DOCGEN_REQUIRE_API_KEY" in line)
+    assert "Host" in warning and "跨站" in warning and "删除批次" in warning
+
+
 def test_fifty_half_sent_bodies_never_block_healthz_or_a_render(server):
     port, _ = server
     held = []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 from typing import Any, Literal, cast
 
 from flask import Response, request, send_file, url_for
@@ -178,6 +179,7 @@ def submit() -> Answer:
     data, cells = _request_from_multipart() if multipart else (json_body(), None)
     partial = (request.args.get("partial") or request.form.get("partial") or "").lower() in ("true", "1", "yes")
     batch_request, items, rejected = _intake(data, partial, cells)
+    _storage_writable()
     profile = here.renderer.profile(batch_request.profile)
     parts = _scan_parts() if multipart else []
     if parts and partial:
@@ -190,6 +192,18 @@ def submit() -> Answer:
     if new:
         access.keys().claim("batch", batch.id, access.caller())
     return _accepted(batch, 202 if new else 200, rejected)
+
+
+def _storage_writable() -> None:
+    """Refuse a batch (503) while its files cannot be written: accepted, it would stall as running."""
+    storage = services().storage
+    probe = work.batch_key(f".probe-{uuid.uuid4().hex}")
+    try:
+        storage.write(probe, b"")
+        storage.delete(probe)
+    except OSError as exc:
+        raise Problem(503, "服务暂不可用", f"存放批次文件的目录不可写（{type(exc).__name__}），批次未受理；请联系管理员",
+                      slug="storage-unavailable", headers={"Retry-After": "30"}) from None
 
 
 def _intake(data: object, partial: bool, cells: Cells | None

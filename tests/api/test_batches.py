@@ -245,3 +245,16 @@ def test_a_unit_named_like_a_path_names_no_path_in_the_downloads(client):
     roster = client.post("/v1/documents/roster?format=pdf", json={**SAMPLE_ROSTER, "unit": batch["unit"]})
     encoded = roster.headers["Content-Disposition"].split("filename*=UTF-8''")[1]
     assert roster.status_code == 200 and "/" not in encoded and "..%2F..%2Fetc%2F" in encoded
+
+
+def test_unwritable_storage_is_503_and_no_batch_is_accepted(tmp_path):
+    from docgen.app import create_app
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the artifacts folder should be")
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "ARTIFACTS_DIR": str(blocked)})
+    resp = app.test_client().post("/v1/batches", json=SAMPLE)
+    assert resp.status_code == 503 and resp.mimetype == "application/problem+json", resp.json
+    assert resp.headers["Retry-After"] and "不可写" in resp.json["detail"]
+    assert app.extensions["docgen"].store.unfinished() == []
+    app.extensions["docgen"].close()
