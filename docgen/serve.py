@@ -342,6 +342,8 @@ class Server(BaseApplication):
         self.cfg.set("limit_request_line", 4094)   # longer: 414 problem+json (handle_error)
         self.cfg.set("keepalive", 0)      # one request per connection: each is read whole by the front
         self.cfg.set("timeout", 120)
+        self.cfg.set("max_requests", 2000)          # then a fresh worker: memory a burst of big work took goes back
+        self.cfg.set("max_requests_jitter", 200)
         self.cfg.set("graceful_timeout", 30)
         self.cfg.set("child_exit", _worker_exited)
         if self.on_exit is not None:

@@ -105,3 +105,16 @@ def test_the_runner_beats_its_heartbeat_file(idle_app, tmp_path):
         time.sleep(0.05)
     runner.stop()
     assert local.heartbeat_age(tmp_path) < 5 and runner.alive()
+
+
+def test_pool_processes_are_replaced_after_their_share_of_items(tmp_path, monkeypatch):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "BATCH_RUNNER": "none", "BATCH_WORKERS": 1})
+    here = app.extensions["docgen"]
+    local.shutdown_pool()
+    monkeypatch.setattr(local, "TASKS_PER_PROCESS", 2)     # 200 in service: a big batch's memory goes back
+    batch_id = _submit(app, 4)
+    assert local.LocalRunner(here).run_batch(batch_id) == "done"
+    pids = {item.claim.split(":")[1] for item in here.store.items(batch_id)}
+    assert len(pids) == 2                                   # two items a process, then a fresh one
+    local.shutdown_pool()
+    here.registry.engine.dispose()

@@ -115,3 +115,23 @@ def test_heavy_work_past_the_time_limit_is_stopped_with_503(tmp_path):
     assert resp.status_code == 503 and resp.mimetype == "application/problem+json" and "已停止" in resp.json["detail"]
     assert time.monotonic() - started < 10 and heavy._pool is None           # the helper was killed
     app.extensions["docgen"].close()
+
+
+def test_a_big_batch_is_checked_in_the_helper_process_and_its_errors_point_at_the_rows(tmp_path):
+    import json
+
+    from tests.helpers import many_applicants
+
+    batch = json.loads((Path(__file__).resolve().parents[2] / "samples" / "batch.json").read_text("utf-8"))
+    applicants = many_applicants(40, batch["applicants"][1])
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "BATCH_RUNNER": "none"})
+    client = app.test_client()
+    heavy.shutdown()
+    bad = client.post("/v1/batches", json={**batch, "documents": ["commitment"],
+                                           "applicants": [*applicants[:35], {**applicants[35], "gender": "外星"}]})
+    assert heavy._pool is not None                                    # checked there
+    assert bad.status_code == 422 and any(e["pointer"] == "/applicants/35/gender" for e in bad.json["errors"])
+    good = client.post("/v1/batches", json={**batch, "documents": ["commitment"], "applicants": applicants})
+    assert good.status_code == 202 and good.json["progress"]["total"] == 40
+    heavy.shutdown()
+    app.extensions["docgen"].close()
