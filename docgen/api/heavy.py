@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
-import os
-import resource
-import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +26,7 @@ from docgen.config import Settings
 from docgen.documents import Rendered, Renderer
 from docgen.errors import Problem
 from docgen.kinds import KINDS
+from docgen.limits import overload
 
 MEMORY_LIMIT = 3 * 1024 ** 3    # bytes of address space; a 2000-row roster's PDF takes about 1 GB
 TASKS_PER_PROCESS = 20          # then a fresh process: memory a big render took goes back to the system
@@ -38,20 +36,12 @@ _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
-def _init_process(memory: int) -> None:
-    """Set up the helper process: memory limit, lower priority, and signals left to its parent."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    os.nice(NICENESS)
-
-
 def _shared_pool() -> ProcessPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_init_process, initargs=(MEMORY_LIMIT,),
+                                        initializer=overload.limit_process, initargs=(MEMORY_LIMIT, NICENESS),
                                         max_tasks_per_child=TASKS_PER_PROCESS)
         return _pool
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 import ctypes
+import os
+import resource
+import signal
 import threading
 import time
 
@@ -33,6 +36,15 @@ def _longest_list(value: object) -> int:
     if isinstance(value, list):
         return max([len(value), *(_longest_list(v) for v in value)])
     return 0
+
+
+def limit_process(memory: int, niceness: int) -> None:
+    """Set up a helper process for heavy work: an address-space limit, a lower CPU priority, and signals left to
+    its parent. Its module imports little, so the priority is lowered before the helper imports the renderer."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    os.nice(niceness)
 
 
 class RenderTimeout(BaseException):   # not swallowed by an `except Exception` inside a renderer
