@@ -330,6 +330,7 @@ def main() -> int:
 
     def watch_parent() -> None:   # gunicorn's master was killed: stop like on SIGTERM
         while not runner._stop.wait(1.0):
+            runner.beat()          # also while one step takes long (a 2000-applicant batch's ZIP)
             if os.getppid() != parent:
                 runner.request_stop()
 
