@@ -40,11 +40,20 @@ def _longest_list(value: object) -> int:
 
 def limit_process(memory: int, niceness: int) -> None:
     """Set up a helper process for heavy work: an address-space limit, a lower CPU priority, and signals left to
-    its parent. Its module imports little, so the priority is lowered before the helper imports the renderer."""
+    its parent, whose death it follows (a worker killed with -9 left its helper behind). Its module imports
+    little, so the priority is lowered before the helper imports the renderer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     os.nice(niceness)
+    parent = os.getppid()
+
+    def follow_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=follow_parent, daemon=True).start()
 
 
 class RenderTimeout(BaseException):   # not swallowed by an `except Exception` inside a renderer

@@ -135,3 +135,26 @@ def test_a_big_batch_is_checked_in_the_helper_process_and_its_errors_point_at_th
     assert good.status_code == 202 and good.json["progress"]["total"] == 40
     heavy.shutdown()
     app.extensions["docgen"].close()
+
+
+def test_the_helper_process_ends_when_its_parent_is_killed():
+    import os
+    import signal
+    import subprocess
+
+    script = ("import time\nfrom docgen.api import heavy\npool = heavy._shared_pool()\n"
+              "pool.submit(abs, 1).result()\nprint(next(iter(pool._processes)), flush=True)\ntime.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    helper = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)                    # a gunicorn worker killed with -9
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(helper, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(helper, signal.SIGKILL)
+    raise AssertionError("the helper outlived its parent")
