@@ -33,9 +33,7 @@ def _settings(*, share_metrics: bool = False) -> config.Settings:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import subprocess
-
-    from docgen.serve import Server
+    from docgen.serve import RunnerProcess, Server
     from docgen.services import migrate
 
     # gunicorn's workers and the batch runner's processes count into one folder that /metrics sums
@@ -44,17 +42,20 @@ def _serve(args: argparse.Namespace) -> int:
     if "DOCGEN_PUBLIC_URL" not in os.environ:
         print(f"警告：未设置 DOCGEN_PUBLIC_URL，文书二维码中的核验链接将指向 {settings.PUBLIC_URL}，"
               "其他电脑扫码无法打开；请设为本服务对外的地址，如 https://zc.example.gov.cn", file=sys.stderr)
+    if not settings.REQUIRE_API_KEY:
+        print("警告：未启用 API 密钥（DOCGEN_REQUIRE_API_KEY），能访问本端口的任何人都可生成、撤销文书、删除批次文件和"
+              "删除申报人信息；任何 Host 头与其他网站发起的跨站 multipart 上传都会被受理。请只在内网使用，或启用密钥",
+              file=sys.stderr)
     # batches: Celery workers when a broker is set; else one embedded runner process beside gunicorn (its
-    # own process pool), not one per gunicorn worker
-    runner = None if settings.BROKER_URL else subprocess.Popen([sys.executable, "-m", "docgen.batch.local"])
+    # own process pool, restarted if it dies), not one per gunicorn worker
+    runner = None if settings.BROKER_URL else RunnerProcess()
 
     def stop_runner(_server: object = None) -> None:
-        if runner is not None and runner.poll() is None:
-            runner.terminate()       # it finishes the items in hand
-            runner.wait()
+        if runner is not None:
+            runner.stop()       # it finishes the items in hand
 
     try:
-        Server(settings, app_config={"BATCH_RUNNER": "none"}, on_exit=stop_runner).run()
+        Server(settings, app_config={"BATCH_RUNNER": "process"}, on_exit=stop_runner).run()
     finally:
         stop_runner()
     return 0

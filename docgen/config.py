@@ -41,7 +41,10 @@ class Settings(BaseSettings):
     ARTIFACTS_DIR: Path | None = None
     BATCH_WORKERS: int = Field(0, ge=0, description="processes rendering batch items; 0 = one per core")
     BATCH_LEASE_SECONDS: int = Field(120, gt=0, description="an item claimed longer ago by a vanished worker is redone")
-    BATCH_RUNNER: str = Field("thread", description='embedded runner in this process ("thread") or elsewhere ("none")')
+    BATCH_RUNNER: str = Field("thread", description='embedded runner in this process ("thread"), in a process of its '
+                                                    'own whose heartbeat /readyz watches ("process", docgen serve) or '
+                                                    'elsewhere ("none")')
+    BATCH_MAX_WAIT: float = Field(900, gt=0, description="seconds a batch may wait unstarted before /readyz says 503")
     MAX_BATCH_APPLICANTS: int = Field(2000, gt=0, description="per batch")
     MAX_RUNNING_BATCHES_PER_UNIT: int = Field(3, gt=0, description="queued or running at once, per unit")
     BATCH_RETENTION_HOURS: int = Field(168, ge=0, description="finished batches' files are deleted after this")

@@ -42,6 +42,7 @@ TYPES: dict[str, tuple[int, str]] = {
     "batch-cancelled": (410, "批次已取消"),
     "payload-too-large": (413, "提交的内容太大"),
     "xlsx-too-large": (413, "上传的花名册太大"),
+    "too-much-memory": (413, "内容太多"),
     "unsupported-media-type": (415, "内容类型不对"),
     "invalid-payload": (422, "提交的内容有误，请按提示修改"),
     "invalid-parameters": (422, "参数有误"),
@@ -52,6 +53,8 @@ TYPES: dict[str, tuple[int, str]] = {
     "internal": (500, "服务内部错误"),
     "render-timeout": (503, "生成超时，请稍后再试"),
     "not-ready": (503, "服务未就绪"),
+    "helper-died": (503, "服务繁忙，请稍后再试"),
+    "storage-unavailable": (503, "服务暂不可用"),
     **{str(status): (status, title) for status, title in STATUS_TITLES.items()},
 }
 
@@ -66,6 +69,10 @@ class Problem(Exception):
         self.slug = slug or str(status)
         self.errors = errors
         self.headers = headers or {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle a problem whole (a helper process sends it back to the request that asked)."""
+        return Exception.__new__, (type(self), *self.args), self.__dict__
 
     def body(self, instance: str | None = None) -> dict:
         """Return the JSON body of this problem."""

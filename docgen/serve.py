@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import selectors
 import socket
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -33,6 +37,9 @@ MAX_HEAD_BYTES = 64 * 1024
 LINGER_SECONDS, LINGER_MAX_BYTES = 2.0, 32 * 1024 * 1024   # after a refusal, what is read and dropped at most
 _MORE, _COMPLETE, _TOO_LARGE = "more", "complete", "too-large"
 _PROBES = (b"GET /healthz ", b"GET /readyz ", b"GET /metrics ")
+COMPLETE_AT = b"X-Docgen-Complete-At"   # set by the front on every request it hands over, never by a client
+RESTART_DELAY_MAX = 30.0   # seconds between restarts of a runner that keeps dying at once
+log = logging.getLogger(__name__)
 
 
 def problem_bytes(problem: Problem) -> bytes:
@@ -110,13 +117,16 @@ class RequestBuffer:
             self.chunk_at = line_end + 2 + size + 2
 
     def request(self) -> bytes:
-        """Return the buffered request, without an Expect header already answered."""
+        """Return the buffered request, without an Expect header already answered, saying when it was complete
+        (COMPLETE_AT, time.monotonic(): the render gate counts the time it then waits for a thread)."""
         data = bytes(self.data)
-        if not self.expects_continue:
-            return data
+        if self.head_end is None:
+            return data   # no whole head: gunicorn's parser refuses it
         head, body = data[:self.head_end], data[self.head_end:]
-        lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"expect:")]
-        return b"\r\n".join(lines) + body
+        dropped = (b"expect:", COMPLETE_AT.lower() + b":") if self.expects_continue else (COMPLETE_AT.lower() + b":",)
+        lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(dropped)]
+        stamp = COMPLETE_AT + b": " + f"{time.monotonic():.3f}".encode()
+        return b"\r\n".join([*lines[:-2], stamp, b"", b""]) + body
 
 
 class BufferingWorker(ThreadWorker):
@@ -252,6 +262,49 @@ class BufferingWorker(ThreadWorker):
             pass
 
 
+class RunnerProcess:
+    """The batch runner beside gunicorn (python -m docgen.batch.local), started again whenever it dies.
+
+    A runner killed (OOM, kill -9) would leave every batch waiting for good; a watcher thread sees it gone within
+    a second and starts another, which resumes the batches (items the dead one held are put back). One that
+    dies right after starting is restarted after a growing pause (1, 2, 4 … 30 s), so a broken setup does not spin.
+    """
+
+    def __init__(self, command: list[str] | None = None) -> None:
+        self.command = command or [sys.executable, "-m", "docgen.batch.local"]
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.process = subprocess.Popen(self.command)
+        threading.Thread(target=self._watch, name="docgen-runner-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        pause, started = 0.5, time.monotonic()
+        while not self._stopping.wait(1.0):
+            with self._lock:
+                if self._stopping.is_set() or (code := self.process.poll()) is None:
+                    continue
+            ran = time.monotonic() - started
+            pause = 1.0 if ran > 2 * RESTART_DELAY_MAX else min(pause * 2, RESTART_DELAY_MAX)
+            log.error("batch runner (pid %d) exited with %s after %.0f s; starting another in %.0f s",
+                      self.process.pid, code, ran, pause)
+            if self._stopping.wait(pause):
+                return
+            with self._lock:
+                if not self._stopping.is_set():
+                    self.process, started = subprocess.Popen(self.command), time.monotonic()
+                    self.restarts += 1
+
+    def stop(self, _server: object = None) -> None:
+        """Stop the runner (it finishes the items in hand) and start no other."""
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
+
+
 class JsonLogger(glogging.Logger):
     """gunicorn's own messages (start, workers, refusals) as JSON lines too."""
 
@@ -289,6 +342,8 @@ class Server(BaseApplication):
         self.cfg.set("limit_request_line", 4094)   # longer: 414 problem+json (handle_error)
         self.cfg.set("keepalive", 0)      # one request per connection: each is read whole by the front
         self.cfg.set("timeout", 120)
+        self.cfg.set("max_requests", 2000)          # then a fresh worker: memory a burst of big work took goes back
+        self.cfg.set("max_requests_jitter", 200)
         self.cfg.set("graceful_timeout", 30)
         self.cfg.set("child_exit", _worker_exited)
         if self.on_exit is not None:

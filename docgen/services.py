@@ -40,6 +40,7 @@ class Services:
     metrics: Metrics
     gate: Gate
     keys: Keys
+    heavy_gate: Gate     # heavy work (overload.cost), one at a time per process, in its helper (docgen.api.heavy)
     dispatch: Dispatch = field(default_factory=LocalDispatch)
 
     @classmethod
@@ -52,9 +53,10 @@ class Services:
         metrics = Metrics.for_process()
         # one thread per gunicorn worker stays free for health checks and downloads while the others render
         gate = Gate(slots=settings.THREADS - 1, wait=settings.RENDER_WAIT, time_limit=settings.RENDER_TIME_LIMIT)
+        heavy_gate = Gate(slots=1, wait=settings.RENDER_WAIT, time_limit=settings.RENDER_TIME_LIMIT)
         return cls(settings=settings, registry=registry, renderer=Renderer.from_settings(settings),
                    issuer=Issuer(registry, metrics), store=BatchStore(registry), storage=from_settings(settings),
-                   metrics=metrics, gate=gate, keys=Keys(registry.engine))
+                   metrics=metrics, gate=gate, keys=Keys(registry.engine), heavy_gate=heavy_gate)
 
     def close(self) -> None:
         """Stop what runs batches here (items in hand finish) and close the database's connections."""

@@ -82,6 +82,12 @@ def test_warns_at_start_without_public_url(server):
     assert "DOCGEN_PUBLIC_URL" in log.read_text()
 
 
+def test_warns_at_start_that_without_keys_any_host_and_cross_site_upload_is_served(server):
+    _, log = server
+    warning = next(line for line in log.read_text().splitlines() if "DOCGEN_REQUIRE_API_KEY" in line)
+    assert "Host" in warning and "跨站" in warning and "删除批次" in warning
+
+
 def test_fifty_half_sent_bodies_never_block_healthz_or_a_render(server):
     port, _ = server
     held = []
@@ -144,3 +150,19 @@ def test_long_url_is_414_problem_json(server, length):
 def test_malformed_request_is_400_problem_json(server):
     port, _ = server
     _problem(*_raw(port, b"GARBAGE\r\n\r\n"), 400)
+
+
+def test_the_front_stamps_when_a_request_was_whole_and_drops_a_client_stamp():
+    from docgen.serve import RequestBuffer
+
+    buffer = RequestBuffer(1000)
+    sent = (b"POST /v1/documents/commitment HTTP/1.1\r\nHost: x\r\nX-Docgen-Complete-At: 1\r\n"
+            b"Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}")
+    assert buffer.feed(sent) == "complete"
+    before = time.monotonic()
+    head, _, body = buffer.request().partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    stamps = [line for line in lines if line.lower().startswith(b"x-docgen-complete-at:")]
+    assert len(stamps) == 1 and abs(float(stamps[0].split(b":")[1]) - before) < 1
+    assert not any(line.lower().startswith(b"expect:") for line in lines)
+    assert lines[0].startswith(b"POST ") and b"Content-Length: 2" in lines and body == b"{}"

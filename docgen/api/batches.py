@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 from collections.abc import Sequence
 from typing import Any, Literal, cast
 
@@ -13,16 +14,17 @@ from werkzeug.routing import BaseConverter
 from pydantic import BaseModel, Field
 from pydantic_core import to_jsonable_python
 
-from docgen.api import access, services
-from docgen.api.documents import flag, json_body
+from docgen.api import access, heavy, services
+from docgen.api.documents import complete_at, flag, json_body, safe_file_name
 from docgen.api.openapi import Answer, FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
 from docgen.batch import attachments, executor, plan, template, webhooks, work
 from docgen.batch.request import BatchRequest
 from docgen.batch.store import Batch, NewItem
-from docgen.batch.xlsx import Cells, read_roster_cells
+from docgen.batch.xlsx import Cells
 from docgen.documents import MEDIA_TYPES
 from docgen.errors import InvalidPayload, Problem
+from docgen.limits import overload
 from docgen.limits import payload as payload_limits
 
 bp = blueprint("batches", __name__, url_prefix="/v1")
@@ -179,7 +181,9 @@ def _request_from_upload() -> tuple[dict, Cells]:
     upload = request.files.get("file")
     if upload is None:
         raise InvalidPayload([{"pointer": "/file", "detail": "请上传花名册 Excel 文件（字段名 file）"}])
-    data, cells = read_roster_cells(upload.read())
+    here = services()
+    with here.heavy_gate.slot(complete_at()):   # openpyxl's time and memory in the helper process, bounded
+        data, cells = heavy.read_roster(here.settings, upload.read())
     form = request.form
     if form.get("unit"):
         data["unit"] = {"name": form["unit"]}
@@ -222,16 +226,18 @@ def submit() -> Answer:
     multipart = request.mimetype == "multipart/form-data"
     data, cells = _request_from_multipart() if multipart else (json_body(), None)
     partial = flag("partial", None if "partial" in request.args else request.form)
-    batch_request, items, rejected = plan.intake(data, here.renderer, partial=partial, cells=cells)
+    batch_request, items, rejected = _intake(data, partial, cells)
     if key and (known := store.by_idempotency_key(key, tenant)) is not None:
         _same_documents(known, items, batch_request.formats, key)
         return _accepted(known, 200, rejected)
+    _storage_writable()
     profile = here.renderer.profile(batch_request.profile)
     parts = _scan_parts() if multipart else []
     if parts and partial:
         raise InvalidPayload([{"pointer": "/attachments", "detail": "附扫描件时不能用 partial=true（扫描件按申报人序号对应）："
                                                                   "请改正有误的行后一并提交"}])
-    scans = attachments.check(parts, batch_request, profile)
+    with here.gate.slot(complete_at()):   # scans are decoded under the render time limit
+        scans = attachments.check(parts, batch_request, profile)
     webhook = webhooks.accept(batch_request.webhook_url, access.caller(), here.settings, here.keys)
     batch, new = executor.submit(store, here.dispatch, here.settings, batch_request, profile.id, items, key,
                                  attach=work.attach(here.storage, batch_request, scans), detach=work.detach(here.storage),
@@ -247,6 +253,30 @@ def _same_documents(batch: Batch, items: list[NewItem], formats: Sequence[str], 
         raise Problem(422, "Idempotency-Key 已用于另一批次", f"Idempotency-Key“{key}”已用于内容不同的批次 {batch.id}："
                       "重试请提交相同的内容，新的批次请换一个 Idempotency-Key", slug="idempotency-key-reused",
                       errors=[{"pointer": "", "detail": "与同一 Idempotency-Key 先前提交的批次内容不同"}])
+
+
+def _storage_writable() -> None:
+    """Refuse a batch (503) while its files cannot be written: accepted, it would stall as running."""
+    storage = services().storage
+    probe = work.batch_key(f".probe-{uuid.uuid4().hex}")
+    try:
+        storage.write(probe, b"")
+        storage.delete(probe)
+    except OSError as exc:
+        raise Problem(503, "服务暂不可用", f"存放批次文件的目录不可写（{type(exc).__name__}），批次未受理；请联系管理员",
+                      slug="storage-unavailable", headers={"Retry-After": "30"}) from None
+
+
+def _intake(data: object, partial: bool, cells: Cells | None
+            ) -> tuple[BatchRequest, list[NewItem], list[dict[str, str]]]:
+    """Check a batch (plan.intake) under the render limits: a big one (its photos decoded too) in the helper
+    process, a small one in a render slot here."""
+    here = services()
+    if overload.cost(data) >= overload.HEAVY_COST:
+        with here.heavy_gate.slot(complete_at()):
+            return heavy.intake(here.settings, data, partial, cells)
+    with here.gate.slot(complete_at()):
+        return plan.intake(data, here.renderer, partial=partial, cells=cells)
 
 
 def _accepted(batch: Batch, status: int, rejected: list[dict[str, str]] | None = None
@@ -329,7 +359,7 @@ def _file(batch_id: str, name: str, download: str, mimetype: str) -> Response:
         raise Problem(404, "文件不存在", "本批次没有可打印的文书" if name == work.PRINT else "批次文件已被清理",
                       slug="batch-file-missing")
     return send_file(storage.local_path(key), mimetype=mimetype, as_attachment=True,
-                     download_name=f"{batch.unit}-{download}")
+                     download_name=safe_file_name(f"{batch.unit}-{download}"))
 
 
 @bp.get("/batches/<batch:batch_id>/archive", tags=[TAG], summary="ZIP：每位申报人一个文件夹，另含花名册与 manifest.json",

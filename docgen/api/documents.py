@@ -12,11 +12,12 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen import documents, profiles
-from docgen.api import access, services
+from docgen.api import access, heavy, services
 from docgen.api.openapi import DOCUMENT_ID, WARNINGS, blueprint, file_answer, problems, schema_ref
 from docgen.documents import MEDIA_TYPES, Rendered, Renderer
 from docgen.errors import Problem
 from docgen.kinds import KINDS, Kind
+from docgen.limits import overload
 from docgen.limits import payload as payload_limits
 
 bp = blueprint("documents", __name__, url_prefix="/v1")
@@ -78,7 +79,7 @@ def file_response(rendered: Rendered, *, issued: bool = True) -> Response:
     suffix = "-preview" if rendered.preview else "" if issued else "-blank"
     ascii_name = f"{rendered.kind.slug}{suffix}.{rendered.format}"
     resp.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(rendered.filename)}")
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(rendered.filename, safe='')}")
     if issued:
         access.keys().claim("document", rendered.document_id, access.caller())
         resp.headers["X-Document-Id"] = rendered.document_id
@@ -87,9 +88,25 @@ def file_response(rendered: Rendered, *, issued: bool = True) -> Response:
     return resp
 
 
+_UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def safe_file_name(name: str) -> str:
+    """Return a download name without path separators or a leading dot (a unit “../x” must not name a path)."""
+    return _UNSAFE_IN_NAMES.sub("_", name).lstrip(".") or "_"
+
+
 def _few(warnings: list[str], limit: int = 10) -> list[str]:
     """Keep a header line short (clients refuse lines over 64 KB): the first warnings and how many more."""
     return warnings if len(warnings) <= limit else [*warnings[:limit], f"另有{len(warnings) - limit}条提示未列出"]
+
+
+def complete_at() -> float | None:
+    """Return when `docgen serve`'s front had this request whole (time.monotonic()), if it says."""
+    try:
+        return float(request.headers.get("X-Docgen-Complete-At", ""))
+    except ValueError:
+        return None
 
 
 def json_body() -> object:
@@ -172,7 +189,7 @@ def blank(path: TypePath) -> Response:
     kind = renderer.kind(slug)
     fmt = _format(kind.formats)
     copies = _copies()
-    with services().gate.slot():
+    with services().gate.slot(complete_at()):
         rendered = renderer.blank(slug, fmt, request.args.get("profile"), copies=copies)
     return file_response(rendered, issued=False)
 
@@ -204,11 +221,16 @@ def _render_view(slug: str) -> Callable[[], Response]:
         copies, blind, preview = _copies(), flag("blind"), flag("preview")
         payload = json_body()
         here = services()
-        with here.gate.slot():
-            rendered = here.renderer.render(slug, payload, fmt, request.args.get("profile"), copies=copies,
-                                            blind=blind, preview=preview)
-            if not preview:        # a preview is only rendered: no number, no registry row, no count
-                here.issuer.issue([rendered])
+        if overload.cost(payload, copies or (documents.MAX_COPIES if kind.copies else 1)) >= overload.HEAVY_COST:
+            with here.heavy_gate.slot(complete_at()):   # WeasyPrint's lock here stays free for light renders
+                rendered = heavy.render(here.settings, slug, payload, fmt, request.args.get("profile"), copies=copies,
+                                        blind=blind, preview=preview)
+        else:
+            with here.gate.slot(complete_at()):
+                rendered = here.renderer.render(slug, payload, fmt, request.args.get("profile"), copies=copies,
+                                                blind=blind, preview=preview)
+        if not preview:        # a preview is only rendered: no number, no registry row, no count
+            here.issuer.issue([rendered])
         return file_response(rendered)
 
     view.__name__ = f"render_{slug.replace('-', '_')}"

@@ -12,6 +12,7 @@ from docgen import errors
 from docgen.api import problems, services
 from docgen.api.openapi import PROBLEM_JSON, Answer, Problem, blueprint, schema_ref
 from docgen.api.openapi import problems as problem_answers
+from docgen.batch import local
 from docgen.kinds import KINDS
 from docgen.render import fonts
 from docgen.render.docx import builder_file
@@ -24,7 +25,8 @@ class Health(BaseModel):
     status: str = Field(description="ok：进程在运行", examples=["ok"])
 
 
-CHECKS = "逐项检查（字体、模板、存储、数据库）：ok 或找到的字体名为可用，missing/not … 为不可用"
+CHECKS = ("逐项检查（字体、模板、存储、数据库、批量生成进程 batch-runner 与最早排队批次的等待时间 batch-queue）："
+          "ok 或找到的字体名为可用，missing/not … 为不可用")
 
 
 class Readiness(BaseModel):
@@ -44,13 +46,14 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@bp.get("/readyz", tags=[TAG], summary="就绪检查：字体、模板、存储、数据库可用",
-        description="逐项检查生成文书所需：公文字体可用、各文书的模板在、数据目录可写、数据库可连接；"
-                    "任何一项不可用为 503，checks 逐项说明。", responses={
+@bp.get("/readyz", tags=[TAG], summary="就绪检查：字体、模板、存储、数据库可用，批量生成进程在运行且排队未超时",
+        description="逐项检查生成文书所需：公文字体可用、各文书的模板在、数据目录可写、数据库可连接、批量生成进程在运行、"
+                    "最早排队的批次等待未超时；任何一项不可用为 503，checks 逐项说明。", responses={
     200: Readiness, 503: {"description": "未就绪：detail 列出不可用的项，checks 为逐项检查", "content": {PROBLEM_JSON: {
         "schema": schema_ref(bp.components_schemas, NotReadyProblem)}}}})
 def readyz() -> Answer:
-    """Check what a render needs: official faces resolve to CJK fonts, templates exist, DATA_DIR is writable."""
+    """Check what a render needs: official faces resolve to CJK fonts, templates exist, DATA_DIR is writable;
+    and what batches need: a live runner, no batch waiting too long to start."""
     checks: dict[str, str] = {}
     here = services()
     for face in fonts.OFFICIAL_FACES:
@@ -73,6 +76,8 @@ def readyz() -> Answer:
         checks["database"] = "ok"
     except Exception as exc:   # any driver's error: the registry cannot be reached
         checks["database"] = f"not reachable: {type(exc).__name__}"
+    else:
+        checks.update(local.readiness(here))
     failed = [name for name, value in checks.items() if value.startswith(("missing", "not"))]
     if not failed:
         return {"status": "ready", "checks": checks}

@@ -2,12 +2,16 @@
 batch never holds up single-document requests beyond sharing the CPU.
 
 It resumes every unfinished batch when it starts (items held by processes that died are put back) and, when
-told to stop (SIGTERM), finishes the items in hand and starts no new one. `docgen serve` runs it in a
-process beside gunicorn (python -m docgen.batch.local); create_app runs it on a thread when nothing else does.
+told to stop (SIGTERM), finishes the items in hand and starts no new one. A pool process that dies (killed, out
+of memory) breaks the pool: the pool is rebuilt, the items it held are retried one at a time, and an item whose
+process dies when it runs alone fails with a clear error. The runner touches a heartbeat file as it goes, which
+/readyz reads. `docgen serve` runs it in a process beside gunicorn (python -m docgen.batch.local) and restarts
+it if it dies; create_app runs it on a thread when nothing else does.
 Beside it a thread sends the webhooks that are due (docgen.batch.webhooks): a long batch holds up no call.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import multiprocessing
@@ -17,11 +21,13 @@ import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable
+from pathlib import Path
 
 from docgen import config
 from docgen.batch import webhooks, work
-from docgen.batch.store import UNFINISHED
+from docgen.batch.store import UNFINISHED, claim_token
 from docgen.bootstrap import bootstrap
 from docgen.services import Services
 
@@ -29,6 +35,12 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0        # how often an idle runner looks for batches submitted by other processes
 WEBHOOK_SECONDS = 1.0     # how often the webhook thread looks for events and due deliveries
 FINISH = -1               # what a batch's finish (ZIP, print file) is, among the items in hand
+BEAT_SECONDS = 5.0        # how often a runner touches its heartbeat file, busy or idle
+TASKS_PER_PROCESS = 200   # a pool process is replaced after so many items: memory a big batch took goes back
+HEARTBEAT_FILE = "runner.heartbeat"   # DATA_DIR/runner.heartbeat: the runner's pid, rewritten as it beats
+HEARTBEAT_STALE = 30.0    # a runner process silent longer is taken for dead (/readyz 503)
+CRASHED = ("生成此文书的进程意外退出（内存不足或被终止），单独重试仍然失败；请检查该申报人的数据与扫描件，"
+           "或减少份数后重新提交")
 _pool: ProcessPoolExecutor | None = None      # one per process, shared by its runners (apps in tests)
 _pool_lock = threading.Lock()
 
@@ -71,8 +83,18 @@ def shared_pool(size: int) -> ProcessPoolExecutor:
     with _pool_lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_init_process)
+                                        initializer=_init_process, max_tasks_per_child=TASKS_PER_PROCESS)
         return _pool
+
+
+def replace_broken_pool(broken: ProcessPoolExecutor) -> None:
+    """Drop a pool one of whose processes died (the next shared_pool() starts a fresh one); its other processes
+    are ended and waited for, so that the claims they held are seen as dead."""
+    global _pool
+    with _pool_lock:
+        if _pool is broken:
+            _pool = None
+    broken.shutdown(wait=True)
 
 
 def shutdown_pool() -> None:
@@ -82,6 +104,77 @@ def shutdown_pool() -> None:
         if _pool is not None:
             _pool.shutdown(wait=True)
             _pool = None
+
+
+def heartbeat_path(data_dir: Path) -> Path:
+    """Return the file a runner touches to say it is alive (its mtime), and that /readyz reads."""
+    return data_dir / HEARTBEAT_FILE
+
+
+def heartbeat_age(data_dir: Path) -> float | None:
+    """Return the seconds since a runner last beat, or None when none ever did here."""
+    try:
+        return max(0.0, time.time() - heartbeat_path(data_dir).stat().st_mtime)
+    except OSError:
+        return None
+
+
+def readiness(services: Services) -> dict[str, str]:
+    """Return /readyz's checks of batch work: whether the runner lives (the heartbeat of its process, or its
+    thread here) and how long the oldest batch not yet started has waited ("not …" when either fails)."""
+    checks = {}
+    runner = _runner_state(services)
+    if runner is not None:
+        checks["batch-runner"] = runner
+    oldest = services.store.oldest_queued()
+    waited = 0.0 if oldest is None else (dt.datetime.now(dt.timezone.utc) - oldest).total_seconds()
+    limit = services.settings.BATCH_MAX_WAIT
+    checks["batch-queue"] = (f"not keeping up: a batch has waited {waited:.0f} s to start (limit {limit:g} s)"
+                             if waited > limit else f"ok (oldest waiting {waited:.0f} s)")
+    return checks
+
+
+def _runner_state(services: Services) -> str | None:
+    """Return whether the embedded runner lives, or None when no embedded runner is expected here."""
+    settings = services.settings
+    if settings.BROKER_URL:
+        return None   # Celery workers: watched by their own supervisor
+    if settings.BATCH_RUNNER == "process":
+        age = heartbeat_age(settings.DATA_DIR)
+        if age is None or age > HEARTBEAT_STALE:
+            return "not running: " + ("no heartbeat yet" if age is None else f"last heartbeat {age:.0f} s ago")
+        return f"ok (heartbeat {age:.0f} s ago)"
+    runner = getattr(services.dispatch, "runner", None)
+    if isinstance(runner, LocalRunner):
+        return "ok" if runner.alive() else "not running: its thread ended"
+    return None
+
+
+class _Flight:
+    """The work in the pool by its future, as (item id or FINISH, batch id); the items a broken pool held, to
+    retry one at a time; and those being retried."""
+
+    def __init__(self) -> None:
+        self.pending: dict[Future[str], tuple[int, str]] = {}
+        self.suspects: list[tuple[int, str]] = []   # in the pool when it broke: retried alone to find the culprit
+        self.retried: set[int] = set()
+        self.pool: ProcessPoolExecutor | None = None
+
+    def submit(self, pool: ProcessPoolExecutor, settings_json: str, what: tuple[int, str]) -> None:
+        self.pool = pool
+        item_id, batch_id = what
+        future = (pool.submit(_finish_batch, settings_json, batch_id) if item_id == FINISH
+                  else pool.submit(_run_item, settings_json, item_id))
+        self.pending[future] = what
+
+    def retry_one(self, pool: ProcessPoolExecutor, settings_json: str) -> None:
+        what = self.suspects.pop(0)
+        self.retried.add(what[0])
+        self.submit(pool, settings_json, what)
+
+    def held(self) -> list[int]:
+        """Return the items in hand (in the pool or waiting to be retried)."""
+        return [item_id for item_id, _ in [*self.pending.values(), *self.suspects] if item_id != FINISH]
 
 
 class LocalRunner:
@@ -94,6 +187,7 @@ class LocalRunner:
         self._thread: threading.Thread | None = None
         self._webhooks: threading.Thread | None = None
         self._settings_json = services.settings.model_dump_json()
+        self._beaten = 0.0
 
     def start(self) -> LocalRunner:
         """Resume unfinished batches on a background thread; without any, the thread starts at the first wake().
@@ -144,6 +238,7 @@ class LocalRunner:
     def serve_forever(self) -> None:
         """Run batches as they come, and expire old ones, until stopped."""
         while not self._stop.is_set():
+            self.beat()
             try:
                 busy = self.run_pending()
                 work.expire(self.services)
@@ -153,6 +248,21 @@ class LocalRunner:
             if not busy:
                 self._wake.wait(IDLE_SECONDS)
                 self._wake.clear()
+
+    def beat(self) -> None:
+        """Touch the heartbeat file (at most every few seconds)."""
+        if time.monotonic() - self._beaten < BEAT_SECONDS / 2:
+            return
+        self._beaten = time.monotonic()
+        try:
+            heartbeat_path(self.services.settings.DATA_DIR).write_text(str(os.getpid()), encoding="ascii")
+        except OSError as exc:   # an unwritable DATA_DIR: /readyz says so (storage) and sees no heartbeat
+            log.warning("batch runner heartbeat: %s", exc)
+
+    def alive(self) -> bool:
+        """Return whether this runner's thread (if it was started) still runs."""
+        thread = self._thread
+        return thread is None or thread.is_alive()
 
     def run_pending(self) -> bool:
         """Run the items of every unfinished batch, units taking turns, finishing each batch once its items are
@@ -183,36 +293,82 @@ class LocalRunner:
         return any(work.finish_batch(self.services, batch_id) in ("open", "busy") for batch_id in batches)
 
     def _run_items(self, batch_id: str | None, progress: Callable[[int, int], None] | None) -> bool:
-        """Run items in the pool, at most two a process in flight, each next one chosen by store.next_items
-        (units in turn; only `batch_id`'s when given), until none is left or stopped (the items in hand finish);
-        a batch is finished in the pool as its last item comes in (FINISH in hand: the runner goes on handing
-        out other units' items meanwhile). Return whether another process held any."""
-        size, lease = self.services.settings.batch_workers, self.services.settings.BATCH_LEASE_SECONDS
-        in_hand: dict[Future[str], tuple[int, str]] = {}
+        """Run items in the pool, at most two a process in flight (one at a time while items a broken pool held
+        are retried), each next one chosen by store.next_items (units in turn; only `batch_id`'s when given),
+        until none is left or stopped (the items in hand finish); a batch is finished in the pool as its last
+        item comes in (FINISH in hand: the runner goes on handing out other units' items meanwhile). Return
+        whether another process held any."""
+        flight = _Flight()
         busy_seen = False
         while True:
-            if not self._stop.is_set() and len(in_hand) < 2 * size:
-                held = [item_id for item_id, _ in in_hand.values() if item_id != FINISH]
-                for item in self.services.store.next_items(2 * size - len(in_hand), lease, held, batch_id):
-                    in_hand[shared_pool(size).submit(_run_item, self._settings_json, item[0])] = item
-            if not in_hand:
+            self._fill(flight, batch_id)
+            if not flight.pending:
                 return busy_seen
-            finished, _ = wait(in_hand, return_when=FIRST_COMPLETED)
-            for future in finished:
-                item_id, of_batch = in_hand.pop(future)
-                status = future.result()   # what went wrong in the pool is raised here, and logged by the loop
-                if item_id == FINISH:
-                    continue
-                busy_seen |= status == "busy"
-                if batch_id is None and self._all_in(of_batch):   # its last item: finish it now, not after others'
-                    in_hand[shared_pool(size).submit(_finish_batch, self._settings_json, of_batch)] = (FINISH, of_batch)
+            finished, _ = wait(set(flight.pending), timeout=BEAT_SECONDS, return_when=FIRST_COMPLETED)
+            self.beat()
+            busy_seen |= self._collect(batch_id, flight, finished)
             if batch_id is not None:
                 self._report(batch_id, progress)
+
+    def _fill(self, flight: _Flight, batch_id: str | None) -> None:
+        """Submit work: a suspect alone once the pool is empty, else the next items up to two a process."""
+        if self._stop.is_set():
+            return
+        size, lease = self.services.settings.batch_workers, self.services.settings.BATCH_LEASE_SECONDS
+        pool = shared_pool(size)
+        if flight.suspects:
+            if not flight.pending:
+                flight.retry_one(pool, self._settings_json)
+            return
+        if len(flight.pending) < 2 * size:
+            for item in self.services.store.next_items(2 * size - len(flight.pending), lease, flight.held(), batch_id):
+                flight.submit(pool, self._settings_json, item)
+
+    def _collect(self, batch_id: str | None, flight: _Flight, finished: set[Future[str]]) -> bool:
+        """Take finished work (on a broken pool, all it held); return whether another process held an item."""
+        if any(isinstance(future.exception(), BrokenProcessPool) for future in finished):
+            log.error("a rendering process died; the pool is rebuilt and its items retried one at a time")
+            assert flight.pool is not None   # it ran the futures
+            replace_broken_pool(flight.pool)   # fails every future it held
+            finished = set(flight.pending)
+        busy_seen = False
+        for future in [future for future in flight.pending if future in finished]:   # in the order submitted
+            busy_seen |= self._take(batch_id, flight, future, flight.pending.pop(future))
+        return busy_seen
+
+    def _take(self, batch_id: str | None, flight: _Flight, future: Future[str], what: tuple[int, str]) -> bool:
+        """Take one finished future: a crashed item is retried alone (failed if it crashed alone), a batch whose
+        last item is in is finished; return whether another process held the item."""
+        item_id, of_batch = what
+        if isinstance(future.exception(), BrokenProcessPool):
+            if item_id in flight.retried:
+                self._fail_crashed(item_id)
+            elif item_id != FINISH:   # a finish cut short is redone by _finish_all
+                flight.suspects.append(what)
+            return False
+        status = future.result()   # what else went wrong in the pool is raised here, and logged by the loop
+        if item_id == FINISH:
+            return False
+        if batch_id is None and self._all_in(of_batch):   # its last item: finish it now, not after others'
+            flight.submit(shared_pool(self.services.settings.batch_workers), self._settings_json, (FINISH, of_batch))
+        return status == "busy"
 
     def _all_in(self, batch_id: str) -> bool:
         """Return whether every item of a batch is done or failed (its counter: no item is read)."""
         batch = self.services.store.get(batch_id)
         return batch is not None and batch.status in UNFINISHED and batch.done >= batch.total
+
+
+    def _fail_crashed(self, item_id: int) -> None:
+        """Fail an item whose process died when it ran alone: named in the batch's errors, not retried again."""
+        store = self.services.store
+        item = store.item(item_id)
+        token = claim_token()
+        if item is None or store.claim_item(item_id, token, self.services.settings.BATCH_LEASE_SECONDS) is None:
+            return
+        log.error("batch %s: item %d (%s) failed: its process died when it ran alone", item.batch_id, item_id, item.kind)
+        store.complete_item(item_id, token, [], [{"pointer": item.pointer, "detail": f"{item.who}：{CRASHED}",
+                                                  "document": item.kind}], lambda session: None)
 
     def _report(self, batch_id: str, progress: Callable[[int, int], None] | None) -> None:
         if progress is not None and (batch := self.services.store.get(batch_id)) is not None:
@@ -236,6 +392,7 @@ def main() -> int:
 
     def watch_parent() -> None:   # gunicorn's master was killed: stop like on SIGTERM
         while not runner._stop.wait(1.0):
+            runner.beat()          # also while one step takes long (a 2000-applicant batch's ZIP)
             if os.getppid() != parent:
                 runner.request_stop()
 

@@ -289,6 +289,12 @@ class BatchStore:
                 lane_of[b].waiting.append((item_id, b))
         return take_turns(list(lanes.values()), limit)
 
+    def oldest_queued(self) -> dt.datetime | None:
+        """Return when the oldest batch still waiting for its first item to start was submitted, if any."""
+        with Session(self.engine) as session:
+            oldest = session.scalar(select(func.min(Batch.created_at)).where(Batch.status == "queued"))
+        return utc(oldest) if oldest is not None else None
+
     def items(self, batch_id: str) -> list[BatchItem]:
         with Session(self.engine) as session:
             return list(session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id)

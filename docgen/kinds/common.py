@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
 from docgen import rules
 from docgen.profiles import Profile
+from docgen.rules import hygiene
 from docgen.rules.types import Date, Ethnicity, Gender, IdNumber, Level, PoliticalStatus, Uscc
 
 # maxLength of the free-text fields: what their place in the layouts holds (a GB/T 9704 line is 28
@@ -21,9 +22,17 @@ TEXT_MAX = 30       # office, phone, the short facts of a sentence
 
 
 def limited(max_length: int, *, required: bool = False) -> Any:
-    """Return a stripped text type of at most `max_length` characters (at least one when required)."""
+    """Return a stripped one-line text type of at most `max_length` characters (at least one when required)."""
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1 if required else None,
-                                            max_length=max_length)]
+                                            max_length=max_length), AfterValidator(_one_line)]
+
+
+def _one_line(text: str) -> str:
+    """Refuse a line break inside a one-line field (U+2028 printed a name on two lines)."""
+    reason = hygiene.line_break(text)
+    if reason:
+        raise PydanticCustomError("one_line", reason)
+    return text
 
 
 if TYPE_CHECKING:   # to mypy these are strings; pydantic reads the constraints made below

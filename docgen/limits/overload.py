@@ -1,5 +1,6 @@
-"""Bounded work per process: a few renders at a time, a short wait for a free slot, then 429; a render past
-its time limit is stopped and answered 503.
+"""Bounded work per process: a few renders at a time, a short wait for a free slot (counted from when the request
+was complete, its time queued for a thread included), then 429; a render past its time limit is stopped and
+answered 503. Heavy work (by cost(): a long roster, several copies) has gates of its own.
 
 A thread cannot be killed from outside, so a watchdog timer raises RenderTimeout inside the rendering
 thread (PyThreadState_SetAsyncExc) at the next Python instruction: WeasyPrint's layout is Python, so a
@@ -10,9 +11,49 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 import ctypes
+import os
+import resource
+import signal
 import threading
+import time
 
 from docgen.errors import Problem
+
+
+ROWS_PER_PAGE = 12        # a roster page holds about 12 rows (1000 rows: 87 pages)
+HEAVY_COST = 3 * ROWS_PER_PAGE   # three pages' worth or more (a 24-row roster, the 评审表 ×3): heavy
+
+
+def cost(payload: object, copies: int = 1) -> int:
+    """Estimate a render's cost in table rows: a page's worth plus the payload's longest list (a roster's
+    applicants, a 评审表's work history), times the copies."""
+    return (ROWS_PER_PAGE + _longest_list(payload)) * max(1, copies)
+
+
+def _longest_list(value: object) -> int:
+    if isinstance(value, dict):
+        return max((_longest_list(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return max([len(value), *(_longest_list(v) for v in value)])
+    return 0
+
+
+def limit_process(memory: int, niceness: int) -> None:
+    """Set up a helper process for heavy work: an address-space limit, a lower CPU priority, and signals left to
+    its parent, whose death it follows (a worker killed with -9 left its helper behind). Its module imports
+    little, so the priority is lowered before the helper imports the renderer."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    os.nice(niceness)
+    parent = os.getppid()
+
+    def follow_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=follow_parent, daemon=True).start()
 
 
 class RenderTimeout(BaseException):   # not swallowed by an `except Exception` inside a renderer
@@ -27,9 +68,11 @@ class Gate:
         self.wait, self.time_limit = wait, time_limit
 
     @contextlib.contextmanager
-    def slot(self) -> Iterator[None]:
-        """Run the block in a render slot under the time limit; 429 when none frees in time, 503 past the limit."""
-        if not self._slots.acquire(timeout=self.wait):
+    def slot(self, since: float | None = None) -> Iterator[None]:
+        """Run the block in a render slot under the time limit; 429 when none frees in time (`wait` seconds from
+        `since`, a time.monotonic() when the request was complete, else from now), 503 past the limit."""
+        waited = 0.0 if since is None else max(0.0, time.monotonic() - since)
+        if not self._slots.acquire(timeout=max(0.0, self.wait - waited)):
             raise Problem(429, "请求过多，请稍后再试", "正在生成的文书已达上限，请稍后重试", slug="overloaded",
                           headers={"Retry-After": str(max(1, round(self.time_limit / 4)))})
         try:

@@ -26,7 +26,7 @@ MAX_MEMBER_BYTES = 32 * 1024 * 1024        # uncompressed size of any one part o
 MAX_MEMBERS = 200
 MAX_ROWS = 2100                            # 2000 applicants (BatchRequest) plus title and header rows
 MAX_COLUMNS = 64                           # column BL; a roster has about 20
-MAX_SHARED_STRINGS = 100_000
+MAX_SHARED_STRINGS = 50_000           # distinct texts: 2100 rows × ~20 columns of a roster is at most 42 000
 MAX_SHARED_STRING_CHARS = 32_767           # Excel's own limit for one cell
 MAX_SHARED_TEXT_CHARS = 8 * 1024 * 1024    # all shared strings together
 MAX_DEPTH = 32                             # nesting of any XML part; a worksheet's cells sit at depth 4–6
@@ -37,11 +37,11 @@ _STYLE_RECORDS = ("xf", "numFmt", "font", "fill", "border", "dxf", "cellStyle")
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
-_XML_START = re.compile(rb"^(\xef\xbb\xbf)?\s*<")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")   # UTF-8, UTF-16 LE/BE, UTF-32 BE
 
 
 def _too_large(detail: str) -> Problem:
-    return Problem(413, "上传的花名册太大", detail, slug="xlsx-too-large")
+    return Problem(413, "上传的花名册太大", detail, slug="xlsx-too-large", errors=[{"pointer": "/file", "detail": detail}])
 
 
 def _column_number(letters: str) -> int:
@@ -115,7 +115,7 @@ def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     if info.is_dir():
         return
     with _stream(archive, info) as stream:
-        if not _XML_START.match(stream.peek(64)[:64]):   # looked at, not consumed: the parser reads from the start
+        if not _looks_like_xml(stream.peek(64)[:64]):   # looked at, not consumed: the parser reads from the start
             return
         events = _bounded(iterparse(stream, events=("start", "end"), forbid_dtd=True), info)
         event, root = next(events, ("end", None))
@@ -124,6 +124,12 @@ def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         check = {_MAIN + "worksheet": _check_sheet, _MAIN + "sst": _check_shared_strings,
                  _MAIN + "styleSheet": _check_styles}.get(root.tag, _drain)
         check(events, info)
+
+
+def _looks_like_xml(start: bytes) -> bool:
+    """Return whether a part's first bytes may be XML in any encoding a parser detects (a UTF-16 sheet walked
+    around a test for "<" alone); images and other binary parts are not."""
+    return start.startswith(_BOMS) or start.lstrip(b" \t\r\n\x00").startswith(b"<")
 
 
 def _bounded(events: Iterator[tuple[str, Any]], info: zipfile.ZipInfo) -> Iterator[tuple[str, Any]]:

@@ -2,7 +2,8 @@
 
 A name with U+202E (right-to-left override) printed the ID number beside it reversed; control characters
 reached the PDF. Refused: bidi controls, other control and format characters (zero-width and invisible
-ones), private-use code points and lone surrogates; line breaks and tabs stay allowed in long texts.
+ones), private-use code points and lone surrogates; line breaks and tabs stay allowed in long texts, never in
+one-line fields (a name with U+2028 printed on two lines).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import unicodedata
 
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+LINE_BREAKS = frozenset("\n\r\u2028\u2029\x0b\x0c\x85")
 _KINDS = {"Cc": "控制字符", "Cf": "不可见的格式字符", "Co": "私用区字符（各机器显示不同）", "Cs": "无效的字符编码"}
 
 
@@ -26,6 +28,14 @@ def problem(text: str) -> str | None:
             if what is None:
                 continue
         return f"含有{what} U+{ord(char):04X}（第{index + 1}个字符），请删除后重新输入"
+    return None
+
+
+def line_break(text: str) -> str | None:
+    """Return why `text` cannot fill a one-line field (Chinese, naming the first line break), or None."""
+    for index, char in enumerate(text):
+        if char in LINE_BREAKS:
+            return f"只能填写一行，含有换行符 U+{ord(char):04X}（第{index + 1}个字符），请删除后重新输入"
     return None
 
 

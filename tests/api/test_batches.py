@@ -13,9 +13,11 @@ import pytest
 from openpyxl import Workbook
 
 from docgen import profiles
+from docgen.documents import sample
 from docgen.kinds import KINDS
 
 SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "samples" / "batch.json").read_text("utf-8"))
+SAMPLE_ROSTER = sample("roster")
 
 
 def _wait(client, location, seconds=120, headers=None):
@@ -385,3 +387,31 @@ def test_delete_of_a_running_batch_cancels_it_first(client, app):
     deleted = client.delete(resp.headers["Location"])
     assert deleted.status_code == 200, deleted.json
     assert deleted.json["status"] == "cancelled" and deleted.json["files_deleted"]["reason"] == "deleted"
+
+def test_a_unit_named_like_a_path_names_no_path_in_the_downloads(client):
+    batch = {**copy.deepcopy(SAMPLE), "documents": ["roster"], "formats": ["pdf"]}
+    batch["unit"]["name"] = "../../etc/巴州农科所"
+    status = _wait(client, client.post("/v1/batches", json=batch).headers["Location"])
+    assert status["status"] == "done", status
+    with client.get(status["links"]["archive"]) as resp:
+        disposition = resp.headers["Content-Disposition"]
+    fallback = disposition.split('filename="')[1].split('"')[0] if 'filename="' in disposition else \
+        disposition.split("filename=")[1].split(";")[0]
+    assert "/" not in fallback and not fallback.startswith(".") and fallback.endswith(".zip")
+    assert "%2F" not in disposition and "/" not in disposition.split("filename*=UTF-8''")[1]
+    roster = client.post("/v1/documents/roster?format=pdf", json={**SAMPLE_ROSTER, "unit": batch["unit"]})
+    encoded = roster.headers["Content-Disposition"].split("filename*=UTF-8''")[1]
+    assert roster.status_code == 200 and "/" not in encoded and "..%2F..%2Fetc%2F" in encoded
+
+
+def test_unwritable_storage_is_503_and_no_batch_is_accepted(tmp_path):
+    from docgen.app import create_app
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the artifacts folder should be")
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "ARTIFACTS_DIR": str(blocked)})
+    resp = app.test_client().post("/v1/batches", json=SAMPLE)
+    assert resp.status_code == 503 and resp.mimetype == "application/problem+json", resp.json
+    assert resp.headers["Retry-After"] and "不可写" in resp.json["detail"]
+    assert app.extensions["docgen"].store.unfinished() == []
+    app.extensions["docgen"].close()

@@ -1,14 +1,20 @@
 """Bounded concurrency (429 with Retry-After when no slot frees) and a time limit on renders (503)."""
 from __future__ import annotations
 
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
+from docgen.api import heavy
+from docgen.app import create_app
 from docgen.documents import sample
 from docgen.errors import Problem
+from docgen.limits import overload
 from docgen.limits.overload import Gate
+from tests.helpers import pdf_text
 
 
 def test_full_gate_answers_429_with_retry_after():
@@ -51,3 +57,104 @@ def test_api_render_over_the_time_limit_is_503_problem(app, client):
     assert resp.headers["Retry-After"] and "已停止" in resp.json["detail"]
     app.extensions["docgen"].gate = Gate(slots=1, wait=1, time_limit=60)
     assert client.post("/v1/documents/commitment?format=docx", json=sample("commitment")).status_code == 200
+
+
+# heavy work (issue 24): estimated from the payload, done in a helper process with its own gate and limits
+
+def _roster(n: int) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from roster import payload
+
+    return payload(n)
+
+
+def test_cost_tells_a_long_roster_and_copies_from_a_one_page_document():
+    assert overload.cost(sample("commitment")) < overload.HEAVY_COST
+    assert overload.cost(sample("roster")) < overload.HEAVY_COST            # 7 rows
+    assert overload.cost(_roster(2000)) >= overload.HEAVY_COST * 50
+    assert overload.cost(sample("evaluation-form"), copies=3) >= overload.HEAVY_COST
+
+
+def test_time_queued_counts_against_the_wait():
+    gate = Gate(slots=1, wait=5, time_limit=30)
+    inside, release = threading.Event(), threading.Event()
+
+    def hold():
+        with gate.slot():
+            inside.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    inside.wait(5)
+    started = time.monotonic()
+    with pytest.raises(Problem) as refused, gate.slot(since=time.monotonic() - 4.9):
+        pass
+    release.set()
+    holder.join()
+    assert refused.value.status == 429 and time.monotonic() - started < 1   # 4.9 s of the 5 already spent
+
+
+def test_a_long_roster_renders_in_the_helper_process(client, app):
+    heavy.shutdown()
+    resp = client.post("/v1/documents/roster?format=pdf", json=_roster(60))
+    assert resp.status_code == 200 and resp.headers["X-Document-Id"]
+    assert heavy._pool is not None and len(heavy._pool._processes) == 1      # it went there
+    assert "申报人员花名册" in pdf_text(resp.data).replace(" ", "")
+    assert client.get(f"/v1/verify/{resp.headers['X-Document-Id']}").status_code == 200   # issued here
+    bad = client.post("/v1/documents/roster?format=pdf", json={**_roster(60), "applicants": [{"name": ""}] * 40})
+    assert bad.status_code == 422 and bad.json["errors"][0]["pointer"].startswith("/applicants/")
+    heavy.shutdown()
+
+
+def test_heavy_work_past_the_time_limit_is_stopped_with_503(tmp_path):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "RENDER_TIME_LIMIT": 1.5})
+    heavy.shutdown()
+    started = time.monotonic()
+    resp = app.test_client().post("/v1/documents/roster?format=pdf", json=_roster(2000))
+    assert resp.status_code == 503 and resp.mimetype == "application/problem+json" and "已停止" in resp.json["detail"]
+    assert time.monotonic() - started < 10 and heavy._pool is None           # the helper was killed
+    app.extensions["docgen"].close()
+
+
+def test_a_big_batch_is_checked_in_the_helper_process_and_its_errors_point_at_the_rows(tmp_path):
+    import json
+
+    from tests.helpers import many_applicants
+
+    batch = json.loads((Path(__file__).resolve().parents[2] / "samples" / "batch.json").read_text("utf-8"))
+    applicants = many_applicants(40, batch["applicants"][1])
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "BATCH_RUNNER": "none"})
+    client = app.test_client()
+    heavy.shutdown()
+    bad = client.post("/v1/batches", json={**batch, "documents": ["commitment"],
+                                           "applicants": [*applicants[:35], {**applicants[35], "gender": "外星"}]})
+    assert heavy._pool is not None                                    # checked there
+    assert bad.status_code == 422 and any(e["pointer"] == "/applicants/35/gender" for e in bad.json["errors"])
+    good = client.post("/v1/batches", json={**batch, "documents": ["commitment"], "applicants": applicants})
+    assert good.status_code == 202 and good.json["progress"]["total"] == 40
+    heavy.shutdown()
+    app.extensions["docgen"].close()
+
+
+def test_the_helper_process_ends_when_its_parent_is_killed():
+    import os
+    import signal
+    import subprocess
+
+    script = ("import time\nfrom docgen.api import heavy\npool = heavy._shared_pool()\n"
+              "pool.submit(abs, 1).result()\nprint(next(iter(pool._processes)), flush=True)\ntime.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    helper = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)                    # a gunicorn worker killed with -9
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(helper, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(helper, signal.SIGKILL)
+    raise AssertionError("the helper outlived its parent")

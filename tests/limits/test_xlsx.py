@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import time
+import tracemalloc
 import zipfile
 
 import pytest
@@ -203,3 +205,49 @@ def test_a_sheet_with_too_many_elements_is_413(no_openpyxl):
     runs = "<r><t>x</t></r>" * (limits.MAX_ELEMENTS // 2)    # rich text: many runs in one cell
     bomb = _replace(_roster(), SHEET, _sheet(f'<row r="1"><c r="A1" t="inlineStr"><is>{runs}</is></c></row>', "A1"))
     assert "元素" in _refused(bomb).detail
+
+
+def _probe_shapes() -> dict[str, bytes]:
+    """Return the adversarial probe's files (issue 24), each small, each once seconds and hundreds of MB."""
+    heading = '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
+    dimension_bomb = _replace(_roster(), SHEET, _sheet(heading, "A1:XFD10000"))
+    styles = '<xf numFmtId="0"/>' * 400_000
+    utf16 = _sheet(heading + '<row r="2000"/>', "A1:XFD2000").replace('version="1.0"', 'version="1.0" encoding="UTF-16"')
+    return {
+        "xl/sheets/sheet1.xml": _move(dimension_bomb, SHEET, "xl/sheets/sheet1.xml"),
+        "sheet1.XML": _move(dimension_bomb, SHEET, "xl/worksheets/sheet1.XML"),
+        "xl/strs.xml": _replace(_roster(), "xl/strs.xml", f'<?xml version="1.0"?><sst {NS}>'
+                                + "<si><t>x</t></si>" * 400_000 + "</sst>"),
+        "A:XFD + row 3000": _replace(_roster(), SHEET, _sheet('<row r="3000"/>', "A:XFD")),
+        "row 1000000": _replace(_roster(), SHEET, _sheet('<row r="1000000"/>', "A1")),
+        "10⁶-deep XML": _replace(_roster(), "xl/workbook.xml", f'<?xml version="1.0"?><workbook {NS}>'
+                                 + "<a>" * 1_000_000 + "</a>" * 1_000_000 + "</workbook>"),
+        "styles with 400k formats": _replace(_roster(), "xl/styles.xml", f'<?xml version="1.0"?><styleSheet {NS}>'
+                                             f"<cellXfs>{styles}</cellXfs></styleSheet>"),
+        "UTF-16 sheet": _replace(_roster(), SHEET, utf16.encode("utf-16")),
+    }
+
+
+@pytest.mark.parametrize("shape", list(_probe_shapes()))
+def test_the_probes_shapes_are_refused_quickly_in_little_memory(shape, no_openpyxl):
+    content = _probe_shapes()[shape]
+    assert len(content) < 200_000
+    started = time.monotonic()
+    problem = _refused(content)
+    seconds = time.monotonic() - started
+    assert problem.status == 413 and problem.errors[0]["pointer"] == "/file", problem.detail
+    tracemalloc.start()           # again, counting memory (slower: the time is taken above)
+    try:
+        _refused(content)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert seconds < 2 and peak < 64 * 1024 * 1024, (seconds, peak)
+
+
+def test_the_probes_shapes_are_problems_at_the_file_over_http(client):
+    for shape, content in _probe_shapes().items():
+        resp = client.post("/v1/batches", data={"file": (io.BytesIO(content), "花名册.xlsx")},
+                           content_type="multipart/form-data")
+        assert resp.status_code == 413 and resp.mimetype == "application/problem+json", shape
+        assert resp.json["errors"][0]["pointer"] == "/file", shape

@@ -62,3 +62,18 @@ def test_clean_is_nfc_or_refuses(text):
         assert cleaned["a"][0] == unicodedata.normalize("NFC", text)
         assert not any(c in hygiene.BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs")
                        for c in text if c not in "\t\n\r")
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\n"])
+def test_a_line_break_in_a_one_line_field_is_a_chinese_422(client, char):
+    payload = copy.deepcopy(sample("commitment"))
+    payload["applicant"]["name"] = f"张{char}三"
+    resp = client.post("/v1/documents/commitment?format=pdf", json=payload)
+    assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
+    error, = resp.json["errors"]
+    assert error["pointer"] == "/applicant/name"
+    assert error["detail"] == f"姓名：只能填写一行，含有换行符 U+{ord(char):04X}（第2个字符），请删除后重新输入"
+
+
+def test_a_line_break_in_a_long_text_stays_allowed():
+    assert hygiene.problem("第一段\n第二段\u2028") is None and hygiene.line_break("第一段\n") is not None
