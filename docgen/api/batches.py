@@ -271,12 +271,14 @@ class PackagePath(BatchPath):
         responses={200: file_answer("申报材料 PDF", ("pdf",)), **problems(404, 409, 410)})
 def package_pdf(path: PackagePath) -> Response:
     batch = _finished(path.batch_id)
-    content = work.package_of(services().storage, batch.id, path.applicant)
-    if content is None:
+    found = work.package_of(services().storage, batch.id, path.applicant)
+    if found is None:
         raise Problem(404, "没有申报材料", f"本批次没有为序号{path.applicant}的申报人生成申报材料.pdf（序号从0起；"
                                           "地区配置不要求纸质材料、批次未要求 package 或其文书有误时不生成）",
                       slug="batch-file-missing")
-    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=packages.PACKAGE)
+    who, content = found
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{who}-{packages.PACKAGE}")
 
 
 class ScanChecked(BaseModel):

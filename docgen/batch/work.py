@@ -197,15 +197,15 @@ def _write_archive(services: Services, batch: Batch, items: list[BatchItem], err
     return manifest, printable
 
 
-def package_of(storage: Storage, batch_id: str, applicant: int) -> bytes | None:
-    """Return the 申报材料.pdf of the batch's applicant `applicant` (from 0, as attachment:<序号>), read from its
-    archive by the folder's number; None when the batch made none for them."""
+def package_of(storage: Storage, batch_id: str, applicant: int) -> tuple[str, bytes] | None:
+    """Return the name and 申报材料.pdf of the batch's applicant `applicant` (from 0, as attachment:<序号>), read
+    from its archive by the folder's number; None when the batch made none for them."""
     with zipfile.ZipFile(storage.local_path(batch_key(batch_id, ARCHIVE))) as archive:
         for entry in json.loads(archive.read(MANIFEST))["files"]:
             folder, _, name = entry["path"].partition("/")
             number = folder.split("-", 1)[0]            # 01-张三: plan() numbers the folders from 1
             if name == packages.PACKAGE and number.isdigit() and int(number) == applicant + 1:
-                return archive.read(entry["path"])
+                return entry["applicant"], archive.read(entry["path"])
     return None
 
 
