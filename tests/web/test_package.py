@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from flask import Flask
 from openpyxl import load_workbook
+from playwright.sync_api import FilePayload, Page
 
 from docgen import profiles
 from docgen.batch.xlsx import read_roster_cells
@@ -26,7 +28,7 @@ UNIT = {"单位名称": "巴音郭楞蒙古自治州农业科学研究所", "受
         "单位负责人": "王建国", "公示开始日期": "2024-09-02", "公示结束日期": "2024-09-06"}
 
 
-def fill_unit(page) -> None:
+def fill_unit(page: Page) -> None:
     """Type the unit's record once, in 本单位信息."""
     box = page.locator("#unit-box")
     if not box.evaluate("d => d.open"):
@@ -35,7 +37,7 @@ def fill_unit(page) -> None:
         box.get_by_label(label, exact=True).fill(value)
 
 
-def fill_applicant(page) -> str:
+def fill_applicant(page: Page) -> str:
     """Fill the applicant through the samples of the 公示 (its two texts) and the 评审表 (the person); return the name."""
     choose(page, "public-notice", profile=PROFILE)
     load_sample(page)
@@ -44,8 +46,9 @@ def fill_applicant(page) -> str:
     return control(page, "/applicant/name").input_value()
 
 
-def add_scan(page, key: str, name: str, content: bytes) -> None:
-    page.set_input_files(f"#scan-{key}", files=[{"name": name, "buffer": content, "mimeType": "application/octet-stream"}])
+def add_scan(page: Page, key: str, name: str, content: bytes) -> None:
+    file: FilePayload = {"name": name, "buffer": content, "mimeType": "application/octet-stream"}
+    page.set_input_files(f"#scan-{key}", files=[file])
 
 
 def _bookmarks(pdf: bytes) -> list[str]:
@@ -53,7 +56,7 @@ def _bookmarks(pdf: bytes) -> list[str]:
         return [item.title for item in outline.root]
 
 
-def test_the_material_list_scans_and_the_whole_package_in_one_click(page, web_app):
+def test_the_material_list_scans_and_the_whole_package_in_one_click(page: Page, web_app: Flask) -> None:
     fill_unit(page)
     name = fill_applicant(page)
     materials = profiles.get(PROFILE).materials
@@ -98,7 +101,7 @@ def test_the_material_list_scans_and_the_whole_package_in_one_click(page, web_ap
     assert "已下载" in page.locator("#package-status").inner_text()
 
 
-def test_a_package_with_a_missing_field_names_it_and_opens_its_form(page):
+def test_a_package_with_a_missing_field_names_it_and_opens_its_form(page: Page) -> None:
     fill_unit(page)
     choose(page, "commitment", profile=PROFILE)
     control(page, "/applicant/name").fill("王芳")
@@ -113,7 +116,7 @@ def test_a_package_with_a_missing_field_names_it_and_opens_its_form(page):
     assert first.split("：", 1)[1] in page.locator("#summary-list").inner_text()
 
 
-def test_a_draft_exports_as_one_roster_row(page):
+def test_a_draft_exports_as_one_roster_row(page: Page) -> None:
     fill_unit(page)
     name = fill_applicant(page)
     id_number = control(page, "/applicant/id_number").input_value()
