@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import FilePayload, Page
 
 from docgen import profiles
+from docgen.documents import sample
 from docgen.batch.xlsx import read_roster_cells
 from docgen.render.merge import page_count
 from tests.batch import scans
@@ -96,6 +97,9 @@ def test_the_material_list_scans_and_the_whole_package_in_one_click(page: Page, 
     assert [t for t in marks[1:] if t in listed] == [t for t in listed if t in marks]
     text = pdf_text(package)
     assert name in text and "未上传" in text          # papers, annual review …: the office sees what is missing
+    flat = text.replace("\n", "").replace(" ", "")
+    for own in (sample("evaluation-form")["awards"][0]["name"], sample("public-notice")["political"]):
+        assert own.replace(" ", "") in flat, own     # each document's own fields reached it (its defaults)
     assert page_count(package) >= 1 + 2 + 1 + 2      # 目录, 评审表 ×2, the ID card, the 2-page certificate …
     assert page.locator("#package-errors").is_hidden()
     assert "已下载" in page.locator("#package-status").inner_text()

@@ -1174,32 +1174,41 @@ async function showMaterials() {
     $("materials").replaceChildren(el("li", { text: "无法载入申报材料清单，请刷新页面" }));
     return;
   }
-  $("materials").replaceChildren(...list.materials.map(materialItem));
+  $("materials").replaceChildren(...list.materials.map((item) => materialItem(item, list)));
   const makes = list.paper && list.materials.length;
   $("make-package").hidden = !makes;
   if (!makes) packageSay(list.materials.length ? "本地区无需上报纸质申报材料，只在网上提交电子版；可逐份生成文书" : "本地区配置没有申报材料清单");
 }
 
-function materialItem(item) {
+function materialItem(item, list) {
   const type = item.document && types.find((t) => t.slug === item.document);
   const meta = [item.copies > 1 ? `一式${item.copies}份` : "", item.original !== "原件" ? item.original : ""].filter(Boolean);
   const head = el("p", { class: "material-title" }, el("span", { text: item.title }),
     meta.length ? el("span", { class: "material-meta", text: `（${meta.join("，")}）` }) : null);
   const when = item.condition ? el("p", { class: "hint", text: `仅以下情形提交：${item.condition}` }) : null;
   let body;
-  if (type) body = documentActions(type);
+  if (type) body = documentActions(type, item, list);
   else if (item.upload) body = scanBox(item);
   else body = el("p", { class: "hint", text: "本系统不生成，请自备" });
   return el("li", { class: "material", id: "material-" + item.key, "data-key": item.key }, head, when, body);
 }
 
-function documentActions(type) {
+/* Whether the whole package generates a document of the list: one the notice asks of every applicant (the
+   profile's documents) or one this applicant filled; a document only some give is generated on its own. */
+function inPackage(item, list) {
+  return !!item.document && !item.condition && types.some((t) => t.slug === item.document)
+    && (list.documents.includes(item.document) || hasValue(person.docs[item.document]));
+}
+
+function documentActions(type, item, list) {
   const filled = hasValue(person.docs[type.slug]);
-  return el("div", { class: "buttons" },
+  const where = !list.paper ? "" : item.condition ? "整套材料中不含：符合情形的请单独生成"
+    : inPackage(item, list) ? "整套材料中按所填内容生成" : "整套材料中为空白表（未填写），手工填写";
+  return el("div", {}, where ? el("p", { class: "hint", text: where }) : null, el("div", { class: "buttons" },
     el("button", { type: "button", class: "secondary", "data-make": type.slug, onclick: (e) => makeOne(type.slug, e.currentTarget) },
       "生成 PDF", el("span", { class: "visually-hidden", text: `：${type.title}` })),
     el("button", { type: "button", class: "link", "data-open": type.slug, onclick: () => openForm(type.slug) },
-      filled ? "修改" : "填写", el("span", { class: "visually-hidden", text: `：${type.title}` })));
+      filled ? "修改" : "填写", el("span", { class: "visually-hidden", text: `：${type.title}` }))));
 }
 
 async function openForm(slug) {
@@ -1313,8 +1322,7 @@ async function makeOne(slug, button) {
 /* The one-applicant batch of the whole package: the notice's documents of the list, and the ones this applicant
    filled (a document only some applicants give is generated on its own); the others go in as blank forms. */
 async function packageBatch(list) {
-  const slugs = list.materials.filter((m) => m.document && !m.condition && types.some((t) => t.slug === m.document)
-    && (list.documents.includes(m.document) || hasValue(person.docs[m.document]))).map((m) => m.document);
+  const slugs = list.materials.filter((m) => inPackage(m, list)).map((m) => m.document);
   const batch = { profile: $("profile").value, unit: withoutEmpty(unitRecord.unit) || {}, applicants: [], documents: [...new Set(slugs)],
     formats: ["pdf"], package: true, defaults: {} };
   const applicant = {};
