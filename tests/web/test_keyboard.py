@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from playwright.sync_api import FilePayload, Page
@@ -40,7 +41,7 @@ def tab_to(page: Page, selector: str, key: str = "Tab", limit: int = 150) -> Non
     raise AssertionError(f"{limit}× {key} never reached {selector}")
 
 
-def test_the_whole_flow_by_keyboard(page: Page, web_app: Flask) -> None:
+def test_the_whole_flow_by_keyboard(page: Any, web_app: Flask) -> None:   # Any: with .requests
     before = _count(web_app)
     tab_to(page, "#type")
     for _ in range(20):           # the type list: ArrowDown within the focused drop-down
