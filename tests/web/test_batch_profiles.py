@@ -96,3 +96,27 @@ def test_a_whole_batch_passes_from_the_page(page, profile):
     if "integrity-certificate" in documents:
         certificate = next(n for n in names if n.endswith("廉政情况证明.pdf"))
         assert ISSUER in pdf_text(archive.read(certificate)).replace("\n", "")
+
+
+def test_documents_ticked_keep_the_roster_and_the_notices_order(page):
+    """Ticking documents (the 承诺书 before the 公示 in the page's list) still makes the 花名册 the profile asks for,
+    and each applicant's files come in the notice's order (bazhou-2024: the 公示 3rd, the 承诺书 14th)."""
+    page.click("text=批量生成")
+    _, template = download(page, "#template")
+    page.select_option("#batch-profile", "bazhou-2024")
+    batch = page.locator("#batch")
+    for label, value in (("推荐单位名称", UNIT), ("受理异议的办公室", "人事科"), ("监督电话", "0996-2024393"),
+                         ("公示开始日期", "2024-09-02"), ("公示结束日期", "2024-09-06")):
+        batch.get_by_label(label).fill(value)
+    page.click("#batch-docs >> xpath=..")                 # open 自选文书
+    for slug in ("commitment", "public-notice"):
+        page.check(f"#batch-docs input[value={slug}]")
+    _upload(page, _filled(template, APPLICANTS[:1]))
+    page.wait_for_selector("#batch-done:not([hidden])", timeout=180_000)
+    _, content = download(page, "#batch-zip")
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert any(KINDS["roster"].title in n for n in names), names
+    folder = [n for n in names if n.startswith("01-") and n.endswith(".pdf")]
+    public, commitment = KINDS["public-notice"].title, KINDS["commitment"].title
+    order = [n for n in folder if public in n or commitment in n]
+    assert len(order) == 2 and public in order[0] and commitment in order[1], folder
