@@ -98,9 +98,9 @@ def test_a_whole_batch_passes_from_the_page(page, profile):
         assert ISSUER in pdf_text(archive.read(certificate)).replace("\n", "")
 
 
-def test_documents_ticked_keep_the_roster_and_the_notices_order(page):
-    """Ticking documents (the 承诺书 before the 公示 in the page's list) still makes the 花名册 the profile asks for,
-    and each applicant's files come in the notice's order (bazhou-2024: the 公示 3rd, the 承诺书 14th)."""
+def test_documents_ticked_with_the_roster_come_in_the_notices_order(page):
+    """The 花名册 is a tick of its own (ticking documents dropped it unseen), and each applicant's ticked files
+    come in the notice's order, not the page's or by slug (bazhou-2024: the 公示 3rd, the 承诺书 14th)."""
     page.click("text=批量生成")
     _, template = download(page, "#template")
     page.select_option("#batch-profile", "bazhou-2024")
@@ -109,7 +109,7 @@ def test_documents_ticked_keep_the_roster_and_the_notices_order(page):
                          ("公示开始日期", "2024-09-02"), ("公示结束日期", "2024-09-06")):
         batch.get_by_label(label).fill(value)
     page.click("#batch-docs >> xpath=..")                 # open 自选文书
-    for slug in ("commitment", "public-notice"):
+    for slug in ("commitment", "public-notice", "roster"):
         page.check(f"#batch-docs input[value={slug}]")
     _upload(page, _filled(template, APPLICANTS[:1]))
     page.wait_for_selector("#batch-done:not([hidden])", timeout=180_000)

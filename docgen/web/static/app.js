@@ -880,7 +880,8 @@ async function start() {
       selected: p.id === "xinjiang" })));
   }
   $("type").replaceChildren(...types.map((t) => el("option", { value: t.slug, text: t.title })));
-  $("batch-docs").replaceChildren(...types.filter((t) => t.slug !== "roster").map((t) =>
+  // the 花名册 is a tick as any other: ticking documents never drops it unseen
+  $("batch-docs").replaceChildren(...types.map((t) =>
     el("label", { class: "check" }, el("input", { type: "checkbox", name: "documents", value: t.slug }), " ", t.title)));
   $("type").addEventListener("change", () => switchType($("type").value));
   $("profile").addEventListener("change", () => {
@@ -1471,7 +1472,7 @@ async function submitBatch() {
   const checked = (name) => [...$("batch-form").querySelectorAll(`input[name=${name}]:checked`)].map((c) => c.value);
   if (checked("formats").length) data.append("formats", checked("formats").join(","));
   if ($("batch-partial").checked) data.append("partial", "true");
-  if (checked("documents").length) data.append("documents", (await chosenDocuments(checked("documents"))).join(","));
+  if (checked("documents").length) data.append("documents", checked("documents").join(","));
   $("batch-submit").disabled = true;
   try {
     const response = await api("/v1/batches", { method: "POST", body: data, headers: { Accept: "application/json" } });
@@ -1489,16 +1490,6 @@ async function submitBatch() {
   } finally {
     $("batch-submit").disabled = false;
   }
-}
-
-/* The documents ticked, with the 花名册 when the profile's notice asks for it (it is no tick of its own: the roster
-   goes with the batch it lists); the server puts them in the notice's order. */
-async function chosenDocuments(ticked) {
-  let asked = [];
-  try {
-    asked = (await profileMaterials($("batch-profile").value)).documents;
-  } catch (e) { /* the server's default set then decides nothing here: the ticks as they are */ }
-  return asked.includes("roster") && !ticked.includes("roster") ? ["roster", ...ticked] : ticked;
 }
 
 /* A cell of the roster: the error's row and column when the API names them, else read from its pointer
