@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from docgen.app import create_app
@@ -211,7 +212,7 @@ def test_expired_batches_lose_their_files_and_say_so(tmp_path):
         app.extensions["docgen"].close()
 
 
-def test_the_template_with_an_applicants_row_reads_back_as_that_applicant(client):
+def test_the_template_with_an_applicants_row_reads_back_as_that_applicant(client: FlaskClient) -> None:
     """The page exports a draft as one 花名册 row: the template's columns, read back by the batch's own reader."""
     applicant = SAMPLE["applicants"][0]
     resp = client.post("/v1/batches/template.xlsx", json={"unit": SAMPLE["unit"]["name"], "applicants": [applicant]})
@@ -227,7 +228,8 @@ def test_the_template_with_an_applicants_row_reads_back_as_that_applicant(client
     assert read["payload"]["political"] == applicant["payload"]["political"]
 
 
-def test_a_roster_row_without_a_name_is_a_chinese_422(client):
+def test_a_roster_row_without_a_name_is_a_chinese_422(client: FlaskClient) -> None:
     resp = client.post("/v1/batches/template.xlsx", json={"applicants": [{"gender": "男"}]})
     assert resp.status_code == 422
-    assert resp.json["errors"][0]["pointer"] == "/applicants/0/name" and "姓名" in resp.json["errors"][0]["detail"]
+    (error,) = resp.get_json()["errors"]
+    assert error["pointer"] == "/applicants/0/name" and "姓名" in error["detail"]
