@@ -54,6 +54,7 @@ def package(chromium: Browser, base: str) -> None:
 
     desktop = ViewportSize(width=DESKTOP["width"], height=DESKTOP["height"])
     page = chromium.new_context(locale="zh-CN", viewport=desktop, accept_downloads=True).new_page()
+    page.on("dialog", lambda dialog: dialog.accept())    # 载入示例 asks before replacing the 公示's applicant
     page.goto(base + "/")
     page.wait_for_selector("#fields [data-pointer]")
     fill_unit(page)
