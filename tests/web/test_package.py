@@ -19,6 +19,7 @@ from docgen.render.merge import page_count
 from tests.batch import scans
 from tests.helpers import pdf_text
 from tests.web.browser import chromium_path
+from tests.web.test_applicants import _leaving_warns
 from tests.web.test_keyboard import _count
 from tests.web.test_page import choose, control, download, load_sample
 
@@ -79,6 +80,7 @@ def test_the_material_list_scans_and_the_whole_package_in_one_click(page: Page, 
     page.click("#scan-annual-review-list button:has-text('移除')")
     page.wait_for_selector("#scan-annual-review-list li", state="detached")
     assert page.evaluate("document.activeElement.id") == "scan-annual-review"
+    assert _leaving_warns(page)                          # scans are never stored: leaving would drop them
 
     # one document of the list in one click: issued and downloaded
     before = _count(web_app)
@@ -124,6 +126,7 @@ def test_a_draft_exports_as_one_roster_row(page: Page) -> None:
     fill_unit(page)
     name = fill_applicant(page)
     id_number = control(page, "/applicant/id_number").input_value()
+    assert not _leaving_warns(page)                      # the draft is kept, no scan chosen: leaving is quiet
     filename, content = download(page, "#export-row")
     assert filename == f"{name}-花名册行.xlsx"
     sheet = load_workbook(io.BytesIO(content))["花名册"]
