@@ -90,7 +90,9 @@ _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
         ("unit.uscc", "统一社会信用代码"), ("unit.office", "受理异议的办公室"), ("unit.phone", "监督电话"),
         ("unit.leader", "单位负责人"), ("notice.start_date", "公示开始日期"), ("notice.end_date", "公示结束日期"),
         ("defaults.integrity-certificate.issuer", "廉政情况证明出具单位（主管单位纪检部门，如 塔城地区卫生健康委员会纪检组；"
-                                                  "即 JSON 批次的 defaults.integrity-certificate.issuer）"))}}}
+                                                  "即 JSON 批次的 defaults.integrity-certificate.issuer）"),
+        ("defaults.recommendation.competent.name", "推荐意见的主管单位名称（出具单位为主管单位时，如 巴州住房和城乡建设局；"
+                                                   "即 JSON 批次的 defaults.recommendation.competent.name）"))}}}
 # what a roster does not hold but the 公示, 推荐意见 and 廉政情况证明 ask for: one value for the whole unit (the web
 # page's batch form); a dotted name is its place in the JSON batch
 _UNIT_FIELDS = tuple(name for name in _ROSTER_UPLOAD["properties"] if "." in name)

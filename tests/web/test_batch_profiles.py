@@ -26,6 +26,7 @@ APPLICANTS = [   # header → value, as staff type them into the template
 ]
 UNIT = "塔城地区农业农村局"
 ISSUER = "塔城地区农业农村局纪检组"
+COMPETENT = "塔城地区行政公署"
 
 
 def _filled(template: bytes, applicants: list[dict]) -> bytes:
@@ -49,7 +50,7 @@ def _upload(page, content: bytes) -> None:
     page.click("#batch-submit")
 
 
-@pytest.mark.parametrize("profile", ["tacheng-2023", "bazhou-2024"])
+@pytest.mark.parametrize("profile", profiles.ids())
 def test_a_whole_batch_passes_from_the_page(page, profile):
     page.click("text=批量生成")
     _, template = download(page, "#template")
@@ -61,7 +62,8 @@ def test_a_whole_batch_passes_from_the_page(page, profile):
     batch.get_by_label("单位负责人").fill("王建国")
     batch.get_by_label("公示开始日期").fill("2024-09-02")
     batch.get_by_label("公示结束日期").fill("2024-09-06")
-    documents = [s for s in profiles.get(profile).documents if s in KINDS]
+    chosen = profiles.get(profile)
+    documents = [s for s in chosen.documents if s in KINDS]
 
     # a wrong check digit in row 2 and no 办公室: each said once, the roster's error credited to the applicant
     wrong = [APPLICANTS[0], {**APPLICANTS[1], "身份证号码": "652801199003152312"}]
@@ -72,15 +74,22 @@ def test_a_whole_batch_passes_from_the_page(page, profile):
     assert len(office) == 1 and "古丽娜尔" not in office[0], problems
     ids = [p for p in problems if "校验位" in p]
     assert ids and all("阿不都热合曼·买买提" in p and UNIT not in p for p in ids), problems
-    issuer = [p for p in problems if "出具单位" in p]
+    issuer = [p for p in problems if "出具单位" in p and "主管单位名称" not in p]   # the 纪检部门, not the 主管单位
     if "integrity-certificate" in documents:   # 廉政情况证明 (tacheng: 附件4) asks for the 纪检部门, once
         assert len(issuer) == 1 and page.locator("#batch-defaults-integrity-certificate-issuer-err").is_visible()
     else:
         assert issuer == []
+    # 推荐意见 by the 主管单位 (bazhou-eng-2021, urumqi-etdz-2024: seed 004 附件4) asks for its name, once
+    competent = [p for p in problems if "主管单位名称" in p]
+    if "recommendation" in documents and chosen.batch_defaults.get("recommendation", {}).get("issuer") == "competent":
+        assert len(competent) == 1 and page.locator("#batch-defaults-recommendation-competent-name-err").is_visible()
+    else:
+        assert competent == []
     assert page.locator("#batch-unit-office-err").is_visible()
 
     batch.get_by_label("受理异议的办公室").fill("人事科")
     batch.get_by_label("纪检部门（廉政情况证明出具单位）").fill(ISSUER)
+    batch.get_by_label("主管单位（推荐意见由主管单位出具时）").fill(COMPETENT)
     _upload(page, _filled(template, APPLICANTS))
     page.wait_for_selector("#batch-done:not([hidden])", timeout=180_000)
     assert page.locator("#batch-errors").is_hidden()
@@ -92,7 +101,8 @@ def test_a_whole_batch_passes_from_the_page(page, profile):
         made = [n for n in names if n.startswith(folder) and n.endswith(".pdf") and n != folder + "申报材料.pdf"]
         personal = [s for s in documents if not KINDS[s].unit_level and not KINDS[s].batch_when]
         assert len(made) == len(personal), (made, personal)
-        assert folder + "申报材料.pdf" in names   # the whole set of a paper profile: the applicant's package too
+        # the whole set of a paper profile: the applicant's package too (urumqi-etdz-2024 wants no paper: none)
+        assert (folder + "申报材料.pdf" in names) == (chosen.paper and bool(chosen.materials))
     if "integrity-certificate" in documents:
         certificate = next(n for n in names if n.endswith("廉政情况证明.pdf"))
         assert ISSUER in pdf_text(archive.read(certificate)).replace("\n", "")
