@@ -1,4 +1,5 @@
-"""Photograph the staff web page for README.md: samples/web.png (1366×768) and samples/web-phone.png (390 wide)."""
+"""Photograph the staff web page for README.md: samples/web.png (1366×768), samples/web-phone.png (390 wide) and
+samples/web-package.png (the applicant's package card after 申报材料.pdf was made)."""
 from __future__ import annotations
 
 import sys
@@ -7,6 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Browser, ViewportSize
 
 from docgen.app import create_app
 from tests.web.browser import DESKTOP, PHONE, browser, serve
@@ -41,6 +44,31 @@ def main() -> None:
             page.screenshot(path=str(ROOT / "samples" / name))
             page.context.close()
             print(f"samples/{name}")
+        package(chromium, base)
+
+
+def package(chromium: Browser, base: str) -> None:
+    """Photograph the package card: a bazhou-2024 applicant from the samples, two scans, 申报材料.pdf made."""
+    from tests.batch import scans
+    from tests.web.test_package import add_scan, fill_applicant, fill_unit
+
+    desktop = ViewportSize(width=DESKTOP["width"], height=DESKTOP["height"])
+    page = chromium.new_context(locale="zh-CN", viewport=desktop, accept_downloads=True).new_page()
+    page.on("dialog", lambda dialog: dialog.accept())    # 载入示例 asks before replacing the 公示's applicant
+    page.goto(base + "/")
+    page.wait_for_selector("#fields [data-pointer]")
+    fill_unit(page)
+    fill_applicant(page)
+    add_scan(page, "id-card", "身份证.png", scans.landscape_scan())
+    page.wait_for_selector("#scan-id-card-list li")
+    add_scan(page, "certificates", "毕业证书.pdf", scans.two_page_pdf())
+    page.wait_for_selector("#scan-certificates-list li")
+    with page.expect_download(timeout=240_000):
+        page.click("#make-package")
+    page.wait_for_selector("#package-status:has-text('已下载')")
+    page.locator("#package").screenshot(path=str(ROOT / "samples" / "web-package.png"))
+    page.context.close()
+    print("samples/web-package.png")
 
 
 if __name__ == "__main__":

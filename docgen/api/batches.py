@@ -11,21 +11,22 @@ from flask import Response, request, send_file, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_openapi3 import Tag
 from werkzeug.routing import BaseConverter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from pydantic_core import to_jsonable_python
 
 from docgen.api import access, heavy, services
 from docgen.api.documents import complete_at, flag, json_body, safe_file_name
 from docgen.api.openapi import Answer, FieldError, blueprint, file_answer, problems, schema_ref
 from docgen.documents import sample
-from docgen.batch import attachments, executor, plan, template, webhooks, work
-from docgen.batch.request import BatchRequest
+from docgen.batch import attachments, executor, packages, plan, template, webhooks, work
+from docgen.batch.request import BatchApplicant, BatchRequest, applicant_fields, given
 from docgen.batch.store import Batch, NewItem
 from docgen.batch.xlsx import Cells
 from docgen.documents import MEDIA_TYPES
-from docgen.errors import InvalidPayload, Problem
+from docgen.errors import InvalidPayload, Problem, chinese_errors
 from docgen.limits import overload
 from docgen.limits import payload as payload_limits
+from docgen.render.scans import check_scan
 
 bp = blueprint("batches", __name__, url_prefix="/v1")
 BATCH_ID = "[0-9a-f]{32}"   # executor.submit: uuid4().hex
@@ -131,7 +132,9 @@ _ROSTER_UPLOAD = {"type": "object", "required": ["file"], "properties": {
         ("unit.uscc", "统一社会信用代码"), ("unit.office", "受理异议的办公室"), ("unit.phone", "监督电话"),
         ("unit.leader", "单位负责人"), ("notice.start_date", "公示开始日期"), ("notice.end_date", "公示结束日期"),
         ("defaults.integrity-certificate.issuer", "廉政情况证明出具单位（主管单位纪检部门，如 塔城地区卫生健康委员会纪检组；"
-                                                  "即 JSON 批次的 defaults.integrity-certificate.issuer）"))}}}
+                                                  "即 JSON 批次的 defaults.integrity-certificate.issuer）"),
+        ("defaults.recommendation.competent.name", "推荐意见的主管单位名称（出具单位为主管单位时，如 巴州住房和城乡建设局；"
+                                                   "即 JSON 批次的 defaults.recommendation.competent.name）"))}}}
 # what a roster does not hold but the 公示, 推荐意见 and 廉政情况证明 ask for: one value for the whole unit (the web
 # page's batch form); a dotted name is its place in the JSON batch
 _UNIT_FIELDS = tuple(name for name in _ROSTER_UPLOAD["properties"] if "." in name)
@@ -342,7 +345,8 @@ def delete(path: BatchPath) -> dict[str, Any]:
     return _public(_batch(batch.id))   # says when and why its files went
 
 
-def _file(batch_id: str, name: str, download: str, mimetype: str) -> Response:
+def _finished(batch_id: str) -> Batch:
+    """Return a batch whose files can be downloaded: a 409 before it is done, a 410 once they are deleted."""
     batch = _batch(batch_id)
     if batch.status == "cancelled":
         raise Problem(410, "批次已取消", "本批次已取消，没有可下载的文件，请重新提交", slug="batch-cancelled")
@@ -353,6 +357,11 @@ def _file(batch_id: str, name: str, download: str, mimetype: str) -> Response:
         reason = {"expired": "已超过保存期限被清理", "erased": "因删除申报人的个人信息已被删除"}.get(
             batch.files_deleted_reason or "", "已被删除")
         raise Problem(410, "批次文件已不存在", f"本批次的文件{reason}，请重新提交", slug="batch-files-deleted")
+    return batch
+
+
+def _file(batch_id: str, name: str, download: str, mimetype: str) -> Response:
+    batch = _finished(batch_id)
     storage = services().storage
     key = work.batch_key(batch.id, name)
     if not storage.exists(key):
@@ -375,3 +384,72 @@ def archive(path: BatchPath) -> Response:
         operation_id="get_batch_print", responses={200: file_answer("合并打印 PDF", ("pdf",)), **problems(404, 409, 410)})
 def print_pdf(path: BatchPath) -> Response:
     return _file(path.batch_id, work.PRINT, "打印.pdf", "application/pdf")
+
+
+class PackagePath(BatchPath):
+    applicant: int = Field(ge=0, le=1999, description="申报人序号，从0起（与 attachment:<申报人序号> 相同）")
+
+
+@bp.get("/batches/<batch:batch_id>/packages/<int:applicant>", tags=[TAG], operation_id="get_batch_package",
+        summary="一位申报人的申报材料.pdf：目录在前，按通知所列顺序（网页“整套申报材料”用一人的批次取回）",
+        description="批次完成后取回序号为 applicant（从0起）的申报人的整套申报材料；未生成（地区配置不要求纸质材料、"
+                    "批次未要求 package 或其文书有误）为 404，批次未完成为 409，文件已删除为 410。",
+        responses={200: file_answer("申报材料 PDF", ("pdf",)), **problems(404, 409, 410)})
+def package_pdf(path: PackagePath) -> Response:
+    batch = _finished(path.batch_id)
+    found = work.package_of(services().storage, batch.id, path.applicant)
+    if found is None:
+        raise Problem(404, "没有申报材料", f"本批次没有为序号{path.applicant}的申报人生成申报材料.pdf（序号从0起；"
+                                          "地区配置不要求纸质材料、批次未要求 package 或其文书有误时不生成）",
+                      slug="batch-file-missing")
+    who, content = found
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                     download_name=safe_file_name(f"{who}-{packages.PACKAGE}"))
+
+
+class ScanChecked(BaseModel):
+    """An upload as the batch will take it."""
+
+    kind: Literal["jpeg", "png", "pdf"] = Field(description="按内容识别的格式")
+    pages: int = Field(description="页数（图片为1）")
+    size: int = Field(description="字节数")
+
+
+@bp.post("/batches/scans/check", tags=[TAG], summary="检查一份扫描件（与批次的 attachment 部分同一检查）：格式、大小、页数",
+         description="网页选择扫描件时先检查并显示页数；通过的文件随批次提交时仍会再检查。",
+         responses={200: ScanChecked, **problems(400, 413, 422)},
+         openapi_extensions={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+             "type": "object", "required": ["file"], "properties": {
+                 "file": {"type": "string", "format": "binary", "description": "扫描件（JPG、PNG 或 PDF）"}}}}}}})
+def check_scan_upload() -> Answer:
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidPayload([{"pointer": "/file", "detail": "请选择扫描件（字段名 file）"}])
+    data = upload.read()
+    upload.close()
+    with services().gate.slot(complete_at()):   # decoded under the render time limit, as a batch's scans are
+        scan = check_scan(data, "/file")
+    return ScanChecked(kind=scan.kind, pages=scan.pages, size=len(data)).model_dump()
+
+
+class RosterRows(BaseModel):
+    """Applicants to write into the roster template (as a batch gives them)."""
+
+    unit: str = Field("", max_length=100, description="单位名称，印在“单位（盖章）：”之后")
+    applicants: list[BatchApplicant] = Field(min_length=1, max_length=2000, description="申报人，与批次 JSON 的 applicants 相同")
+
+
+@bp.post("/batches/template.xlsx", tags=[TAG], summary="填好的花名册行（XLSX）：模板的表头，其下为所给申报人",
+         description="网页把一位申报人的草稿导出为花名册的一行，复制到本单位的花名册中。",
+         responses={200: file_answer("花名册", ("xlsx",)), **problems(400, 415, 422)},
+         openapi_extensions={"requestBody": {"required": True, "content": {"application/json": {
+             "schema": schema_ref(bp.components_schemas, RosterRows),
+             "example": {"unit": sample("batch")["unit"]["name"], "applicants": sample("batch")["applicants"][:1]}}}}})
+def template_rows() -> Answer:
+    try:
+        body = RosterRows.model_validate(json_body())
+    except ValidationError as exc:
+        raise InvalidPayload(chinese_errors(exc, RosterRows)) from None
+    rows = [{**applicant_fields(a), "payload": given(a.payload)} for a in body.applicants]
+    return send_file(io.BytesIO(template.build(body.unit, rows)), mimetype=MEDIA_TYPES["xlsx"], as_attachment=True,
+                     download_name="职称申报人员花名册.xlsx")

@@ -4,6 +4,8 @@ example row is skipped)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -11,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from docgen.kinds.roster import COLUMNS, RosterColumn
+from docgen.kinds.roster import COLUMNS, INDEX_KEY, RosterColumn
 
 UNIT_LINE = "单位（盖章）："
 OFFERED = tuple(c for c in COLUMNS if c.xlsx_width)   # the template's columns; docgen.batch.xlsx reads them back
@@ -19,8 +21,8 @@ ROWS = 500   # rows prepared with the drop-downs
 FIRST, LAST = 4, 3 + ROWS
 
 
-def build(unit: str = "") -> bytes:
-    """Return the template as XLSX bytes."""
+def build(unit: str = "", rows: Sequence[Mapping[str, Any]] = ()) -> bytes:
+    """Return the template as XLSX bytes, with `rows` (applicants as a batch gives them) under its example row."""
     book = Workbook()
     sheet = book.active
     sheet.title = "花名册"
@@ -42,6 +44,9 @@ def build(unit: str = "") -> bytes:
             for row in range(FIRST, LAST + 1):   # text: Excel would turn an ID number into 6.528E+17
                 sheet.cell(row=row, column=col).number_format = "@"
         sheet.add_data_validation(_validation(choices, col, column))
+    for number, entry in enumerate(rows, start=1):   # the cells as formatted above (text stays text)
+        for col, column in enumerate(OFFERED, start=1):
+            sheet.cell(row=FIRST + number, column=col, value=_cell(column, entry, number))
     sheet.freeze_panes = "C4"
     out = io.BytesIO()
     book.save(out)
@@ -63,3 +68,14 @@ def _validation(choices: Worksheet, col: int, column: RosterColumn) -> DataValid
     rule.promptTitle, rule.prompt, rule.showInputMessage = column.header, column.hint, True
     rule.add(f"{letter}{FIRST}:{letter}{LAST}")
     return rule
+
+
+def _cell(column: RosterColumn, row: Mapping[str, Any], number: int) -> Any:
+    """Return what an applicant's row shows in a column, as docgen.batch.xlsx reads it back (是/否, text)."""
+    if column.key == INDEX_KEY:
+        return number
+    group, _, key = column.key.rpartition(".")
+    value = (row.get(group) or {}).get(key) if group else row.get(key)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value if value is None or isinstance(value, int) else str(value)

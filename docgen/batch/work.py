@@ -214,6 +214,18 @@ def _write_archive(services: Services, batch: Batch, items: list[BatchItem], err
     return manifest, printable
 
 
+def package_of(storage: Storage, batch_id: str, applicant: int) -> tuple[str, bytes] | None:
+    """Return the name and 申报材料.pdf of the batch's applicant `applicant` (from 0, as attachment:<序号>), read
+    from its archive by the folder's number; None when the batch made none for them."""
+    with zipfile.ZipFile(storage.local_path(batch_key(batch_id, ARCHIVE))) as archive:
+        for entry in json.loads(archive.read(MANIFEST))["files"]:
+            folder, _, name = entry["path"].removeprefix(f"{FILES}/").partition("/")
+            number = folder.split("-", 1)[0]            # 01-张三: plan() numbers the folders from 1
+            if name == packages.PACKAGE and number.isdigit() and int(number) == applicant + 1:
+                return entry["applicant"], archive.read(entry["path"])
+    return None
+
+
 def _package_entry(path: str, made: packages.Made) -> dict[str, Any]:
     """Describe a package in the manifest: the file, and where each item of the list is in it."""
     return {"path": path, "document_id": None, "sha256": hashlib.sha256(made.content).hexdigest(),

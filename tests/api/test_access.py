@@ -89,7 +89,7 @@ def test_openapi_says_which_operations_take_a_key(guarded):
     schemes = spec["components"]["securitySchemes"]
     assert {(s["type"], s.get("scheme"), s.get("in"), s.get("name")) for s in schemes.values()} == {
         ("http", "bearer", None, None), ("apiKey", None, "header", "X-API-Key")}
-    values = {"slug": "commitment", "profile_id": "xinjiang", "batch_id": "none", "document_id": "none"}
+    values = {"slug": "commitment", "profile_id": "xinjiang", "batch_id": "none", "document_id": "none", "applicant": "0"}
     secured = set()
     for method, path, operation in _operations(spec):
         url = path.format(**values)

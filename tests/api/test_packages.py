@@ -8,9 +8,12 @@ import json
 import re
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 import pypdfium2 as pdfium
 import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -81,6 +84,10 @@ def test_a_one_applicant_batch_with_scans_yields_its_package(client):
     archive = _archive(client, status)
     folder = "files/01-阿不都热合曼·买买提"
     pdf = archive.read(f"{folder}/申报材料.pdf")
+    alone = client.get(resp.headers["Location"] + "/packages/0")     # the page takes it alone
+    assert alone.status_code == 200 and alone.mimetype == "application/pdf" and alone.data == pdf
+    missing = client.get(resp.headers["Location"] + "/packages/1")
+    assert missing.status_code == 404 and "序号1" in missing.json["detail"]
     manifest = json.loads(archive.read("manifest.json"))
     (entry,) = [f for f in manifest["files"] if f["path"] == f"{folder}/申报材料.pdf"]
     assert entry["pages"] == page_count(pdf) and entry["type"] == "package"
@@ -188,3 +195,27 @@ def test_a_profile_without_a_paper_package_writes_none(client):
     assert status["status"] == "done", status["errors"]
     names = _archive(client, status).namelist()
     assert any(n.endswith(".pdf") for n in names) and not any("申报材料" in n for n in names)
+
+
+def _check(client: FlaskClient, content: bytes) -> TestResponse:
+    """Post one file to the scan check, the body built in memory (as _post does)."""
+    boundary, body = encode_multipart(MultiDict([("file", FileStorage(io.BytesIO(content), "证书"))]))
+    return client.post("/v1/batches/scans/check", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+@pytest.mark.parametrize(("make", "kind", "pages"), [(scans.two_page_pdf, "pdf", 2), (scans.landscape_scan, "png", 1),
+                                                     (scans.phone_photo, "jpeg", 1)])
+def test_a_scan_is_checked_alone_as_a_batch_checks_it(client: FlaskClient, make: Callable[[], bytes], kind: str,
+                                                     pages: int) -> None:
+    content = make()
+    resp = _check(client, content)
+    assert resp.status_code == 200, resp.json
+    assert resp.json == {"kind": kind, "pages": pages, "size": len(content)}
+
+
+def test_a_scan_the_batch_would_refuse_is_refused_alone_in_its_words(client: FlaskClient) -> None:
+    resp = _check(client, b"GIF89a not a scan")
+    assert resp.status_code == 422
+    (error,) = resp.get_json()["errors"]
+    assert error["pointer"] == "/file" and "只接受 JPG、PNG" in error["detail"]
+    assert client.post("/v1/batches/scans/check", data={}).get_json()["errors"][0]["pointer"] == "/file"

@@ -10,10 +10,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from docgen.app import create_app
 from docgen.batch import work
+from docgen.batch.xlsx import read_roster_cells
 from docgen.rules import vocab
 from tests.helpers import pdf_text
 
@@ -208,3 +210,26 @@ def test_expired_batches_lose_their_files_and_say_so(tmp_path):
         assert resp.status_code == 410 and "保存期限" in resp.json["detail"]
     finally:
         app.extensions["docgen"].close()
+
+
+def test_the_template_with_an_applicants_row_reads_back_as_that_applicant(client: FlaskClient) -> None:
+    """The page exports a draft as one 花名册 row: the template's columns, read back by the batch's own reader."""
+    applicant = SAMPLE["applicants"][0]
+    resp = client.post("/v1/batches/template.xlsx", json={"unit": SAMPLE["unit"]["name"], "applicants": [applicant]})
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet"), resp.data[:300]
+    sheet = load_workbook(io.BytesIO(resp.data))["花名册"]
+    assert sheet["A2"].value == "单位（盖章）：" + SAMPLE["unit"]["name"]
+    assert [c.value for c in sheet[5]][:2] == [1, applicant["name"]]
+    assert sheet.cell(row=5, column=6).number_format == "@"      # the ID number stays text in Excel
+    data, _ = read_roster_cells(resp.data)
+    (read,) = data["applicants"]
+    assert {k: read[k] for k in ("name", "id_number", "gender", "target_title", "level")} == \
+        {k: applicant[k] for k in ("name", "id_number", "gender", "target_title", "level")}
+    assert read["payload"]["political"] == applicant["payload"]["political"]
+
+
+def test_a_roster_row_without_a_name_is_a_chinese_422(client: FlaskClient) -> None:
+    resp = client.post("/v1/batches/template.xlsx", json={"applicants": [{"gender": "男"}]})
+    assert resp.status_code == 422
+    (error,) = resp.get_json()["errors"]
+    assert error["pointer"] == "/applicants/0/name" and "姓名" in error["detail"]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.batch import scans
 from tests.web.browser import DESKTOP, PHONE, chromium_path
 from tests.web.test_page import choose, control, generate_pdf, load_sample
 
@@ -54,6 +55,13 @@ def test_axe_finds_nothing_serious_on_any_view(chromium: Browser, base_url: str,
         control(page, "/applicant/id_number").fill("650102199001010017")
         generate_pdf(page)
         found["result"] = serious_violations(page)
+        page.set_input_files("#scan-id-card", files=[{"name": "身份证.png", "buffer": scans.landscape_scan(),
+                                                       "mimeType": "image/png"}])
+        page.wait_for_selector("#scan-id-card-list li")
+        found["package with a scan"] = serious_violations(page)
+        page.click("#make-package")                       # the 评审表 is not filled: its errors listed
+        page.wait_for_selector("#package-errors:not([hidden])")
+        found["package errors"] = serious_violations(page)
         for tab in ("batch", "verify"):
             page.click(f"[data-tab={tab}]")
             page.wait_for_selector(f"#{tab}:not([hidden])")

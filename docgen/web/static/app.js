@@ -787,6 +787,7 @@ async function loadType(slug) {
   $("doc-title").textContent = type ? type.title : slug;
   renderForm();
   await renderOptions(slug);
+  await showMaterials();
 }
 
 async function switchType(slug) {
@@ -879,18 +880,23 @@ async function start() {
       selected: p.id === "xinjiang" })));
   }
   $("type").replaceChildren(...types.map((t) => el("option", { value: t.slug, text: t.title })));
-  $("batch-docs").replaceChildren(...types.filter((t) => t.slug !== "roster").map((t) =>
+  // the 花名册 is a tick as any other: ticking documents never drops it unseen
+  $("batch-docs").replaceChildren(...types.map((t) =>
     el("label", { class: "check" }, el("input", { type: "checkbox", name: "documents", value: t.slug }), " ", t.title)));
   $("type").addEventListener("change", () => switchType($("type").value));
   $("profile").addEventListener("change", () => {
     $("batch-profile").value = unitRecord.profile = $("profile").value;
     stale();
     setError("/profile", null);
+    showMaterials();
   });
   $("batch-profile").addEventListener("change", () => {
     $("profile").value = unitRecord.profile = $("batch-profile").value;
     saved();
+    showMaterials();
   });
+  $("make-package").addEventListener("click", makePackage);
+  $("export-row").addEventListener("click", exportRosterRow);
   $("load-sample").addEventListener("click", loadSample);
   $("clear").addEventListener("click", clearPerson);
   $("next-person").addEventListener("click", nextPerson);
@@ -1080,9 +1086,10 @@ function restorePerson() {
     $("import-file").value = "";
     if (file) importDrafts(file);
   });
-  // leaving warns only when a change is kept nowhere (storage full or off, and not exported)
+  // leaving warns only when a change is kept nowhere (storage full or off, and not exported), or scans are chosen
   window.addEventListener("beforeunload", (e) => {
-    if (!unsaved) return;
+    const scans = [...scanStore.values()].some((byKey) => Object.values(byKey).some((list) => list.length));
+    if (!unsaved && !scans) return;    // scans are never stored: leaving drops them
     e.preventDefault();
     e.returnValue = "";
   });
@@ -1130,6 +1137,313 @@ function restoreUnit() {
   $("unit-clear").addEventListener("click", clearUnit);
   $("unit-box").open = !hasValue(unitRecord.unit);
   showUnit();
+}
+
+/* ---------- the applicant's package: the profile's material list, each document, the scans, 申报材料.pdf ---------- */
+
+const materialLists = {};   // profile id → {paper, materials, documents}
+const scanStore = new Map(); // applicant id → {material key → [{file, kind, pages}]}: in this page only, never stored
+
+async function profileMaterials(id) {
+  if (!materialLists[id]) {
+    const [list, profile] = await Promise.all([fetchJson(`/v1/profiles/${encodeURIComponent(id)}/materials`),
+      fetchJson(`/v1/profiles/${encodeURIComponent(id)}`)]);
+    materialLists[id] = { ...list, documents: profile.documents || [] };
+  }
+  return materialLists[id];
+}
+
+function scansOf(key) {
+  if (!scanStore.has(person.id)) scanStore.set(person.id, {});
+  const mine = scanStore.get(person.id);
+  mine[key] = mine[key] || [];
+  return mine[key];
+}
+
+function packageSay(text, kind) {
+  const status = $("package-status");
+  status.textContent = text;
+  status.className = "status" + (kind ? " status-" + kind : "");
+}
+
+/* Show the material list of the chosen profile for the applicant on screen. */
+async function showMaterials() {
+  let list;
+  try {
+    list = await profileMaterials($("profile").value);
+  } catch (e) {
+    $("materials").replaceChildren(el("li", { text: "无法载入申报材料清单，请刷新页面" }));
+    return;
+  }
+  $("materials").replaceChildren(...list.materials.map((item) => materialItem(item, list)));
+  const makes = list.paper && list.materials.length;
+  $("make-package").hidden = !makes;
+  if (!makes) packageSay(list.materials.length ? "本地区无需上报纸质申报材料，只在网上提交电子版；可逐份生成文书" : "本地区配置没有申报材料清单");
+}
+
+function materialItem(item, list) {
+  const type = item.document && types.find((t) => t.slug === item.document);
+  const meta = [item.copies > 1 ? `一式${item.copies}份` : "", item.original !== "原件" ? item.original : ""].filter(Boolean);
+  const head = el("p", { class: "material-title" }, el("span", { text: item.title }),
+    meta.length ? el("span", { class: "material-meta", text: `（${meta.join("，")}）` }) : null);
+  const when = item.condition ? el("p", { class: "hint", text: `仅以下情形提交：${item.condition}` }) : null;
+  let body;
+  if (type) body = documentActions(type, item, list);
+  else if (item.upload) body = scanBox(item);
+  else body = el("p", { class: "hint", text: "本系统不生成，请自备" });
+  return el("li", { class: "material", id: "material-" + item.key, "data-key": item.key }, head, when, body);
+}
+
+/* Whether the whole package generates a document of the list: one the notice asks of every applicant (the
+   profile's documents) or one this applicant filled; a document only some give is generated on its own. */
+function inPackage(item, list) {
+  return !!item.document && !item.condition && types.some((t) => t.slug === item.document)
+    && (list.documents.includes(item.document) || hasValue(person.docs[item.document]));
+}
+
+function documentActions(type, item, list) {
+  const filled = hasValue(person.docs[type.slug]);
+  const where = !list.paper ? "" : item.condition ? "整套材料中不含：符合情形的请单独生成"
+    : inPackage(item, list) ? "整套材料中按所填内容生成" : "整套材料中为空白表（未填写），手工填写";
+  return el("div", {}, where ? el("p", { class: "hint", text: where }) : null, el("div", { class: "buttons" },
+    el("button", { type: "button", class: "secondary", "data-make": type.slug, onclick: (e) => makeOne(type.slug, e.currentTarget) },
+      "生成 PDF", el("span", { class: "visually-hidden", text: `：${type.title}` })),
+    el("button", { type: "button", class: "link", "data-open": type.slug, onclick: () => openForm(type.slug) },
+      filled ? "修改" : "填写", el("span", { class: "visually-hidden", text: `：${type.title}` }))));
+}
+
+async function openForm(slug) {
+  await switchType(slug);
+  const first = $("fields").querySelector("input, select, textarea");
+  if (first) first.focus();
+}
+
+function scanBox(item) {
+  const id = "scan-" + item.key;
+  const input = el("input", { type: "file", id, multiple: true, "data-scan": item.key,
+    accept: ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf", "aria-describedby": `${id}-hint ${id}-err` });
+  input.addEventListener("change", () => addScans(item, input));
+  const list = el("ul", { class: "scans", id: id + "-list" }, scansOf(item.key).map((scan, i) => scanLine(item, scan, i)));
+  return el("div", { class: "field" },
+    el("label", { for: id }, "上传扫描件", el("span", { class: "visually-hidden", text: `：${item.title}` })),
+    el("p", { class: "hint", id: id + "-hint", text: "JPG、PNG 或 PDF，每份不超过20MB；可选多份，按选择的先后排列" }),
+    el("p", { class: "error", id: id + "-err", hidden: true }), input, list);
+}
+
+function scanLine(item, scan, index) {
+  return el("li", {}, `${scan.file.name}（${scan.pages}页）`,
+    el("button", { type: "button", class: "link", onclick: () => removeScan(item, index) },
+      "移除", el("span", { class: "visually-hidden", text: `：${scan.file.name}` })));
+}
+
+/* Check each chosen file as a batch checks its attachments (the server's check, its words); keep the good ones. */
+async function addScans(item, input) {
+  const files = [...input.files];
+  input.value = "";
+  const problems = [];
+  for (const file of files) {
+    const data = new FormData();
+    data.append("file", file, file.name);
+    try {
+      const response = await api("/v1/batches/scans/check", { method: "POST", body: data, headers: { Accept: "application/json" } });
+      const answer = await (response.ok ? response.json() : problemOf(response));
+      if (response.ok) scansOf(item.key).push({ file, kind: answer.kind, pages: answer.pages });
+      else problems.push(`${file.name}：${((answer.errors || [])[0] || answer).detail || answer.title}`);
+    } catch (e) {
+      problems.push(`${file.name}：无法连接服务，请重试`);
+    }
+  }
+  showScans(item, problems);
+  const count = scansOf(item.key).length;
+  packageSay(problems.length ? `有${problems.length}份扫描件未能添加` : `已添加扫描件：${item.title}共${count}份`, problems.length ? "error" : "ok");
+}
+
+function removeScan(item, index) {
+  const [gone] = scansOf(item.key).splice(index, 1);
+  showScans(item, []);
+  $("scan-" + item.key).focus();
+  packageSay(`已移除扫描件：${gone.file.name}`);
+}
+
+function showScans(item, problems) {
+  const id = "scan-" + item.key;
+  $(id + "-list").replaceChildren(...scansOf(item.key).map((scan, i) => scanLine(item, scan, i)));
+  const err = $(id + "-err");
+  err.hidden = !problems.length;
+  err.textContent = problems.length ? "错误：" + problems.join("；") : "";
+  if (problems.length) $(id).setAttribute("aria-invalid", "true"); else $(id).removeAttribute("aria-invalid");
+}
+
+/* Return a copy of a record without its empty fields (and without groups and lists left empty). */
+function withoutEmpty(value) {
+  if (value && typeof value === "object") {
+    const kept = Object.entries(value).map(([k, v]) => [k, withoutEmpty(v)]).filter(([, v]) => v !== undefined);
+    if (Array.isArray(value)) return kept.length ? kept.map(([, v]) => v) : undefined;
+    return kept.length ? Object.fromEntries(kept) : undefined;
+  }
+  return value === "" || value === null || value === undefined ? undefined : value;
+}
+
+/* Return what one document of the applicant is: the form composed from the records, without its empty fields. */
+async function documentBody(slug) {
+  schemas[slug] = schemas[slug] || await fetchJson(`/v1/document-types/${slug}/schema`);
+  const body = pruned(compose(slug), schemas[slug], schemas[slug], true) || {};
+  delete body.profile;
+  return body;
+}
+
+/* One document of the list in one click: issued (it gets its number), downloaded; its errors shown in its form. */
+async function makeOne(slug, button) {
+  if (form.schema) absorb();
+  button.disabled = true;
+  const title = (types.find((t) => t.slug === slug) || {}).title || slug;
+  packageSay(`正在生成：${title}…`);
+  try {
+    const params = new URLSearchParams({ format: "pdf", profile: $("profile").value });
+    const response = await api(`/v1/documents/${slug}?${params}`, {
+      method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(await documentBody(slug)),
+    });
+    if (!response.ok) {
+      const problem = await problemOf(response);
+      packageSay(`未能生成${title}：请按提示修改`, "error");
+      if (response.status !== 401) { await switchType(slug); showProblem(problem); }
+      return;
+    }
+    const name = filenameOf(response, `${title}.pdf`);
+    saveBlob(await response.blob(), name);
+    packageSay(`已出具并下载：${name}（文书编号 ${response.headers.get("X-Document-Id")}）`, "ok");
+  } catch (e) {
+    packageSay("无法连接服务，请检查网络后重试", "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/* The one-applicant batch of the whole package: the notice's documents of the list, and the ones this applicant
+   filled (a document only some applicants give is generated on its own); the others go in as blank forms. */
+async function packageBatch(list) {
+  const slugs = list.materials.filter((m) => inPackage(m, list)).map((m) => m.document);
+  const batch = { profile: $("profile").value, unit: withoutEmpty(unitRecord.unit) || {}, applicants: [], documents: [...new Set(slugs)],
+    formats: ["pdf"], package: true, defaults: {} };
+  const applicant = {};
+  for (const slug of batch.documents) {
+    const { applicant: own, unit, notice, ...rest } = await documentBody(slug);
+    Object.assign(applicant, own || {});
+    Object.assign(batch.unit, unit || {});
+    if (notice) batch.notice = notice;
+    if (Object.keys(rest).length) batch.defaults[slug] = rest;
+  }
+  batch.applicants.push({ ...applicant, name: applicant.name || person.applicant.name || "" });
+  return batch;
+}
+
+async function makePackage() {
+  if (form.schema) absorb();
+  $("package-errors").hidden = true;
+  const button = $("make-package");
+  button.disabled = true;
+  packageSay("正在提交整套申报材料…");
+  try {
+    const list = await profileMaterials($("profile").value);
+    const data = new FormData();
+    data.append("batch", new Blob([JSON.stringify(await packageBatch(list))], { type: "application/json" }), "batch.json");
+    for (const item of list.materials.filter((m) => m.upload)) {
+      for (const scan of scansOf(item.key)) data.append(`attachment:0:${item.key}`, scan.file, scan.file.name);
+    }
+    const response = await api("/v1/batches", { method: "POST", body: data, headers: { Accept: "application/json" } });
+    if (!response.ok) {
+      await showPackageProblem(await problemOf(response));
+      return;
+    }
+    const location = response.headers.get("Location") || `/v1/batches/${(await response.json()).id}`;
+    const batch = await finished(location, (done, total) => packageSay(`正在生成：已完成${done}/${total}份`));
+    if (batch.status !== "done") {
+      await showPackageProblem({ title: "申报材料未能生成", detail: batch.error || "", errors: batch.errors || [] });
+      return;
+    }
+    const name = await downloadFrom(`${location}/packages/0`, "申报材料.pdf");
+    packageSay(`已下载：${name}`, "ok");
+  } catch (e) {
+    packageSay(e instanceof TypeError ? "无法连接服务，请检查网络后重试" : `未能下载：${e.message}`, "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/* Poll a batch until it is done or failed; tell its progress on the way. */
+async function finished(location, progress) {
+  for (;;) {
+    const batch = await fetchJson(location);
+    if (batch.status === "done" || batch.status === "failed") return batch;
+    const { done = 0, total = 0 } = batch.progress || {};
+    progress(done, total);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/* Where an error of the package batch is fixed: the form of its document (or the scan it names). */
+function packageTarget(error, documents) {
+  const parts = pointerParts(error.pointer || "");
+  if (parts[0] === "attachments") return { scan: parts[2] };
+  if (parts[0] === "defaults") return { slug: parts[1], pointer: pointerOf(parts.slice(2)) };
+  const pointer = parts[0] === "applicants" ? pointerOf(["applicant", ...parts.slice(2)]) : error.pointer || "";
+  return { slug: error.document || documents[0], pointer };
+}
+
+async function showPackageProblem(problem) {
+  const errors = problem.errors || [];
+  const list = await profileMaterials($("profile").value);
+  const documents = list.materials.map((m) => m.document).filter((s) => s && types.some((t) => t.slug === s));
+  $("package-errors-h").textContent = errors.length ? `${problem.title}（共${errors.length}处）` : problem.title;
+  $("package-errors-list").replaceChildren(...(errors.length ? errors : [{ detail: problem.detail || problem.title }]).map((error) => {
+    const target = packageTarget(error, documents);
+    const type = types.find((t) => t.slug === target.slug);
+    const text = `${type && !target.scan ? type.title + "：" : ""}${error.detail}`;
+    if (target.scan) return el("li", {}, el("a", { href: "#scan-" + target.scan, text, onclick: (e) => { e.preventDefault(); focusField("scan-" + target.scan); } }));
+    if (!type || !error.pointer) return el("li", { text });
+    return el("li", {}, el("a", { href: "#doc", text, onclick: async (e) => {
+      e.preventDefault();
+      await switchType(target.slug);
+      showProblem({ title: `${type.title}有误`, errors: [{ pointer: target.pointer, detail: error.detail }] });
+    } }));
+  }));
+  packageSay("未能生成整套申报材料：请按下列提示修改", "error");
+  const box = $("package-errors");
+  box.setAttribute("role", "alert");
+  box.hidden = false;
+  box.focus();
+}
+
+/* 导出为花名册行: the applicant as one row under the roster template's header, to paste into the unit's roster. */
+async function exportRosterRow() {
+  if (form.schema) absorb();
+  const applicant = withoutEmpty(person.applicant) || {};
+  delete applicant.photo;       // no column of the roster
+  delete applicant.photo_eyes;
+  if (!applicant.name) {
+    say("请先填写申报人姓名，再导出花名册行", "error");
+    return;
+  }
+  const notice = person.docs["public-notice"] || {};
+  const payload = withoutEmpty({ political: notice.political, achievements: notice.achievements });
+  const row = { ...applicant, ...(payload ? { payload } : {}) };
+  try {
+    const response = await api("/v1/batches/template.xlsx", {
+      method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ unit: (unitRecord.unit || {}).name || "", applicants: [row] }),
+    });
+    if (!response.ok) {
+      const problem = await problemOf(response);
+      say(`未能导出：${((problem.errors || [])[0] || problem).detail || problem.title}`, "error");
+      return;
+    }
+    const name = `${applicant.name}-花名册行.xlsx`;
+    saveBlob(await response.blob(), name);
+    say(`已导出：${name}（模板的表头之下第一行为此申报人，可复制到本单位的花名册中）`, "ok");
+  } catch (e) {
+    say("无法连接服务，请检查网络后重试", "error");
+  }
 }
 
 /* ---------- batches ---------- */
