@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import math
 import re
+from xml.sax.saxutils import escape as xml_escape
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -14,7 +16,8 @@ from markupsafe import Markup, escape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from docgen import rules
-from docgen.render import fonts
+from docgen.render import fonts, lines
+from docgen.render.lines import segments
 from docgen.render.measure import TWIPS_PER_PT
 
 
@@ -24,6 +27,11 @@ def _register_filters(env: Any) -> None:
     env.filters["cn_date"] = lambda d: rules.cn_date(d) if d else ""
     env.filters["or_none"] = lambda v: rules.or_none(v)
     env.filters["mask_id"] = lambda v: rules.mask_id_number(v)
+
+
+def _names(context: Any) -> Iterable[str]:
+    names: Iterable[str] = context.get("keep_together", ())
+    return names
 
 
 BLANK_RUN = re.compile(r"(_{3,})")
@@ -51,42 +59,6 @@ def signoff(signatures: Iterable[str], date: str) -> list[dict]:
         right = DATE_RIGHT_EMS if line is date else max(least(text), centre - min(width(text), LINE_EMS) / 2)
         out.append({"text": line, "right": round(right, 2), "twips": round(right * BODY_PT * TWIPS_PER_PT)})
     return out
-# never broken across lines (禁则): dates, ID numbers (masked too), and the person's name (context
-# `keep_together`); the last TAIL characters of a text go together so no line holds one character alone
-KEEP = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|(?:身份证号(?:码)?[：:]?)?\d{6}[\d*]{8}\d{3}[\dXx]")
-TAIL = 4
-
-
-def segments(text: str, names: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """Split a text into ("text" | "keep" | "blank", part): what may break, what must not, blanks to rule."""
-    text = str(text)
-    spans = [m.span() for m in KEEP.finditer(text)]
-    for name in names:
-        if name and len(name) > 1:
-            spans += [m.span() for m in re.finditer(re.escape(name), text)]
-    blanks = [m.span() for m in BLANK_RUN.finditer(text)]
-    if len(text) >= 2 * TAIL and not any(end > len(text) - TAIL for _, end in blanks):
-        spans.append((len(text) - TAIL, len(text)))
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if any(b_start < end and start < b_end for b_start, b_end in blanks):
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    marks = sorted([(s, e, "keep") for s, e in merged] + [(s, e, "blank") for s, e in blanks])
-    out, at = [], 0
-    for start, end, kind in marks:
-        if start > at:
-            out.append(("text", text[at:start]))
-        out.append((kind, text[start:end]))
-        at = end
-    if at < len(text):
-        out.append(("text", text[at:]))
-    return out
-
-
 @pass_context
 def _ruled_html(context: Any, text: str) -> Markup:
     """Escape a text for HTML: blanks (underscores, a place to write by hand) as one ruled line, what
@@ -94,7 +66,25 @@ def _ruled_html(context: Any, text: str) -> Markup:
     html = {"text": lambda part: str(escape(part)),
             "keep": lambda part: f'<span class="keep">{escape(part)}</span>',
             "blank": lambda part: f'<span class="blank">{part}</span>'}
-    return Markup("".join(html[kind](part) for kind, part in segments(text, context.get("keep_together", ()))))
+    return Markup("".join(html[kind](part) for kind, part in segments(text, _names(context))))
+
+
+# how WeasyPrint draws a letter: gbt9704.css letter-spacing -0.2pt; a blank's underscore at 0.778 − 0.278 em
+PDF_DRAWN = lines.Drawn(base_spacing_pt=-0.2, blank_pt=0.5 * lines.BODY_PT)
+
+
+@pass_context
+def _lines_html(context: Any, text: str, indent: float = lines.INDENT_EMS, label: str = "") -> Markup:
+    """Set a letter paragraph in docgen's lines (docgen.render.lines): each line but the last ends in <br> and
+    is filled to the measure by its letter spacing; nothing wraps. A 黑体 label (基本信息：) opens the first line."""
+    out = []
+    for line in lines.set_lines(text, PDF_DRAWN, names=_names(context), indent_ems=indent, label=label):
+        html = "".join(f'<span class="blank">{part}</span>' if kind == "blank" else str(escape(part))
+                       for kind, part in segments(line.text))
+        out.append(html if line.spacing is None else
+                   f'<span class="ln" style="letter-spacing: {line.spacing:.3f}pt">{html}</span>')
+    lead = f'<span class="label">{escape(label)}</span>' if label else ""
+    return Markup(f'<span class="lines">{lead}' + "<br>".join(out) + "</span>")
 
 
 def _ruled_docx(text: str) -> RichText:
@@ -108,6 +98,67 @@ def _ruled_docx(text: str) -> RichText:
             rich.add("\u00a0" * len(part) * 2, underline=True)  # no-break spaces: not trimmed at line end
         else:
             rich.add(part)
+    return rich
+
+
+# how Word and LibreOffice draw it: Normal condensed by 0.25 pt (docx_builder._condensed); a blank as a no-break
+# space (0.333 em) expanded to the PDF's half an em, per underscore
+DOCX_BLANK_TWIPS = 53
+DOCX_DRAWN = lines.Drawn(base_spacing_pt=-0.25, blank_pt=0.333 * lines.BODY_PT + DOCX_BLANK_TWIPS / TWIPS_PER_PT,
+                         autospace_pt=lines.AUTOSPACE_EMS * lines.BODY_PT, slack_pt=1.0)
+
+
+def _run(text: str, twips: int | None, underline: bool = False) -> str:
+    """Return a Word run of text with its character spacing (twips; None: the style's) and underline."""
+    props = ("" if twips is None else f'<w:spacing w:val="{twips}"/>') + ('<w:u w:val="single"/>' if underline else "")
+    return (f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}"
+            f'<w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r>')
+
+
+def _spacings(line: lines.Line, count: int) -> list[int | None]:
+    """Return each of `count` characters' spacing in whole twips, adding up to the line's (the remainder goes to
+    the first characters); the last character of a filled line keeps the style's (its spacing falls past the end)."""
+    if line.spacing is None:
+        return [None] * count
+    exact = line.spacing * TWIPS_PER_PT
+    spaced = count - (0 if line.text.endswith("___") else 1)
+    low = math.floor(exact)
+    extra = round((exact - low) * spaced)
+    out: list[int | None] = [low + 1 if i < extra else low for i in range(spaced)]
+    return out + [None] * (count - spaced)
+
+
+def _line_runs(line: lines.Line) -> str:
+    """Return the runs of one set line: its characters grouped by spacing, its blanks underlined."""
+    parts = segments(line.text)
+    count = sum(len(part) for kind, part in parts if kind != "blank")
+    spacings = iter(_spacings(line, count))
+    runs: list[tuple[str, int | None]] = []
+    xml = ""
+    for kind, part in parts:
+        if kind == "blank":
+            xml += "".join(_run(text, twips) for text, twips in runs)
+            runs = []
+            xml += _run("\u00a0" * len(part), DOCX_BLANK_TWIPS, underline=True)
+            continue
+        for ch in part:
+            twips = next(spacings)
+            if runs and runs[-1][1] == twips:
+                runs[-1] = (runs[-1][0] + ch, twips)
+            else:
+                runs.append((ch, twips))
+    return xml + "".join(_run(text, twips) for text, twips in runs)
+
+
+@pass_context
+def _lines_docx(context: Any, text: str, indent: float = lines.INDENT_EMS, label: str = "") -> RichText:
+    """Set a letter paragraph in docgen's lines (docgen.render.lines), the same as the PDF: each line but the last
+    ends in a line break and is filled to the measure by character spacing. A 黑体 label opens the first line."""
+    rich = RichText()
+    if label:
+        rich.add(label, style="Label")
+    set_lines = lines.set_lines(text, DOCX_DRAWN, names=_names(context), indent_ems=indent, label=label)
+    rich.xml += "<w:r><w:br/></w:r>".join(_line_runs(line) for line in set_lines)
     return rich
 
 
@@ -129,6 +180,7 @@ def docx_env() -> ImmutableSandboxedEnvironment:
     env = _CompiledOnce(undefined=StrictUndefined, autoescape=True)
     _register_filters(env)
     env.filters["ruled"] = _ruled_docx  # used as {{r line|ruled }}
+    env.filters["lines"] = _lines_docx  # {{r paragraph|lines }}
     return env
 
 
@@ -138,4 +190,5 @@ def html_env(templates_dir: Path) -> ImmutableSandboxedEnvironment:
                                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     _register_filters(env)
     env.filters["ruled"] = _ruled_html
+    env.filters["lines"] = _lines_html
     return env
