@@ -29,14 +29,14 @@ BLANK = re.compile(r"_{3,}")     # a blank to write in by hand: drawn as one rul
 HAN = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 LABELS = ("身份证号码", "身份证号", "统一社会信用代码", "（公章）", "（签章）", "（签字）", "（盖章）", "（签名）")
 # kept on one line: dates, ID numbers (masked too, with their label), USCC, Latin and digit runs, the fixed labels,
-# and transliterated names (阿不都热合曼·买买提: any run of Han around “·”)
+# and (DOTTED) transliterated names the payload does not name (阿不都热合曼·买买提: a run of Han around “·”)
 KEEP = re.compile(
     r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?"
     r"|(?:身份证号(?:码)?[：:]?)?\d{6}[\d*]{8}\d{3}[\dXx]"
     r"|[0-9A-HJ-NPQRTUWXY]{18}"
     r"|[A-Za-z0-9][A-Za-z0-9.\-/%]*"
-    rf"|[{HAN}]{{1,6}}(?:·[{HAN}]{{1,6}})+"
     + "".join(f"|{re.escape(label)}" for label in LABELS))
+DOTTED = re.compile(rf"[{HAN}]{{1,6}}(?:·[{HAN}]{{1,6}})+")
 # LibreOffice spaces Latin and digits from Chinese (2019 年 8 月) whatever w:autoSpaceDE/DN say (FACTS.md):
 # measured 3.45 pt at 3号. Word does not: there a line with digits stops short of the measure by that much
 AUTOSPACE_EMS = 3.45 / BODY_PT
@@ -47,10 +47,10 @@ TAIL = 4   # the last characters of a text go together: no line holds one charac
 def segments(text: str, names: Iterable[str] = ()) -> list[tuple[str, str]]:
     """Split a text into ("text" | "keep" | "blank", part): what may break, what must not, blanks to rule."""
     text = str(text)
-    spans = [m.span() for m in KEEP.finditer(text)]
-    for name in names:
-        if name and len(name) > 1:
-            spans += [m.span() for m in re.finditer(re.escape(name), text)]
+    named = [m.span() for name in names if name and len(name) > 1 for m in re.finditer(re.escape(name), text)]
+    dotted = [m.span() for m in DOTTED.finditer(text)
+              if not any(start < m.end() and m.start() < end for start, end in named)]
+    spans = [m.span() for m in KEEP.finditer(text)] + named + dotted
     blanks = [m.span() for m in BLANK.finditer(text)]
     if len(text) >= 2 * TAIL and not any(end > len(text) - TAIL for _, end in blanks):
         spans.append((len(text) - TAIL, len(text)))
