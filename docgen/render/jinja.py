@@ -42,7 +42,8 @@ DATE_RIGHT_EMS = 4    # §7.3.5.1: 成文日期右空四字
 def signoff(signatures: Iterable[str], date: str) -> list[dict]:
     """Place the sign-off lines as GB/T 9704-2012 §7.3.5.1 does for a sealed document: the 成文日期 four
     characters in from the right, each 署名 line centred over it; a line too long to centre there is set
-    flush right (at most a full line, wrapping beyond it). Returns [{text, right (em), twips}], date last."""
+    flush right, one longer than a line broken by docgen's line breaker (the same lines in the PDF and the
+    DOCX). Returns [{text, right (em), twips}], date last."""
     face = fonts.face(BODY_FACE)
     date_ems = face.ems(str(date))
     centre = DATE_RIGHT_EMS + date_ems / 2       # from the right edge
@@ -53,12 +54,14 @@ def signoff(signatures: Iterable[str], date: str) -> list[dict]:
     def least(line: str) -> float:   # a blank's last underscore is drawn 0.28 em past its advance
         return 0.3 if BLANK_RUN.search(line[-3:]) else 0.0
 
+    measure = lines.Measure(face, LINE_EMS, LINE_EMS)
+    placed = [(piece, False) for line in signatures for piece in lines.break_lines(str(line), measure)]
     out = []
-    for line in [*signatures, date]:
-        text = str(line)
-        right = DATE_RIGHT_EMS if line is date else max(least(text), centre - min(width(text), LINE_EMS) / 2)
-        out.append({"text": line, "right": round(right, 2), "twips": round(right * BODY_PT * TWIPS_PER_PT)})
+    for text, is_date in [*placed, (str(date), True)]:
+        right = DATE_RIGHT_EMS if is_date else max(least(text), centre - min(width(text), LINE_EMS) / 2)
+        out.append({"text": text, "right": round(right, 2), "twips": round(right * BODY_PT * TWIPS_PER_PT)})
     return out
+
 @pass_context
 def _ruled_html(context: Any, text: str) -> Markup:
     """Escape a text for HTML: blanks (underscores, a place to write by hand) as one ruled line, what
@@ -116,7 +119,8 @@ def _ruled_docx(text: str) -> RichText:
 # space (0.333 em) expanded to the PDF's half an em, per underscore
 DOCX_BLANK_TWIPS = 53
 DOCX_DRAWN = lines.Drawn(base_spacing_pt=-0.25, blank_pt=0.333 * lines.BODY_PT + DOCX_BLANK_TWIPS / TWIPS_PER_PT,
-                         autospace_pt=lines.AUTOSPACE_EMS * lines.BODY_PT, slack_pt=1.0)
+                         autospace_pt=lines.AUTOSPACE_EMS * lines.BODY_PT, slack_pt=1.0,
+                         portions=True)
 
 
 def _run(text: str, twips: int | None, underline: bool = False) -> str:
@@ -126,39 +130,12 @@ def _run(text: str, twips: int | None, underline: bool = False) -> str:
             f'<w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r>')
 
 
-def _spacings(line: lines.Line, count: int) -> list[int | None]:
-    """Return each of `count` characters' spacing in whole twips, adding up to the line's (the remainder goes to
-    the first characters); the last character of a filled line keeps the style's (its spacing falls past the end)."""
-    if line.spacing is None:
-        return [None] * count
-    exact = line.spacing * TWIPS_PER_PT
-    spaced = count - (0 if line.text.endswith("___") else 1)
-    low = math.floor(exact)
-    extra = round((exact - low) * spaced)
-    out: list[int | None] = [low + 1 if i < extra else low for i in range(spaced)]
-    return out + [None] * (count - spaced)
-
-
 def _line_runs(line: lines.Line) -> str:
-    """Return the runs of one set line: its characters grouped by spacing, its blanks underlined."""
-    parts = segments(line.text)
-    count = sum(len(part) for kind, part in parts if kind != "blank")
-    spacings = iter(_spacings(line, count))
-    runs: list[tuple[str, int | None]] = []
-    xml = ""
-    for kind, part in parts:
-        if kind == "blank":
-            xml += "".join(_run(text, twips) for text, twips in runs)
-            runs = []
-            xml += _run("\u00a0" * len(part), DOCX_BLANK_TWIPS, underline=True)
-            continue
-        for ch in part:
-            twips = next(spacings)
-            if runs and runs[-1][1] == twips:
-                runs[-1] = (runs[-1][0] + ch, twips)
-            else:
-                runs.append((ch, twips))
-    return xml + "".join(_run(text, twips) for text, twips in runs)
+    """Return the runs of one set line: its text at the line's spacing in whole twips (rounded down: narrower),
+    its blanks underlined."""
+    twips = None if line.spacing is None else math.floor(line.spacing * TWIPS_PER_PT)
+    return "".join(_run("\u00a0" * len(part), DOCX_BLANK_TWIPS, underline=True) if kind == "blank" else
+                   _run(part, twips) for kind, part in segments(line.text))
 
 
 @pass_context

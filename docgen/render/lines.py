@@ -157,13 +157,16 @@ def fill_spacing(natural_pt: float, spaced: int, room_pt: float) -> float | None
 @dataclass(frozen=True)
 class Drawn:
     """How a format draws a letter's text: its letter spacing (pt, GB/T 9704 condensing), one underscore of a
-    blank (pt), the space it puts between Chinese and Latin or digits (pt), and how much short of the measure a
-    filled line stops (pt: LibreOffice rounds each advance and wraps a line that fills the measure to the twip)."""
+    blank (pt), the space it puts between Chinese and Latin or digits (pt), how much short of the measure a
+    filled line stops (pt), and whether it is a word processor (`portions`: Word spaces every character,
+    LibreOffice none at the end of a run of one script, so a line is spread for the one and condensed for the
+    other to fit both)."""
 
     base_spacing_pt: float
     blank_pt: float
     autospace_pt: float = 0.0
     slack_pt: float = 0.0
+    portions: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,23 @@ class Line:
 
     text: str
     spacing: float | None
+
+
+def _script_runs(line: str) -> int:
+    """Count the runs of one script in a line's text (LibreOffice's portions: Chinese, and Latin with “·”),
+    its blanks apart."""
+    runs = 0
+    for part in BLANK.split(line):
+        latin = [ord(ch) < 0x2000 for ch in part]
+        runs += bool(part) + sum(a != b for a, b in zip(latin, latin[1:]))
+    return runs
+
+
+def _gaps(line: str, characters: int, drawn: Drawn, spread: bool) -> int:
+    """Count the characters whose spacing widens or narrows a line as a format draws it."""
+    if not drawn.portions:   # WeasyPrint: every character but the line's last
+        return characters - (0 if line.endswith("___") else 1)
+    return characters if spread else characters - _script_runs(line)
 
 
 def set_lines(text: str, drawn: Drawn, *, names: Iterable[str] = (), indent_ems: float = INDENT_EMS,
@@ -189,8 +209,7 @@ def set_lines(text: str, drawn: Drawn, *, names: Iterable[str] = (), indent_ems:
         plain = BLANK.sub("", line)
         natural = (face.ems(plain) * BODY_PT + sum(map(len, BLANK.findall(line))) * drawn.blank_pt
                    + len(SCRIPT_CHANGE.findall(line)) * drawn.autospace_pt)
-        # the last character's spacing falls past the line's end: it does not count
-        spacing = fill_spacing(natural, len(plain) - (0 if line.endswith("___") else 1), room)
+        spacing = fill_spacing(natural, _gaps(line, len(plain), drawn, room > natural), room)
         if i == len(lines) - 1 and spacing is not None and spacing >= drawn.base_spacing_pt:
             spacing = None   # the last line is not spread, only condensed when it would not fit
         out.append(Line(line, spacing))
