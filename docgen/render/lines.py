@@ -184,7 +184,7 @@ def _script_runs(line: str) -> int:
     runs = 0
     for part in BLANK.split(line):
         latin = [ord(ch) < 0x2000 for ch in part]
-        runs += bool(part) + sum(a != b for a, b in zip(latin, latin[1:]))
+        runs += bool(part) + sum(a != b for a, b in zip(latin, latin[1:], strict=False))
     return runs
 
 

@@ -33,7 +33,7 @@ def paragraphs(draw: st.DrawFn) -> tuple[str, str, list[str]]:
     name = draw(names())
     kept = draw(st.lists(DATES | IDS | USCC | st.just(name) | st.sampled_from(lines.LABELS), min_size=1, max_size=8))
     filler = draw(st.lists(st.sampled_from(WORDS), min_size=len(kept), max_size=len(kept)))
-    text = "".join(w + k for w, k in zip(filler, kept)) + "。"
+    text = "".join(w + k for w, k in zip(filler, kept, strict=True)) + "。"
     return text, name, [k for k in kept if k in text]
 
 
