@@ -73,6 +73,7 @@ def _ruled_html(context: Any, text: str) -> Markup:
 
 
 _DOT = re.compile(r"([^\s·]·)")
+_BLANK_SPLIT = re.compile(f"({lines.BLANK.pattern})")   # text, blank, text, … of a set line
 
 
 def _kinsoku_html(text: str) -> Markup:
@@ -93,8 +94,8 @@ def _lines_html(context: Any, text: str, indent: float = lines.INDENT_EMS, label
     is filled to the measure by its letter spacing; nothing wraps. A 黑体 label (基本信息：) opens the first line."""
     out = []
     for line in lines.set_lines(text, PDF_DRAWN, names=_names(context), indent_ems=indent, label=label):
-        html = "".join(f'<span class="blank">{part}</span>' if kind == "blank" else str(escape(part))
-                       for kind, part in segments(line.text))
+        html = "".join(f'<span class="blank">{part}</span>' if i % 2 else str(escape(part))
+                       for i, part in enumerate(_BLANK_SPLIT.split(line.text)))
         out.append(html if line.spacing is None else
                    f'<span class="ln" style="letter-spacing: {line.spacing:.3f}pt">{html}</span>')
     lead = f'<span class="label">{escape(label)}</span>' if label else ""
@@ -134,8 +135,8 @@ def _line_runs(line: lines.Line) -> str:
     """Return the runs of one set line: its text at the line's spacing in whole twips (rounded down: narrower),
     its blanks underlined."""
     twips = None if line.spacing is None else math.floor(line.spacing * TWIPS_PER_PT)
-    return "".join(_run("\u00a0" * len(part), DOCX_BLANK_TWIPS, underline=True) if kind == "blank" else
-                   _run(part, twips) for kind, part in segments(line.text))
+    return "".join(_run("\u00a0" * len(part), DOCX_BLANK_TWIPS, underline=True) if i % 2 else _run(part, twips)
+                   for i, part in enumerate(_BLANK_SPLIT.split(line.text)) if part)
 
 
 @pass_context
