@@ -105,21 +105,21 @@ def _lines_html(context: Any, text: str, indent: float = lines.INDENT_EMS, label
 def _ruled_docx(text: str) -> RichText:
     """Draw a run of underscores as underlined spaces: fonts draw underscores as dashes, Word's underline is
     solid. (Word and LibreOffice break Chinese between any two characters whatever joins them — U+2060,
-    U+FEFF and U+200D were tried in LibreOffice — so a DOCX cannot keep a name together; its settings
-    keep “·” off both ends of a line.)"""
+    U+FEFF and U+200D were tried in LibreOffice — so outside the letters' paragraphs, set in docgen's own lines
+    by `lines`, a DOCX cannot keep a name together; its settings keep “·” off both ends of a line.)"""
     rich = RichText()
-    for kind, part in segments(text):
-        if kind == "blank":
+    for i, part in enumerate(_BLANK_SPLIT.split(str(text))):
+        if i % 2:
             rich.add("\u00a0" * len(part) * 2, underline=True)  # no-break spaces: not trimmed at line end
-        else:
+        elif part:
             rich.add(part)
     return rich
 
 
-# how Word and LibreOffice draw it: Normal condensed by 0.25 pt (docx_builder._condensed); a blank as a no-break
-# space (0.333 em) expanded to the PDF's half an em, per underscore
-DOCX_BLANK_TWIPS = 53
-DOCX_DRAWN = lines.Drawn(base_spacing_pt=-0.25, blank_pt=0.333 * lines.BODY_PT + DOCX_BLANK_TWIPS / TWIPS_PER_PT,
+# how Word and LibreOffice draw it: Normal condensed by 0.25 pt (docx_builder._condensed); a blank as two no-break
+# spaces (0.333 em each) per underscore, as `ruled` writes it, condensed to the PDF's half an em
+DOCX_BLANK_TWIPS = -27
+DOCX_DRAWN = lines.Drawn(base_spacing_pt=-0.25, blank_pt=2 * (0.333 * lines.BODY_PT + DOCX_BLANK_TWIPS / TWIPS_PER_PT),
                          autospace_pt=lines.AUTOSPACE_EMS * lines.BODY_PT, slack_pt=1.0,
                          portions=True)
 
@@ -135,7 +135,7 @@ def _line_runs(line: lines.Line) -> str:
     """Return the runs of one set line: its text at the line's spacing in whole twips (rounded down: narrower),
     its blanks underlined."""
     twips = None if line.spacing is None else math.floor(line.spacing * TWIPS_PER_PT)
-    return "".join(_run("\u00a0" * len(part), DOCX_BLANK_TWIPS, underline=True) if i % 2 else _run(part, twips)
+    return "".join(_run("\u00a0" * len(part) * 2, DOCX_BLANK_TWIPS, underline=True) if i % 2 else _run(part, twips)
                    for i, part in enumerate(_BLANK_SPLIT.split(line.text)) if part)
 
 

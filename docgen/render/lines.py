@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from docgen.render import fonts
 from docgen.render.measure import mm_to_pt
@@ -115,16 +116,27 @@ def body_measure(indent_ems: float = INDENT_EMS, lead_ems: float = 0) -> Measure
 def break_lines(text: str, measure: Measure, names: Iterable[str] = ()) -> list[str]:
     """Break a paragraph into lines of at most the measure: no break inside a name, date, ID number, USCC, label
     or blank (unless it is longer than a line), none that puts closing punctuation first or opening last."""
+    return list(_broken(str(text), measure, tuple(names)))
+
+
+@lru_cache(maxsize=1024)
+def _broken(text: str, measure: Measure, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Break as break_lines does (kept: the DOCX of a letter breaks the paragraphs its PDF fit broke)."""
     lines: list[str] = []
-    line = ""
-    for atom in _atoms(str(text), names):
+    line, used = "", 0.0
+    for atom in _atoms(text, names):
         for piece in _fitting(atom, measure):
+            width = measure.ems(piece)
+            if line and SCRIPT_CHANGE.match(line[-1] + piece[0], 1):   # LibreOffice's gap where they meet
+                width += AUTOSPACE_EMS
             room = measure.first_ems if not lines else measure.width_ems
-            if line and measure.ems(line + piece) > room + 1e-9:
+            if line and used + width > room + 1e-9:
                 lines.append(line)
-                line = ""
+                line, used = "", measure.ems(piece)
+            else:
+                used += width
             line += piece
-    return [*lines, line]
+    return (*lines, line)
 
 
 def _fitting(atom: str, measure: Measure) -> list[str]:
