@@ -17,7 +17,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from docgen import rules
 from docgen.render import fonts, lines
-from docgen.render.lines import segments
+from docgen.render.lines import BODY_FACE, BODY_PT, segments
+from docgen.render.lines import MEASURE_EMS as LINE_EMS
 from docgen.render.measure import TWIPS_PER_PT
 
 
@@ -35,7 +36,6 @@ def _names(context: Any) -> Iterable[str]:
 
 
 BLANK_RUN = re.compile(r"(_{3,})")
-BODY_FACE, BODY_PT, LINE_EMS = "仿宋_GB2312", 16, 28   # GB/T 9704 §5.2.3: 3号仿宋, 28 characters a line
 DATE_RIGHT_EMS = 4    # §7.3.5.1: 成文日期右空四字
 
 
