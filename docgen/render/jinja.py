@@ -116,12 +116,10 @@ def _ruled_docx(text: str) -> RichText:
     return rich
 
 
-# how Word and LibreOffice draw it: Normal condensed by 0.25 pt (docx_builder._condensed); a blank as two no-break
-# spaces (0.333 em each) per underscore, as `ruled` writes it, condensed to the PDF's half an em
-DOCX_BLANK_TWIPS = -27
-DOCX_DRAWN = lines.Drawn(base_spacing_pt=-0.25, blank_pt=2 * (0.333 * lines.BODY_PT + DOCX_BLANK_TWIPS / TWIPS_PER_PT),
-                         autospace_pt=lines.AUTOSPACE_EMS * lines.BODY_PT, slack_pt=1.0,
-                         portions=True)
+# how Word and LibreOffice draw it: Normal condensed by 0.25 pt (docx_builder._condensed); a blank as no-break spaces
+# (0.333 em, never condensed: LibreOffice ignores w:spacing on spaces), three for two underscores: the PDF's half an em
+DOCX_DRAWN = lines.Drawn(base_spacing_pt=-0.25, blank_pt=1.5 * 0.334 * lines.BODY_PT,
+                         autospace_pt=lines.AUTOSPACE_EMS * lines.BODY_PT, slack_pt=1.0, portions=True)
 
 
 def _run(text: str, twips: int | None, underline: bool = False) -> str:
@@ -135,7 +133,7 @@ def _line_runs(line: lines.Line) -> str:
     """Return the runs of one set line: its text at the line's spacing in whole twips (rounded down: narrower),
     its blanks underlined."""
     twips = None if line.spacing is None else math.floor(line.spacing * TWIPS_PER_PT)
-    return "".join(_run("\u00a0" * len(part) * 2, DOCX_BLANK_TWIPS, underline=True) if i % 2 else _run(part, twips)
+    return "".join(_run("\u00a0" * (len(part) * 3 // 2), None, underline=True) if i % 2 else _run(part, twips)
                    for i, part in enumerate(_BLANK_SPLIT.split(line.text)) if part)
 
 

@@ -41,7 +41,9 @@ DOTTED = re.compile(rf"[{HAN}]{{1,6}}(?:·[{HAN}]{{1,6}})+")
 # LibreOffice spaces Latin and digits from Chinese (2019 年 8 月) whatever w:autoSpaceDE/DN say (FACTS.md):
 # measured 3.45 pt at 3号. Word does not: there a line with digits stops short of the measure by that much
 AUTOSPACE_EMS = 3.45 / BODY_PT
-SCRIPT_CHANGE = re.compile(rf"(?<=[{HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{HAN}])")
+SCRIPT_CHANGE = re.compile(rf"(?<=[{HAN}])(?=[A-Za-z0-9_])|(?<=[A-Za-z0-9_])(?=[{HAN}])")   # _: a blank's spaces
+# a blank is drawn half an em an underscore (the DOCX's no-break spaces are not condensed: a little more)
+BLANK_EMS = 0.51
 TAIL = 4   # the last characters of a text go together: no line holds one character alone
 
 
@@ -101,10 +103,10 @@ class Measure:
     first_ems: float = MEASURE_EMS - INDENT_EMS
 
     def ems(self, text: str) -> float:
-        """Return the advance of a piece of a line in em, as the wider of the formats sets it: a blank half an
-        em per underscore, and LibreOffice's space between Chinese and Latin or digits (AUTOSPACE_EMS)."""
+        """Return the advance of a piece of a line in em, as the wider of the formats sets it: a blank
+        BLANK_EMS per underscore, and LibreOffice's space between Chinese and Latin or digits (AUTOSPACE_EMS)."""
         blanks = BLANK.findall(text)
-        return (self.face.ems(BLANK.sub("", text)) + sum(map(len, blanks)) / 2
+        return (self.face.ems(BLANK.sub("", text)) + sum(map(len, blanks)) * BLANK_EMS
                 + len(SCRIPT_CHANGE.findall(text)) * AUTOSPACE_EMS)
 
 

@@ -184,3 +184,12 @@ def test_evaluation_form_docx_long_cover_in_libreoffice(renderer, tmp_path):
     pages = pdf_pages(converted["form"], hanging=True)
     assert len(pages) == 8
     assert "有水印" in pages[0].text() and "有水印" in pages[4].text()   # the cover's last line, its print note
+
+
+def test_blank_letters_docx_in_libreoffice_set_the_pdfs_lines(renderer, tmp_path):
+    # blanks (underlined no-break spaces in Word) are as wide as the PDF's: the same lines, one page
+    docx = {slug: renderer.blank(slug, "docx").content for slug in LETTERS}
+    converted = libreoffice_pdfs(docx, tmp_path)
+    for slug in LETTERS:
+        lo_pages, pdf = pdf_pages(converted[slug], hanging=True), pdf_pages(renderer.blank(slug, "pdf").content)
+        assert len(lo_pages) == 1 and _lines(lo_pages) == _lines(pdf), slug
