@@ -193,3 +193,14 @@ def test_blank_letters_docx_in_libreoffice_set_the_pdfs_lines(renderer, tmp_path
     for slug in LETTERS:
         lo_pages, pdf = pdf_pages(converted[slug], hanging=True), pdf_pages(renderer.blank(slug, "pdf").content)
         assert len(lo_pages) == 1 and _lines(lo_pages) == _lines(pdf), slug
+
+
+def test_a_dot_starts_no_line_in_free_text_weasyprint_sets(renderer):
+    # 21.4: 评审表 主要业绩 with “·” falling at every line end, and an 18-字 name in the 免学表's 12-字 姓名 cell
+    form = sample("evaluation-form")
+    form["achievements"] = ["".join(f"{'与' * n}古丽娜尔·吐尔逊同志合作，" for n in range(12))[:300]]
+    exemption = sample("ce-exemption")
+    exemption["applicant"]["name"] = NAMES[-3]
+    for slug, data in (("evaluation-form", form), ("ce-exemption", exemption)):
+        for page in pdf_pages(renderer.render(slug, data, "pdf").content):
+            assert not page.starts_with(r"^·"), (slug, page.starts_with(r"^·"))
