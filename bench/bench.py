@@ -54,6 +54,10 @@ SYSTEM_PYTHON = "/usr/bin/python3"        # Debian's, with python3-uno: runs the
 NAMES = ["阿不都热合曼·买买提", "古丽米拉·艾则孜", "王建国", "李娟", "张喆", "刘䶮", "陈昇", "赵珺玥"]
 ONE_PAGE_TARGET_MS, COMMITMENT_TARGET_MS, DOCX_TARGET_MS = 25, 15, 5
 RESULTS = ROOT / "bench" / "results.md"
+# the one-page letters set in docgen's own lines (docgen/render/lines.py, issue 26)
+LETTERS = ("commitment", "public-notice", "notice-result", "recommendation", "integrity-certificate",
+           "unit-nature-certificate", "work-history-certificate", "political-appraisal", "authenticity-guarantee",
+           "material-list")
 README_BEGIN, README_END = "<!-- bench/run results: begin -->", "<!-- bench/run results: end -->"
 
 
@@ -416,6 +420,33 @@ def verdict(value: float | None, limit: float, higher_is_better: bool = False) -
     return f"missed by {abs(value - limit) / limit * 100:.0f} %"
 
 
+def letters_table(all_cases: list[Case]) -> list[str]:
+    """Return the letters' medians as ratios to the baselines, and issue 26's ratios between documents."""
+    by_slug = {c.slug: c for c in all_cases if c.label == KINDS[c.slug].title or c.slug == "evaluation-form"}
+    letters = [by_slug[s] for s in LETTERS if s in by_slug]
+
+    def med(values: list[float | None]) -> float | None:
+        known = [v for v in values if v]
+        return statistics.median(known) if known else None
+
+    pdf, docx = med([c.pdf.median for c in letters]), med([c.docx.median for c in letters])
+    warm, cold = med([c.lo_warm.median for c in letters]), med([c.lo_cold.median for c in letters])
+    form, exemption, commitment = by_slug.get("evaluation-form"), by_slug.get("ce-exemption"), by_slug.get("commitment")
+    copy_ms = form.pdf.median / 3 if form and form.pdf.median else None     # the case is 一式三份
+    rows = ["", f"| the {len(letters)} one-page letters (docgen's own lines), median of their medians | docgen | "
+                "baseline | ratio | target |", "|---|---:|---:|---:|---|",
+            f"| PDF vs warm LibreOffice | {fmt_ms(pdf)} | {fmt_ms(warm)} | {ratio(warm, pdf)} | |",
+            f"| PDF vs cold soffice | {fmt_ms(pdf)} | {fmt_ms(cold)} | {ratio(cold, pdf)} | |",
+            f"| DOCX (median) | {fmt_ms(docx)} | – | – | |",
+            f"| 评审表, one copy of 4 pages, vs a letter's PDF | {fmt_ms(copy_ms)} | {fmt_ms(pdf)} | "
+            f"{copy_ms / pdf:.1f}× the time | ≤ 5×: {verdict(copy_ms / pdf, 5)} |" if copy_ms and pdf else "",
+            f"| 免学表 PDF vs 承诺书 PDF | {fmt_ms(exemption.pdf.median)} | {fmt_ms(commitment.pdf.median)} | "
+            f"{exemption.pdf.median / commitment.pdf.median:.1f}× the time | ≤ 2×: "
+            f"{verdict(exemption.pdf.median / commitment.pdf.median, 2)} |"
+            if exemption and commitment and exemption.pdf.median and commitment.pdf.median else ""]
+    return [row for row in rows if row != ""] if letters else []
+
+
 def report(args, all_cases: list[Case], lo_note: str | None, http_rows: list[dict], serve_first_ms: float | None,
            batch: tuple[float, int, int] | None, rss: dict | None, lo_rss: float | None, cold: list[float],
            zlib_rows: list, wall_s: float, package: dict | None = None) -> str:
@@ -441,6 +472,7 @@ def report(args, all_cases: list[Case], lo_note: str | None, http_rows: list[dic
                        f"{verdict(docx, DOCX_TARGET_MS)}")
         lines.append(f"| {case.label} | {fmt_ms(docx)} | {fmt_ms(pdf)} | {case.pages} | {fmt_ms(warm)} | "
                      f"{ratio(warm, pdf)} | {fmt_ms(cold_lo)} | {targets} |")
+    lines += letters_table(all_cases)
     commitment = next(c for c in all_cases if c.slug == "commitment")
     lo_one = commitment.lo_warm.median
     lines += ["", "| HTTP `docgen serve`, 个人承诺书 PDF | documents/s | vs warm LO | p50 | p99 | errors | target |",

@@ -296,14 +296,6 @@ def add(doc: Any, text: str, style: str = "Body") -> Paragraph:
     return p
 
 
-def add_labelled(doc: DocumentObject, label: str, text: str, style: str = "Body") -> Paragraph:
-    """Add a paragraph whose first run is a 黑体 label, e.g. 基本信息：."""
-    p = doc.add_paragraph(style=style)
-    p.add_run(label, style="Label")
-    p.add_run(text)
-    return p
-
-
 def bottom_border(paragraph: Paragraph) -> None:
     """Underline a whole paragraph: a ruled line to write on by hand."""
     ppr = paragraph._p.get_or_add_pPr()
@@ -320,7 +312,7 @@ def bottom_border(paragraph: Paragraph) -> None:
 def add_paragraphs(doc: DocumentObject, name: str = "paragraphs", style: str = "Body") -> None:
     """Add a docxtpl loop printing each item of the context list `name` as a paragraph (blanks ruled)."""
     add(doc, f"{{%p for paragraph in {name} %}}", style)
-    add(doc, "{{r paragraph|ruled }}", style)
+    add(doc, "{{r paragraph|lines }}", style)
     add(doc, "{%p endfor %}", style)
 
 
@@ -335,7 +327,7 @@ def add_sections(doc: DocumentObject) -> None:
     """Add the context's labelled `sections` (label：text, more paragraphs, ruled lines to write on), as the 公示
     and the 鉴定材料 print them (templates/_base/sections.html in the PDF)."""
     add(doc, "{%p for section in sections %}")
-    add_labelled(doc, "{{ section.label }}", "{{r section.text|ruled }}")
+    add(doc, "{{r section.text|lines(2, section.label) }}")
     add_paragraphs(doc, "section.more")
     add_ruled_lines(doc, "section.lines")
     add(doc, "{%p endfor %}")
@@ -369,6 +361,7 @@ def add_signoff(doc: DocumentObject) -> None:
     add(doc, "{%p endfor %}", "Signoff")
 
 
+RENDERED_STYLES = ("Label",)   # named by runs the `lines` filter writes at render time (docgen/render/jinja.py)
 _UNUSED_PARTS = ("stylesWithEffects", "customXml", "thumbnail", "webSettings")
 
 
@@ -396,7 +389,7 @@ def slim(doc: DocumentObject) -> None:
 
 def _used_styles(doc: DocumentObject, by_id: dict[str, Any]) -> set[str]:
     """Return the ids of the styles the document, its headers and footers name, and those they are based on."""
-    used: set[str] = set()
+    used: set[str] = set(RENDERED_STYLES)
     parts = [doc.part] + [rel.target_part for rel in doc.part.rels.values()
                           if rel.reltype.endswith(("/footer", "/header"))]
     for part in parts:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import math
 import re
+from xml.sax.saxutils import escape as xml_escape
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -14,7 +16,9 @@ from markupsafe import Markup, escape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from docgen import rules
-from docgen.render import fonts
+from docgen.render import fonts, lines
+from docgen.render.lines import BODY_FACE, BODY_PT, segments
+from docgen.render.lines import MEASURE_EMS as LINE_EMS
 from docgen.render.measure import TWIPS_PER_PT
 
 
@@ -26,15 +30,20 @@ def _register_filters(env: Any) -> None:
     env.filters["mask_id"] = lambda v: rules.mask_id_number(v)
 
 
+def _names(context: Any) -> Iterable[str]:
+    names: Iterable[str] = context.get("keep_together", ())
+    return names
+
+
 BLANK_RUN = re.compile(r"(_{3,})")
-BODY_FACE, BODY_PT, LINE_EMS = "仿宋_GB2312", 16, 28   # GB/T 9704 §5.2.3: 3号仿宋, 28 characters a line
 DATE_RIGHT_EMS = 4    # §7.3.5.1: 成文日期右空四字
 
 
 def signoff(signatures: Iterable[str], date: str) -> list[dict]:
     """Place the sign-off lines as GB/T 9704-2012 §7.3.5.1 does for a sealed document: the 成文日期 four
     characters in from the right, each 署名 line centred over it; a line too long to centre there is set
-    flush right (at most a full line, wrapping beyond it). Returns [{text, right (em), twips}], date last."""
+    flush right, one longer than a line broken by docgen's line breaker (the same lines in the PDF and the
+    DOCX). Returns [{text, right (em), twips}], date last."""
     face = fonts.face(BODY_FACE)
     date_ems = face.ems(str(date))
     centre = DATE_RIGHT_EMS + date_ems / 2       # from the right edge
@@ -45,47 +54,13 @@ def signoff(signatures: Iterable[str], date: str) -> list[dict]:
     def least(line: str) -> float:   # a blank's last underscore is drawn 0.28 em past its advance
         return 0.3 if BLANK_RUN.search(line[-3:]) else 0.0
 
+    measure = lines.Measure(face, LINE_EMS, LINE_EMS)
+    placed = [(piece, False) for line in signatures for piece in lines.break_lines(str(line), measure)]
     out = []
-    for line in [*signatures, date]:
-        text = str(line)
-        right = DATE_RIGHT_EMS if line is date else max(least(text), centre - min(width(text), LINE_EMS) / 2)
-        out.append({"text": line, "right": round(right, 2), "twips": round(right * BODY_PT * TWIPS_PER_PT)})
+    for text, is_date in [*placed, (str(date), True)]:
+        right = DATE_RIGHT_EMS if is_date else max(least(text), centre - min(width(text), LINE_EMS) / 2)
+        out.append({"text": text, "right": round(right, 2), "twips": round(right * BODY_PT * TWIPS_PER_PT)})
     return out
-# never broken across lines (禁则): dates, ID numbers (masked too), and the person's name (context
-# `keep_together`); the last TAIL characters of a text go together so no line holds one character alone
-KEEP = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|(?:身份证号(?:码)?[：:]?)?\d{6}[\d*]{8}\d{3}[\dXx]")
-TAIL = 4
-
-
-def segments(text: str, names: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """Split a text into ("text" | "keep" | "blank", part): what may break, what must not, blanks to rule."""
-    text = str(text)
-    spans = [m.span() for m in KEEP.finditer(text)]
-    for name in names:
-        if name and len(name) > 1:
-            spans += [m.span() for m in re.finditer(re.escape(name), text)]
-    blanks = [m.span() for m in BLANK_RUN.finditer(text)]
-    if len(text) >= 2 * TAIL and not any(end > len(text) - TAIL for _, end in blanks):
-        spans.append((len(text) - TAIL, len(text)))
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if any(b_start < end and start < b_end for b_start, b_end in blanks):
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    marks = sorted([(s, e, "keep") for s, e in merged] + [(s, e, "blank") for s, e in blanks])
-    out, at = [], 0
-    for start, end, kind in marks:
-        if start > at:
-            out.append(("text", text[at:start]))
-        out.append((kind, text[start:end]))
-        at = end
-    if at < len(text):
-        out.append(("text", text[at:]))
-    return out
-
 
 @pass_context
 def _ruled_html(context: Any, text: str) -> Markup:
@@ -94,20 +69,83 @@ def _ruled_html(context: Any, text: str) -> Markup:
     html = {"text": lambda part: str(escape(part)),
             "keep": lambda part: f'<span class="keep">{escape(part)}</span>',
             "blank": lambda part: f'<span class="blank">{part}</span>'}
-    return Markup("".join(html[kind](part) for kind, part in segments(text, context.get("keep_together", ()))))
+    return Markup("".join(html[kind](part) for kind, part in segments(text, _names(context))))
+
+
+_DOT = re.compile(r"([^\s·]·)")
+_BLANK_SPLIT = re.compile(f"({lines.BLANK.pattern})")   # text, blank, text, … of a set line
+
+
+def _kinsoku_html(text: str) -> Markup:
+    """Escape free text set by WeasyPrint in a cell or box (主要业绩, 姓名), keeping each “·” on the line of the
+    character before it: GB/T 15834, no line starts with “·” (Pango breaks before it beside Chinese)."""
+    parts = _DOT.split(str(text))
+    return Markup("".join(f'<span class="keep">{escape(part)}</span>' if i % 2 else str(escape(part))
+                          for i, part in enumerate(parts)))
+
+
+# how WeasyPrint draws a letter: gbt9704.css letter-spacing -0.2pt; a blank's underscore at 0.778 − 0.278 em
+PDF_DRAWN = lines.Drawn(base_spacing_pt=-0.2, blank_pt=0.5 * lines.BODY_PT)
+
+
+@pass_context
+def _lines_html(context: Any, text: str, indent: float = lines.INDENT_EMS, label: str = "") -> Markup:
+    """Set a letter paragraph in docgen's lines (docgen.render.lines): each line but the last ends in <br> and
+    is filled to the measure by its letter spacing; nothing wraps. A 黑体 label (基本信息：) opens the first line."""
+    out = []
+    for line in lines.set_lines(text, PDF_DRAWN, names=_names(context), indent_ems=indent, label=label):
+        html = "".join(f'<span class="blank">{part}</span>' if i % 2 else str(escape(part))
+                       for i, part in enumerate(_BLANK_SPLIT.split(line.text)))
+        out.append(html if line.spacing is None else
+                   f'<span class="ln" style="letter-spacing: {line.spacing:.3f}pt">{html}</span>')
+    lead = f'<span class="label">{escape(label)}</span>' if label else ""
+    return Markup(f'<span class="lines">{lead}' + "<br>".join(out) + "</span>")
 
 
 def _ruled_docx(text: str) -> RichText:
     """Draw a run of underscores as underlined spaces: fonts draw underscores as dashes, Word's underline is
     solid. (Word and LibreOffice break Chinese between any two characters whatever joins them — U+2060,
-    U+FEFF and U+200D were tried in LibreOffice — so a DOCX cannot keep a name together; its settings
-    keep “·” off both ends of a line.)"""
+    U+FEFF and U+200D were tried in LibreOffice — so outside the letters' paragraphs, set in docgen's own lines
+    by `lines`, a DOCX cannot keep a name together; its settings keep “·” off both ends of a line.)"""
     rich = RichText()
-    for kind, part in segments(text):
-        if kind == "blank":
+    for i, part in enumerate(_BLANK_SPLIT.split(str(text))):
+        if i % 2:
             rich.add("\u00a0" * len(part) * 2, underline=True)  # no-break spaces: not trimmed at line end
-        else:
+        elif part:
             rich.add(part)
+    return rich
+
+
+# how Word and LibreOffice draw it: Normal condensed by 0.25 pt (docx_builder._condensed); a blank as no-break spaces
+# (0.333 em, never condensed: LibreOffice ignores w:spacing on spaces), three for two underscores: the PDF's half an em
+DOCX_DRAWN = lines.Drawn(base_spacing_pt=-0.25, blank_pt=1.5 * 0.334 * lines.BODY_PT,
+                         autospace_pt=lines.AUTOSPACE_EMS * lines.BODY_PT, slack_pt=1.0, portions=True)
+
+
+def _run(text: str, twips: int | None, underline: bool = False) -> str:
+    """Return a Word run of text with its character spacing (twips; None: the style's) and underline."""
+    props = ("" if twips is None else f'<w:spacing w:val="{twips}"/>') + ('<w:u w:val="single"/>' if underline else "")
+    return (f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}"
+            f'<w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r>')
+
+
+def _line_runs(line: lines.Line) -> str:
+    """Return the runs of one set line: its text at the line's spacing in whole twips (rounded down: narrower),
+    its blanks underlined."""
+    twips = None if line.spacing is None else math.floor(line.spacing * TWIPS_PER_PT)
+    return "".join(_run("\u00a0" * (len(part) * 3 // 2), None, underline=True) if i % 2 else _run(part, twips)
+                   for i, part in enumerate(_BLANK_SPLIT.split(line.text)) if part)
+
+
+@pass_context
+def _lines_docx(context: Any, text: str, indent: float = lines.INDENT_EMS, label: str = "") -> RichText:
+    """Set a letter paragraph in docgen's lines (docgen.render.lines), the same as the PDF: each line but the last
+    ends in a line break and is filled to the measure by character spacing. A 黑体 label opens the first line."""
+    rich = RichText()
+    if label:
+        rich.add(label, style="Label")
+    set_lines = lines.set_lines(text, DOCX_DRAWN, names=_names(context), indent_ems=indent, label=label)
+    rich.xml += "<w:r><w:br/></w:r>".join(_line_runs(line) for line in set_lines)
     return rich
 
 
@@ -129,6 +167,7 @@ def docx_env() -> ImmutableSandboxedEnvironment:
     env = _CompiledOnce(undefined=StrictUndefined, autoescape=True)
     _register_filters(env)
     env.filters["ruled"] = _ruled_docx  # used as {{r line|ruled }}
+    env.filters["lines"] = _lines_docx  # {{r paragraph|lines }}
     return env
 
 
@@ -138,4 +177,6 @@ def html_env(templates_dir: Path) -> ImmutableSandboxedEnvironment:
                                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     _register_filters(env)
     env.filters["ruled"] = _ruled_html
+    env.filters["lines"] = _lines_html
+    env.filters["kinsoku"] = _kinsoku_html
     return env

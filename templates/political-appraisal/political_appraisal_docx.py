@@ -10,10 +10,10 @@ def build() -> Document:
     """Return the Word template."""
     doc = new_document()
     add(doc, "{{ title }}", "DocTitle")
-    add(doc, "{{r lead|ruled }}")
+    add(doc, "{{r lead|lines }}")
     add_sections(doc)
     first = len(doc.paragraphs)
-    add(doc, "{{r closing|ruled }}")
+    add(doc, "{{r closing|lines }}")
     add_signoff(doc)
     keep_with_signoff(doc, first)   # the signature block never stands alone on a page (§7.3.5)
     return doc

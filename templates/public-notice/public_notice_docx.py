@@ -10,12 +10,12 @@ def build() -> Document:
     """Return the Word template."""
     doc = new_document()
     add(doc, "{{ title }}", "DocTitle")
-    add(doc, "{{r lead|ruled }}")
+    add(doc, "{{r lead|lines }}")
     add_sections(doc)
     first = len(doc.paragraphs)
-    add(doc, "{{r period|ruled }}")
+    add(doc, "{{r period|lines }}")
     add(doc, "{%p if contact %}")
-    add(doc, "{{r contact|ruled }}")
+    add(doc, "{{r contact|lines }}")
     add(doc, "{%p endif %}")
     add_signoff(doc)
     # GB/T 9704 §7.3.5: the signature block and its date never stand alone on a page when a long 业绩成果

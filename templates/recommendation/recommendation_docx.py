@@ -11,7 +11,7 @@ def build() -> Document:
     doc = new_document()
     add(doc, "{{ title }}", "DocTitle")
     add(doc, "{{ addressee }}", "Plain")
-    add(doc, "{{r lead|ruled }}")
+    add(doc, "{{r lead|lines }}")
     add_paragraphs(doc, "remarks")
     add_ruled_lines(doc, "lines")
     first = len(doc.paragraphs)

@@ -155,8 +155,8 @@ def test_blank_form_takes_the_unit_wording(renderer):
     assert "主要领导（签字）：" in pdf and "（公章）" in pdf
     docx = docx_text(renderer.blank(SLUG, "docx", "aksu-archives-2024").content)
     assert "年　　月　　日至　　年　　月　　日在本单位公示" in docx
-    # the blanks are underlined no-break spaces in Word (a solid line to write on)
-    assert "\xa0" * 20 + "同志" in docx and "古丽米拉" not in docx
+    # the blanks are underlined no-break spaces in Word (a solid line to write on), as wide as the PDF's
+    assert "\xa0" * 15 + "同志" in docx and "古丽米拉" not in docx
 
 
 def test_every_profile_has_the_wording_of_both_issuers():

@@ -22,6 +22,8 @@ FOLIO = re.compile(r"^(?:[—\-–]\s*\d*\s*[—\-–]|\d+|第\s*\d+\s*页\s*共
 # GB/T 15834 禁则: these never start a line; “·” joins the parts of a name
 CLOSING = r"^[，。、；：？！）》」』】〕〉”’·%]"
 ID_NUMBER = re.compile(r"\d{6}[\d*]{8}\d{3}[\dXx]")
+# kept on one line as well (docgen/render/lines.py): dates and the fixed labels
+WHOLE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|身份证号码|统一社会信用代码|（公章）|（签章）|（签字）|（盖章）")
 SIGNOFF = re.compile(r"签字|签名|公章|印章|（签章）|^\S*\d{4}年\d{1,2}月\d{1,2}日$|^[　\s]*年[　\s]*月[　\s]*日$")
 
 
@@ -73,7 +75,7 @@ def pdf_pages(content: bytes, *, hanging: bool = False) -> list[Page]:
 
 def check_letter_pages(pages: list[Page], *, names: list[str], signoff_date: bool) -> None:
     """Assert what every letter page must hold: glyphs inside the text area, no line starting with closing
-    punctuation or “·”, names and ID numbers on one line, no page with nothing but its sign-off."""
+    punctuation or “·”, names, ID numbers, dates and labels on one line, no page with nothing but its sign-off."""
     for page in pages:
         assert page.lines, f"page {page.number} holds only its folio"
         assert page.chars_outside == [], f"page {page.number}: outside the text area: {page.chars_outside[:10]}"
@@ -82,6 +84,8 @@ def check_letter_pages(pages: list[Page], *, names: list[str], signoff_date: boo
         for name in names:
             assert joined.count(name) == flat.count(name), f"page {page.number}: {name} split across lines"
         assert len(ID_NUMBER.findall(joined)) == len(ID_NUMBER.findall(flat)), f"page {page.number}: ID split"
+        split = set(WHOLE.findall(flat)) - set(WHOLE.findall(joined))
+        assert len(WHOLE.findall(joined)) == len(WHOLE.findall(flat)), f"page {page.number}: split: {split}"
     if signoff_date and len(pages) > 1:
         body = [line for line in pages[-1].lines if not SIGNOFF.search(line[3])]
         assert len(body) >= 2, f"the last page holds only the sign-off: {[line[3] for line in pages[-1].lines]}"

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docgen.documents import sample
+from docgen.render import fonts
 from tests.layout.pages import (
     CLOSING,
     Page,
@@ -28,7 +29,9 @@ LETTERS = ("public-notice", "notice-result", "commitment", "recommendation", "in
 PROFILES = ("xinjiang", "bazhou-2024", "bazhou-eng-2021", "aksu-archives-2024", "tacheng-2023", "urumqi-etdz-2024")
 # rare characters Fandol lacks (drawn by the Noto fallback) and Uyghur / Kazakh names with “·”
 NAMES = ("王䶮", "李𠈌喆", "赵赟", "张堃", "阿不都热合曼·买买提", "古丽米拉·艾尔肯", "买买提艾力·阿不都克热木",
-         "努尔兰·哈力别克", "热依拉·艾买提", "欧阳明辉")
+         "努尔兰·哈力别克", "热依拉·艾买提", "欧阳明辉",
+         # 18–20 characters (NAME_MAX), “·” near either end and in the middle
+         "热依汗古丽·阿不都热合曼·买买提明江", "阿·不都热合曼买买提艾力阿不都克热木江", "买买提艾力阿不都克热木·吐尔逊江努尔")
 UNITS = ("阿克苏市档案馆", "塔城地区人民医院", "巴音郭楞蒙古自治州农业科学研究所",
          "新疆维吾尔自治区畜牧科学院兽医研究所（新疆畜牧科学院动物临床医学研究中心）",
          "巴音郭楞蒙古自治州农业科学研究所棉花与特色作物栽培技术研究中心实验室",
@@ -90,8 +93,9 @@ def _docx_cases() -> list[tuple[str, str, str, str, int]]:
     rng = random.Random(9)
     cases = []
     for slug in LETTERS:
-        for long_chars in (rng.randint(130, 150), 500):
-            cases.append((slug, rng.choice(PROFILES), rng.choice(NAMES), rng.choice(UNITS[3:]), long_chars))
+        for long_chars in (rng.randint(130, 150), 500):   # typical content, and the longest with an 18–20 字 name
+            name = rng.choice(NAMES if long_chars < 500 else NAMES[-3:])
+            cases.append((slug, rng.choice(PROFILES), name, rng.choice(UNITS[3:]), long_chars))
     return cases
 
 
@@ -112,12 +116,21 @@ def laid_out(renderer, tmp_path_factory):
             for i, case in enumerate(DOCX_CASES)]
 
 
+def _lines(pages: list[Page]) -> list[str]:
+    """Return the printed lines, blanks and LibreOffice's spaces between Chinese and digits left out, and the
+    characters the body face lacks (WeasyPrint draws 赟 from the fallback font a little lower: a row of its own)."""
+    face = fonts.face("仿宋_GB2312")
+    out = ["".join(ch for ch in line[3] if face.has(ch) and ch not in " _\u00a0") for page in pages for line in page.lines]
+    return [line for line in out if line]
+
+
 @pytest.mark.parametrize("index", range(len(DOCX_CASES)), ids=[f"{c[0]}-{c[4]}" for c in DOCX_CASES])
 def test_docx_in_libreoffice(laid_out, index):
-    (slug, profile, _, _, long_chars), lo_pages, pdf_pages_ = laid_out[index]
-    # LibreOffice breaks Chinese between any two characters whatever joins them: names are checked in the PDF
-    check_letter_pages(lo_pages, names=[], signoff_date=True)
+    (slug, profile, name, _, long_chars), lo_pages, pdf_pages_ = laid_out[index]
+    check_letter_pages(lo_pages, names=[name], signoff_date=True)
     assert len(lo_pages) == len(pdf_pages_), (slug, profile, long_chars)
+    # the same lines as the PDF (docgen/render/lines.py): LibreOffice breaks none of them again
+    assert _lines(lo_pages) == _lines(pdf_pages_)
     if long_chars <= 150:
         assert len(lo_pages) == 1
 
@@ -171,3 +184,23 @@ def test_evaluation_form_docx_long_cover_in_libreoffice(renderer, tmp_path):
     pages = pdf_pages(converted["form"], hanging=True)
     assert len(pages) == 8
     assert "有水印" in pages[0].text() and "有水印" in pages[4].text()   # the cover's last line, its print note
+
+
+def test_blank_letters_docx_in_libreoffice_set_the_pdfs_lines(renderer, tmp_path):
+    # blanks (underlined no-break spaces in Word) are as wide as the PDF's: the same lines, one page
+    docx = {slug: renderer.blank(slug, "docx").content for slug in LETTERS}
+    converted = libreoffice_pdfs(docx, tmp_path)
+    for slug in LETTERS:
+        lo_pages, pdf = pdf_pages(converted[slug], hanging=True), pdf_pages(renderer.blank(slug, "pdf").content)
+        assert len(lo_pages) == 1 and _lines(lo_pages) == _lines(pdf), slug
+
+
+def test_a_dot_starts_no_line_in_free_text_weasyprint_sets(renderer):
+    # 21.4: 评审表 主要业绩 with “·” falling at every line end, and an 18-字 name in the 免学表's 12-字 姓名 cell
+    form = sample("evaluation-form")
+    form["achievements"] = ["".join(f"{'与' * n}古丽娜尔·吐尔逊同志合作，" for n in range(12))[:300]]
+    exemption = sample("ce-exemption")
+    exemption["applicant"]["name"] = NAMES[-3]
+    for slug, data in (("evaluation-form", form), ("ce-exemption", exemption)):
+        for page in pdf_pages(renderer.render(slug, data, "pdf").content):
+            assert not page.starts_with(r"^·"), (slug, page.starts_with(r"^·"))
