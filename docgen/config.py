@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     RENDER_WAIT: float = Field(10, ge=0, description="seconds a render waits for a free slot before 429")
     RENDER_TIME_LIMIT: float = Field(120, gt=0, description="seconds a render may take before it is stopped (503)")
     METRICS_TOKEN: str | None = Field(None, description="set: GET /metrics wants Authorization: Bearer <token>")
+    # a one-unit deployment's seal and certificate (several units: `docgen units seal|certificate`, issue 25)
+    SEAL_IMAGE: Path | None = Field(None, description="the unit's seal: a PNG with transparency (42 mm unless its dpi says)")
+    SIGNING_P12: Path | None = Field(None, description="the unit's PKCS#12 (certificate and key) for PAdES signatures")
+    SIGNING_PASSWORD: str = Field("", description="the PKCS#12's password")
+    TSA_URL: str | None = Field(None, description="an RFC 3161 time-stamp authority: signatures become PAdES B-T")
 
     @property
     def artifacts_dir(self) -> Path:
