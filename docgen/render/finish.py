@@ -54,7 +54,7 @@ class Finish:
     pad: bool = True                   # each copy to an even page count (duplex); a preview pads as its issue
     seal: Seal | None = None           # the unit's seal over the 署名 and 成文日期 (docgen.render.seal)
     archive: Archive | None = None     # PDF/A-2b: keep its output intent and write this XMP metadata
-    signer: Any = None                 # docgen.render.signature.Signer: PAdES, the seal its visible signature
+    signer: Any = None                 # docgen.render.signature.Signer: PAdES, its field the seal's box
 
     @property
     def needed(self) -> bool:
@@ -125,9 +125,7 @@ def pdf(content: bytes, finish: Finish) -> bytes:
         side = QR_MM * MM
         qr_ops = qr.pdf_ops(finish.verify_url, (width - side) / 2, QR_BOTTOM_MM * MM, side)
     box = _seal_box(source, finish.seal) if finish.seal else None
-    # signed, the seal is the signature's appearance; else it is overlaid on its page
-    sealed = (box.page, _seal_form(out, box, finish.seal, width, height)) \
-        if box and finish.seal and not finish.signer else None
+    sealed = (box.page, _seal_form(out, box, finish.seal, width, height)) if box and finish.seal else None
     for n in range(1, finish.copies + 1):
         first = len(out.pages)
         out.pages.extend(source.pages)
@@ -151,9 +149,8 @@ def pdf(content: bytes, finish: Finish) -> bytes:
 
 
 def _signed(content: bytes, finish: Finish, box: seal_render.Box | None) -> bytes:
-    """Sign the saved PDF (an incremental update), the seal in its box as the visible signature if sealed."""
-    visible = signature.Visible(box.page, (box.x, box.y, box.x + box.side, box.y + box.side), finish.seal.png) \
-        if box and finish.seal else None
+    """Sign the saved PDF (an incremental update); sealed, the signature's field is the seal's box."""
+    visible = signature.Visible(box.page, (box.x, box.y, box.x + box.side, box.y + box.side)) if box else None
     return signature.sign(content, finish.signer, visible)
 
 

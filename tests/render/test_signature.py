@@ -90,7 +90,7 @@ def test_the_seal_is_the_visible_signature_over_the_date(signed):
                     if line["text"] == cn_date(__import__("datetime").date.fromisoformat(sample(SLUG)["date"])))
         top, bottom = page.height - y1, page.height - y0
         assert x0 <= date["x0"] and date["x1"] <= x1 and top <= date["top"] and date["bottom"] <= bottom
-        assert not page.images          # the seal is drawn once: by the signature's appearance, not the page
+        assert len(page.images) == 1    # the seal, drawn once: on the page, under the signature's field
 
 
 def test_signing_is_an_incremental_update_that_keeps_pdfa(signed):
