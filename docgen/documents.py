@@ -282,7 +282,8 @@ class Renderer:
         return finish_render.Finish(
             document_id, watermark=kind.watermark, copies=copies, pad=duplex,
             verify_url=qr.verify_url(self.public_url, document_id, self.secret_key) if wants_qr else None,
-            seal=trust.credentials.seal if trust.marks.seal else None,
+            seal=trust.credentials.seal if trust.marks.seal and kind.issued_by_unit else None,
+            cross_seal=trust.credentials.seal if trust.marks.seal and kind.cross_page_seal else None,
             signer=trust.credentials.signer if trust.marks.sign else None)
 
 
@@ -324,8 +325,10 @@ def check_marks(kind: Kind, fmt: str, marks: Marks, credentials: Credentials) ->
     def refuse(slug: str, detail: str) -> Problem:
         return Problem(400, "参数不对", detail, slug=slug)
 
-    if (marks.seal or marks.sign) and not kind.issued_by_unit:
+    if (marks.seal and not (kind.issued_by_unit or kind.cross_page_seal)) or (marks.sign and not kind.issued_by_unit):
         raise refuse("bad-seal", f"{kind.title}不是单位出具的文书，不加盖单位印章、不加单位签名")
+    if marks.seal and kind.cross_page_seal and fmt != "pdf":
+        raise refuse("bad-seal", f"{kind.title}的骑缝章只加在 PDF 上：请用 format=pdf")
     if marks.seal and credentials.seal is None:
         raise refuse("no-seal", "本单位未登记印章图片：请设置 DOCGEN_SEAL_IMAGE 或运行 docgen units seal 单位 印章.png")
     if marks.sign and (fmt != "pdf" or credentials.signer is None):

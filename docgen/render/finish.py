@@ -53,12 +53,14 @@ class Finish:
     watermark_note: str | None = None  # the line under the wording, instead of the document id
     pad: bool = True                   # each copy to an even page count (duplex); a preview pads as its issue
     seal: Seal | None = None           # the unit's seal over the 署名 and 成文日期 (docgen.render.seal)
+    cross_seal: Seal | None = None     # the unit's seal as a 骑缝章 across each copy's sheets (PDF)
     archive: Archive | None = None     # PDF/A-2b: keep its output intent and write this XMP metadata
     signer: Any = None                 # docgen.render.signature.Signer: PAdES, its field the seal's box
 
     @property
     def needed(self) -> bool:
-        return bool(self.watermark or self.verify_url or self.copies > 1 or self.seal or self.archive)
+        return bool(self.watermark or self.verify_url or self.copies > 1 or self.seal or self.cross_seal
+                    or self.archive)
 
     @property
     def note(self) -> str:
@@ -120,10 +122,7 @@ def pdf(content: bytes, finish: Finish) -> bytes:
     width, height = float(size[2]) - float(size[0]), float(size[3]) - float(size[1])
     under = _form(out, watermark.pdf_ops(finish.watermark, finish.note, width, height)
                   if finish.watermark else "", width, height)
-    qr_ops = ""
-    if finish.verify_url:
-        side = QR_MM * MM
-        qr_ops = qr.pdf_ops(finish.verify_url, (width - side) / 2, QR_BOTTOM_MM * MM, side)
+    qr_ops = _qr_ops(finish.verify_url, width) if finish.verify_url else ""
     box = _seal_box(source, finish.seal) if finish.seal else None
     sealed = (box.page, _seal_form(out, box, finish.seal, width, height)) if box and finish.seal else None
     for n in range(1, finish.copies + 1):
@@ -140,6 +139,8 @@ def pdf(content: bytes, finish: Finish) -> bytes:
                 page.add_overlay(over, None)
         if sealed is not None:
             out.pages[first + sealed[0]].add_overlay(sealed[1], None)
+        if finish.cross_seal is not None:
+            _seal_across(out, first, finish.cross_seal, width, height)
     out.docinfo = out.copy_foreign(source.docinfo)  # type: ignore[assignment]  # title, and the document id in /Keywords
     if finish.archive:
         _keep_archival(out, source, finish.archive)
@@ -152,6 +153,26 @@ def _signed(content: bytes, finish: Finish, box: seal_render.Box | None) -> byte
     """Sign the saved PDF (an incremental update); sealed, the signature's field is the seal's box."""
     visible = signature.Visible(box.page, (box.x, box.y, box.x + box.side, box.y + box.side)) if box else None
     return signature.sign(content, finish.signer, visible)
+
+
+def _qr_ops(url: str, width: float) -> str:
+    """Return the operators drawing the QR code in the bottom margin, centred."""
+    side = QR_MM * MM
+    return qr.pdf_ops(url, (width - side) / 2, QR_BOTTOM_MM * MM, side)
+
+
+def _seal_across(out: Any, first: int, seal: Seal, width: float, height: float) -> None:
+    """Stamp a 骑缝章 on a copy's sheets (from page `first` on, printed duplex): the seal cut in as many upright
+    strips as the copy has sheets, strip i at the outer (right) edge of sheet i's front, so that the sheets,
+    stacked and fanned, show the seal whole — and a sheet taken out or swapped shows a gap."""
+    import pikepdf
+
+    fronts = out.pages[first::2]
+    image = seal_render.pdf_image(out, seal)
+    for i, page in enumerate(fronts):
+        form = _form(out, seal_render.strip_ops(i, len(fronts), seal, width, height), width, height)
+        form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Seal=image))
+        page.add_overlay(form, None)
 
 
 def _seal_box(source: Any, seal: Seal) -> seal_render.Box:

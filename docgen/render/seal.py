@@ -121,6 +121,16 @@ def pdf_ops(box: Box) -> str:
     return f"q {box.side:.2f} 0 0 {box.side:.2f} {box.x:.2f} {box.y:.2f} cm /Seal Do Q"
 
 
+def strip_ops(index: int, strips: int, seal: Seal, width: float, height: float) -> str:
+    """Return the operators painting strip `index` of `strips` (the seal cut upright, left to right) flush with
+    the right edge of a width × height page, centred on its height: a sheet's share of a 骑缝章."""
+    side = seal.diameter_mm * MM
+    strip = side / strips
+    x, y = width - (index + 1) * strip, (height - side) / 2     # the whole seal's corner: strip `index` at the edge
+    return (f"q {width - strip:.2f} {y:.2f} {strip:.2f} {side:.2f} re W n "
+            f"{side:.2f} 0 0 {side:.2f} {x:.2f} {y:.2f} cm /Seal Do Q")
+
+
 def docx_spot(doc: Any, seal: Seal) -> tuple[Any, float, float] | None:
     """Return where the seal floats in a DOCX: the paragraph of its 成文日期 (the last Signoff paragraph), the
     seal's left edge from the page's and its top from that paragraph's (mm); None when there is no date."""

@@ -87,7 +87,7 @@ def test_docx_seal_floats_behind_the_text(sealing):
     assert xml.count('behindDoc="1"') == 1 and 'relativeFrom="paragraph"' in xml
 
 
-@pytest.mark.parametrize("slug", ["commitment", "work-summary", "evaluation-form", "ce-exemption"])
+@pytest.mark.parametrize("slug", ["commitment", "work-summary", "ce-exemption", "roster"])
 def test_never_on_the_applicants_own_documents(sealing, slug):
     with pytest.raises(Problem) as refused:
         sealing.render(slug, sample(slug), "pdf", marks=Marks(seal=True))
@@ -111,3 +111,24 @@ def test_seal_image_checked_and_sized():
         seal.load(opaque.getvalue())
     with pytest.raises(seal.SealError):
         seal.load(b"not an image")
+
+
+def test_evaluation_form_copies_take_a_cross_page_seal(sealing):
+    """骑缝章: each copy's sheets (fronts: pages 1, 3 of 4) carry one strip each, at the outer edge, which together
+    make the whole seal; the backs carry none. The strips are clipped parts of one image."""
+    pdf = sealing.render("evaluation-form", sample("evaluation-form"), "pdf", copies=2, marks=Marks(seal=True)).content
+    side = seal.DIAMETER_MM * seal.MM
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        pages = doc.pages
+        assert len(pages) == 8
+        seals = [[i for i in page.images if abs(i["x1"] - i["x0"] - side) < 1] for page in pages]
+        # (pdfminer lists an image once per form that draws it; poppler shows one: compare the places)
+        places = [{(round(i["x0"]), round(i["top"])) for i in found} for found in seals]
+        assert [len(found) for found in places] == [1, 0, 1, 0] * 2
+        width, height = float(pages[0].width), float(pages[0].height)
+        for copy in (0, 4):
+            for sheet, page in enumerate((copy, copy + 2)):
+                assert places[page] == {(round(width - (sheet + 1) * side / 2), round((height - side) / 2))}
+    with pytest.raises(Problem) as refused:
+        sealing.render("evaluation-form", sample("evaluation-form"), "docx", marks=Marks(seal=True))
+    assert "骑缝章" in refused.value.detail
