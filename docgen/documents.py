@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from docgen import profiles
-from docgen.config import ROOT, Settings, holiday_files
+from docgen.config import ROOT, ConfigError, Settings, holiday_files
 from docgen.errors import InvalidPayload, Problem, chinese_errors, unprintable
 from docgen.kinds import KINDS, Kind, Options
 from docgen.kinds.common import NAME_MAX
@@ -307,9 +307,15 @@ def deployment_credentials(settings: Settings) -> Credentials:
     """Return the one unit's seal and signer the settings name (DOCGEN_SEAL_IMAGE, DOCGEN_SIGNING_P12)."""
     from docgen.render import seal, signature
 
-    stamp = seal.load(settings.SEAL_IMAGE.read_bytes()) if settings.SEAL_IMAGE else None
-    signer = signature.Signer.from_p12(settings.SIGNING_P12.read_bytes(), settings.SIGNING_PASSWORD,
-                                       settings.TSA_URL) if settings.SIGNING_P12 else None
+    try:
+        stamp = seal.load(settings.SEAL_IMAGE.read_bytes()) if settings.SEAL_IMAGE else None
+    except (OSError, seal.SealError) as exc:
+        raise ConfigError(f"invalid setting: DOCGEN_SEAL_IMAGE: {exc}") from None
+    try:
+        signer = signature.Signer.from_p12(settings.SIGNING_P12.read_bytes(), settings.SIGNING_PASSWORD,
+                                           settings.TSA_URL) if settings.SIGNING_P12 else None
+    except (OSError, signature.SignerError) as exc:
+        raise ConfigError(f"invalid setting: DOCGEN_SIGNING_P12: {exc}") from None
     return Credentials(stamp, signer)
 
 

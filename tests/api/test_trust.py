@@ -114,3 +114,13 @@ def test_cli_renders_sealed_pdfa(tmp_path, files, monkeypatch):
                  "--seal", "--pdfa", "--no-qr"]) == 0
     pdf = pikepdf.open(io.BytesIO((tmp_path / "out.pdf").read_bytes()))
     assert pdf.open_metadata()["pdfaid:part"] == "2" and "/OutputIntents" in pdf.Root
+
+
+def test_unusable_credentials_stop_the_start_naming_the_setting(tmp_path, files):
+    from docgen.config import ConfigError
+
+    with pytest.raises(ConfigError, match="DOCGEN_SEAL_IMAGE"):
+        create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "SEAL_IMAGE": str(files / "unit.p12")})
+    with pytest.raises(ConfigError, match="DOCGEN_SIGNING_P12"):
+        create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "SIGNING_P12": str(files / "unit.p12"),
+                    "SIGNING_PASSWORD": "wrong"})
