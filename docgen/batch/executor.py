@@ -90,7 +90,7 @@ def submit(store: BatchStore, dispatch: Dispatch, settings: Settings, request: B
         attach(batch_id)
     try:
         batch = store.create(batch_id, request.unit.name, profile_id, list(dict.fromkeys(request.formats)), items,
-                             idempotency_key=idempotency_key)
+                             idempotency_key=idempotency_key, marks=request.marks())
     except exc.IntegrityError:   # the same key, submitted twice at once: the other one won
         if detach is not None:
             detach(batch_id)

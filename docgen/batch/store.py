@@ -81,6 +81,8 @@ class Batch(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     formats: Mapped[list[str]] = mapped_column(JsonText, default=lambda: ["pdf", "docx"])
+    # the documents sealed and signed, and PDF/A ({"seal": [slug], "sign": [slug], "pdfa": bool | None}); None: none
+    marks: Mapped[dict[str, Any] | None] = mapped_column(JsonText, nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
     claim: Mapped[str | None] = mapped_column(String(100), nullable=True)        # who builds the ZIP
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -140,11 +142,11 @@ class BatchStore:
         self.engine = registry.engine
 
     def create(self, batch_id: str, unit: str, profile: str, formats: list[str], items: list[NewItem],
-               idempotency_key: str | None = None) -> Batch:
+               idempotency_key: str | None = None, marks: dict[str, Any] | None = None) -> Batch:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             batch = Batch(id=batch_id, status="queued", unit=unit, profile=profile, total=len(items), done=0,
                           errors=[], created_at=now(), formats=formats,
-                          idempotency_key=idempotency_key)
+                          idempotency_key=idempotency_key, marks=marks)
             session.add(batch)
             session.flush()
             session.add_all(BatchItem(batch_id=batch_id, seq=i, kind=it.kind, folder=it.folder, who=it.who,

@@ -124,3 +124,32 @@ def test_unusable_credentials_stop_the_start_naming_the_setting(tmp_path, files)
     with pytest.raises(ConfigError, match="DOCGEN_SIGNING_P12"):
         create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "SIGNING_P12": str(files / "unit.p12"),
                     "SIGNING_PASSWORD": "wrong"})
+
+
+def test_batch_seals_and_signs_the_documents_it_names(sealing_client):
+    import json
+    import time
+    import zipfile
+    from pathlib import Path
+
+    from docgen.render import signature
+
+    batch = json.loads((Path(__file__).resolve().parents[2] / "samples" / "batch.json").read_text("utf-8"))
+    batch = {**batch, "applicants": batch["applicants"][:1], "documents": ["public-notice", "commitment"],
+             "formats": ["pdf"], "seal": ["public-notice"], "sign": ["public-notice"], "pdfa": True}
+    refused = sealing_client.post("/v1/batches", json={**batch, "seal": ["commitment"]})
+    assert refused.status_code == 422 and refused.json["errors"][0]["pointer"] == "/seal/0"
+    resp = sealing_client.post("/v1/batches", json=batch)
+    assert resp.status_code == 202, resp.json
+    deadline = time.monotonic() + 120
+    while (status := sealing_client.get(resp.headers["Location"]).json)["status"] not in ("done", "failed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert status["status"] == "done", status
+    with sealing_client.get(status["links"]["archive"]) as download:
+        archive = zipfile.ZipFile(io.BytesIO(download.data))
+    notice = archive.read(next(n for n in archive.namelist() if n.endswith("推荐单位公示.pdf")))
+    commitment = archive.read(next(n for n in archive.namelist() if n.endswith("个人承诺书.pdf")))
+    assert [s["intact"] for s in signature.signatures(notice)] == [True]
+    assert signature.signatures(commitment) == []
+    assert pikepdf.open(io.BytesIO(commitment)).open_metadata()["pdfaid:part"] == "2"

@@ -1,4 +1,5 @@
-"""Each unit's seal image and signing certificate (its PKCS#12 encrypted with SECRET_KEY), issue 25.
+"""Each unit's seal image and signing certificate (its PKCS#12 encrypted with SECRET_KEY), and what a batch
+seals, signs and archives as PDF/A (issue 25).
 
 Revision ID: 0005
 Revises: 0004
@@ -21,7 +22,11 @@ def upgrade() -> None:
         sa.Column("certificate", sa.LargeBinary, nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    with op.batch_alter_table("batches") as table:
+        table.add_column(sa.Column("marks", sa.Text, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("batches") as table:
+        table.drop_column("marks")
     op.drop_table("unit_credentials")
