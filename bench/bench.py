@@ -43,6 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pikepdf
 from package import measure as package_measure
 from roster import payload as roster_payload
+from trust import TARGET_MS as TRUST_TARGET_MS
+from trust import measure as trust_measure
 
 from docgen.bootstrap import bootstrap
 from docgen.documents import Renderer, sample
@@ -449,7 +451,7 @@ def letters_table(all_cases: list[Case]) -> list[str]:
 
 def report(args, all_cases: list[Case], lo_note: str | None, http_rows: list[dict], serve_first_ms: float | None,
            batch: tuple[float, int, int] | None, rss: dict | None, lo_rss: float | None, cold: list[float],
-           zlib_rows: list, wall_s: float, package: dict | None = None) -> str:
+           zlib_rows: list, wall_s: float, package: dict | None = None, trust: dict | None = None) -> str:
     load = os.getloadavg()
     lines = [(f"Measured by `bench/run{' --quick' if args.quick else ''}` on {time.strftime('%Y-%m-%d')}: "
               f"{os.cpu_count()} cores shared with other work (load average {load[0]:.1f} at the end), "
@@ -501,6 +503,12 @@ def report(args, all_cases: list[Case], lo_note: str | None, http_rows: list[dic
                      f"{fmt_ms(package['pypdf_ms'])}, {package['pypdf_bytes'] / 2**20:.1f} MB | "
                      f"time {ratio(package['pypdf_ms'], package['docgen_ms'])}, size "
                      f"{ratio(package['pypdf_bytes'], package['docgen_bytes'])} | |")
+    if trust:
+        added = trust["all"] - trust["plain"]
+        lines.append(f"| seal + PAdES signature + PDF/A added to a one-page 廉政情况证明 ({fmt_ms(trust['plain'])} plain; "
+                     f"seal {trust['seal'] - trust['plain']:+.1f}, PDF/A {trust['pdfa'] - trust['plain']:+.1f}, signature "
+                     f"{trust['sign'] - trust['plain']:+.1f} ms; bench/trust.py) | {added:+.1f} ms | – | – | "
+                     f"≤ {TRUST_TARGET_MS} ms: {verdict(added, TRUST_TARGET_MS)} |")
     if rss:
         growth = rss["end"] - rss["warm"]
         lo_text = f"{lo_rss:.0f} MB (soffice.bin, warm)" if lo_rss else "–"
@@ -559,6 +567,8 @@ def main() -> None:
         batch = (ms, documents, applicants)
         print("package …", file=sys.stderr)
         package = package_measure(3 if args.quick else 9)
+        print("seal, signature, PDF/A …", file=sys.stderr)
+        trust = trust_measure(10 if args.quick else 30)
         print("HTTP …", file=sys.stderr)
         http_rows = []
         with docgen_serve(work) as (port, serve_first_ms, _):
@@ -570,7 +580,7 @@ def main() -> None:
         cold = [cold_start_ms(work) for _ in range(1 if args.quick else 3)]
         zlib_rows = zlib_levels(renderer)
     text = report(args, all_cases, lo_note, http_rows, serve_first_ms, batch, rss, lo_rss, cold, zlib_rows,
-                  time.perf_counter() - began, package)
+                  time.perf_counter() - began, package, trust)
     Path(args.out).write_text(text, encoding="utf-8")
     if Path(args.out) == RESULTS:
         into_readme(text)

@@ -1,4 +1,5 @@
-"""API keys per unit (stored hashed) and which unit owns a batch or a document.
+"""API keys per unit (stored hashed), which unit owns a batch or a document, and each unit's seal image and
+signing certificate (its PKCS#12 and password encrypted with SECRET_KEY: the database alone does not sign).
 
 A key is shown once, at creation: `dg_<key id>_<secret>`. Only the SHA-256 of the secret is kept (the
 secret is 256 random bits, so a plain hash cannot be reversed by guessing). With it comes the unit's webhook
@@ -11,10 +12,11 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Engine, String
+from sqlalchemy import DateTime, Engine, LargeBinary, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from docgen.db import Base
@@ -121,3 +123,72 @@ class Keys:
         with Session(self.engine) as session:
             owner = session.get(Owner, (resource, resource_id))
         return owner is not None and owner.unit == caller.unit
+
+
+class UnitCredential(Base):
+    """A unit's seal image (PNG) and its signing certificate (PKCS#12 and password, encrypted)."""
+
+    __tablename__ = "unit_credentials"
+
+    unit: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seal_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    certificate: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class StoredCredentials:
+    """What a unit has registered: its seal image, its PKCS#12 and the PKCS#12's password."""
+
+    seal_png: bytes | None = None
+    p12: bytes | None = None
+    password: str = ""
+
+
+class Units:
+    """Store and read each unit's seal image and signing certificate."""
+
+    def __init__(self, engine: Engine, secret_key: str) -> None:
+        from cryptography.fernet import Fernet
+
+        key = hashlib.sha256(b"docgen unit certificates\0" + secret_key.encode()).digest()
+        self.engine = engine
+        self._fernet = Fernet(base64.urlsafe_b64encode(key))
+
+    def _row(self, session: Session, unit: str) -> UnitCredential:
+        row = session.get(UnitCredential, unit)
+        if row is None:
+            row = UnitCredential(unit=unit, updated_at=dt.datetime.now(dt.UTC))
+            session.add(row)
+        return row
+
+    def set_seal(self, unit: str, png: bytes) -> None:
+        """Register a unit's seal image (checked by the caller: docgen.render.seal.load)."""
+        with Session(self.engine) as session, session.begin():
+            row = self._row(session, unit)
+            row.seal_png, row.updated_at = png, dt.datetime.now(dt.UTC)
+
+    def set_certificate(self, unit: str, p12: bytes, password: str) -> None:
+        """Register a unit's PKCS#12 and its password, encrypted with the deployment's SECRET_KEY."""
+        sealed = self._fernet.encrypt(json.dumps({"p12": base64.b64encode(p12).decode(), "password": password})
+                                      .encode())
+        with Session(self.engine) as session, session.begin():
+            row = self._row(session, unit)
+            row.certificate, row.updated_at = sealed, dt.datetime.now(dt.UTC)
+
+    def get(self, unit: str) -> StoredCredentials | None:
+        """Return what a unit registered, or None; a certificate stored under another SECRET_KEY reads as none."""
+        from cryptography.fernet import InvalidToken
+
+        with Session(self.engine) as session:
+            row = session.get(UnitCredential, unit)
+        if row is None:
+            return None
+        p12, password = None, ""
+        if row.certificate is not None:
+            try:
+                data = json.loads(self._fernet.decrypt(row.certificate))
+                p12, password = base64.b64decode(data["p12"]), data["password"]
+            except InvalidToken:
+                p12 = None
+        return StoredCredentials(row.seal_png, p12, password)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -128,14 +129,17 @@ def _render_format(args: argparse.Namespace) -> str | int:
 def _issue(args: argparse.Namespace, payload: object, fmt: str) -> Rendered:
     """Issue the document the command line asks for (recorded and counted), or render its preview (not
     recorded) or the blank form."""
+    from docgen.documents import Marks
     from docgen.services import Services
 
     services = Services.build(_settings())
     try:
         if args.blank:
             return services.renderer.blank(args.type, fmt, args.profile, copies=args.copies)
+        marks = Marks(seal=args.seal, sign=args.sign, pdfa=args.pdfa, qr=args.qr)
         rendered = services.renderer.render(args.type, payload, fmt, args.profile, copies=args.copies,
-                                            blind=args.blind, preview=args.preview)
+                                            blind=args.blind, preview=args.preview, marks=marks,
+                                            credentials=services.credentials(args.unit))
         if not args.preview:
             services.issuer.issue([rendered])
         return rendered
@@ -337,6 +341,33 @@ def _keys(args: argparse.Namespace) -> int:
         services.close()
 
 
+def _units(args: argparse.Namespace) -> int:
+    """Register a unit's seal image or signing certificate (checked first: a bad file is refused here)."""
+    from docgen.render import seal, signature
+    from docgen.services import Services
+
+    data, password = Path(args.file).read_bytes(), ""
+    try:
+        if args.units_command == "seal":
+            said = f"seal: {args.unit}（直径 {seal.load(data).diameter_mm:g} mm）"
+        else:
+            password = os.environ.get("DOCGEN_SIGNING_PASSWORD") or getpass.getpass("PKCS#12 密码：")
+            said = f"certificate: {args.unit}（{signature.Signer.from_p12(data, password).name}）"
+    except (seal.SealError, signature.SignerError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    services = Services.build(_settings())
+    try:
+        if args.units_command == "seal":
+            services.units.set_seal(args.unit, data)
+        else:
+            services.units.set_certificate(args.unit, data, password)
+    finally:
+        services.close()
+    print(said)
+    return 0
+
+
 def _erase(args: argparse.Namespace) -> int:
     from docgen import erasure
     from docgen.errors import Problem
@@ -401,6 +432,7 @@ def _parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=_worker)
     _add_db(sub)
     _add_keys(sub)
+    _add_units(sub)
     _add_erase(sub)
     return parser
 
@@ -421,6 +453,13 @@ def _add_render(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     render.add_argument("--blank", action="store_true", help="the empty form to fill by hand (no payload)")
     render.add_argument("--preview", action="store_true",
                         help="a preview to check: marked 预览稿 on every page, no number, not issued (not recorded)")
+    render.add_argument("--seal", action="store_true", help="the unit's seal over its 署名 and 成文日期")
+    render.add_argument("--sign", action="store_true", help="the unit's PAdES signature (PDF; the seal shows it)")
+    render.add_argument("--pdfa", action=argparse.BooleanOptionalAction, help="PDF/A-2b (default: the profile's)")
+    render.add_argument("--qr", action=argparse.BooleanOptionalAction,
+                        help="the verification QR code in the bottom margin (default: the profile's)")
+    render.add_argument("--unit", help="use this unit's seal and certificate (docgen units); default DOCGEN_SEAL_IMAGE, "
+                                       "DOCGEN_SIGNING_P12")
     render.set_defaults(func=_render)
 
 
@@ -450,6 +489,18 @@ def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     revoke = keys.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("key_id")
     revoke.set_defaults(func=_keys)
+
+
+def _add_units(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    units = sub.add_parser("units", help="a unit's seal image and signing certificate").add_subparsers(
+        dest="units_command", required=True)
+    seal = units.add_parser("seal", help="register the unit's seal: a PNG with transparency")
+    certificate = units.add_parser("certificate", help="register the unit's PKCS#12 (password: DOCGEN_SIGNING_PASSWORD "
+                                                       "or asked); stored encrypted with SECRET_KEY")
+    for command in (seal, certificate):
+        command.add_argument("unit", help="the unit's name, as its API key names it")
+        command.add_argument("file", help="seal.png or certificate.p12")
+        command.set_defaults(func=_units)
 
 
 def _add_erase(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

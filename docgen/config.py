@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     WEBHOOK_RETRY_BASE: float = Field(30, gt=0, description="seconds before the first retry; each next waits twice "
                                                             "as long (±25 %), at most an hour")
     WEBHOOK_RETRY_HOURS: float = Field(24, ge=1, description="hours a delivery is retried before it is given up")
+    # a one-unit deployment's seal and certificate (several units: `docgen units seal|certificate`, issue 25)
+    SEAL_IMAGE: Path | None = Field(None, description="the unit's seal: a PNG with transparency (42 mm unless its dpi says)")
+    SIGNING_P12: Path | None = Field(None, description="the unit's PKCS#12 (certificate and key) for PAdES signatures")
+    SIGNING_PASSWORD: str = Field("", description="the PKCS#12's password")
+    TSA_URL: str | None = Field(None, description="an RFC 3161 time-stamp authority: signatures become PAdES B-T")
 
     @property
     def artifacts_dir(self) -> Path:

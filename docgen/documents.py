@@ -10,7 +10,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from docgen import profiles
-from docgen.config import ROOT, Settings, holiday_files
+from docgen.config import ROOT, ConfigError, Settings, holiday_files
 from docgen.errors import InvalidPayload, Problem, chinese_errors, unprintable
 from docgen.kinds import KINDS, Kind, Options
 from docgen.kinds.common import NAME_MAX
@@ -29,6 +29,7 @@ from docgen.render import docx as docx_render
 from docgen.render import finish as finish_render
 from docgen.render import qr
 from docgen.render import pdf as pdf_render
+from docgen.render.seal import Seal
 from docgen.rules import WorkCalendar, hygiene
 
 MEDIA_TYPES = {
@@ -49,6 +50,26 @@ def _json_value(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What makes an issued file stand as an original (issue 25): the unit's seal, its digital signature, PDF/A
+    for the archive, the verification QR code (None: as the profile says)."""
+
+    seal: bool = False
+    sign: bool = False
+    pdfa: bool | None = None   # None: the profile's archive_pdfa
+    qr: bool | None = None     # None: whether the profile's qr_documents names the kind
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A unit's seal image and signing certificate (DOCGEN_SEAL_IMAGE and DOCGEN_SIGNING_P12, or the unit's own
+    from `docgen units`): never taken from a payload."""
+
+    seal: Seal | None = None
+    signer: Any = None          # docgen.render.signature.Signer
 
 
 @dataclass
@@ -116,13 +137,15 @@ class Renderer:
     public_url: str = str(Settings.model_fields["PUBLIC_URL"].default)   # base of the verification links in QR codes
     # signs those links; without settings a key for this process only (from_settings reads the real one)
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+    credentials: Credentials = field(default_factory=Credentials)   # the deployment's one unit's, if configured
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Renderer:
         """Build the renderer the settings describe: folders, holiday tables, public URL and signing key."""
         return cls(templates_dir=settings.TEMPLATES_DIR, fonts_dir=settings.FONTS_DIR,
                    calendar=WorkCalendar(extra_files=holiday_files(settings)),
-                   public_url=settings.PUBLIC_URL, secret_key=settings.SECRET_KEY)
+                   public_url=settings.PUBLIC_URL, secret_key=settings.SECRET_KEY,
+                   credentials=deployment_credentials(settings))
 
     def kind(self, slug: str) -> Kind:
         """Return the registered kind, or a 404 problem naming the known ones."""
@@ -166,12 +189,16 @@ class Renderer:
         return kind, model, profile, kind.build(model, profile, options), warnings
 
     def render(self, slug: str, payload: object, fmt: str = "pdf", profile_id: str | None = None, *,
-               copies: int | None = None, blind: bool = False, preview: bool = False) -> Rendered:
+               copies: int | None = None, blind: bool = False, preview: bool = False, marks: Marks = Marks(),
+               credentials: Credentials | None = None) -> Rendered:
         """Render one document from a payload, without recording it (Issuer.issue records); `copies` (default:
         the profile's) and `blind` where the kind declares them (Kind.copies, Kind.blind_fields); a `preview`
-        carries the 预览稿 mark on every page and neither number nor QR code, and is not to be issued."""
+        carries the 预览稿 mark on every page and neither number nor QR code, and is not to be issued; `marks`
+        with the unit's `credentials` (default: the deployment's) seal, sign and archive it."""
         kind = self.kind(slug)
         self._check_options(kind, copies, blind)
+        credentials = credentials or self.credentials
+        check_marks(kind, fmt, marks, credentials)
         kind, model, profile, context, warnings = self.prepare(slug, payload, profile_id, copies=copies, blind=blind)
         subject = kind.subject(model)
         if len(subject) <= NAME_MAX:   # the person's name never breaks across lines
@@ -179,7 +206,8 @@ class Renderer:
         if blind:
             context, subject = finish_render.mask(context, kind.blind_fields), BLIND
         rendered = self._finish(kind, profile, context, fmt, subject, warnings,
-                                copies=self._copies(kind, profile, copies), state="preview" if preview else "issued")
+                                copies=self._copies(kind, profile, copies), state="preview" if preview else "issued",
+                                trust=_Trust(marks, credentials, _author(model)))
         id_number = getattr(getattr(model, "applicant", None), "id_number", None)
         if id_number:
             rendered.applicant_key = applicant_key(self.secret_key, id_number)
@@ -213,41 +241,107 @@ class Renderer:
         return self._finish(kind, profile, kind.blank(profile, options), fmt, "空白", [], state="blank")
 
     def _finish(self, kind: Kind, profile: profiles.Profile, context: dict, fmt: str, subject: str,
-                warnings: list[str], *, copies: int = 1, state: State = "issued") -> Rendered:
+                warnings: list[str], *, copies: int = 1, state: State = "issued", trust: _Trust | None = None
+                ) -> Rendered:
         if fmt not in kind.formats:
             raise Problem(406, "不支持的格式", f"{kind.title}可生成的格式：{'、'.join(kind.formats)}",
                           slug="unsupported-format")
         document_id = "" if state == "preview" else uuid.uuid4().hex
         context = {**context, "document_id": document_id}
+        trust = trust if trust is not None and state == "issued" else _Trust()
+        pdfa = fmt == "pdf" and trust.pdfa(profile)
         if fmt == "pdf":
             content = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).render(
-                f"{kind.slug}/document.html", context, kind.layout)
+                f"{kind.slug}/document.html", context, kind.layout, variant=PDFA if pdfa else None)
         elif fmt == "docx":
             lines = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).lines_per_page(
                 f"{kind.slug}/document.html", context, kind.layout)   # a letter fitted as its PDF is
             content = docx_render.renderer(str(self.templates_dir)).render(kind.slug, context, lines)
         else:
             content = kind.extra_formats[fmt](context)
-        content = self._post_process(kind, fmt, content, document_id, copies, state)
+        finish = self._finishing(kind, profile, document_id, copies, state, trust) if fmt in ("pdf", "docx") else None
+        if finish is not None:
+            finish = replace(finish, archive=finish_render.Archive(kind.title, subject, trust.author) if pdfa else None)
+            content = (finish_render.pdf if fmt == "pdf" else finish_render.docx)(content, finish)
         return Rendered(content, f"{subject}-{kind.title}{'-' + PREVIEW if state == 'preview' else ''}.{fmt}",
                         MEDIA_TYPES[fmt], document_id, kind, profile.id, subject, fmt, warnings,
                         preview=state == "preview")
 
-    def _post_process(self, kind: Kind, fmt: str, content: bytes, document_id: str, copies: int,
-                      state: State) -> bytes:
-        """Apply what the kind declares (watermark, QR code, copies) to an issued document; a preview gets the
-        预览稿 mark instead of the kind's watermark and no code; a blank form, printed once, nothing."""
-        if fmt not in ("pdf", "docx") or state == "blank":
-            return content
-        if state == "preview":   # the pages the issued document will have, with the mark instead of its finish
-            finish = finish_render.Finish(document_id, watermark=PREVIEW, watermark_note=PREVIEW_NOTE, copies=copies,
-                                          pad=bool(kind.watermark or kind.verification_qr or copies > 1))
-        else:
-            finish = finish_render.Finish(
-                document_id, watermark=kind.watermark, copies=copies,
-                verify_url=qr.verify_url(self.public_url, document_id, self.secret_key)
-                if kind.verification_qr else None)
-        return (finish_render.pdf if fmt == "pdf" else finish_render.docx)(content, finish)
+    def _finishing(self, kind: Kind, profile: profiles.Profile, document_id: str, copies: int, state: State,
+                   trust: _Trust) -> finish_render.Finish | None:
+        """Return what to add to an issued document: the kind's watermark and copies, the QR code where the profile
+        (or the request) wants it, the unit's seal and signature; to a preview the 预览稿 mark instead, with the
+        issue's pages and no code; to a blank form, printed once, nothing (None)."""
+        duplex = kind.copies is not None or copies > 1    # copies each start on a front side
+        if state == "blank":
+            return None
+        if state == "preview":
+            return finish_render.Finish(document_id, watermark=PREVIEW, watermark_note=PREVIEW_NOTE, copies=copies,
+                                        pad=duplex)
+        wants_qr = trust.marks.qr if trust.marks.qr is not None else kind.slug in profile.qr_documents
+        return finish_render.Finish(
+            document_id, watermark=kind.watermark, copies=copies, pad=duplex,
+            verify_url=qr.verify_url(self.public_url, document_id, self.secret_key) if wants_qr else None,
+            seal=trust.credentials.seal if trust.marks.seal and kind.issued_by_unit else None,
+            cross_seal=trust.credentials.seal if trust.marks.seal and kind.cross_page_seal else None,
+            signer=trust.credentials.signer if trust.marks.sign else None)
+
+
+PDFA = "pdf/a-2b"   # ISO 19005-2 level B: what WeasyPrint writes (sRGB output intent, XMP, embedded fonts)
+
+
+@dataclass(frozen=True)
+class _Trust:
+    """The marks asked for an issued document, with the credentials and the author (unit) they need."""
+
+    marks: Marks = Marks()
+    credentials: Credentials = Credentials()
+    author: str = ""
+
+    def pdfa(self, profile: profiles.Profile) -> bool:
+        """Tell whether the PDF is to be PDF/A: asked for, else the profile's archive setting."""
+        return self.marks.pdfa if self.marks.pdfa is not None else profile.archive_pdfa
+
+
+def deployment_credentials(settings: Settings) -> Credentials:
+    """Return the one unit's seal and signer the settings name (DOCGEN_SEAL_IMAGE, DOCGEN_SIGNING_P12)."""
+    from docgen.render import seal, signature
+
+    try:
+        stamp = seal.load(settings.SEAL_IMAGE.read_bytes()) if settings.SEAL_IMAGE else None
+    except (OSError, seal.SealError) as exc:
+        raise ConfigError(f"invalid setting: DOCGEN_SEAL_IMAGE: {exc}") from None
+    try:
+        signer = signature.Signer.from_p12(settings.SIGNING_P12.read_bytes(), settings.SIGNING_PASSWORD,
+                                           settings.TSA_URL) if settings.SIGNING_P12 else None
+    except (OSError, signature.SignerError) as exc:
+        raise ConfigError(f"invalid setting: DOCGEN_SIGNING_P12: {exc}") from None
+    return Credentials(stamp, signer)
+
+
+def _author(model: BaseModel) -> str:
+    """Return the unit a document comes from, for its metadata: the payload's unit, else the applicant's."""
+    unit = getattr(getattr(model, "unit", None), "name", None)
+    return str(unit or getattr(getattr(model, "applicant", None), "work_unit", None) or "")
+
+
+def check_marks(kind: Kind, fmt: str, marks: Marks, credentials: Credentials) -> None:
+    """Refuse marks a document cannot take (400, as a bad query parameter): a seal or signature on the
+    applicant's own document, or without the unit's seal image or certificate; PDF/A or a signature on a DOCX."""
+    def refuse(slug: str, detail: str) -> Problem:
+        return Problem(400, "参数不对", detail, slug=slug)
+
+    if (marks.seal and not (kind.issued_by_unit or kind.cross_page_seal)) or (marks.sign and not kind.issued_by_unit):
+        raise refuse("bad-seal", f"{kind.title}不是单位出具的文书，不加盖单位印章、不加单位签名")
+    if marks.seal and kind.cross_page_seal and fmt != "pdf":
+        raise refuse("bad-seal", f"{kind.title}的骑缝章只加在 PDF 上：请用 format=pdf")
+    if marks.seal and credentials.seal is None:
+        raise refuse("no-seal", "本单位未登记印章图片：请设置 DOCGEN_SEAL_IMAGE 或运行 docgen units seal 单位 印章.png")
+    if marks.sign and (fmt != "pdf" or credentials.signer is None):
+        raise refuse("no-signer", "数字签名只用于 PDF，且须先登记本单位的证书（DOCGEN_SIGNING_P12 或 docgen units certificate）"
+                     if credentials.signer is None else "数字签名只用于 PDF：请用 format=pdf")
+    if marks.pdfa and fmt != "pdf":
+        raise refuse("bad-pdfa", "PDF/A 只用于 PDF：请用 format=pdf")
 
 
 def sample(slug: str) -> dict:

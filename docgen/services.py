@@ -1,19 +1,20 @@
 """The services of a process, built once from Settings in one place: the registry (its schema migrated here),
-the renderer and the issuer, the batch store and artifact storage, the metrics, the render gate, the API keys
-and where batches go. The app factory, the CLI, the embedded runner and the Celery worker all use this."""
+the renderer and the issuer, the batch store and artifact storage, the metrics, the render gate, the API keys,
+the units' seals and certificates, and where batches go. The app factory, the CLI, the embedded runner and the Celery worker all use this."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from docgen import db
-from docgen.access import Keys
+from docgen.access import Keys, Units
 from docgen.batch.executor import Dispatch, LocalDispatch
 from docgen.batch.store import BatchStore
 from docgen.config import Settings
-from docgen.documents import Issuer, Renderer
+from docgen.documents import Credentials, Issuer, Renderer
 from docgen.limits.overload import Gate
 from docgen.metrics import Metrics
 from docgen.registry import Registry
+from docgen.render import seal, signature
 from docgen.storage import Storage, from_settings
 
 
@@ -41,6 +42,7 @@ class Services:
     gate: Gate
     keys: Keys
     heavy_gate: Gate     # heavy work (overload.cost), one at a time per process, in its helper (docgen.api.heavy)
+    units: Units
     dispatch: Dispatch = field(default_factory=LocalDispatch)
 
     @classmethod
@@ -56,7 +58,20 @@ class Services:
         heavy_gate = Gate(slots=1, wait=settings.RENDER_WAIT, time_limit=settings.RENDER_TIME_LIMIT)
         return cls(settings=settings, registry=registry, renderer=Renderer.from_settings(settings),
                    issuer=Issuer(registry, metrics), store=BatchStore(registry), storage=from_settings(settings),
-                   metrics=metrics, gate=gate, keys=Keys(registry.engine), heavy_gate=heavy_gate)
+                   metrics=metrics, gate=gate, keys=Keys(registry.engine), heavy_gate=heavy_gate,
+                   units=Units(registry.engine, settings.SECRET_KEY))
+
+    def credentials(self, unit: str | None) -> Credentials | None:
+        """Return a unit's own seal and signer as registered by `docgen units`, None for none (the renderer then
+        uses the deployment's: DOCGEN_SEAL_IMAGE, DOCGEN_SIGNING_P12)."""
+        stored = self.units.get(unit) if unit else None
+        if stored is None:
+            return None
+        fallback = self.renderer.credentials
+        return Credentials(
+            seal.load(stored.seal_png) if stored.seal_png else fallback.seal,
+            signature.Signer.from_p12(stored.p12, stored.password, self.settings.TSA_URL) if stored.p12
+            else fallback.signer)
 
     def close(self) -> None:
         """Stop what runs batches here (items in hand finish) and close the database's connections."""

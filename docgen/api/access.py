@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 
 from docgen.access import Caller, Keys
+from docgen.documents import Credentials
 from docgen.api import services, services_of
 from docgen.api.openapi import add_schemes, problems
 from docgen.errors import Problem
@@ -40,6 +41,11 @@ def may_revoke(issued: IssuedDocument) -> bool:
     if owner is None and issued.batch_id:
         owner = keys().owner("batch", issued.batch_id)
     return owner == unit
+
+
+def credentials() -> Credentials | None:
+    """Return the calling unit's own seal and certificate (docgen units …), None to use the deployment's."""
+    return services().credentials(caller().unit)
 
 
 def _token() -> str | None:

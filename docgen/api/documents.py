@@ -213,22 +213,35 @@ def flag(name: str, given: Mapping[str, str] | None = None) -> bool:
     return raw in ("true", "1")
 
 
+def _optional_flag(name: str) -> bool | None:
+    """Read a boolean query option that defaults to the profile's choice (None when absent)."""
+    return flag(name) if name in request.args else None
+
+
+def _marks() -> documents.Marks:
+    """Read ?seal=, ?sign=, ?pdfa= and ?qr= (the last two default to the profile's settings)."""
+    return documents.Marks(seal=flag("seal"), sign=flag("sign"), pdfa=_optional_flag("pdfa"),
+                           qr=_optional_flag("qr"))
+
+
 def _render_view(slug: str) -> Callable[[], Response]:
     def view() -> Response:
         renderer = _renderer()
         kind = renderer.kind(slug)
         fmt = _format(kind.formats)
-        copies, blind, preview = _copies(), flag("blind"), flag("preview")
+        copies, blind, preview, marks = _copies(), flag("blind"), flag("preview"), _marks()
         payload = json_body()
         here = services()
-        if overload.cost(payload, copies or (documents.MAX_COPIES if kind.copies else 1)) >= overload.HEAVY_COST:
+        heavy_work = overload.cost(payload, copies or (documents.MAX_COPIES if kind.copies else 1)) >= overload.HEAVY_COST
+        if heavy_work and not (marks.seal or marks.sign):   # a unit's seal and signer stay in this process
             with here.heavy_gate.slot(complete_at()):   # WeasyPrint's lock here stays free for light renders
                 rendered = heavy.render(here.settings, slug, payload, fmt, request.args.get("profile"), copies=copies,
-                                        blind=blind, preview=preview)
+                                        blind=blind, preview=preview, marks=marks)
         else:
             with here.gate.slot(complete_at()):
                 rendered = here.renderer.render(slug, payload, fmt, request.args.get("profile"), copies=copies,
-                                                blind=blind, preview=preview)
+                                                blind=blind, preview=preview, marks=marks,
+                                                credentials=access.credentials())
         if not preview:        # a preview is only rendered: no number, no registry row, no count
             here.issuer.issue([rendered])
         return file_response(rendered)
@@ -246,6 +259,18 @@ def _openapi_body(kind: Kind) -> dict[str, Any]:
     if kind.blind_fields:
         parameters.append({"name": "blind", "in": "query", "schema": {"type": "boolean", "default": False},
                            "description": "盲评版：遮盖姓名、单位、身份证号码和照片"})
+    if kind.issued_by_unit:
+        parameters += [
+            {"name": "seal", "in": "query", "schema": {"type": "boolean", "default": False},
+             "description": "加盖本单位电子印章（红色，居中下压署名和成文日期；印章图片由 docgen units seal 或 DOCGEN_SEAL_IMAGE 登记）"},
+            {"name": "sign", "in": "query", "schema": {"type": "boolean", "default": False},
+             "description": "本单位数字签名（PAdES，仅 PDF；证书由 docgen units certificate 或 DOCGEN_SIGNING_P12 登记），"
+                            "同时加盖印章时印章即可见签名"}]
+    parameters += [
+        {"name": "pdfa", "in": "query", "schema": {"type": "boolean"},
+         "description": "PDF/A-2b（归档用，仅 PDF）；缺省按地区配置 archive_pdfa"},
+        {"name": "qr", "in": "query", "schema": {"type": "boolean"},
+         "description": "页下白边印核验二维码；缺省按地区配置 qr_documents"}]
     parameters.append({"name": "preview", "in": "query", "schema": {"type": "boolean", "default": False},
                        "description": "预览稿：每页印浅灰色斜向“预览稿”字样，不出具、不登记、无文书编号（无 X-Document-Id）"
                                       "、无二维码，不计入出具数；核对无误后不带此参数再生成正式文书"})

@@ -23,7 +23,7 @@ from docgen.batch.store import NewItem
 from docgen.batch.xlsx import Cells, read_roster_cells
 from docgen.bootstrap import bootstrap
 from docgen.config import Settings
-from docgen.documents import Rendered, Renderer
+from docgen.documents import Marks, Rendered, Renderer
 from docgen.errors import Problem
 from docgen.kinds import KINDS
 from docgen.limits import overload
@@ -105,10 +105,11 @@ def _render(settings_json: str, slug: str, payload: object, fmt: str, profile_id
 
 
 def render(settings: Settings, slug: str, payload: object, fmt: str, profile_id: str | None, *,
-           copies: int | None, blind: bool, preview: bool) -> Rendered:
-    """Render as Renderer.render does, in the helper process."""
+           copies: int | None, blind: bool, preview: bool, marks: Marks) -> Rendered:
+    """Render as Renderer.render does, in the helper process (with the deployment's credentials: a render that
+    seals or signs with a unit's own stays where they are)."""
     fields = run(settings, _render, slug, payload, fmt, profile_id,
-                 {"copies": copies, "blind": blind, "preview": preview})
+                 {"copies": copies, "blind": blind, "preview": preview, "marks": marks})
     return Rendered(kind=KINDS[slug], **fields)
 
 

@@ -21,7 +21,7 @@ from docgen import profiles
 from docgen.api.openapi import Answer, blueprint, problems, schema_ref
 from docgen.errors import InvalidPayload, Problem, chinese_errors
 from docgen.registry import IssuedDocument, utc
-from docgen.render import qr
+from docgen.render import qr, signature
 from docgen.rules import cn_datetime
 
 bp = blueprint("verify", __name__, url_prefix="/v1")
@@ -41,6 +41,7 @@ h2{font-size:1.1rem;margin:1.2em 0 .3em}ul{padding-left:1.3em}dt{color:#555}dd{m
 {% else %}<h1>文书核验：仅查到登记</h1><p>此编号的文书已登记，但未能证明手中的文书就是它：请扫描文书上的二维码，或提交文件核对指纹。</p>{% endif %}
 <h2>已证明</h2><ul>{% for p in v.proven %}<li>{{ p }}</li>{% else %}<li>无</li>{% endfor %}</ul>
 <h2>未证明</h2><ul>{% for p in v.not_proven %}<li>{{ p }}</li>{% else %}<li>无</li>{% endfor %}</ul>
+{% if v.signatures is not none %}<h2>数字签名</h2><ul>{% for g in v.signatures %}<li{% if not g.intact %} class="bad"{% endif %}>{{ g.signer }}：{% if g.intact and g.whole_file %}签名完好，覆盖整个文件{% elif g.intact %}签名完好，但签名后文件又有改动{% else %}签名已损坏：文件在签名后被改动{% endif %}</li>{% else %}<li>所提交的 PDF 没有数字签名</li>{% endfor %}</ul>{% endif %}
 <h2>登记信息</h2><dl><dt>文书</dt><dd>{{ d.title }}</dd><dt>对象</dt><dd>{{ d.subject }}</dd>
 <dt>出具单位</dt><dd>{{ s.issuer }}</dd><dt>出具时间（北京时间）</dt><dd>{{ s.issued_at }}</dd>
 <dt>地区</dt><dd>{{ s.region }}</dd>
@@ -51,6 +52,16 @@ UNKNOWN_ISSUER = "本服务（出具时未使用单位密钥，未记录出具�
 
 class VerifyPath(BaseModel):
     document_id: str = Field(description="文书编号（X-Document-Id）", max_length=64)
+
+
+class SignatureCheck(BaseModel):
+    """A digital signature found in a presented PDF."""
+
+    field: str = Field(description="签名域名称")
+    intact: bool = Field(description="签名完好：签名所覆盖的内容未被改动，签名值与证书相符")
+    whole_file: bool = Field(description="签名覆盖整个文件（其后没有追加改动）")
+    signer: str = Field(description="签名证书的主体（单位）")
+    signed_at: str | None = Field(description="签名者自报的签名时间")
 
 
 class Verification(BaseModel):
@@ -76,6 +87,8 @@ class Verification(BaseModel):
     issued_at: dt.datetime = Field(description="出具时间（UTC）")
     revoked_at: dt.datetime | None = Field(description="吊销时间（UTC）")
     revoke_reason: str | None = Field(description="吊销原因")
+    signatures: list[SignatureCheck] | None = Field(
+        description="所提交 PDF 的数字签名（单位签章）：是否完好、签名者；未提交 PDF 为 null，未签名为空列表")
 
 
 class Revocation(BaseModel):
@@ -105,17 +118,24 @@ def _issued(document_id: str) -> IssuedDocument:
     return issued
 
 
-def _presented_sha256() -> str | None:
-    """Return the SHA-256 of the file presented (POST body or multipart `file`); None for a GET. A hash given
-    in the query proves nothing (it is no evidence of holding the file), so none is read from there."""
+def _presented() -> tuple[str | None, bytes | None]:
+    """Return the SHA-256 of the file presented (POST body or multipart `file`) and the file; (None, None) for a
+    GET. A hash given in the query proves nothing (it is no evidence of holding the file), so none is read."""
     if request.method != "POST":
-        return None
+        return None, None
     upload = request.files.get("file")
     content = upload.read() if upload is not None else request.get_data(cache=False)
     if not content:
         raise Problem(400, "没有提交文件", "请在请求体中提交要核对的文件（或用 multipart 的 file 字段），不能为空",
                       slug="file-required")
-    return hashlib.sha256(content).hexdigest()
+    return hashlib.sha256(content).hexdigest(), content
+
+
+def _signatures(content: bytes | None) -> list[dict[str, Any]] | None:
+    """Return the digital signatures of a presented PDF (intact or not, who signed), None without a PDF."""
+    if content is None or not content.startswith(b"%PDF-"):
+        return None
+    return signature.signatures(content)
 
 
 def _verdict(issued: IssuedDocument, signature: str | None, presented: str | None) -> dict[str, Any]:
@@ -171,7 +191,8 @@ def _shown(issued: IssuedDocument, data: dict[str, Any]) -> dict[str, str]:
 
 def _answer(path: VerifyPath, query: VerifyQuery) -> Answer:
     issued = _issued(path.document_id)
-    verdict = _verdict(issued, query.s, _presented_sha256())
+    presented, content = _presented()
+    verdict = {**_verdict(issued, query.s, presented), "signatures": _signatures(content)}
     data = {**issued.public(), "profile_name": _profile_name(issued.profile), "issuing_unit": _issuing_unit(issued)}
     if not verdict["content_matches"]:
         data["sha256"] = None   # shown only to whoever presented the very bytes

@@ -92,7 +92,7 @@ def submit(store: BatchStore, dispatch: Dispatch, settings: Settings, request: B
         attach(batch_id)
     try:
         batch = store.create(batch_id, request.unit.name, profile_id, list(dict.fromkeys(request.formats)), items,
-                             idempotency_key=idempotency_key, webhook=webhook, tenant=tenant)
+                             idempotency_key=idempotency_key, webhook=webhook, tenant=tenant, marks=request.marks())
     except exc.IntegrityError:   # the same key, submitted twice at once: the other one won
         if detach is not None:
             detach(batch_id)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from docgen import profiles
 from docgen.batch import facts
-from docgen.batch.request import BatchRequest, applicant_fields, fit, given, shared_fields, unknown_defaults
+from docgen.batch.request import BatchRequest, applicant_fields, fit, given, shared_fields, unknown_defaults, unmarkable
 from docgen.batch.store import NewItem
 from docgen.documents import Renderer
 from docgen.errors import InvalidPayload, Problem, chinese_errors
@@ -129,7 +129,7 @@ def _checked(data: dict[str, Any], renderer: Renderer
     unknown = [s for s in request.documents or [] if s not in KINDS]
     if unknown:
         return None, [], [{"pointer": "/documents", "detail": f"未知的文书类型：{'、'.join(unknown)}"}]
-    errors = unknown_defaults(data, KINDS)
+    errors = unknown_defaults(data, KINDS) + unmarkable(request, KINDS)
     if errors:
         return None, [], errors
     items = plan(request)

@@ -167,12 +167,38 @@ class BatchRequest(BaseModel):
         "（未给 documents）或附有扫描件的批次生成；地区配置不要求纸质材料时不生成"))
     copy_note: CopyNote | None = Field(None, title="复印件加注",
                                        description="扫描件中要求注明复印人、复印时间的材料，在页眉加注“复印件 与原件一致”及此二项")
+    seal: list[str] = Field(default_factory=list, title="加盖单位印章的文书",
+                            description="文书类型，如 [\"public-notice\", \"recommendation\"]：单位出具的文书加盖本单位电子印章，"
+                                        "评审表（PDF）加骑缝章；印章由 docgen units seal 或 DOCGEN_SEAL_IMAGE 登记")
+    sign: list[str] = Field(default_factory=list, title="加单位数字签名的文书",
+                            description="文书类型：其 PDF 加本单位 PAdES 数字签名（证书由 docgen units certificate 登记）")
+    pdfa: bool | None = Field(None, title="PDF/A", description="true：PDF 按 PDF/A-2b 生成（归档）；缺省按地区配置")
     blind: bool = Field(False, title="盲评版", description="true：另生成“申报材料（盲评）.pdf”，扫描件按 masks 遮盖，"
                                                         "文书用其盲评版")
     webhook_url: str | None = Field(None, title="回调地址", min_length=1, max_length=2000, description=(
         "批次结束（done、failed、cancelled）及其文件删除时，向此地址 POST 一条按 Standard Webhooks 签名的 JSON 事件"
         "（webhook-id、webhook-timestamp、webhook-signature），非 2xx 或超时按指数退避重试；主机须在服务的 "
         "DOCGEN_WEBHOOK_HOSTS 之内"), json_schema_extra={"format": "uri"})
+
+    def marks(self) -> dict[str, Any] | None:
+        """Return what the batch seals, signs and archives, as its row keeps it (None: nothing asked)."""
+        if not (self.seal or self.sign or self.pdfa is not None):
+            return None
+        return {"seal": self.seal, "sign": self.sign, "pdfa": self.pdfa}
+
+
+def unmarkable(request: BatchRequest, kinds: dict[str, Kind]) -> list[dict[str, str]]:
+    """Name every document the batch asks to seal or sign that is unknown or not the unit's to seal or sign (the
+    applicant's own 承诺书 takes neither)."""
+    errors = []
+    for field, allowed in (("seal", lambda k: k.issued_by_unit or k.cross_page_seal),
+                           ("sign", lambda k: k.issued_by_unit)):
+        for i, slug in enumerate(getattr(request, field)):
+            kind = kinds.get(slug)
+            if kind is None or not allowed(kind):
+                what = f"《{kind.title}》不是单位出具的文书" if kind else f"没有文书类型“{slug}”"
+                errors.append({"pointer": f"/{field}/{i}", "detail": f"{what}，不能{'盖章' if field == 'seal' else '签名'}"})
+    return errors
 
 
 def unknown_defaults(data: dict[str, Any], kinds: dict[str, Kind]) -> list[dict[str, str]]:

@@ -97,6 +97,8 @@ class Batch(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     formats: Mapped[list[str]] = mapped_column(JsonText, default=lambda: ["pdf", "docx"])
+    # the documents sealed and signed, and PDF/A ({"seal": [slug], "sign": [slug], "pdfa": bool | None}); None: none
+    marks: Mapped[dict[str, Any] | None] = mapped_column(JsonText, nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
     claim: Mapped[str | None] = mapped_column(String(100), nullable=True)        # who builds the ZIP
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -207,16 +209,16 @@ class BatchStore:
 
     def create(self, batch_id: str, unit: str, profile: str, formats: list[str], items: list[NewItem],
                idempotency_key: str | None = None, webhook: tuple[str, str | None] | None = None,
-               tenant: str | None = None) -> Batch:
+               tenant: str | None = None, marks: dict[str, Any] | None = None) -> Batch:
         """Store a batch and its items; `webhook` is its URL and the API key whose secret signs (None: the
         deployment's); `tenant`, the unit of the API key that sent it, owns it from the same transaction on (no
-        moment when the batch exists and its owner does not)."""
+        moment when the batch exists and its owner does not); `marks` seal, sign or archive its documents."""
         url, key = webhook or (None, None)
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             batch = Batch(id=batch_id, status="queued", unit=unit, profile=profile, total=len(items), done=0,
                           errors=[], created_at=now(), formats=formats,
                           idempotency_key=scoped_key(idempotency_key, tenant) if idempotency_key else None,
-                          webhook_url=url, webhook_key=key)
+                          webhook_url=url, webhook_key=key, marks=marks)
             session.add(batch)
             if tenant is not None:
                 session.add(Owner(resource="batch", resource_id=batch_id, unit=tenant))

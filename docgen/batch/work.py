@@ -18,7 +18,7 @@ from docgen import profiles
 from docgen.batch import attachments, packages
 from docgen.batch.request import BatchRequest
 from docgen.batch.store import Batch, BatchItem, BatchStore, NewItem, claim_token
-from docgen.documents import Rendered
+from docgen.documents import Marks, Rendered
 from docgen.errors import Problem
 from docgen.kinds import KINDS, Kind
 from docgen.render.merge import merge_for_duplex, page_count
@@ -97,8 +97,10 @@ def _render_item(services: Services, batch: Batch, item: BatchItem, files: list[
     formats = item_formats(kind, asked)
     if "pdf" not in formats:
         formats.append("pdf")            # printed only: an issued document all the same
+    credentials = services.credentials(services.keys.owner("batch", batch.id)) if batch.marks else None
     for fmt in formats:
-        document = services.renderer.render(kind.slug, item.payload, fmt, batch.profile)
+        document = services.renderer.render(kind.slug, item.payload, fmt, batch.profile,
+                                            marks=batch_marks(batch, kind, fmt), credentials=credentials)
         key = batch_key(batch.id, f"items/{item.seq:05d}-{document.document_id}.{fmt}")
         services.storage.write(key, document.content)
         files.append({"format": fmt, "key": key, "document_id": document.document_id,
@@ -106,6 +108,15 @@ def _render_item(services: Services, batch: Batch, item: BatchItem, files: list[
                       "pages": page_count(document.content) if fmt == "pdf" else None,
                       "print_only": fmt == "pdf" and fmt not in asked})
         rendered.append(document)
+
+
+def batch_marks(batch: Batch, kind: Kind, fmt: str) -> Marks:
+    """Return the marks a batch asks of one file: the seal (the 骑缝章 on a PDF only), the signature and PDF/A
+    on PDFs; the QR code as the profile says. The unit's own credentials when its key made the batch."""
+    asked = batch.marks or {}
+    pdf = fmt == "pdf"
+    return Marks(seal=kind.slug in asked.get("seal", ()) and (pdf or kind.issued_by_unit),
+                 sign=pdf and kind.slug in asked.get("sign", ()), pdfa=asked.get("pdfa") if pdf else None)
 
 
 UNIT_WIDE = ("unit", "notice", "date", "profile")   # a batch's fields given once for the whole unit

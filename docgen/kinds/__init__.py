@@ -50,7 +50,11 @@ class Kind:
     extra_formats: dict[str, Callable[[dict], bytes]] = field(default_factory=dict)
     # post-processing of an issued document (docgen.render.finish), the same for every kind that asks:
     watermark: str | None = None                       # light-grey diagonal wording (+ the document id), every page
-    verification_qr: bool = False                      # QR code on every page: PUBLIC_URL/v1/verify/<id>?s=<sig>
+    # the unit issues it (a 公示, a 证明, its 推荐意见): it may take the unit's seal and signature; never the
+    # applicant's own (承诺书, 个人总结). Which documents carry the QR code is the profile's `qr_documents`.
+    issued_by_unit: bool = False
+    # sealed (seal=true), its copies take the unit's seal as a 骑缝章 across their sheets instead (the 评审表)
+    cross_page_seal: bool = False
     copies: Callable[[Profile], int] | None = None     # default copies (each padded for duplex); None: always one
     blind_fields: tuple[str, ...] = ()                 # context paths masked in the blind (盲评) copy
     # numbers the kind's Python and its stylesheet both need, defined once in the kind's module and handed

@@ -71,4 +71,4 @@ def blank(profile: Profile, options: Options) -> dict:
 
 
 KIND = Kind(slug=SLUG, title="专业技术资格评审材料真实性保证书", model=GuaranteePayload, build=build, blank=blank,
-            subject=lambda p: p.applicant.name, seeds="003 附件5")
+            subject=lambda p: p.applicant.name, seeds="003 附件5", issued_by_unit=True)

@@ -315,6 +315,6 @@ def blank(profile: Profile, options: Options) -> dict:
 
 KIND = Kind(slug=SLUG, title="专业技术职务任职资格评审表", model=EvaluationPayload, build=build, blank=blank,
             subject=lambda p: p.applicant.name, seeds="000 五(三), 002 (五)1, 003 三(3)2(2)",
-            watermark="新疆专业技术人员职称评审专用", verification_qr=True,
+            watermark="新疆专业技术人员职称评审专用", cross_page_seal=True,
             copies=lambda profile: profile.evaluation_copies,
             blind_fields=("person.name", "person.work_unit", "person.id_number", "photo", "photo_label"))

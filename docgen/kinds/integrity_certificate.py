@@ -85,4 +85,4 @@ def blank(profile: Profile, options: Options) -> dict:
 
 
 KIND = Kind(slug=SLUG, title="廉政情况证明", model=IntegrityPayload, build=build, blank=blank,
-            subject=lambda p: p.applicant.name, seeds="003 附件4", unit_fields=("issuer",))
+            subject=lambda p: p.applicant.name, seeds="003 附件4", issued_by_unit=True, unit_fields=("issuer",))

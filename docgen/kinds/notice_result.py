@@ -96,4 +96,4 @@ def blank(profile: Profile, options: Options) -> dict:
 
 
 KIND = Kind(slug=SLUG, title="推荐单位公示结果", model=NoticeResultPayload, build=build, blank=blank,
-            subject=lambda p: p.applicant.name, seeds="000 附件2, 003 附件2")
+            subject=lambda p: p.applicant.name, seeds="000 附件2, 003 附件2", issued_by_unit=True)

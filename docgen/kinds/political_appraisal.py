@@ -87,4 +87,4 @@ def blank(profile: Profile, options: Options) -> dict:
 
 
 KIND = Kind(slug=SLUG, title="现实表现政治鉴定材料", model=PoliticalAppraisalPayload, build=build, blank=blank,
-            subject=lambda p: p.applicant.name, seeds="000 (四)1")
+            subject=lambda p: p.applicant.name, seeds="000 (四)1", issued_by_unit=True)

@@ -89,4 +89,4 @@ def blank(profile: Profile, options: Options) -> dict:
 
 
 KIND = Kind(slug=SLUG, title="推荐单位公示", model=PublicNoticePayload, build=build, blank=blank,
-            subject=lambda p: p.applicant.name, seeds="000 附件1, 002 附件1, 003 附件1")
+            subject=lambda p: p.applicant.name, seeds="000 附件1, 002 附件1, 003 附件1", issued_by_unit=True)

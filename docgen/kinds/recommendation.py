@@ -138,4 +138,5 @@ def _subject(payload: RecommendationPayload) -> str:
 
 
 KIND = Kind(slug=SLUG, title="推荐意见", model=RecommendationPayload, build=build, blank=blank,
-            subject=_subject, seeds="002 附件2, 004 附件4, 001 五(三)", unit_fields=("competent",))
+            subject=_subject, seeds="002 附件2, 004 附件4, 001 五(三)", unit_fields=("competent",),
+            issued_by_unit=True)

@@ -77,4 +77,4 @@ def blank(profile: Profile, options: Options) -> dict:
 
 
 KIND = Kind(slug=SLUG, title="单位性质证明", model=UnitNaturePayload, build=build, blank=blank,
-            subject=lambda p: p.applicant.name, seeds="000 (四)2")
+            subject=lambda p: p.applicant.name, seeds="000 (四)2", issued_by_unit=True)

@@ -146,4 +146,4 @@ def blank(profile: Profile, options: Options) -> dict:
 
 
 KIND = Kind(slug=SLUG, title="从事专业技术工作经历证明", model=WorkHistoryPayload, build=build, blank=blank,
-            subject=lambda p: p.applicant.name, seeds="000 (四)8, 002 四(五)5")
+            subject=lambda p: p.applicant.name, seeds="000 (四)8, 002 四(五)5", issued_by_unit=True)

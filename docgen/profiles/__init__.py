@@ -54,6 +54,8 @@ class Profile(BaseModel):
     texts: dict[str, dict[str, bool | int | str | list[str]]] = Field(default_factory=dict, description="各文书的措辞")
     paper: bool = Field(True, description="是否上报纸质申报材料（档案袋）；false：只在网上提交电子版")  # seed 004
     materials: tuple[Material, ...] = Field((), description="申报材料清单，按通知所列顺序")
+    qr_documents: tuple[str, ...] = Field((), description="页下白边印核验二维码的文书（可用 qr=true|false 逐份改）")
+    archive_pdfa: bool = Field(False, description="PDF 一律按 PDF/A-2b 生成（归档用；也可用 pdfa=true 逐份要求）")
 
     @model_validator(mode="after")
     def _keys_unique(self) -> Profile:

@@ -18,17 +18,28 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from docgen.render import qr, watermark
+from docgen.render import qr, signature, watermark
+from docgen.render import seal as seal_render
 from docgen.render.measure import mm_to_pt
 from docgen.render.outlines import stamp_font
 from docgen.render.pictures import Picture
+from docgen.render.seal import Seal
 
 MASK = "■■■■"              # what a blind copy prints instead of a masked value
 MM = mm_to_pt(1)             # points a millimetre
-QR_MM = 20                   # the code's side; a module is ≥ 0.4 mm for the URLs docgen makes
-QR_TOP_MM, QR_RIGHT_MM = 9, 26   # in the top margin (37 mm), its right edge on the text area's
+QR_MM = 20                   # the code's side; a module is ≥ 0.4 mm for the URLs docgen makes (version 5, 37 modules)
+QR_BOTTOM_MM = 7             # in the bottom margin (GB/T 9704: 35 mm), centred, clear of the page number and text
 MARK_PT, MARK_TOP_MM, MARK_LEFT_MM = 10.5, 24, 28
 COPY_MARK = "第{n}份/共{total}份"
+
+
+@dataclass(frozen=True)
+class Archive:
+    """The XMP metadata of a PDF/A copy (ISO 19005-2 §6.6): what the archive files it under."""
+
+    title: str      # dc:title, the document's Chinese title
+    subject: str    # dc:description (/Subject): the applicant, or the unit for a unit's list
+    author: str     # dc:creator (/Author): the unit that issues it
 
 
 @dataclass(frozen=True)
@@ -41,10 +52,15 @@ class Finish:
     copies: int = 1
     watermark_note: str | None = None  # the line under the wording, instead of the document id
     pad: bool = True                   # each copy to an even page count (duplex); a preview pads as its issue
+    seal: Seal | None = None           # the unit's seal over the 署名 and 成文日期 (docgen.render.seal)
+    cross_seal: Seal | None = None     # the unit's seal as a 骑缝章 across each copy's sheets (PDF)
+    archive: Archive | None = None     # PDF/A-2b: keep its output intent and write this XMP metadata
+    signer: Any = None                 # docgen.render.signature.Signer: PAdES, its field the seal's box
 
     @property
     def needed(self) -> bool:
-        return bool(self.watermark or self.verify_url or self.copies > 1)
+        return bool(self.watermark or self.verify_url or self.copies > 1 or self.seal or self.cross_seal
+                    or self.archive)
 
     @property
     def note(self) -> str:
@@ -106,10 +122,9 @@ def pdf(content: bytes, finish: Finish) -> bytes:
     width, height = float(size[2]) - float(size[0]), float(size[3]) - float(size[1])
     under = _form(out, watermark.pdf_ops(finish.watermark, finish.note, width, height)
                   if finish.watermark else "", width, height)
-    qr_ops = ""
-    if finish.verify_url:
-        side = QR_MM * MM
-        qr_ops = qr.pdf_ops(finish.verify_url, width - QR_RIGHT_MM * MM - side, height - QR_TOP_MM * MM - side, side)
+    qr_ops = _qr_ops(finish.verify_url, width) if finish.verify_url else ""
+    box = _seal_box(source, finish.seal) if finish.seal else None
+    sealed = (box.page, _seal_form(out, box, finish.seal, width, height)) if box and finish.seal else None
     for n in range(1, finish.copies + 1):
         first = len(out.pages)
         out.pages.extend(source.pages)
@@ -122,10 +137,71 @@ def pdf(content: bytes, finish: Finish) -> bytes:
                 page.add_underlay(under, None)
             if qr_ops or mark:
                 page.add_overlay(over, None)
+        if sealed is not None:
+            out.pages[first + sealed[0]].add_overlay(sealed[1], None)
+        if finish.cross_seal is not None:
+            _seal_across(out, first, finish.cross_seal, width, height)
     out.docinfo = out.copy_foreign(source.docinfo)  # type: ignore[assignment]  # title, and the document id in /Keywords
+    if finish.archive:
+        _keep_archival(out, source, finish.archive)
     buffer = io.BytesIO()
     out.save(buffer, compress_streams=True)
-    return buffer.getvalue()
+    return _signed(buffer.getvalue(), finish, box) if finish.signer else buffer.getvalue()
+
+
+def _signed(content: bytes, finish: Finish, box: seal_render.Box | None) -> bytes:
+    """Sign the saved PDF (an incremental update); sealed, the signature's field is the seal's box."""
+    visible = signature.Visible(box.page, (box.x, box.y, box.x + box.side, box.y + box.side)) if box else None
+    return signature.sign(content, finish.signer, visible)
+
+
+def _qr_ops(url: str, width: float) -> str:
+    """Return the operators drawing the QR code in the bottom margin, centred."""
+    side = QR_MM * MM
+    return qr.pdf_ops(url, (width - side) / 2, QR_BOTTOM_MM * MM, side)
+
+
+def _seal_across(out: Any, first: int, seal: Seal, width: float, height: float) -> None:
+    """Stamp a 骑缝章 on a copy's sheets (from page `first` on, printed duplex): the seal cut in as many upright
+    strips as the copy has sheets, strip i at the outer (right) edge of sheet i's front, so that the sheets,
+    stacked and fanned, show the seal whole — and a sheet taken out or swapped shows a gap."""
+    import pikepdf
+
+    fronts = out.pages[first::2]
+    image = seal_render.pdf_image(out, seal)
+    for i, page in enumerate(fronts):
+        form = _form(out, seal_render.strip_ops(i, len(fronts), seal, width, height), width, height)
+        form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Seal=image))
+        page.add_overlay(form, None)
+
+
+def _seal_box(source: Any, seal: Seal) -> seal_render.Box:
+    """Return where the seal goes on the rendered PDF (its page within a copy)."""
+    box = seal_render.pdf_box(source, seal)
+    if box is None:
+        raise ValueError("the document marks no 成文日期 to seal (templates/_base/letter.html anchors)")
+    return box
+
+
+def _seal_form(out: Any, box: seal_render.Box, seal: Seal, width: float, height: float) -> Any:
+    """Return a Form XObject painting the seal in its box."""
+    import pikepdf
+
+    form = _form(out, seal_render.pdf_ops(box), width, height)
+    form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Seal=seal_render.pdf_image(out, seal)))
+    return form
+
+
+def _keep_archival(out: Any, source: Any, archive: Archive) -> None:
+    """Carry WeasyPrint's PDF/A parts (sRGB output intent, XMP, language) into the finished file and write the
+    archive's metadata into the XMP and the document information alike (§6.6.3: they must agree)."""
+    for key in ("/OutputIntents", "/Metadata", "/Lang", "/MarkInfo"):
+        if key in source.Root:
+            out.Root[key] = out.copy_foreign(source.make_indirect(source.Root[key]))
+    with out.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:title"] = archive.title
+        meta["dc:description"] = archive.subject
+        meta["dc:creator"] = [archive.author]
 
 
 def _form(pdf: Any, ops: str, width: float, height: float) -> Any:
@@ -162,7 +238,9 @@ def docx(content: bytes, finish: Finish) -> bytes:
                 if finish.watermark else []
             shape_id += 2 * len(watermark.ROWS)
             _stamp_header(header, mark, qr_png, copy_mark(n, finish.copies) if finish.copies > 1 else "",
-                          width_mm)
+                          width_mm, height_mm)
+    if finish.seal:
+        _seal_docx(doc, finish.seal)
     _renumber_drawings(doc)
     out = io.BytesIO()
     doc.save(out)
@@ -223,7 +301,7 @@ def _section_properties(template: Any, *, odd_page: bool) -> Any:
 
 
 def _stamp_header(header: Any, mark_vml: list[str], qr_png: bytes | None, mark_text: str,
-                  page_width_mm: float) -> None:
+                  page_width_mm: float, page_height_mm: float) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
@@ -239,7 +317,8 @@ def _stamp_header(header: Any, mark_vml: list[str], qr_png: bytes | None, mark_t
     if qr_png:
         run = paragraph.add_run()
         run.add_picture(io.BytesIO(qr_png), width=Mm(QR_MM * 1.2))   # the PNG has its quiet zone
-        _anchor(run, x_mm=page_width_mm - QR_RIGHT_MM - QR_MM * 1.1, y_mm=QR_TOP_MM - QR_MM * 0.1, behind=False)
+        _anchor(run, x_mm=(page_width_mm - QR_MM * 1.2) / 2, y_mm=page_height_mm - QR_BOTTOM_MM - QR_MM * 1.1,
+                behind=False)
     if mark_text:
         data, width_mm, height_mm = watermark.text_png(mark_text, MARK_PT)
         run = paragraph.add_run()
@@ -247,8 +326,22 @@ def _stamp_header(header: Any, mark_vml: list[str], qr_png: bytes | None, mark_t
         _anchor(run, x_mm=MARK_LEFT_MM, y_mm=MARK_TOP_MM - height_mm, behind=False)
 
 
-def _anchor(run: Any, *, x_mm: float, y_mm: float, behind: bool) -> None:
-    """Turn the run's inline picture into one anchored to the page, not taking room in the text."""
+def _seal_docx(doc: Any, seal: Seal) -> None:
+    """Float the seal behind the 成文日期 paragraph where docgen.render.seal places it."""
+    from docx.shared import Mm
+
+    spot = seal_render.docx_spot(doc, seal)
+    if spot is None:
+        raise ValueError("the document has no 成文日期 paragraph to seal (docx_builder.add_signoff)")
+    paragraph, x_mm, top_mm = spot
+    run = paragraph.add_run()
+    run.add_picture(io.BytesIO(seal.png), width=Mm(seal.diameter_mm), height=Mm(seal.diameter_mm))
+    _anchor(run, x_mm=x_mm, y_mm=top_mm, behind=True, vertical="paragraph")
+
+
+def _anchor(run: Any, *, x_mm: float, y_mm: float, behind: bool, vertical: str = "page") -> None:
+    """Turn the run's inline picture into one anchored to the page (its top from the page's, or from its
+    paragraph's), not taking room in the text."""
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
     from docx.shared import Mm
@@ -259,7 +352,7 @@ def _anchor(run: Any, *, x_mm: float, y_mm: float, behind: bool) -> None:
         f'relativeHeight="{1 if behind else 2}" behindDoc="{1 if behind else 0}" locked="1" layoutInCell="1" '
         f'allowOverlap="1"><wp:simplePos x="0" y="0"/>'
         f'<wp:positionH relativeFrom="page"><wp:posOffset>{Mm(x_mm).emu}</wp:posOffset></wp:positionH>'
-        f'<wp:positionV relativeFrom="page"><wp:posOffset>{Mm(y_mm).emu}</wp:posOffset></wp:positionV>'
+        f'<wp:positionV relativeFrom="{vertical}"><wp:posOffset>{Mm(y_mm).emu}</wp:posOffset></wp:positionV>'
         f'</wp:anchor>')
     extent, doc_pr, frame, graphic = (inline.find(f"{{{inline.nsmap['wp']}}}{tag}") if tag != "graphic"
                                       else inline.find("{http://schemas.openxmlformats.org/drawingml/2006/main}graphic")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -70,7 +71,9 @@ class _Joined:
         for content in pdfs:
             source = pikepdf.open(io.BytesIO(content))
             self.sources.append(source)
-            self.out.pages.extend(source.pages)
+            with warnings.catch_warnings():   # see save()
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                self.out.pages.extend(source.pages)
             if pad and len(source.pages) % 2:
                 box = [float(v) for v in source.pages[-1].mediabox]
                 self.out.add_blank_page(page_size=(box[2] - box[0], box[3] - box[1]))
@@ -78,7 +81,11 @@ class _Joined:
 
     def save(self) -> bytes:
         buffer = io.BytesIO()
-        self.out.save(buffer)
+        # a signed document's signature field comes along without its form: the signature proves the document's
+        # own file, not a print file or package it is joined into (pikepdf warns of the orphan field)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            self.out.save(buffer)
         for source in self.sources:
             source.close()
         return buffer.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import warnings
 import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -99,13 +100,19 @@ class PdfRenderer:
         """Return the HTML a template renders for a context (also what the text-equality test reads)."""
         return self.env.get_template(template).render(context)
 
-    def render(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> bytes:
+    def render(self, template: str, context: dict, layout: Mapping[str, str] | None = None, *,
+               variant: str | None = None) -> bytes:
         """Render the template with the context to PDF bytes; `layout` are CSS custom properties
-        (name → value) its stylesheet reads with var(--name): numbers the Python code needs too.
-        A letter is kept on one page where it can be (lines_per_page)."""
+        (name → value) its stylesheet reads with var(--name): numbers the Python code needs too; `variant` one
+        of WeasyPrint's (pdf/a-2b for the archive). A letter is kept on one page where it can be (lines_per_page)."""
         document, _ = self._fitted(template, self.html(template, context), context, layout)
         with self._lock:
-            return document.write_pdf()
+            if not variant:
+                return document.write_pdf()
+            # WeasyPrint 70's PDF/A output intent opens its sRGB2014.icc and never closes it (a ResourceWarning)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                return document.write_pdf(pdf_variant=variant)
 
     def lines_per_page(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> int:
         """Return the lines per page the letter is set in: 22, or up to 28 when that keeps it on one page.

@@ -1,0 +1,134 @@
+"""The unit's seal: red, upright, centred over the 署名 and pressing on the 成文日期 (GB/T 9704-2012 §7.3.5.1), in the
+PDF and in the DOCX as LibreOffice lays it out; never on the applicant's own documents."""
+from __future__ import annotations
+
+import io
+import shutil
+
+import pdfplumber
+import pytest
+
+from docgen.documents import Credentials, Marks, Renderer, sample
+from docgen.errors import Problem
+from docgen.kinds import KINDS
+from docgen.rules import cn_date
+from docgen.render import seal
+from tests.helpers import libreoffice_to_pdf, pdf_pages_text
+from tests.render.credentials import seal_png
+
+UNIT_KINDS = [slug for slug, kind in KINDS.items() if kind.issued_by_unit]
+
+
+@pytest.fixture(scope="module")
+def sealing():
+    return Renderer(credentials=Credentials(seal=seal.load(seal_png())))
+
+
+def _date_and_seal(content: bytes, date: str) -> tuple[dict, dict, float]:
+    """Return the box (pt) of the 成文日期's characters, the seal image's box and the page height."""
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        for page in pdf.pages:
+            lines = [line for line in page.extract_text_lines() if line["text"].replace(" ", "") == date]
+            if lines:
+                sized = [i for i in page.images if abs(i["x1"] - i["x0"] - seal.DIAMETER_MM * seal.MM) < 1]
+                assert len(sized) == 1, "one 42 mm picture on the sealed page: the seal (the QR code is smaller)"
+                return lines[-1], sized[0], float(page.height)
+    raise AssertionError(f"no line {date}")
+
+
+def _covers(outer: dict, inner: dict) -> bool:
+    return (outer["x0"] <= inner["x0"] and inner["x1"] <= outer["x1"]
+            and outer["top"] <= inner["top"] and inner["bottom"] <= outer["bottom"])
+
+
+def _pressed_on(date: dict, image: dict) -> None:
+    """Assert the seal covers the date, centred over it, the date in the seal's lower half but not at its rim:
+    pressed on, as GB/T 9704 §7.3.5.1 says (署名和成文日期居印章中心偏下位置)."""
+    assert _covers(image, date), (image, date)
+    centre_x, centre_y = (image["x0"] + image["x1"]) / 2, (image["top"] + image["bottom"]) / 2
+    assert abs(centre_x - (date["x0"] + date["x1"]) / 2) < 6      # centred over the date (≤ 2 mm)
+    assert centre_y < date["top"]                                  # the date in the seal's lower half
+    assert image["bottom"] - date["bottom"] < (image["bottom"] - image["top"]) / 4   # not hanging far below
+
+
+@pytest.mark.parametrize("slug", UNIT_KINDS)
+def test_seal_presses_on_the_date_in_the_pdf(sealing, slug):
+    data = sample(slug)
+    rendered = sealing.render(slug, data, "pdf", marks=Marks(seal=True))
+    date, image, _ = _date_and_seal(rendered.content, cn_date(_iso(data["date"])))
+    _pressed_on(date, image)
+    plain = sealing.render(slug, data, "pdf")
+    assert pdf_pages_text(rendered.content) == pdf_pages_text(plain.content)              # no line moved
+
+
+def _iso(value: str):
+    import datetime as dt
+
+    return dt.date.fromisoformat(value)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_seal_presses_on_the_date_in_the_docx_as_libreoffice_lays_it_out(sealing, tmp_path):
+    files = []
+    for slug in ("public-notice", "recommendation", "integrity-certificate"):
+        (tmp_path / f"{slug}.docx").write_bytes(sealing.render(slug, sample(slug), "docx", marks=Marks(seal=True)).content)
+        files.append(tmp_path / f"{slug}.docx")
+    libreoffice_to_pdf(files, tmp_path)
+    for slug in ("public-notice", "recommendation", "integrity-certificate"):
+        content = (tmp_path / f"{slug}.pdf").read_bytes()
+        date, image, _ = _date_and_seal(content, cn_date(_iso(sample(slug)["date"])))
+        _pressed_on(date, image)
+
+
+def test_docx_seal_floats_behind_the_text(sealing):
+    from tests.helpers import docx_xml
+
+    xml = docx_xml(sealing.render("public-notice", sample("public-notice"), "docx", marks=Marks(seal=True)).content)
+    assert xml.count('behindDoc="1"') == 1 and 'relativeFrom="paragraph"' in xml
+
+
+@pytest.mark.parametrize("slug", ["commitment", "work-summary", "ce-exemption", "roster"])
+def test_never_on_the_applicants_own_documents(sealing, slug):
+    with pytest.raises(Problem) as refused:
+        sealing.render(slug, sample(slug), "pdf", marks=Marks(seal=True))
+    assert refused.value.status == 400 and "不加盖单位印章" in refused.value.detail
+
+
+def test_no_seal_registered_is_said(renderer):
+    with pytest.raises(Problem) as refused:
+        renderer.render("public-notice", sample("public-notice"), "pdf", marks=Marks(seal=True))
+    assert refused.value.status == 400 and "DOCGEN_SEAL_IMAGE" in refused.value.detail
+
+
+def test_seal_image_checked_and_sized():
+    assert seal.load(seal_png()).diameter_mm == seal.DIAMETER_MM
+    assert seal.load(seal_png(px=400, dpi=254)).diameter_mm == 40            # 400 px at 10 px/mm
+    from PIL import Image
+
+    opaque = io.BytesIO()
+    Image.new("RGB", (100, 100), "red").save(opaque, format="PNG")
+    with pytest.raises(seal.SealError, match="透明"):
+        seal.load(opaque.getvalue())
+    with pytest.raises(seal.SealError):
+        seal.load(b"not an image")
+
+
+def test_evaluation_form_copies_take_a_cross_page_seal(sealing):
+    """骑缝章: each copy's sheets (fronts: pages 1, 3 of 4) carry one strip each, at the outer edge, which together
+    make the whole seal; the backs carry none. The strips are clipped parts of one image."""
+    pdf = sealing.render("evaluation-form", sample("evaluation-form"), "pdf", copies=2, marks=Marks(seal=True)).content
+    side = seal.DIAMETER_MM * seal.MM
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        pages = doc.pages
+        assert len(pages) == 8
+        seals = [[i for i in page.images if abs(i["x1"] - i["x0"] - side) < 1] for page in pages]
+        # (pdfminer lists an image once per form that draws it; poppler shows one: compare the places)
+        places = [{(round(i["x0"]), round(i["top"])) for i in found} for found in seals]
+        assert [len(found) for found in places] == [1, 0, 1, 0] * 2
+        width, height = float(pages[0].width), float(pages[0].height)
+        for copy in (0, 4):
+            for sheet, page in enumerate((copy, copy + 2)):
+                assert places[page] == {(round(width - (sheet + 1) * side / 2), round((height - side) / 2))}
+    with pytest.raises(Problem) as refused:
+        sealing.render("evaluation-form", sample("evaluation-form"), "docx", marks=Marks(seal=True))
+    assert "骑缝章" in refused.value.detail
