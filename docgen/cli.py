@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from docgen import config
 from docgen.bootstrap import bootstrap
@@ -32,6 +33,16 @@ def _settings(*, share_metrics: bool = False) -> config.Settings:
     return settings
 
 
+def _warn_local_links(settings: config.Settings) -> None:
+    """Warn on stderr when the QR codes' verification links would point at this computer (127.0.0.1,
+    localhost): a phone scanning the printed page could not open them."""
+    host = urlsplit(settings.PUBLIC_URL).hostname or ""
+    if host in ("localhost", "::1") or host.startswith("127."):
+        unset = "（未设置，取缺省值）" if "DOCGEN_PUBLIC_URL" not in os.environ else ""
+        print(f"警告：DOCGEN_PUBLIC_URL 为 {settings.PUBLIC_URL}{unset}，文书二维码中的核验链接指向本机，"
+              "其他电脑和手机扫码无法打开；请设为本服务对外的地址，如 https://zc.example.gov.cn", file=sys.stderr)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import subprocess
 
@@ -41,9 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
     # gunicorn's workers and the batch runner's processes count into one folder that /metrics sums
     settings = _settings(share_metrics=True)
     migrate(settings)   # before the workers start
-    if "DOCGEN_PUBLIC_URL" not in os.environ:
-        print(f"警告：未设置 DOCGEN_PUBLIC_URL，文书二维码中的核验链接将指向 {settings.PUBLIC_URL}，"
-              "其他电脑扫码无法打开；请设为本服务对外的地址，如 https://zc.example.gov.cn", file=sys.stderr)
+    _warn_local_links(settings)
     # batches: Celery workers when a broker is set; else one embedded runner process beside gunicorn (its
     # own process pool), not one per gunicorn worker
     runner = None if settings.BROKER_URL else subprocess.Popen([sys.executable, "-m", "docgen.batch.local"])
@@ -99,6 +108,8 @@ def _render(args: argparse.Namespace) -> int:
     tmp.replace(out)
     for warning in rendered.warnings:
         print(f"提示：{warning}", file=sys.stderr)
+    if rendered.kind.verification_qr and not (args.blank or args.preview):   # as `serve` warns
+        _warn_local_links(config.settings())
     issued = "" if args.blank else ", 预览稿，未出具" if args.preview else f", 编号 {rendered.document_id}"
     print(f"{out}  ({rendered.filename}, {len(rendered.content)} bytes{issued})")
     return 0
