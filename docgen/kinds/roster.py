@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from docgen.kinds import Kind, Options
 from docgen.kinds.common import (
     BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Short, ShortFilled, Unit, WorkUnit, fill, limited)
 from docgen.profiles import Profile
+from docgen.render import measure
 from docgen.render.grid import Column, Geometry, Table
 from docgen.rules import vocab
 from docgen.rules.types import Gender, IdNumber, Route
@@ -80,6 +82,7 @@ FONT_PT = 10.5                             # 五号 in the table
 LINE = 6.0                                 # line pitch of the body rows
 HEAD_LINE = 5.0                            # line pitch inside the header row
 TITLE_H, UNIT_H, FOLIO_H = 14.0, 9.0, 7.0  # first-page title, 单位（盖章） line, page-number line
+UNIT_PT = 14.0                             # 4号, the 单位（盖章） line; smaller for a long unit name, one line always
 CONTENT_H = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 BODY_FACE, HEAD_FACE = "仿宋_GB2312", "黑体"   # measured here, printed by templates/roster/document.css
 
@@ -247,14 +250,23 @@ def _cell(key: str, index: int, a: RosterApplicant, profile: Profile) -> str:
     return rules.or_none(getattr(a, key))
 
 
+def _unit_pt(line: str) -> float:
+    """Return the size (pt, in half points) at which the 单位（盖章） line fits the table's width on one line: a
+    second line would print over the table's header (issue 21 point 7); 13 pt for the longest name (50)."""
+    width = measure.width_mm(line, BODY_FACE, UNIT_PT)
+    return UNIT_PT if width <= TABLE_W - 2 else math.floor(UNIT_PT * (TABLE_W - 2) / width * 2) / 2
+
+
 def build(payload: RosterPayload, profile: Profile, options: Options) -> dict:
     """Build the context: title, the unit line and the table of applicants (ID numbers in full)."""
     year = payload.year or profile.year
     specialty = payload.specialty or _common_specialty(payload.applicants)
     rows = [[_cell(key, i, a, profile) for key in PRINTED_KEYS] for i, a in enumerate(payload.applicants, start=1)]
+    unit_line = profile.text(SLUG, "unit_label") + payload.unit.name
     return {
         "title": _title(profile, year, specialty),
-        "unit_line": profile.text(SLUG, "unit_label") + payload.unit.name,
+        "unit_line": unit_line,
+        "unit_pt": _unit_pt(unit_line),
         "table": Table(GEOMETRY, rows),
     }
 
@@ -268,6 +280,7 @@ def blank(profile: Profile, options: Options) -> dict:
     return {
         "title": fill(profile.text(SLUG, "title"), {"year": profile.year, "specialty": BLANK}),
         "unit_line": profile.text(SLUG, "unit_label") + BLANK,
+        "unit_pt": UNIT_PT,
         "table": Table(GEOMETRY, [row(i) for i in range(1, BLANK_ROWS + 1)], min_row_height=BLANK_ROW_H),
     }
 

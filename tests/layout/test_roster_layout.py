@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docgen.documents import sample
-from docgen.kinds.roster import COLUMN_WIDTHS, MARGIN_SIDE, NAME_COLUMN, TABLE_W
-from tests.layout.pages import MM, libreoffice_pdfs
+from docgen.kinds.roster import COLUMN_WIDTHS, MARGIN_SIDE, NAME_COLUMN, PAGE_WIDTH, TABLE_W
+from tests.layout.pages import MM, libreoffice_pdfs, pdf_pages
 
 REMARK = ("2023年3月至今参加自治区“访惠聚”驻村工作，常驻村开展工作，符合免于答辩条件；继续教育学时已按要求完成"
           "并提交合格证书，年度考核均为合格以上。") * 2
@@ -178,3 +178,23 @@ def test_blank_evaluation_form_rows_to_write_in(renderer, in_libreoffice):
                 rules = rules_mm(page, 40.0, 180.0)       # rules across the tables' full width
                 gaps = [b - a for a, b in pairwise(rules) if b - a < 40.0]   # not the gap between tables
                 assert len(gaps) >= 8 and min(gaps) >= HAND_MM, (page.page_number, gaps)
+
+
+UNIT = "中国（新疆）自由贸易试验区乌鲁木齐片区经开功能区块工作领导小组办公室综合保障科（巴音郭楞蒙古自治州）"
+
+
+@settings(max_examples=4, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                                  HealthCheck.too_slow])
+@given(chars=st.integers(40, 50), start=st.integers(0, 40))
+def test_roster_unit_line_is_one_line_above_the_header(renderer, chars, start):
+    """A unit name up to its limit (50) prints on the 单位（盖章） line whole, above the header: its second line
+    printed over 序号 (issue 21 point 7), and a line ending “（” cannot happen on one line."""
+    data = sample("roster")
+    data["unit"]["name"] = (UNIT * 2)[start:start + chars]
+    pdf = renderer.render("roster", data, "pdf").content
+    lines = pdf_pages(pdf)[0].lines
+    at = next(i for i, line in enumerate(lines) if line[3].startswith("单位"))
+    assert lines[at][3].endswith(data["unit"]["name"]), lines[at][3]
+    assert lines[at][2] <= PAGE_WIDTH - MARGIN_SIDE, lines[at]
+    header = next(line for line in lines if line[3].startswith("序号"))
+    assert header[0] - lines[at][0] >= 5.0, (lines[at], header)
