@@ -41,6 +41,7 @@ BLIND = "盲评"       # the subject of a blind copy: it names nobody
 MAX_COPIES = 5
 PREVIEW = "预览稿"                         # a preview's watermark, on every page
 PREVIEW_NOTE = "仅供核对 · 未出具 · 无文书编号"   # under it, where an issued document's id would be
+BLANK_NOTE = "空白表 · 手工填写 · 无文书编号"    # under a blank form's watermark (issue 21 point 9)
 State = Literal["issued", "preview", "blank"]
 
 
@@ -205,12 +206,14 @@ class Renderer:
 
     def blank(self, slug: str, fmt: str = "pdf", profile_id: str | None = None, *, copies: int | None = None
               ) -> Rendered:
-        """Render the empty form of a kind, to fill by hand (printed once; `copies` is what its words say)."""
+        """Render the empty form of a kind, to fill by hand: its watermark and the copies its words say (一式两份),
+        no number and no QR code (nothing is recorded)."""
         kind = self.kind(slug)
         self._check_options(kind, copies, False)
         profile = self.profile(profile_id)
         options = Options(copies=self._copies(kind, profile, copies), blank=True)
-        return self._finish(kind, profile, kind.blank(profile, options), fmt, "空白", [], state="blank")
+        return self._finish(kind, profile, kind.blank(profile, options), fmt, "空白", [], copies=options.copies,
+                            state="blank")
 
     def _finish(self, kind: Kind, profile: profiles.Profile, context: dict, fmt: str, subject: str,
                 warnings: list[str], *, copies: int = 1, state: State = "issued") -> Rendered:
@@ -223,28 +226,36 @@ class Renderer:
             content = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).render(
                 f"{kind.slug}/document.html", context, kind.layout)
         elif fmt == "docx":
-            lines = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).lines_per_page(
-                f"{kind.slug}/document.html", context, kind.layout)   # a letter fitted as its PDF is
+            pdf = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir))
+            lines = pdf.lines_per_page(f"{kind.slug}/document.html", context, kind.layout)   # a letter fitted as its PDF is
             content = docx_render.renderer(str(self.templates_dir)).render(kind.slug, context, lines)
+            # LibreOffice drops the odd-page section break between copies: the DOCX pads as the PDF does
+            copy_pages = pdf.page_count(f"{kind.slug}/document.html", context, kind.layout) if copies > 1 else 0
         else:
             content = kind.extra_formats[fmt](context)
-        content = self._post_process(kind, fmt, content, document_id, copies, state)
+        content = self._post_process(kind, fmt, content, document_id, copies, state,
+                                     copy_pages if fmt == "docx" else 0)
         return Rendered(content, f"{subject}-{kind.title}{'-' + PREVIEW if state == 'preview' else ''}.{fmt}",
                         MEDIA_TYPES[fmt], document_id, kind, profile.id, subject, fmt, warnings,
                         preview=state == "preview")
 
     def _post_process(self, kind: Kind, fmt: str, content: bytes, document_id: str, copies: int,
-                      state: State) -> bytes:
+                      state: State, copy_pages: int = 0) -> bytes:
         """Apply what the kind declares (watermark, QR code, copies) to an issued document; a preview gets the
-        预览稿 mark instead of the kind's watermark and no code; a blank form, printed once, nothing."""
-        if fmt not in ("pdf", "docx") or state == "blank":
+        预览稿 mark instead of the kind's watermark and no code; a blank form its watermark and copies, no code.
+        `copy_pages`: a DOCX copy's pages as the PDF lays them out (an odd count is padded with a blank page)."""
+        if fmt not in ("pdf", "docx"):
             return content
         if state == "preview":   # the pages the issued document will have, with the mark instead of its finish
             finish = finish_render.Finish(document_id, watermark=PREVIEW, watermark_note=PREVIEW_NOTE, copies=copies,
-                                          pad=bool(kind.watermark or kind.verification_qr or copies > 1))
+                                          pad=bool(kind.watermark or kind.verification_qr or copies > 1),
+                                          copy_pages=copy_pages)
+        elif state == "blank":   # seed 000 五(三): 有水印方为有效, 一式两份 — the blank form too
+            finish = finish_render.Finish("", watermark=kind.watermark, watermark_note=BLANK_NOTE, copies=copies,
+                                          copy_pages=copy_pages)
         else:
             finish = finish_render.Finish(
-                document_id, watermark=kind.watermark, copies=copies,
+                document_id, watermark=kind.watermark, copies=copies, copy_pages=copy_pages,
                 verify_url=qr.verify_url(self.public_url, document_id, self.secret_key)
                 if kind.verification_qr else None)
         return (finish_render.pdf if fmt == "pdf" else finish_render.docx)(content, finish)
