@@ -211,8 +211,9 @@ class Renderer:
         kind = self.kind(slug)
         self._check_options(kind, copies, False)
         profile = self.profile(profile_id)
-        options = Options(copies=self._copies(kind, profile, copies), blank=True)
-        return self._finish(kind, profile, kind.blank(profile, options), fmt, "空白", [], copies=options.copies,
+        printed = self._copies(kind, profile, copies)
+        options = Options(copies=printed, blank=True)
+        return self._finish(kind, profile, kind.blank(profile, options), fmt, "空白", [], copies=printed,
                             state="blank")
 
     def _finish(self, kind: Kind, profile: profiles.Profile, context: dict, fmt: str, subject: str,
