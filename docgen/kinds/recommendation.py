@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, LEVEL_BLANK, IdentifiedApplicant, Notice, Payload, Unit, UnitName,
+from docgen.kinds.common import (ID_BLANK, NAME_BLANK, BLANK, DATE_BLANK, LEVEL_BLANK, IdentifiedApplicant, Notice, Payload, Unit, UnitName,
                                  applicant_values, dated_before_notice_end, fill, limited, signoff_date)
 from docgen.profiles import Profile
 
@@ -125,7 +125,7 @@ def blank(profile: Profile, options: Options) -> dict:
     主管单位): its wording, lines for its opinion, the 公示 dates blank."""
     values = {key: BLANK for key in ("name", "gender", "ethnicity", "political_status", "id_number", "current_title",
                                      "series", "specialty", "unit", "issuer_name", "workdays")}
-    values["id_number"] = BLANK * 2   # 18 digits to write by hand
+    values |= {"name": NAME_BLANK, "id_number": ID_BLANK}
     values |= {"level": LEVEL_BLANK, "authority": profile.authority, "blank": BLANK, "start": DATE_BLANK,
                "end": DATE_BLANK}
     issuer = profile.batch_defaults.get(SLUG, {}).get("issuer", "unit")

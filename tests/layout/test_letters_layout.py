@@ -17,6 +17,7 @@ from docgen.documents import sample
 from tests.layout.pages import (
     CLOSING,
     Page,
+    blanks_before,
     check_letter_pages,
     libreoffice_pdfs,
     pdf_pages,
@@ -155,10 +156,16 @@ def test_checks_catch_a_bad_page():
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_blank_letters_are_one_page(renderer, profile):
+    """Each blank letter is one page, its glyphs (the blanks' too) inside the text area, and its blanks long
+    enough to write in by hand: a name ≥ 40 mm, an ID number ≥ 60 mm (18 digits of 3.5 mm; issue 21 point 9)."""
     for slug in LETTERS:
-        pages = pdf_pages(renderer.blank(slug, "pdf", profile).content)
+        pdf = renderer.blank(slug, "pdf", profile).content
+        pages = pdf_pages(pdf)
         assert len(pages) == 1, (slug, profile)
         check_letter_pages(pages, names=[], signoff_date=False)
+        assert all(width >= 40 for width in blanks_before(pdf, "同志")), (slug, blanks_before(pdf, "同志"))
+        ids = blanks_before(pdf, "身份证号码：") + blanks_before(pdf, "身份证号码") + blanks_before(pdf, "身份证号：")
+        assert all(width >= 60 for width in ids), (slug, ids)
 
 
 def test_evaluation_form_docx_long_cover_in_libreoffice(renderer, tmp_path):
