@@ -9,7 +9,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +27,7 @@ from docgen.metrics import Metrics
 from docgen.registry import IssuedDocument, Registry, applicant_key
 from docgen.render import docx as docx_render
 from docgen.render import finish as finish_render
+from docgen.render import merge
 from docgen.render import qr
 from docgen.render import pdf as pdf_render
 from docgen.rules import WorkCalendar, hygiene
@@ -226,9 +227,11 @@ class Renderer:
         if fmt == "pdf":
             content = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).render(
                 f"{kind.slug}/document.html", context, kind.layout)
+            self._check_one_page(kind, state, lambda: merge.page_count(content))
         elif fmt == "docx":
             pdf = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir))
             lines = pdf.lines_per_page(f"{kind.slug}/document.html", context, kind.layout)   # a letter fitted as its PDF is
+            self._check_one_page(kind, state, lambda: pdf.page_count(f"{kind.slug}/document.html", context, kind.layout))
             content = docx_render.renderer(str(self.templates_dir)).render(kind.slug, context, lines)
             # LibreOffice drops the odd-page section break between copies: the DOCX pads as the PDF does
             copy_pages = pdf.page_count(f"{kind.slug}/document.html", context, kind.layout) if copies > 1 else 0
@@ -239,6 +242,12 @@ class Renderer:
         return Rendered(content, f"{subject}-{kind.title}{'-' + PREVIEW if state == 'preview' else ''}.{fmt}",
                         MEDIA_TYPES[fmt], document_id, kind, profile.id, subject, fmt, warnings,
                         preview=state == "preview")
+
+    @staticmethod
+    def _check_one_page(kind: Kind, state: State, pages: Callable[[], int]) -> None:
+        """Refuse (422 at the field that gives way) a letter the kind prints on one page that runs over it."""
+        if kind.one_page and state != "blank" and pages() > 1:
+            raise InvalidPayload([{"pointer": kind.one_page[0], "detail": kind.one_page[1]}])
 
     def _post_process(self, kind: Kind, fmt: str, content: bytes, document_id: str, copies: int,
                       state: State, copy_pages: int = 0) -> bytes:

@@ -55,8 +55,8 @@ def payload(slug: str, name: str, unit: str, long_chars: int) -> dict:
     if slug == "public-notice":
         data["achievements"] = _cut(ACHIEVEMENTS, long_chars)
         data["political"] = _cut(POLITICAL, min(long_chars // 2, 200))
-    elif slug == "recommendation":
-        data["review"] = _cut(ACHIEVEMENTS, long_chars)
+    elif slug == "recommendation":   # one page or a 422 at the review (issue 21 point 3): ~280 fit beside these
+        data["review"] = _cut(ACHIEVEMENTS, min(long_chars, 250))
     elif slug == "authenticity-guarantee":
         data["leader_opinion"] = _cut(POLITICAL, min(long_chars, 200))
     elif slug == "political-appraisal":
