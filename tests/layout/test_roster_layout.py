@@ -64,7 +64,9 @@ def rules_mm(page, left: float, right: float) -> list[float]:
     """Return the heights (mm from the top) of the horizontal rules crossing [left, right] mm on a page:
     a rule drawn cell by cell or as a thin box counted once. LibreOffice sets a table out by its cell
     margin (0.8 mm): 1.5 mm of either end may be missing."""
-    edges = sorted((e["top"] / MM, e["x0"] / MM, e["x1"] / MM) for e in page.edges if e["orientation"] == "h")
+    # straight rules only: a watermark's letters are curves (the blank 评审表 has one, issue 21 point 9)
+    edges = sorted((e["top"] / MM, e["x0"] / MM, e["x1"] / MM) for e in page.edges
+                   if e["orientation"] == "h" and e["object_type"] != "curve_edge")
     groups: list[list[tuple[float, float, float]]] = []
     for edge in edges:
         if groups and edge[0] - groups[-1][-1][0] <= 0.6:
