@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from docgen import config
 from docgen.bootstrap import bootstrap
@@ -33,6 +34,23 @@ def _settings(*, share_metrics: bool = False) -> config.Settings:
     return settings
 
 
+def _warn_local_links(settings: config.Settings) -> None:
+    """Warn on stderr when the QR codes' verification links would point at this computer (127.0.0.1,
+    localhost): a phone scanning the printed page could not open them."""
+    host = urlsplit(settings.PUBLIC_URL).hostname or ""
+    if host in ("localhost", "::1") or host.startswith("127."):
+        unset = "（未设置，取缺省值）" if "DOCGEN_PUBLIC_URL" not in os.environ else ""
+        print(f"警告：DOCGEN_PUBLIC_URL 为 {settings.PUBLIC_URL}{unset}，文书二维码中的核验链接指向本机，"
+              "其他电脑和手机扫码无法打开；请设为本服务对外的地址，如 https://zc.example.gov.cn", file=sys.stderr)
+
+
+def _has_qr(rendered: Rendered, asked: bool | None) -> bool:
+    """Tell whether a rendered document carries the verification QR code: --qr/--no-qr, else its profile's."""
+    from docgen import profiles
+
+    return asked if asked is not None else rendered.kind.slug in profiles.get(rendered.profile).qr_documents
+
+
 def _serve(args: argparse.Namespace) -> int:
     from docgen.serve import RunnerProcess, Server
     from docgen.services import migrate
@@ -40,9 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
     # gunicorn's workers and the batch runner's processes count into one folder that /metrics sums
     settings = _settings(share_metrics=True)
     migrate(settings)   # before the workers start
-    if "DOCGEN_PUBLIC_URL" not in os.environ:
-        print(f"警告：未设置 DOCGEN_PUBLIC_URL，文书二维码中的核验链接将指向 {settings.PUBLIC_URL}，"
-              "其他电脑扫码无法打开；请设为本服务对外的地址，如 https://zc.example.gov.cn", file=sys.stderr)
+    _warn_local_links(settings)
     if not settings.REQUIRE_API_KEY:
         print("警告：未启用 API 密钥（DOCGEN_REQUIRE_API_KEY），能访问本端口的任何人都可生成、撤销文书、删除批次文件和"
               "删除申报人信息；任何 Host 头与其他网站发起的跨站 multipart 上传都会被受理。请只在内网使用，或启用密钥",
@@ -101,6 +117,8 @@ def _render(args: argparse.Namespace) -> int:
     tmp.replace(out)
     for warning in rendered.warnings:
         print(f"提示：{warning}", file=sys.stderr)
+    if _has_qr(rendered, args.qr) and not (args.blank or args.preview):   # as `serve` warns
+        _warn_local_links(config.settings())
     issued = "" if args.blank else ", 预览稿，未出具" if args.preview else f", 编号 {rendered.document_id}"
     print(f"{out}  ({rendered.filename}, {len(rendered.content)} bytes{issued})")
     return 0

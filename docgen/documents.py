@@ -9,7 +9,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +27,7 @@ from docgen.metrics import Metrics
 from docgen.registry import IssuedDocument, Registry, applicant_key
 from docgen.render import docx as docx_render
 from docgen.render import finish as finish_render
+from docgen.render import merge
 from docgen.render import qr
 from docgen.render import pdf as pdf_render
 from docgen.render.seal import Seal
@@ -42,6 +43,7 @@ BLIND = "盲评"       # the subject of a blind copy: it names nobody
 MAX_COPIES = 5
 PREVIEW = "预览稿"                         # a preview's watermark, on every page
 PREVIEW_NOTE = "仅供核对 · 未出具 · 无文书编号"   # under it, where an issued document's id would be
+BLANK_NOTE = "空白表 · 手工填写 · 无文书编号"    # under a blank form's watermark (issue 21 point 9)
 State = Literal["issued", "preview", "blank"]
 
 
@@ -233,12 +235,15 @@ class Renderer:
 
     def blank(self, slug: str, fmt: str = "pdf", profile_id: str | None = None, *, copies: int | None = None
               ) -> Rendered:
-        """Render the empty form of a kind, to fill by hand (printed once; `copies` is what its words say)."""
+        """Render the empty form of a kind, to fill by hand: its watermark and the copies its words say (一式两份),
+        no number and no QR code (nothing is recorded)."""
         kind = self.kind(slug)
         self._check_options(kind, copies, False)
         profile = self.profile(profile_id)
-        options = Options(copies=self._copies(kind, profile, copies), blank=True)
-        return self._finish(kind, profile, kind.blank(profile, options), fmt, "空白", [], state="blank")
+        printed = self._copies(kind, profile, copies)
+        options = Options(copies=printed, blank=True)
+        return self._finish(kind, profile, kind.blank(profile, options), fmt, "空白", [], copies=printed,
+                            state="blank")
 
     def _finish(self, kind: Kind, profile: profiles.Profile, context: dict, fmt: str, subject: str,
                 warnings: list[str], *, copies: int = 1, state: State = "issued", trust: _Trust | None = None
@@ -250,31 +255,47 @@ class Renderer:
         context = {**context, "document_id": document_id}
         trust = trust if trust is not None and state == "issued" else _Trust()
         pdfa = fmt == "pdf" and trust.pdfa(profile)
+        copy_pages = 0   # a DOCX copy's pages as the PDF lays them out (padded to even as the PDF is)
         if fmt == "pdf":
             content = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).render(
                 f"{kind.slug}/document.html", context, kind.layout, variant=PDFA if pdfa else None)
+            self._check_one_page(kind, state, lambda: merge.page_count(content))
         elif fmt == "docx":
-            lines = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).lines_per_page(
-                f"{kind.slug}/document.html", context, kind.layout)   # a letter fitted as its PDF is
+            pdf = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir))
+            lines = pdf.lines_per_page(f"{kind.slug}/document.html", context, kind.layout)   # a letter fitted as its PDF is
+            # the PDF's pages, once, where needed: a one-page kind's check, and the copies' padding (LibreOffice
+            # drops the odd-page section break between copies: the DOCX pads as the PDF does)
+            pages = (pdf.page_count(f"{kind.slug}/document.html", context, kind.layout)
+                     if copies > 1 or (kind.one_page and state != "blank") else 0)
+            self._check_one_page(kind, state, lambda: pages)
             content = docx_render.renderer(str(self.templates_dir)).render(kind.slug, context, lines)
+            copy_pages = pages if copies > 1 else 0
         else:
             content = kind.extra_formats[fmt](context)
-        finish = self._finishing(kind, profile, document_id, copies, state, trust) if fmt in ("pdf", "docx") else None
-        if finish is not None:
-            finish = replace(finish, archive=finish_render.Archive(kind.title, subject, trust.author) if pdfa else None)
+        if fmt in ("pdf", "docx"):
+            finish = self._finishing(kind, profile, document_id, copies, state, trust)
+            finish = replace(finish, archive=finish_render.Archive(kind.title, subject, trust.author) if pdfa else None,
+                             copy_pages=copy_pages)
             content = (finish_render.pdf if fmt == "pdf" else finish_render.docx)(content, finish)
         return Rendered(content, f"{subject}-{kind.title}{'-' + PREVIEW if state == 'preview' else ''}.{fmt}",
                         MEDIA_TYPES[fmt], document_id, kind, profile.id, subject, fmt, warnings,
                         preview=state == "preview")
 
+    @staticmethod
+    def _check_one_page(kind: Kind, state: State, pages: Callable[[], int]) -> None:
+        """Refuse (422 at the field that gives way) a letter the kind prints on one page that runs over it."""
+        if kind.one_page and state != "blank" and pages() > 1:
+            raise InvalidPayload([{"pointer": kind.one_page[0], "detail": kind.one_page[1]}])
+
     def _finishing(self, kind: Kind, profile: profiles.Profile, document_id: str, copies: int, state: State,
-                   trust: _Trust) -> finish_render.Finish | None:
+                   trust: _Trust) -> finish_render.Finish:
         """Return what to add to an issued document: the kind's watermark and copies, the QR code where the profile
         (or the request) wants it, the unit's seal and signature; to a preview the 预览稿 mark instead, with the
-        issue's pages and no code; to a blank form, printed once, nothing (None)."""
+        issue's pages and no code; to a blank form its watermark and copies, no code."""
         duplex = kind.copies is not None or copies > 1    # copies each start on a front side
-        if state == "blank":
-            return None
+        if state == "blank":   # seed 000 五(三): 有水印方为有效, 一式两份 — the blank form too
+            return finish_render.Finish("", watermark=kind.watermark, watermark_note=BLANK_NOTE, copies=copies,
+                                        pad=duplex)
         if state == "preview":
             return finish_render.Finish(document_id, watermark=PREVIEW, watermark_note=PREVIEW_NOTE, copies=copies,
                                         pad=duplex)

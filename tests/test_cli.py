@@ -142,3 +142,19 @@ def test_render_preview_is_not_issued(tmp_path, capsys):
         registry.engine.dispose()
     assert main(["render", "commitment", str(SAMPLES / "commitment.json"), "-o", str(out)]) == 0
     assert "编号 " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("public_url", "warned"), [(None, True), ("http://localhost:8000", True),
+                                                    ("https://zc.example.gov.cn", False)])
+def test_render_warns_when_qr_links_point_at_this_computer(tmp_path, capsys, monkeypatch, public_url, warned):
+    """A document with a QR code rendered on the command line warns, as `serve` does, when its verification
+    link would open only on this computer; a document without a code does not."""
+    if public_url is None:
+        monkeypatch.delenv("DOCGEN_PUBLIC_URL", raising=False)
+    else:
+        monkeypatch.setenv("DOCGEN_PUBLIC_URL", public_url)
+    out = tmp_path / "评审表.pdf"
+    assert main(["render", "evaluation-form", str(SAMPLES / "evaluation-form.json"), "-o", str(out)]) == 0
+    assert ("警告：DOCGEN_PUBLIC_URL" in capsys.readouterr().err) is warned
+    assert main(["render", "commitment", str(SAMPLES / "commitment.json"), "-o", str(tmp_path / "c.pdf")]) == 0
+    assert "警告" not in capsys.readouterr().err

@@ -24,3 +24,10 @@ def test_strict_rules_are_on():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]
     assert config["mypy"]["disallow_untyped_defs"] is True and set(config["mypy"]["files"]) == {"docgen", "templates"}
     assert "C901" in config["ruff"]["lint"]["select"] and config["ruff"]["lint"]["mccabe"]["max-complexity"] == 10
+
+
+def test_test_modules_have_unique_names():
+    """pytest's rootdir-less import mode refuses two test modules of one basename in different folders: the
+    whole run stops at collection (tests/batch/test_package.py beside tests/web/test_package.py did)."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []

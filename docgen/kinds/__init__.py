@@ -60,6 +60,9 @@ class Kind:
     # numbers the kind's Python and its stylesheet both need, defined once in the kind's module and handed
     # to templates/<slug>/document.css as CSS custom properties: {"line": "6mm"} is read as var(--line)
     layout: Mapping[str, str] = field(default_factory=dict)
+    # a letter that must print on one page (sealed: two pages would need a 骑缝章): (the pointer of the field
+    # that gives way, the 422's detail) when the PDF's layout runs over
+    one_page: tuple[str, str] | None = None
 
 
 SHARED = frozenset({"common"})   # modules of this package that hold shared parts, not a kind

@@ -22,7 +22,10 @@ from docgen.rules.types import Date, Gender, IdNumber, Month
 
 SLUG = "ce-exemption"
 REASON_MAX = 600
-REVIEW_MAX = 120
+# what fits whatever the other fields hold (all at their limits: 工作单位 60, 毕业 60, 学历/学位/职务 15; issue 21
+# point 5): a test checks it against the fit rule below
+REASON_SURE, REASON_SURE_PARAGRAPHS = 150, 3
+REVIEW_MAX = 85       # three lines above the seal, in one paragraph (each more paragraph starts a line)
 GRADUATION_MAX = 60   # two lines of its row
 
 # --- The page, in mm: GB/T 9704 text area 156 × 225. templates/ce-exemption/document.css reads these
@@ -90,9 +93,13 @@ class ExemptionPayload(Payload):
 
     applicant: ExemptionApplicant = Field(title="申请人")
     reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX)] = Field(
-        title="免学理由", description=f"不超过{REASON_MAX}字；篇幅长时自动缩小字号，保证一页印完")
+        title="免学理由",
+        description=f"不超过{REASON_MAX}字，且与表格其他栏目合计一页印完：篇幅长时自动缩小字号；其他栏目（现工作单位、"
+                    f"毕业院校等）较长时可容纳的字数相应减少，{REASON_SURE}字以内、不超过{REASON_SURE_PARAGRAPHS}段"
+                    f"在任何情况下都能印下；超出时提示按已填栏目最多可写多少字")
     review: Annotated[str, Field(max_length=REVIEW_MAX)] | None = Field(
-        None, title="审核意见", description="缺省时留空，由审核单位手写")
+        None, title="审核意见",
+        description=f"不超过{REVIEW_MAX}字，印在公章上方3行之内（分段时每段另起一行）；缺省时留空，由审核单位手写")
     date: Date | None = Field(None, title="审核日期", description="审核日期（YYYY-MM-DD）；缺省时留空待手写")
 
     @field_validator("review")
@@ -109,9 +116,12 @@ class ExemptionPayload(Payload):
         """Refuse a reason that even the smallest type cannot fit on the page with the applicant's rows."""
         applicant = info.data.get("applicant")   # validated before the reason; absent when it failed
         if applicant and fit(_values(applicant), _paragraphs(value), TITLE_LINES_MAX, NOTES_MAX_LINES) is None:
+            room = reason_room(_values(applicant))
             raise PydanticCustomError(
-                "reason_too_long", "免学理由篇幅过长（或分段过多），与表格其他栏目合计一页印不下，请精简"
-                                   "（现工作单位、毕业院校等栏目较长时，免学理由的篇幅相应减少）")
+                "reason_too_long", "免学理由篇幅过长（或分段过多），与表格其他栏目合计一页印不下：按已填写的其他栏目，"
+                                   "免学理由不分段时最多约{room}字，现有{count}字，请精简（{sure}字以内、不超过{paragraphs}段"
+                                   "总能印下）", {"room": room, "count": len(value), "sure": REASON_SURE,
+                                                 "paragraphs": REASON_SURE_PARAGRAPHS})
         return value
 
 
@@ -168,6 +178,18 @@ def fit(values: dict, reason: list[str], n_title_lines: int, n_notes_lines: int)
         if _lines(reason, TEXT_WIDTH_MM, pt, indent=INDENT_CHARS) <= room:
             return Fit(reason_mm, pt, line_pt)
     return None
+
+
+def reason_room(values: dict) -> int:
+    """Return the most characters (full-width, one paragraph) the reason cell holds beside these values."""
+    low, high = 0, REASON_MAX
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fit(values, ["是" * mid], TITLE_LINES_MAX, NOTES_MAX_LINES):
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 # --- The context

@@ -209,20 +209,36 @@ def _lines(n: int) -> list[str]:
     return ["　"] * n
 
 
-# the cover (templates/evaluation-form: 16 pt values in a 79 mm cell, 9 mm a line): the issuer below
-# the table stands ISSUER_GAP_MM lower, less each extra line a long 工作单位 or name takes, so the
-# cover stays one page for every allowed value
-COVER_CELL_EMS = measure.ems_in(79, 16)
-COVER_LINE_MM, ISSUER_GAP_MM = 9, 45
+# the cover (templates/evaluation-form, both formats): 16 pt values, 16 characters a line, 9 mm a line, in a
+# table of a 48 mm label column and a value column (3 mm inset), centred. Each extra line a long value takes
+# (all at their limits: 姓名 20, 工作单位 60, 系列 30 with 专业 15, 申报资格 30 — 7 extra lines) is taken from the
+# space above the issuer, then below the title, then above it, so the cover stays one page for every
+# allowed value (issue 21 point 6)
+COVER_PT, COVER_LINE_MM = 16, 9
+COVER_LABEL_MM, COVER_INSET_MM = 48, 3
+COVER_VALUE_MM = 90.5                      # 16 characters of 16 pt (90.3 mm)
+COVER_WIDTH_MM = COVER_LABEL_MM + COVER_INSET_MM + COVER_VALUE_MM
+COVER_CELL_EMS = measure.ems_in(COVER_VALUE_MM, COVER_PT)
+# (space, its usual height, its least) in mm, in the order they give way
+COVER_SPACES = (("issuer", 45, 9), ("title_after", 30, 8), ("title_before", 40, 10))
 COVER_KEYS = ("name", "work_unit", "series", "target_title")
+LAYOUT = {"cover-width": f"{COVER_WIDTH_MM:g}mm", "cover-side": f"{(156 - COVER_WIDTH_MM) / 2:g}mm",
+          "cover-label": f"{COVER_LABEL_MM:g}mm", "cover-inset": f"{COVER_INSET_MM:g}mm"}
 
 
 def _cover_gap(person: dict) -> dict:
-    """Return the space above the issuer on the cover, in mm and in twips (for the DOCX)."""
+    """Return the cover's spaces (above the issuer, below and above the title) in mm and in twips (the DOCX)."""
     face = measure.face("仿宋_GB2312")
     extra = sum(max(0, measure.line_count(str(person.get(key) or ""), COVER_CELL_EMS, face) - 1) for key in COVER_KEYS)
-    mm = max(COVER_LINE_MM, ISSUER_GAP_MM - COVER_LINE_MM * extra)
-    return {"mm": mm, "twips": measure.mm_to_twips(mm)}
+    owed = COVER_LINE_MM * extra
+    out: dict[str, float] = {}
+    for name, usual, least in COVER_SPACES:
+        given = min(owed, usual - least)
+        out[name] = usual - given
+        owed -= given
+    return {"mm": out["issuer"], "twips": measure.mm_to_twips(out["issuer"]),
+            **{f"{name}_mm": mm for name, mm in out.items()},
+            **{f"{name}_twips": measure.mm_to_twips(mm) for name, mm in out.items()}}
 
 
 def _context(texts: dict, person: dict, photo: Picture | None, lists: dict) -> dict:
@@ -315,6 +331,6 @@ def blank(profile: Profile, options: Options) -> dict:
 
 KIND = Kind(slug=SLUG, title="专业技术职务任职资格评审表", model=EvaluationPayload, build=build, blank=blank,
             subject=lambda p: p.applicant.name, seeds="000 五(三), 002 (五)1, 003 三(3)2(2)",
-            watermark="新疆专业技术人员职称评审专用", cross_page_seal=True,
+            watermark="新疆专业技术人员职称评审专用", cross_page_seal=True, layout=LAYOUT,
             copies=lambda profile: profile.evaluation_copies,
             blind_fields=("person.name", "person.work_unit", "person.id_number", "photo", "photo_label"))

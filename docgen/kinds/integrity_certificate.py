@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import BLANK, Applicant, Filled, Payload, UnitName, WorkUnitFilled, fill, signoff_date
+from docgen.kinds.common import NAME_BLANK, BLANK, Applicant, Filled, Payload, UnitName, WorkUnitFilled, fill, signoff_date
 from docgen.profiles import Profile
 from docgen.rules.types import Date
 
@@ -80,7 +80,7 @@ def build(payload: IntegrityPayload, profile: Profile, options: Options) -> dict
 
 def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: both records and 有（无） printed, to strike out by hand, as the seed prints it."""
-    values = {"name": BLANK, "work_unit": BLANK, "blank": BLANK, "issuer_name": profile.text(SLUG, "issuer_hint")}
+    values = {"name": NAME_BLANK, "work_unit": BLANK, "blank": BLANK, "issuer_name": profile.text(SLUG, "issuer_hint")}
     return _context(values, profile, "record_blank", "clues_blank", signoff_date(None))
 
 

@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import BLANK, Applicant, Payload, ShortFilled, WorkUnitFilled, fill
+from docgen.kinds.common import NAME_BLANK, BLANK, Applicant, Payload, ShortFilled, WorkUnitFilled, fill
 from docgen.profiles import Material, Profile
 from docgen.rules.types import Level
 
@@ -130,7 +130,7 @@ def build(payload: MaterialListPayload, profile: Profile, options: Options) -> d
 
 def blank(profile: Profile, options: Options) -> dict:
     """Build the empty cover: the profile's whole list, the applicant and the pages left to write by hand."""
-    values = dict.fromkeys(("name", "work_unit", "series", "specialty", "level"), BLANK)
+    values = dict.fromkeys(("name", "work_unit", "series", "specialty", "level"), BLANK) | {"name": NAME_BLANK}
     return _context(profile, values, _rows(None, profile))
 
 

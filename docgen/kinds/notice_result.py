@@ -8,7 +8,7 @@ from pydantic import Field
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, LEVEL_BLANK, NOTICE_RULE, Applicant, Notice, Payload, Short,
+from docgen.kinds.common import (NAME_BLANK, BLANK, DATE_BLANK, LEVEL_BLANK, NOTICE_RULE, Applicant, Notice, Payload, Short,
                                  ShortFilled, Unit, dated_before_notice_end, fill, signoff_date)
 from docgen.profiles import Profile
 from docgen.rules.types import Date, Level
@@ -91,7 +91,7 @@ def build(payload: NoticeResultPayload, profile: Profile, options: Options) -> d
 def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: names, dates and days left to write by hand."""
     values = {key: BLANK for key in ("name", "series", "specialty", "unit", "workdays", "calendar_days")}
-    return _context({**values, "level": LEVEL_BLANK, "blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}, profile,
+    return _context({**values, "name": NAME_BLANK, "level": LEVEL_BLANK, "blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}, profile,
                     signoff_date(None))
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from docgen import rules
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, Applicant, Payload, Unit, WorkUnitFilled, applicant_values, fill, limited,
+from docgen.kinds.common import (ID_BLANK, NAME_BLANK, BLANK, Applicant, Payload, Unit, WorkUnitFilled, applicant_values, fill, limited,
                                  signoff_date)
 from docgen.profiles import Profile
 from docgen.rules.types import Ethnicity, Gender, IdNumber, PoliticalStatus
@@ -82,7 +82,7 @@ def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: the person's facts and the unit blank, lines to write on under each part."""
     values = {key: BLANK for key in ("name", "work_unit", "current_title", "unit", "blank")}
     values |= dict.fromkeys(("gender", "ethnicity", "political_status"), SHORT_BLANK)
-    values |= {"birth": MONTH_BLANK, "id_number": BLANK * 2}   # 18 digits to write by hand
+    values |= {"name": NAME_BLANK, "birth": MONTH_BLANK, "id_number": ID_BLANK}
     return _context(values, profile, dict.fromkeys(PARTS, ""), BLANK_LINES, signoff_date(None))
 
 

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from docgen import rules
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, LEVEL_BLANK, Filled, IdentifiedApplicant, Notice, Payload, Unit,
+from docgen.kinds.common import (BLANK, ID_BLANK, NAME_BLANK, DATE_BLANK, LEVEL_BLANK, Filled, IdentifiedApplicant, Notice, Payload, Unit,
                                  applicant_values, fill, limited, signoff_date)
 from docgen.profiles import Profile
 
@@ -83,7 +83,8 @@ def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: the seed's hints under each heading, and lines to write on."""
     values = {key: BLANK for key in ("name", "gender", "ethnicity", "political_status", "id_number",
                                      "current_title", "series", "specialty", "unit", "office", "phone")}
-    values |= {"level": LEVEL_BLANK, "blank": BLANK, "start": DATE_BLANK, "end": DATE_BLANK}
+    values |= {"name": NAME_BLANK, "id_number": ID_BLANK, "level": LEVEL_BLANK, "blank": BLANK,
+               "start": DATE_BLANK, "end": DATE_BLANK}
     return _context(values, profile, _section("", [profile.text(SLUG, "political_hint")], POLITICAL_LINES),
                     _section("", [profile.text(SLUG, "achievements_hint")], ACHIEVEMENT_LINES), signoff_date(None))
 

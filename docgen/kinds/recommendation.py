@@ -13,12 +13,17 @@ from pydantic_core import PydanticCustomError
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, LEVEL_BLANK, IdentifiedApplicant, Notice, Payload, Unit, UnitName,
+from docgen.kinds.common import (ID_BLANK, NAME_BLANK, BLANK, DATE_BLANK, LEVEL_BLANK, IdentifiedApplicant, Notice, Payload, Unit, UnitName,
                                  applicant_values, dated_before_notice_end, fill, limited, signoff_date)
 from docgen.profiles import Profile
 
 SLUG = "recommendation"
-REVIEW_MAX = 600   # the letter stays on one page with the longest review
+REVIEW_MAX = 600   # the most any review may be; what prints on the one page depends on the other fields
+# measured (issue 21 point 3): with every other field at its limit (names 20, units 50), one page holds 284
+# characters of review from the unit, 111 from the 主管单位 (its wording names both units more often)
+REVIEW_SURE = 110
+ONE_PAGE = (f"推荐意见须一页印完（盖章的信函跨页须加盖骑缝章）：单位审核意见与其他内容合计超过一页，请精简单位审核意见"
+            f"（通常可写约280字；单位名称等栏目均取最长时，{REVIEW_SURE}字以内总能印下）")
 ISSUERS = ("unit", "competent")
 ISSUER_CHOICES = "“unit”（所在单位出具）或“competent”（主管单位出具）"
 BLANK_REVIEW_LINES = 4    # blank form: room for the unit's own opinion of the applicant
@@ -67,7 +72,9 @@ class RecommendationPayload(Payload):
     competent: CompetentUnit | None = Field(None, title="主管单位", description="出具单位为 competent 时必填名称")
     notice: Notice | None = Field(None, title="公示期", description="给出时写明公示起止日期及公示无异议")
     review: limited(REVIEW_MAX) | None = Field(None, title="单位审核意见",  # type: ignore[valid-type]
-                                    description="对申报人思想政治、工作表现和业绩的评价，可分段（换行）；缺省时不印此段")
+                                    description="对申报人思想政治、工作表现和业绩的评价，可分段（换行）；缺省时不印此段。"
+                                                f"推荐意见须一页印完：可写的字数视其他栏目长短而定，通常约280字，"
+                                                f"{REVIEW_SURE}字以内总能印下；超出一页时提示精简（422，指向本栏）")
 
 
 def _check(payload: RecommendationPayload) -> None:
@@ -125,7 +132,7 @@ def blank(profile: Profile, options: Options) -> dict:
     主管单位): its wording, lines for its opinion, the 公示 dates blank."""
     values = {key: BLANK for key in ("name", "gender", "ethnicity", "political_status", "id_number", "current_title",
                                      "series", "specialty", "unit", "issuer_name", "workdays")}
-    values["id_number"] = BLANK * 2   # 18 digits to write by hand
+    values |= {"name": NAME_BLANK, "id_number": ID_BLANK}
     values |= {"level": LEVEL_BLANK, "authority": profile.authority, "blank": BLANK, "start": DATE_BLANK,
                "end": DATE_BLANK}
     issuer = profile.batch_defaults.get(SLUG, {}).get("issuer", "unit")
@@ -139,4 +146,4 @@ def _subject(payload: RecommendationPayload) -> str:
 
 KIND = Kind(slug=SLUG, title="推荐意见", model=RecommendationPayload, build=build, blank=blank,
             subject=_subject, seeds="002 附件2, 004 附件4, 001 五(三)", unit_fields=("competent",),
-            issued_by_unit=True)
+            issued_by_unit=True, one_page=("/review", ONE_PAGE))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from docgen.kinds import Kind, Options
 from docgen.kinds.common import (
     BLANK, GENDER_RULE, ID_RULE, Applicant, Payload, Short, ShortFilled, Unit, WorkUnit, fill, limited)
 from docgen.profiles import Profile
+from docgen.render import measure
 from docgen.render.grid import Column, Geometry, Table
 from docgen.rules import vocab
 from docgen.rules.types import Gender, IdNumber, Route
@@ -80,6 +82,7 @@ FONT_PT = 10.5                             # 五号 in the table
 LINE = 6.0                                 # line pitch of the body rows
 HEAD_LINE = 5.0                            # line pitch inside the header row
 TITLE_H, UNIT_H, FOLIO_H = 14.0, 9.0, 7.0  # first-page title, 单位（盖章） line, page-number line
+UNIT_PT = 14.0                             # 4号, the 单位（盖章） line; smaller for a long unit name, one line always
 CONTENT_H = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 BODY_FACE, HEAD_FACE = "仿宋_GB2312", "黑体"   # measured here, printed by templates/roster/document.css
 
@@ -150,17 +153,18 @@ class RosterColumn:
 
 
 # seed 000 附件5. 姓名 holds 7 characters a line: 阿不都热合曼· (the “·” is a full em in 仿宋) stays on the
-# first line; 获现任专业职务时间 holds 2018年12月 on one line; 工作单位 8 characters a line; 备注 10 characters
-# a line (a 100-character remark is 10 lines, two or more applicants a page); 是否通过 holds 是/否 under its
-# two-line header (是否 / 通过)
+# first line; 获现任专业职务时间 holds 2018年12月 on one line, also as LibreOffice sets it (issue 21 point 1: it
+# puts 0.73 mm between a digit and a Chinese character, 2018年12月 takes 20.7 mm there); 工作单位 8 characters a
+# line; 备注 10 characters a line (a 100-character remark is 10 lines, two or more applicants a page); 族别 holds
+# 维吾尔族, 是否通过 是/否 under its two-line header (是否 / 通过), 序号 its header on one line
 COLUMNS: tuple[RosterColumn, ...] = (
-    RosterColumn(INDEX_KEY, "序号", Column("序号", 10.0), xlsx_width=6,
+    RosterColumn(INDEX_KEY, "序号", Column("序号", 9.2), xlsx_width=6,
                  hint="从1起编号；“示例”行不会生成文书，可删除", example=EXAMPLE_MARK),
     RosterColumn("name", "姓名", Column("姓名", 27.6, docx_breaks=True), xlsx_width=12,
                  hint="与身份证一致，少数民族姓名中间用“·”", example="阿不都热合曼·买买提"),
     RosterColumn("gender", "性别", Column("性别", 8.0), xlsx_width=6, choices=vocab.GENDERS, hint="必填，从下拉列表选择",
                  example="男"),
-    RosterColumn("ethnicity", "民族", Column("族别", 18.0), xlsx_width=10,
+    RosterColumn("ethnicity", "民族", Column("族别", 16.6), xlsx_width=10,
                  choices=vocab.ETHNICITIES + vocab.OTHER_ETHNICITIES, hint="从下拉列表选择", example="维吾尔族"),
     RosterColumn("political_status", "政治面貌", Column("政治面貌", 17.0), xlsx_width=12,
                  choices=vocab.POLITICAL_STATUSES, hint="从下拉列表选择", example="中共党员"),
@@ -170,9 +174,9 @@ COLUMNS: tuple[RosterColumn, ...] = (
     RosterColumn("birth_date", "出生日期", read=_date),
     RosterColumn("current_title", "现任专业技术职务", Column("现任专业职务", 21.0), xlsx_width=16,
                  hint="如：助理工程师；评审、授予必填，初定无则留空", example="研究实习员"),
-    RosterColumn("current_title_date", "获现任专业技术职务时间", Column("获现任专业职务时间", 20.2), xlsx_width=14,
+    RosterColumn("current_title_date", "获现任专业技术职务时间", Column("获现任专业职务时间", 23.0), xlsx_width=14,
                  hint="如：2019-08-01 或 2019年8月", example="2019-08-01", as_text=True, read=_date),
-    RosterColumn("target_title", "拟申报专业技术职务", Column("拟晋升专业技术职务", 28.0), xlsx_width=16,
+    RosterColumn("target_title", "拟申报专业技术职务", Column("拟晋升专业技术职务", 28.0, docx_breaks=True), xlsx_width=16,
                  hint="必填，如：工程师", example="助理研究员", read=_title_and_route),
     RosterColumn("series", "系列", xlsx_width=14, hint="如：工程、自然科学研究", example="自然科学研究"),
     RosterColumn("specialty", "专业", xlsx_width=12, hint="如：农业科学", example="农业科学"),
@@ -182,7 +186,7 @@ COLUMNS: tuple[RosterColumn, ...] = (
                  hint="缺省为本单位"),
     RosterColumn("route", "申报途径", aliases=("途径",), xlsx_width=10, choices=vocab.ROUTES,
                  hint="从下拉列表选择：初定、授予或评审", example="评审"),
-    RosterColumn("passed", "是否通过", Column("是否通过", 9.7), xlsx_width=8, choices=("是", "否"),
+    RosterColumn("passed", "是否通过", Column("是否通过", 9.1), xlsx_width=8, choices=("是", "否"),
                  hint="评审结果，未评审时留空", read=_passed),
     RosterColumn("remark", "备注", Column("备注", 38.7, flush_left=True), xlsx_width=16, hint="无则留空"),
     # what the 推荐单位公示 prints for each applicant (seed 000 附件1): into the applicant's payload
@@ -246,14 +250,23 @@ def _cell(key: str, index: int, a: RosterApplicant, profile: Profile) -> str:
     return rules.or_none(getattr(a, key))
 
 
+def _unit_pt(line: str) -> float:
+    """Return the size (pt, in half points) at which the 单位（盖章） line fits the table's width on one line: a
+    second line would print over the table's header (issue 21 point 7); 13 pt for the longest name (50)."""
+    width = measure.width_mm(line, BODY_FACE, UNIT_PT)
+    return UNIT_PT if width <= TABLE_W - 2 else math.floor(UNIT_PT * (TABLE_W - 2) / width * 2) / 2
+
+
 def build(payload: RosterPayload, profile: Profile, options: Options) -> dict:
     """Build the context: title, the unit line and the table of applicants (ID numbers in full)."""
     year = payload.year or profile.year
     specialty = payload.specialty or _common_specialty(payload.applicants)
     rows = [[_cell(key, i, a, profile) for key in PRINTED_KEYS] for i, a in enumerate(payload.applicants, start=1)]
+    unit_line = profile.text(SLUG, "unit_label") + payload.unit.name
     return {
         "title": _title(profile, year, specialty),
-        "unit_line": profile.text(SLUG, "unit_label") + payload.unit.name,
+        "unit_line": unit_line,
+        "unit_pt": _unit_pt(unit_line),
         "table": Table(GEOMETRY, rows),
     }
 
@@ -267,6 +280,7 @@ def blank(profile: Profile, options: Options) -> dict:
     return {
         "title": fill(profile.text(SLUG, "title"), {"year": profile.year, "specialty": BLANK}),
         "unit_line": profile.text(SLUG, "unit_label") + BLANK,
+        "unit_pt": UNIT_PT,
         "table": Table(GEOMETRY, [row(i) for i in range(1, BLANK_ROWS + 1)], min_row_height=BLANK_ROW_H),
     }
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import BLANK, Applicant, Payload, Unit, fill, signoff_date
+from docgen.kinds.common import ID_BLANK, NAME_BLANK, BLANK, Applicant, Payload, Unit, fill, signoff_date
 from docgen.profiles import Profile
 from docgen.rules.ids import uscc_category
 from docgen.rules.types import Uscc
@@ -71,7 +71,7 @@ def build(payload: UnitNaturePayload, profile: Profile, options: Options) -> dic
 
 def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: the unit, its code, nature (with the choices as a hint) and 主管部门 blank."""
-    values = {"name": BLANK, "unit": BLANK, "uscc": BLANK * 2, "competent": BLANK,
+    values = {"name": NAME_BLANK, "unit": BLANK, "uscc": ID_BLANK, "competent": BLANK,
               "nature": BLANK + profile.text(SLUG, "nature_hint")}
     return _context(values, profile, signoff_date(None))
 

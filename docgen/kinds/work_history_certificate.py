@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from docgen import rules
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import BLANK, Applicant, Payload, Unit, UnitName, fill, limited, signoff_date
+from docgen.kinds.common import ID_BLANK, NAME_BLANK, BLANK, Applicant, Payload, Unit, UnitName, fill, limited, signoff_date
 from docgen.profiles import Profile
 from docgen.rules.types import IdNumber, Month
 
@@ -141,7 +141,7 @@ def build(payload: WorkHistoryPayload, profile: Profile, options: Options) -> di
 def blank(profile: Profile, options: Options) -> dict:
     """Build the empty form: the person, a few periods and the total to fill in by hand."""
     period = {"start": MONTH_BLANK, "end": MONTH_BLANK, "work_unit": BLANK, "work": SHORT_BLANK}
-    values = {"name": BLANK, "id_number": BLANK * 2, "unit": BLANK, "total": f"{SHORT_BLANK}年{SHORT_BLANK}个月"}
+    values = {"name": NAME_BLANK, "id_number": ID_BLANK, "unit": BLANK, "total": f"{SHORT_BLANK}年{SHORT_BLANK}个月"}
     return _context(values, profile, [period] * BLANK_PERIODS, signoff_date(None))
 
 

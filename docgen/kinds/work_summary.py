@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from docgen.errors import InvalidPayload
 from docgen.kinds import Kind, Options
-from docgen.kinds.common import (BLANK, DATE_BLANK, Applicant, Payload, WorkUnitFilled, fill, limited,
+from docgen.kinds.common import (NAME_BLANK, BLANK, DATE_BLANK, Applicant, Payload, WorkUnitFilled, fill, limited,
                                  signoff_date)
 from docgen.profiles import Profile
 from docgen.rules.types import Date
@@ -121,7 +121,7 @@ def blank(profile: Profile, options: Options) -> dict:
     review = _review(profile, None, blank=True)
     lines = ["　"] * (BLANK_LINES - (REVIEW_LINES if review else 0))
     return {"title": profile.text(SLUG, "title"), "paragraphs": [], "lines": lines, "closing": [],
-            "signatures": fill(profile.text(SLUG, "signatures"), {"name": BLANK, "blank": BLANK}),
+            "signatures": fill(profile.text(SLUG, "signatures"), {"name": NAME_BLANK, "blank": BLANK}),
             "date": DATE_BLANK, "review": review, "person": {}}
 
 

@@ -147,8 +147,9 @@ def _normal(doc: DocumentObject) -> None:
 
 def _letter_styles(doc: DocumentObject) -> None:
     """Add the styles of a letter: title, body, plain and signature paragraphs, headings, the 黑体 label."""
+    # GB/T 9704 §7.3.3: 2号小标宋, its one face, not bolded (fonts/fonts.conf gives the free fallback's Bold)
     paragraph_style(doc, "DocTitle", XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(34),
-                    bold=True, space_after=28.95)
+                    space_after=28.95)
     # left, not justified: LibreOffice hangs a line-final “，” past the right edge (it reads w:overflowPunct
     # inverted, see chinese_defaults) and, in a justified line, does not print it at all — the text loses
     # its comma. Set for Word (val 0) the flag keeps LibreOffice hanging; set for LibreOffice (val 1) Word

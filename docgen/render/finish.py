@@ -56,6 +56,7 @@ class Finish:
     cross_seal: Seal | None = None     # the unit's seal as a 骑缝章 across each copy's sheets (PDF)
     archive: Archive | None = None     # PDF/A-2b: keep its output intent and write this XMP metadata
     signer: Any = None                 # docgen.render.signature.Signer: PAdES, its field the seal's box
+    copy_pages: int = 0                # a DOCX copy's pages as the PDF lays them out (0: unknown, not padded)
 
     @property
     def needed(self) -> bool:
@@ -226,7 +227,7 @@ def docx(content: bytes, finish: Finish) -> bytes:
     if not finish.needed:
         return content
     doc = Document(io.BytesIO(content))
-    _docx_copies(doc, finish.copies)
+    _docx_copies(doc, finish.copies, finish.pad and finish.copies > 1 and finish.copy_pages % 2 == 1)
     section = doc.sections[0]
     assert section.page_width is not None and section.page_height is not None   # set by every builder
     width_mm, height_mm = section.page_width.mm, section.page_height.mm
@@ -247,8 +248,19 @@ def docx(content: bytes, finish: Finish) -> bytes:
     return out.getvalue()
 
 
-def _docx_copies(doc: Any, copies: int) -> None:
-    """Repeat the body as sections; sections 2..N start on an odd page, their page numbers at 1."""
+def _blank_page() -> list[Any]:
+    """Return the paragraphs that end a copy with a blank page: a page break, then an empty paragraph."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    return [parse_xml(f'<w:p {nsdecls("w")}><w:r><w:br w:type="page"/></w:r></w:p>'),
+            parse_xml(f'<w:p {nsdecls("w")}/>')]
+
+
+def _docx_copies(doc: Any, copies: int, pad: bool = False) -> None:
+    """Repeat the body as sections; sections 2..N start on an odd page, their page numbers at 1. `pad`: each
+    copy ends with a real blank page (an odd-page section break alone is dropped by LibreOffice's PDF export:
+    copy 2 started on a back page), the padding the PDF has."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -258,9 +270,15 @@ def _docx_copies(doc: Any, copies: int) -> None:
     final = body.find(qn("w:sectPr"))
     content = [el for el in body if el is not final]
 
-    def section_end(sect_pr: Any) -> None:
+    def copy_end(sect_pr: Any | None) -> None:
+        """End the copy before `final`: its blank page, then its section break (none for the last copy)."""
+        if pad:
+            for el in _blank_page():
+                final.addprevious(el)
+        if sect_pr is None:
+            return
         last = body[list(body).index(final) - 1]
-        if last.tag != qn("w:p") or last.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None:
+        if pad or last.tag != qn("w:p") or last.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None:
             last = OxmlElement("w:p")
             final.addprevious(last)
         p_pr = last.find(qn("w:pPr"))
@@ -270,9 +288,10 @@ def _docx_copies(doc: Any, copies: int) -> None:
         p_pr.append(sect_pr)
 
     for n in range(2, copies + 1):
-        section_end(_section_properties(final, odd_page=n > 2))
+        copy_end(_section_properties(final, odd_page=n > 2))
         for el in content:
             final.addprevious(copy.deepcopy(el))
+    copy_end(None)
     restart = _section_properties(final, odd_page=True)
     final.getparent().replace(final, restart)
 

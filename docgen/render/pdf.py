@@ -129,6 +129,10 @@ class PdfRenderer:
         lines = self._fits.get(_fit_key(html, context, layout))
         return lines if lines is not None else self._fitted(template, html, context, layout)[1]
 
+    def page_count(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> int:
+        """Return the pages the document takes, laid out and not written (a DOCX's copies are padded to it)."""
+        return len(self._fitted(template, self.html(template, context), context, layout)[0].pages)
+
     def _fitted(self, template: str, html: str, context: dict[str, Any], layout: Mapping[str, str] | None
                 ) -> tuple[Any, int]:
         """Lay the document out; a letter that runs onto a second page is tried with 23 to 28 lines a page.

@@ -17,6 +17,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
+from docgen.kinds.evaluation_form import COVER_INSET_MM, COVER_LABEL_MM, COVER_VALUE_MM
 from docgen.render.docx_builder import FANGSONG, HEITI, add, bottom_border, new_document, paragraph_style
 from docgen.render.measure import mm_to_twips
 
@@ -137,8 +138,12 @@ def _cover(doc: Document) -> None:
     title = add(doc, "{{ title }}", "DocTitle")
     title.paragraph_format.space_before = Mm(40)
     title.paragraph_format.space_after = Mm(30)
+    # less room around the title when long values take more lines (docgen.kinds.evaluation_form._cover_gap)
+    spacing = title._p.get_or_add_pPr().get_or_add_spacing()
+    spacing.set(qn("w:before"), "{{ cover_gap.title_before_twips }}")
+    spacing.set(qn("w:after"), "{{ cover_gap.title_after_twips }}")
     title.runs[0].font.size = Pt(26)
-    table = _table(doc, len(COVER), 2, (48, 82))
+    table = _table(doc, len(COVER), 2, (COVER_LABEL_MM, COVER_INSET_MM + COVER_VALUE_MM))
     _margins(table, top=2, side=0)
     for row, (label, key) in zip(table.rows, COVER, strict=True):
         _put(row.cells[0], label, "CoverLabel")
@@ -152,7 +157,7 @@ def _cover(doc: Document) -> None:
         tc_pr.append(borders)
         margin = OxmlElement("w:tcMar")
         left = OxmlElement("w:left")
-        left.set(qn("w:w"), str(mm_to_twips(3)))
+        left.set(qn("w:w"), str(mm_to_twips(COVER_INSET_MM)))
         left.set(qn("w:type"), "dxa")
         margin.append(left)
         tc_pr.append(margin)

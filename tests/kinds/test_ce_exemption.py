@@ -191,8 +191,39 @@ def test_reason_of_too_many_paragraphs_refused(renderer):
 
 
 def test_review_too_long_refused(renderer):
-    found = errors(renderer, payload(review="同意。" * 35))
+    found = errors(renderer, payload(review="同意。" * 29))    # 87 characters: the schema's limit is what 3 lines hold
+    assert list(found) == ["/review"] and "85" in found["/review"]
+    found = errors(renderer, payload(review="\n".join(["同意。"] * 4)))    # short, but a line each
     assert list(found) == ["/review"] and "审核意见在表格中超过3行" in found["/review"]
+    assert renderer.render(SLUG, payload(review="同意。" * 28 + "是"), "pdf").content   # 85 in one paragraph
+
+
+LONG = "中国（新疆）自由贸易试验区乌鲁木齐片区经开功能区块工作领导小组办公室综合保障科" * 3
+WORST = {"name": LONG[:20], "gender": "女", "id_number": "65290119910614032X", "birth": "1991年12月",
+         "work_start": "2011年12月", "education": LONG[:15], "degree": LONG[:15], "graduation": LONG[:60],
+         "work_unit": LONG[:60], "current_title": LONG[:15], "target_title": LONG[:15]}
+
+
+def test_reason_up_to_its_sure_length_fits_beside_any_other_fields():
+    """The schema's promise (issue 21 point 5): REASON_SURE characters in up to REASON_SURE_PARAGRAPHS paragraphs
+    fit beside every other field at its limit, however the paragraphs are cut (up to two lines of 9 pt each)."""
+    for paragraphs in range(1, ce_exemption.REASON_SURE_PARAGRAPHS + 1):
+        for cut in range(1, 90):
+            parts = ["是" * cut] * (paragraphs - 1)
+            parts.append("是" * (ce_exemption.REASON_SURE - sum(map(len, parts))))
+            assert ce_exemption.fit(WORST, parts, ce_exemption.TITLE_LINES_MAX, ce_exemption.NOTES_MAX_LINES), \
+                (paragraphs, cut)
+    assert ce_exemption.reason_room(WORST) >= ce_exemption.REASON_SURE
+
+
+def test_reason_too_long_beside_long_fields_says_how_much_fits(renderer):
+    data = payload(reason="是" * 400, **{"applicant.work_unit": LONG[:60], "applicant.graduation": LONG[:60],
+                                        "applicant.education": LONG[:15]})
+    found = errors(renderer, data)
+    assert list(found) == ["/reason"], found
+    room = int(re.search(r"最多约(\d+)字", found["/reason"])[1])
+    assert ce_exemption.REASON_SURE <= room < 400 and "现有400字" in found["/reason"]
+    assert renderer.render(SLUG, {**data, "reason": "是" * room}, "pdf").content      # what it said fits
 
 
 def test_gender_must_match_the_id_number(renderer):

@@ -217,14 +217,22 @@ def test_watermark_is_not_text(one):
     assert "专用" not in text and one.document_id not in text
 
 
-def test_blank_form_has_no_watermark_or_code(renderer):
+def test_blank_form_has_its_watermark_and_copies_and_no_code(renderer):
+    """The blank form says “有水印方为有效…一式两份”: it prints the watermark and the profile's copies (issue 21
+    point 9), no number and no QR code (nothing is recorded to verify)."""
     pdf = renderer.blank(SLUG, "pdf", "bazhou-2024").content
     grey = f"{watermark.GREY:g} g".encode()
-    for page in pikepdf.open(io.BytesIO(pdf)).pages:
+    pages = pikepdf.open(io.BytesIO(pdf)).pages
+    assert len(pages) == 4 * renderer.profile("bazhou-2024").evaluation_copies
+    for page in pages:
         page.contents_coalesce()
         forms = [x.read_bytes() for x in (page.Resources.get("/XObject") or {}).values() if x.Subtype == "/Form"]
-        assert grey not in page.Contents.read_bytes() and not any(grey in form for form in forms)
+        assert grey in page.Contents.read_bytes() or any(grey in form for form in forms)
     assert not re.search(r"[0-9a-f]{32}", pdf_text(pdf))
+    docx = renderer.blank(SLUG, "docx", "bazhou-2024").content
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        headers = [z.read(n).decode() for n in z.namelist() if re.fullmatch(r"word/header\d+\.xml", n)]
+    assert headers and all("新疆专业技术人员职称评审专用" in xml for xml in headers)
 
 
 def test_docx_watermark_behind_the_text_and_code_in_every_header(renderer):

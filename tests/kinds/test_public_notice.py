@@ -9,6 +9,7 @@ import pytest
 from docgen import profiles
 from docgen.documents import sample
 from docgen.kinds import Options, public_notice
+from docgen.kinds.common import NAME_BLANK
 from docgen.kinds.public_notice import PublicNoticePayload
 from tests.helpers import docx_text, docx_xml, errors_of as errors_of_kind, pdf_pages_text, pdf_text, squash, texts_of
 
@@ -162,7 +163,7 @@ def test_blank_form_has_the_seed_hints_and_lines(renderer, pid, recent):
     assert "思想政治条件：（突出政治表现，强调职业操守和从业行为）" in docx
     assert f"业绩成果：（简要描述{recent}的实践能力和业绩成果" in docx
     assert "公示时间从　　年　　月　　日起至　　年　　月　　日止" in docx
-    assert "现对__________同志申报" in pdf_text(renderer.blank(SLUG, "pdf", pid).content).replace("\n", "")
+    assert f"现对{NAME_BLANK}同志申报" in pdf_text(renderer.blank(SLUG, "pdf", pid).content).replace("\n", "")
     xml = docx_xml(renderer.blank(SLUG, "docx", pid).content)
     assert xml.count("<w:pBdr>") == public_notice.POLITICAL_LINES + public_notice.ACHIEVEMENT_LINES
 

@@ -222,3 +222,40 @@ def test_rendered_under_bazhou_with_a_warning(client):
     assert len(warnings) == 1 and "未要求提交《推荐意见》" in warnings[0]
     assert "X-Docgen-Warnings" not in client.post(f"/v1/documents/{SLUG}?format=pdf&profile=aksu-archives-2024",
                                                   json=payload()).headers
+
+
+REVIEW = ("近五年主持州级科研项目1项、参与2项，负责试验设计与数据分析；参与选育的棉花新品种1个通过自治区审定（排名第三）；"
+          "发表论文3篇（第一作者2篇），其中中文核心期刊1篇；获自治州科技进步奖三等奖1项（排名第二）。") * 8
+
+
+def longest_others(review_chars: int) -> dict:
+    """Return a 主管单位 recommendation (the wording that names the units most) with every other field at its limit."""
+    from docgen.documents import sample
+
+    data = sample(SLUG)
+    data["issuer"] = "competent"
+    data["applicant"] |= {"name": "阿依古丽·买买提艾力·阿不都热合曼·吐尔", "current_title": "高级农业技术推广研究员正高级职",
+                          "series": "农业技术推广研究自然科学研究系", "specialty": "棉花栽培与育种技术节水灌溉技术"}
+    data["unit"]["name"] = ("中国（新疆）自由贸易试验区乌鲁木齐片区经开功能区块工作领导小组办公室综合保障科" * 2)[:50]
+    data["competent"] = {"name": ("巴音郭楞蒙古自治州农业农村局（巴音郭楞蒙古自治州乡村振兴局）农业技术推广总站" * 2)[:50]}
+    data["review"] = REVIEW[:review_chars - 1] + "。"
+    return data
+
+
+@pytest.mark.parametrize("profile", sorted(profiles.ids()))
+def test_review_up_to_its_sure_length_is_one_page_beside_any_fields(renderer, profile):
+    """The schema's promise (issue 21 point 3): REVIEW_SURE characters print on one page with every other field at
+    its limit, in every profile."""
+    from docgen.kinds.recommendation import REVIEW_SURE
+    from docgen.render.merge import page_count
+
+    assert page_count(renderer.render(SLUG, longest_others(REVIEW_SURE), "pdf", profile).content) == 1
+
+
+def test_review_that_runs_onto_a_second_page_is_refused_at_the_review(renderer):
+    """A sealed letter of two pages would need a 骑缝章: the 422 points at the review, in both formats."""
+    for fmt in ("pdf", "docx"):
+        with pytest.raises(Exception) as refused:
+            renderer.render(SLUG, longest_others(400), fmt)
+        assert refused.value.status == 422 and refused.value.errors[0]["pointer"] == "/review"
+        assert "一页" in refused.value.errors[0]["detail"]

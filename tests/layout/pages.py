@@ -52,20 +52,22 @@ def pdf_pages(content: bytes, *, hanging: bool = False) -> list[Page]:
             rows: dict[int, list] = defaultdict(list)
             for char in page.chars:
                 if char["text"].strip():
-                    rows[round(char["bottom"] / MM * 2)].append(char)
+                    # by baseline: a blank's underscores are set smaller than the text of their line
+                    rows[round((page.height - char["matrix"][5]) / MM * 2)].append(char)
             lines, outside = [], []
             for key in sorted(rows):
                 chars = sorted(rows[key], key=lambda c: c["x0"])
                 text = "".join(c["text"] for c in chars)
                 if FOLIO.match(text.strip()):
                     continue
-                top, left, right = chars[0]["top"] / MM, chars[0]["x0"] / MM, chars[-1]["x1"] / MM
+                top, left, right = min(c["top"] for c in chars) / MM, chars[0]["x0"] / MM, chars[-1]["x1"] / MM
                 lines.append((top, left, right, text))
                 if portrait:
                     hangs = hanging and re.match(CLOSING, chars[-1]["text"]) and \
                         chars[-1]["x0"] / MM < RIGHT + TOLERANCE
-                    # a blank's underscores are transparent (gbt9704.css .blank: the rule under them is drawn)
-                    outside += [c["text"] for c in chars if c["text"] != "_" and (
+                    # a blank's underscores are transparent, their boxes end with the rule under them (issue 21
+                    # point 9: pdf-audit flagged the last one 1.5 mm past the edge)
+                    outside += [c["text"] for c in chars if (
                                 c["x0"] / MM < LEFT - TOLERANCE
                                 or (c["x1"] / MM > RIGHT + TOLERANCE and not (hangs and c is chars[-1]))
                                 or c["bottom"] / MM > BOTTOM + TOLERANCE)]
@@ -89,6 +91,24 @@ def check_letter_pages(pages: list[Page], *, names: list[str], signoff_date: boo
     if signoff_date and len(pages) > 1:
         body = [line for line in pages[-1].lines if not SIGNOFF.search(line[3])]
         assert len(body) >= 2, f"the last page holds only the sign-off: {[line[3] for line in pages[-1].lines]}"
+
+
+def blanks_before(pdf: bytes, label: str) -> list[float]:
+    """Return the widths (mm) of the blanks (runs of “_”) printed right before a label (“同志”) or, for a label
+    ending “：” or “号”, right after it (身份证号码：____)."""
+    widths = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            # by baseline (the blank's underscores are set smaller than the text around them)
+            chars = sorted((c for c in page.chars if c["text"].strip()), key=lambda c: (-round(c["matrix"][5]), c["x0"]))
+            text = "".join(c["text"] for c in chars)
+            after = label.endswith(("：", "号", "码"))
+            pattern = re.escape(label) + "(_+)" if after else "(_+)" + re.escape(label)
+            for m in re.finditer(pattern, text):
+                run = chars[m.start(1):m.end(1)]
+                if len({round(c["matrix"][5]) for c in run}) == 1:        # on one line
+                    widths.append((run[-1]["x1"] - run[0]["x0"]) / MM)
+    return widths
 
 
 def libreoffice_pdfs(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:

@@ -18,6 +18,7 @@ from docgen.render import fonts
 from tests.layout.pages import (
     CLOSING,
     Page,
+    blanks_before,
     check_letter_pages,
     libreoffice_pdfs,
     pdf_pages,
@@ -57,8 +58,8 @@ def payload(slug: str, name: str, unit: str, long_chars: int) -> dict:
     if slug == "public-notice":
         data["achievements"] = _cut(ACHIEVEMENTS, long_chars)
         data["political"] = _cut(POLITICAL, min(long_chars // 2, 200))
-    elif slug == "recommendation":
-        data["review"] = _cut(ACHIEVEMENTS, long_chars)
+    elif slug == "recommendation":   # one page or a 422 at the review (issue 21 point 3): ~280 fit beside these
+        data["review"] = _cut(ACHIEVEMENTS, min(long_chars, 250))
     elif slug == "authenticity-guarantee":
         data["leader_opinion"] = _cut(POLITICAL, min(long_chars, 200))
     elif slug == "political-appraisal":
@@ -137,18 +138,46 @@ def test_docx_in_libreoffice(laid_out, index):
 
 # --- the 评审表: any allowed cover keeps each copy at the same even page count
 
-@settings(max_examples=2, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                                  HealthCheck.too_slow])
-@given(name=st.sampled_from(NAMES), unit_chars=st.integers(30, 60),
-       profile=st.sampled_from(("bazhou-2024", "aksu-archives-2024", "tacheng-2023")))
-def test_evaluation_form_copies_keep_their_page_count(renderer, name, unit_chars, profile):
+NAME_PARTS = "阿依古丽买买提艾力阿不都热合曼吐尔逊古丽娜尔"
+SERIES = "工程技术农业科学研究自然科学研究实验技术工艺美术系列"
+TITLES = "正高级农艺师高级工程师正高级实验师副研究员高级经济师"
+
+
+def long_name(length: int, dot: int) -> str:
+    """Return a name of `length` characters with “·” at position `dot` (1 … length − 2)."""
+    letters = (NAME_PARTS * 2)[:length - 1]
+    return letters[:dot] + "·" + letters[dot:]
+
+
+def full_cover(name: str, unit_chars: int) -> dict:
+    """Return the 评审表 sample with every cover field at its limit together (系列 30, 专业 15, 申报资格 30)."""
     data = sample("evaluation-form")
-    data["applicant"]["name"] = name
-    data["applicant"]["work_unit"] = (UNITS[5] * 2)[:unit_chars]
+    applicant = data["applicant"]
+    applicant |= {"name": name, "work_unit": (UNITS[5] * 2)[:unit_chars], "series": (SERIES * 2)[:30],
+                  "specialty": ("农业科学棉花栽培与育种技术" * 2)[:15], "target_title": (TITLES * 2)[:30]}
+    return data
+
+
+def check_copies(pages: list[Page], copies: int) -> None:
+    """Assert each copy starts on a front (odd) page with its whole cover: the cover's last line, each
+    notice's print note (…有水印…), on the copy's first page; every copy as long, an even count."""
+    starts = [page.number for page in pages if "有水印" in page.text()]
+    assert len(starts) == copies and len(pages) % copies == 0, (starts, len(pages))
+    each = len(pages) // copies
+    assert each % 2 == 0 and starts == [1 + i * each for i in range(copies)], (starts, len(pages))
+
+
+@settings(max_examples=3, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                                  HealthCheck.too_slow])
+@given(length=st.integers(18, 20), dot=st.integers(1, 16), unit_chars=st.integers(50, 60),
+       profile=st.sampled_from(("bazhou-2024", "aksu-archives-2024", "tacheng-2023")))
+def test_evaluation_form_copies_keep_their_page_count(renderer, length, dot, unit_chars, profile):
+    """All cover fields at their limits together (issue 21 point 6: 工作单位 60 with one more near its limit
+    spilled the cover), names of 18–20 characters with “·” anywhere: the cover stays on page 1 of each copy."""
+    data = full_cover(long_name(length, dot), unit_chars)
     two = pdf_pages(renderer.render("evaluation-form", data, "pdf", profile, copies=2).content)
     assert len(two) == 8   # each copy 4 pages: the cover did not spill
-    # the cover's last line, each notice's print note (“…有水印…”), is on the first page of each copy
-    assert "有水印" in two[0].text() and "有水印" in two[4].text()
+    check_copies(two, 2)
     for page in two:
         assert not page.starts_with(CLOSING)
 
@@ -168,22 +197,53 @@ def test_checks_catch_a_bad_page():
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_blank_letters_are_one_page(renderer, profile):
+    """Each blank letter is one page, its glyphs (the blanks' too) inside the text area, and its blanks long
+    enough to write in by hand: a name ≥ 40 mm, an ID number ≥ 60 mm (18 digits of 3.5 mm; issue 21 point 9)."""
     for slug in LETTERS:
-        pages = pdf_pages(renderer.blank(slug, "pdf", profile).content)
+        pdf = renderer.blank(slug, "pdf", profile).content
+        pages = pdf_pages(pdf)
         assert len(pages) == 1, (slug, profile)
         check_letter_pages(pages, names=[], signoff_date=False)
+        assert all(width >= 40 for width in blanks_before(pdf, "同志")), (slug, blanks_before(pdf, "同志"))
+        ids = blanks_before(pdf, "身份证号码：") + blanks_before(pdf, "身份证号码") + blanks_before(pdf, "身份证号：")
+        assert all(width >= 60 for width in ids), (slug, ids)
 
 
-def test_evaluation_form_docx_long_cover_in_libreoffice(renderer, tmp_path):
-    # a 60-character 工作单位 (the maximum) and a long name: each copy still 4 pages, the cover one
+def long_lists(entries: int) -> dict:
+    """Return the 评审表 sample with its lists `entries` long (7 pages a copy at 8)."""
     data = sample("evaluation-form")
-    data["applicant"]["name"] = NAMES[6]
-    data["applicant"]["work_unit"] = (UNITS[5] * 2)[:60]
-    converted = libreoffice_pdfs({"form": renderer.render("evaluation-form", data, "docx", copies=2).content},
-                                 tmp_path)
-    pages = pdf_pages(converted["form"], hanging=True)
-    assert len(pages) == 8
-    assert "有水印" in pages[0].text() and "有水印" in pages[4].text()   # the cover's last line, its print note
+    for key in ("papers", "awards", "education", "work", "trainings", "assessments"):
+        if data[key]:
+            data[key] = (data[key] * 40)[:entries if key in ("papers", "awards") else min(entries, 12)]
+    data["achievements"] = (data["achievements"] * 20)[:entries // 2]
+    return data
+
+
+@pytest.fixture(scope="module")
+def forms_in_libreoffice(renderer, tmp_path_factory):
+    """评审表 DOCX laid out by LibreOffice in one call: every cover field at its limit; 盲评 copies of an odd
+    page count; with the PDF of the same."""
+    cases = {"full-cover": (full_cover(long_name(20, 9), 60), False), "blind-odd": (long_lists(8), True)}
+    docx = {name: renderer.render("evaluation-form", data, "docx", copies=2, blind=blind).content
+            for name, (data, blind) in cases.items()}
+    pdfs = {name: renderer.render("evaluation-form", data, "pdf", copies=2, blind=blind).content
+            for name, (data, blind) in cases.items()}
+    converted = libreoffice_pdfs(docx, tmp_path_factory.mktemp("forms"))
+    return {name: (pdf_pages(converted[name], hanging=True), pdf_pages(pdfs[name])) for name in cases}
+
+
+@pytest.mark.parametrize("case", ["full-cover", "blind-odd"])
+def test_evaluation_form_docx_copies_in_libreoffice(forms_in_libreoffice, case):
+    """Each copy starts on a front page with its whole cover in LibreOffice as in the PDF: the cover does not
+    spill (issue 21 point 6) and a copy of an odd page count is padded with a real blank page (point 8:
+    LibreOffice's PDF export dropped the odd-page section break, copy 2 began on a back page)."""
+    lo_pages, pdf_pages_ = forms_in_libreoffice[case]
+    check_copies(pdf_pages_, 2)
+    check_copies(lo_pages, 2)
+    assert len(lo_pages) == len(pdf_pages_)
+    if case == "blind-odd":
+        assert any(not page.lines for page in lo_pages)    # the padding: a page with nothing on it
+
 
 
 def test_blank_letters_docx_in_libreoffice_set_the_pdfs_lines(renderer, tmp_path):

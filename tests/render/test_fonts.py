@@ -55,6 +55,28 @@ def test_licensed_font_in_fonts_dir_wins(tmp_path):
     env = {"FONTCONFIG_FILE": str(tmp_path / "fonts.conf"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     out = subprocess.run(["fc-match", "-f", "%{file}", "方正小标宋简体"], capture_output=True, text=True, env=env)
     assert out.stdout == str(tmp_path / "licensed.ttf")
+    # the title asks for the regular face: the licensed one is neither emboldened nor weighted bold (GB/T 9704)
+    out = subprocess.run(["fc-match", "-f", "%{weight} %{embolden}", "方正小标宋简体:weight=regular"],
+                         capture_output=True, text=True, env=env)
+    assert out.stdout.split()[0] == "80" and "True" not in out.stdout, out.stdout
+
+
+def test_title_is_the_regular_face_the_free_fallback_its_bold(renderer):
+    """Titles ask for 方正小标宋简体 unbolded (issue 21 point 10); FandolSong's Regular is far lighter than 小标宋,
+    so the free fallback is its Bold (WeasyPrint) or made bold (LibreOffice reads the weight fonts.conf gives)."""
+    from docx import Document
+
+    fonts.use_fonts_dir(renderer.fonts_dir)
+    env = {"FONTCONFIG_FILE": str(fonts.fonts_conf()), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(["fc-match", "-f", "%{file} %{weight}", "方正小标宋简体:weight=regular"],
+                         capture_output=True, text=True, env=env).stdout
+    assert out.split()[0].endswith("FandolSong-Bold.otf") and out.split()[1] == "200", out
+    for slug in ("commitment", "evaluation-form", "roster"):
+        style = Document(io.BytesIO(renderer.render(slug, sample(slug), "docx").content)).styles["DocTitle"]
+        assert not style.font.bold, slug
+    with pdfplumber.open(io.BytesIO(_letter(renderer, "王䶮"))) as pdf:
+        title = [c for c in pdf.pages[0].chars if c["size"] > 20]
+        assert title and all("FandolSong" in c["fontname"] for c in title)
 
 
 def test_measurer_reads_the_configured_fonts_dir(tmp_path):
