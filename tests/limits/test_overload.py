@@ -1,6 +1,7 @@
 """Bounded concurrency (429 with Retry-After when no slot frees) and a time limit on renders (503)."""
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -17,8 +18,9 @@ from docgen.limits.overload import Gate
 from tests.helpers import pdf_text
 
 
-def test_full_gate_answers_429_with_retry_after():
-    gate = Gate(slots=1, wait=0.2, time_limit=30)
+@contextlib.contextmanager
+def held(gate: Gate):
+    """Hold the gate's one slot on another thread for the duration of the block."""
     inside, release = threading.Event(), threading.Event()
 
     def hold():
@@ -29,10 +31,17 @@ def test_full_gate_answers_429_with_retry_after():
     holder = threading.Thread(target=hold)
     holder.start()
     inside.wait(5)
-    with pytest.raises(Problem) as refused, gate.slot():
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join()
+
+
+def test_full_gate_answers_429_with_retry_after():
+    gate = Gate(slots=1, wait=0.2, time_limit=30)
+    with held(gate), pytest.raises(Problem) as refused, gate.slot():
         pass
-    release.set()
-    holder.join()
     assert refused.value.status == 429 and int(refused.value.headers["Retry-After"]) >= 1
     with gate.slot():          # and a freed slot serves again
         pass
@@ -77,21 +86,10 @@ def test_cost_tells_a_long_roster_and_copies_from_a_one_page_document():
 
 def test_time_queued_counts_against_the_wait():
     gate = Gate(slots=1, wait=5, time_limit=30)
-    inside, release = threading.Event(), threading.Event()
-
-    def hold():
-        with gate.slot():
-            inside.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    inside.wait(5)
-    started = time.monotonic()
-    with pytest.raises(Problem) as refused, gate.slot(since=time.monotonic() - 4.9):
-        pass
-    release.set()
-    holder.join()
+    with held(gate):
+        started = time.monotonic()
+        with pytest.raises(Problem) as refused, gate.slot(since=time.monotonic() - 4.9):
+            pass
     assert refused.value.status == 429 and time.monotonic() - started < 1   # 4.9 s of the 5 already spent
 
 
