@@ -23,8 +23,9 @@ from docgen.batch.request import BatchApplicant, BatchRequest, applicant_fields,
 from docgen.batch.store import Batch, NewItem
 from docgen.batch.xlsx import Cells
 from docgen.documents import MEDIA_TYPES
-from docgen.errors import InvalidPayload, Problem, chinese_errors
+from docgen.errors import InvalidPayload, Problem, chinese_errors, unprintable
 from docgen.limits import overload
+from docgen.rules import hygiene
 from docgen.limits import payload as payload_limits
 from docgen.render.scans import check_scan
 
@@ -446,8 +447,11 @@ class RosterRows(BaseModel):
              "schema": schema_ref(bp.components_schemas, RosterRows),
              "example": {"unit": sample("batch")["unit"]["name"], "applicants": sample("batch")["applicants"][:1]}}}}})
 def template_rows() -> Answer:
+    data, refused = hygiene.clean(json_body())   # no control or private-use characters into the workbook
+    if refused:
+        raise unprintable(RosterRows, refused)
     try:
-        body = RosterRows.model_validate(json_body())
+        body = RosterRows.model_validate(data)
     except ValidationError as exc:
         raise InvalidPayload(chinese_errors(exc, RosterRows)) from None
     rows = [{**applicant_fields(a), "payload": given(a.payload)} for a in body.applicants]

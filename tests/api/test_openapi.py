@@ -226,7 +226,9 @@ def test_problem_types_are_listed_and_served(client, spec):
         one = client.get(problem_type["type"])
         assert one.status_code == 200 and one.json == problem_type and re.search(r"[\u4e00-\u9fff]", one.json["title"])
     source = "\n".join(p.read_text("utf-8") for p in (ROOT / "docgen").rglob("*.py"))
-    named = set(re.findall(r'slug="([a-z0-9-]+)"', source)) | {f"bad-{n}" for n in ("blind", "preview")}
+    named = (set(re.findall(r'slug="([a-z0-9-]+)"', source)) | set(re.findall(r'refuse\("([a-z0-9-]+)"', source))
+             | {f"bad-{n}" for n in re.findall(r'\bflag\("([a-z_]+)"', source)})   # flag(name): bad-<name>
+    assert {"bad-blind", "bad-partial", "no-seal"} <= named   # the patterns still find what they are for
     assert {f"/problems/{slug}" for slug in named} <= set(listed)
     wrong = client.post("/v1/documents/commitment", json={"applicant": {}})
     assert wrong.json["type"] in listed and client.get(wrong.json["type"]).json["title"]
