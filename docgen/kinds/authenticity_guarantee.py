@@ -30,7 +30,7 @@ class GuaranteePayload(Payload):
 
     applicant: GuaranteeApplicant = Field(title="申报人")
     unit: Unit = Field(title="申报人所在单位")
-    leader_opinion: limited(200) | None = Field(  # type: ignore[valid-type]
+    leader_opinion: limited(200, paragraphs=True) | None = Field(  # type: ignore[valid-type]
         None, title="单位负责人意见", examples=["情况属实，同意推荐。"],
         description="单位负责人签署的意见，可分段（换行）；缺省时留出横线由单位负责人手写")
 

@@ -21,10 +21,11 @@ WORK_UNIT_MAX = 60  # 工作单位: two lines of the 评审表's cell
 TEXT_MAX = 30       # office, phone, the short facts of a sentence
 
 
-def limited(max_length: int, *, required: bool = False) -> Any:
-    """Return a stripped one-line text type of at most `max_length` characters (at least one when required)."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1 if required else None,
-                                            max_length=max_length), AfterValidator(_one_line)]
+def limited(max_length: int, *, required: bool = False, paragraphs: bool = False) -> Any:
+    """Return a stripped text type of at most `max_length` characters (at least one when required): one line,
+    or, with `paragraphs`, paragraphs separated by line breaks (a review, an opinion: printed one a paragraph)."""
+    length = StringConstraints(strip_whitespace=True, min_length=1 if required else None, max_length=max_length)
+    return Annotated[str, length] if paragraphs else Annotated[str, length, AfterValidator(_one_line)]
 
 
 def _one_line(text: str) -> str:

@@ -40,7 +40,7 @@ class AppraisalApplicant(Applicant):
     work_unit: WorkUnitFilled = Field(title="工作单位", examples=["巴音郭楞蒙古自治州农业科学研究所"])
 
 
-Part = limited(PART_MAX, required=True)
+Part = limited(PART_MAX, required=True, paragraphs=True)
 
 
 class PoliticalAppraisalPayload(Payload):

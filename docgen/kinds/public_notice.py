@@ -33,9 +33,9 @@ class PublicNoticePayload(Payload):
     notice: Notice = Field(title="公示期",
                            description="不少于5个工作日（按自治区放假安排计算）；只给开始日期时自动算出结束日期")
     # required: the seed template asks for both, and “无” on a public notice reads as “has none”
-    political: limited(POLITICAL_MAX, required=True) = Field(  # type: ignore[valid-type]
+    political: limited(POLITICAL_MAX, required=True, paragraphs=True) = Field(  # type: ignore[valid-type]
         title="思想政治条件", description=f"思想政治表现、职业操守和从业行为；必填，最多{POLITICAL_MAX}字")
-    achievements: limited(ACHIEVEMENTS_MAX, required=True) = Field(  # type: ignore[valid-type]
+    achievements: limited(ACHIEVEMENTS_MAX, required=True, paragraphs=True) = Field(  # type: ignore[valid-type]
         title="业绩成果",
         description=f"近年来的实践能力和业绩成果及本人的实际贡献；可分段（换行）；必填，最多{ACHIEVEMENTS_MAX}字")
 

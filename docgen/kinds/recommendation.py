@@ -71,7 +71,7 @@ class RecommendationPayload(Payload):
     unit: Unit = Field(title="申报人所在单位")
     competent: CompetentUnit | None = Field(None, title="主管单位", description="出具单位为 competent 时必填名称")
     notice: Notice | None = Field(None, title="公示期", description="给出时写明公示起止日期及公示无异议")
-    review: limited(REVIEW_MAX) | None = Field(None, title="单位审核意见",  # type: ignore[valid-type]
+    review: limited(REVIEW_MAX, paragraphs=True) | None = Field(None, title="单位审核意见",  # type: ignore[valid-type]
                                     description="对申报人思想政治、工作表现和业绩的评价，可分段（换行）；缺省时不印此段。"
                                                 f"推荐意见须一页印完：可写的字数视其他栏目长短而定，通常约280字，"
                                                 f"{REVIEW_SURE}字以内总能印下；超出一页时提示精简（422，指向本栏）")

@@ -45,7 +45,7 @@ class SummaryPayload(Payload):
     """任现职以来个人业务技术总结的内容."""
 
     applicant: SummaryApplicant = Field(title="申报人")
-    paragraphs: list[limited(PARAGRAPH_MAX, required=True)] = Field(  # type: ignore[valid-type]
+    paragraphs: list[limited(PARAGRAPH_MAX, required=True, paragraphs=True)] = Field(  # type: ignore[valid-type]
         title="正文", min_length=1, max_length=PARAGRAPHS_MAX,
         description="本人撰写的总结，一项一段（段内换行也分段）；字数（不计空白）须符合地区配置，如 2000 至 3000 字；"
                     "塔城（tacheng-2023）不得出现本人姓名和工作单位，用“本人”和“本单位”替代")

@@ -85,7 +85,8 @@ def _kinsoku_html(text: str) -> Markup:
 
 
 # how WeasyPrint draws a letter: gbt9704.css letter-spacing -0.2pt; a blank's underscore at 0.778 − 0.278 em
-PDF_DRAWN = lines.Drawn(base_spacing_pt=-0.2, blank_pt=0.5 * lines.BODY_PT)
+PDF_DRAWN = lines.Drawn(base_spacing_pt=-0.2, blank_pt=0.5 * lines.BODY_PT,
+                        blank_tail_pt=lines.BLANK_TAIL_EMS * lines.BODY_PT)
 
 
 @pass_context
@@ -102,17 +103,19 @@ def _lines_html(context: Any, text: str, indent: float = lines.INDENT_EMS, label
     return Markup(f'<span class="lines">{lead}' + "<br>".join(out) + "</span>")
 
 
-def _ruled_docx(text: str) -> RichText:
+def _ruled_docx(text: str, pt: float | None = None) -> RichText:
     """Draw a run of underscores as underlined spaces: fonts draw underscores as dashes, Word's underline is
     solid. (Word and LibreOffice break Chinese between any two characters whatever joins them — U+2060,
     U+FEFF and U+200D were tried in LibreOffice — so outside the letters' paragraphs, set in docgen's own lines
-    by `lines`, a DOCX cannot keep a name together; its settings keep “·” off both ends of a line.)"""
+    by `lines`, a DOCX cannot keep a name together; its settings keep “·” off both ends of a line.) `pt`: a size
+    other than the paragraph style's (the roster's unit line, shrunk to stay one line as in the PDF)."""
     rich = RichText()
+    size = round(pt * 2) if pt else None   # half-points
     for i, part in enumerate(_BLANK_SPLIT.split(str(text))):
         if i % 2:
-            rich.add("\u00a0" * len(part) * 2, underline=True)  # no-break spaces: not trimmed at line end
+            rich.add("\u00a0" * len(part) * 2, underline=True, size=size)  # no-break spaces: not trimmed at line end
         elif part:
-            rich.add(part)
+            rich.add(part, size=size)
     return rich
 
 

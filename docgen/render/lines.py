@@ -42,8 +42,11 @@ DOTTED = re.compile(rf"[{HAN}]{{1,6}}(?:·[{HAN}]{{1,6}})+")
 # measured 3.45 pt at 3号. Word does not: there a line with digits stops short of the measure by that much
 AUTOSPACE_EMS = 3.45 / BODY_PT
 SCRIPT_CHANGE = re.compile(rf"(?<=[{HAN}])(?=[A-Za-z0-9_])|(?<=[A-Za-z0-9_])(?=[{HAN}])")   # _: a blank's spaces
-# a blank is drawn half an em an underscore (the DOCX's no-break spaces are not condensed: a little more)
+# a blank is drawn half an em an underscore (the DOCX's no-break spaces are not condensed: a little more), and
+# the PDF keeps the last underscore's advance after it (gbt9704.css .blank: margin-right 0.278em, what its
+# negative letter-spacing takes back, so the next character does not sit on the rule)
 BLANK_EMS = 0.51
+BLANK_TAIL_EMS = 0.278
 TAIL = 4   # the last characters of a text go together: no line holds one character alone
 
 
@@ -104,9 +107,9 @@ class Measure:
 
     def ems(self, text: str) -> float:
         """Return the advance of a piece of a line in em, as the wider of the formats sets it: a blank
-        BLANK_EMS per underscore, and LibreOffice's space between Chinese and Latin or digits (AUTOSPACE_EMS)."""
+        BLANK_EMS per underscore and BLANK_TAIL_EMS after it, and LibreOffice's space between Chinese and Latin or digits (AUTOSPACE_EMS)."""
         blanks = BLANK.findall(text)
-        return (self.face.ems(BLANK.sub("", text)) + sum(map(len, blanks)) * BLANK_EMS
+        return (self.face.ems(BLANK.sub("", text)) + sum(len(b) * BLANK_EMS + BLANK_TAIL_EMS for b in blanks)
                 + len(SCRIPT_CHANGE.findall(text)) * AUTOSPACE_EMS)
 
 
@@ -178,6 +181,7 @@ class Drawn:
 
     base_spacing_pt: float
     blank_pt: float
+    blank_tail_pt: float = 0.0   # after each blank (the PDF: BLANK_TAIL_EMS)
     autospace_pt: float = 0.0
     slack_pt: float = 0.0
     portions: bool = False
@@ -221,7 +225,7 @@ def set_lines(text: str, drawn: Drawn, *, names: Iterable[str] = (), indent_ems:
     for i, line in enumerate(lines):
         room = MEASURE_PT - drawn.slack_pt - (indent_ems * BODY_PT + label_pt if i == 0 else 0)
         plain = BLANK.sub("", line)
-        natural = (face.ems(plain) * BODY_PT + sum(map(len, BLANK.findall(line))) * drawn.blank_pt
+        natural = (face.ems(plain) * BODY_PT + sum(len(b) * drawn.blank_pt + drawn.blank_tail_pt for b in BLANK.findall(line))
                    + len(SCRIPT_CHANGE.findall(line)) * drawn.autospace_pt)
         spacing = fill_spacing(natural, _gaps(line, len(plain), drawn, room > natural), room)
         if i == len(lines) - 1 and spacing is not None and spacing >= drawn.base_spacing_pt:
