@@ -126,7 +126,7 @@ def test_documents_ticked_with_the_roster_come_in_the_notices_order(page):
     _, content = download(page, "#batch-zip")
     names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     assert any(KINDS["roster"].title in n for n in names), names
-    folder = [n for n in names if n.startswith("01-") and n.endswith(".pdf")]
+    folder = [n for n in names if n.startswith("files/01-") and n.endswith(".pdf")]
     public, commitment = KINDS["public-notice"].title, KINDS["commitment"].title
     order = [n for n in folder if public in n or commitment in n]
     assert len(order) == 2 and public in order[0] and commitment in order[1], folder
