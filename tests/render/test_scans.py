@@ -456,3 +456,13 @@ def test_too_many_pages_refused():
 
 def test_damaged_pdf_refused():
     assert "已损坏" in _refusal(b"%PDF-1.7\n" + b"\0" * 500)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (7, 3), (3, 200)])
+def test_a_tiny_jpeg_is_checked_not_a_500(size):
+    # schemathesis sent a few-pixel JPEG to POST /v1/batches/scans/check: Pillow's draft at 1/8 of its size
+    # divided by zero (a 500); it is a picture like any other, checked and laid on a page
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "white").save(buffer, "JPEG")
+    scan = scans.check_scan(buffer.getvalue(), POINTER)
+    assert scan.kind == "jpeg" and len(scans.to_pages(scan)) > 0

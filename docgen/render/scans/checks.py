@@ -101,7 +101,7 @@ def _check_image(data: bytes, pointer: str) -> Scan:
             orientation = orientation if orientation in TRANSPOSE else 1
             sheet = _image_sheet(image.size, image.info.get("dpi"), orientation)
             data = _strip_jpeg(data) if kind == "jpeg" else _whole_png(data)
-            image.draft(image.mode, (image.width // 8, image.height // 8))   # JPEG: every block read, at 1/8
+            image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))   # JPEG: every block read, at 1/8
             image.load()
         except (OSError, SyntaxError, ValueError, zlib.error):
             raise _refused(pointer, "附件图片已损坏，无法读取，请重新扫描或拍照后再提交") from None
