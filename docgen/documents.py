@@ -261,12 +261,14 @@ class Renderer:
                 f"{kind.slug}/document.html", context, kind.layout, variant=PDFA if pdfa else None)
             self._check_one_page(kind, state, lambda: merge.page_count(content))
         elif fmt == "docx":
-            pdf = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir))
-            lines = pdf.lines_per_page(f"{kind.slug}/document.html", context, kind.layout)   # a letter fitted as its PDF is
-            # the PDF's pages, once, where needed: a one-page kind's check, and the copies' padding (LibreOffice
-            # drops the odd-page section break between copies: the DOCX pads as the PDF does)
-            pages = (pdf.page_count(f"{kind.slug}/document.html", context, kind.layout)
-                     if copies > 1 or (kind.one_page and state != "blank") else 0)
+            pdf, template = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)), f"{kind.slug}/document.html"
+            # a letter set in the lines a page its PDF is; the PDF's pages, from the same layout, where needed: a
+            # one-page kind's check, and the copies' padding (LibreOffice drops the odd-page section break
+            # between copies: the DOCX pads as the PDF does)
+            if copies > 1 or (kind.one_page and state != "blank"):
+                lines, pages = pdf.fit(template, context, kind.layout)
+            else:
+                lines, pages = pdf.lines_per_page(template, context, kind.layout), 0
             self._check_one_page(kind, state, lambda: pages)
             content = docx_render.renderer(str(self.templates_dir)).render(kind.slug, context, lines)
             copy_pages = pages if copies > 1 else 0

@@ -129,9 +129,11 @@ class PdfRenderer:
         lines = self._fits.get(_fit_key(html, context, layout))
         return lines if lines is not None else self._fitted(template, html, context, layout)[1]
 
-    def page_count(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> int:
-        """Return the pages the document takes, laid out and not written (a DOCX's copies are padded to it)."""
-        return len(self._fitted(template, self.html(template, context), context, layout)[0].pages)
+    def fit(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> tuple[int, int]:
+        """Return the lines per page the document is set in (as lines_per_page) and the pages it takes, from one
+        layout, not written (a DOCX's copies are padded to it; a one-page letter is checked with it)."""
+        document, lines = self._fitted(template, self.html(template, context), context, layout)
+        return lines, len(document.pages)
 
     def _fitted(self, template: str, html: str, context: dict[str, Any], layout: Mapping[str, str] | None
                 ) -> tuple[Any, int]:
