@@ -125,7 +125,8 @@ def pdf(content: bytes, finish: Finish) -> bytes:
                   if finish.watermark else "", width, height)
     qr_ops = _qr_ops(finish.verify_url, width) if finish.verify_url else ""
     box = _seal_box(source, finish.seal) if finish.seal else None
-    sealed = (box.page, _seal_form(out, box, finish.seal, width, height)) if box and finish.seal else None
+    sealed = (box.page, _seal_form(out, seal_render.pdf_ops(box), seal_render.pdf_image(out, finish.seal), width,
+                                   height)) if box and finish.seal else None
     for n in range(1, finish.copies + 1):
         first = len(out.pages)
         out.pages.extend(source.pages)
@@ -166,14 +167,11 @@ def _seal_across(out: Any, first: int, seal: Seal, width: float, height: float) 
     """Stamp a 骑缝章 on a copy's sheets (from page `first` on, printed duplex): the seal cut in as many upright
     strips as the copy has sheets, strip i at the outer (right) edge of sheet i's front, so that the sheets,
     stacked and fanned, show the seal whole — and a sheet taken out or swapped shows a gap."""
-    import pikepdf
-
     fronts = out.pages[first::2]
     image = seal_render.pdf_image(out, seal)
     for i, page in enumerate(fronts):
-        form = _form(out, seal_render.strip_ops(i, len(fronts), seal, width, height), width, height)
-        form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Seal=image))
-        page.add_overlay(form, None)
+        page.add_overlay(_seal_form(out, seal_render.strip_ops(i, len(fronts), seal, width, height), image,
+                                    width, height), None)
 
 
 def _seal_box(source: Any, seal: Seal) -> seal_render.Box:
@@ -184,12 +182,12 @@ def _seal_box(source: Any, seal: Seal) -> seal_render.Box:
     return box
 
 
-def _seal_form(out: Any, box: seal_render.Box, seal: Seal, width: float, height: float) -> Any:
-    """Return a Form XObject painting the seal in its box."""
+def _seal_form(out: Any, ops: str, image: Any, width: float, height: float) -> Any:
+    """Return a Form XObject of the page's size drawing `ops`, which paint the seal's image as /Seal."""
     import pikepdf
 
-    form = _form(out, seal_render.pdf_ops(box), width, height)
-    form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Seal=seal_render.pdf_image(out, seal)))
+    form = _form(out, ops, width, height)
+    form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Seal=image))
     return form
 
 
