@@ -116,6 +116,14 @@ class Keys:
             owner = session.get(Owner, (resource, resource_id))
         return owner.unit if owner is not None else None
 
+    def issuer(self, document_id: str, batch_id: str | None) -> str | None:
+        """Return the unit whose key issued a document: the key of its render, else the key of the batch that made
+        it; None when neither was made with a key."""
+        owner = self.owner("document", document_id)
+        if owner is None and batch_id:
+            owner = self.owner("batch", batch_id)
+        return owner
+
     def may_see(self, resource: str, resource_id: str, caller: Caller) -> bool:
         """Whether the caller may see a resource: always with access control off, else only its unit's."""
         if caller.unit is None:

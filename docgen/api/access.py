@@ -35,12 +35,7 @@ def may_revoke(issued: IssuedDocument) -> bool:
     """Whether the caller may revoke a document: anyone without a key (access control off), else the unit
     that issued it — with its key on the render, or with its key on the batch that made it."""
     unit = caller().unit
-    if unit is None:
-        return True
-    owner = keys().owner("document", issued.id)
-    if owner is None and issued.batch_id:
-        owner = keys().owner("batch", issued.batch_id)
-    return owner == unit
+    return unit is None or keys().issuer(issued.id, issued.batch_id) == unit
 
 
 def credentials() -> Credentials | None:

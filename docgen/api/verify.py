@@ -118,17 +118,17 @@ def _issued(document_id: str) -> IssuedDocument:
     return issued
 
 
-def _presented() -> tuple[str | None, bytes | None]:
-    """Return the SHA-256 of the file presented (POST body or multipart `file`) and the file; (None, None) for a
-    GET. A hash given in the query proves nothing (it is no evidence of holding the file), so none is read."""
+def _presented() -> bytes | None:
+    """Return the file presented (POST body or multipart `file`); None for a GET. A hash given in the query
+    proves nothing (it is no evidence of holding the file), so none is read."""
     if request.method != "POST":
-        return None, None
+        return None
     upload = request.files.get("file")
     content = upload.read() if upload is not None else request.get_data(cache=False)
     if not content:
         raise Problem(400, "没有提交文件", "请在请求体中提交要核对的文件（或用 multipart 的 file 字段），不能为空",
                       slug="file-required")
-    return hashlib.sha256(content).hexdigest(), content
+    return content
 
 
 def _signatures(content: bytes | None) -> list[dict[str, Any]] | None:
@@ -166,11 +166,10 @@ def _verdict(issued: IssuedDocument, signature: str | None, presented: str | Non
 def _issuing_unit(issued: IssuedDocument) -> str | None:
     """Return who issued a document, as the registry knows it: the unit of the key it was issued with, else
     the unit of the key or of the roster of its batch; None when it was issued without either."""
-    keys = services().keys
-    unit = keys.owner("document", issued.id)
+    unit = services().keys.issuer(issued.id, issued.batch_id)
     if unit is None and issued.batch_id:
         batch = services().store.get(issued.batch_id)
-        unit = keys.owner("batch", issued.batch_id) or (batch.unit if batch is not None else None)
+        unit = batch.unit if batch is not None else None
     return unit
 
 
@@ -191,7 +190,8 @@ def _shown(issued: IssuedDocument, data: dict[str, Any]) -> dict[str, str]:
 
 def _answer(path: VerifyPath, query: VerifyQuery) -> Answer:
     issued = _issued(path.document_id)
-    presented, content = _presented()
+    content = _presented()
+    presented = hashlib.sha256(content).hexdigest() if content is not None else None
     verdict = {**_verdict(issued, query.s, presented), "signatures": _signatures(content)}
     data = {**issued.public(), "profile_name": _profile_name(issued.profile), "issuing_unit": _issuing_unit(issued)}
     if not verdict["content_matches"]:
