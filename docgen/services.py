@@ -3,10 +3,11 @@ the renderer and the issuer, the batch store and artifact storage, the metrics, 
 the units' seals and certificates, and where batches go. The app factory, the CLI, the embedded runner and the Celery worker all use this."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from docgen import db
-from docgen.access import Keys, Units
+from docgen.access import Keys, StoredCredentials, Units
 from docgen.batch.executor import Dispatch, LocalDispatch
 from docgen.batch.store import BatchStore
 from docgen.config import Settings
@@ -67,13 +68,18 @@ class Services:
         stored = self.units.get(unit) if unit else None
         if stored is None:
             return None
-        fallback = self.renderer.credentials
-        return Credentials(
-            seal.load(stored.seal_png) if stored.seal_png else fallback.seal,
-            signature.Signer.from_p12(stored.p12, stored.password, self.settings.TSA_URL) if stored.p12
-            else fallback.signer)
+        own, fallback = _parsed(stored, self.settings.TSA_URL), self.renderer.credentials
+        return Credentials(own.seal or fallback.seal, own.signer or fallback.signer)
 
     def close(self) -> None:
         """Stop what runs batches here (items in hand finish) and close the database's connections."""
         self.dispatch.close()
         self.registry.engine.dispose()
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(stored: StoredCredentials, tsa_url: str | None) -> Credentials:
+    """Read a unit's registered seal image and PKCS#12 once for as long as they stay the same: each render that
+    seals or signs, each batch item, asked again (the signer parses its key once, not per signature)."""
+    return Credentials(seal.load(stored.seal_png) if stored.seal_png else None,
+                       signature.Signer.from_p12(stored.p12, stored.password, tsa_url) if stored.p12 else None)
