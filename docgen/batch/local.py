@@ -29,6 +29,7 @@ from docgen import config
 from docgen.batch import webhooks, work
 from docgen.batch.store import UNFINISHED, claim_token
 from docgen.bootstrap import bootstrap
+from docgen.limits import overload
 from docgen.services import Services
 
 log = logging.getLogger(__name__)
@@ -43,22 +44,6 @@ CRASHED = ("生成此文书的进程意外退出（内存不足或被终止）�
            "或减少份数后重新提交")
 _pool: ProcessPoolExecutor | None = None      # one per process, shared by its runners (apps in tests)
 _pool_lock = threading.Lock()
-
-
-def _init_process() -> None:
-    """Set up a pool process: it ignores SIGINT/SIGTERM (the runner decides when to stop) and ends when the
-    runner is gone (killed with -9 it cannot tell its pool; an item cut short is redone on resume)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    parent = os.getppid()
-
-    def watch_parent() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch_parent, daemon=True).start()
 
 
 @functools.lru_cache(maxsize=4)
@@ -83,7 +68,7 @@ def shared_pool(size: int) -> ProcessPoolExecutor:
     with _pool_lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_init_process, max_tasks_per_child=TASKS_PER_PROCESS)
+                                        initializer=overload.follow_parent, max_tasks_per_child=TASKS_PER_PROCESS)
         return _pool
 
 

@@ -38,22 +38,28 @@ def _longest_list(value: object) -> int:
     return 0
 
 
-def limit_process(memory: int, niceness: int) -> None:
-    """Set up a helper process for heavy work: an address-space limit, a lower CPU priority, and signals left to
-    its parent, whose death it follows (a worker killed with -9 left its helper behind). Its module imports
-    little, so the priority is lowered before the helper imports the renderer."""
+def follow_parent() -> None:
+    """Set up a child process whose parent decides when it stops: SIGINT/SIGTERM ignored, and it ends when the
+    parent is gone (a parent killed with -9 cannot tell its children: they would be left behind)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    os.nice(niceness)
     parent = os.getppid()
 
-    def follow_parent() -> None:
+    def watch() -> None:
         while os.getppid() == parent:
             time.sleep(1.0)
         os._exit(1)
 
-    threading.Thread(target=follow_parent, daemon=True).start()
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def limit_process(memory: int, niceness: int) -> None:
+    """Set up a helper process for heavy work: an address-space limit, a lower CPU priority, its parent's
+    (follow_parent). Its module imports little, so the priority is lowered before the helper imports the
+    renderer."""
+    follow_parent()
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    os.nice(niceness)
 
 
 class RenderTimeout(BaseException):   # not swallowed by an `except Exception` inside a renderer
