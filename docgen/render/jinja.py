@@ -35,7 +35,7 @@ def _names(context: Any) -> Iterable[str]:
     return names
 
 
-BLANK_RUN = re.compile(r"(_{3,})")
+_BLANK_SPLIT = re.compile(f"({lines.BLANK.pattern})")   # text, blank, text, … of a line
 DATE_RIGHT_EMS = 4    # §7.3.5.1: 成文日期右空四字
 
 
@@ -49,10 +49,10 @@ def signoff(signatures: Iterable[str], date: str) -> list[dict]:
     centre = DATE_RIGHT_EMS + date_ems / 2       # from the right edge
 
     def width(line: str) -> float:   # a blank is drawn half an em per underscore (gbt9704.css .blank)
-        return face.ems(BLANK_RUN.sub("", line)) + sum(len(b) for b in BLANK_RUN.findall(line)) / 2
+        return face.ems(_BLANK_SPLIT.sub("", line)) + sum(len(b) for b in _BLANK_SPLIT.findall(line)) / 2
 
     def least(line: str) -> float:   # a blank's last underscore is drawn 0.28 em past its advance
-        return 0.3 if BLANK_RUN.search(line[-3:]) else 0.0
+        return 0.3 if _BLANK_SPLIT.search(line[-3:]) else 0.0
 
     measure = lines.Measure(face, LINE_EMS, LINE_EMS)
     placed = [(piece, False) for line in signatures for piece in lines.break_lines(str(line), measure)]
@@ -73,7 +73,6 @@ def _ruled_html(context: Any, text: str) -> Markup:
 
 
 _DOT = re.compile(r"([^\s·]·)")
-_BLANK_SPLIT = re.compile(f"({lines.BLANK.pattern})")   # text, blank, text, … of a set line
 
 
 def _kinsoku_html(text: str) -> Markup:
