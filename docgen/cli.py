@@ -44,13 +44,6 @@ def _warn_local_links(settings: config.Settings) -> None:
               "其他电脑和手机扫码无法打开；请设为本服务对外的地址，如 https://zc.example.gov.cn", file=sys.stderr)
 
 
-def _has_qr(rendered: Rendered, asked: bool | None) -> bool:
-    """Tell whether a rendered document carries the verification QR code: --qr/--no-qr, else its profile's."""
-    from docgen import profiles
-
-    return asked if asked is not None else rendered.kind.slug in profiles.get(rendered.profile).qr_documents
-
-
 def _serve(args: argparse.Namespace) -> int:
     from docgen.serve import RunnerProcess, Server
     from docgen.services import migrate
@@ -96,6 +89,8 @@ def _usage_error(message: str) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from docgen import profiles
+    from docgen.documents import carries_qr
     from docgen.errors import Problem
 
     fmt_or_error = _render_format(args)
@@ -117,8 +112,8 @@ def _render(args: argparse.Namespace) -> int:
     tmp.replace(out)
     for warning in rendered.warnings:
         print(f"提示：{warning}", file=sys.stderr)
-    if _has_qr(rendered, args.qr) and not (args.blank or args.preview):   # as `serve` warns
-        _warn_local_links(config.settings())
+    if not (args.blank or args.preview) and carries_qr(rendered.kind.slug, profiles.get(rendered.profile), args.qr):
+        _warn_local_links(config.settings())   # as `serve` warns
     issued = "" if args.blank else ", 预览稿，未出具" if args.preview else f", 编号 {rendered.document_id}"
     print(f"{out}  ({rendered.filename}, {len(rendered.content)} bytes{issued})")
     return 0

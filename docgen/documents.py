@@ -301,10 +301,10 @@ class Renderer:
         if state == "preview":
             return finish_render.Finish(document_id, watermark=PREVIEW, watermark_note=PREVIEW_NOTE, copies=copies,
                                         pad=duplex)
-        wants_qr = trust.marks.qr if trust.marks.qr is not None else kind.slug in profile.qr_documents
         return finish_render.Finish(
             document_id, watermark=kind.watermark, copies=copies, pad=duplex,
-            verify_url=qr.verify_url(self.public_url, document_id, self.secret_key) if wants_qr else None,
+            verify_url=qr.verify_url(self.public_url, document_id, self.secret_key)
+            if carries_qr(kind.slug, profile, trust.marks.qr) else None,
             seal=trust.credentials.seal if trust.marks.seal and kind.issued_by_unit else None,
             cross_seal=trust.credentials.seal if trust.marks.seal and kind.cross_page_seal else None,
             signer=trust.credentials.signer if trust.marks.sign else None)
@@ -340,6 +340,12 @@ def deployment_credentials(settings: Settings) -> Credentials:
     except (OSError, signature.SignerError) as exc:
         raise ConfigError(f"invalid setting: DOCGEN_SIGNING_P12: {exc}") from None
     return Credentials(stamp, signer)
+
+
+def carries_qr(slug: str, profile: profiles.Profile, asked: bool | None) -> bool:
+    """Tell whether an issued document carries the verification QR code: as asked (qr=), else as the profile's
+    qr_documents say."""
+    return asked if asked is not None else slug in profile.qr_documents
 
 
 def _author(model: BaseModel) -> str:
