@@ -135,3 +135,13 @@ def test_a_draft_exports_as_one_roster_row(page: Page) -> None:
     (row,) = data["applicants"]
     assert row["name"] == name and row["id_number"] == id_number
     assert row["payload"]["political"] and row["payload"]["achievements"]
+
+
+def test_the_material_list_redrawn_keeps_the_keyboard_users_place(page: Page) -> None:
+    """Choosing another document redraws the material list; a scan input that had the focus keeps it
+    (before, the focus fell to the page and a Space pressed meanwhile opened no file chooser)."""
+    choose(page, "commitment", profile=PROFILE)
+    page.focus("#scan-certificates")
+    page.evaluate("() => showMaterials()")                  # awaited: the list is redrawn when it returns
+    assert page.evaluate("document.activeElement.id") == "scan-certificates"
+    assert page.evaluate("document.activeElement.isConnected")

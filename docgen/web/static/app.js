@@ -1175,7 +1175,9 @@ async function showMaterials() {
     $("materials").replaceChildren(el("li", { text: "无法载入申报材料清单，请刷新页面" }));
     return;
   }
+  const focused = $("materials").contains(document.activeElement) ? document.activeElement.id : null;
   $("materials").replaceChildren(...list.materials.map((item) => materialItem(item, list)));
+  if (focused && $(focused)) $(focused).focus();   // a keyboard user keeps their place when the list is redrawn
   const makes = list.paper && list.materials.length;
   $("make-package").hidden = !makes;
   if (!makes) packageSay(list.materials.length ? "本地区无需上报纸质申报材料，只在网上提交电子版；可逐份生成文书" : "本地区配置没有申报材料清单");
