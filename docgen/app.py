@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 from flask_openapi3 import Info, OpenAPI
 from pydantic import ValidationError
 
@@ -40,6 +40,8 @@ def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
     app = _make_app()
     app.config.update(config_module.flask_config(settings))   # Flask's own (TESTING, SECRET_KEY) and for reading
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_BODY_BYTES
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.MAX_BODY_BYTES   # a form field (a batch's JSON) is a body
+    app.before_request(lambda: _limit_body(settings))
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     services = app.extensions[SERVICES] = Services.build(settings)
     _start_batches(services)
@@ -81,6 +83,11 @@ def _start_batches(services: Services) -> None:
         from docgen.batch.local import LocalRunner
 
         services.dispatch = executor.LocalDispatch(LocalRunner(services).start())
+
+
+def _limit_body(settings: config_module.Settings) -> None:
+    """Let an upload (multipart: a batch or package with its scans) be as large as MAX_UPLOAD_BYTES."""
+    request.max_content_length = config_module.body_limit(settings, request.content_type or "")
 
 
 def _register_blueprints(app: OpenAPI) -> None:

@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     BROKER_URL: str | None = Field(None, description="Celery broker (Redis); unset: batches run in-process")
     SECRET_KEY: str = Field("", description="signs the verification links in QR codes; unset: a random key "
                                                      "generated once into DATA_DIR/secret_key (mode 0600)")
-    MAX_BODY_BYTES: int = Field(10 * 1024 * 1024, gt=0)
+    MAX_BODY_BYTES: int = Field(10 * 1024 * 1024, gt=0, description="a request's body (JSON); multipart: MAX_UPLOAD_BYTES")
+    MAX_UPLOAD_BYTES: int = Field(100 * 1024 * 1024, gt=0, description="a multipart request: a batch or package with "
+                                                                      "its scans (20 MB each), a roster, a file to verify")
     PUBLIC_URL: str = Field("http://127.0.0.1:8000", description="base of the links in QR codes")
     HOST: str = "127.0.0.1"
     PORT: int = Field(8000, ge=1, le=65535)
@@ -167,3 +169,14 @@ def holiday_files(values: Settings) -> list[Path]:
     if local.is_file():
         files.append(local)
     return files
+
+
+def body_limit(values: Settings, content_type: str) -> int:
+    """Return the most bytes a request body may have: uploads (multipart/form-data) have their own limit."""
+    upload = content_type.lower().startswith("multipart/form-data")
+    return values.MAX_UPLOAD_BYTES if upload else values.MAX_BODY_BYTES
+
+
+def too_large(limit: int) -> str:
+    """Say in Chinese how large a body may be."""
+    return f"请求体不能超过{limit // 2**20} MB" if limit >= 2**20 else f"请求体不能超过{limit // 1024} KB"

@@ -30,7 +30,7 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from docgen import logs
 from docgen.api.problems import TITLES
-from docgen.config import Settings
+from docgen.config import Settings, body_limit, too_large
 from docgen.errors import Problem
 
 MAX_HEAD_BYTES = 64 * 1024
@@ -54,9 +54,10 @@ def problem_bytes(problem: Problem) -> bytes:
 class RequestBuffer:
     """One request's bytes as they arrive, and whether they make a whole request yet."""
 
-    def __init__(self, max_body: int):
+    def __init__(self, limit: Callable[[str], int]):
         self.data = bytearray()
-        self.max_body = max_body
+        self.limit = limit             # the most body bytes for a request of a content type
+        self.max_body = limit("")
         self.head_end: int | None = None
         self.need = 0                  # total bytes of a Content-Length request
         self.chunked = False
@@ -85,6 +86,7 @@ class RequestBuffer:
             name, _, value = line.partition(b":")
             headers[name.strip().lower()] = value.strip().lower()
         self.expects_continue = headers.get(b"expect") == b"100-continue"
+        self.max_body = self.limit(headers.get(b"content-type", b"").decode("latin-1"))
         if b"chunked" in headers.get(b"transfer-encoding", b""):
             self.chunked, self.chunk_at = True, head_end
             return _MORE
@@ -151,7 +153,8 @@ class BufferingWorker(ThreadWorker):
         self.nr_conns += 1
         conn = TConn(self.cfg, sock, addr, listener.getsockname())   # non-blocking
         settings = self._settings()
-        self.buffering[conn] = (RequestBuffer(settings.MAX_BODY_BYTES), time.monotonic() + settings.READ_TIMEOUT)
+        limit = partial(body_limit, settings)
+        self.buffering[conn] = (RequestBuffer(limit), time.monotonic() + settings.READ_TIMEOUT)
         self.poller.register(sock, selectors.EVENT_READ, partial(self._readable, conn))
 
     def _drop(self, conn: TConn, answer: Problem | None = None) -> None:
@@ -211,8 +214,7 @@ class BufferingWorker(ThreadWorker):
         had_head = buffer.head_end is not None
         state = buffer.feed(data)
         if state == _TOO_LARGE:
-            limit = self._settings().MAX_BODY_BYTES // 1024
-            self._drop(conn, Problem(413, TITLES[413], f"请求体不能超过{limit} KB", slug="payload-too-large"))
+            self._drop(conn, Problem(413, TITLES[413], too_large(buffer.max_body), slug="payload-too-large"))
         elif state == _COMPLETE:
             self._hand_over(conn, buffer)
         elif not had_head and buffer.head_end is not None and buffer.expects_continue:

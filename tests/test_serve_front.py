@@ -131,6 +131,19 @@ def test_declared_length_over_the_limit_is_413_without_reading_it(server):
     _problem(status, headers, answer, 413)
 
 
+def test_an_upload_has_its_own_larger_limit(server):
+    """multipart/form-data (scans) is counted against MAX_UPLOAD_BYTES, not MAX_BODY_BYTES (200000 here)."""
+    port, _ = server
+    part = b"GIF89a" + b"a" * 300_000
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.gif\"\r\n\r\n" + part
+            + b"\r\n--b--\r\n")
+    status, headers, answer = _raw(port, b"POST /v1/batches/scans/check HTTP/1.1\r\nHost: x\r\n"
+                                         b"Content-Type: multipart/form-data; boundary=b\r\n"
+                                         b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    problem = _problem(status, headers, answer, 422)          # read whole and checked: not a scan
+    assert problem["errors"][0]["pointer"] == "/file"
+
+
 def test_small_chunked_body_is_read(server):
     port, _ = server
     payload = SAMPLE.read_bytes()
@@ -155,7 +168,7 @@ def test_malformed_request_is_400_problem_json(server):
 def test_the_front_stamps_when_a_request_was_whole_and_drops_a_client_stamp():
     from docgen.serve import RequestBuffer
 
-    buffer = RequestBuffer(1000)
+    buffer = RequestBuffer(lambda _: 1000)
     sent = (b"POST /v1/documents/commitment HTTP/1.1\r\nHost: x\r\nX-Docgen-Complete-At: 1\r\n"
             b"Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}")
     assert buffer.feed(sent) == "complete"

@@ -82,7 +82,7 @@ _PROBLEMS = {
     406: "该文书不能生成所要求的格式（如花名册以外的 xlsx）",
     409: "批次尚未完成：Retry-After 秒后再试",
     410: "批次的文件已不在：超过保存期限被清理、已按请求删除，或因删除申报人个人信息而删除",
-    413: "请求体超过服务允许的大小（DOCGEN_MAX_BODY_BYTES）",
+    413: "请求体超过服务允许的大小（DOCGEN_MAX_BODY_BYTES；multipart 上传为 DOCGEN_MAX_UPLOAD_BYTES）",
     415: "Content-Type 不对：应为 application/json（批量上传为 multipart/form-data）",
     422: "提交的内容有误：errors 逐项列出出错字段（JSON Pointer）与中文说明",
     429: "请求过多：正在生成的文书或排队的请求已满（本单位进行中的批次过多时亦然），Retry-After 秒后再试",

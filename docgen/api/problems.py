@@ -8,8 +8,8 @@ from flask import Flask, Response, make_response, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from docgen.api import services_of
 from docgen.api.openapi import Answer
+from docgen.config import too_large
 from docgen.errors import STATUS_TITLES, Problem, chinese_errors
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException) -> Answer:
         status = exc.code or 500
         title = TITLES.get(status, "请求无法处理")
-        detail = {413: f"请求体不能超过{services_of(app).settings.MAX_BODY_BYTES // 1024} KB",
+        detail = {413: too_large(request.max_content_length or 0),
                   404: f"没有这个地址：{request.path}",
                   405: f"{request.path} 不接受 {request.method} 请求"}.get(status, title)
         headers = {"Retry-After": "30"} if status in (429, 503) else {}
