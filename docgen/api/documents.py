@@ -39,6 +39,9 @@ class DocumentType(BaseModel):
     title: str = Field(description="文书名称", examples=["个人承诺书"])
     formats: list[str] = Field(description="可生成的格式：pdf、docx，花名册另有 xlsx")
     seeds: str = Field(description="依据的通知附件")
+    batch_when: list[str] = Field(description="批量生成时，只为在申报人条目中给出这些字段的申报人生成（如免除继续教育"
+                                              "学习申请表只为给出 reason 的申报人生成）；空表示每位申报人都生成",
+                                  examples=[["reason"]])
     links: TypeLinks
 
 
@@ -136,6 +139,7 @@ def list_types() -> dict[str, Any]:
         "title": kind.title,
         "formats": list(kind.formats),
         "seeds": kind.seeds,
+        "batch_when": list(kind.batch_when),
         "links": {
             "schema": url_for(".schema", slug=kind.slug),
             "sample": url_for(".sample", slug=kind.slug),

@@ -61,6 +61,11 @@ def _bookmarks(pdf: bytes) -> list[str]:
 def test_the_material_list_scans_and_the_whole_package_in_one_click(page: Page, web_app: Flask) -> None:
     fill_unit(page)
     name = fill_applicant(page)
+    # a document only some applicants give (免试审批表): out of the package until this applicant fills it
+    choose(page, "ce-exemption")
+    assert "整套材料中不含" in page.locator("#material-ce-exemption").inner_text()
+    control(page, "/reason").fill(sample("ce-exemption")["reason"])
+    control(page, "/review").fill(sample("ce-exemption")["review"])
     materials = profiles.get(PROFILE).materials
     shown = page.locator("#materials > li .material-title > span:first-child").all_inner_texts()
     assert shown == [m.title for m in materials]        # the notice's order
@@ -81,6 +86,7 @@ def test_the_material_list_scans_and_the_whole_package_in_one_click(page: Page, 
     page.wait_for_selector("#scan-annual-review-list li", state="detached")
     assert page.evaluate("document.activeElement.id") == "scan-annual-review"
     assert _leaving_warns(page)                          # scans are never stored: leaving would drop them
+    page.wait_for_function("() => document.querySelector('#material-ce-exemption').textContent.includes('整套材料中按所填内容生成')")
 
     # one document of the list in one click: issued and downloaded
     before = _count(web_app)
@@ -97,6 +103,7 @@ def test_the_material_list_scans_and_the_whole_package_in_one_click(page: Page, 
     assert marks[0] == "申报材料目录"
     listed = [m.title for m in materials]
     assert [t for t in marks[1:] if t in listed] == [t for t in listed if t in marks]
+    assert "继续教育免试审批表" in marks, "|".join(marks)   # filled: in its place in the list
     text = pdf_text(package)
     assert name in text and "未上传" in text          # papers, annual review …: the office sees what is missing
     flat = text.replace("\n", "").replace(" ", "")

@@ -968,6 +968,12 @@ function saved() {
   unsaved = !kept;
   showUnit();
   showDraftName();
+  if (filledDocs() !== shownFilled) showMaterials();   // 填写/修改 and what the package holds follow each keystroke
+}
+let shownFilled = "";   // the documents filled when the material list was last drawn
+
+function filledDocs() {
+  return Object.keys(person.docs).filter((slug) => hasValue(person.docs[slug])).sort().join();
 }
 
 /* Keep the applicant's record as typed; one with nothing typed is not kept. */
@@ -1175,6 +1181,7 @@ async function showMaterials() {
     $("materials").replaceChildren(el("li", { text: "无法载入申报材料清单，请刷新页面" }));
     return;
   }
+  shownFilled = filledDocs();
   const focused = $("materials").contains(document.activeElement) ? document.activeElement.id : null;
   $("materials").replaceChildren(...list.materials.map((item) => materialItem(item, list)));
   if (focused && $(focused)) $(focused).focus();   // a keyboard user keeps their place when the list is redrawn
@@ -1196,16 +1203,18 @@ function materialItem(item, list) {
   return el("li", { class: "material", id: "material-" + item.key, "data-key": item.key }, head, when, body);
 }
 
-/* Whether the whole package generates a document of the list: one the notice asks of every applicant (the
-   profile's documents) or one this applicant filled; a document only some give is generated on its own. */
+/* Whether the whole package generates a document of the list: one this applicant filled, or one the notice
+   asks of every applicant (the profile's documents; unfilled, its blank form); a document only some give
+   (item.condition) only when filled. */
 function inPackage(item, list) {
-  return !!item.document && !item.condition && types.some((t) => t.slug === item.document)
-    && (list.documents.includes(item.document) || hasValue(person.docs[item.document]));
+  if (!item.document || !types.some((t) => t.slug === item.document)) return false;
+  return hasValue(person.docs[item.document]) || (!item.condition && list.documents.includes(item.document));
 }
 
 function documentActions(type, item, list) {
   const filled = hasValue(person.docs[type.slug]);
-  const where = !list.paper ? "" : item.condition ? "整套材料中不含：符合情形的请单独生成"
+  const where = !list.paper ? "" : filled ? "整套材料中按所填内容生成"
+    : item.condition ? "整套材料中不含：符合情形的请填写，填写后一并生成"
     : inPackage(item, list) ? "整套材料中按所填内容生成" : "整套材料中为空白表（未填写），手工填写";
   return el("div", {}, where ? el("p", { class: "hint", text: where }) : null, el("div", { class: "buttons" },
     el("button", { type: "button", class: "secondary", "data-make": type.slug, onclick: (e) => makeOne(type.slug, e.currentTarget) },
@@ -1328,15 +1337,19 @@ async function packageBatch(list) {
   const slugs = list.materials.filter((m) => inPackage(m, list)).map((m) => m.document);
   const batch = { profile: $("profile").value, unit: withoutEmpty(unitRecord.unit) || {}, applicants: [], documents: [...new Set(slugs)],
     formats: ["pdf"], package: true, defaults: {} };
-  const applicant = {};
+  const applicant = {}, payload = {};
   for (const slug of batch.documents) {
     const { applicant: own, unit, notice, ...rest } = await documentBody(slug);
     Object.assign(applicant, own || {});
     Object.assign(batch.unit, unit || {});
     if (notice) batch.notice = notice;
+    for (const key of types.find((t) => t.slug === slug).batch_when) {   // what makes it this applicant's own
+      if (key in rest) payload[key] = rest[key];
+      delete rest[key];
+    }
     if (Object.keys(rest).length) batch.defaults[slug] = rest;
   }
-  batch.applicants.push({ ...applicant, name: applicant.name || person.applicant.name || "" });
+  batch.applicants.push({ ...applicant, name: applicant.name || person.applicant.name || "", payload });
   return batch;
 }
 
