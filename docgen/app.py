@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
     app.config.update(config_module.flask_config(settings))   # Flask's own (TESTING, SECRET_KEY) and for reading
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_BODY_BYTES
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.MAX_BODY_BYTES   # a form field (a batch's JSON) is a body
+    app.config["TRUSTED_HOSTS"] = [h.strip() for h in settings.ALLOWED_HOSTS.split(",") if h.strip()] or None
     app.before_request(lambda: _limit_body(settings))
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     services = app.extensions[SERVICES] = Services.build(settings)

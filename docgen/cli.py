@@ -52,9 +52,11 @@ def _serve(args: argparse.Namespace) -> int:
     settings = _settings(share_metrics=True)
     migrate(settings)   # before the workers start
     _warn_local_links(settings)
+    if not settings.ALLOWED_HOSTS:
+        print("提示：未设置 DOCGEN_ALLOWED_HOSTS，任何 Host 头都会被受理；对外服务时请列出本服务的域名", file=sys.stderr)
     if not settings.REQUIRE_API_KEY:
         print("警告：未启用 API 密钥（DOCGEN_REQUIRE_API_KEY），能访问本端口的任何人都可生成、撤销文书、删除批次文件和"
-              "删除申报人信息；任何 Host 头与其他网站发起的跨站 multipart 上传都会被受理。请只在内网使用，或启用密钥",
+              "删除申报人信息（其他网站的页面经浏览器发起的提交一律 403）。请只在内网使用，或启用密钥",
               file=sys.stderr)
     # batches: Celery workers when a broker is set; else one embedded runner process beside gunicorn (its
     # own process pool, restarted if it dies), not one per gunicorn worker

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
                                                                       "its scans (20 MB each), a roster, a file to verify")
     PUBLIC_URL: str = Field("http://127.0.0.1:8000", description="base of the links in QR codes")
     HOST: str = "127.0.0.1"
+    ALLOWED_HOSTS: str = Field("", description="Host header names served, comma-separated (a leading dot: its "
+                                               "subdomains too); empty: any (400 otherwise)")
     PORT: int = Field(8000, ge=1, le=65535)
     WORKERS: int = Field(2, ge=1)
     TEMPLATES_DIR: Path = ROOT / "templates"

@@ -36,6 +36,7 @@ TYPES: dict[str, tuple[int, str]] = {
     "api-key-required": (401, "需要 API 密钥"),
     "api-key-invalid": (401, "API 密钥无效"),
     "metrics-token-required": (401, "需要指标令牌"),
+    "cross-site": (403, "不接受其他网站发起的请求"),
     "unknown-type": (404, "没有这种文书"),
     "unknown-profile": (404, "没有这个地区配置"),
     "unknown-batch": (404, "没有这个批次"),

@@ -82,10 +82,11 @@ def test_warns_at_start_without_public_url(server):
     assert "DOCGEN_PUBLIC_URL" in log.read_text()
 
 
-def test_warns_at_start_that_without_keys_any_host_and_cross_site_upload_is_served(server):
+def test_warns_at_start_that_without_keys_anyone_may_post_and_without_allowed_hosts_any_host(server):
     _, log = server
     warning = next(line for line in log.read_text().splitlines() if "DOCGEN_REQUIRE_API_KEY" in line)
-    assert "Host" in warning and "跨站" in warning and "删除批次" in warning
+    assert "其他网站" in warning and "403" in warning and "删除批次" in warning
+    assert any("DOCGEN_ALLOWED_HOSTS" in line and "Host" in line for line in log.read_text().splitlines())
 
 
 def test_fifty_half_sent_bodies_never_block_healthz_or_a_render(server):

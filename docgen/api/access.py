@@ -1,6 +1,8 @@
 """Who calls: the API key of a unit (Authorization: Bearer …, or X-API-Key), required when configured."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, g, request
 
 from docgen.access import Caller, Keys
@@ -72,8 +74,26 @@ def describe(spec: dict, required: bool) -> None:
                 operation["security"] = []   # open: a generated client calls it without a key
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _cross_site() -> bool:
+    """Whether a browser sent this request for another site's page (Fetch Metadata, else the Origin header)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "cross-site"
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.host
+
+
 def register(app: Flask) -> None:
-    """Check the key of every request that needs one."""
+    """Refuse what another site's page makes a browser send; check the key of every request that needs one."""
+    @app.before_request
+    def _same_site() -> None:
+        if request.method not in SAFE_METHODS and _cross_site():   # a form on another site posting here (CSRF)
+            raise Problem(403, "不接受其他网站发起的请求", "本服务不受理其他网站页面发起的提交；请在本服务的页面上操作，"
+                          "或由服务器端调用接口", slug="cross-site")
+
     @app.before_request
     def _authenticate() -> None:
         if not guarded(request.method, request.path):       # open routes ignore keys (and /metrics has a token of its own)

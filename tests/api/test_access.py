@@ -199,3 +199,31 @@ def test_a_unit_revokes_what_its_batch_issued(guarded):
         mine = client.post(revoke, json={"reason": "错发"}, headers=a)
         assert mine.status_code == 200 and mine.json["revoke_reason"] == "错发"
         assert client.get(f"/v1/verify/{document_id}", headers={"Accept": "application/json"}).json["revoked"] is True
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"},
+                                     {"Origin": "null"}])
+def test_another_sites_page_cannot_make_a_browser_post_here(client, headers):
+    """Without keys anyone reaching the port may render, but not a form on another site through a visitor's browser
+    (CSRF: a batch, a revocation, an erasure); the same page and server-side callers go on as before."""
+    resp = client.post("/v1/documents/commitment", json=sample("commitment"), headers=headers)
+    assert resp.status_code == 403 and resp.mimetype == "application/problem+json"
+    assert resp.get_json()["type"].endswith("/problems/cross-site") and "其他网站" in resp.get_json()["detail"]
+    assert client.delete("/v1/batches/" + "0" * 32, headers=headers).status_code == 403
+    assert client.get("/v1/document-types", headers=headers).status_code == 200   # reading is harmless
+
+
+@pytest.mark.parametrize("headers", [{}, {"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"},
+                                     {"Origin": "http://localhost"}])
+def test_the_own_page_and_servers_post_as_before(client, headers):
+    resp = client.post("/v1/documents/commitment?format=docx", json=sample("commitment"), headers=headers)
+    assert resp.status_code == 200, resp.get_json()
+
+
+def test_allowed_hosts_refuse_any_other_host_header(tmp_path):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "ALLOWED_HOSTS": "docgen.example.gov.cn, .intranet"})
+    client = app.test_client()
+    assert client.get("/healthz", base_url="http://docgen.example.gov.cn:8000").status_code == 200
+    assert client.get("/healthz", base_url="http://hr.intranet").status_code == 200
+    resp = client.get("/v1/document-types", base_url="http://evil.example")
+    assert resp.status_code == 400 and resp.mimetype == "application/problem+json"
