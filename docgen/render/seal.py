@@ -131,6 +131,12 @@ def strip_ops(index: int, strips: int, seal: Seal, width: float, height: float) 
             f"{side:.2f} 0 0 {side:.2f} {x:.2f} {y:.2f} cm /Seal Do Q")
 
 
+def strip_crop(index: int, strips: int) -> tuple[int, int]:
+    """Return what strip `index` of `strips` crops off the seal image at its left and its right, in DrawingML's
+    thousandths of a percent (a:srcRect l and r): the DOCX's share of a sheet, as strip_ops draws it."""
+    return round(100_000 * index / strips), round(100_000 * (strips - index - 1) / strips)
+
+
 def docx_spot(doc: Any, seal: Seal) -> tuple[Any, float, float] | None:
     """Return where the seal floats in a DOCX: the paragraph of its 成文日期 (the last Signoff paragraph), the
     seal's left edge from the page's and its top from that paragraph's (mm); None when there is no date."""

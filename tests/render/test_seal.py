@@ -113,22 +113,63 @@ def test_seal_image_checked_and_sized():
         seal.load(b"not an image")
 
 
-def test_evaluation_form_copies_take_a_cross_page_seal(sealing):
-    """骑缝章: each copy's sheets (fronts: pages 1, 3 of 4) carry one strip each, at the outer edge, which together
-    make the whole seal; the backs carry none. The strips are clipped parts of one image."""
-    pdf = sealing.render("evaluation-form", sample("evaluation-form"), "pdf", copies=2, marks=Marks(seal=True)).content
+def _strips(content: bytes) -> list[tuple[set, tuple[float, float] | None]]:
+    """Return, per page, where the seal image is placed (its rounded x0 and top, pt) and the span of the page's red
+    pixels across (pt, None if none): what shows of the seal, its clip taken into account."""
     side = seal.DIAMETER_MM * seal.MM
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        pages = doc.pages
-        assert len(pages) == 8
-        seals = [[i for i in page.images if abs(i["x1"] - i["x0"] - side) < 1] for page in pages]
-        # (pdfminer lists an image once per form that draws it; poppler shows one: compare the places)
-        places = [{(round(i["x0"]), round(i["top"])) for i in found} for found in seals]
-        assert [len(found) for found in places] == [1, 0, 1, 0] * 2
-        width, height = float(pages[0].width), float(pages[0].height)
-        for copy in (0, 4):
-            for sheet, page in enumerate((copy, copy + 2)):
-                assert places[page] == {(round(width - (sheet + 1) * side / 2), round((height - side) / 2))}
+    out = []
+    with pdfplumber.open(io.BytesIO(content)) as doc:
+        for page in doc.pages:
+            # (pdfminer lists an image once per form that draws it; poppler shows one: compare the places)
+            places = {(round(i["x0"]), round(i["top"])) for i in page.images if abs(i["x1"] - i["x0"] - side) < 1}
+            picture = page.to_image(resolution=36).original.convert("RGB")
+            red = [x for x in range(picture.width) for y in range(0, picture.height, 2)
+                   if (lambda r, g, b: r > 150 and g < 110 and b < 110)(*picture.getpixel((x, y)))]
+            scale = float(page.width) / picture.width
+            out.append((places, (min(red) * scale, (max(red) + 1) * scale) if red else None))
+    return out
+
+
+def _cross_sealed(content: bytes, copies: int) -> None:
+    """Assert a 骑缝章 on each copy of a four-page 评审表: the fronts (pages 1, 3) carry one strip each at the
+    outer (right) edge, strip i the seal placed so that its i-th half lies at the edge, clipped to that half;
+    the backs carry none."""
+    side = seal.DIAMETER_MM * seal.MM
+    width, height = 595.3, 841.9
+    pages = _strips(content)
+    assert len(pages) == 4 * copies
+    for copy in range(copies):
+        for sheet in range(2):
+            places, red = pages[4 * copy + 2 * sheet]
+            assert places == {(round(width - (sheet + 1) * side / 2), round((height - side) / 2))}, places
+            assert red is not None and red[0] > width - side / 2 - 3 and red[1] > width - 4, red   # only the strip shows
+            assert pages[4 * copy + 2 * sheet + 1] == (set(), None)                               # its back: nothing
+
+
+def test_evaluation_form_copies_take_a_cross_page_seal(sealing):
+    """骑缝章 in the PDF: the strips are clipped parts of one image."""
+    _cross_sealed(sealing.render("evaluation-form", sample("evaluation-form"), "pdf", copies=2,
+                                 marks=Marks(seal=True)).content, 2)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_evaluation_form_docx_takes_the_cross_page_seal_as_libreoffice_lays_it_out(sealing, tmp_path):
+    """骑缝章 in the DOCX: a picture cropped to its strip, anchored to the page in the first paragraph of each
+    front; LibreOffice puts the strips where the PDF has them."""
+    docx = sealing.render("evaluation-form", sample("evaluation-form"), "docx", copies=2, marks=Marks(seal=True))
+    (tmp_path / "form.docx").write_bytes(docx.content)
+    libreoffice_to_pdf([tmp_path / "form.docx"], tmp_path)
+    _cross_sealed((tmp_path / "form.pdf").read_bytes(), 2)
+
+
+def test_evaluation_form_docx_running_over_its_pages_is_refused_the_cross_page_seal(sealing):
+    """Twenty papers take the 评审表 past its four pages: a page then begins where no paragraph of the DOCX tells,
+    so its strips cannot be placed — refused with the reason (the PDF, laid out, takes them)."""
+    data = sample("evaluation-form")
+    data["papers"] = data["papers"] * 10
     with pytest.raises(Problem) as refused:
-        sealing.render("evaluation-form", sample("evaluation-form"), "docx", marks=Marks(seal=True))
-    assert "骑缝章" in refused.value.detail
+        sealing.render("evaluation-form", data, "docx", copies=1, marks=Marks(seal=True))
+    assert refused.value.status == 400 and "骑缝章" in refused.value.detail and "format=pdf" in refused.value.detail
+    pdf = sealing.render("evaluation-form", data, "pdf", copies=1, marks=Marks(seal=True)).content
+    pages = _strips(pdf)
+    assert len(pages) == 6 and [bool(places) for places, _ in pages] == [True, False] * 3
