@@ -366,12 +366,15 @@ def _author(model: BaseModel) -> str:
 
 def check_marks(kind: Kind, fmt: str, marks: Marks, credentials: Credentials) -> None:
     """Refuse marks a document cannot take (400, as a bad query parameter): a seal or signature on the
-    applicant's own document, or without the unit's seal image or certificate; PDF/A or a signature on a DOCX."""
+    applicant's own document, or without the unit's seal image or certificate; a seal on a spreadsheet; PDF/A or
+    a signature on a DOCX."""
     def refuse(slug: str, detail: str) -> Problem:
         return Problem(400, "参数不对", detail, slug=slug)
 
     if (marks.seal and not (kind.issued_by_unit or kind.cross_page_seal)) or (marks.sign and not kind.issued_by_unit):
         raise refuse("bad-seal", f"{kind.title}不是单位出具的文书，不加盖单位印章、不加单位签名")
+    if marks.seal and fmt not in ("pdf", "docx"):
+        raise refuse("bad-seal", f"印章只加在 PDF 和 Word 文件上，{fmt.upper()} 不加盖：请用 format=pdf 或 docx")
     if marks.seal and credentials.seal is None:
         raise refuse("no-seal", "本单位未登记印章图片：请设置 DOCGEN_SEAL_IMAGE 或运行 docgen units seal 单位 印章.png")
     if marks.sign and (fmt != "pdf" or credentials.signer is None):

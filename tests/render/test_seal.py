@@ -17,6 +17,7 @@ from tests.helpers import libreoffice_to_pdf, pdf_pages_text
 from tests.render.credentials import seal_png
 
 UNIT_KINDS = [slug for slug, kind in KINDS.items() if kind.issued_by_unit]
+DATED = [slug for slug in UNIT_KINDS if slug != "roster"]    # the roster has no 成文日期: sealed on the unit's name
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def _pressed_on(date: dict, image: dict) -> None:
     assert image["bottom"] - date["bottom"] < (image["bottom"] - image["top"]) / 4   # not hanging far below
 
 
-@pytest.mark.parametrize("slug", UNIT_KINDS)
+@pytest.mark.parametrize("slug", DATED)
 def test_seal_presses_on_the_date_in_the_pdf(sealing, slug):
     data = sample(slug)
     rendered = sealing.render(slug, data, "pdf", marks=Marks(seal=True))
@@ -87,7 +88,39 @@ def test_docx_seal_floats_behind_the_text(sealing):
     assert xml.count('behindDoc="1"') == 1 and 'relativeFrom="paragraph"' in xml
 
 
-@pytest.mark.parametrize("slug", ["commitment", "work-summary", "ce-exemption", "roster"])
+def _unit_and_seal(content: bytes, name: str) -> tuple[dict, dict]:
+    """Return the box (pt) of the unit's name on the roster's 单位（盖章） line and the seal image's box."""
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        page = pdf.pages[0]
+        line = next(line for line in page.extract_text_lines() if line["text"].replace(" ", "").endswith(name))
+        chars = line["chars"][-len(name):]
+        assert "".join(c["text"] for c in chars) == name
+        sized = [i for i in page.images if abs(i["x1"] - i["x0"] - seal.DIAMETER_MM * seal.MM) < 1]
+        assert len(sized) == 1, "one 42 mm picture on the first page: the seal"
+        return ({"x0": chars[0]["x0"], "x1": chars[-1]["x1"], "top": line["top"], "bottom": line["bottom"]},
+                sized[0])
+
+
+def _centred_on(name: dict, image: dict) -> None:
+    """Assert the seal is centred on the unit's name (≤ 2 mm either way): seed 000 附件5 单位（盖章）."""
+    assert abs((image["x0"] + image["x1"]) / 2 - (name["x0"] + name["x1"]) / 2) < 6, (image, name)
+    assert abs((image["top"] + image["bottom"]) / 2 - (name["top"] + name["bottom"]) / 2) < 6, (image, name)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_roster_sealed_on_the_units_name_in_pdf_and_docx(sealing, tmp_path):
+    """The roster has no sign-off: the unit seals it on its name after 单位（盖章）： (seed 000 附件5), on the
+    first page; no line moves."""
+    data = sample("roster")
+    rendered = sealing.render("roster", data, "pdf", marks=Marks(seal=True))
+    _centred_on(*_unit_and_seal(rendered.content, data["unit"]["name"]))
+    assert pdf_pages_text(rendered.content) == pdf_pages_text(sealing.render("roster", data, "pdf").content)
+    (tmp_path / "roster.docx").write_bytes(sealing.render("roster", data, "docx", marks=Marks(seal=True)).content)
+    libreoffice_to_pdf([tmp_path / "roster.docx"], tmp_path)
+    _centred_on(*_unit_and_seal((tmp_path / "roster.pdf").read_bytes(), data["unit"]["name"]))
+
+
+@pytest.mark.parametrize("slug", ["commitment", "work-summary", "ce-exemption", "material-list"])
 def test_never_on_the_applicants_own_documents(sealing, slug):
     with pytest.raises(Problem) as refused:
         sealing.render(slug, sample(slug), "pdf", marks=Marks(seal=True))
@@ -173,3 +206,9 @@ def test_evaluation_form_docx_running_over_its_pages_is_refused_the_cross_page_s
     pdf = sealing.render("evaluation-form", data, "pdf", copies=1, marks=Marks(seal=True)).content
     pages = _strips(pdf)
     assert len(pages) == 6 and [bool(places) for places, _ in pages] == [True, False] * 3
+
+
+def test_roster_spreadsheet_takes_no_seal(sealing):
+    with pytest.raises(Problem) as refused:
+        sealing.render("roster", sample("roster"), "xlsx", marks=Marks(seal=True))
+    assert refused.value.status == 400 and "XLSX 不加盖" in refused.value.detail
