@@ -65,7 +65,7 @@ class Finish:
     @property
     def needed(self) -> bool:
         return bool(self.watermark or self.verify_url or self.copies > 1 or self.seal or self.cross_seal
-                    or self.archive)
+                    or self.archive or self.signer)
 
     @property
     def note(self) -> str:
