@@ -45,6 +45,8 @@ def test_pdfa_structure(renderer, slug, marks):
     assert intent.S == "/GTS_PDFA1" and b"sRGB" in intent.DestOutputProfile.read_bytes()[:200] + \
         str(intent.get("/OutputConditionIdentifier", "")).encode()
     assert not pdf.is_encrypted
+    ids = pdf.trailer.get("/ID")      # §6.1.3 (written by the finish's pikepdf, not by WeasyPrint's pydyf)
+    assert ids is not None and len(ids) == 2 and all(len(bytes(i)) == 16 for i in ids)
     assert "/JavaScript" not in pdf.Root.get("/Names", {}) and "/OpenAction" not in pdf.Root
     assert "/AA" not in pdf.Root
     fonts = _fonts(pdf)
