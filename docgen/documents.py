@@ -195,11 +195,15 @@ class Renderer:
                credentials: Credentials | None = None) -> Rendered:
         """Render one document from a payload, without recording it (Issuer.issue records); `copies` (default:
         the profile's) and `blind` where the kind declares them (Kind.copies, Kind.blind_fields); a `preview`
-        carries the 预览稿 mark on every page and neither number nor QR code, and is not to be issued; `marks`
-        with the unit's `credentials` (default: the deployment's) seal, sign and archive it."""
+        carries the 预览稿 mark on every page and neither number, QR code, seal, signature nor PDF/A, and is not to
+        be issued (marks asked with it: 400); `marks` with the unit's `credentials` (default: the deployment's)
+        seal, sign and archive it."""
         kind = self.kind(slug)
         self._check_options(kind, copies, blind)
         credentials = credentials or self.credentials
+        if preview and (marks.seal or marks.sign or marks.pdfa):
+            raise Problem(400, "参数不对", "预览稿不是出具的文书：不盖章、不签名、不按 PDF/A 归档生成（去掉 preview 即正式出具）",
+                          slug="bad-preview")
         check_marks(kind, fmt, marks, credentials)
         kind, model, profile, context, warnings = self.prepare(slug, payload, profile_id, copies=copies, blind=blind)
         subject = kind.subject(model)
@@ -253,8 +257,11 @@ class Renderer:
                           slug="unsupported-format")
         document_id = "" if state == "preview" else uuid.uuid4().hex
         context = {**context, "document_id": document_id}
-        trust = trust if trust is not None and state == "issued" else _Trust()
-        pdfa = fmt == "pdf" and trust.pdfa(profile)
+        # a preview (未出具) and a blank form (filled by hand) are not issued documents: no seal or signature, and
+        # not PDF/A even where the profile archives every PDF — an archive copy stands for the issued original
+        issued = state == "issued"
+        trust = trust if trust is not None and issued else _Trust()
+        pdfa = fmt == "pdf" and issued and trust.pdfa(profile)
         copy_pages = 0   # a DOCX copy's pages as the PDF lays them out (padded to even as the PDF is)
         across = trust.marks.seal and kind.cross_page_seal   # a 骑缝章: a strip on each sheet of the copy
         if fmt == "pdf":
