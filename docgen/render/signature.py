@@ -123,6 +123,15 @@ def sign(pdf: bytes, signer: Signer, visible: Visible | None = None) -> bytes:
     return out.getvalue()
 
 
+def producer() -> str:
+    """Return the producer pyHanko names in a file it signs: the XMP's pdf:Producer becomes this, and the
+    information's /Producer gets it appended unless it is there — a PDF/A file to sign names it already, or
+    the two would disagree (ISO 19005-2 §6.6.3)."""
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    return str(VENDOR)
+
+
 def _over_the_seal() -> Any:
     """Return the signature's appearance: nothing of its own, its box being the seal drawn on the page under it
     (docgen.render.finish: drawn once, its pixels deflated once per process, not again for every signature)."""
