@@ -195,11 +195,15 @@ class Renderer:
                credentials: Credentials | None = None) -> Rendered:
         """Render one document from a payload, without recording it (Issuer.issue records); `copies` (default:
         the profile's) and `blind` where the kind declares them (Kind.copies, Kind.blind_fields); a `preview`
-        carries the 预览稿 mark on every page and neither number nor QR code, and is not to be issued; `marks`
-        with the unit's `credentials` (default: the deployment's) seal, sign and archive it."""
+        carries the 预览稿 mark on every page and neither number, QR code, seal, signature nor PDF/A, and is not to
+        be issued (marks asked with it: 400); `marks` with the unit's `credentials` (default: the deployment's)
+        seal, sign and archive it."""
         kind = self.kind(slug)
         self._check_options(kind, copies, blind)
         credentials = credentials or self.credentials
+        if preview and (marks.seal or marks.sign or marks.pdfa):
+            raise Problem(400, "参数不对", "预览稿不是出具的文书：不盖章、不签名、不按 PDF/A 归档生成（去掉 preview 即正式出具）",
+                          slug="bad-preview")
         check_marks(kind, fmt, marks, credentials)
         kind, model, profile, context, warnings = self.prepare(slug, payload, profile_id, copies=copies, blind=blind)
         subject = kind.subject(model)
@@ -253,9 +257,13 @@ class Renderer:
                           slug="unsupported-format")
         document_id = "" if state == "preview" else uuid.uuid4().hex
         context = {**context, "document_id": document_id}
-        trust = trust if trust is not None and state == "issued" else _Trust()
-        pdfa = fmt == "pdf" and trust.pdfa(profile)
+        # a preview (未出具) and a blank form (filled by hand) are not issued documents: no seal or signature, and
+        # not PDF/A even where the profile archives every PDF — an archive copy stands for the issued original
+        issued = state == "issued"
+        trust = trust if trust is not None and issued else _Trust()
+        pdfa = fmt == "pdf" and issued and trust.pdfa(profile)
         copy_pages = 0   # a DOCX copy's pages as the PDF lays them out (padded to even as the PDF is)
+        across = trust.marks.seal and kind.cross_page_seal   # a 骑缝章: a strip on each sheet of the copy
         if fmt == "pdf":
             content = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)).render(
                 f"{kind.slug}/document.html", context, kind.layout, variant=PDFA if pdfa else None)
@@ -265,20 +273,20 @@ class Renderer:
             # a letter set in the lines a page its PDF is; the PDF's pages, from the same layout, where needed: a
             # one-page kind's check, and the copies' padding (LibreOffice drops the odd-page section break
             # between copies: the DOCX pads as the PDF does)
-            if copies > 1 or (kind.one_page and state != "blank"):
+            if copies > 1 or across or (kind.one_page and state != "blank"):
                 lines, pages = pdf.fit(template, context, kind.layout)
             else:
                 lines, pages = pdf.lines_per_page(template, context, kind.layout), 0
             self._check_one_page(kind, state, lambda: pages)
             content = docx_render.renderer(str(self.templates_dir)).render(kind.slug, context, lines)
-            copy_pages = pages if copies > 1 else 0
+            copy_pages = pages if copies > 1 or across else 0
         else:
             content = kind.extra_formats[fmt](context)
         if fmt in ("pdf", "docx"):
             finish = self._finishing(kind, profile, document_id, copies, state, trust)
             finish = replace(finish, archive=finish_render.Archive(kind.title, subject, trust.author) if pdfa else None,
                              copy_pages=copy_pages)
-            content = (finish_render.pdf if fmt == "pdf" else finish_render.docx)(content, finish)
+            content = _finished(kind, fmt, content, finish)
         return Rendered(content, f"{subject}-{kind.title}{'-' + PREVIEW if state == 'preview' else ''}.{fmt}",
                         MEDIA_TYPES[fmt], document_id, kind, profile.id, subject, fmt, warnings,
                         preview=state == "preview")
@@ -308,6 +316,15 @@ class Renderer:
             seal=trust.credentials.seal if trust.marks.seal and kind.issued_by_unit else None,
             cross_seal=trust.credentials.seal if trust.marks.seal and kind.cross_page_seal else None,
             signer=trust.credentials.signer if trust.marks.sign else None)
+
+
+def _finished(kind: Kind, fmt: str, content: bytes, finish: finish_render.Finish) -> bytes:
+    """Return the rendered file finished; a DOCX whose pages cannot carry the 骑缝章's strips is refused (400)."""
+    try:
+        return (finish_render.pdf if fmt == "pdf" else finish_render.docx)(content, finish)
+    except finish_render.Unsealable:
+        raise Problem(400, "参数不对", f"{kind.title}有内容超出原定页面，Word 版无法确定每页的骑缝章位置：请用 format=pdf",
+                      slug="bad-seal") from None
 
 
 PDFA = "pdf/a-2b"   # ISO 19005-2 level B: what WeasyPrint writes (sRGB output intent, XMP, embedded fonts)
@@ -356,14 +373,15 @@ def _author(model: BaseModel) -> str:
 
 def check_marks(kind: Kind, fmt: str, marks: Marks, credentials: Credentials) -> None:
     """Refuse marks a document cannot take (400, as a bad query parameter): a seal or signature on the
-    applicant's own document, or without the unit's seal image or certificate; PDF/A or a signature on a DOCX."""
+    applicant's own document, or without the unit's seal image or certificate; a seal on a spreadsheet; PDF/A or
+    a signature on a DOCX."""
     def refuse(slug: str, detail: str) -> Problem:
         return Problem(400, "参数不对", detail, slug=slug)
 
     if (marks.seal and not (kind.issued_by_unit or kind.cross_page_seal)) or (marks.sign and not kind.issued_by_unit):
         raise refuse("bad-seal", f"{kind.title}不是单位出具的文书，不加盖单位印章、不加单位签名")
-    if marks.seal and kind.cross_page_seal and fmt != "pdf":
-        raise refuse("bad-seal", f"{kind.title}的骑缝章只加在 PDF 上：请用 format=pdf")
+    if marks.seal and fmt not in ("pdf", "docx"):
+        raise refuse("bad-seal", f"印章只加在 PDF 和 Word 文件上，{fmt.upper()} 不加盖：请用 format=pdf 或 docx")
     if marks.seal and credentials.seal is None:
         raise refuse("no-seal", "本单位未登记印章图片：请设置 DOCGEN_SEAL_IMAGE 或运行 docgen units seal 单位 印章.png")
     if marks.sign and (fmt != "pdf" or credentials.signer is None):

@@ -111,11 +111,11 @@ def _render_item(services: Services, batch: Batch, item: BatchItem, files: list[
 
 
 def batch_marks(batch: Batch, kind: Kind, fmt: str) -> Marks:
-    """Return the marks a batch asks of one file: the seal (the 骑缝章 on a PDF only), the signature and PDF/A
-    on PDFs; the QR code as the profile says. The unit's own credentials when its key made the batch."""
+    """Return the marks a batch asks of one file: the seal (the 骑缝章 on a PDF only, none on the roster's XLSX),
+    the signature and PDF/A on PDFs; the QR code as the profile says. The unit's own credentials when its key made the batch."""
     asked = batch.marks or {}
     pdf = fmt == "pdf"
-    return Marks(seal=kind.slug in asked.get("seal", ()) and (pdf or kind.issued_by_unit),
+    return Marks(seal=kind.slug in asked.get("seal", ()) and (pdf or (fmt == "docx" and kind.issued_by_unit)),
                  sign=pdf and kind.slug in asked.get("sign", ()), pdfa=asked.get("pdfa") if pdf else None)
 
 

@@ -265,6 +265,8 @@ def build(payload: RosterPayload, profile: Profile, options: Options) -> dict:
     unit_line = profile.text(SLUG, "unit_label") + payload.unit.name
     return {
         "title": _title(profile, year, specialty),
+        "unit_label": profile.text(SLUG, "unit_label"),   # seed 000 附件5 单位（盖章）：the seal goes on the name after it
+        "unit_name": payload.unit.name,
         "unit_line": unit_line,
         "unit_pt": _unit_pt(unit_line),
         "table": Table(GEOMETRY, rows),
@@ -279,6 +281,8 @@ def blank(profile: Profile, options: Options) -> dict:
 
     return {
         "title": fill(profile.text(SLUG, "title"), {"year": profile.year, "specialty": BLANK}),
+        "unit_label": profile.text(SLUG, "unit_label"),
+        "unit_name": BLANK,
         "unit_line": profile.text(SLUG, "unit_label") + BLANK,
         "unit_pt": UNIT_PT,
         "table": Table(GEOMETRY, [row(i) for i in range(1, BLANK_ROWS + 1)], min_row_height=BLANK_ROW_H),
@@ -370,4 +374,5 @@ def xlsx(context: dict) -> bytes:
 
 KIND = Kind(slug=SLUG, title="申报人员花名册", model=RosterPayload, build=build, blank=blank,
             subject=lambda p: p.unit.name, landscape=True, formats=("pdf", "docx", "xlsx"), layout=LAYOUT,
-            seeds="000 附件5, 003 附件8", extra_formats={"xlsx": xlsx}, unit_level=True)
+            seeds="000 附件5, 003 附件8", extra_formats={"xlsx": xlsx}, unit_level=True,
+            issued_by_unit=True)   # seed 000 附件5: 单位（盖章）

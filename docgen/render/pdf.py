@@ -112,7 +112,9 @@ class PdfRenderer:
             # WeasyPrint 70's PDF/A output intent opens its sRGB2014.icc and never closes it (a ResourceWarning)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ResourceWarning)
-                return document.write_pdf(pdf_variant=variant)
+                # no /ID from pydyf, which serialises (and deflates) every object a second time to hash them: the
+                # finish (docgen.render.finish, pikepdf) writes the file again, with its own /ID (PDF/A §6.1.3)
+                return document.write_pdf(pdf_variant=variant, pdf_identifier=False)
 
     def lines_per_page(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> int:
         """Return the lines per page the letter is set in: 22, or up to 28 when that keeps it on one page.

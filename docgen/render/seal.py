@@ -3,7 +3,9 @@
 §7.3.5.1: 印章用红色，端正、居中下压发文机关署名和成文日期，使发文机关署名和成文日期居印章中心偏下位置，
 印章顶端应当上距正文一行之内. A letter's template marks its 成文日期 (templates/_base/letter.html: the
 `docgen-seal` and `docgen-seal-end` anchors, which WeasyPrint writes as named destinations); the DOCX's date is
-its last `Signoff` paragraph. The seal is centred over the date horizontally, the date in its lower part
+its last `Signoff` paragraph. A form without a sign-off that the unit seals by its name (the roster, seed 000
+附件5 单位（盖章）：) marks the name instead (`docgen-seal-unit` anchors; its DOCX's `UnitLine` paragraph): the
+seal is centred on it. The seal is centred over the date horizontally, the date in its lower part
 (DATE_BELOW_CENTRE of the radius under the centre), which puts the 署名 line just under the centre and the
 seal's top about one line above the sign-off: the PDF overlays it (red over black prints as the seal pressed
 on the ink), the DOCX floats it behind the text.
@@ -23,7 +25,9 @@ DIAMETER_MM = 42.0        # the common 单位公章 (Ø 42 mm) when the image do
 DATE_BELOW_CENTRE = 0.5   # the date's middle, under the seal's centre, in radii: pressed on, inside the ring
 DATE_HALF_PT = 10         # the date's middle under its anchor (the top of its 3号 inline box)
 DATE_ANCHOR, DATE_END_ANCHOR = "docgen-seal", "docgen-seal-end"
+UNIT_ANCHOR, UNIT_END_ANCHOR = "docgen-seal-unit", "docgen-seal-unit-end"   # a form's 单位（盖章）：name (the roster)
 SIGNOFF_STYLE = "Signoff"  # docgen.render.docx_builder.add_signoff: the date is the last such paragraph
+UNIT_STYLE, UNIT_PT = "UnitLine", 14   # a form's 单位（盖章）：name paragraph (templates/roster), 4号 unless its runs say
 MM = mm_to_pt(1)
 # Word and LibreOffice space CJK from Latin and digits (w:autoSpaceDE/DN, on by default): 2024 年 9 月 2 日
 AUTOSPACE_EMS = 0.19
@@ -99,21 +103,24 @@ def pdf_image(pdf: Any, seal: Seal) -> Any:
 
 
 def pdf_box(pdf: Any, seal: Seal) -> Box | None:
-    """Return where the seal goes in a rendered PDF (its 成文日期 anchors), or None when it marks no date."""
+    """Return where the seal goes in a rendered PDF: over its 成文日期 anchors (the date in the seal's lower
+    part), else centred on its unit anchors (a form's 单位（盖章）：name); None when it marks neither."""
     import pikepdf
 
     names = pdf.Root.get("/Names")
     if names is None or "/Dests" not in names:
         return None
     dests = pikepdf.NameTree(names.Dests)
-    if DATE_ANCHOR not in dests or DATE_END_ANCHOR not in dests:
-        return None
-    start, end = dests[DATE_ANCHOR], dests[DATE_END_ANCHOR]
-    page = next(i for i, p in enumerate(pdf.pages) if p.obj.objgen == start[0].objgen)
-    side = seal.diameter_mm * MM
-    cx = (float(start[2]) + float(end[2])) / 2
-    cy = float(start[3]) - DATE_HALF_PT + DATE_BELOW_CENTRE * side / 2
-    return Box(page, cx - side / 2, cy - side / 2, side)
+    for start_name, end_name, below in ((DATE_ANCHOR, DATE_END_ANCHOR, DATE_BELOW_CENTRE),
+                                        (UNIT_ANCHOR, UNIT_END_ANCHOR, 0.0)):
+        if start_name in dests and end_name in dests:
+            start, end = dests[start_name], dests[end_name]
+            page = next(i for i, p in enumerate(pdf.pages) if p.obj.objgen == start[0].objgen)
+            side = seal.diameter_mm * MM
+            cx = (float(start[2]) + float(end[2])) / 2
+            cy = float(start[3]) - DATE_HALF_PT + below * side / 2
+            return Box(page, cx - side / 2, cy - side / 2, side)
+    return None
 
 
 def pdf_ops(box: Box) -> str:
@@ -131,28 +138,48 @@ def strip_ops(index: int, strips: int, seal: Seal, width: float, height: float) 
             f"{side:.2f} 0 0 {side:.2f} {x:.2f} {y:.2f} cm /Seal Do Q")
 
 
-def docx_spot(doc: Any, seal: Seal) -> tuple[Any, float, float] | None:
-    """Return where the seal floats in a DOCX: the paragraph of its 成文日期 (the last Signoff paragraph), the
-    seal's left edge from the page's and its top from that paragraph's (mm); None when there is no date."""
-    from docgen.render import fonts
-    from docgen.render.jinja import BODY_FACE, BODY_PT
+def strip_crop(index: int, strips: int) -> tuple[int, int]:
+    """Return what strip `index` of `strips` crops off the seal image at its left and its right, in DrawingML's
+    thousandths of a percent (a:srcRect l and r): the DOCX's share of a sheet, as strip_ops draws it."""
+    return round(100_000 * index / strips), round(100_000 * (strips - index - 1) / strips)
 
-    dates = [p for p in doc.paragraphs if p.style is not None and p.style.name == SIGNOFF_STYLE and p.text.strip()]
-    if not dates:
-        return None
-    date = dates[-1]
+
+def docx_spot(doc: Any, seal: Seal) -> tuple[Any, float, float] | None:
+    """Return where the seal floats in a DOCX: the paragraph of its 成文日期 (the last Signoff paragraph), else
+    of the unit's name (a UnitLine paragraph), the seal's left edge from the page's and its top from that
+    paragraph's (mm); None when there is neither."""
+    from docgen.render.jinja import BODY_PT
+
     section = doc.sections[-1]
-    right_indent = date.paragraph_format.right_indent
-    right_mm = section.right_margin.mm + (right_indent.mm if right_indent is not None else 0)
-    text = date.text
-    spaces = sum(_cjk(a) != _cjk(b) for a, b in zip(text, text[1:], strict=False))
-    date_mm = (fonts.face(BODY_FACE).ems(text) + spaces * AUTOSPACE_EMS) * BODY_PT / MM
+    styled = [p for p in doc.paragraphs if p.style is not None and p.text.strip()]
+    dates = [p for p in styled if p.style.name == SIGNOFF_STYLE]
+    units = [p for p in styled if p.style.name == UNIT_STYLE]
     radius = seal.diameter_mm / 2
-    centre_x = section.page_width.mm - right_mm - date_mm / 2
     # the paragraph's top to its text's middle: about half its exact line height (docx_builder sets them)
     middle = DATE_HALF_PT / MM * 1.3
-    return date, centre_x - radius, middle - DATE_BELOW_CENTRE * radius - radius
+    if dates:
+        date = dates[-1]
+        right_indent = date.paragraph_format.right_indent
+        right_mm = section.right_margin.mm + (right_indent.mm if right_indent is not None else 0)
+        date_mm = _text_mm(date.text, BODY_PT)
+        centre_x = section.page_width.mm - right_mm - date_mm / 2
+        return date, centre_x - radius, middle - DATE_BELOW_CENTRE * radius - radius
+    if units:
+        unit = units[0]
+        pt = next((run.font.size.pt for run in unit.runs if run.font.size is not None), UNIT_PT)
+        label, _, name = unit.text.partition("：")
+        centre_x = section.left_margin.mm + _text_mm(label + "：", pt) + _text_mm(name, pt) / 2
+        return unit, centre_x - radius, middle - radius
+    return None
 
+
+def _text_mm(text: str, pt: float) -> float:
+    """Return the width of a line of body text at `pt` as Word and LibreOffice set it (CJK spaced from Latin)."""
+    from docgen.render import fonts
+    from docgen.render.jinja import BODY_FACE
+
+    spaces = sum(_cjk(a) != _cjk(b) for a, b in zip(text, text[1:], strict=False))
+    return (fonts.face(BODY_FACE).ems(text) + spaces * AUTOSPACE_EMS) * pt / MM
 
 
 def _cjk(char: str) -> bool:

@@ -45,6 +45,8 @@ def test_pdfa_structure(renderer, slug, marks):
     assert intent.S == "/GTS_PDFA1" and b"sRGB" in intent.DestOutputProfile.read_bytes()[:200] + \
         str(intent.get("/OutputConditionIdentifier", "")).encode()
     assert not pdf.is_encrypted
+    ids = pdf.trailer.get("/ID")      # §6.1.3 (written by the finish's pikepdf, not by WeasyPrint's pydyf)
+    assert ids is not None and len(ids) == 2 and all(len(bytes(i)) == 16 for i in ids)
     assert "/JavaScript" not in pdf.Root.get("/Names", {}) and "/OpenAction" not in pdf.Root
     assert "/AA" not in pdf.Root
     fonts = _fonts(pdf)
@@ -63,3 +65,37 @@ def test_pdfa_author_is_the_issuing_unit(renderer):
 def test_not_pdfa_unless_asked(renderer):
     pdf = pikepdf.open(io.BytesIO(renderer.render("public-notice", sample("public-notice"), "pdf").content))
     assert "/OutputIntents" not in pdf.Root
+
+
+@pytest.fixture
+def archiving(monkeypatch):
+    """Return the default profile with archive_pdfa = true, the one every render now gets."""
+    from docgen import profiles
+
+    archived = profiles.get().model_copy(update={"archive_pdfa": True})
+    monkeypatch.setattr(profiles, "get", lambda profile_id=None: archived)
+    return archived
+
+
+def _is_pdfa(content: bytes) -> bool:
+    pdf = pikepdf.open(io.BytesIO(content))
+    return "/OutputIntents" in pdf.Root and pdf.open_metadata().get("pdfaid:part") == "2"
+
+
+def test_an_archiving_profile_archives_issued_documents_only(renderer, archiving):
+    """archive_pdfa makes every issued PDF a PDF/A-2b; a preview (预览稿, 未出具) and a blank form (filled by hand)
+    stand for no issued original: plain PDFs."""
+    slug = "public-notice"
+    assert _is_pdfa(renderer.render(slug, sample(slug), "pdf").content)
+    assert not _is_pdfa(renderer.render(slug, sample(slug), "pdf", preview=True).content)
+    assert not _is_pdfa(renderer.blank(slug, "pdf").content)
+    assert not _is_pdfa(renderer.blank("evaluation-form", "pdf").content)
+
+
+@pytest.mark.parametrize("marks", [Marks(pdfa=True), Marks(seal=True), Marks(sign=True)])
+def test_a_preview_refuses_seal_signature_and_pdfa(renderer, marks):
+    from docgen.errors import Problem
+
+    with pytest.raises(Problem) as refused:
+        renderer.render("public-notice", sample("public-notice"), "pdf", preview=True, marks=marks)
+    assert refused.value.status == 400 and refused.value.slug == "bad-preview" and "预览稿" in refused.value.detail

@@ -95,5 +95,21 @@ def test_the_seal_is_the_visible_signature_over_the_date(signed):
 
 def test_signing_is_an_incremental_update_that_keeps_pdfa(signed):
     assert signed.count(b"%%EOF") == 2
-    meta = pikepdf.open(io.BytesIO(signed)).open_metadata()
+    pdf = pikepdf.open(io.BytesIO(signed))
+    meta = pdf.open_metadata()
     assert meta["pdfaid:part"] == "2" and meta["pdfaid:conformance"] == "B"
+    # §6.6.3: what the information dictionary says, the XMP says alike (pyHanko rewrites both)
+    info = pdf.docinfo
+    assert str(info["/Producer"]) == meta["pdf:Producer"]
+    assert str(info["/Title"]) == meta["dc:title"] and str(info["/Subject"]) == meta["dc:description"]
+    assert [str(info["/Author"])] == meta["dc:creator"] and str(info["/Keywords"]) == meta["pdf:Keywords"]
+
+
+def test_signed_alone_is_signed(ca):
+    """sign=true with nothing else to add (no QR code, seal, PDF/A or watermark) still signs: the signature is
+    the finish's only part (it used to return the PDF unsigned)."""
+    p12, _ = ca
+    renderer = Renderer(credentials=Credentials(signer=signature.Signer.from_p12(p12, "pw")))
+    content = renderer.render("integrity-certificate", sample("integrity-certificate"), "pdf",
+                              marks=Marks(sign=True, qr=False)).content
+    assert [s["intact"] for s in signature.signatures(content)] == [True]
