@@ -6,6 +6,7 @@ import hashlib
 import io
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from types import SimpleNamespace
@@ -24,7 +25,8 @@ MM = 72 / 25.4
 PAGE_W, PAGE_H = 210 * MM, 297 * MM                   # §5.2.1 A4
 LEFT, TOP, RIGHT_EDGE = 28 * MM, 37 * MM, 184 * MM    # §5.2.2 订口 28 mm, 天头 37 mm, 版心 156 mm wide
 TEXT_BOTTOM = TOP + 225 * MM                          # §5.2.2 版心高 225 mm
-PITCH = 10.227 * MM                                   # html line-height: 225 mm / 22 lines
+TEXT_HEIGHT_MM = 225
+LEADER_GAP = 10.227 * MM                              # authenticity-guarantee/document.css .leader margin-top
 BODY_PT, TITLE_PT, FOLIO_PT = 16.0, 22.0, 14.0        # 3号, 2号, 4号
 TITLE_LINE = 12 * MM                                  # h1.title line-height
 BASE_SPACING = -0.2                                   # html letter-spacing (pt)
@@ -83,18 +85,17 @@ _font_lock = threading.Lock()
 def _font_of_file(path: str, style: str) -> Font:
     """Read a font file once per process: its cmap as glyph ids, advances, metrics and a HarfBuzz face; its PDF
     name is its family and the style asked for."""
-    otf = TTFont(path, lazy=True)
-    upm = otf["head"].unitsPerEm
-    metrics, order = otf["hmtx"].metrics, {name: gid for gid, name in enumerate(otf.getGlyphOrder())}
-    gids = {cp: order[name] for cp, name in otf.getBestCmap().items()}
-    widths = {order[name]: round(advance * 1000 / upm) for name, (advance, _) in metrics.items()}
-    names = otf["name"]
-    family = str(names.getDebugName(16) or names.getDebugName(1))
+    with TTFont(path, lazy=True) as otf:   # the tables read, the file closed
+        upm = otf["head"].unitsPerEm
+        metrics, order = otf["hmtx"].metrics, {name: gid for gid, name in enumerate(otf.getGlyphOrder())}
+        gids = {cp: order[name] for cp, name in otf.getBestCmap().items()}
+        widths = {order[name]: round(advance * 1000 / upm) for name, (advance, _) in metrics.items()}
+        names = otf["name"]
+        family = str(names.getDebugName(16) or names.getDebugName(1))
+        ascent, descent = otf["hhea"].ascent / upm, -otf["hhea"].descent / upm
     raw = _hb_lib.hb_face_create(_hb_lib.hb_blob_create_from_file(path.encode()), 0)
     hb_face = wp_ffi.cast("hb_face_t *", int(_hb.cast("uintptr_t", raw)))
-    hhea = otf["hhea"]
-    return Font(path, family + (f"-{style}" if style else ""), family, gids, widths,
-                hhea.ascent / upm, -hhea.descent / upm, hb_face)
+    return Font(path, family + (f"-{style}" if style else ""), family, gids, widths, ascent, descent, hb_face)
 
 
 def font(role: str) -> Font:
@@ -200,6 +201,7 @@ class Page:
     lines: list[Placed] = field(default_factory=list)
     rules: list[tuple[float, float, float, float]] = field(default_factory=list)
     y: float = TOP
+    pitch: float = 0.0
 
 
 def _baseline(top: float, line_height: float, face: Font, size: float) -> float:
@@ -207,11 +209,10 @@ def _baseline(top: float, line_height: float, face: Font, size: float) -> float:
     return top + (line_height - (face.ascent + face.descent) * size) / 2 + face.ascent * size
 
 
-def _place(page: Page, line: Line, x: float, line_height: float = PITCH) -> None:
+def _place(page: Page, line: Line, x: float) -> None:
     """Place a line at x in the next line box."""
-    body = font("body")
-    page.lines.append(Placed(line, x, page.y, _baseline(page.y, line_height, body, BODY_PT)))
-    page.y += line_height
+    page.lines.append(Placed(line, x, page.y, _baseline(page.y, page.pitch, font("body"), BODY_PT)))
+    page.y += page.pitch
 
 
 def _title(page: Page, h1: Any) -> None:
@@ -224,7 +225,7 @@ def _title(page: Page, h1: Any) -> None:
     if x < LEFT:
         raise Unsupported("a title longer than a line")
     page.lines.append(Placed(line, x, page.y, _baseline(page.y, TITLE_LINE, title, TITLE_PT)))
-    page.y += TITLE_LINE + PITCH
+    page.y += TITLE_LINE + page.pitch
 
 
 def _paragraph(page: Page, p: Any) -> None:
@@ -233,12 +234,12 @@ def _paragraph(page: Page, p: Any) -> None:
     if not classes <= {"body", "keep-with-signoff", "leader", "blankline"} or p.get("style"):
         raise Unsupported(f"p class {classes}")
     if "leader" in classes:   # authenticity-guarantee/document.css: a line of room above
-        page.y += PITCH
+        page.y += LEADER_GAP
     if "blankline" in classes:
         if p.text_content().strip("\u3000 ") or len(p):
             raise Unsupported("text on a blank line")
-        page.rules.append((LEFT, page.y + PITCH - BLANKLINE_RULE, RIGHT_EDGE - LEFT, BLANKLINE_RULE))
-        page.y += PITCH
+        page.rules.append((LEFT, page.y + page.pitch - BLANKLINE_RULE, RIGHT_EDGE - LEFT, BLANKLINE_RULE))
+        page.y += page.pitch
         return
     lines = [Line()]
     _inline(p, Style(font("body"), BASE_SPACING), lines)
@@ -255,7 +256,7 @@ def _signoff(page: Page, div: Any) -> None:
     """Set the sign-off lines flush right less their padding (signoff() in docgen.render.jinja), a line below the text."""
     if div.get("class") != "signoff" or (div.text or "").strip():
         raise Unsupported("div")
-    page.y += PITCH
+    page.y += page.pitch
     for p in div:
         padding = _PADDING.match(p.get("style") or "")
         if p.tag != "p" or not padding or p.get("class") or (p.tail or "").strip():
@@ -268,27 +269,37 @@ def _signoff(page: Page, div: Any) -> None:
         _place(page, lines[0], right - lines[0].width())
 
 
-def layout(html: str) -> tuple[Page, dict[str, str]]:
-    """Lay a letter's HTML out on one page; return it and the document's metadata (title, keywords, creator, lang).
-
-    Raises Unsupported for anything outside the letters' vocabulary or a letter that does not fit one page at
-    22 lines (WeasyPrint then sets it, and fits it)."""
-    root = lxml_html.document_fromstring(html)
-    meta = {m.get("name"): m.get("content") or "" for m in root.iter("meta") if m.get("name")}
-    info = {"title": root.findtext(".//title") or "", "keywords": meta.get("keywords", ""),
-            "creator": meta.get("generator", ""), "lang": root.get("lang") or ""}
-    page = Page()
-    body = root.find("body")
-    if body is None or (body.text or "").strip():
-        raise Unsupported("no body")
+def _lay_out(body: Any, lines: int) -> Page:
+    """Set the body's blocks in `lines` lines a page (the pitch docgen.render.pdf gives WeasyPrint)."""
+    page = Page(pitch=round(TEXT_HEIGHT_MM / lines, 3) * MM)   # 22: gbt9704.css's 10.227 mm
     setters = {"h1": _title, "p": _paragraph, "div": _signoff}
     for element in body:
         if element.tag not in setters or (element.tail or "").strip():
             raise Unsupported(f"<{element.tag}>")
         setters[element.tag](page, element)
-    if page.y > TEXT_BOTTOM - OVERFLOW_SLACK:
-        raise Unsupported("more than one page")
-    return page, info
+    return page
+
+
+def layout(html: str, tries: Iterable[int]) -> tuple[Page, dict[str, str], int]:
+    """Lay a letter's HTML out on one page in the first of `tries` lines a page that keeps it there; return the
+    page, the document's metadata (title, keywords, creator, lang) and the lines a page.
+
+    Raises Unsupported for anything outside the letters' vocabulary, a letter none of them keeps on one page,
+    or one that ends so near the page's end that WeasyPrint's own rounding decides (it sets those)."""
+    root = lxml_html.document_fromstring(html)
+    meta = {m.get("name"): m.get("content") or "" for m in root.iter("meta") if m.get("name")}
+    info = {"title": root.findtext(".//title") or "", "keywords": meta.get("keywords", ""),
+            "creator": meta.get("generator", ""), "lang": root.get("lang") or ""}
+    body = root.find("body")
+    if body is None or (body.text or "").strip():
+        raise Unsupported("no body")
+    for lines in tries:
+        page = _lay_out(body, lines)
+        if abs(page.y - TEXT_BOTTOM) < OVERFLOW_SLACK:
+            raise Unsupported("ends at the page's end")
+        if page.y < TEXT_BOTTOM:
+            return page, info, lines
+    raise Unsupported("more than one page")
 
 
 # --- writing the PDF
@@ -404,9 +415,10 @@ def _font_dictionary(pdf: pydyf.PDF, face: Font, glyphs: dict[int, str]) -> pydy
                              "DescendantFonts": pydyf.Array([cid_font.reference]), "ToUnicode": unicode.reference})
 
 
-def write(html: str) -> bytes:
-    """Return the one-page PDF of a letter's HTML, or raise Unsupported (WeasyPrint renders it then)."""
-    page, info = layout(html)
+def write(html: str, tries: Iterable[int] = (22,)) -> tuple[bytes, int]:
+    """Return the one-page PDF of a letter's HTML and the lines a page it is set in (the first of `tries` that
+    keeps it on one page), or raise Unsupported (WeasyPrint renders it then)."""
+    page, info, lines = layout(html, tries)
     used, dests = Used(), dict[str, tuple[float, float]]()
     content = _page_ops(page, used, dests)
     pdf = pydyf.PDF()
@@ -427,7 +439,7 @@ def write(html: str) -> bytes:
     _catalog(pdf, page_object, info, dests)
     output = io.BytesIO()
     pdf.write(output, version=b"1.7", compress=True)
-    return output.getvalue()
+    return output.getvalue(), lines
 
 
 def _catalog(pdf: pydyf.PDF, page: pydyf.Dictionary, info: dict[str, str], dests: dict[str, tuple[float, float]]

@@ -123,19 +123,21 @@ class PdfRenderer:
                 return document.write_pdf(pdf_variant=variant)
 
     def _direct(self, template: str, html: str, context: dict) -> bytes | None:
-        """Write a one-page letter at 22 lines a page directly (docgen.render.letter_pdf); None for any other
-        document (a form, a letter that needs fitting or WeasyPrint's fonts), which WeasyPrint renders."""
+        """Write a one-page letter directly (docgen.render.letter_pdf) in the lines a page _fitted would give it;
+        None for any other document (a form, a letter of more pages, WeasyPrint's fallback fonts), which
+        WeasyPrint renders."""
         if not self._is_letter(template):
             return None
         key = _fit_key(html, context, None)
-        if self._fits.get(key, LINES_PER_PAGE) != LINES_PER_PAGE:
-            return None
+        known = self._fits.get(key)
+        tries = [known] if known else [LINES_PER_PAGE] if _surely_overflows(html) else range(
+            LINES_PER_PAGE, MAX_LINES_PER_PAGE + 1)
         try:
-            content = letter_pdf.write(html)
+            content, lines = letter_pdf.write(html, tries)
         except letter_pdf.Unsupported:
             return None
         with self._lock:   # its DOCX is set in as many lines a page
-            self._fits[key] = LINES_PER_PAGE
+            self._fits[key] = lines
             while len(self._fits) > FITS_REMEMBERED:
                 self._fits.popitem(last=False)
         return content
