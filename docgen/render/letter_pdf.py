@@ -357,13 +357,15 @@ def _page_ops(page: Page, used: Used, dests: dict[str, tuple[float, float]]) -> 
 
 
 def _subset(face: Font, glyphs: tuple[int, ...]) -> bytes:
-    """Return the bare CFF program of the glyphs, CID = the face's glyph id (docgen.render.subsets), cached."""
+    """Return the bare CFF program of the glyphs, CID = the face's glyph id (docgen.render.subsets), deflated
+    (at pydyf's level, docgen.render.pdf.install_deflate); cached: a title's and a page number's glyphs repeat."""
     key = ("direct", face.path, glyphs)
     content = subsets.CACHE.get(key)
     if content is None:
-        content = subsets._renumbered(SimpleNamespace(hb_face=face.hb_face), glyphs, False)
-        if content is None:
+        program = subsets._renumbered(SimpleNamespace(hb_face=face.hb_face), glyphs, False)
+        if program is None:
             raise Unsupported(f"{face.name}: not a CID-keyed CFF face")
+        content = pydyf.zlib.compress(program)
         subsets.CACHE.put(key, content)
     return content
 
@@ -395,7 +397,7 @@ def _font_dictionary(pdf: pydyf.PDF, face: Font, glyphs: dict[int, str]) -> pydy
     tag = "".join(chr(65 + b % 26) for b in hashlib.md5(repr((face.name, gids)).encode(),
                                                          usedforsecurity=False).digest()[:6])
     name = f"/{tag}+{face.name}"
-    program = pydyf.Stream([_subset(face, tuple(gids))], {"Subtype": "/CIDFontType0C"}, compress=True)
+    program = pydyf.Stream([_subset(face, tuple(gids))], {"Subtype": "/CIDFontType0C", "Filter": "/FlateDecode"})
     unicode = pydyf.Stream([_to_unicode(glyphs)], compress=True)
     ascent, descent = round(face.ascent * 1000), round(-face.descent * 1000)
     descriptor = pydyf.Dictionary({
