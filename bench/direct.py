@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,11 +60,11 @@ def _renders(renderer: Renderer) -> dict[str, tuple[Any, str, dict]]:
     return out
 
 
-def _peers(renderer: Renderer) -> dict[str, Callable[[int], bytes]]:
+def _peers(renderer: Renderer) -> dict[str, Callable[[int], object]]:
     """Return typst's and reportlab's 个人承诺书 renders (by round number), those installed."""
     pdf, template, context = _renders(renderer)["commitment"]
     text = "".join(context["paragraphs"])
-    peers: dict[str, Callable[[int], bytes]] = {}
+    peers: dict[str, Callable[[int], object]] = {}
     try:
         import typst
         fonts = sorted({str(Path(font_file(face)).parent) for face in ("仿宋_GB2312", "方正小标宋简体")})
@@ -81,7 +82,7 @@ def _peers(renderer: Renderer) -> dict[str, Callable[[int], bytes]]:
     return peers
 
 
-def _reportlab(text: str, ttf: str) -> Callable[[int], bytes]:
+def _reportlab(text: str, ttf: str) -> Callable[[int], object]:
     """Return reportlab's render of the 承诺书 (platypus, CJK wrap) by round number: in its built-in STSong-Light,
     or in a TrueType font file it embeds (subset) when `ttf` names one."""
     import io
@@ -120,7 +121,7 @@ def _timed(fn: Callable[[int], Any], i: int) -> tuple[float, float]:
     return (time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000
 
 
-def _one(writer: str, pdf: Any, template: str, context: dict, i: int, fresh: bool = False) -> bytes:
+def _one(writer: str, pdf: Any, template: str, context: dict, i: int, *, fresh: bool = False) -> bytes:
     """Render a letter with one writer (direct or weasyprint), a new document id each time; `fresh`: three more
     characters each round, so that the body face's subset is made anew (another applicant's name and unit)."""
     os.environ[pdf_render.LETTER_WRITER] = writer
@@ -139,10 +140,10 @@ def measure(rounds: int = 25) -> dict[str, dict[str, float]]:
     jobs: dict[str, Callable[[int], Any]] = {}
     for slug, (pdf, template, context) in renders.items():
         for writer in ("direct", "weasyprint"):
-            jobs[f"{slug} {writer}"] = (lambda i, w=writer, p=pdf, t=template, c=context: _one(w, p, t, c, i))
+            jobs[f"{slug} {writer}"] = partial(_one, writer, pdf, template, context)
     pdf, template, context = renders["commitment"]
     for writer in ("direct", "weasyprint"):
-        jobs[f"{FRESH} {writer}"] = (lambda i, w=writer: _one(w, pdf, template, context, i, fresh=True))
+        jobs[f"{FRESH} {writer}"] = partial(_one, writer, pdf, template, context, fresh=True)
     jobs |= {name: render for name, render in peers.items()}
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in jobs}
     try:
