@@ -4,6 +4,7 @@ from __future__ import annotations
 import ctypes.util
 import hashlib
 import io
+import os
 import re
 import threading
 from collections.abc import Iterable
@@ -24,8 +25,8 @@ from docgen.render import fonts, subsets
 MM = 72 / 25.4
 PAGE_W, PAGE_H = 210 * MM, 297 * MM                   # §5.2.1 A4
 LEFT, TOP, RIGHT_EDGE = 28 * MM, 37 * MM, 184 * MM    # §5.2.2 订口 28 mm, 天头 37 mm, 版心 156 mm wide
-TEXT_BOTTOM = TOP + 225 * MM                          # §5.2.2 版心高 225 mm
-TEXT_HEIGHT_MM = 225
+TEXT_HEIGHT_MM = 225                                  # §5.2.2 版心高
+TEXT_BOTTOM = TOP + TEXT_HEIGHT_MM * MM
 LEADER_GAP = 10.227 * MM                              # authenticity-guarantee/document.css .leader margin-top
 BODY_PT, TITLE_PT, FOLIO_PT = 16.0, 22.0, 14.0        # 3号, 2号, 4号
 TITLE_LINE = 12 * MM                                  # h1.title line-height
@@ -79,6 +80,8 @@ _hb.cdef("typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t
          "hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);")
 _hb_lib = _hb.dlopen(ctypes.util.find_library("harfbuzz") or "libharfbuzz.so.0")
 _font_lock = threading.Lock()
+# a process forked while another thread held the lock would wait for it forever (the batch process pool forks)
+os.register_at_fork(after_in_child=lambda: globals().update(_font_lock=threading.Lock()))
 
 
 @cache
@@ -128,7 +131,7 @@ class Style:
 
 @dataclass
 class Line:
-    """A line's runs, where it starts (or ends, set right) and its box's top and baseline."""
+    """The runs of one line, left to right."""
 
     runs: list[Run] = field(default_factory=list)
 
@@ -196,7 +199,7 @@ class Placed:
 
 @dataclass
 class Page:
-    """What the page holds: placed lines, rules (x, top, width, height) and the title's top."""
+    """What the page holds: placed lines, rules (x, top, width, height), the next line's top and the pitch."""
 
     lines: list[Placed] = field(default_factory=list)
     rules: list[tuple[float, float, float, float]] = field(default_factory=list)
@@ -217,7 +220,7 @@ def _place(page: Page, line: Line, x: float) -> None:
 
 def _title(page: Page, h1: Any) -> None:
     """Set the title centred in its 12 mm line, a blank line under it (h1.title)."""
-    if h1.get("class") != "title" or len(h1):
+    if h1.get("class") != "title" or len(h1) or not h1.text:
         raise Unsupported("h1")
     title = font("title")
     line = Line([Run(_text(h1.text), title, TITLE_PT, 0.0)])
@@ -248,6 +251,8 @@ def _paragraph(page: Page, p: Any) -> None:
         # text WeasyPrint wraps itself: set here only when it takes one line (an addressee, a label)
         if len(lines) > 1 or LEFT + indent + lines[0].width() > RIGHT_EDGE:
             raise Unsupported("a paragraph WeasyPrint would wrap")
+    if not all(any(run.text for run in line.runs) for line in lines):   # CSS 2 §9.4.2: an empty line box has
+        raise Unsupported("an empty line")                              # no height (WeasyPrint's to decide)
     for i, line in enumerate(lines):   # docgen's lines are never broken again (.lines: nowrap)
         _place(page, line, LEFT + (indent if i == 0 else 0))
 
@@ -274,7 +279,8 @@ def _lay_out(body: Any, lines: int) -> Page:
     page = Page(pitch=round(TEXT_HEIGHT_MM / lines, 3) * MM)   # 22: gbt9704.css's 10.227 mm
     setters = {"h1": _title, "p": _paragraph, "div": _signoff}
     for element in body:
-        if element.tag not in setters or (element.tail or "").strip():
+        if element.tag not in setters or (element.tail or "").strip() or element.get("id") or (
+                element.tag != "p" and element.get("style")):   # an id: a named destination of WeasyPrint's
             raise Unsupported(f"<{element.tag}>")
         setters[element.tag](page, element)
     return page
