@@ -41,6 +41,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pikepdf
+from direct import measure as direct_measure
+from direct import rows as direct_rows
 from package import measure as package_measure
 from roster import payload as roster_payload
 from trust import TARGET_MS as TRUST_TARGET_MS
@@ -581,6 +583,8 @@ def main() -> None:
         zlib_rows = zlib_levels(renderer)
     text = report(args, all_cases, lo_note, http_rows, serve_first_ms, batch, rss, lo_rss, cold, zlib_rows,
                   time.perf_counter() - began, package, trust)
+    print("letters written directly …", file=sys.stderr)   # issue 26: bench/direct.py, its own interleaved rounds
+    text += "\n\n" + "\n".join(direct_rows(direct_measure(5 if args.quick else 25))) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
     if Path(args.out) == RESULTS:
         into_readme(text)

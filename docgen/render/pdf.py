@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 import warnings
@@ -19,7 +20,7 @@ from jinja2 import meta
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from docgen.render import justify
+from docgen.render import justify, letter_pdf
 from docgen.render.jinja import html_env
 
 BASE_CSS = "_base/gbt9704.css"   # GB/T 9704 page and type: under every document's own stylesheet
@@ -46,6 +47,11 @@ def install_deflate() -> None:
 
 
 LETTER = "_base/letter.html"
+# DOCGEN_LETTER_WRITER=direct: one-page letters written by docgen.render.letter_pdf; anything else (the default,
+# "weasyprint"): every document through WeasyPrint. Not the default yet: tests/render/test_subsets.py compares
+# WeasyPrint's subsetting on and off on letters, which the direct writer bypasses (its glyphs sit up to 0.4 pt
+# from WeasyPrint's, so the pixels differ)
+LETTER_WRITER = "DOCGEN_LETTER_WRITER"
 LINES_PER_PAGE, MAX_LINES_PER_PAGE = 22, 28   # 28: a 1.4 line pitch, still open to read
 TEXT_HEIGHT_MM = 225   # GB/T 9704 §5.2.2 版心高
 
@@ -105,7 +111,12 @@ class PdfRenderer:
         """Render the template with the context to PDF bytes; `layout` are CSS custom properties
         (name → value) its stylesheet reads with var(--name): numbers the Python code needs too; `variant` one
         of WeasyPrint's (pdf/a-2b for the archive). A letter is kept on one page where it can be (lines_per_page)."""
-        document, _ = self._fitted(template, self.html(template, context), context, layout)
+        html = self.html(template, context)
+        if not variant and not layout and os.environ.get(LETTER_WRITER) == "direct":
+            direct = self._direct(template, html, context)
+            if direct is not None:
+                return direct
+        document, _ = self._fitted(template, html, context, layout)
         with self._lock:
             if not variant:
                 return document.write_pdf()
@@ -115,6 +126,26 @@ class PdfRenderer:
                 # no /ID from pydyf, which serialises (and deflates) every object a second time to hash them: the
                 # finish (docgen.render.finish, pikepdf) writes the file again, with its own /ID (PDF/A §6.1.3)
                 return document.write_pdf(pdf_variant=variant, pdf_identifier=False)
+
+    def _direct(self, template: str, html: str, context: dict) -> bytes | None:
+        """Write a one-page letter directly (docgen.render.letter_pdf) in the lines a page _fitted would give it;
+        None for any other document (a form, a letter of more pages, WeasyPrint's fallback fonts), which
+        WeasyPrint renders."""
+        if not self._is_letter(template):
+            return None
+        key = _fit_key(html, context, None)
+        known = self._fits.get(key)
+        tries = [known] if known else [LINES_PER_PAGE] if _surely_overflows(html) else range(
+            LINES_PER_PAGE, MAX_LINES_PER_PAGE + 1)
+        try:
+            content, lines = letter_pdf.write(html, tries)
+        except letter_pdf.Unsupported:
+            return None
+        with self._lock:   # its DOCX is set in as many lines a page
+            self._fits[key] = lines
+            while len(self._fits) > FITS_REMEMBERED:
+                self._fits.popitem(last=False)
+        return content
 
     def lines_per_page(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> int:
         """Return the lines per page the letter is set in: 22, or up to 28 when that keeps it on one page.
