@@ -267,7 +267,6 @@ def build(payload: RosterPayload, profile: Profile, options: Options) -> dict:
         "title": _title(profile, year, specialty),
         "unit_label": profile.text(SLUG, "unit_label"),   # seed 000 附件5 单位（盖章）：the seal goes on the name after it
         "unit_name": payload.unit.name,
-        "unit_line": unit_line,
         "unit_pt": _unit_pt(unit_line),
         "table": Table(GEOMETRY, rows),
     }
@@ -283,7 +282,6 @@ def blank(profile: Profile, options: Options) -> dict:
         "title": fill(profile.text(SLUG, "title"), {"year": profile.year, "specialty": BLANK}),
         "unit_label": profile.text(SLUG, "unit_label"),
         "unit_name": BLANK,
-        "unit_line": profile.text(SLUG, "unit_label") + BLANK,
         "unit_pt": UNIT_PT,
         "table": Table(GEOMETRY, [row(i) for i in range(1, BLANK_ROWS + 1)], min_row_height=BLANK_ROW_H),
     }
@@ -314,7 +312,7 @@ def _xlsx_heading(ws: Any, context: dict, ncols: int) -> None:
     ws["A1"].font = Font(name="方正小标宋简体", size=16)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
-    ws.append([context["unit_line"]])
+    ws.append([context["unit_label"] + context["unit_name"]])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
     ws["A2"].font = Font(name="仿宋_GB2312", size=12)
 

@@ -47,10 +47,8 @@ def install_deflate() -> None:
 
 
 LETTER = "_base/letter.html"
-# DOCGEN_LETTER_WRITER=direct: one-page letters written by docgen.render.letter_pdf; anything else (the default,
-# "weasyprint"): every document through WeasyPrint. Not the default yet: tests/render/test_subsets.py compares
-# WeasyPrint's subsetting on and off on letters, which the direct writer bypasses (its glyphs sit up to 0.4 pt
-# from WeasyPrint's, so the pixels differ)
+# One-page letters are written by docgen.render.letter_pdf (the default, "direct"); DOCGEN_LETTER_WRITER=weasyprint
+# sends every document through WeasyPrint (tests compare the two: tests/render/test_letter_pdf.py)
 LETTER_WRITER = "DOCGEN_LETTER_WRITER"
 LINES_PER_PAGE, MAX_LINES_PER_PAGE = 22, 28   # 28: a 1.4 line pitch, still open to read
 TEXT_HEIGHT_MM = 225   # GB/T 9704 §5.2.2 版心高
@@ -112,7 +110,7 @@ class PdfRenderer:
         (name → value) its stylesheet reads with var(--name): numbers the Python code needs too; `variant` one
         of WeasyPrint's (pdf/a-2b for the archive). A letter is kept on one page where it can be (lines_per_page)."""
         html = self.html(template, context)
-        if not variant and not layout and os.environ.get(LETTER_WRITER) == "direct":
+        if not variant and not layout and os.environ.get(LETTER_WRITER, "direct") == "direct":
             direct = self._direct(template, html, context)
             if direct is not None:
                 return direct

@@ -110,7 +110,7 @@ def build() -> Document:
     title = add(doc, "{{r title|ruled }}", "DocTitle")
     title.paragraph_format.space_after = Pt(6)
     paragraph_style(doc, "UnitLine", FANGSONG, 14, align=WD_ALIGN_PARAGRAPH.LEFT, space_after=4)   # 4号
-    add(doc, "{{r unit_line|ruled(unit_pt) }}", "UnitLine")   # shrunk for a long name, as the PDF's (one line)
+    add(doc, "{{r (unit_label ~ unit_name)|ruled(unit_pt) }}", "UnitLine")   # shrunk for a long name, as the PDF's (one line)
 
     _rows(_table(doc))
     return doc

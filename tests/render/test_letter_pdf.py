@@ -126,21 +126,22 @@ def test_maximal_and_blank_letters_print_as_weasyprint_sets_them(renderer, monke
             assert_same_page(direct, weasy)
 
 
-def test_the_renderer_writes_the_letters_directly_when_told(renderer, monkeypatch):
-    """With DOCGEN_LETTER_WRITER=direct PdfRenderer takes the direct path for the one-page letters (DIRECT),
-    WeasyPrint for the rest and for a name the body face lacks (赟: Noto's, per character); without it WeasyPrint
-    for every letter."""
+def test_the_renderer_writes_the_letters_directly_unless_told(renderer, monkeypatch):
+    """PdfRenderer takes the direct path for the one-page letters (DIRECT), WeasyPrint for the rest and for a name
+    the body face lacks (赟: Noto's, per character); with DOCGEN_LETTER_WRITER=weasyprint WeasyPrint for every
+    letter."""
     def producer(slug: str, data: dict) -> str:
         content = renderer.render(slug, data, "pdf").content
         with pikepdf.open(io.BytesIO(content)) as pdf:
             return str(pdf.docinfo["/Producer"])
 
-    assert producer("commitment", sample("commitment")).startswith("WeasyPrint")
-    monkeypatch.setenv(pdf_render.LETTER_WRITER, "direct")
+    monkeypatch.delenv(pdf_render.LETTER_WRITER, raising=False)
     direct = {slug for slug in (*LETTERS, "work-summary", "ce-exemption")
               if producer(slug, sample(slug)) == "docgen"}
     assert direct == DIRECT
     assert producer("notice-result", payload("notice-result", "赵赟", UNITS[0], 100)).startswith("WeasyPrint")
+    monkeypatch.setenv(pdf_render.LETTER_WRITER, "weasyprint")
+    assert producer("commitment", sample("commitment")).startswith("WeasyPrint")
 
 
 def test_a_letter_outside_the_vocabulary_is_refused():
