@@ -111,6 +111,22 @@ def blanks_before(pdf: bytes, label: str) -> list[float]:
     return widths
 
 
+def rules_between(pdf: bytes, labels: list[str]) -> list[list[float]]:
+    """Return, for each pair of neighbouring labels, the ruled lines to write on (≥ 140 mm wide) printed
+    between the first line holding the one and the first holding the next, as page × 1000 + mm from the
+    top: the rules of one section, wherever the page breaks."""
+    marks = [min(page.number * 1000 + line[0] for page in pdf_pages(pdf) for line in page.lines if label in line[3])
+             for label in labels]
+    rules: list[float] = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for number, page in enumerate(doc.pages, 1):
+            # one rule may be drawn as several shapes a fraction of a millimetre apart
+            for bottom in sorted(r["bottom"] / MM for r in page.rects + page.lines if r["width"] / MM > 140):
+                if not rules or number * 1000 + bottom - rules[-1] > 1:
+                    rules.append(number * 1000 + bottom)
+    return [[r for r in rules if start < r < end] for start, end in zip(marks, marks[1:], strict=False)]
+
+
 def libreoffice_pdfs(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
     """Convert DOCX files to PDF with LibreOffice in one call (its own fresh profile); {name: pdf bytes}."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docgen.documents import sample
+from docgen.kinds import public_notice
 from docgen.render import fonts
 from tests.layout.pages import (
     CLOSING,
@@ -22,6 +23,7 @@ from tests.layout.pages import (
     check_letter_pages,
     libreoffice_pdfs,
     pdf_pages,
+    rules_between,
 )
 
 LETTERS = ("public-notice", "notice-result", "commitment", "recommendation", "integrity-certificate",
@@ -195,18 +197,39 @@ def test_checks_catch_a_bad_page():
     assert re.search(CLOSING, "·买") and not re.search(CLOSING, "买")
 
 
+# the blank 公示 runs to two pages: room to write 业绩成果 by hand (issue 21 point 9: it had 4 lines)
+BLANK_PAGES = {"public-notice": 2}
+NOTICE_SECTIONS = ["思想政治条件", "业绩成果", "公示时间"]
+
+
 @pytest.mark.parametrize("profile", PROFILES)
-def test_blank_letters_are_one_page(renderer, profile):
-    """Each blank letter is one page, its glyphs (the blanks' too) inside the text area, and its blanks long
-    enough to write in by hand: a name ≥ 40 mm, an ID number ≥ 60 mm (18 digits of 3.5 mm; issue 21 point 9)."""
+def test_blank_letters_fit_their_pages(renderer, profile):
+    """Each blank letter is one page (the 公示 two), its glyphs (the blanks' too) inside the text area, and its
+    blanks long enough to write in by hand: a name ≥ 40 mm, an ID number ≥ 60 mm (18 digits of 3.5 mm; issue 21
+    point 9)."""
     for slug in LETTERS:
         pdf = renderer.blank(slug, "pdf", profile).content
         pages = pdf_pages(pdf)
-        assert len(pages) == 1, (slug, profile)
+        assert len(pages) == BLANK_PAGES.get(slug, 1), (slug, profile)
         check_letter_pages(pages, names=[], signoff_date=False)
         assert all(width >= 40 for width in blanks_before(pdf, "同志")), (slug, blanks_before(pdf, "同志"))
         ids = blanks_before(pdf, "身份证号码：") + blanks_before(pdf, "身份证号码") + blanks_before(pdf, "身份证号：")
         assert all(width >= 60 for width in ids), (slug, ids)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_blank_public_notice_has_room_to_write(renderer, profile):
+    """The blank 公示 rules 5 lines under 思想政治条件 and 16 under 业绩成果 (~100 and ~320 handwritten 字) at a
+    handwriting pitch (≥ 8 mm), on two pages whose second holds the period and the sign-off."""
+    pdf = renderer.blank("public-notice", "pdf", profile).content
+    political, achievements = rules_between(pdf, NOTICE_SECTIONS)
+    assert (len(political), len(achievements)) == (public_notice.POLITICAL_LINES, public_notice.ACHIEVEMENT_LINES)
+    assert (len(political), len(achievements)) >= (5, 16)
+    for rules in (political, achievements):
+        pitches = [b - a for a, b in zip(rules, rules[1:], strict=False) if b - a < 500]    # within a page
+        assert pitches and all(8 <= pitch < 11 for pitch in pitches), pitches
+    last = pdf_pages(pdf)[-1].text()
+    assert "公示时间" in last and ("单位负责人" in last or "公章" in last), last
 
 
 def long_lists(entries: int) -> dict:
@@ -251,8 +274,12 @@ def test_blank_letters_docx_in_libreoffice_set_the_pdfs_lines(renderer, tmp_path
     docx = {slug: renderer.blank(slug, "docx").content for slug in LETTERS}
     converted = libreoffice_pdfs(docx, tmp_path)
     for slug in LETTERS:
-        lo_pages, pdf = pdf_pages(converted[slug], hanging=True), pdf_pages(renderer.blank(slug, "pdf").content)
-        assert len(lo_pages) == 1 and _lines(lo_pages) == _lines(pdf), slug
+        pdf = renderer.blank(slug, "pdf").content
+        lo_pages, pdf_pages_ = pdf_pages(converted[slug], hanging=True), pdf_pages(pdf)
+        assert len(lo_pages) == BLANK_PAGES.get(slug, 1) and _lines(lo_pages) == _lines(pdf_pages_), slug
+    # the blank 公示's rules to write on, as many in each section (LibreOffice breaks the page one rule earlier)
+    assert [len(rules) for rules in rules_between(converted["public-notice"], NOTICE_SECTIONS)] == \
+        [len(rules) for rules in rules_between(renderer.blank("public-notice", "pdf").content, NOTICE_SECTIONS)]
 
 
 def test_a_dot_starts_no_line_in_free_text_weasyprint_sets(renderer):
