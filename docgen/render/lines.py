@@ -38,6 +38,7 @@ KEEP = re.compile(
     r"|[A-Za-z0-9][A-Za-z0-9.\-/%]*"
     + "".join(f"|{re.escape(label)}" for label in LABELS))
 DOTTED = re.compile(rf"[{HAN}]{{1,6}}(?:·[{HAN}]{{1,6}})+")
+NAME_PART = re.compile(r"[^·]+·?")   # a name too long for its line breaks after a “·” first
 # LibreOffice spaces Latin and digits from Chinese (2019 年 8 月) whatever w:autoSpaceDE/DN say (FACTS.md):
 # measured 3.45 pt at 3号. Word does not: there a line with digits stops short of the measure by that much
 AUTOSPACE_EMS = 3.45 / BODY_PT
@@ -145,9 +146,13 @@ def _broken(text: str, measure: Measure, names: tuple[str, ...]) -> tuple[str, .
 
 
 def _fitting(atom: str, measure: Measure) -> list[str]:
-    """Return an atom, or when it is longer than a line (a name over 26 字) its characters, punctuation glued."""
+    """Return an atom, or when it is longer than a line (a name in a table cell) its parts: a transliterated
+    name's after each “·” (阿不都热合曼· / 买买提), else its characters, punctuation glued."""
     if measure.ems(atom) <= measure.first_ems or BLANK.fullmatch(atom):
         return [atom]
+    parts = NAME_PART.findall(atom)
+    if len(parts) > 1:
+        return [piece for part in parts for piece in _fitting(part, measure)]
     out: list[str] = []
     for ch in atom:
         if out and (ch in NO_START or out[-1][-1] in NO_END):
@@ -155,6 +160,23 @@ def _fitting(atom: str, measure: Measure) -> list[str]:
         else:
             out.append(ch)
     return out
+
+
+def wrap(text: str, width_ems: float, face: fonts.Face) -> list[str]:
+    """Break a table cell's text (the roster's) into lines of at most `width_ems` of `face`, as a letter's."""
+    return break_lines(text, Measure(face, width_ems, width_ems))
+
+
+def balanced(text: str, width_ems: float, face: fonts.Face) -> list[str]:
+    """Wrap into as few lines as `wrap` does, but of even length (拟晋升专业 / 技术职务)."""
+    lines = wrap(text, width_ems, face)
+    target = face.ems(text) / len(lines)
+    while target < width_ems:
+        even = wrap(text, target, face)
+        if len(even) == len(lines):
+            return even
+        target += 0.5
+    return lines
 
 
 def lead_ems(label: str) -> float:
