@@ -207,6 +207,20 @@ class Drawn:
     autospace_pt: float = 0.0
     slack_pt: float = 0.0
     portions: bool = False
+    hung_pt: float = 0.0         # how far a line ending in a blank prints past where it is aligned (LibreOffice:
+                                 # its last no-break space hangs past the edge, 1.8 mm measured)
+
+    def natural_pt(self, line: str) -> float:
+        """Return the advance (pt) of a line as this format draws it before letter spacing: the body face's
+        characters, each blank's underscores and the tail after it, the gaps between Chinese and Latin or digits."""
+        return (fonts.face(BODY_FACE).ems(BLANK.sub("", line)) * BODY_PT
+                + sum(len(b) * self.blank_pt + self.blank_tail_pt for b in BLANK.findall(line))
+                + len(SCRIPT_CHANGE.findall(line)) * self.autospace_pt)
+
+    def tail_pt(self, line: str) -> float:
+        """Return how far a line's aligned advance runs past what it prints (negative: short of it), by the blank
+        that ends it: the PDF's tail after its rule, LibreOffice's hung last space."""
+        return self.blank_tail_pt - self.hung_pt if BLANK.search(line[-3:]) else 0.0
 
 
 @dataclass(frozen=True)
@@ -239,17 +253,14 @@ def set_lines(text: str, drawn: Drawn, *, names: Iterable[str] = (), indent_ems:
               label: str = "") -> list[Line]:
     """Break a paragraph (after an optional 黑体 label) and give each line but the last the spacing that fills
     the 156 mm measure as this format draws it."""
-    face = fonts.face(BODY_FACE)
     lead = lead_ems(label)
     lines = break_lines(text, body_measure(indent_ems, lead), names)
     label_pt = lead * BODY_PT + len(label) * drawn.base_spacing_pt
     out = []
     for i, line in enumerate(lines):
         room = MEASURE_PT - drawn.slack_pt - (indent_ems * BODY_PT + label_pt if i == 0 else 0)
-        plain = BLANK.sub("", line)
-        natural = (face.ems(plain) * BODY_PT + sum(len(b) * drawn.blank_pt + drawn.blank_tail_pt for b in BLANK.findall(line))
-                   + len(SCRIPT_CHANGE.findall(line)) * drawn.autospace_pt)
-        spacing = fill_spacing(natural, _gaps(line, len(plain), drawn, room > natural), room)
+        natural = drawn.natural_pt(line)
+        spacing = fill_spacing(natural, _gaps(line, len(BLANK.sub("", line)), drawn, room > natural), room)
         if i == len(lines) - 1 and spacing is not None and spacing >= drawn.base_spacing_pt:
             spacing = None   # the last line is not spread, only condensed when it would not fit
         out.append(Line(line, spacing))

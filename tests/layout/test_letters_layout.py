@@ -18,12 +18,14 @@ from docgen.kinds import public_notice
 from docgen.render import fonts
 from tests.layout.pages import (
     CLOSING,
+    RIGHT,
     Page,
     blanks_before,
     check_letter_pages,
     libreoffice_pdfs,
     pdf_pages,
     rules_between,
+    signoff_rows,
 )
 
 LETTERS = ("public-notice", "notice-result", "commitment", "recommendation", "integrity-certificate",
@@ -291,3 +293,22 @@ def test_a_dot_starts_no_line_in_free_text_weasyprint_sets(renderer):
     for slug, data in (("evaluation-form", form), ("ce-exemption", exemption)):
         for page in pdf_pages(renderer.render(slug, data, "pdf").content):
             assert not page.starts_with(r"^·"), (slug, page.starts_with(r"^·"))
+
+
+SIGNED = ("public-notice", "political-appraisal", "authenticity-guarantee", "commitment")
+
+
+def test_signoff_lines_centred_over_the_date_in_both_formats(renderer, tmp_path):
+    """GB/T 9704 §7.3.5.1: each 署名 line is centred over the 成文日期 (≤ 1 mm) or set flush right, whatever its
+    blanks (drawn as the PDF's rule with its tail, as the DOCX's underlined spaces) and the date's digits
+    (LibreOffice spaces them from Chinese), in the PDF and in the DOCX as LibreOffice lays it out."""
+    converted = libreoffice_pdfs({slug: renderer.render(slug, sample(slug), "docx").content for slug in SIGNED},
+                                 tmp_path)
+    for slug in SIGNED:
+        for fmt, pdf in (("pdf", renderer.render(slug, sample(slug), "pdf").content), ("docx", converted[slug])):
+            *signed, (date_left, date_right, _) = signoff_rows(pdf)
+            assert signed, (slug, fmt)
+            for left, right, text in signed:
+                off = (left + right) / 2 - (date_left + date_right) / 2
+                # flush right: a blank that ends the line stops its tail (0.278 em, 1.6 mm) short of the edge
+                assert abs(off) <= 1 or right > RIGHT - 2, (slug, fmt, text, round(off, 2))
