@@ -17,7 +17,7 @@ SLUG = "public-notice"
 # 思想政治条件 ~100 字 (~60 typical), 业绩成果 ~320 字 (130–150 typical, seed 000 附件1 “简要描述近五年的…”)
 POLITICAL_LINES = 5
 ACHIEVEMENT_LINES = 16
-POLITICAL_MAX = 200       # two pages at most with the longest of everything; ~60 is typical
+POLITICAL_MAX = 200       # ~60 is typical; with every field at its limit the 公示 takes three pages (tests/layout)
 ACHIEVEMENTS_MAX = 500    # 130–150 is typical and stays on one page
 
 

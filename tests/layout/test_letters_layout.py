@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docgen.documents import sample
-from docgen.kinds import public_notice
+from docgen.kinds import KINDS, public_notice, recommendation
 from docgen.render import fonts
 from tests.layout.pages import (
     CLOSING,
@@ -160,6 +160,76 @@ def full_cover(name: str, unit_chars: int) -> dict:
     applicant |= {"name": name, "work_unit": (UNITS[5] * 2)[:unit_chars], "series": (SERIES * 2)[:30],
                   "specialty": ("农业科学棉花栽培与育种技术" * 2)[:15], "target_title": (TITLES * 2)[:30]}
     return data
+
+
+# every free-text field at its maxLength together (issue 21: “all fields at 100 % together, not one at a time”)
+FILLERS = {"phone": "0996-2024393、0996-2025816、", "office": "人事教育科（职称评审工作办公室）",
+           "current_title": TITLES, "target_title": TITLES, "series": SERIES, "specialty": "农业科学棉花栽培与育种技术",
+           "work": "棉花栽培技术推广与农业技术服务工作"}
+
+
+def _schema_node(node: dict, defs: dict) -> dict:
+    """Return a JSON-schema node with its $ref resolved and an optional (anyOf with null) unwrapped."""
+    node = defs[node["$ref"].split("/")[-1]] if "$ref" in node else node
+    options = [n for n in node.get("anyOf", []) if n.get("type") != "null"]
+    return _schema_node(options[0], defs) if options else node
+
+
+def _fill(node: dict, value: object, key: str, defs: dict, name: str) -> object:
+    """Return `value` with every string of free text (no enum, no pattern) at its schema's maxLength."""
+    node = _schema_node(node, defs)
+    if isinstance(value, dict):
+        return {k: _fill(node.get("properties", {}).get(k, {}), v, k, defs, name) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(node.get("items", {}), v, key, defs, name) for v in value]
+    if not isinstance(value, str) or "maxLength" not in node or "enum" in node or "pattern" in node:
+        return value
+    limit = node["maxLength"]
+    if key == "name" and limit == 20:
+        return name
+    if limit >= 100:
+        return _cut(ACHIEVEMENTS if limit > 200 else POLITICAL, limit)
+    return (FILLERS.get(key, UNITS[5]) * 4)[:limit]
+
+
+def at_limit(slug: str, dot: int) -> tuple[dict, str]:
+    """Return the sample of a letter with every free-text field at its maxLength together, a 20-字 name with “·”
+    at `dot`; the 推荐意见's review at what always fits beside the rest (REVIEW_SURE, its combined rule)."""
+    name = long_name(20, 1 + 2 * dot % 18)
+    schema = KINDS[slug].model.model_json_schema()
+    data = _fill(schema, sample(slug), "", schema.get("$defs", {}), name)
+    assert isinstance(data, dict)
+    if slug == "recommendation":
+        data["review"] = _cut(ACHIEVEMENTS, recommendation.REVIEW_SURE)
+    return data, name
+
+
+# pages a letter takes with every field at its limit: political-appraisal.PART_MAX says two; the 公示's
+# POLITICAL_MAX said two as well, but with 系列/专业/职务 15 and the unit 50 beside them it takes three (measured)
+MAX_PAGES = {"political-appraisal": 2, "public-notice": 3}
+
+
+@pytest.fixture(scope="module")
+def at_limit_laid_out(renderer, tmp_path_factory):
+    """Each letter with every field at its limit, in a profile each: [(slug, name, WeasyPrint's pages,
+    LibreOffice's pages of the DOCX)], converted in one call."""
+    cases = {slug: (*at_limit(slug, i), PROFILES[i % len(PROFILES)]) for i, slug in enumerate(LETTERS)}
+    docx = {slug: renderer.render(slug, data, "docx", profile).content for slug, (data, _, profile) in cases.items()}
+    converted = libreoffice_pdfs(docx, tmp_path_factory.mktemp("at-limit"))
+    return {slug: (name, pdf_pages(renderer.render(slug, data, "pdf", profile).content),
+                   pdf_pages(converted[slug], hanging=True)) for slug, (data, name, profile) in cases.items()}
+
+
+@pytest.mark.parametrize("slug", LETTERS)
+def test_every_field_at_its_limit_together(at_limit_laid_out, slug):
+    """All fields at 100 % together, a 20-字 name with “·”: inside the text area, names, IDs, dates and labels
+    whole, no bad line start, no lone sign-off, within the pages the kind allows; LibreOffice sets the PDF's lines
+    on as many pages."""
+    name, pdf, lo = at_limit_laid_out[slug]
+    check_letter_pages(pdf, names=[name], signoff_date=True)
+    check_letter_pages(lo, names=[name], signoff_date=True)
+    assert len(pdf) <= MAX_PAGES.get(slug, 1), len(pdf)
+    assert len(lo) == len(pdf) and _lines(lo) == _lines(pdf)
 
 
 def check_copies(pages: list[Page], copies: int) -> None:
