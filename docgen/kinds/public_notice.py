@@ -12,9 +12,12 @@ from docgen.kinds.common import (BLANK, ID_BLANK, NAME_BLANK, DATE_BLANK, LEVEL_
 from docgen.profiles import Profile
 
 SLUG = "public-notice"
-POLITICAL_LINES = 2       # blank form: room to write by hand under 思想政治条件 (one page in all)
-ACHIEVEMENT_LINES = 4     # and under 业绩成果
-POLITICAL_MAX = 200       # two pages at most with the longest of everything; ~60 is typical
+# the blank form: room to write by hand, at the body's pitch of 10.2 mm (≈ 20 handwritten 字 a line), on two pages
+# (the 23 lines two pages leave beside the seed's text, two kept free so LibreOffice's DOCX stays on two):
+# 思想政治条件 ~100 字 (~60 typical), 业绩成果 ~320 字 (130–150 typical, seed 000 附件1 “简要描述近五年的…”)
+POLITICAL_LINES = 5
+ACHIEVEMENT_LINES = 16
+POLITICAL_MAX = 200       # ~60 is typical; with every field at its limit the 公示 takes three pages (tests/layout)
 ACHIEVEMENTS_MAX = 500    # 130–150 is typical and stays on one page
 
 

@@ -17,7 +17,7 @@ from docx.document import Document
 from docx.oxml.ns import qn
 
 from docgen.render import pictures
-from docgen.render.docx_builder import LINE, Builder, slim
+from docgen.render.docx_builder import LINE, RULE_ALLOWANCE, Builder, slim
 from docgen.render.jinja import docx_env
 
 BODY = "word/document.xml"
@@ -180,10 +180,12 @@ def renderer(templates_dir: str) -> DocxRenderer:
 
 
 def _set_pitch(document: Document, lines_per_page: int) -> None:
-    """Set every exact 22-lines-a-page spacing (line pitch, the title's space after) to 225 mm / N."""
-    standard = str(int(LINE.twips))
-    pitch = str(round(LINE.twips * 22 / lines_per_page))
+    """Set every exact 22-lines-a-page spacing (line pitch, the title's space after) to 225 mm / N, the ruled
+    lines' (docx_builder.RULE_ALLOWANCE less) to match."""
+    pitch = round(LINE.twips * 22 / lines_per_page)
+    pitches = {str(int(LINE.twips)): str(pitch),
+               str(int(LINE.twips - RULE_ALLOWANCE.twips)): str(pitch - int(RULE_ALLOWANCE.twips))}
     for spacing in document.styles.element.iter(qn("w:spacing")):
         for key in ("w:line", "w:after"):
-            if spacing.get(qn(key)) == standard:
-                spacing.set(qn(key), pitch)
+            if spacing.get(qn(key)) in pitches:
+                spacing.set(qn(key), pitches[spacing.get(qn(key))])

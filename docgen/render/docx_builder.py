@@ -26,6 +26,9 @@ from lxml import etree
 FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
 BODY_PT = 16                 # §5.2.3 3号
 LINE = Pt(28.95)             # 225 mm / 22 lines
+# LibreOffice adds a bottom_border() rule and its space to its paragraph's height (11.1 mm a line, measured): the
+# ruled lines to write on are set this much smaller, at the PDF's pitch (.blankline), as many on a page
+RULE_ALLOWANCE = Pt(2.5)
 TITLE_PT = 22                # §7.3.3 2号
 
 Builder = Callable[[], DocumentObject]   # templates/<slug>/<slug>_docx.py: build() -> the Word template
@@ -156,6 +159,7 @@ def _letter_styles(doc: DocumentObject) -> None:
     # would hang it. Lines of 28 characters fill the measure either way (Normal is condensed to 28 a line)
     paragraph_style(doc, "Body", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars=2)
     paragraph_style(doc, "Plain", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
+    paragraph_style(doc, "RuledLine", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=Pt(LINE.pt - RULE_ALLOWANCE.pt))
     paragraph_style(doc, "Signoff", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
     paragraph_style(doc, "Heading1CN", HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
     paragraph_style(doc, "Heading2CN", KAITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
@@ -320,7 +324,7 @@ def add_paragraphs(doc: DocumentObject, name: str = "paragraphs", style: str = "
 def add_ruled_lines(doc: DocumentObject, name: str) -> None:
     """Add a docxtpl loop printing one ruled line to write on per item of the context list `name`."""
     add(doc, f"{{%p for line in {name} %}}", "Plain")
-    bottom_border(add(doc, "{{ line }}", "Plain"))
+    bottom_border(add(doc, "{{ line }}", "RuledLine"))
     add(doc, "{%p endfor %}", "Plain")
 
 

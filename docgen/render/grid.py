@@ -1,4 +1,4 @@
-"""The ruled table typesetter: columns of fixed width, every cell wrapped by docgen.render.measure, whole rows
+"""The ruled table typesetter: columns of fixed width, every cell wrapped by docgen.render.lines, whole rows
 paginated under a repeated header; the PDF prints its pages, the DOCX and XLSX its columns and rows.
 
 The PDF does not use an HTML table: WeasyPrint spends 10–15 ms per table row (FACTS.md), 15 s for 1000
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from docgen.render import fonts, measure
+from docgen.render import fonts, lines, measure
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ class Table:
         face = fonts.face(self.geometry.body_face)
         keep = [i for i, c in enumerate(self.geometry.columns) if c.docx_breaks]
         inner = self.geometry.inner_ems
-        return [[("\n".join(measure.wrap(text, inner[i], face)) if i in keep else text) for i, text in enumerate(row)]
+        return [[("\n".join(lines.wrap(text, inner[i], face)) if i in keep else text) for i, text in enumerate(row)]
                 for row in self.rows]
 
     @cached_property
@@ -166,7 +166,7 @@ class _Paginator:
         self.body_font = fonts.face(geometry.body_face)
         self.body = _LineBuilder(geometry, self.body_font)
         head_font = fonts.face(geometry.head_face)
-        head_cells = [measure.balanced(c.header, inner, head_font)
+        head_cells = [lines.balanced(c.header, inner, head_font)
                       for c, inner in zip(geometry.columns, geometry.inner_ems, strict=True)]
         self.head_text, self.head_height = _centred_header(head_cells, _LineBuilder(geometry, head_font),
                                                            geometry.head_line)
@@ -184,7 +184,7 @@ class _Paginator:
                                max(self.room(), 0.0), self.g.widths))
 
     def add(self, row: list[str]) -> None:
-        cells = [measure.wrap(text, inner, self.body_font) for text, inner in zip(row, self.g.inner_ems, strict=True)]
+        cells = [lines.wrap(text, inner, self.body_font) for text, inner in zip(row, self.g.inner_ems, strict=True)]
         count = max(map(len, cells))
         height = max(count * self.g.line, self.min_row_height)
         if height > self.room() and len(self.edges) > 1:
@@ -206,7 +206,7 @@ class _Paginator:
         return self.pages
 
 
-def _segments(lines: list[str | float], face: fonts.Face, line_mm: float) -> list[tuple[str, float, bool]]:
+def _segments(printed: list[str | float], face: fonts.Face, line_mm: float) -> list[tuple[str, float, bool]]:
     """Group lines into fixed-height blocks; a line with a character the body font lacks stands alone, and
     empty space (a number of mm) is a block of its own.
 
@@ -222,7 +222,7 @@ def _segments(lines: list[str | float], face: fonts.Face, line_mm: float) -> lis
             out.append(("\n".join(run), len(run) * line_mm, False))
             run.clear()
 
-    for line in lines:
+    for line in printed:
         if isinstance(line, float):
             flush()
             out.append(("", line, False))
@@ -243,7 +243,7 @@ def _centred_header(cells: list[list[str]], builder: _LineBuilder, head_line: fl
     """
     k = max(map(len, cells))
     slots: list[list[tuple[int, str]]] = [[] for _ in range(2 * k + 1)]
-    for col, lines in enumerate(cells):
-        for n, text in enumerate(lines):
-            slots[k - len(lines) + 1 + 2 * n].append((col, text))
+    for col, cell in enumerate(cells):
+        for n, text in enumerate(cell):
+            slots[k - len(cell) + 1 + 2 * n].append((col, text))
     return "\n".join(builder.line(s) for s in slots), (2 * k + 1) * head_line / 2

@@ -43,24 +43,24 @@ def signoff(signatures: Iterable[str], date: str) -> list[dict]:
     """Place the sign-off lines as GB/T 9704-2012 §7.3.5.1 does for a sealed document: the 成文日期 four
     characters in from the right, each 署名 line centred over it; a line too long to centre there is set
     flush right, one longer than a line broken by docgen's line breaker (the same lines in the PDF and the
-    DOCX). Returns [{text, right (em), twips}], date last."""
-    face = fonts.face(BODY_FACE)
-    date_ems = face.ems(str(date))
-    centre = DATE_RIGHT_EMS + date_ems / 2       # from the right edge
-
-    def width(line: str) -> float:   # a blank is drawn half an em per underscore (gbt9704.css .blank)
-        return face.ems(_BLANK_SPLIT.sub("", line)) + sum(len(b) for b in _BLANK_SPLIT.findall(line)) / 2
-
-    def least(line: str) -> float:   # a blank's last underscore is drawn 0.28 em past its advance
-        return 0.3 if _BLANK_SPLIT.search(line[-3:]) else 0.0
-
-    measure = lines.Measure(face, LINE_EMS, LINE_EMS)
+    DOCX). Returns [{text, right (em, the PDF's), twips (the DOCX's)}], date last."""
+    measure = lines.Measure(fonts.face(BODY_FACE), LINE_EMS, LINE_EMS)
     placed = [(piece, False) for line in signatures for piece in lines.break_lines(str(line), measure)]
-    out = []
-    for text, is_date in [*placed, (str(date), True)]:
-        right = DATE_RIGHT_EMS if is_date else max(least(text), centre - min(width(text), LINE_EMS) / 2)
-        out.append({"text": text, "right": round(right, 2), "twips": round(right * BODY_PT * TWIPS_PER_PT)})
-    return out
+    return [{"text": text, "right": round(_right_ems(PDF_DRAWN, text, str(date), is_date), 2),
+             "twips": round(_right_ems(DOCX_DRAWN, text, str(date), is_date) * BODY_PT * TWIPS_PER_PT)}
+            for text, is_date in [*placed, (str(date), True)]]
+
+
+def _right_ems(drawn: lines.Drawn, text: str, date: str, is_date: bool) -> float:
+    """Return how far (em) a sign-off line's aligned advance stands in from the right edge as a format draws it
+    (its blanks as `drawn` says): what it prints centred over the date's, the date DATE_RIGHT_EMS in, all of it
+    inside the edge (a tail that ends the line too)."""
+    tail, printed_right = drawn.tail_pt(text) / BODY_PT, float(DATE_RIGHT_EMS)
+    if not is_date:
+        centre = DATE_RIGHT_EMS + drawn.natural_pt(date) / BODY_PT / 2
+        printed_right = centre - min(drawn.natural_pt(text) / BODY_PT - tail, LINE_EMS) / 2
+    return max(printed_right, tail, 0.0) - tail
+
 
 @pass_context
 def _ruled_html(context: Any, text: str) -> Markup:
@@ -112,16 +112,26 @@ def _ruled_docx(text: str, pt: float | None = None) -> RichText:
     size = round(pt * 2) if pt else None   # half-points
     for i, part in enumerate(_BLANK_SPLIT.split(str(text))):
         if i % 2:
-            rich.add("\u00a0" * len(part) * 2, underline=True, size=size)  # no-break spaces: not trimmed at line end
+            rich.add(_docx_blank(part), underline=True, size=size)
         elif part:
             rich.add(part, size=size)
     return rich
 
 
-# how Word and LibreOffice draw it: Normal condensed by 0.25 pt (docx_builder._condensed); a blank as no-break spaces
-# (0.333 em, never condensed: LibreOffice ignores w:spacing on spaces), three for two underscores: the PDF's half an em
-DOCX_DRAWN = lines.Drawn(base_spacing_pt=-0.25, blank_pt=1.5 * 0.334 * lines.BODY_PT,
-                         autospace_pt=lines.AUTOSPACE_EMS * lines.BODY_PT, slack_pt=1.0, portions=True)
+NBSP_EMS = 0.334   # a no-break space of the body face, never condensed (LibreOffice ignores w:spacing on spaces)
+
+
+def _docx_blank(blank: str) -> str:
+    """Return a blank's underscores as the no-break spaces Word underlines (fonts draw underscores as dashes; no-break
+    spaces are not trimmed at a line's end): three for two, the PDF's half an em an underscore."""
+    return "\u00a0" * (len(blank) * 3 // 2)
+
+
+# how Word and LibreOffice draw it: Normal condensed by 0.25 pt (docx_builder._condensed); a blank as _docx_blank's
+# spaces, the last of a line hung past the edge by LibreOffice
+DOCX_DRAWN = lines.Drawn(base_spacing_pt=-0.25, blank_pt=1.5 * NBSP_EMS * lines.BODY_PT,
+                         autospace_pt=lines.AUTOSPACE_EMS * lines.BODY_PT, slack_pt=1.0, portions=True,
+                         hung_pt=NBSP_EMS * lines.BODY_PT)
 
 
 def _run(text: str, twips: int | None, underline: bool = False) -> str:
@@ -135,7 +145,7 @@ def _line_runs(line: lines.Line) -> str:
     """Return the runs of one set line: its text at the line's spacing in whole twips (rounded down: narrower),
     its blanks underlined."""
     twips = None if line.spacing is None else math.floor(line.spacing * TWIPS_PER_PT)
-    return "".join(_run("\u00a0" * (len(part) * 3 // 2), None, underline=True) if i % 2 else _run(part, twips)
+    return "".join(_run(_docx_blank(part), None, underline=True) if i % 2 else _run(part, twips)
                    for i, part in enumerate(_BLANK_SPLIT.split(line.text)) if part)
 
 

@@ -38,6 +38,7 @@ KEEP = re.compile(
     r"|[A-Za-z0-9][A-Za-z0-9.\-/%]*"
     + "".join(f"|{re.escape(label)}" for label in LABELS))
 DOTTED = re.compile(rf"[{HAN}]{{1,6}}(?:·[{HAN}]{{1,6}})+")
+NAME_PART = re.compile(r"[^·]+·?")   # a name too long for its line breaks after a “·” first
 # LibreOffice spaces Latin and digits from Chinese (2019 年 8 月) whatever w:autoSpaceDE/DN say (FACTS.md):
 # measured 3.45 pt at 3号. Word does not: there a line with digits stops short of the measure by that much
 AUTOSPACE_EMS = 3.45 / BODY_PT
@@ -145,9 +146,13 @@ def _broken(text: str, measure: Measure, names: tuple[str, ...]) -> tuple[str, .
 
 
 def _fitting(atom: str, measure: Measure) -> list[str]:
-    """Return an atom, or when it is longer than a line (a name over 26 字) its characters, punctuation glued."""
+    """Return an atom, or when it is longer than a line (a name in a table cell) its parts: a transliterated
+    name's after each “·” (阿不都热合曼· / 买买提), else its characters, punctuation glued."""
     if measure.ems(atom) <= measure.first_ems or BLANK.fullmatch(atom):
         return [atom]
+    parts = NAME_PART.findall(atom)
+    if len(parts) > 1:
+        return [piece for part in parts for piece in _fitting(part, measure)]
     out: list[str] = []
     for ch in atom:
         if out and (ch in NO_START or out[-1][-1] in NO_END):
@@ -155,6 +160,23 @@ def _fitting(atom: str, measure: Measure) -> list[str]:
         else:
             out.append(ch)
     return out
+
+
+def wrap(text: str, width_ems: float, face: fonts.Face) -> list[str]:
+    """Break a table cell's text (the roster's) into lines of at most `width_ems` of `face`, as a letter's."""
+    return break_lines(text, Measure(face, width_ems, width_ems))
+
+
+def balanced(text: str, width_ems: float, face: fonts.Face) -> list[str]:
+    """Wrap into as few lines as `wrap` does, but of even length (拟晋升专业 / 技术职务)."""
+    lines = wrap(text, width_ems, face)
+    target = face.ems(text) / len(lines)
+    while target < width_ems:
+        even = wrap(text, target, face)
+        if len(even) == len(lines):
+            return even
+        target += 0.5
+    return lines
 
 
 def lead_ems(label: str) -> float:
@@ -185,6 +207,20 @@ class Drawn:
     autospace_pt: float = 0.0
     slack_pt: float = 0.0
     portions: bool = False
+    hung_pt: float = 0.0         # how far a line ending in a blank prints past where it is aligned (LibreOffice:
+                                 # its last no-break space hangs past the edge, 1.8 mm measured)
+
+    def natural_pt(self, line: str) -> float:
+        """Return the advance (pt) of a line as this format draws it before letter spacing: the body face's
+        characters, each blank's underscores and the tail after it, the gaps between Chinese and Latin or digits."""
+        return (fonts.face(BODY_FACE).ems(BLANK.sub("", line)) * BODY_PT
+                + sum(len(b) * self.blank_pt + self.blank_tail_pt for b in BLANK.findall(line))
+                + len(SCRIPT_CHANGE.findall(line)) * self.autospace_pt)
+
+    def tail_pt(self, line: str) -> float:
+        """Return how far a line's aligned advance runs past what it prints (negative: short of it), by the blank
+        that ends it: the PDF's tail after its rule, LibreOffice's hung last space."""
+        return self.blank_tail_pt - self.hung_pt if BLANK.search(line[-3:]) else 0.0
 
 
 @dataclass(frozen=True)
@@ -217,17 +253,14 @@ def set_lines(text: str, drawn: Drawn, *, names: Iterable[str] = (), indent_ems:
               label: str = "") -> list[Line]:
     """Break a paragraph (after an optional 黑体 label) and give each line but the last the spacing that fills
     the 156 mm measure as this format draws it."""
-    face = fonts.face(BODY_FACE)
     lead = lead_ems(label)
     lines = break_lines(text, body_measure(indent_ems, lead), names)
     label_pt = lead * BODY_PT + len(label) * drawn.base_spacing_pt
     out = []
     for i, line in enumerate(lines):
         room = MEASURE_PT - drawn.slack_pt - (indent_ems * BODY_PT + label_pt if i == 0 else 0)
-        plain = BLANK.sub("", line)
-        natural = (face.ems(plain) * BODY_PT + sum(len(b) * drawn.blank_pt + drawn.blank_tail_pt for b in BLANK.findall(line))
-                   + len(SCRIPT_CHANGE.findall(line)) * drawn.autospace_pt)
-        spacing = fill_spacing(natural, _gaps(line, len(plain), drawn, room > natural), room)
+        natural = drawn.natural_pt(line)
+        spacing = fill_spacing(natural, _gaps(line, len(BLANK.sub("", line)), drawn, room > natural), room)
         if i == len(lines) - 1 and spacing is not None and spacing >= drawn.base_spacing_pt:
             spacing = None   # the last line is not spread, only condensed when it would not fit
         out.append(Line(line, spacing))

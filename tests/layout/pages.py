@@ -111,6 +111,50 @@ def blanks_before(pdf: bytes, label: str) -> list[float]:
     return widths
 
 
+def rules_between(pdf: bytes, labels: list[str]) -> list[list[float]]:
+    """Return, for each pair of neighbouring labels, the ruled lines to write on (≥ 140 mm wide) printed
+    between the first line holding the one and the first holding the next, as page × 1000 + mm from the
+    top: the rules of one section, wherever the page breaks."""
+    marks = [min(page.number * 1000 + line[0] for page in pdf_pages(pdf) for line in page.lines if label in line[3])
+             for label in labels]
+    rules: list[float] = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for number, page in enumerate(doc.pages, 1):
+            # one rule may be drawn as several shapes a fraction of a millimetre apart
+            for bottom in sorted(r["bottom"] / MM for r in page.rects + page.lines if r["width"] / MM > 140):
+                if not rules or number * 1000 + bottom - rules[-1] > 1:
+                    rules.append(number * 1000 + bottom)
+    return [[r for r in rules if start < r < end] for start, end in zip(marks, marks[1:], strict=False)]
+
+
+def signoff_rows(pdf: bytes) -> list[tuple[float, float, str]]:
+    """Return the sign-off rows of a letter's last page, date last, as (left mm, right mm, text): the trailing
+    rows set in from the left edge, each from its first to its last printed mark — a blank's rule (a thin
+    line under the row), not the underscores or no-break spaces drawing it."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[-1]
+        rows: dict[int, list] = defaultdict(list)
+        for char in page.chars:
+            if char["text"].strip() and char["text"] not in "_\u00a0":
+                rows[round((page.height - char["matrix"][5]) / MM * 2)].append(char)
+        # WeasyPrint draws a blank's rule as its box (its border), LibreOffice an underline in short lines
+        rules = [r for r in page.rects + page.lines if r["height"] <= 20 and 0.5 * MM < r["width"] < 140 * MM]
+        out = []
+        for key in sorted(rows):
+            chars = rows[key]
+            text = "".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"]))
+            if FOLIO.match(text.strip()):
+                continue
+            top = min(c["top"] for c in chars)
+            marks = [(c["x0"], c["x1"]) for c in chars] + [(r["x0"], r["x1"]) for r in rules
+                                                          if top - MM < r["top"] < top + 8.5 * MM]
+            out.append((min(m[0] for m in marks) / MM, max(m[1] for m in marks) / MM, text))
+    trailing = len(out)
+    while trailing and out[trailing - 1][0] > LEFT + 15:
+        trailing -= 1
+    return out[trailing:]
+
+
 def libreoffice_pdfs(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
     """Convert DOCX files to PDF with LibreOffice in one call (its own fresh profile); {name: pdf bytes}."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")

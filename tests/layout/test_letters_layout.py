@@ -14,14 +14,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docgen.documents import sample
+from docgen.kinds import KINDS, public_notice, recommendation
 from docgen.render import fonts
 from tests.layout.pages import (
     CLOSING,
+    RIGHT,
     Page,
     blanks_before,
     check_letter_pages,
     libreoffice_pdfs,
     pdf_pages,
+    rules_between,
+    signoff_rows,
 )
 
 LETTERS = ("public-notice", "notice-result", "commitment", "recommendation", "integrity-certificate",
@@ -158,6 +162,76 @@ def full_cover(name: str, unit_chars: int) -> dict:
     return data
 
 
+# every free-text field at its maxLength together (issue 21: “all fields at 100 % together, not one at a time”)
+FILLERS = {"phone": "0996-2024393、0996-2025816、", "office": "人事教育科（职称评审工作办公室）",
+           "current_title": TITLES, "target_title": TITLES, "series": SERIES, "specialty": "农业科学棉花栽培与育种技术",
+           "work": "棉花栽培技术推广与农业技术服务工作"}
+
+
+def _schema_node(node: dict, defs: dict) -> dict:
+    """Return a JSON-schema node with its $ref resolved and an optional (anyOf with null) unwrapped."""
+    node = defs[node["$ref"].split("/")[-1]] if "$ref" in node else node
+    options = [n for n in node.get("anyOf", []) if n.get("type") != "null"]
+    return _schema_node(options[0], defs) if options else node
+
+
+def _fill(node: dict, value: object, key: str, defs: dict, name: str) -> object:
+    """Return `value` with every string of free text (no enum, no pattern) at its schema's maxLength."""
+    node = _schema_node(node, defs)
+    if isinstance(value, dict):
+        return {k: _fill(node.get("properties", {}).get(k, {}), v, k, defs, name) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(node.get("items", {}), v, key, defs, name) for v in value]
+    if not isinstance(value, str) or "maxLength" not in node or "enum" in node or "pattern" in node:
+        return value
+    limit = node["maxLength"]
+    if key == "name" and limit == 20:
+        return name
+    if limit >= 100:
+        return _cut(ACHIEVEMENTS if limit > 200 else POLITICAL, limit)
+    return (FILLERS.get(key, UNITS[5]) * 4)[:limit]
+
+
+def at_limit(slug: str, dot: int) -> tuple[dict, str]:
+    """Return the sample of a letter with every free-text field at its maxLength together, a 20-字 name with “·”
+    at `dot`; the 推荐意见's review at what always fits beside the rest (REVIEW_SURE, its combined rule)."""
+    name = long_name(20, 1 + 2 * dot % 18)
+    schema = KINDS[slug].model.model_json_schema()
+    data = _fill(schema, sample(slug), "", schema.get("$defs", {}), name)
+    assert isinstance(data, dict)
+    if slug == "recommendation":
+        data["review"] = _cut(ACHIEVEMENTS, recommendation.REVIEW_SURE)
+    return data, name
+
+
+# pages a letter takes with every field at its limit: political-appraisal.PART_MAX says two; the 公示's
+# POLITICAL_MAX said two as well, but with 系列/专业/职务 15 and the unit 50 beside them it takes three (measured)
+MAX_PAGES = {"political-appraisal": 2, "public-notice": 3}
+
+
+@pytest.fixture(scope="module")
+def at_limit_laid_out(renderer, tmp_path_factory):
+    """Each letter with every field at its limit, in a profile each: [(slug, name, WeasyPrint's pages,
+    LibreOffice's pages of the DOCX)], converted in one call."""
+    cases = {slug: (*at_limit(slug, i), PROFILES[i % len(PROFILES)]) for i, slug in enumerate(LETTERS)}
+    docx = {slug: renderer.render(slug, data, "docx", profile).content for slug, (data, _, profile) in cases.items()}
+    converted = libreoffice_pdfs(docx, tmp_path_factory.mktemp("at-limit"))
+    return {slug: (name, pdf_pages(renderer.render(slug, data, "pdf", profile).content),
+                   pdf_pages(converted[slug], hanging=True)) for slug, (data, name, profile) in cases.items()}
+
+
+@pytest.mark.parametrize("slug", LETTERS)
+def test_every_field_at_its_limit_together(at_limit_laid_out, slug):
+    """All fields at 100 % together, a 20-字 name with “·”: inside the text area, names, IDs, dates and labels
+    whole, no bad line start, no lone sign-off, within the pages the kind allows; LibreOffice sets the PDF's lines
+    on as many pages."""
+    name, pdf, lo = at_limit_laid_out[slug]
+    check_letter_pages(pdf, names=[name], signoff_date=True)
+    check_letter_pages(lo, names=[name], signoff_date=True)
+    assert len(pdf) <= MAX_PAGES.get(slug, 1), len(pdf)
+    assert len(lo) == len(pdf) and _lines(lo) == _lines(pdf)
+
+
 def check_copies(pages: list[Page], copies: int) -> None:
     """Assert each copy starts on a front (odd) page with its whole cover: the cover's last line, each
     notice's print note (…有水印…), on the copy's first page; every copy as long, an even count."""
@@ -195,18 +269,39 @@ def test_checks_catch_a_bad_page():
     assert re.search(CLOSING, "·买") and not re.search(CLOSING, "买")
 
 
+# the blank 公示 runs to two pages: room to write 业绩成果 by hand (issue 21 point 9: it had 4 lines)
+BLANK_PAGES = {"public-notice": 2}
+NOTICE_SECTIONS = ["思想政治条件", "业绩成果", "公示时间"]
+
+
 @pytest.mark.parametrize("profile", PROFILES)
-def test_blank_letters_are_one_page(renderer, profile):
-    """Each blank letter is one page, its glyphs (the blanks' too) inside the text area, and its blanks long
-    enough to write in by hand: a name ≥ 40 mm, an ID number ≥ 60 mm (18 digits of 3.5 mm; issue 21 point 9)."""
+def test_blank_letters_fit_their_pages(renderer, profile):
+    """Each blank letter is one page (the 公示 two), its glyphs (the blanks' too) inside the text area, and its
+    blanks long enough to write in by hand: a name ≥ 40 mm, an ID number ≥ 60 mm (18 digits of 3.5 mm; issue 21
+    point 9)."""
     for slug in LETTERS:
         pdf = renderer.blank(slug, "pdf", profile).content
         pages = pdf_pages(pdf)
-        assert len(pages) == 1, (slug, profile)
+        assert len(pages) == BLANK_PAGES.get(slug, 1), (slug, profile)
         check_letter_pages(pages, names=[], signoff_date=False)
         assert all(width >= 40 for width in blanks_before(pdf, "同志")), (slug, blanks_before(pdf, "同志"))
         ids = blanks_before(pdf, "身份证号码：") + blanks_before(pdf, "身份证号码") + blanks_before(pdf, "身份证号：")
         assert all(width >= 60 for width in ids), (slug, ids)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_blank_public_notice_has_room_to_write(renderer, profile):
+    """The blank 公示 rules 5 lines under 思想政治条件 and 16 under 业绩成果 (~100 and ~320 handwritten 字) at a
+    handwriting pitch (≥ 8 mm), on two pages whose second holds the period and the sign-off."""
+    pdf = renderer.blank("public-notice", "pdf", profile).content
+    political, achievements = rules_between(pdf, NOTICE_SECTIONS)
+    assert (len(political), len(achievements)) == (public_notice.POLITICAL_LINES, public_notice.ACHIEVEMENT_LINES)
+    assert (len(political), len(achievements)) >= (5, 16)
+    for rules in (political, achievements):
+        pitches = [b - a for a, b in zip(rules, rules[1:], strict=False) if b - a < 500]    # within a page
+        assert pitches and all(8 <= pitch < 11 for pitch in pitches), pitches
+    last = pdf_pages(pdf)[-1].text()
+    assert "公示时间" in last and ("单位负责人" in last or "公章" in last), last
 
 
 def long_lists(entries: int) -> dict:
@@ -251,8 +346,12 @@ def test_blank_letters_docx_in_libreoffice_set_the_pdfs_lines(renderer, tmp_path
     docx = {slug: renderer.blank(slug, "docx").content for slug in LETTERS}
     converted = libreoffice_pdfs(docx, tmp_path)
     for slug in LETTERS:
-        lo_pages, pdf = pdf_pages(converted[slug], hanging=True), pdf_pages(renderer.blank(slug, "pdf").content)
-        assert len(lo_pages) == 1 and _lines(lo_pages) == _lines(pdf), slug
+        pdf = renderer.blank(slug, "pdf").content
+        lo_pages, pdf_pages_ = pdf_pages(converted[slug], hanging=True), pdf_pages(pdf)
+        assert len(lo_pages) == BLANK_PAGES.get(slug, 1) and _lines(lo_pages) == _lines(pdf_pages_), slug
+    # the blank 公示's rules to write on, as many in each section (LibreOffice breaks the page one rule earlier)
+    assert [len(rules) for rules in rules_between(converted["public-notice"], NOTICE_SECTIONS)] == \
+        [len(rules) for rules in rules_between(renderer.blank("public-notice", "pdf").content, NOTICE_SECTIONS)]
 
 
 def test_a_dot_starts_no_line_in_free_text_weasyprint_sets(renderer):
@@ -264,3 +363,22 @@ def test_a_dot_starts_no_line_in_free_text_weasyprint_sets(renderer):
     for slug, data in (("evaluation-form", form), ("ce-exemption", exemption)):
         for page in pdf_pages(renderer.render(slug, data, "pdf").content):
             assert not page.starts_with(r"^·"), (slug, page.starts_with(r"^·"))
+
+
+SIGNED = ("public-notice", "political-appraisal", "authenticity-guarantee", "commitment")
+
+
+def test_signoff_lines_centred_over_the_date_in_both_formats(renderer, tmp_path):
+    """GB/T 9704 §7.3.5.1: each 署名 line is centred over the 成文日期 (≤ 1 mm) or set flush right, whatever its
+    blanks (drawn as the PDF's rule with its tail, as the DOCX's underlined spaces) and the date's digits
+    (LibreOffice spaces them from Chinese), in the PDF and in the DOCX as LibreOffice lays it out."""
+    converted = libreoffice_pdfs({slug: renderer.render(slug, sample(slug), "docx").content for slug in SIGNED},
+                                 tmp_path)
+    for slug in SIGNED:
+        for fmt, pdf in (("pdf", renderer.render(slug, sample(slug), "pdf").content), ("docx", converted[slug])):
+            *signed, (date_left, date_right, _) = signoff_rows(pdf)
+            assert signed, (slug, fmt)
+            for left, right, text in signed:
+                off = (left + right) / 2 - (date_left + date_right) / 2
+                # flush right: a blank that ends the line stops its tail (0.278 em, 1.6 mm) short of the edge
+                assert abs(off) <= 1 or right > RIGHT - 2, (slug, fmt, text, round(off, 2))

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from docgen.kinds import roster
 from docgen.render import lines
 
 HAN = "阿不都热合曼买提古丽娜尔吐逊依汗明江克木艾力努兰哈别拉米"
@@ -101,3 +102,37 @@ def test_underlined_blanks_stay_whole(measure):
     text = "本人" + "，______，身份证号码" * 8
     broken = lines.break_lines(text, measure)
     assert all(len(b) == 6 for line in broken for b in re.findall(r"_+", line))
+
+
+# --- a table cell's lines (the roster's, lines.wrap): the letters' breaker in a narrow measure
+
+@pytest.fixture(scope="module")
+def face():
+    return lines.fonts.face(lines.BODY_FACE)
+
+
+def test_a_transliterated_name_too_long_for_its_cell_breaks_after_its_dots(face):
+    assert lines.wrap("阿不都热合曼·买买提", 7, face) == ["阿不都热合曼·", "买买提"]
+    assert lines.wrap("热依汗古丽·阿不都热合曼·买买提明江", 7.02, face) == ["热依汗古丽·", "阿不都热合曼·", "买买提明江"]
+
+
+@pytest.mark.parametrize("width", [3, 4, 5, 6, 7, 8, 9, 10])
+def test_a_cell_keeps_kinsoku_after_brackets_and_digits(face, width):
+    # measure.wrap, the roster's own breaker before, started lines with “；” after a bracketed group or a digit run
+    text = "审定（排名第三）；发表论文3篇，其中中文核心期刊1篇"
+    broken = lines.wrap(text, width, face)
+    assert "".join(broken) == text
+    assert not [line for line in broken[1:] if line[0] in lines.NO_START], broken
+    assert all(face.ems(line) <= width + 1e-9 for line in broken), broken
+
+
+def test_a_date_stays_whole_in_its_cell_and_a_unit_keeps_its_tail(face):
+    # the roster's 获现任专业职务时间 column, LibreOffice's gaps between digits and Chinese counted (issue 21.1)
+    columns = [c.header for c in roster.GEOMETRY.columns]
+    date_ems = roster.GEOMETRY.inner_ems[columns.index("获现任专业职务时间")]
+    assert lines.wrap("2018年12月", date_ems, face) == ["2018年12月"]
+    assert lines.wrap("若羌县林业和草原局", 8.42, face) == ["若羌县林业", "和草原局"]   # no “局” alone
+
+
+def test_balanced_lines_are_as_few_but_even(face):
+    assert lines.balanced("拟晋升专业技术职务", 6, face) == ["拟晋升专业", "技术职务"]

@@ -1,4 +1,4 @@
-"""docgen/render/measure.py: units, and lines broken as GB/T 15834 禁则 and the names in the seeds ask."""
+"""docgen/render/measure.py: units, widths and line counts (breaking lines: tests/render/test_lines.py)."""
 from __future__ import annotations
 
 import pytest
@@ -20,29 +20,6 @@ def test_units_agree_with_word_and_the_page():
     # GB/T 9704: 28 characters of 3号 would take 158 mm of the 156 mm line (hence the condensed Normal style)
     assert measure.ems_in(156, 16) == pytest.approx(27.64, abs=0.01)
     assert measure.mm_to_twips(1) == 57 and round(measure.TWIPS_PER_MM, 3) == 56.693
-
-
-def test_a_transliterated_name_breaks_after_its_dot_not_inside_a_part(face):
-    lines = measure.wrap("阿不都热合曼·买买提", 7, face)
-    assert lines == ["阿不都热合曼·", "买买提"]
-
-
-def test_no_line_starts_with_closing_punctuation(face):
-    text = "一二三四五六七，八九十"
-    for width in range(3, 11):
-        lines = measure.wrap(text, width, face)
-        assert "".join(lines) == text
-        assert not any(line[0] in measure.CLOSING for line in lines[1:]), (width, lines)
-        assert all(face.ems(line) <= width + 1e-9 for line in lines), (width, lines)
-
-
-def test_a_date_stays_on_one_line_when_it_fits(face):
-    lines = measure.wrap("2018年12月", 5.5, face)
-    assert lines == ["2018年12月"]
-
-
-def test_balanced_lines_are_as_few_but_even(face):
-    assert measure.balanced("拟晋升专业技术职务", 6, face) == ["拟晋升专业", "技术职务"]
 
 
 def test_line_count_and_the_kinsoku_measure(face):
