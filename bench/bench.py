@@ -7,6 +7,7 @@ Measures, on this machine and in the same run (so that the ratios hold on a busy
   `soffice --convert-to pdf` per document;
 - the 1000-row roster, the 3-copy 评审表, a 100-applicant batch (the batch runner, in this process);
 - one applicant's 申报材料.pdf with 8 scans against merging the same files with pypdf alone (bench/package.py);
+- the DOCX of the 1000-row roster and of the letters against plain docxtpl on the same template (bench/docxtpl_plain.py);
 - the HTTP service (`docgen serve`, gunicorn, on 127.0.0.1) at concurrency 1/2/4/8 from a bounded load
   generator: documents/s, p50, p99, errors;
 - a worker's RSS over 2000 renders, cold start to first PDF (CLI and service), pydyf's zlib level.
@@ -42,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pikepdf
 from batch_scale import tree_cpu_s
+from docxtpl_plain import measure as docxtpl_measure
 from package import measure as package_measure
 from roster import payload as roster_payload
 from trust import TARGET_MS as TRUST_TARGET_MS
@@ -468,7 +470,8 @@ def http_row(row: dict, lo_rate: float | None) -> str:
 
 def report(args, all_cases: list[Case], lo_note: str | None, http_rows: list[dict], serve_first_ms: float | None,
            batch: dict | None, rss: dict | None, lo_rss: float | None, cold: list[float],
-           zlib_rows: list, wall_s: float, package: dict | None = None, trust: dict | None = None) -> str:
+           zlib_rows: list, wall_s: float, package: dict | None = None, trust: dict | None = None,
+           docxtpl: dict | None = None) -> str:
     load = os.getloadavg()
     lines = [(f"Measured by `bench/run{' --quick' if args.quick else ''}` on {time.strftime('%Y-%m-%d')}: "
               f"{os.cpu_count()} cores shared with other work (load average {load[0]:.1f} at the end), "
@@ -522,6 +525,10 @@ def report(args, all_cases: list[Case], lo_note: str | None, http_rows: list[dic
                      f"seal {trust['seal'] - trust['plain']:+.1f}, PDF/A {trust['pdfa'] - trust['plain']:+.1f}, signature "
                      f"{trust['sign'] - trust['plain']:+.1f} ms; bench/trust.py) | {added:+.1f} ms | – | – | "
                      f"≤ {TRUST_TARGET_MS} ms: {verdict(added, TRUST_TARGET_MS)} |")
+    for name, (ours, theirs) in (docxtpl or {}).items():
+        lines.append(f"| DOCX {name}, CPU, vs plain docxtpl on the same template and context (bench/docxtpl_plain.py) | "
+                     f"{fmt_ms(ours)} | docxtpl: {fmt_ms(theirs)} | {ratio(theirs, ours)} | ahead: "
+                     f"{'met' if ours < theirs else 'missed'} |")
     if rss:
         growth = rss["end"] - rss["warm"]
         lo_text = f"{lo_rss:.0f} MB (soffice.bin, warm)" if lo_rss else "–"
@@ -580,6 +587,8 @@ def main() -> None:
         package = package_measure(3 if args.quick else 9)
         print("seal, signature, PDF/A …", file=sys.stderr)
         trust = trust_measure(10 if args.quick else 30)
+        print("DOCX vs plain docxtpl …", file=sys.stderr)
+        docxtpl = docxtpl_measure(3 if args.quick else 9)
         print("HTTP …", file=sys.stderr)
         http_rows = []
         with docgen_serve(work) as (port, serve_first_ms, server):
@@ -594,7 +603,7 @@ def main() -> None:
         cold = [cold_start_ms(work) for _ in range(1 if args.quick else 3)]
         zlib_rows = zlib_levels(renderer)
     text = report(args, all_cases, lo_note, http_rows, serve_first_ms, batch, rss, lo_rss, cold, zlib_rows,
-                  time.perf_counter() - began, package, trust)
+                  time.perf_counter() - began, package, trust, docxtpl)
     Path(args.out).write_text(text, encoding="utf-8")
     if Path(args.out) == RESULTS:
         into_readme(text)
