@@ -93,12 +93,13 @@ class PeakRss:
 
 
 def tree_cpu_s(pid: int) -> float:
-    """Return the CPU seconds (user + system) the live processes of a tree have used so far."""
+    """Return the CPU seconds (user + system) a tree has used so far: its live processes', and those of the
+    children they reaped (a pool process replaced after its items)."""
     ticks = 0
     for member in tree(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
+            ticks += sum(int(f) for f in fields[11:15])   # utime, stime, cutime, cstime
         except (OSError, IndexError, ValueError):
             continue
     return ticks / os.sysconf("SC_CLK_TCK")
