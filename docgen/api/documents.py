@@ -222,6 +222,18 @@ def _optional_flag(name: str) -> bool | None:
     return flag(name) if name in request.args else None
 
 
+def _default_copies(renderer: Renderer, kind: Kind, payload: object) -> int:
+    """Return the copies a request without ?copies= prints: its profile's (the 评审表: 一式2份 in bazhou-2024), as
+    the render will; the most a request may ask for when its profile is unknown (the render refuses it)."""
+    if not kind.copies:
+        return 1
+    named = request.args.get("profile") or (payload.get("profile") if isinstance(payload, dict) else None)
+    try:
+        return kind.copies(profiles.get(named if isinstance(named, str) else None))
+    except profiles.UnknownProfile:
+        return documents.MAX_COPIES
+
+
 def _marks() -> documents.Marks:
     """Read ?seal=, ?sign=, ?pdfa= and ?qr= (the last two default to the profile's settings)."""
     return documents.Marks(seal=flag("seal"), sign=flag("sign"), pdfa=_optional_flag("pdfa"),
@@ -236,7 +248,7 @@ def _render_view(slug: str) -> Callable[[], Response]:
         copies, blind, preview, marks = _copies(), flag("blind"), flag("preview"), _marks()
         payload = json_body()
         here = services()
-        heavy_work = overload.cost(payload, copies or (documents.MAX_COPIES if kind.copies else 1)) >= overload.HEAVY_COST
+        heavy_work = overload.cost(payload, copies or _default_copies(renderer, kind, payload)) >= overload.HEAVY_COST
         if heavy_work and not (marks.seal or marks.sign):   # a unit's seal and signer stay in this process
             with here.heavy_gate.slot(complete_at()):   # WeasyPrint's lock here stays free for light renders
                 rendered = heavy.render(here.settings, slug, payload, fmt, request.args.get("profile"), copies=copies,

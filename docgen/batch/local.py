@@ -37,7 +37,8 @@ IDLE_SECONDS = 2.0        # how often an idle runner looks for batches submitted
 WEBHOOK_SECONDS = 1.0     # how often the webhook thread looks for events and due deliveries
 FINISH = -1               # what a batch's finish (ZIP, print file) is, among the items in hand
 BEAT_SECONDS = 5.0        # how often a runner touches its heartbeat file, busy or idle
-TASKS_PER_PROCESS = 200   # a pool process is replaced after so many items: memory a big batch took goes back
+TASKS_PER_PROCESS = 1000  # a pool process is replaced after so many items: memory a big batch took goes back (a
+#                           new one pays the cold start again: not every 100 applicants)
 HEARTBEAT_FILE = "runner.heartbeat"   # DATA_DIR/runner.heartbeat: the runner's pid, rewritten as it beats
 HEARTBEAT_STALE = 30.0    # a runner process silent longer is taken for dead (/readyz 503)
 CRASHED = ("生成此文书的进程意外退出（内存不足或被终止），单独重试仍然失败；请检查该申报人的数据与扫描件，"

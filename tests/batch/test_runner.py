@@ -111,7 +111,7 @@ def test_pool_processes_are_replaced_after_their_share_of_items(tmp_path, monkey
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "BATCH_RUNNER": "none", "BATCH_WORKERS": 1})
     here = app.extensions["docgen"]
     local.shutdown_pool()
-    monkeypatch.setattr(local, "TASKS_PER_PROCESS", 2)     # 200 in service: a big batch's memory goes back
+    monkeypatch.setattr(local, "TASKS_PER_PROCESS", 2)     # 1000 in service: a big batch's memory goes back
     batch_id = _submit(app, 4)
     assert local.LocalRunner(here).run_batch(batch_id) == "done"
     pids = {item.claim.split(":")[1] for item in here.store.items(batch_id)}

@@ -15,6 +15,7 @@ from docgen.documents import sample
 from docgen.errors import Problem
 from docgen.limits import overload
 from docgen.limits.overload import Gate
+from docgen.render.merge import page_count
 from tests.helpers import pdf_text
 
 
@@ -82,6 +83,17 @@ def test_cost_tells_a_long_roster_and_copies_from_a_one_page_document():
     assert overload.cost(sample("roster")) < overload.HEAVY_COST            # 7 rows
     assert overload.cost(_roster(2000)) >= overload.HEAVY_COST * 50
     assert overload.cost(sample("evaluation-form"), copies=3) >= overload.HEAVY_COST
+
+
+def test_a_2_copy_evaluation_form_renders_here_and_3_copies_in_the_helper(client):
+    heavy.shutdown()
+    payload = {**sample("evaluation-form"), "profile": "bazhou-2024"}       # 一式2份: a light render
+    resp = client.post("/v1/documents/evaluation-form?format=pdf", json=payload)
+    assert resp.status_code == 200 and heavy._pool is None                # not costed as 5 copies
+    assert page_count(resp.data) == 8                                     # two copies of 4 pages
+    resp = client.post("/v1/documents/evaluation-form?format=pdf&copies=3", json=payload)
+    assert resp.status_code == 200 and heavy._pool is not None            # three copies: heavy
+    heavy.shutdown()
 
 
 def test_time_queued_counts_against_the_wait():

@@ -56,3 +56,22 @@ def test_no_hanging_punctuation_in_word(renderer):
     styles = docx_xml(content, "word/styles.xml")
     assert styles.count('<w:overflowPunct w:val="0"/>') == 2      # docDefaults and Normal
     assert "w:overflowPunct" not in docx_xml(content) and 'w:overflowPunct w:val="1"' not in styles
+
+
+def test_copies_docx_after_its_pdf_takes_the_pdfs_pages_not_a_second_layout(renderer, monkeypatch):
+    from docgen.render.pdf import PdfRenderer
+
+    payload = sample("evaluation-form")
+    alone = renderer.render("evaluation-form", payload, "docx", copies=3)   # laid out for its copies' padding
+    layouts: list[str] = []
+    fit = PdfRenderer.fit
+    monkeypatch.setattr(PdfRenderer, "fit", lambda self, *a, **k: layouts.append(a[0]) or fit(self, *a, **k))
+    renderer.render("evaluation-form", payload, "pdf", copies=3)                 # as a batch item: PDF, then DOCX
+    after = renderer.render("evaluation-form", payload, "docx", copies=3)
+    assert layouts == []
+    body = [docx_xml(d.content).replace(d.document_id, "ID") for d in (alone, after)]
+    assert body[0] == body[1] and body[0].count("<w:sectPr") == 3             # the same 3 copies, padded alike
+    other = renderer.render("evaluation-form", {**payload, "applicant": {**payload["applicant"], "name": "李娟"}},
+                            "docx", copies=3)
+    assert layouts == ["evaluation-form/document.html"]                           # other content: laid out
+    assert "李娟" in docx_xml(other.content)
