@@ -62,7 +62,8 @@ def test_render_past_the_limit_is_stopped_with_503():
 
 def test_api_render_over_the_time_limit_is_503_problem(app, client):
     app.extensions["docgen"].gate = Gate(slots=1, wait=1, time_limit=0.001)
-    resp = client.post("/v1/documents/commitment?format=pdf", json=sample("commitment"))
+    # a render that surely outlasts 1 ms (a one-page letter, written directly, may finish before the timer fires)
+    resp = client.post("/v1/documents/evaluation-form?format=pdf&copies=1", json=sample("evaluation-form"))
     assert resp.status_code == 503 and resp.mimetype == "application/problem+json"
     assert resp.headers["Retry-After"] and "已停止" in resp.json["detail"]
     app.extensions["docgen"].gate = Gate(slots=1, wait=1, time_limit=60)

@@ -66,7 +66,9 @@ def test_405_is_problem_json_with_allow(client):
     assert "GET" in resp.headers["Allow"]
 
 
-def test_413_is_problem_json(app, client):
-    app.config["MAX_CONTENT_LENGTH"] = 1000
+def test_413_is_problem_json(tmp_path):
+    from docgen.app import create_app
+
+    client = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "MAX_BODY_BYTES": 1000}).test_client()
     resp = client.post("/v1/documents/commitment", data=b"{" + b" " * 2000 + b"}", content_type="application/json")
     _is_chinese_problem(resp, 413)
