@@ -48,7 +48,7 @@ def test_the_whole_flow_by_keyboard(page: Any, web_app: Flask) -> None:   # Any:
         if page.eval_on_selector("#type", "s => s.value") == "commitment":
             break
         page.keyboard.press("ArrowDown")
-    page.wait_for_function("form.slug === 'commitment' && !!document.querySelector('[data-pointer=\"/applicant/name\"]')")
+    page.wait_for_function("() => form.slug === 'commitment' && !!document.querySelector('[data-pointer=\"/applicant/name\"]')")
 
     tab_to(page, '[data-pointer="/applicant/name"]')
     page.keyboard.type(NAME)

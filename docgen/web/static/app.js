@@ -1179,12 +1179,22 @@ async function showMaterials() {
     list = await profileMaterials($("profile").value);
   } catch (e) {
     $("materials").replaceChildren(el("li", { text: "无法载入申报材料清单，请刷新页面" }));
+    delete $("materials").dataset.shape;
     return;
   }
   shownFilled = filledDocs();
-  const focused = $("materials").contains(document.activeElement) ? document.activeElement.id : null;
-  $("materials").replaceChildren(...list.materials.map((item) => materialItem(item, list)));
-  if (focused && $(focused)) $(focused).focus();   // a keyboard user keeps their place when the list is redrawn
+  const box = $("materials"), shape = [$("profile").value, ...list.materials.map((m) => m.key)].join();
+  if (box.dataset.shape === shape) {   // the same list: only the documents' lines change (filled or not)
+    for (const item of list.materials) {
+      const old = box.querySelector(`#material-${item.key} .material-actions`);
+      if (old) old.replaceWith(documentActions(types.find((t) => t.slug === item.document), item, list));
+    }
+  } else {
+    const focused = box.contains(document.activeElement) ? document.activeElement.id : null;
+    box.replaceChildren(...list.materials.map((item) => materialItem(item, list)));
+    box.dataset.shape = shape;
+    if (focused && $(focused)) $(focused).focus();   // a keyboard user keeps their place when the list is redrawn
+  }
   const makes = list.paper && list.materials.length;
   $("make-package").hidden = !makes;
   if (!makes) packageSay(list.materials.length ? "本地区无需上报纸质申报材料，只在网上提交电子版；可逐份生成文书" : "本地区配置没有申报材料清单");
@@ -1216,7 +1226,7 @@ function documentActions(type, item, list) {
   const where = !list.paper ? "" : filled ? "整套材料中按所填内容生成"
     : item.condition ? "整套材料中不含：符合情形的请填写，填写后一并生成"
     : inPackage(item, list) ? "整套材料中按所填内容生成" : "整套材料中为空白表（未填写），手工填写";
-  return el("div", {}, where ? el("p", { class: "hint", text: where }) : null, el("div", { class: "buttons" },
+  return el("div", { class: "material-actions" }, where ? el("p", { class: "hint", text: where }) : null, el("div", { class: "buttons" },
     el("button", { type: "button", class: "secondary", "data-make": type.slug, onclick: (e) => makeOne(type.slug, e.currentTarget) },
       "生成 PDF", el("span", { class: "visually-hidden", text: `：${type.title}` })),
     el("button", { type: "button", class: "link", "data-open": type.slug, onclick: () => openForm(type.slug) },
