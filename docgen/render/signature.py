@@ -4,6 +4,7 @@ pyHanko, an incremental update (a PDF/A file stays PDF/A), its visible field the
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -12,6 +13,17 @@ FIELD = "单位签章"   # the signature field's name, as a viewer lists it
 # room kept for the CMS container: pyHanko otherwise signs twice, once to measure it (half the signing time).
 # RSA-4096 with a 3-certificate chain is ~7 KB; an RFC 3161 time-stamp token adds ~6 KB
 RESERVED, RESERVED_WITH_TSA = 12_288, 24_576
+
+
+class _NoTrustListNeeded(logging.Filter):
+    """Drop pyHanko's warning (with its traceback) that no certificate path was built: `signatures` checks with
+    no trust list on purpose, so every verification logged one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to build path")
+
+
+logging.getLogger("pyhanko.sign.validation.generic_cms").addFilter(_NoTrustListNeeded())
 
 
 class SignerError(ValueError):
