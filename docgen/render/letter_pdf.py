@@ -10,7 +10,6 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from types import SimpleNamespace
 from typing import Any
 
 import cffi
@@ -368,7 +367,7 @@ def _subset(face: Font, glyphs: tuple[int, ...]) -> bytes:
     key = ("direct", face.path, glyphs)
     content = subsets.CACHE.get(key)
     if content is None:
-        program = subsets._renumbered(SimpleNamespace(hb_face=face.hb_face), glyphs, False)
+        program = subsets.cff_subset(face.hb_face, glyphs)
         if program is None:
             raise Unsupported(f"{face.name}: not a CID-keyed CFF face")
         content = pydyf.zlib.compress(program)

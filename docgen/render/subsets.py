@@ -155,7 +155,7 @@ def _subset(font: Any, to_unicode: dict, hinting: bool) -> None:
     key = (CACHE.pin(font.hb_face), tuple(sorted(to_unicode)), bool(hinting), bool(font.missing))
     content = CACHE.get(key)
     if content is None:
-        content = _renumbered(font, key[1], hinting) if _renumberable(font) else None
+        content = cff_subset(font.hb_face, key[1], hinting) if _renumberable(font) else None
         if content is None:
             _stock["subset"](font, to_unicode, hinting)
             content = font.file_content
@@ -203,9 +203,10 @@ def _renumberable(font: Any) -> bool:
             and bool(harfbuzz_subset) and harfbuzz.hb_version_atleast(4, 1, 0))
 
 
-def _renumbered(font: Any, glyphs: tuple[int, ...], hinting: bool) -> bytes | None:
-    """Return the bare CFF program of the glyphs numbered 0…n-1 whose charset gives each glyph its
-    original id as CID, or None when the face does not allow that (then the stock subset is used)."""
+def cff_subset(hb_face: Any, glyphs: tuple[int, ...], hinting: bool = False) -> bytes | None:
+    """Return the bare CFF program of a HarfBuzz face's glyphs numbered 0…n-1 whose charset gives each glyph its
+    original id as CID, or None when the face does not allow that (WeasyPrint's stock subset is used then; the
+    direct letter writer, docgen.render.letter_pdf, falls back to WeasyPrint)."""
     wanted = glyphs if glyphs[0] == 0 else (0, *glyphs)   # .notdef stays glyph 0
     subset_input = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(),
                           harfbuzz_subset.hb_subset_input_destroy)
@@ -219,7 +220,7 @@ def _renumbered(font: Any, glyphs: tuple[int, ...], hinting: bool) -> bytes | No
     drop = harfbuzz_subset.hb_subset_input_set(subset_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
     tags = sorted(harfbuzz.hb_tag_from_string(name, -1) for name in DROP_TABLES)
     harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
-    face = harfbuzz_subset.hb_subset_or_fail(font.hb_face, subset_input)
+    face = harfbuzz_subset.hb_subset_or_fail(hb_face, subset_input)
     if face == ffi.NULL:
         return None
     face = ffi.gc(face, harfbuzz.hb_face_destroy)
