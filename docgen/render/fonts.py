@@ -22,6 +22,7 @@ OFFICIAL_FACES = ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB
 DEFAULT_FONTS_DIR = Path(__file__).resolve().parents[2] / "fonts"
 
 _conf = (DEFAULT_FONTS_DIR / "fonts.conf").resolve()
+FALLBACKS = 8   # of fontconfig's sorted list, the fonts a missing character is looked for in
 _lock = threading.Lock()
 
 
@@ -44,12 +45,12 @@ def fonts_conf() -> Path:
     return _conf
 
 
-def _fc_match(pattern: str, fmt: str) -> str:
+def _fc_match(pattern: str, fmt: str, *, sort: bool = False) -> str:
     if not shutil.which("fc-match"):
         raise FontMissing("fc-match is not installed (fontconfig): scripts/install-system.sh")
     env = {**os.environ, "FONTCONFIG_FILE": str(_conf)}
-    return subprocess.run(["fc-match", "-f", fmt, pattern], capture_output=True, text=True, env=env,
-                          timeout=10).stdout.strip()
+    return subprocess.run(["fc-match", *(["-s"] if sort else []), "-f", fmt, pattern], capture_output=True,
+                          text=True, env=env, timeout=10).stdout.strip()
 
 
 def resolve(face: str) -> str | None:
@@ -71,6 +72,22 @@ def _font_file(face: str, conf: str) -> str:
     if not path.lower().endswith((".otf", ".ttf", ".ttc", ".otc")) or not Path(path).is_file():
         raise FontMissing(f"no font file for “{face}” (fontconfig answered {path!r}): scripts/install-system.sh")
     return path
+
+
+def fallback_files(face: str) -> tuple[tuple[str, int], ...]:
+    """Return the font files (and indexes in a collection) fontconfig tries for a face name, best first: where a
+    character the face lacks is drawn from (喆 from Noto Serif CJK SC)."""
+    return _fallback_files(face, str(_conf))
+
+
+@cache
+def _fallback_files(face: str, conf: str) -> tuple[tuple[str, int], ...]:
+    out = []
+    for line in _fc_match(face, "%{file}|%{index}\\n", sort=True).splitlines()[:FALLBACKS]:
+        path, _, index = line.rpartition("|")
+        if path.lower().endswith((".otf", ".ttf", ".ttc", ".otc")):
+            out.append((path, int(index or 0)))
+    return tuple(out)
 
 
 class Face:

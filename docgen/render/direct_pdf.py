@@ -1,0 +1,287 @@
+"""PDF pages written directly with pydyf: fonts as CID-keyed CFF subsets, text runs and rules, the file around them
+(what docgen.render.letter_pdf and docgen.render.grid_pdf set instead of WeasyPrint laying the HTML out again)."""
+from __future__ import annotations
+
+import ctypes.util
+import hashlib
+import io
+import os
+import threading
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import cffi
+import pydyf
+from fontTools.ttLib import TTFont
+from weasyprint.text.ffi import ffi as wp_ffi
+
+from docgen.render import fonts, subsets
+
+MM = 72 / 25.4
+# templates/_base/gbt9704.css .blank: transparent underscores over a rule, a margin after it
+BLANK_MARGIN_EMS, BLANK_RULE = 0.278, 0.75
+
+
+class Unsupported(Exception):
+    """The document uses something these writers do not set: WeasyPrint renders it."""
+
+
+@dataclass
+class Font:
+    """One font file as the PDF embeds it: glyph ids, advances (per 1000 units), vertical metrics, HarfBuzz face."""
+
+    path: str
+    name: str
+    family: str
+    gids: dict[int, int]
+    widths: dict[int, int]
+    ascent: float
+    descent: float
+    hb_face: Any
+
+    def has(self, char: str) -> bool:
+        """Tell whether the font draws a character."""
+        return ord(char) in self.gids
+
+    def gid(self, char: str) -> int:
+        """Return the glyph id of a character, or raise Unsupported when the face lacks it (fontconfig's fallback)."""
+        gid = self.gids.get(ord(char))
+        if gid is None:
+            raise Unsupported(f"{self.family} lacks {char!r}")
+        return gid
+
+    def width(self, text: str, size: float, spacing: float) -> float:
+        """Return the advance of a text at a size with a letter spacing after each character (pt)."""
+        return sum(self.widths[self.gid(c)] for c in text) * size / 1000 + spacing * len(text)
+
+
+_hb = cffi.FFI()
+_hb.cdef("typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t;"
+         "hb_blob_t *hb_blob_create_from_file(const char *file_name);"
+         "hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);")
+_hb_lib = _hb.dlopen(ctypes.util.find_library("harfbuzz") or "libharfbuzz.so.0")
+_font_lock = threading.Lock()
+# a process forked while another thread held the lock would wait for it forever (the batch process pool forks)
+os.register_at_fork(after_in_child=lambda: globals().update(_font_lock=threading.Lock()))
+
+
+def face_font(face: str, style: str = "") -> Font:
+    """Return the font fontconfig gives an official face name (仿宋_GB2312 → FandolFang), named with `style` as
+    WeasyPrint names it."""
+    with _font_lock:
+        return _font_of_file(fonts.font_file(face), style)
+
+
+def fallback_font(face: str, char: str) -> Font:
+    """Return the font fontconfig falls back to for a character the face lacks (Noto CJK for 喆), or raise
+    Unsupported."""
+    with _font_lock:
+        for path, index in fonts.fallback_files(face):
+            found = _font_of_file(path, "", index)
+            if found.has(char):
+                return found
+    raise Unsupported(f"no font for {char!r}")
+
+
+@cache
+def _font_of_file(path: str, style: str, index: int = 0) -> Font:
+    """Read a font file once per process: its cmap as glyph ids, advances, metrics and a HarfBuzz face; its PDF
+    name is its family and the style asked for."""
+    with TTFont(path, lazy=True, fontNumber=index) as otf:   # the tables read, the file closed
+        upm = otf["head"].unitsPerEm
+        metrics, order = otf["hmtx"].metrics, {name: gid for gid, name in enumerate(otf.getGlyphOrder())}
+        gids = {cp: order[name] for cp, name in otf.getBestCmap().items()}
+        widths = {order[name]: round(advance * 1000 / upm) for name, (advance, _) in metrics.items()}
+        names = otf["name"]
+        family = str(names.getDebugName(16) or names.getDebugName(1))
+        ascent, descent = otf["hhea"].ascent / upm, -otf["hhea"].descent / upm
+    raw = _hb_lib.hb_face_create(_hb_lib.hb_blob_create_from_file(path.encode()), index)
+    hb_face = wp_ffi.cast("hb_face_t *", int(_hb.cast("uintptr_t", raw)))
+    return Font(path, family.replace(" ", "") + (f"-{style}" if style else ""), family, gids, widths, ascent,
+                descent, hb_face)
+
+
+def baseline(top: float, line_height: float, face: Font, size: float) -> float:
+    """Return the baseline of a line box: half the leading above the face's ascent (CSS 2 §10.8.1)."""
+    return top + (line_height - (face.ascent + face.descent) * size) / 2 + face.ascent * size
+
+
+@dataclass
+class Run:
+    """Characters in one font, size and letter spacing; a blank is drawn as a rule, its underscores invisible."""
+
+    text: str
+    font: Font
+    size: float
+    spacing: float
+    blank: bool = False
+    anchor: str = ""   # a named destination at the run's start
+
+
+@dataclass
+class Used:
+    """The glyphs a document uses of each font (gid → text), named /F0, /F1, … in the order first used."""
+
+    glyphs: dict[str, dict[int, str]] = field(default_factory=dict)
+    fonts: dict[str, Font] = field(default_factory=dict)
+
+    def key(self, face: Font, text: str) -> tuple[str, str]:
+        """Return the resource name of a font and the hex CIDs (the face's glyph ids) of a text in it."""
+        name = next((k for k, f in self.fonts.items() if f is face), f"F{len(self.fonts)}")
+        self.fonts[name] = face
+        glyphs = self.glyphs.setdefault(name, {})
+        cids = []
+        for char in text:
+            gid = face.gid(char)
+            glyphs[gid] = char
+            cids.append(f"{gid:04x}")
+        return name, "".join(cids)
+
+
+def run_ops(run: Run, x: float, baseline: float, used: Used, rules: list[tuple[float, float, float, float]]
+            ) -> tuple[list[str], float]:
+    """Return the operators drawing a run at x on a baseline (PDF coordinates) and where the next run starts; a
+    blank's rule goes into `rules` (x, y, width, height in PDF coordinates)."""
+    width = run.font.width(run.text, run.size, run.spacing)
+    name, cids = used.key(run.font, run.text)
+    ops = [f"BT /{name} {run.size:g} Tf {run.spacing:.4f} Tc 1 0 0 1 {x:.3f} {baseline:.3f} Tm <{cids}> Tj ET"]
+    if run.blank:   # .blank: transparent underscores over a rule at the bottom of the glyphs' box
+        ops = ["/Clear gs", *ops, "/Ink gs"]
+        rules.append((x, baseline - run.font.descent * run.size - BLANK_RULE, width, BLANK_RULE))
+        width += BLANK_MARGIN_EMS * run.size
+    return ops, x + width
+
+
+def _subset(face: Font, glyphs: tuple[int, ...]) -> bytes:
+    """Return the bare CFF program of the glyphs, CID = the face's glyph id (docgen.render.subsets), deflated
+    (at pydyf's level, docgen.render.pdf.install_deflate); cached: a title's and a page number's glyphs repeat."""
+    key = ("direct", face.path, face.name, glyphs)
+    content = subsets.CACHE.get(key)
+    if content is None:
+        program = subsets.cff_subset(face.hb_face, glyphs)
+        if program is None:
+            raise Unsupported(f"{face.name}: not a CID-keyed CFF face")
+        content = pydyf.zlib.compress(program)
+        subsets.CACHE.put(key, content)
+    return content
+
+
+def _to_unicode(glyphs: dict[int, str]) -> bytes:
+    """Return the ToUnicode CMap of the glyphs (text extraction and search)."""
+    pairs = [f"<{gid:04x}> <{char.encode('utf-16-be').hex()}>" for gid, char in sorted(glyphs.items())]
+    chunks = [f"{len(pairs[i:i + 100])} beginbfchar\n" + "\n".join(pairs[i:i + 100]) + "\nendbfchar"
+              for i in range(0, len(pairs), 100)]
+    return ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo\n"
+            "<< /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n"
+            "/CMapType 2 def\n1 begincodespacerange\n<0000> <ffff>\nendcodespacerange\n" + "\n".join(chunks)
+            + "\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend").encode()
+
+
+def _widths(face: Font, gids: list[int]) -> pydyf.Array:
+    """Return the /W array of the glyphs: runs of consecutive CIDs with their widths."""
+    out = pydyf.Array()
+    for gid in gids:
+        if gid - 1 not in gids:
+            out.extend([gid, pydyf.Array()])
+        out[-1].append(face.widths[gid])
+    return out
+
+
+def _font_dictionary(pdf: pydyf.PDF, face: Font, glyphs: dict[int, str]) -> pydyf.Dictionary:
+    """Add a Type 0 font embedding the subset of the glyphs (CID-keyed CFF, Identity-H, ToUnicode) to the PDF."""
+    gids = sorted(glyphs)
+    tag = "".join(chr(65 + b % 26) for b in hashlib.md5(repr((face.name, gids)).encode(),
+                                                         usedforsecurity=False).digest()[:6])
+    name = f"/{tag}+{face.name}"
+    program = pydyf.Stream([_subset(face, tuple(gids))], {"Subtype": "/CIDFontType0C", "Filter": "/FlateDecode"})
+    unicode = pydyf.Stream([_to_unicode(glyphs)], compress=True)
+    ascent, descent = round(face.ascent * 1000), round(-face.descent * 1000)
+    descriptor = pydyf.Dictionary({
+        "Type": "/FontDescriptor", "FontName": name, "FontFamily": pydyf.String(face.family), "Flags": 4,
+        "FontBBox": pydyf.Array([0, descent, max(face.widths[g] for g in gids), ascent]), "ItalicAngle": 0,
+        "Ascent": ascent, "Descent": descent, "CapHeight": ascent, "StemV": 80, "StemH": 80})
+    for obj in (program, unicode, descriptor):
+        pdf.add_object(obj)
+    descriptor["FontFile3"] = program.reference
+    cid_font = pydyf.Dictionary({
+        "Type": "/Font", "Subtype": "/CIDFontType0", "BaseFont": name, "FontDescriptor": descriptor.reference,
+        "CIDSystemInfo": pydyf.Dictionary({"Registry": pydyf.String("Adobe"), "Ordering": pydyf.String("Identity"),
+                                           "Supplement": 0}),
+        "W": _widths(face, gids)})
+    pdf.add_object(cid_font)
+    return pydyf.Dictionary({"Type": "/Font", "Subtype": "/Type0", "BaseFont": name, "Encoding": "/Identity-H",
+                             "DescendantFonts": pydyf.Array([cid_font.reference]), "ToUnicode": unicode.reference})
+
+
+@dataclass
+class Sheet:
+    """A page to write: its content stream, size (pt) and named destinations on it (name → x, y)."""
+
+    content: bytes
+    width: float
+    height: float
+    dests: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass
+class Info:
+    """What WeasyPrint writes besides the pages: metadata, language, and where the title's bookmark points."""
+
+    title: str = ""
+    keywords: str = ""
+    creator: str = ""
+    lang: str = ""
+    title_at: tuple[float, float] = (0.0, 0.0)   # on the first page
+
+
+def write(sheets: list[Sheet], used: Used, info: Info) -> bytes:
+    """Return the PDF of the pages, embedding the subsets of the glyphs they use."""
+    pdf = pydyf.PDF()
+    font_resources = pydyf.Dictionary()
+    for name, face in used.fonts.items():
+        dictionary = _font_dictionary(pdf, face, used.glyphs[name])
+        pdf.add_object(dictionary)
+        font_resources[name] = dictionary.reference
+    states = pydyf.Dictionary({"Ink": pydyf.Dictionary({"ca": 1}), "Clear": pydyf.Dictionary({"ca": 0})})
+    pages = []
+    for sheet in sheets:
+        stream = pydyf.Stream([sheet.content], compress=True)
+        pdf.add_object(stream)
+        box = pydyf.Array([0, 0, round(sheet.width, 6), round(sheet.height, 6)])
+        page = pydyf.Dictionary({"Type": "/Page", "Parent": pdf.pages.reference, "MediaBox": box, "TrimBox": box,
+                                 "BleedBox": box, "Contents": stream.reference,
+                                 # each page its own (the finish adds its marks' XObjects page by page)
+                                 "Resources": pydyf.Dictionary({"Font": font_resources, "ExtGState": states})})
+        pdf.add_page(page)
+        pages.append(page)
+    _catalog(pdf, pages, sheets, info)
+    output = io.BytesIO()
+    pdf.write(output, version=b"1.7", compress=True)
+    return output.getvalue()
+
+
+def _catalog(pdf: pydyf.PDF, pages: list[pydyf.Dictionary], sheets: list[Sheet], info: Info) -> None:
+    """Add what WeasyPrint writes besides the pages: metadata, language, the title's bookmark, named anchors."""
+    for key, value in (("Title", info.title), ("Keywords", info.keywords), ("Creator", info.creator)):
+        if value:
+            pdf.info[key] = pydyf.String(value)
+    pdf.info["Producer"] = pydyf.String("docgen")
+    if info.lang:
+        pdf.catalog["Lang"] = pydyf.String(info.lang)
+    if info.title:
+        outlines = pydyf.Dictionary({"Count": 1})
+        pdf.add_object(outlines)
+        x, y = info.title_at
+        item = pydyf.Dictionary({"Title": pydyf.String(info.title), "Parent": outlines.reference, "Count": 0,
+                                 "Dest": pydyf.Array([pages[0].reference, "/XYZ", round(x, 6), round(y, 6), 0])})
+        pdf.add_object(item)
+        outlines["First"] = outlines["Last"] = item.reference
+        pdf.catalog["Outlines"] = outlines.reference
+    dests = sorted(((anchor, page, xy) for page, sheet in zip(pages, sheets, strict=True)
+                    for anchor, xy in sheet.dests.items()), key=lambda dest: dest[0])
+    if dests:
+        names = pydyf.Array()
+        for anchor, page, (x, y) in dests:
+            names.extend([pydyf.String(anchor), pydyf.Array([page.reference, "/XYZ", round(x, 6), round(y, 6), 0])])
+        pdf.catalog["Names"] = pydyf.Dictionary({"Dests": pydyf.Dictionary({"Names": names})})
