@@ -98,7 +98,7 @@ def _font_of_file(path: str, style: str, index: int = 0) -> Font:
         ascent, descent = otf["hhea"].ascent / upm, -otf["hhea"].descent / upm
     raw = _hb_lib.hb_face_create(_hb_lib.hb_blob_create_from_file(path.encode()), index)
     hb_face = wp_ffi.cast("hb_face_t *", int(_hb.cast("uintptr_t", raw)))
-    return Font(path, family.replace(" ", "") + (f"-{style}" if style else ""), family, gids, widths, ascent,
+    return Font(path, family.replace(" ", "-") + (f"-{style}" if style else ""), family, gids, widths, ascent,
                 descent, hb_face)
 
 
