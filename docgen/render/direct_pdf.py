@@ -235,6 +235,14 @@ class Info:
     title_at: tuple[float, float] = (0.0, 0.0)   # on the first page
 
 
+def info_of(root: Any, title_at: tuple[float, float]) -> Info:
+    """Return the metadata of a parsed HTML document (its title, the document id WeasyPrint writes as keywords, the
+    generator, the language) with where its bookmark points."""
+    meta = {m.get("name"): m.get("content") or "" for m in root.iter("meta") if m.get("name")}
+    return Info(root.findtext(".//title") or "", meta.get("keywords", ""), meta.get("generator", ""),
+                root.get("lang") or "", title_at)
+
+
 def write(sheets: list[Sheet], used: Used, info: Info) -> bytes:
     """Return the PDF of the pages, embedding the subsets of the glyphs they use."""
     pdf = pydyf.PDF()

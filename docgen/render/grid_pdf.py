@@ -15,8 +15,8 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from docgen.render.direct_pdf import (MM, Info, Run, Sheet, Unsupported, Used, baseline, face_font,
-                                      fallback_font, run_ops)
+from docgen.render.direct_pdf import (MM, Run, Sheet, Unsupported, Used, baseline, face_font, fallback_font,
+                                      info_of, run_ops)
 from docgen.render.direct_pdf import write as write_pdf
 
 MARKER = '<svg class="grid"'      # what a grid document's HTML holds (templates/roster/document.html)
@@ -157,7 +157,7 @@ def _cells(page: _Page, cells: Any, table_height: float) -> None:
 def _section(section: Any, lay: Layout, used: Used) -> Sheet:
     """Set one page of the table."""
     page = _Page(lay, used, lay.top)
-    grid = None
+    grid_height = None
     for element in section:
         classes = element.get("class")
         if element.tag == "h1" and classes == "title":
@@ -165,11 +165,11 @@ def _section(section: Any, lay: Layout, used: Used) -> Sheet:
         elif element.tag == "p" and classes == "unit":
             page.text(_inline(element, lay.body_face, _style(element, _PT)), lay.left, lay.unit)
         elif element.tag == "svg" and classes == "grid":
-            grid = (page.y, float(element.get("height", "").removesuffix("mm")) * MM)
+            grid_height = float(element.get("height", "").removesuffix("mm")) * MM
             page.ops += _rules(element, lay.left, lay.height - page.y)
-            page.y += grid[1]
-        elif element.tag == "div" and classes == "cells" and grid is not None:
-            _cells(page, element, grid[1])
+            page.y += grid_height
+        elif element.tag == "div" and classes == "cells" and grid_height is not None:
+            _cells(page, element, grid_height)
         elif element.tag == "p" and classes == "folio" and not len(element):
             page.y += _style(element, _MARGIN) * MM
             runs = _runs(" ".join((element.text or "").split()), lay.body_face, lay.size)
@@ -205,10 +205,4 @@ def write(html: str, layout: Mapping[str, str]) -> bytes:
         if section.tag != "section" or section.get("class") != "page" or (section.tail or "").strip():
             raise Unsupported(f"<{section.tag}>")
         sheets.append(_section(section, lay, used))
-    meta = {m.get("name"): m.get("content") or "" for m in root.iter("meta") if m.get("name")}
-    info = Info(root.findtext(".//title") or "", meta.get("keywords", ""), meta.get("generator", ""),
-                root.get("lang") or "", (lay.left, lay.height - lay.top))
-    return write_pdf(sheets, used, info)
-
-
-
+    return write_pdf(sheets, used, info_of(root, (lay.left, lay.height - lay.top)))

@@ -9,7 +9,7 @@ from typing import Any
 from lxml import html as lxml_html
 
 from docgen.render.direct_pdf import (BLANK_MARGIN_EMS, MM, Font, Info, Run, Sheet, Unsupported, Used, baseline,
-                                      face_font, run_ops)
+                                      face_font, info_of, run_ops)
 from docgen.render.direct_pdf import write as write_pdf
 
 # GB/T 9704-2012 page and type as templates/_base/gbt9704.css sets them (the comparison test holds both equal)
@@ -208,9 +208,7 @@ def layout(html: str, tries: Iterable[int]) -> tuple[Page, Info, int]:
     Raises Unsupported for anything outside the letters' vocabulary, a letter none of them keeps on one page,
     or one that ends so near the page's end that WeasyPrint's own rounding decides (it sets those)."""
     root = lxml_html.document_fromstring(html)
-    meta = {m.get("name"): m.get("content") or "" for m in root.iter("meta") if m.get("name")}
-    info = Info(root.findtext(".//title") or "", meta.get("keywords", ""), meta.get("generator", ""),
-                root.get("lang") or "", (LEFT, PAGE_H - TOP))
+    info = info_of(root, (LEFT, PAGE_H - TOP))
     body = root.find("body")
     if body is None or (body.text or "").strip():
         raise Unsupported("no body")
