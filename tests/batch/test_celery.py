@@ -88,7 +88,7 @@ def _submit_commitments(tmp_path: Path, redis, n: int):
 
 
 def test_batch_waits_for_a_worker_and_survives_one_killed(tmp_path, redis):
-    n = 10
+    n = 80      # enough that the first worker is still at it when killed: a 承诺书 takes a worker tens of ms
     app, config, batch, location = _submit_commitments(tmp_path, redis, n)
     client = app.test_client()
     time.sleep(3)
