@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 from functools import cache
+from typing import NamedTuple
 from urllib.parse import quote
 
 import qrcode
@@ -39,30 +40,44 @@ QUIET = 2          # the PNG's quiet zone, in modules
 BITS = bytes.maketrans(b"\x00\x01", b"01")   # modules as bytes (light 0, dark 1) → binary digits
 
 
-class _Code(qrcode.QRCode):
-    """qrcode's QR code, its mask chosen as qrcode's own best_mask_pattern chooses it, but each mask's penalty
-    computed on the symbol as one int (qrcode lays the symbol out again and walks it module by module for each
-    of the 8 masks: ~1 ms a mask, 8–10 ms a code)."""
+class _Mask(NamedTuple):
+    """A mask pattern against mask 0, on the data modules of a version."""
 
-    def best_mask_pattern(self) -> int:
-        """Return the mask of the lowest penalty, the first on a tie, on the symbol laid out as qrcode tests it
-        (format and version modules light): the data modules laid out once (mask 0), each other mask applied
-        to them by XOR."""
+    delta: int                       # the modules it sets differently from mask 0, as _lines gives them
+    cells: list[tuple[int, int]]     # the same modules, (row, column)
+
+
+class _Code(qrcode.QRCode):
+    """qrcode's QR code as its make(fit=True) makes it, made faster: laid out once and each mask's penalty computed
+    on the symbol as one int (qrcode lays the symbol out again and walks it module by module for each of the 8
+    masks: ~1 ms a mask, 8–10 ms a code)."""
+
+    def make(self, fit: bool = True) -> None:
+        """Make the symbol qrcode's make(fit=True) makes: the smallest version that holds the data, and the mask of
+        the lowest penalty (the first on a tie) on the symbol laid out as qrcode tests it (format and version
+        modules light). Laid out once with mask 0; each other mask applied to the data modules by XOR, the chosen
+        one then to the modules, and the format and version modules written for it."""
+        self.best_fit()
         self.makeImpl(True, 0)
         symbol = _lines(self.modules)
-        penalties = [_penalty(symbol ^ delta, self.modules_count) for delta in _DELTAS[self.version]]
-        return penalties.index(min(penalties))
+        masks = _MASKS[self.version]
+        penalties = [_penalty(symbol ^ mask.delta, self.modules_count) for mask in masks]
+        pattern = penalties.index(min(penalties))
+        for r, c in masks[pattern].cells:
+            self.modules[r][c] = not self.modules[r][c]
+        self.setup_type_info(False, pattern)
+        if self.version >= 7:
+            self.setup_type_number(False)
 
     def map_data(self, data: list[int], mask_pattern: int) -> None:
         """Lay out the data modules, noting the first time for a version which modules they are (those the
         function patterns left unset)."""
-        if self.version not in _DELTAS:
-            _DELTAS[self.version] = _mask_deltas(self.modules)
+        if self.version not in _MASKS:
+            _MASKS[self.version] = _masks(self.modules)
         super().map_data(data, mask_pattern)
 
 
-# per version, per mask: the modules that mask 0 and this mask set differently, as _lines gives them
-_DELTAS: dict[int, list[int]] = {}
+_MASKS: dict[int, list[_Mask]] = {}   # per version, the 8 masks against mask 0
 
 
 def _lines(modules: list[list[bool]]) -> int:
@@ -71,20 +86,20 @@ def _lines(modules: list[list[bool]]) -> int:
     return int(digits.translate(BITS), 2)
 
 
-def _mask_deltas(modules: list[list[bool | None]]) -> list[int]:
-    """Return, per mask, the data modules (those unset) it darkens differently from mask 0, as _lines gives them."""
+def _masks(modules: list[list[bool | None]]) -> list[_Mask]:
+    """Return, per mask, the data modules (those unset) it darkens differently from mask 0."""
     n = len(modules)
-    cells = [(r, c) for r, row in enumerate(modules) for c, value in enumerate(row) if value is None]
+    data = [(r, c) for r, row in enumerate(modules) for c, value in enumerate(row) if value is None]
     first = util.mask_func(0)
-    deltas = []
+    masks = []
     for pattern in range(8):
         other = util.mask_func(pattern)
+        cells = [(r, c) for r, c in data if first(r, c) != other(r, c)]
         flags = bytearray(2 * n * n)
         for r, c in cells:
-            if first(r, c) != other(r, c):
-                flags[r * n + c] = flags[n * n + c * n + r] = 1
-        deltas.append(int(bytes(flags).translate(BITS), 2))
-    return deltas
+            flags[r * n + c] = flags[n * n + c * n + r] = 1
+        masks.append(_Mask(int(bytes(flags).translate(BITS), 2), cells))
+    return masks
 
 
 @cache
