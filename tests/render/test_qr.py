@@ -8,10 +8,15 @@ from urllib.parse import urlparse
 
 import pdfplumber
 import pytest
+import qrcode
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from qrcode import util
 
 from docgen import profiles
 from docgen.documents import Marks, sample
-from docgen.render import finish
+from docgen.render import finish, qr
 from tests.helpers import docx_xml, libreoffice_to_pdf, pdf_pages_text
 
 QR_KINDS = profiles.get().qr_documents
@@ -65,3 +70,52 @@ def test_docx_with_the_code_keeps_its_pages_in_libreoffice(renderer, tmp_path):
             renderer.render("public-notice", sample("public-notice"), "docx", marks=marks).content)
     libreoffice_to_pdf([tmp_path / "with.docx", tmp_path / "without.docx"], tmp_path)
     assert _lines((tmp_path / "with.pdf").read_bytes()) == _lines((tmp_path / "without.pdf").read_bytes())
+
+
+def _qrcode_own(data: str, border: int = 0) -> qrcode.QRCode:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=border, box_size=6)
+    code.add_data(data)
+    code.make(fit=True)
+    return code
+
+
+# verify links as docgen makes them: a deployment's PUBLIC_URL, a document id (uuid4 hex), any SECRET_KEY
+public_urls = st.builds("https://{}{}{}".format, st.from_regex(r"[a-z][a-z0-9-]{0,30}(\.[a-z]{2,10}){1,3}", fullmatch=True),
+                        st.sampled_from(("", ":8443", ":8000")), st.sampled_from(("", "/", "/docgen", "/zc/docgen/")))
+verify_urls = st.builds(qr.verify_url, public_urls, st.uuids().map(lambda u: u.hex), st.text(min_size=1, max_size=40))
+# other texts, from 1 character to past version 10 (numeric, alphanumeric, bytes and Chinese segments)
+texts = st.one_of(st.text(min_size=1, max_size=300), st.from_regex(r"[0-9A-Z $%*+./:-]{1,400}", fullmatch=True),
+                  st.from_regex(r"[0-9]{1,600}", fullmatch=True), st.text("张三王芳新疆巴州1-/", min_size=1, max_size=200))
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(data=st.one_of(verify_urls, texts))
+@example("https://docgen.example.gov.cn/v1/verify/" + "f" * 160)   # version 10: version modules written
+def test_matrix_is_qrcodes_own_symbol(data):
+    # the same version, data, error correction and mask: qrcode's make(fit=True) evaluating all 8 masks
+    assert qr.matrix(data) == _qrcode_own(data).get_matrix()
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(data=st.one_of(verify_urls, texts))
+def test_each_masks_penalty_is_qrcodes_lost_point(data):
+    code = _qrcode_own(data)
+    for pattern in range(8):
+        code.makeImpl(True, pattern)   # as qrcode's best_mask_pattern scores it
+        assert qr._penalty(qr._lines(code.modules), code.modules_count) == util.lost_point(code.modules), pattern
+
+
+def test_png_has_the_pixels_of_qrcodes_image():
+    url = qr.verify_url("https://docgen.example.gov.cn", "0123456789abcdef0123456789abcdef", "key")
+    ours = Image.open(io.BytesIO(qr.png(url)))
+    theirs = _qrcode_own(url, border=qr.QUIET).make_image(fill_color="black", back_color="white").get_image()
+    assert (ours.mode, ours.size) == (theirs.mode, theirs.size) == ("1", (270, 270))   # version 6: (41 + 4) × 6
+    assert ours.tobytes() == theirs.tobytes()
+
+
+@pytest.mark.skipif(not shutil.which("zbarimg"), reason="zbarimg (zbar-tools) not installed")
+def test_png_scans_to_its_link(tmp_path):
+    url = qr.verify_url("https://docgen.example.gov.cn/", "fedcba9876543210fedcba9876543210", "key")
+    (tmp_path / "code.png").write_bytes(qr.png(url))
+    out = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "code.png")], capture_output=True, text=True)
+    assert out.stdout.strip() == url
