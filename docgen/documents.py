@@ -8,10 +8,8 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-import threading
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -130,29 +128,6 @@ class Issuer:
                               applicant_key=rendered.applicant_key)
 
 
-class PdfPages:
-    """The page counts of the PDFs rendered last (one copy, before finishing), by their content less the document id:
-    what the same document's DOCX pads its copies to, without laying it out again (a batch makes both)."""
-
-    REMEMBERED = 64
-
-    def __init__(self) -> None:
-        self._pages: OrderedDict[str, int] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def remember(self, html: str, context: dict[str, Any], layout: Mapping[str, str] | None, pages: int) -> None:
-        """Record the pages a document's PDF took."""
-        with self._lock:
-            self._pages[pdf_render._fit_key(html, context, layout)] = pages
-            while len(self._pages) > self.REMEMBERED:
-                self._pages.popitem(last=False)
-
-    def known(self, html: str, context: dict[str, Any], layout: Mapping[str, str] | None) -> int | None:
-        """Return the pages the PDF of the same content took, if rendered lately."""
-        with self._lock:
-            return self._pages.get(pdf_render._fit_key(html, context, layout))
-
-
 @dataclass
 class Renderer:
     """Renders documents of every registered kind with one set of templates, fonts and calendar; records
@@ -165,7 +140,6 @@ class Renderer:
     # signs those links; without settings a key for this process only (from_settings reads the real one)
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     credentials: Credentials = field(default_factory=Credentials)   # the deployment's one unit's, if configured
-    _pages: PdfPages = field(default_factory=lambda: PdfPages(), repr=False, compare=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Renderer:
@@ -297,14 +271,10 @@ class Renderer:
         if fmt == "pdf":
             content = pdf.render(template, context, kind.layout, variant=PDFA if pdfa else None)
             self._check_one_page(kind, state, lambda: merge.page_count(content))
-            if needs_pages:   # the same document's DOCX (a batch makes both) is not laid out again
-                self._pages.remember(pdf.html(template, context), context, kind.layout, merge.page_count(content))
         elif fmt == "docx":
-            # a letter set in the lines a page its PDF is; its pages from the PDF made of the same content, else
-            # from one layout of it
-            if needs_pages and (known := self._pages.known(pdf.html(template, context), context, kind.layout)):
-                lines, pages = pdf.lines_per_page(template, context, kind.layout), known
-            elif needs_pages:
+            # a letter set in the lines a page its PDF is; its pages those of the PDF made of the same content (a
+            # batch makes both: PdfRenderer remembers them), else from one layout of it
+            if needs_pages:
                 lines, pages = pdf.fit(template, context, kind.layout)
             else:
                 lines, pages = pdf.lines_per_page(template, context, kind.layout), 0

@@ -54,7 +54,7 @@ LINES_PER_PAGE, MAX_LINES_PER_PAGE = 22, 28   # 28: a 1.4 line pitch, still open
 TEXT_HEIGHT_MM = 225   # GB/T 9704 §5.2.2 版心高
 
 
-FITS_REMEMBERED = 256   # letters whose line count is kept: the DOCX of a batch item follows its PDF
+FITS_REMEMBERED = 256   # documents whose lines a page and pages are kept: the DOCX of a batch item follows its PDF
 SURELY_FITS = 14   # body lines that leave room for the title, the sign-off and its seal on one page
 _PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -97,7 +97,8 @@ class PdfRenderer:
         # FACTS.md: a FontConfiguration per render grows RSS without bound; one per process
         self.font_config = FontConfiguration()
         self._lock = threading.Lock()
-        self._fits: OrderedDict[str, int] = OrderedDict()   # a letter's HTML and layout → lines a page
+        # a document's HTML and layout → the lines a page and the pages its PDF took (one copy, before finishing)
+        self._fits: OrderedDict[str, tuple[int, int]] = OrderedDict()
         self.fetcher = _LocalFetcher(roots=(self.templates_dir, Path(fonts_dir).resolve()))
 
     def html(self, template: str, context: dict) -> str:
@@ -133,16 +134,14 @@ class PdfRenderer:
             return None
         key = _fit_key(html, context, None)
         known = self._fits.get(key)
-        tries = [known] if known else [LINES_PER_PAGE] if _surely_overflows(html) else range(
+        tries = [known[0]] if known else [LINES_PER_PAGE] if _surely_overflows(html) else range(
             LINES_PER_PAGE, MAX_LINES_PER_PAGE + 1)
         try:
             content, lines = letter_pdf.write(html, tries)
         except letter_pdf.Unsupported:
             return None
         with self._lock:   # its DOCX is set in as many lines a page
-            self._fits[key] = lines
-            while len(self._fits) > FITS_REMEMBERED:
-                self._fits.popitem(last=False)
+            self._remember(key, lines, 1)
         return content
 
     @staticmethod
@@ -168,13 +167,18 @@ class PdfRenderer:
         html = self.html(template, context)
         if _estimated_lines(html) <= SURELY_FITS:
             return LINES_PER_PAGE
-        lines = self._fits.get(_fit_key(html, context, layout))
-        return lines if lines is not None else self._fitted(template, html, context, layout)[1]
+        known = self._fits.get(_fit_key(html, context, layout))
+        return known[0] if known is not None else self._fitted(template, html, context, layout)[1]
 
     def fit(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> tuple[int, int]:
-        """Return the lines per page the document is set in (as lines_per_page) and the pages it takes, from one
-        layout, not written (a DOCX's copies are padded to it; a one-page letter is checked with it)."""
-        document, lines = self._fitted(template, self.html(template, context), context, layout)
+        """Return the lines per page the document is set in (as lines_per_page) and the pages it takes (a DOCX's
+        copies are padded to it; a one-page letter is checked with it): those of its PDF when the same content was
+        rendered lately (a batch item's DOCX follows its PDF), else from one layout, not written."""
+        html = self.html(template, context)
+        known = self._fits.get(_fit_key(html, context, layout))
+        if known is not None:
+            return known
+        document, lines = self._fitted(template, html, context, layout)
         return lines, len(document.pages)
 
     def _fitted(self, template: str, html: str, context: dict[str, Any], layout: Mapping[str, str] | None
@@ -189,8 +193,8 @@ class PdfRenderer:
         with self._lock:  # one FontConfiguration per process, and WeasyPrint is not thread-safe
             known = self._fits.get(key) if self._is_letter(template) else None
             if known is not None:   # fitted before (its DOCX, or the same letter again): lay out once
-                pitch = [] if known == LINES_PER_PAGE else [_pitch_css(known, self.font_config)]
-                return self._layout(html, [*sheets, *pitch]), known
+                pitch = [] if known[0] == LINES_PER_PAGE else [_pitch_css(known[0], self.font_config)]
+                return self._layout(html, [*sheets, *pitch]), known[0]
             document, lines = self._layout(html, sheets), LINES_PER_PAGE
             if len(document.pages) > 1 and self._is_letter(template) and not _surely_overflows(html):
                 for tighter_lines in range(LINES_PER_PAGE + 1, MAX_LINES_PER_PAGE + 1):
@@ -198,13 +202,19 @@ class PdfRenderer:
                     if len(tighter.pages) == 1:
                         document, lines = tighter, tighter_lines
                         break
-            if self._is_letter(template):
-                self._fits[key] = lines
-                while len(self._fits) > FITS_REMEMBERED:
-                    self._fits.popitem(last=False)
+            self._remember(key, lines, len(document.pages))
         return document, lines
 
+    def _remember(self, key: str, lines: int, pages: int) -> None:
+        """Record the lines a page and the pages a document took, the oldest forgotten past FITS_REMEMBERED
+        (the caller holds the lock)."""
+        self._fits[key] = lines, pages
+        self._fits.move_to_end(key)
+        while len(self._fits) > FITS_REMEMBERED:
+            self._fits.popitem(last=False)
+
     def _layout(self, html: str, stylesheets: list[weasyprint.CSS]) -> Any:
+        """Lay the HTML out with the stylesheets (WeasyPrint's Document: its pages, not yet written)."""
         return weasyprint.HTML(string=html, base_url=str(self.templates_dir) + "/",
                                url_fetcher=self.fetcher).render(stylesheets=stylesheets, font_config=self.font_config)
 

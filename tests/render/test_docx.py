@@ -59,19 +59,24 @@ def test_no_hanging_punctuation_in_word(renderer):
 
 
 def test_copies_docx_after_its_pdf_takes_the_pdfs_pages_not_a_second_layout(renderer, monkeypatch):
+    from docgen.render import pdf as pdf_render
     from docgen.render.pdf import PdfRenderer
 
+    pdf = pdf_render.renderer(str(renderer.templates_dir), str(renderer.fonts_dir))
     payload = sample("evaluation-form")
-    alone = renderer.render("evaluation-form", payload, "docx", copies=3)   # laid out for its copies' padding
     layouts: list[str] = []
-    fit = PdfRenderer.fit
-    monkeypatch.setattr(PdfRenderer, "fit", lambda self, *a, **k: layouts.append(a[0]) or fit(self, *a, **k))
+    layout = PdfRenderer._layout
+    monkeypatch.setattr(PdfRenderer, "_layout", lambda self, html, *a: layouts.append(html) or layout(self, html, *a))
+    pdf._fits.clear()   # nothing remembered from other tests
+    alone = renderer.render("evaluation-form", payload, "docx", copies=3)   # laid out for its copies' padding
+    assert len(layouts) == 1
+    pdf._fits.clear()
     renderer.render("evaluation-form", payload, "pdf", copies=3)                 # as a batch item: PDF, then DOCX
     after = renderer.render("evaluation-form", payload, "docx", copies=3)
-    assert layouts == []
+    assert len(layouts) == 2                                                      # the PDF's layout, no other
     body = [docx_xml(d.content).replace(d.document_id, "ID") for d in (alone, after)]
     assert body[0] == body[1] and body[0].count("<w:sectPr") == 3             # the same 3 copies, padded alike
     other = renderer.render("evaluation-form", {**payload, "applicant": {**payload["applicant"], "name": "李娟"}},
                             "docx", copies=3)
-    assert layouts == ["evaluation-form/document.html"]                           # other content: laid out
+    assert len(layouts) == 3 and "李娟" in layouts[-1]                            # other content: laid out
     assert "李娟" in docx_xml(other.content)
