@@ -162,7 +162,7 @@ def finish_batch(services: Services, batch_id: str) -> str:
     batch = store.claim_finish(batch_id, token, services.settings.BATCH_LEASE_SECONDS)
     if batch is None:
         return _not_finishing(store, batch_id)
-    items = store.items(batch_id)
+    items = store.items(batch_id, payloads=False)   # the packages read theirs one applicant at a time
     errors = [error for item in items for error in item.errors]
     manifest, printable = _write_archive(services, batch, items, errors, lambda: store.renew_finish(batch_id, token))
     if printable:
@@ -229,7 +229,8 @@ def _write_archive(services: Services, batch: Batch, items: list[BatchItem], err
                                  "applicant": item.who if item.folder else None})
         for made in packages.build_all(services.renderer, storage, profile, items,
                                        batch_key(batch.id, attachments.FOLDER), errors,
-                                       lambda documents: services.issuer.issue(documents, batch_id=batch.id)):
+                                       lambda documents: services.issuer.issue(documents, batch_id=batch.id),
+                                       services.store.payloads):
             path = f"{FILES}/{made.path}"
             archive.writestr(path, made.content)
             manifest.append(_package_entry(path, made))
