@@ -6,13 +6,16 @@
 1. Embedded runner (process pool, one per core): N applicants × the profile's whole set (PDF + DOCX), the
    roster (PDF, DOCX, XLSX), archive.zip and print.pdf — the issue 26 target is 100 applicants in ≤ 15 s on 2
    cores; with its wall time, the CPU time and peak RSS of the whole process tree (this process and its pool,
-   read from /proc every 0.1 s).
+   read from /proc every 0.1 s), and the peak RSS of this process in each step of the finish (which runs here):
+   reading the items, archive.zip, print.pdf, the rest — and how far the finish rose above this process's RSS
+   before it (`finish_rise_mb`: what must not grow with the batch).
 2. Celery: a real redis-server and `docgen worker --concurrency 1` processes sharing one SQLite database
    and artifact folder; the same batch with one worker, then with two. Prints wall times and the speed-up.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -70,18 +73,39 @@ def tree_rss_mb(pid: int) -> float:
     return total * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def own_rss_mb() -> float:
+    """Return this process's resident memory (MB)."""
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 class PeakRss:
-    """Sample the process tree's RSS on a thread while a block runs; `peak` is the highest sum seen (MB)."""
+    """Sample the process tree's RSS on a thread while a block runs; `peak` is the highest sum seen (MB), and
+    `phases` this process's highest RSS in each phase named by `phase` (MB)."""
 
     def __init__(self, every: float = 0.1) -> None:
         self.peak, self._every, self._stop = 0.0, every, threading.Event()
+        self.phase, self.phases = "items", {}
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         while True:
             self.peak = max(self.peak, tree_rss_mb(os.getpid()))
+            own = own_rss_mb()
+            self.phases[self.phase] = max(self.phases.get(self.phase, 0.0), own)
             if self._stop.wait(self._every):
                 return
+
+    def during(self, phase: str, call):
+        """Return `call` that, while it runs, has its samples counted under `phase` (then the previous one)."""
+        def wrapped(*args, **kwargs):
+            before, self.phase = self.phase, phase
+            self.phases[phase] = max(self.phases.get(phase, 0.0), own_rss_mb())
+            try:
+                return call(*args, **kwargs)
+            finally:
+                self.phases[phase] = max(self.phases.get(phase, 0.0), own_rss_mb())
+                self.phase = before
+        return wrapped
 
     def __enter__(self) -> PeakRss:
         self._thread.start()
@@ -118,7 +142,7 @@ def embedded(n: int, folder: Path) -> dict:
     stored, _ = executor.submit(services.store, executor.LocalDispatch(), settings, request,
                                 services.renderer.profile(request.profile).id, items)
     cpu = tree_cpu_s(os.getpid())
-    with PeakRss() as rss:
+    with PeakRss() as rss, phases(rss) as before_finish:
         started = time.perf_counter()
         status = runner.run_batch(stored.id)   # … and time the second
         seconds = time.perf_counter() - started
@@ -129,7 +153,39 @@ def embedded(n: int, folder: Path) -> dict:
     archive = folder / "embedded" / "batches" / stored.id / "archive.zip"
     return {"applicants": n, "items": len(items), "status": status, "seconds": round(seconds, 2),
             "cpu_seconds": round(cpu, 1), "peak_rss_mb": round(rss.peak), "archive_mb": round(archive.stat().st_size / 1e6, 1),
-            "load_average": round(os.getloadavg()[0], 1)}
+            "load_average": round(os.getloadavg()[0], 1),
+            "finish_rise_mb": round(max(rss.phases.get(p, 0.0) for p in FINISH_STEPS) - before_finish[0]),
+            "runner_rss_mb": {phase: round(mb) for phase, mb in rss.phases.items()}}
+
+
+FINISH_STEPS = ("finish", "read items", "archive.zip", "print.pdf")
+
+
+@contextlib.contextmanager
+def phases(rss: PeakRss):
+    """Count the finish's steps apart while the block runs (wrapping work's functions); yield a list that holds
+    this process's RSS as the finish starts."""
+    from docgen.batch import store, work
+
+    before: list[float] = [0.0]
+    finish = work.finish_batch
+
+    def finish_batch(*args, **kwargs):
+        before[0] = own_rss_mb()
+        return rss.during("finish", finish)(*args, **kwargs)
+
+    steps = [(work, "finish_batch", finish_batch), (store.BatchStore, "items", rss.during("read items", store.BatchStore.items))]
+    steps += [(work, name, rss.during(phase, getattr(work, name))) for name, phase in
+              (("_write_archive", "archive.zip"), ("merge_for_duplex", "print.pdf"), ("write_print", "print.pdf"))
+              if hasattr(work, name)]
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in steps]
+    for owner, name, call in steps:
+        setattr(owner, name, call)
+    try:
+        yield before
+    finally:
+        for owner, name, call in saved:
+            setattr(owner, name, call)
 
 
 def celery_run(n: int, workers: int, folder: Path, redis) -> float:

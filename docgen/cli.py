@@ -280,6 +280,7 @@ def _await_workers(services: Services, batch_id: str, progress: Progress) -> str
 
 def _write_batch(services: Services, batch_id: str, out: Path, title: str, status: str) -> int:
     """Write the batch's archive, print file and files/ tree into `out`; show a table of what was made."""
+    import shutil
     import zipfile
 
     from rich.console import Console
@@ -289,9 +290,10 @@ def _write_batch(services: Services, batch_id: str, out: Path, title: str, statu
     finished = services.store.get(batch_id)
     assert finished is not None
     out.mkdir(parents=True, exist_ok=True)
-    for name in (work.ARCHIVE, work.PRINT):
+    for name in (work.ARCHIVE, work.PRINT):   # copied as read: a 1000-applicant archive is never whole in memory
         if services.storage.exists(work.batch_key(batch_id, name)):
-            (out / name).write_bytes(services.storage.read(work.batch_key(batch_id, name)))
+            with services.storage.reader(work.batch_key(batch_id, name)) as source, open(out / name, "wb") as copy:
+                shutil.copyfileobj(source, copy)
     manifest = []
     if (out / work.ARCHIVE).exists():   # the tree as the archive holds it (the items' own files are gone)
         with zipfile.ZipFile(out / work.ARCHIVE) as archive:

@@ -100,5 +100,5 @@ def submit(store: BatchStore, dispatch: Dispatch, settings: Settings, request: B
         if again is None:
             raise
         return again, False
-    dispatch(batch_id, [item.id for item in store.items(batch_id)])
+    dispatch(batch_id, store.open_items(batch_id))   # all of them, by id: no payload is read back
     return batch, True

@@ -44,14 +44,16 @@ class Applicant:
 
 
 Issue = Callable[[Sequence[Rendered]], None]
+Payloads = Callable[[Sequence[int]], dict[int, dict]]    # item ids → their payloads (BatchStore.payloads)
 
 
 def build_all(renderer: Renderer, storage: Storage, profile: Profile, items: Sequence[BatchItem],
-              folder: str, errors: list[dict], issue: Issue) -> Iterator[Made]:
+              folder: str, errors: list[dict], issue: Issue, payloads: Payloads) -> Iterator[Made]:
     """Yield the package of every applicant whose documents were all made (and its 盲评 copy when the batch
     asked for one: the blind forms rendered for it are issued with `issue`, so their QR codes verify); nothing
-    for a profile without a paper package or a batch that asked for none. A package that cannot be made is an
-    error of the batch (added to `errors`), never a finish that fails again and again."""
+    for a profile without a paper package or a batch that asked for none. The items come without their payloads:
+    `payloads` reads one applicant's at a time. A package that cannot be made is an error of the batch (added
+    to `errors`), never a finish that fails again and again."""
     options = attachments.load(storage, folder)
     if not (profile.paper and profile.materials and options.package):
         return
@@ -59,8 +61,9 @@ def build_all(renderer: Renderer, storage: Storage, profile: Profile, items: Seq
     for applicant in _applicants(items, options):
         if any(item.status != "done" for item in applicant.items):
             continue     # its errors are the batch's; a package with a hole would hide them
+        own = payloads([item.id for item in applicant.items])
         try:
-            made = [_made(renderer, storage, profile, applicant, options, blank, issue, blind=blind)
+            made = [_made(renderer, storage, profile, applicant, own, options, blank, issue, blind=blind)
                     for blind in (False, True)[:1 + options.blind]]
         except Exception as exc:   # a scan the checks let through but the converter cannot read, a bug
             log.exception("package of %s", applicant.folder)
@@ -81,13 +84,14 @@ def _applicants(items: Sequence[BatchItem], options: attachments.Options) -> Ite
         yield Applicant(index, folder, own[0].who, tuple(own), options.scans.get(index, {}))
 
 
-def _made(renderer: Renderer, storage: Storage, profile: Profile, applicant: Applicant, options: attachments.Options,
-          blank: Callable[[str], bytes], issue: Issue, *, blind: bool) -> Made:
-    """Build one applicant's package, or its 盲评 copy (each document's blind form, the masks burnt in)."""
-    payloads = {item.kind: item.payload for item in applicant.items}
+def _made(renderer: Renderer, storage: Storage, profile: Profile, applicant: Applicant, payloads: dict[int, dict],
+          options: attachments.Options, blank: Callable[[str], bytes], issue: Issue, *, blind: bool) -> Made:
+    """Build one applicant's package from its items and their payloads (by item id), or its 盲评 copy (each
+    document's blind form, the masks burnt in)."""
     rendered: list[Rendered] = []
-    documents = {item.kind: _document(renderer, storage, profile, item, blind, rendered) for item in applicant.items}
-    person = next(iter(payloads.values())).get("applicant", {})
+    documents = {item.kind: _document(renderer, storage, profile, item, payloads[item.id], blind, rendered)
+                 for item in applicant.items}
+    person = payloads[applicant.items[0].id].get("applicant", {})
     name = BLIND_PACKAGE if blind else PACKAGE
     made = assemble(renderer, profile, documents, person, applicant.scans, options.copy_note, blank, blind=blind,
                     title=f"{'盲评' if blind else applicant.who}-{name.removesuffix('.pdf')}")
@@ -114,11 +118,12 @@ def assemble(renderer: Renderer, profile: Profile, documents: dict[str, bytes], 
     return package.build(profile.materials, documents, pages, render_list, blank, title=title)
 
 
-def _document(renderer: Renderer, storage: Storage, profile: Profile, item: BatchItem, blind: bool,
+def _document(renderer: Renderer, storage: Storage, profile: Profile, item: BatchItem, payload: dict, blind: bool,
               rendered: list[Rendered]) -> bytes:
-    """Return an item's PDF as rendered, or its blind form for the 盲评 copy (rendered now, added to `rendered`)."""
+    """Return an item's PDF as rendered, or its blind form for the 盲评 copy (rendered now from its payload, added
+    to `rendered`)."""
     if blind and KINDS[item.kind].blind_fields:
-        rendered.append(renderer.render(item.kind, item.payload, "pdf", profile.id, blind=True))
+        rendered.append(renderer.render(item.kind, payload, "pdf", profile.id, blind=True))
         return rendered[-1].content
     (pdf,) = [f for f in item.files if f["format"] == "pdf"]
     return storage.read(pdf["key"])

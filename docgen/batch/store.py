@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 from sqlalchemy import DateTime, Dialect, ForeignKey, Integer, Select, String, Text, and_, func, or_, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, defer, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from docgen.access import Owner
@@ -297,10 +297,20 @@ class BatchStore:
             oldest = session.scalar(select(func.min(Batch.created_at)).where(Batch.status == "queued"))
         return utc(oldest) if oldest is not None else None
 
-    def items(self, batch_id: str) -> list[BatchItem]:
+    def items(self, batch_id: str, *, payloads: bool = True) -> list[BatchItem]:
+        """Return a batch's items in print order; without `payloads` their payloads (photos) stay in the
+        database (reading one raises: see payloads())."""
+        query = select(BatchItem).where(BatchItem.batch_id == batch_id).order_by(BatchItem.seq)
+        if not payloads:
+            query = query.options(defer(BatchItem.payload, raiseload=True))
         with Session(self.engine) as session:
-            return list(session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id)
-                                        .order_by(BatchItem.seq)))
+            return list(session.scalars(query))
+
+    def payloads(self, item_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+        """Return the payloads of some items, by id."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(BatchItem.id, BatchItem.payload).where(BatchItem.id.in_(item_ids)))
+            return {item_id: payload for item_id, payload in rows}
 
     def item(self, item_id: int) -> BatchItem | None:
         with Session(self.engine) as session:

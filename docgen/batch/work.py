@@ -7,9 +7,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import shutil
+import time
 import zipfile
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -160,12 +162,11 @@ def finish_batch(services: Services, batch_id: str) -> str:
     batch = store.claim_finish(batch_id, token, services.settings.BATCH_LEASE_SECONDS)
     if batch is None:
         return _not_finishing(store, batch_id)
-    items = store.items(batch_id)
+    items = store.items(batch_id, payloads=False)   # the packages read theirs one applicant at a time
     errors = [error for item in items for error in item.errors]
     manifest, printable = _write_archive(services, batch, items, errors, lambda: store.renew_finish(batch_id, token))
     if printable:
-        services.storage.write(batch_key(batch_id, PRINT),
-                               merge_for_duplex([services.storage.read(k) for k in printable]))
+        write_print(services.storage, batch_id, printable)
     hours = services.settings.BATCH_RETENTION_HOURS
     expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=hours)
     status = "done" if manifest else "failed"
@@ -178,6 +179,18 @@ def finish_batch(services: Services, batch_id: str) -> str:
         services.storage.delete_prefix(batch_key(batch_id))   # cancelled while its archive was being written
         return "cancelled"
     return status
+
+
+def write_print(storage: Storage, batch_id: str, printable: list[str]) -> None:
+    """Write print.pdf from the stored PDFs, in order, for duplex printing: each read as it is merged (memory
+    does not grow with the batch), the file appearing only once whole."""
+    def sources() -> Iterator[BinaryIO]:
+        for key in printable:
+            with storage.reader(key) as source:
+                yield source
+
+    with storage.writer(batch_key(batch_id, PRINT)) as out:
+        merge_for_duplex(sources(), out)
 
 
 def _not_finishing(store: BatchStore, batch_id: str) -> str:
@@ -209,13 +222,15 @@ def _write_archive(services: Services, batch: Batch, items: list[BatchItem], err
                 if f["print_only"]:
                     continue
                 path = "/".join(filter(None, (FILES, item.folder, file_name(kind, profile, f["format"]))))
-                archive.writestr(path, storage.read(f["key"]))
+                with storage.reader(f["key"]) as source:
+                    _add(archive, path, source)
                 manifest.append({"path": path, "document_id": f["document_id"], "sha256": f["sha256"],
                                  "size": f["size"], "pages": f["pages"], "type": kind.slug, "format": f["format"],
                                  "applicant": item.who if item.folder else None})
         for made in packages.build_all(services.renderer, storage, profile, items,
                                        batch_key(batch.id, attachments.FOLDER), errors,
-                                       lambda documents: services.issuer.issue(documents, batch_id=batch.id)):
+                                       lambda documents: services.issuer.issue(documents, batch_id=batch.id),
+                                       services.store.payloads):
             path = f"{FILES}/{made.path}"
             archive.writestr(path, made.content)
             manifest.append(_package_entry(path, made))
@@ -223,6 +238,15 @@ def _write_archive(services: Services, batch: Batch, items: list[BatchItem], err
         archive.writestr(MANIFEST, json.dumps({"batch": batch.id, "unit": batch.unit, "profile": batch.profile,
                                                "files": manifest}, ensure_ascii=False, indent=1))
     return manifest, printable
+
+
+def _add(archive: zipfile.ZipFile, path: str, source: BinaryIO) -> None:
+    """Copy a stored file into the archive as it is read (never whole in memory), dated and permitted as
+    ZipFile.writestr would."""
+    info = zipfile.ZipInfo(path, date_time=time.localtime()[:6])
+    info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
+    with archive.open(info, "w") as entry:
+        shutil.copyfileobj(source, entry)
 
 
 def package_of(storage: Storage, batch_id: str, applicant: int) -> tuple[str, bytes] | None:

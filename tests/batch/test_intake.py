@@ -3,12 +3,14 @@ operations around a batch: Idempotency-Key, limits, DELETE, retention, the ZIP l
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import json
 import time
 import zipfile
 from pathlib import Path
 
+import pypdf
 import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
@@ -182,6 +184,14 @@ def test_zip_layout_manifest_delete_and_retention(client, app):
     package = next(f for f in manifest["files"] if f["path"] == "files/01-阿不都热合曼·买买提/申报材料.pdf")
     assert package["type"] == "package" and package["document_id"] is None and package["pages"] > 10
     assert status["expires_at"] > status["finished_at"]
+    for entry in manifest["files"]:   # copied in as each stored file was read: whole, and readable once unzipped
+        info = archive.getinfo(entry["path"])
+        assert hashlib.sha256(archive.read(info)).hexdigest() == entry["sha256"] and info.file_size == entry["size"]
+        assert info.external_attr >> 16 == 0o600 and info.compress_type == zipfile.ZIP_DEFLATED
+    with client.get(status["links"]["print"]) as got:   # every document's PDF, each from a front side
+        printed = pypdf.PdfReader(io.BytesIO(got.data), strict=True)
+    documents = [f["pages"] for f in manifest["files"] if f["format"] == "pdf" and f["document_id"]]
+    assert len(printed.pages) == sum(pages + pages % 2 for pages in documents)
 
     deleted = client.delete(f"/v1/batches/{status['id']}")
     assert deleted.status_code == 200 and deleted.json["files_deleted"]["reason"] == "deleted"

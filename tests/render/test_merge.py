@@ -1,9 +1,10 @@
-"""Bundles: parts in order, a bookmark at each part's first page, page ranges as the reader counts them."""
+"""Bundles and print files: parts in order, a bookmark at each part's first page, page ranges as the reader counts them."""
 from __future__ import annotations
 
 import io
 
 import pikepdf
+import pypdf
 import pytest
 
 from docgen.render.merge import Part, bundle, merge_for_duplex, page_count, page_ranges
@@ -38,5 +39,51 @@ def test_bundle_puts_a_bookmark_at_each_parts_first_page():
     assert marks == [("申报材料目录", 0), ("推荐单位公示", 1), ("专业技术职务任职资格评审表", 2), ("身份证复印件", 10)]
 
 
+def _merged(pdfs: list) -> bytes:
+    out = io.BytesIO()
+    merge_for_duplex(pdfs, out)
+    return out.getvalue()
+
+
 def test_merge_for_duplex_pads_odd_documents():
-    assert page_count(merge_for_duplex([_pdf(1), _pdf(2), _pdf(3)])) == 8
+    assert page_count(_merged([_pdf(1), _pdf(2), _pdf(3)])) == 8
+
+
+def test_merge_for_duplex_reads_files_and_keeps_each_page(tmp_path):
+    """Sources read from files: every page in order with its text and size, each document from a front side,
+    the blank after an odd one of its last page's size; the file reads back strictly."""
+    landscape = tmp_path / "landscape.pdf"
+    landscape.write_bytes(_pdf(1, 841.89, 595.28))
+    with open(landscape, "rb") as first:
+        content = _merged([first, _text_pdf(["一", "二"]), _text_pdf(["三"])])
+    reader = pypdf.PdfReader(io.BytesIO(content), strict=True)
+    assert [round(float(p.mediabox.width)) for p in reader.pages] == [842, 842, 595, 595, 595, 595]
+    assert [p.extract_text().strip() for p in reader.pages] == ["", "", "一", "二", "三", ""]
+
+
+def test_merge_for_duplex_copies_what_a_page_inherits_and_links_within_its_document():
+    """A page size held by the source's page tree stays the page's; a link to another page of the same
+    document lands on that page in the merged file."""
+    doc = pikepdf.new()
+    for _ in range(2):
+        doc.add_blank_page(page_size=(300, 400))
+    doc.Root.Pages.MediaBox = pikepdf.Array([0, 0, 300, 400])
+    for page in doc.pages:
+        del page.obj["/MediaBox"]
+    doc.pages[0].obj.Annots = doc.make_indirect(pikepdf.Array([doc.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 10, 10],
+        Dest=pikepdf.Array([doc.pages[1].obj, pikepdf.Name.Fit])))]))
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    with pikepdf.open(io.BytesIO(_merged([_pdf(1), buffer.getvalue()]))) as merged:
+        assert [float(p.mediabox[3]) for p in merged.pages][2:] == [400, 400]
+        target = merged.pages[2].obj.Annots[0].Dest[0]
+        assert merged.pages.index(pikepdf.Page(target)) == 3
+
+
+def _text_pdf(lines: list[str]) -> bytes:
+    """Return a PDF of one page a line, each page showing its line (rendered by WeasyPrint)."""
+    from weasyprint import HTML
+
+    body = "".join(f'<p style="page-break-after: always">{line}</p>' for line in lines[:-1])
+    return HTML(string=f"<html><body>{body}<p>{lines[-1]}</p></body></html>").write_pdf()
