@@ -65,11 +65,12 @@ class Registry:
         docgen.services runs at start)."""
         self.engine = db.make_engine(url)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self.writer = db.GroupWriter(self.engine)
 
     def add(self, rows: list[IssuedDocument]) -> None:
-        """Store the rows of issued documents in one transaction (docgen.documents.Issuer makes them)."""
-        with self._session.begin() as session:
-            session.add_all(rows)
+        """Store the rows of issued documents, committed before this returns (docgen.documents.Issuer makes
+        them); in one transaction with what other threads store at the same moment (db.GroupWriter)."""
+        self.writer.write(lambda session: session.add_all(rows))
 
     def revoke(self, document_id: str, reason: str) -> IssuedDocument | None:
         """Mark a document revoked (the first revocation's time and reason stay); None when unknown."""
