@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -67,7 +68,7 @@ class Registry:
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self.writer = db.GroupWriter(self.engine)
 
-    def add(self, rows: list[IssuedDocument]) -> None:
+    def add(self, rows: Sequence[Base]) -> None:
         """Store the rows of issued documents, committed before this returns (docgen.documents.Issuer makes
         them); in one transaction with what other threads store at the same moment (db.GroupWriter)."""
         self.writer.write(lambda session: session.add_all(rows))
