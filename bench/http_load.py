@@ -6,9 +6,10 @@ Each row: 个人承诺书 PDFs asked by `concurrency` clients (each waits for it
 row the CPU of the server's process tree (gunicorn, its workers, the batch runner), of the load generator (this
 process, on the same cores) and of everything else on the machine (/proc/stat), and the cores left idle. What
 the server's CPU allows is counted on the cores the load generator leaves it: (cores − generator) / server CPU a
-document; the cores others took and the idle cores say whether a shortfall was the server's own (idle cores) or
-the machine's (others). With several --root (checkouts, e.g. `git worktree add /tmp/base main`, run with this
-venv), their servers run side by side and their rows alternate, round after round: medians per root.
+document. The cores others took and the idle cores say whether a shortfall was the server's own (idle cores)
+or the machine's (others); "of the CPU left it" is the share of what the generator and others left that the
+server used (100 %: it idled nothing). With several --root (checkouts, e.g. `git worktree add /tmp/base main`,
+run with this venv), their servers run side by side and their rows alternate, round after round: medians.
 """
 from __future__ import annotations
 
@@ -176,6 +177,13 @@ def allowed(row: dict) -> float | None:
     return (CORES - generator) * 1000 / row["cpu_ms"]
 
 
+def left_share(row: dict) -> float | None:
+    """Return the share of the CPU left to the server (all cores less the generator's and others' use) it used:
+    1.0 when it idled no core that nothing else wanted."""
+    left = CORES - row["client_ms"] * row["per_s"] / 1000 - row["others_cores"]
+    return row["cpu_ms"] * row["per_s"] / 1000 / left if left > 0 else None
+
+
 def measure(server: Server, concurrency: int, requests: int) -> dict:
     """Warm the server's workers with a few requests, then load it: one row."""
     load(server, concurrency, 2 * concurrency + 4)
@@ -195,7 +203,8 @@ def describe(row: dict) -> str:
     cap = allowed(row)
     return (f"c={row['concurrency']:<2} {row['per_s']:6.1f} documents/s  server CPU {row['cpu_ms']:5.1f} ms/doc  "
             f"generator {row['client_ms']:4.1f} ms/doc  others {row['others_cores']:.2f} cores  idle "
-            f"{row['idle_cores']:.2f} cores  allowed {cap or 0:5.0f}/s ({row['per_s'] / cap if cap else 0:4.0%})  "
+            f"{row['idle_cores']:.2f} cores  allowed {cap or 0:5.0f}/s ({row['per_s'] / cap if cap else 0:4.0%}, "
+            f"of the CPU left it {left_share(row) or 0:4.0%})  "
             f"p50 {row['p50']:5.0f} ms  p99 {row['p99']:5.0f} ms  errors {row['errors']}")
 
 
