@@ -129,8 +129,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=6.0, help="of the registry's capacity test")
     args = parser.parse_args()
     sys.path.insert(0, str(args.root))
+    import docgen
     from docgen.bootstrap import bootstrap
 
+    print(f"docgen from {Path(docgen.__file__).parent.parent}")
     bootstrap()
     for name, (cpu, wall) in parts(args.rounds).items():
         print(f"{name:32} CPU {cpu:6.2f} ms   wall {wall:6.2f} ms")
