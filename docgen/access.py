@@ -62,6 +62,11 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def ownership(resource: str, resource_id: str, caller: Caller) -> list[Owner]:
+    """Return the row recording that the caller's unit owns a resource, to store with it (none without a unit)."""
+    return [] if caller.unit is None else [Owner(resource=resource, resource_id=resource_id, unit=caller.unit)]
+
+
 class Keys:
     """Create, revoke and check API keys; record and check owners."""
 
@@ -102,13 +107,6 @@ class Keys:
         if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_sha256, _digest(secret)):
             return None
         return Caller(unit=key.unit, key_id=key.id)
-
-    def claim(self, resource: str, resource_id: str, caller: Caller) -> None:
-        """Record that the caller's unit owns a resource (nothing when access control is off)."""
-        if caller.unit is None:
-            return
-        with Session(self.engine) as session, session.begin():
-            session.add(Owner(resource=resource, resource_id=resource_id, unit=caller.unit))
 
     def owner(self, resource: str, resource_id: str) -> str | None:
         """Return the unit that owns a resource, or None when it was made without a key."""

@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     ALLOWED_HOSTS: str = Field("", description="Host header names served, comma-separated (a leading dot: its "
                                                "subdomains too); empty: any (400 otherwise)")
     PORT: int = Field(8000, ge=1, le=65535)
-    WORKERS: int = Field(2, ge=1)
+    WORKERS: int = Field(default_factory=lambda: max(2, usable_cores()), ge=1,
+                         description="docgen serve's worker processes; default one per usable core (a worker "
+                                     "renders on one core at a time: Python's GIL), at least 2")
     TEMPLATES_DIR: Path = ROOT / "templates"
     FONTS_DIR: Path = ROOT / "fonts"
     HOLIDAY_FILES: str = Field("", description="extra holiday tables (TOML as docgen/rules/data/holidays.toml), "
@@ -103,6 +105,14 @@ class Settings(BaseSettings):
             self.SECRET_KEY = secret_key(self.DATA_DIR)
         return self
 
+
+
+def usable_cores() -> int:
+    """Return the cores this process may run on (its CPU affinity: a container's cpuset), at least 1."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:   # not Linux
+        return os.cpu_count() or 1
 
 
 def check_webhook_secret(secret: str) -> None:

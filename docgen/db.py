@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import threading
 import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 FIRST_REVISION = "0001"
 # any constant: the key of the PostgreSQL advisory lock that serialises migrations across processes
@@ -108,3 +110,100 @@ def current(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+@dataclass
+class _Write:
+    """One thread's part of a group commit: what it adds to the transaction, and how that ended."""
+
+    work: Callable[[Session], None]
+    done: bool = False
+    error: BaseException | None = None
+
+
+class GroupWriter:
+    """Commits the small write transactions of a process's threads together, and on SQLite one process at a time.
+
+    Every issued document is committed (fsync'd) before its request is answered. Alone, each commit costs an
+    fsync, and two gunicorn workers writing one SQLite file meet SQLite's busy handler, which sleeps 1, 2, 5 … 100
+    ms between tries (records waited up to a second at concurrency 8). Here the first thread to come commits
+    everything that is waiting in one transaction (one fsync for all); the threads that come meanwhile wait and the
+    next of them commits theirs. On SQLite the committing thread first takes an exclusive lock on a file beside
+    the database, so that the other process's writer waits in the kernel and wakes as soon as it is free. A
+    transaction that fails is retried with each thread's work alone, so that each thread gets its own outcome.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        path = sqlite_path(engine.url.render_as_string(hide_password=False))
+        self._lock_file = path.with_name(path.name + ".write-lock") if path is not None else None
+        self._pending: list[_Write] = []
+        self._committing = False
+        self._changed = threading.Condition()
+
+    def write(self, work: Callable[[Session], None]) -> None:
+        """Run `work` in a committed transaction, shared with other threads' work; raise what made it fail."""
+        mine, batch = _Write(work), []
+        with self._changed:
+            self._pending.append(mine)
+            while self._committing and not mine.done:
+                self._changed.wait()
+            if not mine.done:
+                self._committing, batch, self._pending = True, self._pending, []
+        if not mine.done:
+            try:
+                self._commit(batch)
+            finally:
+                with self._changed:
+                    self._committing = False
+                    self._changed.notify_all()
+        if mine.error is not None:
+            raise mine.error
+
+    def _commit(self, batch: list[_Write]) -> None:
+        """Commit the batch's work in one transaction, or else each part in one of its own. Every part ends done,
+        with an error unless its work was committed."""
+        try:
+            with self._exclusive():
+                if not self._together(batch):
+                    self._each_alone(batch)
+        except BaseException as exc:   # the lock file failed, or this thread was interrupted: nothing is known committed
+            for part in batch:
+                part.error = part.error or exc
+            raise
+        finally:
+            for part in batch:
+                part.done = True
+
+    def _together(self, batch: list[_Write]) -> bool:
+        """Commit every part in one transaction; False when that failed for several (each is then tried alone)."""
+        try:
+            self._transaction(batch)
+        except Exception as exc:
+            if len(batch) > 1:
+                return False
+            batch[0].error = exc
+        return True
+
+    def _each_alone(self, batch: list[_Write]) -> None:
+        for part in batch:
+            try:
+                self._transaction([part])
+            except Exception as exc:
+                part.error = exc
+
+    def _transaction(self, batch: list[_Write]) -> None:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            for part in batch:
+                part.work(session)
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Hold the SQLite database's write lock file (nothing for other databases); opened per commit, so that a
+        forked process never shares it."""
+        if self._lock_file is None:
+            yield
+            return
+        with open(self._lock_file, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield

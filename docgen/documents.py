@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from docgen import profiles
 from docgen.config import ROOT, ConfigError, Settings, holiday_files
+from docgen.db import Base
 from docgen.errors import InvalidPayload, Problem, chinese_errors, unprintable
 from docgen.kinds import KINDS, Kind, Options
 from docgen.kinds.common import NAME_MAX
@@ -100,14 +101,15 @@ class Issuer:
     metrics: Metrics | None = None
 
     def issue(self, documents: Sequence[Rendered], *, batch_id: str | None = None,
-              session: Session | None = None) -> None:
-        """Issue documents: in a transaction of their own, or in the caller's `session` (a batch item is
-        completed in the same transaction as its documents are recorded), then counted once that commits."""
+              session: Session | None = None, also: Sequence[Base] = ()) -> None:
+        """Issue documents: in a transaction of their own (with the rows `also`: who owns them), or in the
+        caller's `session` (a batch item is completed in the same transaction as its documents are recorded),
+        then counted once that commits."""
         if any(rendered.preview for rendered in documents):
             raise ValueError("a preview is never issued: render it again without preview")
-        rows = [self._row(rendered, batch_id) for rendered in documents]
+        rows: list[Base] = [self._row(rendered, batch_id) for rendered in documents]
         if session is None:
-            self.registry.add(rows)
+            self.registry.add([*rows, *also])
             self._count(documents)
             return
         session.add_all(rows)

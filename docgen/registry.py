@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Sequence
 
-from sqlalchemy import DateTime, Integer, String, select
+from sqlalchemy import DateTime, Integer, String, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from docgen import db
@@ -65,11 +66,21 @@ class Registry:
         docgen.services runs at start)."""
         self.engine = db.make_engine(url)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self.writer = db.GroupWriter(self.engine)
 
-    def add(self, rows: list[IssuedDocument]) -> None:
-        """Store the rows of issued documents in one transaction (docgen.documents.Issuer makes them)."""
-        with self._session.begin() as session:
-            session.add_all(rows)
+    def add(self, rows: Sequence[Base]) -> None:
+        """Store the rows of issued documents, committed before this returns (docgen.documents.Issuer makes
+        them); in one transaction with what other threads store at the same moment (db.GroupWriter)."""
+        by_table: dict[type[Base], list[dict[str, object]]] = {}
+        for row in rows:   # inserted as values, not through the unit of work: 0.54 instead of 0.94 ms CPU a record
+            by_table.setdefault(type(row), []).append(
+                {column.key: getattr(row, column.key) for column in inspect(row).mapper.column_attrs})
+
+        def work(session: Session) -> None:
+            for model, values in by_table.items():
+                session.execute(insert(model), values)
+
+        self.writer.write(work)
 
     def revoke(self, document_id: str, reason: str) -> IssuedDocument | None:
         """Mark a document revoked (the first revocation's time and reason stay); None when unknown."""

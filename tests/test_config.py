@@ -24,6 +24,16 @@ def test_environment_typed_and_the_dict_wins(monkeypatch, tmp_path):
     assert config.settings({"PORT": 9002, "DATA_DIR": str(tmp_path / "dict")}).PORT == 9002
 
 
+def test_workers_default_to_one_per_usable_core_at_least_two(monkeypatch, tmp_path):
+    monkeypatch.delenv("DOCGEN_WORKERS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3, 4, 5})
+    assert config.settings({"DATA_DIR": str(tmp_path)}).WORKERS == 6
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})
+    assert config.settings({"DATA_DIR": str(tmp_path)}).WORKERS == 2
+    monkeypatch.setenv("DOCGEN_WORKERS", "1")
+    assert config.settings({"DATA_DIR": str(tmp_path)}).WORKERS == 1
+
+
 def test_a_wrong_setting_is_named(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("DOCGEN_PORT", "eighty")
     with pytest.raises(config.ConfigError, match="DOCGEN_PORT"):

@@ -12,6 +12,7 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
 from docgen import documents, profiles
+from docgen.access import ownership
 from docgen.api import access, heavy, services
 from docgen.api.openapi import DOCUMENT_ID, WARNINGS, blueprint, file_answer, problems, schema_ref
 from docgen.documents import MEDIA_TYPES, Rendered, Renderer
@@ -84,7 +85,6 @@ def file_response(rendered: Rendered, *, issued: bool = True) -> Response:
     resp.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(rendered.filename, safe='')}")
     if issued:
-        access.keys().claim("document", rendered.document_id, access.caller())
         resp.headers["X-Document-Id"] = rendered.document_id
     if rendered.warnings:
         resp.headers["X-Docgen-Warnings"] = quote(json.dumps(_few(rendered.warnings), ensure_ascii=False))
@@ -259,7 +259,8 @@ def _render_view(slug: str) -> Callable[[], Response]:
                                                 blind=blind, preview=preview, marks=marks,
                                                 credentials=access.credentials())
         if not preview:        # a preview is only rendered: no number, no registry row, no count
-            here.issuer.issue([rendered])
+            # its record and, with a unit's key, its owner: one transaction (shared with other threads' records)
+            here.issuer.issue([rendered], also=ownership("document", rendered.document_id, access.caller()))
         return file_response(rendered)
 
     view.__name__ = f"render_{slug.replace('-', '_')}"

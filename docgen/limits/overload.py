@@ -9,13 +9,14 @@ runaway render stops within moments and its thread serves the next request.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 import ctypes
+import itertools
 import os
 import resource
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 from docgen.errors import Problem
 
@@ -91,6 +92,46 @@ class Gate:
             self._slots.release()
 
 
+class _Watchdog:
+    """One thread per process that raises RenderTimeout in the renders past their deadline. (A threading.Timer per
+    render cost a thread's start, whose handshake waits for the GIL: 26 ms of a render slot beside two busy threads.)"""
+
+    def __init__(self) -> None:
+        self._due: dict[int, tuple[float, Callable[[], None]]] = {}   # by watch number: deadline, what fires
+        self._changed = threading.Condition()
+        self._numbers = itertools.count()
+        self._pid = 0                  # the process whose thread watches (a forked child starts its own)
+
+    def watch(self, seconds: float, fire: Callable[[], None]) -> int:
+        """Call `fire` on the watchdog's thread `seconds` from now unless unwatched first."""
+        with self._changed:
+            if self._pid != os.getpid():
+                self._pid, self._due = os.getpid(), {}
+                threading.Thread(target=self._run, name="docgen-render-watchdog", daemon=True).start()
+            number, deadline = next(self._numbers), time.monotonic() + seconds
+            if all(deadline < due for due, _ in self._due.values()):   # else it wakes in time anyway
+                self._changed.notify()
+            self._due[number] = (deadline, fire)
+        return number
+
+    def unwatch(self, number: int) -> None:
+        """Forget a watch (its render ended)."""
+        with self._changed:
+            self._due.pop(number, None)
+
+    def _run(self) -> None:
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                for number in [n for n, (deadline, _) in self._due.items() if deadline <= now]:
+                    self._due.pop(number)[1]()
+                soonest = min((deadline for deadline, _ in self._due.values()), default=None)
+                self._changed.wait(None if soonest is None else soonest - now)
+
+
+_WATCHDOG = _Watchdog()
+
+
 @contextlib.contextmanager
 def _deadline(seconds: float) -> Iterator[None]:
     """Raise RenderTimeout in this thread if the block runs longer than `seconds`."""
@@ -104,15 +145,13 @@ def _deadline(seconds: float) -> Iterator[None]:
                 state["fired"] = True
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(RenderTimeout))
 
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
+    watch = _WATCHDOG.watch(seconds, fire)
     try:
         yield
     finally:
+        _WATCHDOG.unwatch(watch)
         with lock:
             state["done"] = True
-            timer.cancel()
             if state["fired"]:   # raised already, or still pending: never let it escape into other code
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)
     if state["fired"]:   # delivered where it was swallowed (a gc callback, a broad except): over the limit all the same

@@ -72,6 +72,19 @@ def test_a_unit_sees_only_its_own(guarded):
     assert client.post(revoke, json={"reason": "错发"}, headers=_bearer(mine)).status_code == 200
 
 
+def test_a_keyed_document_and_its_owner_are_committed_in_one_transaction(guarded):
+    from sqlalchemy import event
+
+    engine = guarded.extensions["docgen"].registry.engine
+    _, mine = Keys(engine).create("甲单位")
+    commits: list[int] = []
+    event.listen(engine, "commit", lambda _conn: commits.append(1))
+    doc = guarded.test_client().post("/v1/documents/commitment?format=pdf", json=sample("commitment"),
+                                     headers=_bearer(mine))
+    assert doc.status_code == 200 and len(commits) == 1
+    assert Keys(engine).issuer(doc.headers["X-Document-Id"], None) == "甲单位"
+
+
 def _operations(spec):
     for path, item in spec["paths"].items():
         for method, operation in item.items():

@@ -60,7 +60,38 @@ def test_render_past_the_limit_is_stopped_with_503():
         time.sleep(0.05)
 
 
+def test_renders_are_watched_by_one_thread_not_one_each():
+    gate = Gate(slots=2, wait=1, time_limit=30)
+    with gate.slot():           # the process's watchdog starts with its first render
+        pass
+    before = threading.active_count()
+    for _ in range(20):
+        with gate.slot():
+            assert threading.active_count() == before
+
+
+def test_of_two_renders_at_once_only_the_one_past_its_limit_stops():
+    short, long = Gate(slots=1, wait=1, time_limit=0.3), Gate(slots=1, wait=1, time_limit=30)
+    outcome: list[str] = []
+
+    def patient() -> None:
+        with long.slot():
+            time.sleep(1.0)
+            outcome.append("finished")
+
+    other = threading.Thread(target=patient)
+    other.start()
+    with pytest.raises(Problem) as stopped, short.slot():
+        while True:
+            sum(range(1000))
+    other.join(10)
+    assert stopped.value.status == 503 and outcome == ["finished"]
+
+
 def test_api_render_over_the_time_limit_is_503_problem(app, client):
+    # first a render in time: the validators' data (stdnum's loc.dat) is read once per process, and a stop landing
+    # in that read would leave its file unclosed (a ResourceWarning, an error under pytest) before any 503
+    assert client.post("/v1/documents/commitment?format=pdf", json=sample("commitment")).status_code == 200
     app.extensions["docgen"].gate = Gate(slots=1, wait=1, time_limit=0.001)
     # a render that surely outlasts 1 ms (a one-page letter, written directly, may finish before the timer fires)
     resp = client.post("/v1/documents/evaluation-form?format=pdf&copies=1", json=sample("evaluation-form"))
