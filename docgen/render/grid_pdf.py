@@ -20,6 +20,12 @@ from docgen.render.direct_pdf import (MM, Run, Sheet, Unsupported, Used, baselin
 from docgen.render.direct_pdf import write as write_pdf
 
 MARKER = '<svg class="grid"'      # what a grid document's HTML holds (templates/roster/document.html)
+PAGE = '<section class="page">'    # one a page: docgen.render.grid has placed every line
+
+
+def pages(html: str) -> int:
+    """Return the pages a grid document's HTML takes (what its PDF has, tests/render/test_grid_pdf.py)."""
+    return html.count(PAGE)
 TITLE_PT = 22.0                   # document.css h1.title: 2号
 TITLE_FACE = ("方正小标宋简体", "Bold")   # gbt9704.css h1.title (fonts.conf: the free fallback's Bold style)
 RULE_MM = 0.25                    # document.css svg.grid path stroke-width (the SVG's unit is the mm)

@@ -178,6 +178,8 @@ class PdfRenderer:
         known = self._fits.get(_fit_key(html, context, layout))
         if known is not None:
             return known
+        if grid_pdf.MARKER in html:    # the roster: its pages placed already (docgen.render.grid)
+            return LINES_PER_PAGE, grid_pdf.pages(html)
         document, lines = self._fitted(template, html, context, layout)
         return lines, len(document.pages)
 
