@@ -398,7 +398,7 @@ def _author(model: BaseModel) -> str:
 def check_marks(kind: Kind, fmt: str, marks: Marks, credentials: Credentials) -> None:
     """Refuse marks a document cannot take (400, as a bad query parameter): a seal or signature on the
     applicant's own document, or without the unit's seal image or certificate; a seal on a spreadsheet; PDF/A or
-    a signature on a DOCX."""
+    a signature on a DOCX; a QR code where the page has no room for it (Kind.qr_room)."""
     def refuse(slug: str, detail: str) -> Problem:
         return Problem(400, "参数不对", detail, slug=slug)
 
@@ -413,6 +413,8 @@ def check_marks(kind: Kind, fmt: str, marks: Marks, credentials: Credentials) ->
                      if credentials.signer is None else "数字签名只用于 PDF：请用 format=pdf")
     if marks.pdfa and fmt != "pdf":
         raise refuse("bad-pdfa", "PDF/A 只用于 PDF：请用 format=pdf")
+    if marks.qr and not kind.qr_room:
+        raise refuse("bad-qr", f"{kind.title}的页边没有印核验二维码的地方（会压住页码和表格）：请去掉 qr=true")
 
 
 def sample(slug: str) -> dict:

@@ -57,6 +57,9 @@ class Kind:
     cross_page_seal: bool = False
     copies: Callable[[Profile], int] | None = None     # default copies (each padded for duplex); None: always one
     blind_fields: tuple[str, ...] = ()                 # context paths masked in the blind (盲评) copy
+    # its bottom margin holds the verification QR code (docgen.render.finish: 20 mm, 7 mm up, centred), clear of
+    # the page number and the text; the landscape roster's 10 mm, under its centred 第N页, does not
+    qr_room: bool = True
     # numbers the kind's Python and its stylesheet both need, defined once in the kind's module and handed
     # to templates/<slug>/document.css as CSS custom properties: {"line": "6mm"} is read as var(--line)
     layout: Mapping[str, str] = field(default_factory=dict)

@@ -373,4 +373,5 @@ def xlsx(context: dict) -> bytes:
 KIND = Kind(slug=SLUG, title="申报人员花名册", model=RosterPayload, build=build, blank=blank,
             subject=lambda p: p.unit.name, landscape=True, formats=("pdf", "docx", "xlsx"), layout=LAYOUT,
             seeds="000 附件5, 003 附件8", extra_formats={"xlsx": xlsx}, unit_level=True,
-            issued_by_unit=True)   # seed 000 附件5: 单位（盖章）
+            issued_by_unit=True,   # seed 000 附件5: 单位（盖章）
+            qr_room=False)         # 10 mm at the bottom (MARGIN_BOTTOM), the page number centred above it

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pdfplumber
@@ -16,10 +18,14 @@ from qrcode import util
 
 from docgen import profiles
 from docgen.documents import Marks, sample
+from docgen.errors import Problem
+from docgen.kinds import KINDS
 from docgen.render import finish, qr
 from tests.helpers import docx_xml, libreoffice_to_pdf, pdf_pages_text
 
 QR_KINDS = profiles.get().qr_documents
+ROOMY = [slug for slug, kind in KINDS.items() if kind.qr_room and "pdf" in kind.formats]
+LONG = Path(__file__).resolve().parents[2] / "samples" / "long"
 
 
 def _lines(content: bytes) -> list[list[tuple[str, int]]]:
@@ -35,6 +41,33 @@ def test_qr_code_moves_no_line(renderer, slug):
     assert len(_lines(with_code.content)) == len(_lines(without.content))
     assert _lines(with_code.content) == _lines(without.content)
     assert pdf_pages_text(with_code.content, folios=True) == pdf_pages_text(without.content, folios=True)
+
+
+@pytest.mark.parametrize("which", ["sample", "long"])
+@pytest.mark.parametrize("slug", ROOMY)
+def test_qr_code_is_clear_of_every_character_on_every_page(renderer, slug, which):
+    """Where a kind has room for the code (Kind.qr_room), no character of its pages — text, page number — lies
+    under it, with the sample's content or the longest sample's."""
+    payload = sample(slug) if which == "sample" else json.loads((LONG / f"{slug}.json").read_text("utf-8"))
+    content = renderer.render(slug, payload, "pdf", marks=Marks(qr=True)).content
+    side, bottom = finish.QR_MM * finish.MM, finish.QR_BOTTOM_MM * finish.MM
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        for n, page in enumerate(pdf.pages, 1):
+            left, top = (float(page.width) - side) / 2, float(page.height) - bottom - side
+            under = [c["text"] for c in page.chars if c["x1"] > left and c["x0"] < left + side
+                     and c["bottom"] > top and c["top"] < top + side]
+            assert not under, (n, "".join(under))
+
+
+def test_a_kind_without_room_for_the_code_refuses_it(renderer):
+    """The roster's 10 mm bottom margin under its centred page number: qr=true is refused, not printed over them."""
+    assert not KINDS["roster"].qr_room and not any(
+        not KINDS[slug].qr_room for profile_id in profiles.ids() for slug in profiles.get(profile_id).qr_documents)
+    for fmt in ("pdf", "docx"):
+        with pytest.raises(Problem) as refused:
+            renderer.render("roster", sample("roster"), fmt, marks=Marks(qr=True))
+        assert refused.value.status == 400 and "二维码" in refused.value.detail
+    assert b"/v1/verify" not in renderer.render("roster", sample("roster"), "pdf").content
 
 
 def test_profile_names_the_unit_letters_not_the_applicants_own():
