@@ -8,6 +8,7 @@ Measures, on this machine and in the same run (so that the ratios hold on a busy
 - the 1000-row roster, the 3-copy 评审表, a 100-applicant batch (the batch runner, in this process);
 - one applicant's 申报材料.pdf with 8 scans against merging the same files with pypdf alone (bench/package.py);
 - the DOCX of the 1000-row roster and of the letters against plain docxtpl on the same template (bench/docxtpl_plain.py);
+- the letters' DOCX against docxtemplater (Node) filling the same document (bench/docxtemplater.py), where Node is;
 - the HTTP service (`docgen serve`, gunicorn, on 127.0.0.1) at concurrency 1/2/4/8 from a bounded load
   generator: documents/s, p50, p99, errors;
 - a worker's RSS over 2000 renders, cold start to first PDF (CLI and service), pydyf's zlib level.
@@ -45,6 +46,9 @@ from http_load import measure as http_measure
 from http_load import serve as http_serve
 from direct import measure as direct_measure
 from direct import rows as direct_rows
+from docxtemplater import available as docxtemplater_available
+from docxtemplater import measure as docxtemplater_measure
+from docxtemplater import rows as docxtemplater_rows
 from docxtpl_plain import measure as docxtpl_measure
 from package import measure as package_measure
 from roster import payload as roster_payload
@@ -529,6 +533,9 @@ def main() -> None:
                   time.perf_counter() - began, package, trust, docxtpl)
     print("letters written directly …", file=sys.stderr)   # issue 26: bench/direct.py, its own interleaved rounds
     text += "\n\n" + "\n".join(direct_rows(direct_measure(5 if args.quick else 25))) + "\n"
+    if docxtemplater_available():   # bench/run installs it where Node is
+        print("DOCX vs docxtemplater …", file=sys.stderr)
+        text += "\n" + "\n".join(docxtemplater_rows(docxtemplater_measure(5 if args.quick else 15))) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
     if Path(args.out) == RESULTS:
         into_readme(text)
