@@ -25,9 +25,9 @@ from docgen.render.package import BODY, STYLES, Package
 
 LISTING = "\n\a\t\f"   # what docxtpl's resolve_listing turns into line breaks, paragraphs, tabs and page breaks
 PARAGRAPH_END = "</w:p>"
-_PARAGRAPH = re.compile(r"<w:p([ >])")
-_NEW_PARAGRAPH = re.compile(r"\n<w:p([ >])")   # render_xml_part puts \n before each paragraph for Jinja
+_PARAGRAPH = re.compile(r"<w:p([ >])")   # render_xml_part puts \n before each paragraph for Jinja
 _BODY_START = re.compile(r"<w:body[ >][^>]*>")   # its namespaces declared again: the document has them
+BODY_START = "<w:body>"
 _DRAWING_ID = re.compile(r'(<wp:docPr\b[^>]*?\sid=")\d*(")')
 _SPACING = re.compile(rb"<w:spacing [^>]*>")
 _PITCH = re.compile(rb'( w:(?:line|after)=")(\d+)(")')
@@ -148,7 +148,8 @@ class Compiled:
     parts: dict[str, bytes]       # the parts as docxtpl saves them, word/document.xml's left to the render
     head: str                     # word/document.xml up to its body
     tail: str                     # and after it
-    body: Template
+    body: Template                # from <w:body>, its namespaces taken from the document
+    body_start: str               # <w:body> declaring them, for fix_tables
     docxtpl: DocxTemplate         # for resolve_listing and fix_tables
     fix_tables: bool              # a table may change (_tables_stay): the body parsed and fixed as docxtpl does
     next_id: int                  # the shape id python-docx gives a picture (StoryPart.next_id)
@@ -173,22 +174,26 @@ class Compiled:
         package = Package.read(out.getvalue())
         document = package.parts[BODY].decode("utf-8")
         package.parts[BODY] = b""   # the rendered body's, in its place
+        patched = doc.patch_xml(source_xml)
+        start = _BODY_START.match(patched)
+        if start is None:
+            raise ValueError("the template's body has no <w:body>")
         return cls(package.parts, document[:document.index("<w:body")], document[document.rindex("</w:body>") + 9:],
-                   env.from_string(_PARAGRAPH.sub(r"\n<w:p\1", doc.patch_xml(source_xml))),
+                   env.from_string(_PARAGRAPH.sub(r"\n<w:p\1", BODY_START + patched[start.end():])), start[0],
                    doc, not _tables_stay(body), next_id)
 
     def render(self, context: dict) -> Package:
         """Render the body with the context into a package of the template's parts."""
         package = Package(dict(self.parts))
         xml = self.body.render(pictures.for_docx(context, _Pictures(package, self.next_id)))
-        xml = _NEW_PARAGRAPH.sub(r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")   # render_xml_part's \n taken out
         if "{_" in xml or "_}" in xml:
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(c in xml for c in LISTING):
             xml = _resolve_listing(self.docxtpl, xml)
         if self.fix_tables:
-            xml = etree.tostring(self.docxtpl.fix_tables(xml), encoding="unicode")
-        xml = _BODY_START.sub("<w:body>", xml, count=1)
+            tree = self.docxtpl.fix_tables(self.body_start + xml.removeprefix(BODY_START))
+            xml = BODY_START + _BODY_START.sub("", etree.tostring(tree, encoding="unicode"), count=1)
         if "<wp:docPr" in xml:
             ids = itertools.count(DRAWING_IDS + 1)
             xml = _DRAWING_ID.sub(lambda m: f"{m[1]}{next(ids)}{m[2]}", xml)
@@ -221,11 +226,23 @@ class _Pictures:
 
 def _resolve_listing(docxtpl: DocxTemplate, xml: str) -> str:
     """Return docxtpl's resolve_listing of the XML, run on the paragraphs that hold a listing only (it rewrites
-    each paragraph on its own, up to the first </w:p>: the same result, without matching every paragraph of a
-    1000-row table)."""
-    return PARAGRAPH_END.join(
-        docxtpl.resolve_listing(chunk + PARAGRAPH_END)[:-len(PARAGRAPH_END)] if any(c in chunk for c in LISTING)
-        else chunk for chunk in xml.split(PARAGRAPH_END))
+    each paragraph on its own, from its start to the first </w:p>: the same result, without matching every
+    paragraph of a 1000-row table)."""
+    held = [c for c in LISTING if c in xml]   # str.find, not a regular expression: 10 ms less on 2.4 MB
+    pieces, done = [], 0
+    while (at := _first(xml, held, done)) >= 0:
+        start = xml.rfind(PARAGRAPH_END, done, at)
+        start = done if start < 0 else start + len(PARAGRAPH_END)
+        end = xml.find(PARAGRAPH_END, at)
+        end = len(xml) if end < 0 else end + len(PARAGRAPH_END)
+        pieces += [xml[done:start], docxtpl.resolve_listing(xml[start:end])]
+        done = end
+    return "".join(pieces) + xml[done:]
+
+
+def _first(text: str, chars: list[str], start: int) -> int:
+    """Return where the first of the characters is in the text from `start`, or -1."""
+    return min((i for i in (text.find(c, start) for c in chars) if i >= 0), default=-1)
 
 
 def _tagged_outside_body(doc: DocxTemplate) -> bool:
