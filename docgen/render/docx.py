@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docgen.render import pictures
 from docgen.render.docx_builder import LINE, RULE_ALLOWANCE, Builder, slim
 from docgen.render.jinja import docx_env
-from docgen.render.package import BODY, STYLES, Package
+from docgen.render.package import BODY, STYLES, Deflated, Package
 
 LISTING = "\n\a\t\f"   # what docxtpl's resolve_listing turns into line breaks, paragraphs, tabs and page breaks
 PARAGRAPH_END = "</w:p>"
@@ -146,6 +146,7 @@ class Compiled:
     resolve_listing where the text holds a listing, and the pictures added as python-docx adds them."""
 
     parts: dict[str, bytes]       # the parts as docxtpl saves them, word/document.xml's left to the render
+    deflated: dict[str, Deflated]  # and compressed for the zip
     head: str                     # word/document.xml up to its body
     tail: str                     # and after it
     body: Template                # from <w:body>, its namespaces taken from the document
@@ -178,13 +179,14 @@ class Compiled:
         start = _BODY_START.match(patched)
         if start is None:
             raise ValueError("the template's body has no <w:body>")
-        return cls(package.parts, document[:document.index("<w:body")], document[document.rindex("</w:body>") + 9:],
+        deflated = {name: Deflated.of(data, name) for name, data in package.parts.items() if name != BODY}
+        return cls(package.parts, deflated, document[:document.index("<w:body")], document[document.rindex("</w:body>") + 9:],
                    env.from_string(_PARAGRAPH.sub(r"\n<w:p\1", BODY_START + patched[start.end():])), start[0],
                    doc, not _tables_stay(body), next_id)
 
     def render(self, context: dict) -> Package:
         """Render the body with the context into a package of the template's parts."""
-        package = Package(dict(self.parts))
+        package = Package(dict(self.parts), self.deflated)
         xml = self.body.render(pictures.for_docx(context, _Pictures(package, self.next_id)))
         xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")   # render_xml_part's \n taken out
         if "{_" in xml or "_}" in xml:

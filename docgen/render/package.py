@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import itertools
+import struct
+import time
 import zipfile
+import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -29,8 +33,9 @@ class Package:
     """A DOCX's parts by name; a header or picture is added as python-docx would add it (the first free part name
     and relationship id, a picture once), so that the package written equals python-docx's."""
 
-    def __init__(self, parts: dict[str, bytes]):
+    def __init__(self, parts: dict[str, bytes], deflated: dict[str, Deflated] | None = None):
         self.parts = parts
+        self.deflated = deflated or {}          # parts compressed before (a compiled template's), by name
         self._rels: Any = None                   # word/document.xml's relationships, once parsed
         self._types: Any = None                  # [Content_Types].xml, once parsed
         self._media: dict[bytes, str] | None = None   # a picture → its part (each picture once in the package)
@@ -120,13 +125,55 @@ class Package:
         return self.relate("header", name.removeprefix("word/"))
 
     def save(self) -> bytes:
-        """Return the package written as a zip, the parts in their order, the new ones last."""
+        """Return the package written as a zip, the parts in their order, the new ones last; a part still the
+        bytes it was compressed from (`deflated`) is not compressed again."""
         if self._rels is not None:
             self.parts[RELS] = xml(self._rels)
         if self._types is not None:
             self.parts[TYPES] = xml(self._types)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-            for name, data in self.parts.items():
-                package.writestr(name, data, compresslevel=ZIP_LEVEL if name == BODY else None)
-        return out.getvalue()
+        members = []
+        for name, data in self.parts.items():
+            done = self.deflated.get(name)
+            members.append((name, done if done is not None and done.source is data else Deflated.of(data, name)))
+        return _zip(members)
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """A part compressed for the zip: what it was compressed from, its deflate stream, CRC-32 and size."""
+
+    source: bytes
+    data: bytes
+    crc: int
+
+    @classmethod
+    def of(cls, source: bytes, name: str) -> Deflated:
+        """Return a part compressed as docgen writes it (the body faster, ZIP_LEVEL; the others at zlib's default)."""
+        packer = zlib.compressobj(ZIP_LEVEL if name == BODY else zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        return cls(source, packer.compress(source) + packer.flush(), zlib.crc32(source))
+
+
+LOCAL = struct.Struct("<IHHHHHIIIHH")          # APPNOTE 4.3.7: local file header
+CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")  # 4.3.12: central directory file header
+END = struct.Struct("<IHHHHIIH")               # 4.3.16: end of central directory record
+
+
+def _zip(members: list[tuple[str, Deflated]]) -> bytes:
+    """Return a zip of deflated members as zipfile writes it (version 2.0, no data descriptor, UTF-8 flag for a
+    name beyond ASCII), dated now: zipfile cannot take data compressed before."""
+    now = time.localtime()
+    stamp = (now.tm_hour << 11 | now.tm_min << 5 | now.tm_sec // 2, (now.tm_year - 1980) << 9 | now.tm_mon << 5
+             | now.tm_mday)
+    local, central, offset = [], [], 0
+    for name, member in members:
+        encoded = name.encode("utf-8")
+        flags = 0 if encoded.isascii() else 0x800
+        sizes = (member.crc, len(member.data), len(member.source), len(encoded))
+        header = LOCAL.pack(0x04034B50, 20, flags, zipfile.ZIP_DEFLATED, *stamp, *sizes, 0) + encoded
+        central.append(CENTRAL.pack(0x02014B50, 20, 20, flags, zipfile.ZIP_DEFLATED, *stamp, *sizes, 0, 0, 0, 0, 0,
+                                    offset) + encoded)
+        local += [header, member.data]
+        offset += len(header) + len(member.data)
+    directory = b"".join(central)
+    return b"".join(local) + directory + END.pack(0x06054B50, 0, 0, len(members), len(members), len(directory),
+                                                   offset, 0)
