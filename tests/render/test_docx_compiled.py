@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from docgen.documents import sample
-from docgen.kinds import KINDS
+from docgen.kinds import KINDS, Options
 from docgen.render import docx as docx_render
 from docgen.render import finish, qr, seal
 from docgen.render.docx_builder import LINE, RULE_ALLOWANCE
@@ -85,6 +85,12 @@ def test_compiled_render_is_docxtpls(renderer, docx, slug, make):
     assert {name for name in compiled if compiled[name] != plain[name]} == set()
 
 
+@pytest.mark.parametrize("slug", KINDS)
+def test_blank_form_is_docxtpls(renderer, docx, slug):
+    context = {**renderer.kind(slug).blank(renderer.profile(None), Options(copies=1, blank=True)), "document_id": ""}
+    assert _parts(docx.render(slug, context)) == _parts(docx.docxtpl(slug, context).save())
+
+
 def _tree_pitch(content: bytes, lines_per_page: int) -> bytes:
     """Return the DOCX with its pitch set on python-docx's styles tree, as the renderer did before it set it on the
     text of styles.xml."""
@@ -118,7 +124,7 @@ STAMPS = {
 
 
 @pytest.mark.parametrize("stamps", STAMPS.values(), ids=STAMPS.keys())
-@pytest.mark.parametrize("slug", ["public-notice", "material-list", "evaluation-form", "roster"])
+@pytest.mark.parametrize("slug", KINDS)
 def test_finished_in_the_package_is_docxtpls_finished(renderer, docx, slug, stamps):
     context = _context(renderer, slug, _maximal(slug))
     compiled = finish.docx(docx.package(slug, context), stamps)
