@@ -325,7 +325,9 @@ def _finished(kind: Kind, content: bytes | Package, finish: finish_render.Finish
     """Return the rendered file (a PDF, or a DOCX's package) finished; a DOCX whose pages cannot carry the 骑缝章's
     strips is refused (400)."""
     try:
-        return finish_render.docx(content, finish) if isinstance(content, Package) else finish_render.pdf(content, finish)
+        if isinstance(content, Package):
+            return finish_render.docx(content, finish)
+        return finish_render.pdf(content, finish)
     except finish_render.Unsealable:
         raise Problem(400, "参数不对", f"{kind.title}有内容超出原定页面，Word 版无法确定每页的骑缝章位置：请用 format=pdf",
                       slug="bad-seal") from None

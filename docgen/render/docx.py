@@ -180,7 +180,8 @@ class Compiled:
         if start is None:
             raise ValueError("the template's body has no <w:body>")
         deflated = {name: Deflated.of(data, name) for name, data in package.parts.items() if name != BODY}
-        return cls(package.parts, deflated, document[:document.index("<w:body")], document[document.rindex("</w:body>") + 9:],
+        head, tail = document[:document.index("<w:body")], document[document.rindex("</w:body>") + len("</w:body>"):]
+        return cls(package.parts, deflated, head, tail,
                    env.from_string(_PARAGRAPH.sub(r"\n<w:p\1", BODY_START + patched[start.end():])), start[0],
                    doc, not _tables_stay(body), next_id)
 

@@ -173,7 +173,8 @@ def _cell_loop_table(doc) -> None:
 def _headed_table(doc) -> None:
     table = doc.add_table(rows=4, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "甲", "乙"
-    table.cell(1, 0).text, table.cell(2, 0).text, table.cell(2, 1).text = "{%tr for r in rows %}", "{{ r }}", "{% if r %}是{% endif %}"
+    table.cell(1, 0).text, table.cell(2, 0).text = "{%tr for r in rows %}", "{{ r }}"
+    table.cell(2, 1).text = "{% if r %}是{% endif %}"   # a block inside its cell
     table.cell(3, 0).text = "{%tr endfor %}"
 
 
