@@ -33,6 +33,7 @@ from docgen.render import finish as finish_render
 from docgen.render import merge
 from docgen.render import qr
 from docgen.render import pdf as pdf_render
+from docgen.render.package import Package
 from docgen.render.seal import Seal
 from docgen.rules import WorkCalendar, hygiene
 
@@ -266,15 +267,17 @@ class Renderer:
         issued = state == "issued"
         trust = trust if trust is not None and issued else _Trust()
         pdfa = fmt == "pdf" and issued and trust.pdfa(profile)
-        copy_pages = 0   # a DOCX copy's pages as the PDF lays them out (padded to even as the PDF is)
         across = trust.marks.seal and kind.cross_page_seal   # a 骑缝章: a strip on each sheet of the copy
         pdf, template = pdf_render.renderer(str(self.templates_dir), str(self.fonts_dir)), f"{kind.slug}/document.html"
         # the PDF's pages where the DOCX needs them: a one-page kind's check, the copies' padding (LibreOffice drops
         # the odd-page section break between copies: the DOCX pads as the PDF does) and the 骑缝章's sheets
         needs_pages = copies > 1 or across or (kind.one_page is not None and state != "blank")
+        finish = replace(self._finishing(kind, profile, document_id, copies, state, trust),
+                         archive=finish_render.Archive(kind.title, subject, trust.author) if pdfa else None)
         if fmt == "pdf":
             content = pdf.render(template, context, kind.layout, variant=PDFA if pdfa else None)
             self._check_one_page(kind, state, lambda: merge.page_count(content))
+            content = _finished(kind, content, finish)
         elif fmt == "docx":
             # a letter set in the lines a page its PDF is; its pages those of the PDF made of the same content (a
             # batch makes both: PdfRenderer remembers them), else from one layout of it
@@ -283,15 +286,12 @@ class Renderer:
             else:
                 lines, pages = pdf.lines_per_page(template, context, kind.layout), 0
             self._check_one_page(kind, state, lambda: pages)
-            content = docx_render.renderer(str(self.templates_dir)).render(kind.slug, context, lines)
-            copy_pages = pages if copies > 1 or across else 0
+            # the finish writes into the rendered package: one zip written (a DOCX copy's pages as the PDF lays them
+            # out, padded to even as the PDF is)
+            content = _finished(kind, docx_render.renderer(str(self.templates_dir)).package(kind.slug, context, lines),
+                                replace(finish, copy_pages=pages if copies > 1 or across else 0))
         else:
             content = kind.extra_formats[fmt](context)
-        if fmt in ("pdf", "docx"):
-            finish = self._finishing(kind, profile, document_id, copies, state, trust)
-            finish = replace(finish, archive=finish_render.Archive(kind.title, subject, trust.author) if pdfa else None,
-                             copy_pages=copy_pages)
-            content = _finished(kind, fmt, content, finish)
         _settle(kind.slug, fmt)
         return Rendered(content, f"{subject}-{kind.title}{'-' + PREVIEW if state == 'preview' else ''}.{fmt}",
                         MEDIA_TYPES[fmt], document_id, kind, profile.id, subject, fmt, warnings,
@@ -342,10 +342,13 @@ def _settle(slug: str, fmt: str) -> None:
             gc.freeze()
 
 
-def _finished(kind: Kind, fmt: str, content: bytes, finish: finish_render.Finish) -> bytes:
-    """Return the rendered file finished; a DOCX whose pages cannot carry the 骑缝章's strips is refused (400)."""
+def _finished(kind: Kind, content: bytes | Package, finish: finish_render.Finish) -> bytes:
+    """Return the rendered file (a PDF, or a DOCX's package) finished; a DOCX whose pages cannot carry the 骑缝章's
+    strips is refused (400)."""
     try:
-        return (finish_render.pdf if fmt == "pdf" else finish_render.docx)(content, finish)
+        if isinstance(content, Package):
+            return finish_render.docx(content, finish)
+        return finish_render.pdf(content, finish)
     except finish_render.Unsealable:
         raise Problem(400, "参数不对", f"{kind.title}有内容超出原定页面，Word 版无法确定每页的骑缝章位置：请用 format=pdf",
                       slug="bad-seal") from None

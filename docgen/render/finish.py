@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import copy
 import io
-import itertools
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +22,8 @@ from docgen.render import qr, signature, watermark
 from docgen.render import seal as seal_render
 from docgen.render.measure import mm_to_pt
 from docgen.render.outlines import stamp_font
+from docgen.render.package import BODY, Package
+from docgen.render.package import xml as part_xml
 from docgen.render.pictures import Picture
 from docgen.render.seal import Seal
 
@@ -254,8 +254,6 @@ def _mark_ops(text: str, height: float) -> str:
 # --- DOCX
 
 HEADERS = ("default", "even", "first")   # each section's headers (odd pages, even pages, its first page)
-RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/{}"
-HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
 # a header as python-docx starts one (docx/templates/default-header.xml), with the stamps in its paragraph
 HEADER = ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<w:hdr "
           + " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in (
@@ -288,27 +286,28 @@ PICTURE = (   # a picture anchored to the page (its top from the page's, or from
     '</a:graphic></wp:anchor></w:drawing></w:r>')
 
 
-def docx(content: bytes, finish: Finish) -> bytes:
+def docx(content: bytes | Package, finish: Finish) -> bytes:
     """Return the finished DOCX: one section per copy, each with the watermark, QR code and copy mark in its
-    headers, written into the package's parts (_docx_stamped); a seal pressed on it after (_docx_sealed)."""
+    headers, written into the package's parts (_docx_stamped) and the package written once; a seal pressed on it
+    after (_docx_sealed)."""
+    package = Package.read(content) if isinstance(content, bytes) else content
     if finish.watermark or finish.verify_url or finish.copies > 1:
-        content = _docx_stamped(content, finish)
+        _docx_stamped(package, finish)
     if finish.seal or finish.cross_seal:
-        content = _docx_sealed(content, finish)
-    return content
+        return _docx_sealed(package.save(), finish)
+    return package.save()
 
 
-def _docx_stamped(content: bytes, finish: Finish) -> bytes:
-    """Return the DOCX with its copies as sections, each section's headers holding the watermark, QR code and copy
-    mark, without opening it as a document: word/document.xml parsed alone, the headers, their pictures and
+def _docx_stamped(package: Package, finish: Finish) -> None:
+    """Make the package's copies sections, each section's headers holding the watermark, QR code and copy mark,
+    without opening it as a document: word/document.xml parsed alone, the headers, their pictures and
     relationships written as text, the other parts' bytes kept (python-docx parsed and wrote every part again:
-    the finish of a letter with its code took 14–15 ms CPU, now 4–6 ms, its QR code included)."""
+    the finish of a letter with its code took 14–15 ms CPU, then 4–6 ms, its QR code included)."""
     from docx.oxml import parse_xml
     from docx.oxml.ns import qn
     from docx.shared import Twips
 
-    package = _Package.read(content)
-    document = parse_xml(package.parts[_Package.BODY])
+    document = parse_xml(package.parts[BODY])
     body = document.find(qn("w:body"))
     _docx_copies(body, finish.copies, finish.pad and finish.copies > 1 and finish.copy_pages % 2 == 1)
     size = body.find(qn("w:sectPr")).find(qn("w:pgSz"))
@@ -324,11 +323,10 @@ def _docx_stamped(content: bytes, finish: Finish) -> bytes:
             shape_id += 2 * len(watermark.ROWS)
             runs, drawing = _header_runs(package, vml, qr_png, mark, width_mm, height_mm, drawing)
             _refer(sect_pr, kind, package.add_header(HEADER.format(runs=runs).encode("utf-8")))
-    package.parts[_Package.BODY] = _xml(document)
-    return package.save()
+    package.parts[BODY] = part_xml(document)
 
 
-def _header_runs(package: _Package, vml: list[str], qr_png: bytes | None, mark: str, page_width_mm: float,
+def _header_runs(package: Package, vml: list[str], qr_png: bytes | None, mark: str, page_width_mm: float,
                  page_height_mm: float, drawing: int) -> tuple[str, int]:
     """Return a header's runs — the watermark's VML shapes behind the text, as Word writes a watermark, the QR code
     and the copy mark as pictures, their relationships added to the header about to be added — and the next
@@ -368,93 +366,6 @@ def _refer(sect_pr: Any, kind: str, rid: str) -> None:
     references = (qn("w:headerReference"), qn("w:footerReference"))
     following = next(el for el in sect_pr if el.tag not in references)   # w:pgSz at least (every builder sets it)
     following.addprevious(reference)
-
-
-def _xml(element: Any) -> bytes:
-    """Return a part's XML as python-docx writes it."""
-    from lxml import etree
-
-    return etree.tostring(element, encoding="UTF-8", standalone=True)
-
-
-class _Package:
-    """A DOCX's parts by name, to add headers and pictures to as text and write again; parts not changed are copied
-    as they are (only [Content_Types].xml, the document's part and relationships are parsed, when changed)."""
-
-    BODY = "word/document.xml"
-    RELS = "word/_rels/document.xml.rels"
-    TYPES = "[Content_Types].xml"
-
-    def __init__(self, parts: dict[str, bytes]):
-        from lxml import etree
-
-        self.parts = parts
-        self.rels = etree.fromstring(parts[self.RELS])
-        self.types = etree.fromstring(parts[self.TYPES])
-        self.media: dict[bytes, str] = {}        # a picture → its part's name (each picture once in the package)
-        self.header_rels: list[str] = []         # the relationships of the header about to be added
-
-    @classmethod
-    def read(cls, content: bytes) -> _Package:
-        with zipfile.ZipFile(io.BytesIO(content)) as package:
-            return cls({item.filename: package.read(item) for item in package.infolist()})
-
-    def _name(self, template: str) -> str:
-        """Return the first part name of the template (word/header%d.xml) not taken, as python-docx names them."""
-        return next(template % n for n in itertools.count(1) if template % n not in self.parts)
-
-    def _relate(self, rels: Any, kind: str, target: str) -> str:
-        """Add a relationship to a part's relationships and return its id (the first rIdN free)."""
-        from lxml import etree
-
-        taken = {rel.get("Id") for rel in rels}
-        rid = next(f"rId{n}" for n in itertools.count(1) if f"rId{n}" not in taken)
-        etree.SubElement(rels, f"{{{rels.nsmap[None]}}}Relationship", Id=rid, Type=RELATIONSHIPS.format(kind),
-                         Target=target)
-        return rid
-
-    def _type(self, tag: str, key: str, value: str, content_type: str) -> None:
-        """Declare a content type (Default for an extension, Override for a part) unless declared."""
-        from lxml import etree
-
-        ns = self.types.nsmap[None]
-        if not any(el.get(key) == value for el in self.types.iter(f"{{{ns}}}{tag}")):
-            etree.SubElement(self.types, f"{{{ns}}}{tag}", {key: value, "ContentType": content_type})
-
-    def relate_picture(self, png: bytes) -> str:
-        """Return the id of a PNG's relationship from the header about to be added, the picture added once."""
-        if png not in self.media:
-            self.media[png] = self._name("word/media/image%d.png")
-            self.parts[self.media[png]] = png
-            self._type("Default", "Extension", "png", "image/png")
-        self.header_rels.append(self.media[png].removeprefix("word/"))
-        return f"rId{len(self.header_rels)}"
-
-    def add_header(self, xml: bytes) -> str:
-        """Add a header part with the pictures related since the last one; return its relationship's id."""
-        name = self._name("word/header%d.xml")
-        self.parts[name] = xml
-        if self.header_rels:
-            self.parts[name.replace("word/", "word/_rels/") + ".rels"] = (
-                "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<Relationships "
-                'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                + "".join(f'<Relationship Id="rId{n}" Type="{RELATIONSHIPS.format("image")}" Target="{target}"/>'
-                          for n, target in enumerate(self.header_rels, 1))
-                + "</Relationships>").encode("utf-8")
-            self.header_rels = []
-        self._type("Override", "PartName", "/" + name, HEADER_TYPE)
-        return self._relate(self.rels, "header", name.removeprefix("word/"))
-
-    def save(self) -> bytes:
-        """Return the package written again, the parts in their order, the new ones last."""
-        from docgen.render.docx import ZIP_LEVEL
-
-        self.parts[self.RELS], self.parts[self.TYPES] = _xml(self.rels), _xml(self.types)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-            for name, data in self.parts.items():
-                package.writestr(name, data, compresslevel=ZIP_LEVEL if name == self.BODY else None)
-        return out.getvalue()
 
 
 def _docx_sealed(content: bytes, finish: Finish) -> bytes:
