@@ -84,6 +84,19 @@ def fallback_font(face: str, char: str) -> Font:
     raise Unsupported(f"no font for {char!r}")
 
 
+def runs(text: str, face: str, size: float, style: str = "") -> list[Run]:
+    """Split a text into runs of the face's font and, for characters it lacks, fontconfig's fallback (喆)."""
+    main = face_font(face, style)
+    out: list[Run] = []
+    for char in text:
+        font = main if main.has(char) else fallback_font(face, char)
+        if out and out[-1].font is font:
+            out[-1].text += char
+        else:
+            out.append(Run(char, font, size, 0.0))
+    return out or [Run("", main, size, 0.0)]
+
+
 @cache
 def _font_of_file(path: str, style: str, index: int = 0) -> Font:
     """Read a font file once per process: its cmap as glyph ids, advances, metrics and a HarfBuzz face; its PDF
