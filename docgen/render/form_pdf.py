@@ -10,12 +10,16 @@ height, a second page — raises Unsupported and WeasyPrint renders the document
 """
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from lxml import html as lxml_html
+from weasyprint.text.ffi import ffi, fontconfig, gobject, pango, pangoft2
 
 from docgen.render import justify
 from docgen.render.direct_pdf import MM, Font, Run, Sheet, Unsupported, Used, info_of, run_ops, runs
@@ -79,12 +83,49 @@ class Layout:
                    note_line, note_gap)
 
 
+PX = 0.75                        # pt: WeasyPrint gives Pango its sizes in CSS px
+_pango_lock = threading.Lock()
+_pango: dict[int, Any] = {}      # process id → its Pango context (a forked batch worker makes its own)
+
+
+def _pango_context() -> Any:
+    """Return this process's Pango context over fontconfig's fonts, as WeasyPrint's FontConfiguration makes it."""
+    context = _pango.get(os.getpid())
+    if context is None:
+        config = fontconfig.FcInitLoadConfigAndFonts()
+        font_map = ffi.gc(pangoft2.pango_ft2_font_map_new(), gobject.g_object_unref)
+        pangoft2.pango_fc_font_map_set_config(ffi.cast("PangoFcFontMap *", font_map), config)
+        fontconfig.FcConfigDestroy(config)
+        context = _pango[os.getpid()] = (font_map, ffi.gc(pango.pango_font_map_create_context(font_map),
+                                                           gobject.g_object_unref))
+    return context[1]
+
+
+@lru_cache(maxsize=1024)
+def pango_extents(text: str, face: str, size: float) -> tuple[float, float]:
+    """Return the ascent and descent (pt) Pango gives a line of text in a face: a line mixing the face and a
+    fallback (王䶮) is not the union of their metrics (FandolFang and Noto: 1.224 and 0.213 em, not 1.151 and 0.286)."""
+    with _pango_lock:
+        layout = ffi.gc(pango.pango_layout_new(_pango_context()), gobject.g_object_unref)
+        description = ffi.gc(pango.pango_font_description_new(), pango.pango_font_description_free)
+        pango.pango_font_description_set_family(description, face.encode())
+        pango.pango_font_description_set_absolute_size(description, int(size / PX * PANGO_UNITS))
+        pango.pango_layout_set_font_description(layout, description)
+        encoded = text.encode()
+        pango.pango_layout_set_text(layout, encoded, len(encoded))
+        extents = ffi.new("PangoRectangle *")
+        pango.pango_layout_line_get_extents(pango.pango_layout_get_line_readonly(layout, 0), ffi.NULL, extents)
+        baseline = pango.pango_layout_get_baseline(layout)
+        return baseline / PANGO_UNITS * PX, (extents.height - baseline) / PANGO_UNITS * PX
+
+
 @dataclass
 class Para:
     """A paragraph to set: its characters (with their fonts, and whether they are in a .keep span), type and
     alignment; the first line's indent and the paragraph's side paddings (pt)."""
 
     chars: list[tuple[str, Font, bool]]
+    face: str
     size: float
     line: float
     align: str = "left"
@@ -95,13 +136,36 @@ class Para:
 
 @dataclass
 class Line:
-    """A line as set: its characters and fonts, x from its box's left, the spacing after each character, its type."""
+    """A line as set: its characters and fonts, x from its box's left, the spacing after each character, its type
+    and line height, and its box's extents above and below the baseline (pt)."""
 
     chars: list[tuple[str, Font]]
     x: float
     spacing: float
     size: float
-    height: float
+    above: float
+    below: float
+
+    @classmethod
+    def of(cls, chars: list[tuple[str, Font]], x: float, spacing: float, face: str, size: float, line: float
+           ) -> Line:
+        """Return a line whose box holds the strut of its face's font and its text, each with half the leading of
+        the line height above and below (CSS 2 §10.8.1; WeasyPrint reads a text's extents off Pango)."""
+        fonts = {id(font): font for _, font in chars}
+        if len(fonts) == 1:
+            (font,) = fonts.values()
+            ascent, descent = font.ascent * size, font.descent * size
+        else:
+            ascent, descent = pango_extents("".join(char for char, _ in chars), face, size)
+        strut = runs(" ", face, size)[0].font
+        leading, strut_leading = (line - ascent - descent) / 2, (line - (strut.ascent + strut.descent) * size) / 2
+        return cls(chars, x, spacing, size, max(ascent + leading, strut.ascent * size + strut_leading),
+                   max(descent + leading, strut.descent * size + strut_leading))
+
+    @property
+    def height(self) -> float:
+        """Return the height of the line box."""
+        return self.above + self.below
 
     def runs(self) -> list[Run]:
         """Return the line's characters as runs of one font each."""
@@ -112,13 +176,6 @@ class Line:
             else:
                 out.append(Run(char, font, self.size, self.spacing))
         return out
-
-    def baseline(self, top: float) -> float:
-        """Return the baseline of the line box at `top`: half the leading above the tallest face's ascent (Pango's
-        extents of a line with a fallback face are the union of its faces')."""
-        fonts = [font for _, font in self.chars]
-        ascent, descent = max(f.ascent for f in fonts) * self.size, max(f.descent for f in fonts) * self.size
-        return top + (self.height - ascent - descent) / 2 + ascent
 
 
 def _advance(char: str, font: Font, size: float) -> float:
@@ -166,6 +223,19 @@ def _broken(para: Para, width: float) -> list[list[tuple[str, Font, bool]]]:
     return [*lines, line] if line else lines
 
 
+def _drawn_spacing(spacing: float, size: float) -> float:
+    """Return the letter spacing (pt) WeasyPrint draws for what docgen.render.justify asks Pango for between the
+    characters of a line: Pango's whole units of a px, half of it before each glyph (its x offset), which WeasyPrint
+    writes as thousandths of an em off by 1024/1000 and takes back, truncated, after the glyph (draw/text.py)."""
+    units = int(spacing / PX * PANGO_UNITS)           # pango_attr_letter_spacing_new
+    left = units // 2                                 # Pango's distribute_letter_spacing
+    if units % PANGO_UNITS == 0:
+        left = (left + PANGO_UNITS // 2) & ~(PANGO_UNITS - 1)
+    font_px = size / PX
+    offset, widened = left / font_px, units * 1000 / PANGO_UNITS / font_px
+    return (offset - int(offset - widened)) * size / 1000
+
+
 def _set(para: Para, width: float) -> list[Line]:
     """Set a paragraph in a box `width` wide: its lines aligned, a justified one spread between its characters as
     docgen.render.justify does (not its last line, nor one that would open gaps)."""
@@ -180,9 +250,9 @@ def _set(para: Para, width: float) -> list[Line]:
         extra = room - used
         if para.align == "justify" and i < len(broken) - 1 and len(chars) > 1 and 0 < extra and (
                 extra / len(chars) <= justify.MAX_SPACING_EM * para.size):
-            spacing = int(extra / len(chars) * PANGO_UNITS) / PANGO_UNITS
-        out.append(Line([(c, f) for c, f, _ in chars], para.pad_left + width - room + offset, spacing, para.size,
-                        para.line))
+            spacing = _drawn_spacing(extra / len(chars), para.size)
+        out.append(Line.of([(c, f) for c, f, _ in chars], para.pad_left + width - room + offset, spacing, para.face,
+                           para.size, para.line))
     return out
 
 
@@ -256,9 +326,10 @@ def _text_cell(cell: Cell, td: Any, lay: Layout, row: str) -> None:
         if p.tag != "p" or (p.tail or "").strip():
             raise Unsupported(f"<{p.tag}> in a text cell")
         indent = INDENT_EMS * size
-        para = Para(_inline(p, lay.face, size), size, line, "right", pad_right=indent) if p.get("class") else Para(
-            _inline(p, lay.face, size), size, line, "justify", indent=indent)
-        cell.paras.append(para)
+        chars = _inline(p, lay.face, size)
+        seal = bool(p.get("class"))
+        cell.paras.append(Para(chars, lay.face, size, line, "right" if seal else "justify",
+                               indent=0.0 if seal else indent, pad_right=indent if seal else 0.0))
 
 
 def _cell(element: Any, start: int, lay: Layout, row: str) -> Cell:
@@ -271,7 +342,7 @@ def _cell(element: Any, start: int, lay: Layout, row: str) -> Cell:
     elif element.get("style") or classes not in (None, "left") or (element.tag == "th" and classes):
         raise Unsupported(f"<{element.tag} class={classes}>")
     else:
-        cell.paras.append(Para(_inline(element, lay.face, lay.size), lay.size, lay.line,
+        cell.paras.append(Para(_inline(element, lay.face, lay.size), lay.face, lay.size, lay.line,
                                "left" if classes else "center"))
     if row and element.tag == "th" or row == "reason":   # labels and the reason at the top, below a padding
         cell.valign, cell.pad_top = "top", lay.padding
@@ -312,7 +383,7 @@ class Page:
 
     def line(self, line: Line, left: float, top: float) -> None:
         """Draw a line whose box's left and top are given."""
-        x, base = left + line.x, PAGE_H - line.baseline(top)
+        x, base = left + line.x, PAGE_H - top - line.above
         for run in line.runs():
             drawn, x = run_ops(run, x, base, self.used, [])
             self.ops += drawn
@@ -329,8 +400,9 @@ def _title(page: Page, h1: Any, lay: Layout) -> None:
         used = sum(_advance(char, font, TITLE_PT) for char, font in chars)
         if used > RIGHT_EDGE - LEFT - NEAR:
             raise Unsupported("a title line WeasyPrint would wrap")
-        page.line(Line(chars, (RIGHT_EDGE - LEFT - used) / 2, 0.0, TITLE_PT, TITLE_LINE), LEFT, page.y)
-        page.y += TITLE_LINE
+        line = Line.of(chars, (RIGHT_EDGE - LEFT - used) / 2, 0.0, TITLE_FACE[0], TITLE_PT, TITLE_LINE)
+        page.line(line, LEFT, page.y)
+        page.y += line.height
     page.y += lay.title_gap
 
 
@@ -401,7 +473,7 @@ def _notes(page: Page, div: Any, lay: Layout) -> None:
         _attributes(p, {"class": "first"})
         if p.tag != "p" or (p.tail or "").strip():
             raise Unsupported(f"<{p.tag}> in the notes")
-        para = Para(_inline(p, lay.face, lay.note_size), lay.note_size, lay.note_line, pad_left=pad,
+        para = Para(_inline(p, lay.face, lay.note_size), lay.face, lay.note_size, lay.note_line, pad_left=pad,
                     indent=-pad if p.get("class") else 0.0)
         for line in _set(para, RIGHT_EDGE - LEFT):
             page.line(line, LEFT, page.y)
