@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from lxml import html as lxml_html
@@ -37,8 +37,9 @@ NEAR = 0.05                      # pt: a line this near its measure is for Pango
 # what a line may not break before / after (UAX #14 LB13, LB19, LB21: CL, EX, NS, IS, QU, BA; LB14, LB19: OP, QU)
 NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』】〕〉.“”‘’\u3000")
 NO_BREAK_AFTER = frozenset("（《「『【〔〈“”‘’")
-WORD = re.compile(r"[A-Za-z0-9·]")   # AL, NU (“·” is AI, Pango's AL): no break inside a word (LB23, LB25, LB28)
-SETTABLE = re.compile(rf"[{HAN}\u3000A-Za-z0-9·.{''.join(NO_BREAK_BEFORE | NO_BREAK_AFTER)}]")
+# AL, NU (“·” is AI, Pango's AL): no break inside a word (LB23, LB25, LB28)
+WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·")
+UNSETTABLE = re.compile(rf"[^{HAN}\u3000A-Za-z0-9·.{''.join(NO_BREAK_BEFORE | NO_BREAK_AFTER)}]")
 _COLLAPSIBLE = re.compile(r"[ \t\n\r]")
 _DECLARATION = re.compile(r"^\s*(height|font-size|line-height):\s*([\d.]+(?:mm|pt))\s*$")
 
@@ -119,12 +120,13 @@ def pango_extents(text: str, face: str, size: float) -> tuple[float, float]:
         return baseline / PANGO_UNITS * PX, (extents.height - baseline) / PANGO_UNITS * PX
 
 
-@dataclass
+@dataclass(frozen=True)
 class Para:
-    """A paragraph to set: its characters (with their fonts, and whether they are in a .keep span), type and
-    alignment; the first line's indent and the paragraph's side paddings (pt)."""
+    """A paragraph to set: its text (the indices of characters in a .keep span), face, type and alignment; the first
+    line's indent and the paragraph's side paddings (pt)."""
 
-    chars: list[tuple[str, Font, bool]]
+    text: str
+    kept: frozenset[int]
     face: str
     size: float
     line: float
@@ -132,6 +134,9 @@ class Para:
     indent: float = 0.0
     pad_left: float = 0.0
     pad_right: float = 0.0
+
+
+Glyph = tuple[str, Font, bool, float]   # a character, its font, whether it is kept with its neighbours, its advance
 
 
 @dataclass
@@ -167,8 +172,10 @@ class Line:
         """Return the height of the line box."""
         return self.above + self.below
 
+    @cached_property
     def runs(self) -> list[Run]:
-        """Return the line's characters as runs of one font each."""
+        """Return the line's characters as runs of one font each (a line is set once, drawn in every document
+        that has it)."""
         out: list[Run] = []
         for char, font in self.chars:
             if out and out[-1].font is font:
@@ -182,33 +189,41 @@ def _advance(char: str, font: Font, size: float) -> float:
     return font.widths[font.gid(char)] * size / 1000
 
 
-def _breaks_before(chars: list[tuple[str, Font, bool]], i: int) -> bool:
-    """Tell whether a line may break before the i-th character (UAX #14 as Pango applies it to these classes)."""
-    (before, _, kept_before), (char, _, kept) = chars[i - 1], chars[i]
-    if kept and kept_before or char in NO_BREAK_BEFORE or before in NO_BREAK_AFTER:
+def _glyphs(para: Para) -> list[Glyph]:
+    """Return the paragraph's characters with their fonts (the face's, or fontconfig's fallback) and advances."""
+    out: list[Glyph] = []
+    for run in runs(para.text, para.face, para.size):
+        out += [(char, run.font, len(out) + i in para.kept, _advance(char, run.font, para.size))
+                for i, char in enumerate(run.text)]
+    return out
+
+
+def _breaks_before(before: Glyph, glyph: Glyph) -> bool:
+    """Tell whether a line may break between two characters (UAX #14 as Pango applies it to these classes)."""
+    if glyph[2] and before[2] or glyph[0] in NO_BREAK_BEFORE or before[0] in NO_BREAK_AFTER:
         return False
-    return not (WORD.match(char) and (WORD.match(before) or before == "."))   # LB29: IS × AL
+    return not (glyph[0] in WORD and (before[0] in WORD or before[0] == "."))   # LB29: IS × AL
 
 
-def _atoms(para: Para) -> Iterator[list[tuple[str, Font, bool]]]:
-    """Yield the pieces between the paragraph's break opportunities."""
+def _atoms(glyphs: list[Glyph]) -> Iterator[list[Glyph]]:
+    """Yield the pieces between a paragraph's break opportunities."""
     start = 0
-    for i in range(1, len(para.chars)):
-        if _breaks_before(para.chars, i):
-            yield para.chars[start:i]
+    for i in range(1, len(glyphs)):
+        if _breaks_before(glyphs[i - 1], glyphs[i]):
+            yield glyphs[start:i]
             start = i
-    if para.chars:
-        yield para.chars[start:]
+    if glyphs:
+        yield glyphs[start:]
 
 
-def _broken(para: Para, width: float) -> list[list[tuple[str, Font, bool]]]:
+def _broken(glyphs: list[Glyph], width: float, indent: float) -> list[list[Glyph]]:
     """Break a paragraph into lines of at most `width` less the first line's indent, greedily at its break
     opportunities (Pango's); raise Unsupported where its rounding could decide or a piece is wider than a line."""
-    lines: list[list[tuple[str, Font, bool]]] = []
-    line: list[tuple[str, Font, bool]] = []
-    used, room = 0.0, width - para.indent
-    for atom in _atoms(para):
-        advance = sum(_advance(char, font, para.size) for char, font, _ in atom)
+    lines: list[list[Glyph]] = []
+    line: list[Glyph] = []
+    used, room = 0.0, width - indent
+    for atom in _atoms(glyphs):
+        advance = sum(glyph[3] for glyph in atom)
         if abs(used + advance - room) < NEAR:
             raise Unsupported("a line at its measure")
         if used + advance > room and line:
@@ -218,7 +233,7 @@ def _broken(para: Para, width: float) -> list[list[tuple[str, Font, bool]]]:
             raise Unsupported("a word wider than its line")   # overflow-wrap: anywhere breaks it
         line += atom
         used += advance
-    if len(lines) and any(kept for line in lines for _, _, kept in line):
+    if len(lines) and any(glyph[2] for line in lines for glyph in line):
         raise Unsupported("a kept span in a paragraph that wraps")   # where Pango breaks around it: not set here
     return [*lines, line] if line else lines
 
@@ -236,31 +251,33 @@ def _drawn_spacing(spacing: float, size: float) -> float:
     return (offset - int(offset - widened)) * size / 1000
 
 
-def _set(para: Para, width: float) -> list[Line]:
+@lru_cache(maxsize=1024)
+def _set(para: Para, width: float) -> tuple[Line, ...]:
     """Set a paragraph in a box `width` wide: its lines aligned, a justified one spread between its characters as
-    docgen.render.justify does (not its last line, nor one that would open gaps)."""
+    docgen.render.justify does (not its last line, nor one that would open gaps); kept: labels, notes and titles
+    repeat from document to document."""
     width -= para.pad_left + para.pad_right
-    broken = _broken(para, width)
+    broken = _broken(_glyphs(para), width, para.indent)
     out = []
-    for i, chars in enumerate(broken):
+    for i, glyphs in enumerate(broken):
         room = width - (para.indent if i == 0 else 0.0)
-        used = sum(_advance(char, font, para.size) for char, font, _ in chars)
+        used = sum(glyph[3] for glyph in glyphs)
         offset = {"center": (room - used) / 2, "right": room - used}.get(para.align, 0.0)
         spacing = 0.0
         extra = room - used
-        if para.align == "justify" and i < len(broken) - 1 and len(chars) > 1 and 0 < extra and (
-                extra / len(chars) <= justify.MAX_SPACING_EM * para.size):
-            spacing = _drawn_spacing(extra / len(chars), para.size)
-        out.append(Line.of([(c, f) for c, f, _ in chars], para.pad_left + width - room + offset, spacing, para.face,
-                           para.size, para.line))
-    return out
+        if para.align == "justify" and i < len(broken) - 1 and len(glyphs) > 1 and 0 < extra and (
+                extra / len(glyphs) <= justify.MAX_SPACING_EM * para.size):
+            spacing = _drawn_spacing(extra / len(glyphs), para.size)
+        out.append(Line.of([(c, f) for c, f, _, _ in glyphs], para.pad_left + width - room + offset, spacing,
+                           para.face, para.size, para.line))
+    return tuple(out)
 
 
 def _text(text: str | None) -> str:
     """Return a text node's characters, or raise Unsupported for what this writer does not set."""
-    for char in text or "":
-        if not SETTABLE.match(char):
-            raise Unsupported(f"character {char!r}")
+    found = UNSETTABLE.search(text or "")
+    if found:
+        raise Unsupported(f"character {found.group()!r}")
     return text or ""
 
 
@@ -271,16 +288,20 @@ def _attributes(element: Any, allowed: Mapping[str, str | None]) -> None:
             raise Unsupported(f"<{element.tag} {name}={value!r}>")
 
 
-def _inline(element: Any, face: str, size: float, kept: bool = False) -> list[tuple[str, Font, bool]]:
-    """Return an element's characters with their fonts (the face's, or fontconfig's fallback); spans are .keep."""
-    out = [(char, run.font, kept) for run in runs(_text(element.text), face, size) for char in run.text]
+def _inline(element: Any, kept: bool = False) -> tuple[str, frozenset[int]]:
+    """Return an element's text and the indices of its characters in .keep spans (its only child elements)."""
+    text, kept_at = _text(element.text), set(range(len(element.text or ""))) if kept else set()
     for span in element:
         if span.tag != "span":
             raise Unsupported(f"<{span.tag}>")
         _attributes(span, {"class": "keep"})
-        out += _inline(span, face, size, kept=True)
-        out += [(char, run.font, kept) for run in runs(_text(span.tail), face, size) for char in run.text]
-    return out
+        inner, _ = _inline(span, kept=True)
+        kept_at.update(range(len(text), len(text) + len(inner)))
+        text += inner
+        if kept:
+            kept_at.update(range(len(text), len(text) + len(span.tail or "")))
+        text += _text(span.tail)
+    return text, frozenset(kept_at)
 
 
 @dataclass
@@ -326,9 +347,8 @@ def _text_cell(cell: Cell, td: Any, lay: Layout, row: str) -> None:
         if p.tag != "p" or (p.tail or "").strip():
             raise Unsupported(f"<{p.tag}> in a text cell")
         indent = INDENT_EMS * size
-        chars = _inline(p, lay.face, size)
         seal = bool(p.get("class"))
-        cell.paras.append(Para(chars, lay.face, size, line, "right" if seal else "justify",
+        cell.paras.append(Para(*_inline(p), lay.face, size, line, "right" if seal else "justify",
                                indent=0.0 if seal else indent, pad_right=indent if seal else 0.0))
 
 
@@ -342,7 +362,7 @@ def _cell(element: Any, start: int, lay: Layout, row: str) -> Cell:
     elif element.get("style") or classes not in (None, "left") or (element.tag == "th" and classes):
         raise Unsupported(f"<{element.tag} class={classes}>")
     else:
-        cell.paras.append(Para(_inline(element, lay.face, lay.size), lay.face, lay.size, lay.line,
+        cell.paras.append(Para(*_inline(element), lay.face, lay.size, lay.line,
                                "left" if classes else "center"))
     if row and element.tag == "th" or row == "reason":   # labels and the reason at the top, below a padding
         cell.valign, cell.pad_top = "top", lay.padding
@@ -384,7 +404,7 @@ class Page:
     def line(self, line: Line, left: float, top: float) -> None:
         """Draw a line whose box's left and top are given."""
         x, base = left + line.x, PAGE_H - top - line.above
-        for run in line.runs():
+        for run in line.runs:
             drawn, x = run_ops(run, x, base, self.used, [])
             self.ops += drawn
 
@@ -473,7 +493,7 @@ def _notes(page: Page, div: Any, lay: Layout) -> None:
         _attributes(p, {"class": "first"})
         if p.tag != "p" or (p.tail or "").strip():
             raise Unsupported(f"<{p.tag}> in the notes")
-        para = Para(_inline(p, lay.face, lay.note_size), lay.face, lay.note_size, lay.note_line, pad_left=pad,
+        para = Para(*_inline(p), lay.face, lay.note_size, lay.note_line, pad_left=pad,
                     indent=-pad if p.get("class") else 0.0)
         for line in _set(para, RIGHT_EDGE - LEFT):
             page.line(line, LEFT, page.y)
