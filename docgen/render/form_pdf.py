@@ -87,6 +87,8 @@ class Layout:
 PX = 0.75                        # pt: WeasyPrint gives Pango its sizes in CSS px
 _pango_lock = threading.Lock()
 _pango: dict[int, Any] = {}      # process id → its Pango context (a forked batch worker makes its own)
+# a process forked while another thread held the lock would wait for it forever (the batch process pool forks)
+os.register_at_fork(after_in_child=lambda: globals().update(_pango_lock=threading.Lock()))
 
 
 def _pango_context() -> Any:

@@ -104,20 +104,26 @@ def test_every_profiles_sample_prints_as_weasyprint_sets_it(renderer, profile):
     _same(renderer, _html(renderer, sample("ce-exemption"), profile))
 
 
-def test_the_longest_reason_the_fit_rule_allows_prints_as_weasyprint_sets_it(renderer):
-    """As many characters as the reason cell holds beside long values: the fit rule's smallest type, justified."""
-    long_values = {"work_unit": "新疆维吾尔自治区巴音郭楞蒙古自治州和静县巴伦台镇人民政府农业农村综合服务中心"
-                                "畜牧兽医站和草原工作站及林业工作站联合办公室",
-                   "graduation": "2011年7月毕业于新疆农业大学动物医学院动物医学专业（本科），2015年取得硕士学位后参加工作",
-                   "current_title": "助理农业经济师（畜牧兽医）", "target_title": "农业经济师（畜牧兽医方向）"}
-    data = _payload(applicant=long_values)
-    context = renderer.prepare("ce-exemption", data, "bazhou-2024")[3]
-    room = ce_exemption.reason_room(context["person"])
-    data["reason"] = (REASON * 5)[:room]
+LONG_VALUES = {"work_unit": "新疆维吾尔自治区巴音郭楞蒙古自治州和静县巴伦台镇人民政府农业农村综合服务中心畜牧兽医站和草原"
+                            "工作站及林业工作站联合办公室",
+               "graduation": "2011年7月毕业于新疆农业大学动物医学院动物医学专业（本科），2015年取得硕士学位后参加工作",
+               "current_title": "助理农业经济师（畜牧兽医）", "target_title": "农业经济师（畜牧兽医方向）"}
+
+
+@pytest.mark.parametrize(("pt", "line_pt"), ce_exemption.REASON_SIZES)
+def test_the_longest_reason_at_each_type_size_prints_as_weasyprint_sets_it(renderer, pt, line_pt):
+    """Beside long values, the longest reason the fit rule sets in each of its type sizes (the last: all the cell
+    holds), justified between its characters."""
+    data = _payload(applicant=LONG_VALUES)
+    room = ce_exemption.reason_room(renderer.prepare("ce-exemption", data, "bazhou-2024")[3]["person"])
+    for length in range(room, 0, -5):   # the fit rule steps down its sizes as the reason grows
+        data["reason"] = (REASON * 5)[:length]
+        if renderer.prepare("ce-exemption", data, "bazhou-2024")[3]["reason_pt"] == pt:
+            break
     html = _html(renderer, data, "bazhou-2024")
-    assert 'font-size: 9pt' in html   # the smallest type
+    assert f"font-size: {pt:g}pt; line-height: {line_pt:g}pt" in html
     direct = _same(renderer, html)
-    assert "".join(c[0] for c in _chars(direct)[0]).count("驻") >= 5 * REASON.count("驻") - 3
+    assert {c[4] for c in _chars(direct)[0]} >= {pt, 10.5, 12, 22}
 
 
 @pytest.mark.parametrize("name", [*RARE, "阿依古丽·买买提艾力·阿不都热合曼"])
