@@ -32,7 +32,8 @@ MARKER = '<table class="form"'   # what a form document's HTML holds (templates/
 TITLE_FACE = ("方正小标宋简体", "Bold")   # gbt9704.css h1.title (fonts.conf: the free fallback's Bold style)
 RULE = 0.75                      # document.css th, td: border 0.75pt, collapsed (half on each side of the line)
 INDENT_EMS = 2.0                 # document.css td.text p text-indent, p.seal padding-right, .notes p padding-left
-PANGO_UNITS = 1024               # Pango's letter spacing is a whole number of these a point
+PANGO_UNITS = 1024               # Pango measures in 1024ths of a CSS px
+PX = 0.75                        # pt: WeasyPrint gives Pango its sizes in CSS px
 NEAR = 0.05                      # pt: a line this near its measure is for Pango's rounding to break (refused)
 # what a line may not break before / after (UAX #14 LB13, LB19, LB21: CL, EX, NS, IS, QU, BA; LB14, LB19: OP, QU)
 NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』】〕〉.“”‘’\u3000")
@@ -40,7 +41,6 @@ NO_BREAK_AFTER = frozenset("（《「『【〔〈“”‘’")
 # AL, NU (“·” is AI, Pango's AL): no break inside a word (LB23, LB25, LB28)
 WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·")
 UNSETTABLE = re.compile(rf"[^{HAN}\u3000A-Za-z0-9·.{''.join(NO_BREAK_BEFORE | NO_BREAK_AFTER)}]")
-_COLLAPSIBLE = re.compile(r"[ \t\n\r]")
 _DECLARATION = re.compile(r"^\s*(height|font-size|line-height):\s*([\d.]+(?:mm|pt))\s*$")
 
 
@@ -84,7 +84,6 @@ class Layout:
                    note_line, note_gap)
 
 
-PX = 0.75                        # pt: WeasyPrint gives Pango its sizes in CSS px
 _pango_lock = threading.Lock()
 _pango: dict[int, Any] = {}      # process id → its Pango context (a forked batch worker makes its own)
 # a process forked while another thread held the lock would wait for it forever (the batch process pool forks)
@@ -188,6 +187,7 @@ class Line:
 
 
 def _advance(char: str, font: Font, size: float) -> float:
+    """Return a character's advance in a font at a size (pt)."""
     return font.widths[font.gid(char)] * size / 1000
 
 
@@ -325,6 +325,13 @@ class Cell:
         return sum(line.height for line in self.lines)
 
 
+def _count(value: str) -> int:
+    """Return a colspan or a col's span as a number, or raise Unsupported."""
+    if not value.isdigit() or not 0 < int(value) <= 1000:   # HTML's limit for a colspan
+        raise Unsupported(f"span {value!r}")
+    return int(value)
+
+
 def _style(td: Any) -> dict[str, float]:
     """Return the declarations of a cell's style attribute (height, font-size, line-height), in pt."""
     out = {}
@@ -358,7 +365,7 @@ def _cell(element: Any, start: int, lay: Layout, row: str) -> Cell:
     """Read a th or td of a row (tr class "", "reason" or "review") as document.css styles it."""
     _attributes(element, {"colspan": None, "class": None, "style": None})
     classes = element.get("class")
-    cell = Cell(start, int(element.get("colspan", "1")), [], height=lay.row)
+    cell = Cell(start, _count(element.get("colspan", "1")), [], height=lay.row)
     if element.tag == "td" and classes == "text" and row:
         _text_cell(cell, element, lay, row)
     elif element.get("style") or classes not in (None, "left") or (element.tag == "th" and classes):
@@ -414,9 +421,9 @@ class Page:
 def _title(page: Page, h1: Any, lay: Layout) -> None:
     """Set the title's lines (white-space: pre-line, broken where the profile's \\n says) centred, its gap under it."""
     _attributes(h1, {"class": "title"})
-    if len(h1) or not h1.text or re.search(r"[ \t\r]", h1.text):
+    if len(h1) or not h1.text or re.search(r"[ \t\r]|^\n|\n$|\n\n", h1.text):   # pre-line: no empty line
         raise Unsupported("h1")
-    for text in h1.text.strip("\n").split("\n"):
+    for text in h1.text.split("\n"):
         chars = [(char, run.font) for run in runs(_text(text), *TITLE_FACE[:1], TITLE_PT, TITLE_FACE[1])
                  for char in run.text]
         used = sum(_advance(char, font, TITLE_PT) for char, font in chars)
@@ -437,7 +444,7 @@ def _columns(table: Any, lay: Layout) -> tuple[int, list[Any]]:
     if len(cols) != 1 or cols[0].tag != "col" or colgroup is None or len(colgroup.attrib) or not rows:
         raise Unsupported("a table without its one col")
     _attributes(cols[0], {"span": None})
-    columns = int(cols[0].get("span", "1"))
+    columns = _count(cols[0].get("span", "1"))
     if abs(columns * lay.grid - lay.width) > 1e-6 or any(row.tag != "tr" for row in rows):
         raise Unsupported("columns other than the table's width")
     return columns, rows
