@@ -34,7 +34,7 @@ RULE = 0.75                      # document.css th, td: border 0.75pt, collapsed
 INDENT_EMS = 2.0                 # document.css td.text p text-indent, p.seal padding-right, .notes p padding-left
 PANGO_UNITS = 1024               # Pango measures in 1024ths of a CSS px
 PX = 0.75                        # pt: WeasyPrint gives Pango its sizes in CSS px
-NEAR = 0.05                      # pt: a line this near its measure is for Pango's rounding to break (refused)
+NEAR = 0.02                      # pt: a line this near its measure is for Pango's rounding to break (refused)
 # what a line may not break before / after (UAX #14 LB13, LB19, LB21: CL, EX, NS, IS, QU, BA; LB14, LB19: OP, QU)
 NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』】〕〉.“”‘’\u3000")
 NO_BREAK_AFTER = frozenset("（《「『【〔〈“”‘’")
@@ -227,7 +227,7 @@ def _broken(glyphs: list[Glyph], width: float, indent: float) -> list[list[Glyph
     for atom in _atoms(glyphs):
         advance = sum(glyph[3] for glyph in atom)
         if abs(used + advance - room) < NEAR:
-            raise Unsupported("a line at its measure")
+            raise Unsupported(f"a line at its measure ({used + advance:.3f} of {room:.3f} pt)")
         if used + advance > room and line:
             lines.append(line)
             line, used, room = [], 0.0, width
