@@ -6,9 +6,10 @@ import ctypes.util
 import hashlib
 import io
 import os
+import struct
 import threading
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import cffi
@@ -84,6 +85,19 @@ def fallback_font(face: str, char: str) -> Font:
     raise Unsupported(f"no font for {char!r}")
 
 
+def runs(text: str, face: str, size: float, style: str = "") -> list[Run]:
+    """Split a text into runs of the face's font and, for characters it lacks, fontconfig's fallback (喆)."""
+    main = face_font(face, style)
+    out: list[Run] = []
+    for char in text:
+        font = main if main.has(char) else fallback_font(face, char)
+        if out and out[-1].font is font:
+            out[-1].text += char
+        else:
+            out.append(Run(char, font, size, 0.0))
+    return out or [Run("", main, size, 0.0)]
+
+
 @cache
 def _font_of_file(path: str, style: str, index: int = 0) -> Font:
     """Read a font file once per process: its cmap as glyph ids, advances, metrics and a HarfBuzz face; its PDF
@@ -118,6 +132,18 @@ class Run:
     blank: bool = False
     anchor: str = ""   # a named destination at the run's start
 
+    @cached_property
+    def glyphs(self) -> tuple[tuple[int, ...], str]:
+        """Return the glyph ids of the run's characters and their hex CIDs (once: a form's cached lines are drawn in
+        every document that has them, docgen.render.form_pdf)."""
+        gids = tuple(self.font.gid(char) for char in self.text)
+        return gids, "".join(f"{gid:04x}" for gid in gids)
+
+    @cached_property
+    def advance(self) -> float:
+        """Return the run's advance (pt), its letter spacing included."""
+        return self.font.width(self.text, self.size, self.spacing)
+
 
 @dataclass
 class Used:
@@ -126,25 +152,22 @@ class Used:
     glyphs: dict[str, dict[int, str]] = field(default_factory=dict)
     fonts: dict[str, Font] = field(default_factory=dict)
 
-    def key(self, face: Font, text: str) -> tuple[str, str]:
-        """Return the resource name of a font and the hex CIDs (the face's glyph ids) of a text in it."""
+    def key(self, run: Run) -> tuple[str, str]:
+        """Return the resource name of a run's font and the hex CIDs (the face's glyph ids) of its text."""
+        face = run.font
         name = next((k for k, f in self.fonts.items() if f is face), f"F{len(self.fonts)}")
         self.fonts[name] = face
-        glyphs = self.glyphs.setdefault(name, {})
-        cids = []
-        for char in text:
-            gid = face.gid(char)
-            glyphs[gid] = char
-            cids.append(f"{gid:04x}")
-        return name, "".join(cids)
+        gids, cids = run.glyphs
+        self.glyphs.setdefault(name, {}).update(zip(gids, run.text, strict=True))
+        return name, cids
 
 
 def run_ops(run: Run, x: float, baseline: float, used: Used, rules: list[tuple[float, float, float, float]]
             ) -> tuple[list[str], float]:
     """Return the operators drawing a run at x on a baseline (PDF coordinates) and where the next run starts; a
     blank's rule goes into `rules` (x, y, width, height in PDF coordinates)."""
-    width = run.font.width(run.text, run.size, run.spacing)
-    name, cids = used.key(run.font, run.text)
+    width = run.advance
+    name, cids = used.key(run)
     ops = [f"BT /{name} {run.size:g} Tf {run.spacing:.4f} Tc 1 0 0 1 {x:.3f} {baseline:.3f} Tm <{cids}> Tj ET"]
     if run.blank:   # .blank: transparent underscores over a rule at the bottom of the glyphs' box
         ops = ["/Clear gs", *ops, "/Ink gs"]
@@ -153,18 +176,43 @@ def run_ops(run: Run, x: float, baseline: float, used: Used, rules: list[tuple[f
     return ops, x + width
 
 
+def _embedded(face: Font, glyphs: dict[int, str]) -> tuple[bytes, bytes, bytes]:
+    """Return what a font embeds for the glyphs: its deflated CFF subset, its /W array and its deflated ToUnicode
+    CMap, kept as one entry of the subsets' cache (docgen.render.subsets): a title's, a page number's and a form's
+    glyphs repeat from document to document."""
+    key = ("direct", face.path, face.name, tuple(sorted(glyphs.items())))
+    packed = subsets.CACHE.get(key)
+    if packed is None:
+        gids = sorted(glyphs)
+        program, widths = _subset(face, tuple(gids)), bytes(_widths(face, gids).data)
+        packed = struct.pack("<II", len(program), len(widths)) + program + widths + bytes(
+            pydyf.zlib.compress(_to_unicode(glyphs)))
+        subsets.CACHE.put(key, packed)
+    program_end, widths_length = struct.unpack_from("<II", packed)
+    program_end += 8
+    return packed[8:program_end], packed[program_end:program_end + widths_length], packed[
+        program_end + widths_length:]
+
+
 def _subset(face: Font, glyphs: tuple[int, ...]) -> bytes:
     """Return the bare CFF program of the glyphs, CID = the face's glyph id (docgen.render.subsets), deflated
-    (at pydyf's level, docgen.render.pdf.install_deflate); cached: a title's and a page number's glyphs repeat."""
-    key = ("direct", face.path, face.name, glyphs)
-    content = subsets.CACHE.get(key)
-    if content is None:
-        program = subsets.cff_subset(face.hb_face, glyphs)
-        if program is None:
-            raise Unsupported(f"{face.name}: not a CID-keyed CFF face")
-        content = pydyf.zlib.compress(program)
-        subsets.CACHE.put(key, content)
-    return content
+    (at pydyf's level, docgen.render.pdf.install_deflate)."""
+    program = subsets.cff_subset(face.hb_face, glyphs)
+    if program is None:
+        raise Unsupported(f"{face.name}: not a CID-keyed CFF face")
+    return bytes(pydyf.zlib.compress(program))
+
+
+class _Serialised(pydyf.Object):
+    """A PDF object written already (a font's /W array, cached with its subset)."""
+
+    def __init__(self, data: bytes):
+        super().__init__()
+        self.serialised = data
+
+    @property
+    def data(self) -> bytes:
+        return self.serialised
 
 
 def _to_unicode(glyphs: dict[int, str]) -> bytes:
@@ -180,9 +228,9 @@ def _to_unicode(glyphs: dict[int, str]) -> bytes:
 
 def _widths(face: Font, gids: list[int]) -> pydyf.Array:
     """Return the /W array of the glyphs: runs of consecutive CIDs with their widths."""
-    out = pydyf.Array()
+    out, known = pydyf.Array(), set(gids)
     for gid in gids:
-        if gid - 1 not in gids:
+        if gid - 1 not in known:
             out.extend([gid, pydyf.Array()])
         out[-1].append(face.widths[gid])
     return out
@@ -194,8 +242,9 @@ def _font_dictionary(pdf: pydyf.PDF, face: Font, glyphs: dict[int, str]) -> pydy
     tag = "".join(chr(65 + b % 26) for b in hashlib.md5(repr((face.name, gids)).encode(),
                                                          usedforsecurity=False).digest()[:6])
     name = f"/{tag}+{face.name}"
-    program = pydyf.Stream([_subset(face, tuple(gids))], {"Subtype": "/CIDFontType0C", "Filter": "/FlateDecode"})
-    unicode = pydyf.Stream([_to_unicode(glyphs)], compress=True)
+    subset, widths, cmap = _embedded(face, glyphs)
+    program = pydyf.Stream([subset], {"Subtype": "/CIDFontType0C", "Filter": "/FlateDecode"})
+    unicode = pydyf.Stream([cmap], {"Filter": "/FlateDecode"})
     ascent, descent = round(face.ascent * 1000), round(-face.descent * 1000)
     descriptor = pydyf.Dictionary({
         "Type": "/FontDescriptor", "FontName": name, "FontFamily": pydyf.String(face.family), "Flags": 4,
@@ -208,7 +257,7 @@ def _font_dictionary(pdf: pydyf.PDF, face: Font, glyphs: dict[int, str]) -> pydy
         "Type": "/Font", "Subtype": "/CIDFontType0", "BaseFont": name, "FontDescriptor": descriptor.reference,
         "CIDSystemInfo": pydyf.Dictionary({"Registry": pydyf.String("Adobe"), "Ordering": pydyf.String("Identity"),
                                            "Supplement": 0}),
-        "W": _widths(face, gids)})
+        "W": _Serialised(widths)})
     pdf.add_object(cid_font)
     return pydyf.Dictionary({"Type": "/Font", "Subtype": "/Type0", "BaseFont": name, "Encoding": "/Identity-H",
                              "DescendantFonts": pydyf.Array([cid_font.reference]), "ToUnicode": unicode.reference})

@@ -15,8 +15,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from docgen.render.direct_pdf import (MM, Run, Sheet, Unsupported, Used, baseline, face_font, fallback_font,
-                                      info_of, run_ops)
+from docgen.render.direct_pdf import MM, Run, Sheet, Unsupported, Used, baseline, info_of, run_ops, runs
 from docgen.render.direct_pdf import write as write_pdf
 
 MARKER = '<svg class="grid"'      # what a grid document's HTML holds (templates/roster/document.html)
@@ -106,32 +105,19 @@ class _Page:
         self.y += line_height
 
 
-def _runs(text: str, face: str, size: float, style: str = "") -> list[Run]:
-    """Split a text into runs of the face's font and, for characters it lacks, fontconfig's fallback (喆)."""
-    main = face_font(face, style)
-    runs: list[Run] = []
-    for char in text:
-        font = main if main.has(char) else fallback_font(face, char)
-        if runs and runs[-1].font is font:
-            runs[-1].text += char
-        else:
-            runs.append(Run(char, font, size, 0.0))
-    return runs or [Run("", main, size, 0.0)]
-
-
 def _inline(element: Any, face: str, size: float, style: str = "") -> list[Run]:
     """Return a one-line element's text as runs; its spans (.keep, the seal's anchors) set nothing else."""
-    runs = _runs(element.text or "", face, size, style)
+    out = runs(element.text or "", face, size, style)
     for span in element:
         classes = (span.get("class") or "").split()
         anchor = span.get("id") or ""
         if span.tag != "span" or classes not in ([], ["keep"]) or (anchor and anchor not in ANCHORS):
             raise Unsupported(f"<{span.tag} class={classes} id={anchor}>")
         if anchor:
-            runs.append(Run("", runs[-1].font, size, 0.0, anchor=anchor))
-        runs += _inline(span, face, size, style)
-        runs += _runs(span.tail or "", face, size, style)
-    return [run for run in runs if run.text or run.anchor]
+            out.append(Run("", out[-1].font, size, 0.0, anchor=anchor))
+        out += _inline(span, face, size, style)
+        out += runs(span.tail or "", face, size, style)
+    return [run for run in out if run.text or run.anchor]
 
 
 def _width(runs: list[Run]) -> float:
@@ -140,9 +126,9 @@ def _width(runs: list[Run]) -> float:
 
 def _title(page: _Page, h1: Any) -> None:
     """Set the title centred on the table's width in its line (h1.title, 2号小标宋)."""
-    runs = _inline(h1, TITLE_FACE[0], TITLE_PT, TITLE_FACE[1])
+    title = _inline(h1, TITLE_FACE[0], TITLE_PT, TITLE_FACE[1])
     lay = page.layout
-    page.text(runs, lay.left + (lay.width - 2 * lay.left - _width(runs)) / 2, lay.title)
+    page.text(title, lay.left + (lay.width - 2 * lay.left - _width(title)) / 2, lay.title)
 
 
 def _cells(page: _Page, cells: Any, table_height: float) -> None:
@@ -156,7 +142,7 @@ def _cells(page: _Page, cells: Any, table_height: float) -> None:
         height, top = _style(block, _HEIGHT) * MM, page.y
         face, line = (lay.head_face, lay.head_line) if "head" in classes else (lay.body_face, lay.line)
         for text in (block.text or "").split("\n") if block.text else []:
-            page.text(_runs(text, face, lay.size), lay.left, line)
+            page.text(runs(text, face, lay.size), lay.left, line)
         page.y = top + height
 
 
@@ -178,8 +164,8 @@ def _section(section: Any, lay: Layout, used: Used) -> Sheet:
             _cells(page, element, grid_height)
         elif element.tag == "p" and classes == "folio" and not len(element):
             page.y += _style(element, _MARGIN) * MM
-            runs = _runs(" ".join((element.text or "").split()), lay.body_face, lay.size)
-            page.text(runs, (lay.width - _width(runs)) / 2, lay.folio)
+            folio = runs(" ".join((element.text or "").split()), lay.body_face, lay.size)
+            page.text(folio, (lay.width - _width(folio)) / 2, lay.folio)
         else:
             raise Unsupported(f"<{element.tag} class={classes}>")
     return Sheet("\n".join(page.ops).encode(), lay.width, lay.height, page.dests)

@@ -234,11 +234,15 @@ def _page_ops(page: Page, used: Used, dests: dict[str, tuple[float, float]]) -> 
                 drawn, x = run_ops(run, x, base, used, rules)
                 ops += drawn
     ops += [f"{x:.3f} {y:.3f} {width:.3f} {height:.3f} re f" for x, y, width, height in rules]
+    return "\n".join(ops + folio_ops(used)).encode()
+
+
+def folio_ops(used: Used) -> list[str]:
+    """Return the operators drawing a single page's number, “— 1 —” (gbt9704.css @bottom-right, padding-right one 字)."""
     folio_font = font("folio")
-    folio = Run("— 1 —", folio_font, FOLIO_PT, BASE_SPACING)   # gbt9704.css @bottom-right, padding-right one 字
+    folio = Run("— 1 —", folio_font, FOLIO_PT, BASE_SPACING)
     x = RIGHT_EDGE - FOLIO_PT - folio_font.width(folio.text, FOLIO_PT, BASE_SPACING)
-    ops += run_ops(folio, x, PAGE_H - (TEXT_BOTTOM + FOLIO_GAP + folio_font.ascent * FOLIO_PT), used, [])[0]
-    return "\n".join(ops).encode()
+    return run_ops(folio, x, PAGE_H - (TEXT_BOTTOM + FOLIO_GAP + folio_font.ascent * FOLIO_PT), used, [])[0]
 
 
 def write(html: str, tries: Iterable[int] = (22,)) -> tuple[bytes, int]:

@@ -20,7 +20,7 @@ from jinja2 import meta
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from docgen.render import grid_pdf, justify, letter_pdf
+from docgen.render import form_pdf, grid_pdf, justify, letter_pdf
 from docgen.render.jinja import html_env
 
 BASE_CSS = "_base/gbt9704.css"   # GB/T 9704 page and type: under every document's own stylesheet
@@ -112,7 +112,7 @@ class PdfRenderer:
         of WeasyPrint's (pdf/a-2b for the archive). A letter is kept on one page where it can be (lines_per_page)."""
         html = self.html(template, context)
         if not variant and os.environ.get(LETTER_WRITER, "direct") == "direct":
-            direct = self._direct(template, html, context) if not layout else self._grid(html, layout)
+            direct = self._direct(template, html, context) if not layout else self._table(html, context, layout)
             if direct is not None:
                 return direct
         document, _ = self._fitted(template, html, context, layout)
@@ -144,16 +144,21 @@ class PdfRenderer:
             self._remember(key, lines, 1)
         return content
 
-    @staticmethod
-    def _grid(html: str, layout: Mapping[str, str]) -> bytes | None:
-        """Write a ruled table docgen.render.grid laid out (the roster) directly (docgen.render.grid_pdf); None for
-        any other document, or one it does not set (a blank form's rules, a fallback face it cannot embed)."""
-        if grid_pdf.MARKER not in html:
+    def _table(self, html: str, context: dict, layout: Mapping[str, str]) -> bytes | None:
+        """Write a ruled table directly: the roster docgen.render.grid laid out (docgen.render.grid_pdf), a one-page
+        form (docgen.render.form_pdf: its one page remembered, its DOCX's fit asks no layout); None for any other
+        document, or one they do not set (a blank form's rules, a fallback face they cannot embed)."""
+        form = form_pdf.MARKER in html
+        if not form and grid_pdf.MARKER not in html:
             return None
         try:
-            return grid_pdf.write(html, layout)
-        except grid_pdf.Unsupported:
+            content = form_pdf.write(html, layout) if form else grid_pdf.write(html, layout)
+        except form_pdf.Unsupported:
             return None
+        if form:
+            with self._lock:
+                self._remember(_fit_key(html, context, layout), LINES_PER_PAGE, 1)
+        return content
 
     def lines_per_page(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> int:
         """Return the lines per page the letter is set in: 22, or up to 28 when that keeps it on one page.

@@ -1,0 +1,528 @@
+"""A one-page ruled form's PDF (the 免学表) written directly from its HTML, placed as WeasyPrint lays it out.
+
+The form is a title, one table on a grid of equal columns (colspans, rows of a fixed least height, cells aligned
+and padded as templates/ce-exemption/document.css says) and notes under it. Its text is broken into lines as Pango
+breaks Chinese text (UAX #14 for the characters allowed here) with the fonts' own advances, and justified lines are
+spread between their characters as docgen.render.justify has WeasyPrint spread them. The sizes come from the kind's
+layout (the CSS custom properties its stylesheet reads); anything else — another element, class or style, a
+character outside the classes below, a line Pango's rounding could break either way, a cell overflowing its fixed
+height, a second page — raises Unsupported and WeasyPrint renders the document (issue 26: ~17× a letter's time).
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any
+
+from lxml import html as lxml_html
+from weasyprint.text.ffi import ffi, fontconfig, gobject, pango, pangoft2
+
+from docgen.render import justify
+from docgen.render.direct_pdf import MM, Font, Run, Sheet, Unsupported, Used, info_of, run_ops, runs
+from docgen.render.direct_pdf import write as write_pdf
+from docgen.render.letter_pdf import (LEFT, OVERFLOW_SLACK, PAGE_H, PAGE_W, RIGHT_EDGE, TEXT_BOTTOM, TITLE_LINE,
+                                      TITLE_PT, TOP, folio_ops)
+from docgen.render.lines import HAN
+
+MARKER = '<table class="form"'   # what a form document's HTML holds (templates/ce-exemption/document.html)
+TITLE_FACE = ("方正小标宋简体", "Bold")   # gbt9704.css h1.title (fonts.conf: the free fallback's Bold style)
+RULE = 0.75                      # document.css th, td: border 0.75pt, collapsed (half on each side of the line)
+INDENT_EMS = 2.0                 # document.css td.text p text-indent, p.seal padding-right, .notes p padding-left
+PANGO_UNITS = 1024               # Pango measures in 1024ths of a CSS px
+PX = 0.75                        # pt: WeasyPrint gives Pango its sizes in CSS px
+NEAR = 0.02                      # pt: a line this near its measure is for Pango's rounding to break (refused)
+# what a line may not break before / after (UAX #14 LB13, LB19, LB21: CL, EX, NS, IS, QU, BA; LB14, LB19: OP, QU)
+NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』】〕〉.“”‘’\u3000")
+NO_BREAK_AFTER = frozenset("（《「『【〔〈“”‘’")
+# AL, NU (“·” is AI, Pango's AL): no break inside a word (LB23, LB25, LB28)
+WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·")
+UNSETTABLE = re.compile(rf"[^{HAN}\u3000A-Za-z0-9·.{''.join(NO_BREAK_BEFORE | NO_BREAK_AFTER)}]")
+_DECLARATION = re.compile(r"^\s*(height|font-size|line-height):\s*([\d.]+(?:mm|pt))\s*$")
+
+
+def length(value: str) -> float:
+    """Return a length of the layout or a style (“6mm”, “12pt”) in pt."""
+    found = re.fullmatch(r"\s*(-?[\d.]+)(mm|pt)\s*", value)
+    if not found:
+        raise Unsupported(f"length {value!r}")
+    return float(found.group(1)) * (MM if found.group(2) == "mm" else 1.0)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The numbers the kind gives its stylesheet (Kind.layout, docgen.kinds.ce_exemption.LAYOUT), in pt."""
+
+    title_gap: float
+    width: float
+    grid: float
+    face: str
+    size: float
+    line: float
+    padding: float
+    row: float
+    review: float
+    note_size: float
+    note_line: float
+    note_gap: float
+
+    @classmethod
+    def of(cls, layout: Mapping[str, str]) -> Layout:
+        """Read the layout's custom properties (title-gap “4mm”, grid “6mm”, cell-face “"仿宋_GB2312"”, …)."""
+        names = ("title-gap", "table-width", "grid", "cell-face", "cell-font-size", "cell-line", "cell-padding",
+                 "row-height", "review-height", "note-font-size", "note-line", "note-gap")
+        try:
+            values = [layout[name] for name in names]
+        except KeyError as exc:
+            raise Unsupported(f"layout {exc}") from None
+        title_gap, width, grid, size, line, padding, row, review, note_size, note_line, note_gap = (
+            length(v) for v in values[:3] + values[4:])
+        return cls(title_gap, width, grid, values[3].strip('"'), size, line, padding, row, review, note_size,
+                   note_line, note_gap)
+
+
+_pango_lock = threading.Lock()
+_pango: dict[int, Any] = {}      # process id → its Pango context (a forked batch worker makes its own)
+# a process forked while another thread held the lock would wait for it forever (the batch process pool forks)
+os.register_at_fork(after_in_child=lambda: globals().update(_pango_lock=threading.Lock()))
+
+
+def _pango_context() -> Any:
+    """Return this process's Pango context over fontconfig's fonts, as WeasyPrint's FontConfiguration makes it."""
+    context = _pango.get(os.getpid())
+    if context is None:
+        config = fontconfig.FcInitLoadConfigAndFonts()
+        font_map = ffi.gc(pangoft2.pango_ft2_font_map_new(), gobject.g_object_unref)
+        pangoft2.pango_fc_font_map_set_config(ffi.cast("PangoFcFontMap *", font_map), config)
+        fontconfig.FcConfigDestroy(config)
+        context = _pango[os.getpid()] = (font_map, ffi.gc(pango.pango_font_map_create_context(font_map),
+                                                           gobject.g_object_unref))
+    return context[1]
+
+
+@lru_cache(maxsize=1024)
+def pango_extents(text: str, face: str, size: float) -> tuple[float, float]:
+    """Return the ascent and descent (pt) Pango gives a line of text in a face: a line mixing the face and a
+    fallback (王䶮) is not the union of their metrics (FandolFang and Noto: 1.224 and 0.213 em, not 1.151 and 0.286)."""
+    with _pango_lock:
+        layout = ffi.gc(pango.pango_layout_new(_pango_context()), gobject.g_object_unref)
+        description = ffi.gc(pango.pango_font_description_new(), pango.pango_font_description_free)
+        pango.pango_font_description_set_family(description, face.encode())
+        pango.pango_font_description_set_absolute_size(description, int(size / PX * PANGO_UNITS))
+        pango.pango_layout_set_font_description(layout, description)
+        encoded = text.encode()
+        pango.pango_layout_set_text(layout, encoded, len(encoded))
+        extents = ffi.new("PangoRectangle *")
+        pango.pango_layout_line_get_extents(pango.pango_layout_get_line_readonly(layout, 0), ffi.NULL, extents)
+        baseline = pango.pango_layout_get_baseline(layout)
+        return baseline / PANGO_UNITS * PX, (extents.height - baseline) / PANGO_UNITS * PX
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph to set: its text (the indices of characters in a .keep span), face, type and alignment; the first
+    line's indent and the paragraph's side paddings (pt)."""
+
+    text: str
+    kept: frozenset[int]
+    face: str
+    size: float
+    line: float
+    align: str = "left"
+    indent: float = 0.0
+    pad_left: float = 0.0
+    pad_right: float = 0.0
+
+
+Glyph = tuple[str, Font, bool, float]   # a character, its font, whether it is kept with its neighbours, its advance
+
+
+@dataclass
+class Line:
+    """A line as set: its characters and fonts, x from its box's left, the spacing after each character, its type
+    and line height, and its box's extents above and below the baseline (pt)."""
+
+    chars: list[tuple[str, Font]]
+    x: float
+    spacing: float
+    size: float
+    above: float
+    below: float
+
+    @classmethod
+    def of(cls, chars: list[tuple[str, Font]], x: float, spacing: float, face: str, size: float, line: float
+           ) -> Line:
+        """Return a line whose box holds the strut of its face's font and its text, each with half the leading of
+        the line height above and below (CSS 2 §10.8.1; WeasyPrint reads a text's extents off Pango)."""
+        fonts = {id(font): font for _, font in chars}
+        if len(fonts) == 1:
+            (font,) = fonts.values()
+            ascent, descent = font.ascent * size, font.descent * size
+        else:
+            ascent, descent = pango_extents("".join(char for char, _ in chars), face, size)
+        strut = runs(" ", face, size)[0].font
+        leading, strut_leading = (line - ascent - descent) / 2, (line - (strut.ascent + strut.descent) * size) / 2
+        return cls(chars, x, spacing, size, max(ascent + leading, strut.ascent * size + strut_leading),
+                   max(descent + leading, strut.descent * size + strut_leading))
+
+    @property
+    def height(self) -> float:
+        """Return the height of the line box."""
+        return self.above + self.below
+
+    @cached_property
+    def runs(self) -> list[Run]:
+        """Return the line's characters as runs of one font each (a line is set once, drawn in every document
+        that has it)."""
+        out: list[Run] = []
+        for char, font in self.chars:
+            if out and out[-1].font is font:
+                out[-1].text += char
+            else:
+                out.append(Run(char, font, self.size, self.spacing))
+        return out
+
+
+def _advance(char: str, font: Font, size: float) -> float:
+    """Return a character's advance in a font at a size (pt)."""
+    return font.widths[font.gid(char)] * size / 1000
+
+
+def _glyphs(para: Para) -> list[Glyph]:
+    """Return the paragraph's characters with their fonts (the face's, or fontconfig's fallback) and advances."""
+    out: list[Glyph] = []
+    for run in runs(para.text, para.face, para.size):
+        out += [(char, run.font, len(out) + i in para.kept, _advance(char, run.font, para.size))
+                for i, char in enumerate(run.text)]
+    return out
+
+
+def _breaks_before(before: Glyph, glyph: Glyph) -> bool:
+    """Tell whether a line may break between two characters (UAX #14 as Pango applies it to these classes)."""
+    if glyph[2] and before[2] or glyph[0] in NO_BREAK_BEFORE or before[0] in NO_BREAK_AFTER:
+        return False
+    return not (glyph[0] in WORD and (before[0] in WORD or before[0] == "."))   # LB29: IS × AL
+
+
+def _atoms(glyphs: list[Glyph]) -> Iterator[list[Glyph]]:
+    """Yield the pieces between a paragraph's break opportunities."""
+    start = 0
+    for i in range(1, len(glyphs)):
+        if _breaks_before(glyphs[i - 1], glyphs[i]):
+            yield glyphs[start:i]
+            start = i
+    if glyphs:
+        yield glyphs[start:]
+
+
+def _broken(glyphs: list[Glyph], width: float, indent: float) -> list[list[Glyph]]:
+    """Break a paragraph into lines of at most `width` less the first line's indent, greedily at its break
+    opportunities (Pango's); raise Unsupported where its rounding could decide or a piece is wider than a line."""
+    lines: list[list[Glyph]] = []
+    line: list[Glyph] = []
+    used, room = 0.0, width - indent
+    for atom in _atoms(glyphs):
+        advance = sum(glyph[3] for glyph in atom)
+        if abs(used + advance - room) < NEAR:
+            raise Unsupported(f"a line at its measure ({used + advance:.3f} of {room:.3f} pt)")
+        if used + advance > room and line:
+            lines.append(line)
+            line, used, room = [], 0.0, width
+        if advance > room:
+            raise Unsupported("a word wider than its line")   # overflow-wrap: anywhere breaks it
+        line += atom
+        used += advance
+    if len(lines) and any(glyph[2] for line in lines for glyph in line):
+        raise Unsupported("a kept span in a paragraph that wraps")   # where Pango breaks around it: not set here
+    return [*lines, line] if line else lines
+
+
+def _drawn_spacing(spacing: float, size: float) -> float:
+    """Return the letter spacing (pt) WeasyPrint draws for what docgen.render.justify asks Pango for between the
+    characters of a line: Pango's whole units of a px, half of it before each glyph (its x offset), which WeasyPrint
+    writes as thousandths of an em off by 1024/1000 and takes back, truncated, after the glyph (draw/text.py)."""
+    units = int(spacing / PX * PANGO_UNITS)           # pango_attr_letter_spacing_new
+    left = units // 2                                 # Pango's distribute_letter_spacing
+    if units % PANGO_UNITS == 0:
+        left = (left + PANGO_UNITS // 2) & ~(PANGO_UNITS - 1)
+    font_px = size / PX
+    offset, widened = left / font_px, units * 1000 / PANGO_UNITS / font_px
+    return (offset - int(offset - widened)) * size / 1000
+
+
+@lru_cache(maxsize=1024)
+def _set(para: Para, width: float) -> tuple[Line, ...]:
+    """Set a paragraph in a box `width` wide: its lines aligned, a justified one spread between its characters as
+    docgen.render.justify does (not its last line, nor one that would open gaps); kept: labels, notes and titles
+    repeat from document to document."""
+    width -= para.pad_left + para.pad_right
+    broken = _broken(_glyphs(para), width, para.indent)
+    out = []
+    for i, glyphs in enumerate(broken):
+        room = width - (para.indent if i == 0 else 0.0)
+        used = sum(glyph[3] for glyph in glyphs)
+        offset = {"center": (room - used) / 2, "right": room - used}.get(para.align, 0.0)
+        spacing = 0.0
+        extra = room - used
+        if para.align == "justify" and i < len(broken) - 1 and len(glyphs) > 1 and 0 < extra and (
+                extra / len(glyphs) <= justify.MAX_SPACING_EM * para.size):
+            spacing = _drawn_spacing(extra / len(glyphs), para.size)
+        out.append(Line.of([(c, f) for c, f, _, _ in glyphs], para.pad_left + width - room + offset, spacing,
+                           para.face, para.size, para.line))
+    return tuple(out)
+
+
+def _text(text: str | None) -> str:
+    """Return a text node's characters, or raise Unsupported for what this writer does not set."""
+    found = UNSETTABLE.search(text or "")
+    if found:
+        raise Unsupported(f"character {found.group()!r}")
+    return text or ""
+
+
+def _attributes(element: Any, allowed: Mapping[str, str | None]) -> None:
+    """Refuse an element with an attribute other than those allowed (name → its one value, or None: any)."""
+    for name, value in element.attrib.items():
+        if name not in allowed or allowed[name] not in (None, value):
+            raise Unsupported(f"<{element.tag} {name}={value!r}>")
+
+
+def _inline(element: Any, kept: bool = False) -> tuple[str, frozenset[int]]:
+    """Return an element's text and the indices of its characters in .keep spans (its only child elements)."""
+    text, kept_at = _text(element.text), set(range(len(element.text or ""))) if kept else set()
+    for span in element:
+        if span.tag != "span":
+            raise Unsupported(f"<{span.tag}>")
+        _attributes(span, {"class": "keep"})
+        inner, _ = _inline(span, kept=True)
+        kept_at.update(range(len(text), len(text) + len(inner)))
+        text += inner
+        if kept:
+            kept_at.update(range(len(text), len(text) + len(span.tail or "")))
+        text += _text(span.tail)
+    return text, frozenset(kept_at)
+
+
+@dataclass
+class Cell:
+    """A cell of the form: its grid columns, paragraphs, vertical alignment, paddings and least height (pt)."""
+
+    start: int
+    span: int
+    paras: list[Para]
+    valign: str = "middle"
+    pad_top: float = 0.0
+    pad_bottom: float = 0.0
+    height: float = 0.0
+    fixed: bool = False       # a height of its own: its text may not make the row taller
+    lines: list[Line] = field(default_factory=list)
+
+    def content(self) -> float:
+        """Return the height of the cell's lines."""
+        return sum(line.height for line in self.lines)
+
+
+def _count(value: str) -> int:
+    """Return a colspan or a col's span as a number, or raise Unsupported."""
+    if not value.isdigit() or not 0 < int(value) <= 1000:   # HTML's limit for a colspan
+        raise Unsupported(f"span {value!r}")
+    return int(value)
+
+
+def _style(td: Any) -> dict[str, float]:
+    """Return the declarations of a cell's style attribute (height, font-size, line-height), in pt."""
+    out = {}
+    for declaration in filter(str.strip, (td.get("style") or "").split(";")):
+        found = _DECLARATION.match(declaration)
+        if not found:
+            raise Unsupported(f"style {declaration!r}")
+        out[found.group(1)] = length(found.group(2))
+    return out
+
+
+def _text_cell(cell: Cell, td: Any, lay: Layout, row: str) -> None:
+    """Read a td.text: its paragraphs, justified and indented two characters, the seal's lines flush right less two
+    (document.css); the reason's type and height from its style, the review's height from the layout."""
+    style = _style(td)
+    size, line = style.get("font-size", lay.size), style.get("line-height", lay.line)
+    if (td.text or "").strip() or (row == "review") == bool(style):
+        raise Unsupported("a text cell")
+    cell.fixed, cell.height = True, style.get("height", lay.review)
+    for p in td:
+        _attributes(p, {"class": "seal"})
+        if p.tag != "p" or (p.tail or "").strip():
+            raise Unsupported(f"<{p.tag}> in a text cell")
+        indent = INDENT_EMS * size
+        seal = bool(p.get("class"))
+        cell.paras.append(Para(*_inline(p), lay.face, size, line, "right" if seal else "justify",
+                               indent=0.0 if seal else indent, pad_right=indent if seal else 0.0))
+
+
+def _cell(element: Any, start: int, lay: Layout, row: str) -> Cell:
+    """Read a th or td of a row (tr class "", "reason" or "review") as document.css styles it."""
+    _attributes(element, {"colspan": None, "class": None, "style": None})
+    classes = element.get("class")
+    cell = Cell(start, _count(element.get("colspan", "1")), [], height=lay.row)
+    if element.tag == "td" and classes == "text" and row:
+        _text_cell(cell, element, lay, row)
+    elif element.get("style") or classes not in (None, "left") or (element.tag == "th" and classes):
+        raise Unsupported(f"<{element.tag} class={classes}>")
+    else:
+        cell.paras.append(Para(*_inline(element), lay.face, lay.size, lay.line,
+                               "left" if classes else "center"))
+    if row and element.tag == "th" or row == "reason":   # labels and the reason at the top, below a padding
+        cell.valign, cell.pad_top = "top", lay.padding
+    elif row == "review":                                   # the review's seal lines at the bottom
+        cell.valign, cell.pad_bottom = "bottom", lay.padding
+    return cell
+
+
+def _row(tr: Any, lay: Layout, columns: int) -> list[Cell]:
+    """Read a row's cells and set their lines in their columns' widths."""
+    _attributes(tr, {"class": None})
+    row = tr.get("class") or ""
+    if row not in ("", "reason", "review") or (tr.text or "").strip():
+        raise Unsupported(f"<tr class={row}>")
+    cells, start = [], 0
+    for element in tr:
+        if element.tag not in ("th", "td") or (element.tail or "").strip():
+            raise Unsupported(f"<{element.tag}> in a row")
+        cell = _cell(element, start, lay, row)
+        width = cell.span * lay.grid - RULE - 2 * lay.padding
+        cell.lines = [line for para in cell.paras for line in _set(para, width)]
+        if cell.fixed and cell.content() > cell.height:
+            raise Unsupported("a cell's text overflows its height")
+        cells.append(cell)
+        start += cell.span
+    if start != columns:
+        raise Unsupported("a row not spanning the grid")
+    return cells
+
+
+@dataclass
+class Page:
+    """The page being set: its operators (text and rules), the next block's top (pt from the page's top)."""
+
+    used: Used
+    y: float = TOP
+    ops: list[str] = field(default_factory=lambda: ["/Ink gs 0 0 0 rg"])
+
+    def line(self, line: Line, left: float, top: float) -> None:
+        """Draw a line whose box's left and top are given."""
+        x, base = left + line.x, PAGE_H - top - line.above
+        for run in line.runs:
+            drawn, x = run_ops(run, x, base, self.used, [])
+            self.ops += drawn
+
+
+def _title(page: Page, h1: Any, lay: Layout) -> None:
+    """Set the title's lines (white-space: pre-line, broken where the profile's \\n says) centred, its gap under it."""
+    _attributes(h1, {"class": "title"})
+    if len(h1) or not h1.text or re.search(r"[ \t\r]|^\n|\n$|\n\n", h1.text):   # pre-line: no empty line
+        raise Unsupported("h1")
+    for text in h1.text.split("\n"):
+        chars = [(char, run.font) for run in runs(_text(text), *TITLE_FACE[:1], TITLE_PT, TITLE_FACE[1])
+                 for char in run.text]
+        used = sum(_advance(char, font, TITLE_PT) for char, font in chars)
+        if used > RIGHT_EDGE - LEFT - NEAR:
+            raise Unsupported("a title line WeasyPrint would wrap")
+        line = Line.of(chars, (RIGHT_EDGE - LEFT - used) / 2, 0.0, TITLE_FACE[0], TITLE_PT, TITLE_LINE)
+        page.line(line, LEFT, page.y)
+        page.y += line.height
+    page.y += lay.title_gap
+
+
+def _columns(table: Any, lay: Layout) -> tuple[int, list[Any]]:
+    """Return the grid's columns (one col with a span, as wide as the table) and the table's rows."""
+    _attributes(table, {"class": "form"})
+    rows = [element for part in table for element in (part if part.tag == "tbody" else [part])]
+    colgroup = rows.pop(0) if rows and rows[0].tag == "colgroup" else None
+    cols = list(colgroup) if colgroup is not None else []
+    if len(cols) != 1 or cols[0].tag != "col" or colgroup is None or len(colgroup.attrib) or not rows:
+        raise Unsupported("a table without its one col")
+    _attributes(cols[0], {"span": None})
+    columns = _count(cols[0].get("span", "1"))
+    if abs(columns * lay.grid - lay.width) > 1e-6 or any(row.tag != "tr" for row in rows):
+        raise Unsupported("columns other than the table's width")
+    return columns, rows
+
+
+def _table(page: Page, table: Any, lay: Layout) -> None:
+    """Set the table: its rows' rules (collapsed, centred on the grid lines) and cells' lines."""
+    columns, trs = _columns(table, lay)
+    grid0 = LEFT + RULE / 2
+    y = page.y + RULE / 2           # the first rule's centre
+    tops, boundaries = [y], []
+    for tr in trs:
+        cells = _row(tr, lay, columns)
+        height = max(max(cell.height, cell.content()) + cell.pad_top + cell.pad_bottom for cell in cells)
+        for cell in cells:
+            free = height - cell.pad_top - cell.pad_bottom - cell.content()
+            top = y + RULE / 2 + cell.pad_top + {"top": 0.0, "middle": free / 2, "bottom": free}[cell.valign]
+            left = grid0 + cell.start * lay.grid + RULE / 2 + lay.padding
+            for line in cell.lines:
+                page.line(line, left, top)
+                top += line.height
+        boundaries.append({cell.start for cell in cells} | {columns})
+        y += RULE + height
+        tops.append(y)
+    page.ops += _rules(grid0, lay.grid, tops, boundaries)
+    page.y = y + RULE / 2
+
+
+def _rules(grid0: float, grid: float, tops: list[float], boundaries: list[set[int]]) -> list[str]:
+    """Return the operators stroking the rows' rules across the table and the cells' sides, each side's run of rows
+    as one line (what WeasyPrint draws a segment a column and a row)."""
+    right = grid0 + max(max(b) for b in boundaries) * grid + RULE / 2
+    ops = [f"q {RULE} w 0 0 0 RG"]
+    ops += [f"{grid0 - RULE / 2:.3f} {PAGE_H - y:.3f} m {right:.3f} {PAGE_H - y:.3f} l" for y in tops]
+    for column in sorted(set().union(*boundaries)):
+        start = None
+        for i, sides in enumerate([*boundaries, set()]):
+            if column in sides and start is None:
+                start = i
+            elif column not in sides and start is not None:
+                x = grid0 + column * grid
+                ops.append(f"{x:.3f} {PAGE_H - tops[start] + RULE / 2:.3f} m {x:.3f} {PAGE_H - tops[i] - RULE / 2:.3f} l")
+                start = None
+    return [*ops, "S Q"]
+
+
+def _notes(page: Page, div: Any, lay: Layout) -> None:
+    """Set the notes under the table: hanging two characters, the first flush left (document.css .notes)."""
+    _attributes(div, {"class": "notes"})
+    if (div.text or "").strip():
+        raise Unsupported("text in the notes")
+    page.y += lay.note_gap
+    pad = INDENT_EMS * lay.note_size
+    for p in div:
+        _attributes(p, {"class": "first"})
+        if p.tag != "p" or (p.tail or "").strip():
+            raise Unsupported(f"<{p.tag}> in the notes")
+        para = Para(*_inline(p), lay.face, lay.note_size, lay.note_line, pad_left=pad,
+                    indent=-pad if p.get("class") else 0.0)
+        for line in _set(para, RIGHT_EDGE - LEFT):
+            page.line(line, LEFT, page.y)
+            page.y += line.height
+
+
+def write(html: str, layout: Mapping[str, str]) -> bytes:
+    """Return the one-page PDF of a form document's HTML, or raise Unsupported (WeasyPrint renders it then)."""
+    lay = Layout.of(layout)
+    root = lxml_html.document_fromstring(html)
+    body = root.find("body")
+    if body is None or (body.text or "").strip():
+        raise Unsupported("no body")
+    page = Page(Used())
+    setters = {"h1": _title, "table": _table, "div": _notes}
+    for element in body:
+        if element.tag not in setters or (element.tail or "").strip():
+            raise Unsupported(f"<{element.tag}>")
+        setters[element.tag](page, element, lay)
+    if page.y > TEXT_BOTTOM - OVERFLOW_SLACK:
+        raise Unsupported("more than one page")
+    sheet = Sheet("\n".join(page.ops + folio_ops(page.used)).encode(), PAGE_W, PAGE_H)
+    return write_pdf([sheet], page.used, info_of(root, (LEFT, PAGE_H - TOP)))
