@@ -111,10 +111,8 @@ class PdfRenderer:
         (name → value) its stylesheet reads with var(--name): numbers the Python code needs too; `variant` one
         of WeasyPrint's (pdf/a-2b for the archive). A letter is kept on one page where it can be (lines_per_page)."""
         html = self.html(template, context)
-        if not variant and os.environ.get(LETTER_WRITER, "direct") == "direct":
-            direct = self._direct(template, html, context) if not layout else self._table(html, context, layout)
-            if direct is not None:
-                return direct
+        if not variant and (direct := self._directly(template, html, context, layout)) is not None:
+            return direct
         document, _ = self._fitted(template, html, context, layout)
         with self._lock:
             if not variant:
@@ -125,6 +123,24 @@ class PdfRenderer:
                 # no /ID from pydyf, which serialises (and deflates) every object a second time to hash them: the
                 # finish (docgen.render.finish, pikepdf) writes the file again, with its own /ID (PDF/A §6.1.3)
                 return document.write_pdf(pdf_variant=variant, pdf_identifier=False)
+
+    def _directly(self, template: str, html: str, context: dict, layout: Mapping[str, str] | None) -> bytes | None:
+        """Write the document without WeasyPrint where a direct writer sets it (a one-page letter, the roster, a
+        one-page form), remembering its lines and pages; None where WeasyPrint lays it out, or with
+        DOCGEN_LETTER_WRITER=weasyprint."""
+        if os.environ.get(LETTER_WRITER, "direct") != "direct":
+            return None
+        return self._direct(template, html, context) if not layout else self._table(html, context, layout)
+
+    def _known(self, template: str, html: str, context: dict, layout: Mapping[str, str] | None
+               ) -> tuple[int, int] | None:
+        """Return the lines a page and pages of a document: remembered from its PDF, else found by writing it
+        directly (~3 ms: a DOCX asked alone, or before its PDF, lays out nothing); None if WeasyPrint must."""
+        key = _fit_key(html, context, layout)
+        known = self._fits.get(key)
+        if known is None and self._directly(template, html, context, layout) is not None:
+            known = self._fits.get(key)
+        return known
 
     def _direct(self, template: str, html: str, context: dict) -> bytes | None:
         """Write a one-page letter directly (docgen.render.letter_pdf) in the lines a page _fitted would give it;
@@ -172,19 +188,19 @@ class PdfRenderer:
         html = self.html(template, context)
         if _estimated_lines(html) <= SURELY_FITS:
             return LINES_PER_PAGE
-        known = self._fits.get(_fit_key(html, context, layout))
+        known = self._known(template, html, context, layout)
         return known[0] if known is not None else self._fitted(template, html, context, layout)[1]
 
     def fit(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> tuple[int, int]:
         """Return the lines per page the document is set in (as lines_per_page) and the pages it takes (a DOCX's
         copies are padded to it; a one-page letter is checked with it): those of its PDF when the same content was
-        rendered lately (a batch item's DOCX follows its PDF), else from one layout, not written."""
+        rendered lately (a batch item's DOCX follows its PDF), else from writing it directly, else from one layout."""
         html = self.html(template, context)
-        known = self._fits.get(_fit_key(html, context, layout))
-        if known is not None:
-            return known
         if grid_pdf.MARKER in html:    # the roster: its pages placed already (docgen.render.grid)
             return LINES_PER_PAGE, grid_pdf.pages(html)
+        known = self._known(template, html, context, layout)
+        if known is not None:
+            return known
         document, lines = self._fitted(template, html, context, layout)
         return lines, len(document.pages)
 
