@@ -152,7 +152,7 @@ def embedded(n: int, folder: Path) -> dict:
     services.close()
     archive = folder / "embedded" / "batches" / stored.id / "archive.zip"
     return {"applicants": n, "items": len(items), "status": status, "seconds": round(seconds, 2),
-            "cpu_seconds": round(cpu, 1), "peak_rss_mb": round(rss.peak), "archive_mb": round(archive.stat().st_size / 1e6, 1),
+            "cpu_seconds": round(cpu, 1), "finish_seconds": round(before_finish[1], 2), "peak_rss_mb": round(rss.peak), "archive_mb": round(archive.stat().st_size / 1e6, 1),
             "load_average": round(os.getloadavg()[0], 1),
             "finish_rise_mb": round(max(rss.phases.get(p, 0.0) for p in FINISH_STEPS) - before_finish[0]),
             "runner_rss_mb": {phase: round(mb) for phase, mb in rss.phases.items()}}
@@ -164,15 +164,18 @@ FINISH_STEPS = ("finish", "read items", "archive.zip", "print.pdf")
 @contextlib.contextmanager
 def phases(rss: PeakRss):
     """Count the finish's steps apart while the block runs (wrapping work's functions); yield a list that holds
-    this process's RSS as the finish starts."""
+    this process's RSS as the finish starts and the finish's wall time (s)."""
     from docgen.batch import store, work
 
-    before: list[float] = [0.0]
+    before: list[float] = [0.0, 0.0]
     finish = work.finish_batch
 
     def finish_batch(*args, **kwargs):
-        before[0] = own_rss_mb()
-        return rss.during("finish", finish)(*args, **kwargs)
+        before[0], started = own_rss_mb(), time.perf_counter()
+        try:
+            return rss.during("finish", finish)(*args, **kwargs)
+        finally:
+            before[1] = time.perf_counter() - started
 
     steps = [(work, "finish_batch", finish_batch), (store.BatchStore, "items", rss.during("read items", store.BatchStore.items))]
     steps += [(work, name, rss.during(phase, getattr(work, name))) for name, phase in

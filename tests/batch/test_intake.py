@@ -187,7 +187,8 @@ def test_zip_layout_manifest_delete_and_retention(client, app):
     for entry in manifest["files"]:   # copied in as each stored file was read: whole, and readable once unzipped
         info = archive.getinfo(entry["path"])
         assert hashlib.sha256(archive.read(info)).hexdigest() == entry["sha256"] and info.file_size == entry["size"]
-        assert info.external_attr >> 16 == 0o600 and info.compress_type == zipfile.ZIP_DEFLATED
+        assert info.external_attr >> 16 == 0o600 and info.compress_type == zipfile.ZIP_STORED   # compressed within
+    assert archive.getinfo("manifest.json").compress_type == zipfile.ZIP_DEFLATED
     with client.get(status["links"]["print"]) as got:   # every document's PDF, each from a front side
         printed = pypdf.PdfReader(io.BytesIO(got.data), strict=True)
     documents = [f["pages"] for f in manifest["files"] if f["format"] == "pdf" and f["document_id"]]
