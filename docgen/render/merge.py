@@ -220,11 +220,12 @@ class _Copy:
         if isinstance(value, pikepdf.Object):
             if value.is_indirect:
                 return self._ref(value)
-            if value._type_code == ObjectType.dictionary:
-                return self._dict(value.items())
-            if value._type_code == ObjectType.array:
-                return self._array(value)
-            return value.unparse()
+            if value._type_code not in (ObjectType.dictionary, ObjectType.array):
+                return value.unparse()
+            whole = value.unparse()   # pikepdf's syntax: a reference in it reads "n g R" (a font's /W: 700 numbers)
+            if b" R" not in whole:
+                return whole
+            return self._dict(value.items()) if value._type_code == ObjectType.dictionary else self._array(value)
         if isinstance(value, bool):
             return b"true" if value else b"false"
         if isinstance(value, int):
