@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -380,8 +380,12 @@ def _cell(element: Any, start: int, lay: Layout, row: str) -> Cell:
     return cell
 
 
-def _row(tr: Any, lay: Layout, columns: int) -> list[Cell]:
-    """Read a row's cells and set their lines in their columns' widths."""
+CellReader = Callable[[Any, int, str], Cell]   # a th or td, its first column, its row's class → the cell
+
+
+def _row(tr: Any, read: CellReader, edges: tuple[float, ...], padding: float) -> list[Cell]:
+    """Read a row's cells (tr class "", "reason" or "review") and set their lines in their columns' widths less the
+    rules and the side paddings."""
     _attributes(tr, {"class": None})
     row = tr.get("class") or ""
     if row not in ("", "reason", "review") or (tr.text or "").strip():
@@ -390,14 +394,16 @@ def _row(tr: Any, lay: Layout, columns: int) -> list[Cell]:
     for element in tr:
         if element.tag not in ("th", "td") or (element.tail or "").strip():
             raise Unsupported(f"<{element.tag}> in a row")
-        cell = _cell(element, start, lay, row)
-        width = cell.span * lay.grid - RULE - 2 * lay.padding
+        cell = read(element, start, row)
+        if start + cell.span >= len(edges):
+            raise Unsupported("a row wider than the table")
+        width = edges[start + cell.span] - edges[start] - RULE - 2 * padding
         cell.lines = [line for para in cell.paras for line in _set(para, width)]
         if cell.fixed and cell.content() > cell.height:
             raise Unsupported("a cell's text overflows its height")
         cells.append(cell)
         start += cell.span
-    if start != columns:
+    if start != len(edges) - 1:
         raise Unsupported("a row not spanning the grid")
     return cells
 
@@ -435,8 +441,9 @@ def _title(page: Page, h1: Any, lay: Layout) -> None:
     page.y += lay.title_gap
 
 
-def _columns(table: Any, lay: Layout) -> tuple[int, list[Any]]:
-    """Return the grid's columns (one col with a span, as wide as the table) and the table's rows."""
+def _columns(table: Any, lay: Layout) -> tuple[tuple[float, ...], list[Any]]:
+    """Return the grid's column edges (one col with a span, as wide as the table; pt from its first grid line) and
+    the table's rows."""
     _attributes(table, {"class": "form"})
     rows = [element for part in table for element in (part if part.tag == "tbody" else [part])]
     colgroup = rows.pop(0) if rows and rows[0].tag == "colgroup" else None
@@ -447,45 +454,51 @@ def _columns(table: Any, lay: Layout) -> tuple[int, list[Any]]:
     columns = _count(cols[0].get("span", "1"))
     if abs(columns * lay.grid - lay.width) > 1e-6 or any(row.tag != "tr" for row in rows):
         raise Unsupported("columns other than the table's width")
-    return columns, rows
+    return tuple(i * lay.grid for i in range(columns + 1)), rows
 
 
 def _table(page: Page, table: Any, lay: Layout) -> None:
-    """Set the table: its rows' rules (collapsed, centred on the grid lines) and cells' lines."""
-    columns, trs = _columns(table, lay)
+    """Set the form's table on its grid of equal columns."""
+    edges, trs = _columns(table, lay)
+    _ruled(page, [_row(tr, lambda element, start, row: _cell(element, start, lay, row), edges, lay.padding)
+                  for tr in trs], edges, lay.padding)
+
+
+def _ruled(page: Page, rows: list[list[Cell]], edges: tuple[float, ...], padding: float) -> None:
+    """Set a table's rows at the page's left: their rules (collapsed, centred on the grid lines) and cells' lines,
+    each cell aligned in its row's height less its paddings."""
     grid0 = LEFT + RULE / 2
     y = page.y + RULE / 2           # the first rule's centre
     tops, boundaries = [y], []
-    for tr in trs:
-        cells = _row(tr, lay, columns)
+    for cells in rows:
         height = max(max(cell.height, cell.content()) + cell.pad_top + cell.pad_bottom for cell in cells)
         for cell in cells:
             free = height - cell.pad_top - cell.pad_bottom - cell.content()
             top = y + RULE / 2 + cell.pad_top + {"top": 0.0, "middle": free / 2, "bottom": free}[cell.valign]
-            left = grid0 + cell.start * lay.grid + RULE / 2 + lay.padding
+            left = grid0 + edges[cell.start] + RULE / 2 + padding
             for line in cell.lines:
                 page.line(line, left, top)
                 top += line.height
-        boundaries.append({cell.start for cell in cells} | {columns})
+        boundaries.append({cell.start for cell in cells} | {len(edges) - 1})
         y += RULE + height
         tops.append(y)
-    page.ops += _rules(grid0, lay.grid, tops, boundaries)
+    page.ops += _rules([grid0 + x for x in edges], tops, boundaries)
     page.y = y + RULE / 2
 
 
-def _rules(grid0: float, grid: float, tops: list[float], boundaries: list[set[int]]) -> list[str]:
-    """Return the operators stroking the rows' rules across the table and the cells' sides, each side's run of rows
-    as one line (what WeasyPrint draws a segment a column and a row)."""
-    right = grid0 + max(max(b) for b in boundaries) * grid + RULE / 2
+def _rules(xs: list[float], tops: list[float], boundaries: list[set[int]]) -> list[str]:
+    """Return the operators stroking the rows' rules across the table and the cells' sides (x of each grid line),
+    each side's run of rows as one line (what WeasyPrint draws a segment a column and a row)."""
+    right = xs[max(max(b) for b in boundaries)] + RULE / 2
     ops = [f"q {RULE} w 0 0 0 RG"]
-    ops += [f"{grid0 - RULE / 2:.3f} {PAGE_H - y:.3f} m {right:.3f} {PAGE_H - y:.3f} l" for y in tops]
+    ops += [f"{xs[0] - RULE / 2:.3f} {PAGE_H - y:.3f} m {right:.3f} {PAGE_H - y:.3f} l" for y in tops]
     for column in sorted(set().union(*boundaries)):
         start = None
         for i, sides in enumerate([*boundaries, set()]):
             if column in sides and start is None:
                 start = i
             elif column not in sides and start is not None:
-                x = grid0 + column * grid
+                x = xs[column]
                 ops.append(f"{x:.3f} {PAGE_H - tops[start] + RULE / 2:.3f} m {x:.3f} {PAGE_H - tops[i] - RULE / 2:.3f} l")
                 start = None
     return [*ops, "S Q"]
