@@ -10,6 +10,7 @@ height, a second page — raises Unsupported and WeasyPrint renders the document
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -24,11 +25,10 @@ from weasyprint.text.ffi import ffi, fontconfig, gobject, pango, pangoft2
 from docgen.render import justify
 from docgen.render.direct_pdf import MM, Font, Run, Sheet, Unsupported, Used, info_of, run_ops, runs
 from docgen.render.direct_pdf import write as write_pdf
-from docgen.render.letter_pdf import (LEFT, OVERFLOW_SLACK, PAGE_H, PAGE_W, RIGHT_EDGE, TEXT_BOTTOM, TITLE_LINE,
-                                      TITLE_PT, TOP, folio_ops)
+from docgen.render.letter_pdf import (FACES, LEFT, OVERFLOW_SLACK, PAGE_H, PAGE_W, RIGHT_EDGE, TEXT_BOTTOM,
+                                      TITLE_LINE, TITLE_PT, TOP, folio_ops)
 from docgen.render.lines import HAN
 
-MARKER = '<table class="form"'   # what a form document's HTML holds (templates/ce-exemption/document.html)
 TITLE_FACE = ("方正小标宋简体", "Bold")   # gbt9704.css h1.title (fonts.conf: the free fallback's Bold style)
 RULE = 0.75                      # document.css th, td: border 0.75pt, collapsed (half on each side of the line)
 INDENT_EMS = 2.0                 # document.css td.text p text-indent, p.seal padding-right, .notes p padding-left
@@ -40,7 +40,10 @@ NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』】〕〉.“”�
 NO_BREAK_AFTER = frozenset("（《「『【〔〈“”‘’")
 # AL, NU (“·” is AI, Pango's AL): no break inside a word (LB23, LB25, LB28)
 WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·")
-UNSETTABLE = re.compile(rf"[^{HAN}\u3000A-Za-z0-9·.{''.join(NO_BREAK_BEFORE | NO_BREAK_AFTER)}]")
+# set only on a line of their own paragraph, where no break is asked of them: “/” (SY) and “–” (BA), as in 原件/复印件 and
+# a 目录's page range 3–6
+ONE_LINE = frozenset("/–")
+UNSETTABLE = re.compile(rf"[^{HAN}\u3000A-Za-z0-9·.{''.join(NO_BREAK_BEFORE | NO_BREAK_AFTER | ONE_LINE)}]")
 _DECLARATION = re.compile(r"^\s*(height|font-size|line-height):\s*([\d.]+(?:mm|pt))\s*$")
 
 
@@ -237,6 +240,8 @@ def _broken(glyphs: list[Glyph], width: float, indent: float) -> list[list[Glyph
         used += advance
     if len(lines) and any(glyph[2] for line in lines for glyph in line):
         raise Unsupported("a kept span in a paragraph that wraps")   # where Pango breaks around it: not set here
+    if len(lines) and any(glyph[0] in ONE_LINE for glyph in glyphs):
+        raise Unsupported("“/” or “–” in a paragraph that wraps")
     return [*lines, line] if line else lines
 
 
@@ -424,10 +429,12 @@ class Page:
             self.ops += drawn
 
 
-def _title(page: Page, h1: Any, lay: Layout) -> None:
-    """Set the title's lines (white-space: pre-line, broken where the profile's \\n says) centred, its gap under it."""
+def _title(page: Page, h1: Any, gap: float, pre_line: bool = False) -> None:
+    """Set the title's lines centred (white-space: pre-line breaks them where the profile's \\n says), `gap` under
+    them."""
     _attributes(h1, {"class": "title"})
-    if len(h1) or not h1.text or re.search(r"[ \t\r]|^\n|\n$|\n\n", h1.text):   # pre-line: no empty line
+    if len(h1) or not h1.text or re.search(r"[ \t\r]|^\n|\n$|\n\n", h1.text) or (
+            "\n" in h1.text and not pre_line):   # pre-line: no empty line
         raise Unsupported("h1")
     for text in h1.text.split("\n"):
         chars = [(char, run.font) for run in runs(_text(text), *TITLE_FACE[:1], TITLE_PT, TITLE_FACE[1])
@@ -438,7 +445,7 @@ def _title(page: Page, h1: Any, lay: Layout) -> None:
         line = Line.of(chars, (RIGHT_EDGE - LEFT - used) / 2, 0.0, TITLE_FACE[0], TITLE_PT, TITLE_LINE)
         page.line(line, LEFT, page.y)
         page.y += line.height
-    page.y += lay.title_gap
+    page.y += gap
 
 
 def _columns(table: Any, lay: Layout) -> tuple[tuple[float, ...], list[Any]]:
@@ -522,19 +529,140 @@ def _notes(page: Page, div: Any, lay: Layout) -> None:
             page.y += line.height
 
 
+# templates/material-list/document.css: the 目录's own numbers (its sizes and widths are the kind's layout)
+LIST_TITLE_GAP = 10.227 * MM    # gbt9704.css h1.title margin-bottom (one line of the 22-line pitch)
+LIST_HEADER_GAP = 3 * MM        # .header margin-bottom
+LIST_PAD_Y = 0.5 * MM           # table.list th, td padding top and bottom
+LIST_NOTE_GAP = 2 * MM          # .note margin-top
+BODY_FACE, LABEL_FACE = FACES["body"][0], FACES["label"][0]   # html's face; th's (黑体)
+
+
+@dataclass(frozen=True)
+class ListLayout:
+    """The numbers the 目录's kind gives its stylesheet (docgen.kinds.material_list.LAYOUT), in pt."""
+
+    size: float
+    line: float
+    row: float
+    padding: float
+    header_size: float
+    header_line: float
+    widths: tuple[float, ...]
+
+    @classmethod
+    def of(cls, layout: Mapping[str, str]) -> ListLayout:
+        """Read the layout's custom properties (cell-size “12pt”, row-height “8mm”, col-0 “13mm”, …)."""
+        names = ("cell-size", "cell-line", "row-height", "cell-padding", "header-size", "header-line")
+        try:
+            values = [length(layout[name]) for name in names]
+        except KeyError as exc:
+            raise Unsupported(f"layout {exc}") from None
+        columns = itertools.takewhile(lambda name: name in layout, (f"col-{i}" for i in itertools.count()))
+        return cls(*values, widths=tuple(length(layout[name]) for name in columns))
+
+
+def _header(page: Page, div: Any, lay: ListLayout) -> None:
+    """Set the header's lines (the applicant, .header p: flush left), its gap under them."""
+    _attributes(div, {"class": "header"})
+    if (div.text or "").strip():
+        raise Unsupported("text in the header")
+    for p in div:
+        if p.tag != "p" or p.attrib or (p.tail or "").strip():
+            raise Unsupported(f"<{p.tag}> in the header")
+        for line in _set(Para(*_inline(p), BODY_FACE, lay.header_size, lay.header_line), RIGHT_EDGE - LEFT):
+            page.line(line, LEFT, page.y)
+            page.y += line.height
+    page.y += LIST_HEADER_GAP
+
+
+def _list_cell(element: Any, start: int, lay: ListLayout) -> Cell:
+    """Read a th (黑体) or td of the list, centred, a td.name flush left; each padded and at least a row high."""
+    _attributes(element, {"class": "name"} if element.tag == "td" else {})
+    align = "left" if element.get("class") else "center"
+    face = LABEL_FACE if element.tag == "th" else BODY_FACE
+    return Cell(start, 1, [Para(*_inline(element), face, lay.size, lay.line, align)], pad_top=LIST_PAD_Y,
+                pad_bottom=LIST_PAD_Y, height=lay.row)
+
+
+def _list_table(page: Page, table: Any, lay: ListLayout) -> None:
+    """Set the list: a colgroup of the layout's column widths (as wide as the text), a thead row and tbody rows."""
+    _attributes(table, {"class": "list"})
+    parts = [part.tag for part in table]
+    if parts != ["colgroup", "thead", "tbody"] or len(table[0].attrib) or len(table[1]) != 1:
+        raise Unsupported("a list other than colgroup, thead and tbody")
+    for i, col in enumerate(table[0]):
+        _attributes(col, {"class": f"c{i}"})
+        if col.tag != "col" or "class" not in col.attrib:
+            raise Unsupported("a col")
+    widths = lay.widths
+    if len(table[0]) != len(widths) or abs(sum(widths) - (RIGHT_EDGE - LEFT)) > 1e-6:
+        raise Unsupported("columns other than the text's width")
+    edges = tuple(sum(widths[:i]) for i in range(len(widths) + 1))
+    trs = [tr for part in table[1:] for tr in part]
+    if any((part.text or "").strip() or part.attrib for part in table[1:]) or not trs:
+        raise Unsupported("a thead or tbody")
+    _ruled(page, [_row(tr, lambda element, start, _: _list_cell(element, start, lay), edges, lay.padding)
+                  for tr in trs], edges, lay.padding)
+
+
+def _note(page: Page, p: Any, lay: ListLayout) -> None:
+    """Set the note under the list (.note: justified, indented two characters, its gap above)."""
+    _attributes(p, {"class": "note"})
+    page.y += LIST_NOTE_GAP
+    para = Para(*_inline(p), BODY_FACE, lay.size, lay.line, "justify", indent=INDENT_EMS * lay.size)
+    for line in _set(para, RIGHT_EDGE - LEFT):
+        page.line(line, LEFT, page.y)
+        page.y += line.height
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A document this writer sets: its layout's reader and the setters of its body's blocks, in their order (a
+    block's class on its tag; margins between them are the setters' own)."""
+
+    layout: Callable[[Mapping[str, str]], Any]
+    blocks: tuple[tuple[str, Callable[[Page, Any, Any], None]], ...]
+    optional: int = 0   # how many of the last blocks may be left out
+
+
+SHAPES = {   # the class of its table → the document's shape
+    "form": Shape(Layout.of, (("h1", lambda page, h1, lay: _title(page, h1, lay.title_gap, pre_line=True)),
+                              ("table", _table), ("div", _notes))),
+    "list": Shape(ListLayout.of, (("h1", lambda page, h1, _: _title(page, h1, LIST_TITLE_GAP)), ("div", _header), ("table", _list_table), ("p", _note)),
+                  optional=1),
+}
+MARKERS = tuple(f'<table class="{name}"' for name in SHAPES)   # what a document's HTML holds to be set here
+
+
+def marked(html: str) -> bool:
+    """Tell whether a document's HTML holds one of the tables this writer sets."""
+    return any(marker in html for marker in MARKERS)
+
+
+def _shape(body: Any) -> Shape:
+    """Return the shape of a document's body: its table's, its blocks in that shape's order, or raise Unsupported."""
+    table = body.find("table")
+    shape = SHAPES.get(table.get("class") if table is not None else "")
+    tags = [element.tag for element in body]
+    if shape is None or tags not in ([tag for tag, _ in shape.blocks[:len(shape.blocks) - n]]
+                                     for n in range(shape.optional + 1)):
+        raise Unsupported(f"blocks {tags}")
+    return shape
+
+
 def write(html: str, layout: Mapping[str, str]) -> bytes:
     """Return the one-page PDF of a form document's HTML, or raise Unsupported (WeasyPrint renders it then)."""
-    lay = Layout.of(layout)
     root = lxml_html.document_fromstring(html)
     body = root.find("body")
     if body is None or (body.text or "").strip():
         raise Unsupported("no body")
+    shape = _shape(body)
+    lay = shape.layout(layout)
     page = Page(Used())
-    setters = {"h1": _title, "table": _table, "div": _notes}
-    for element in body:
-        if element.tag not in setters or (element.tail or "").strip():
-            raise Unsupported(f"<{element.tag}>")
-        setters[element.tag](page, element, lay)
+    for element, (_, setter) in zip(body, shape.blocks, strict=False):
+        if (element.tail or "").strip():
+            raise Unsupported(f"text after <{element.tag}>")
+        setter(page, element, lay)
     if page.y > TEXT_BOTTOM - OVERFLOW_SLACK:
         raise Unsupported("more than one page")
     sheet = Sheet("\n".join(page.ops + folio_ops(page.used)).encode(), PAGE_W, PAGE_H)
