@@ -554,11 +554,11 @@ class ListLayout:
         """Read the layout's custom properties (cell-size “12pt”, row-height “8mm”, col-0 “13mm”, …)."""
         names = ("cell-size", "cell-line", "row-height", "cell-padding", "header-size", "header-line")
         try:
-            values = [length(layout[name]) for name in names]
+            size, line, row, padding, header_size, header_line = (length(layout[name]) for name in names)
         except KeyError as exc:
             raise Unsupported(f"layout {exc}") from None
         columns = itertools.takewhile(lambda name: name in layout, (f"col-{i}" for i in itertools.count()))
-        return cls(*values, widths=tuple(length(layout[name]) for name in columns))
+        return cls(size, line, row, padding, header_size, header_line, tuple(length(layout[c]) for c in columns))
 
 
 def _header(page: Page, div: Any, lay: ListLayout) -> None:
