@@ -23,10 +23,11 @@ from lxml import html as lxml_html
 from weasyprint.text.ffi import ffi, fontconfig, gobject, pango, pangoft2
 
 from docgen.render import justify
-from docgen.render.direct_pdf import MM, Font, Run, Sheet, Unsupported, Used, info_of, run_ops, runs
+from docgen.render.direct_pdf import (BLANK_MARGIN_EMS, MM, Font, Run, Sheet, Unsupported, Used, info_of, run_ops,
+                                      runs)
 from docgen.render.direct_pdf import write as write_pdf
-from docgen.render.letter_pdf import (FACES, LEFT, OVERFLOW_SLACK, PAGE_H, PAGE_W, RIGHT_EDGE, TEXT_BOTTOM,
-                                      TITLE_LINE, TITLE_PT, TOP, folio_ops)
+from docgen.render.letter_pdf import (BLANK_SPACING_EMS, FACES, LEFT, OVERFLOW_SLACK, PAGE_H, PAGE_W, RIGHT_EDGE,
+                                      TEXT_BOTTOM, TITLE_LINE, TITLE_PT, TOP, folio_ops)
 from docgen.render.lines import HAN
 
 TITLE_FACE = ("方正小标宋简体", "Bold")   # gbt9704.css h1.title (fonts.conf: the free fallback's Bold style)
@@ -126,11 +127,12 @@ def pango_extents(text: str, face: str, size: float) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Para:
-    """A paragraph to set: its text (the indices of characters in a .keep span), face, type and alignment; the first
-    line's indent and the paragraph's side paddings (pt)."""
+    """A paragraph to set: its text (the indices of characters in a .keep span, and in a .blank: underscores drawn as
+    a rule), face, type and alignment; the first line's indent and the paragraph's side paddings (pt)."""
 
     text: str
     kept: frozenset[int]
+    blanks: frozenset[int]
     face: str
     size: float
     line: float
@@ -140,7 +142,8 @@ class Para:
     pad_right: float = 0.0
 
 
-Glyph = tuple[str, Font, bool, float]   # a character, its font, whether it is kept with its neighbours, its advance
+# a character, its font, whether it is kept with its neighbours, its advance, whether it is a blank's
+Glyph = tuple[str, Font, bool, float, bool]
 
 
 @dataclass
@@ -148,7 +151,7 @@ class Line:
     """A line as set: its characters and fonts, x from its box's left, the spacing after each character, its type
     and line height, and its box's extents above and below the baseline (pt)."""
 
-    chars: list[tuple[str, Font]]
+    chars: list[tuple[str, Font, bool]]   # a character, its font, whether it is a blank's
     x: float
     spacing: float
     size: float
@@ -156,16 +159,16 @@ class Line:
     below: float
 
     @classmethod
-    def of(cls, chars: list[tuple[str, Font]], x: float, spacing: float, face: str, size: float, line: float
+    def of(cls, chars: list[tuple[str, Font, bool]], x: float, spacing: float, face: str, size: float, line: float
            ) -> Line:
         """Return a line whose box holds the strut of its face's font and its text, each with half the leading of
         the line height above and below (CSS 2 §10.8.1; WeasyPrint reads a text's extents off Pango)."""
-        fonts = {id(font): font for _, font in chars}
+        fonts = {id(font): font for _, font, _ in chars}
         if len(fonts) == 1:
             (font,) = fonts.values()
             ascent, descent = font.ascent * size, font.descent * size
         else:
-            ascent, descent = pango_extents("".join(char for char, _ in chars), face, size)
+            ascent, descent = pango_extents("".join(char for char, _, _ in chars), face, size)
         strut = runs(" ", face, size)[0].font
         leading, strut_leading = (line - ascent - descent) / 2, (line - (strut.ascent + strut.descent) * size) / 2
         return cls(chars, x, spacing, size, max(ascent + leading, strut.ascent * size + strut_leading),
@@ -181,11 +184,12 @@ class Line:
         """Return the line's characters as runs of one font each (a line is set once, drawn in every document
         that has it)."""
         out: list[Run] = []
-        for char, font in self.chars:
-            if out and out[-1].font is font:
+        for char, font, blank in self.chars:
+            if out and out[-1].font is font and out[-1].blank == blank:
                 out[-1].text += char
             else:
-                out.append(Run(char, font, self.size, self.spacing))
+                out.append(Run(char, font, self.size, BLANK_SPACING_EMS * self.size if blank else self.spacing,
+                               blank))
         return out
 
 
@@ -198,8 +202,12 @@ def _glyphs(para: Para) -> list[Glyph]:
     """Return the paragraph's characters with their fonts (the face's, or fontconfig's fallback) and advances."""
     out: list[Glyph] = []
     for run in runs(para.text, para.face, para.size):
-        out += [(char, run.font, len(out) + i in para.kept, _advance(char, run.font, para.size))
-                for i, char in enumerate(run.text)]
+        out += [(char, run.font, len(out) + i in para.kept, _advance(char, run.font, para.size), len(out) + i in
+                 para.blanks) for i, char in enumerate(run.text)]
+    for i, (char, font, kept, advance, blank) in enumerate(out):   # gbt9704.css .blank: its spacing, a margin after
+        if blank:
+            ends = i + 1 == len(out) or not out[i + 1][4]
+            out[i] = (char, font, kept, advance + (BLANK_SPACING_EMS + BLANK_MARGIN_EMS * ends) * para.size, blank)
     return out
 
 
@@ -240,8 +248,8 @@ def _broken(glyphs: list[Glyph], width: float, indent: float) -> list[list[Glyph
         used += advance
     if len(lines) and any(glyph[2] for line in lines for glyph in line):
         raise Unsupported("a kept span in a paragraph that wraps")   # where Pango breaks around it: not set here
-    if len(lines) and any(glyph[0] in ONE_LINE for glyph in glyphs):
-        raise Unsupported("“/” or “–” in a paragraph that wraps")
+    if len(lines) and any(glyph[0] in ONE_LINE or glyph[4] for glyph in glyphs):
+        raise Unsupported("“/”, “–” or a blank in a paragraph that wraps")
     return [*lines, line] if line else lines
 
 
@@ -275,8 +283,8 @@ def _set(para: Para, width: float) -> tuple[Line, ...]:
         if para.align == "justify" and i < len(broken) - 1 and len(glyphs) > 1 and 0 < extra and (
                 extra / len(glyphs) <= justify.MAX_SPACING_EM * para.size):
             spacing = _drawn_spacing(extra / len(glyphs), para.size)
-        out.append(Line.of([(c, f) for c, f, _, _ in glyphs], para.pad_left + width - room + offset, spacing,
-                           para.face, para.size, para.line))
+        out.append(Line.of([(c, f, blank) for c, f, _, _, blank in glyphs], para.pad_left + width - room + offset,
+                           spacing, para.face, para.size, para.line))
     return tuple(out)
 
 
@@ -295,20 +303,27 @@ def _attributes(element: Any, allowed: Mapping[str, str | None]) -> None:
             raise Unsupported(f"<{element.tag} {name}={value!r}>")
 
 
-def _inline(element: Any, kept: bool = False) -> tuple[str, frozenset[int]]:
-    """Return an element's text and the indices of its characters in .keep spans (its only child elements)."""
-    text, kept_at = _text(element.text), set(range(len(element.text or ""))) if kept else set()
+def _inline(element: Any, kept: bool = False) -> tuple[str, frozenset[int], frozenset[int]]:
+    """Return an element's text, the indices of its characters in .keep spans and those of the underscores of .blank
+    spans (docgen.render.jinja's ruled: a place to write by hand), its only child elements."""
+    text, kept_at, blanks = _text(element.text), set(range(len(element.text or ""))) if kept else set(), set[int]()
     for span in element:
         if span.tag != "span":
             raise Unsupported(f"<{span.tag}>")
-        _attributes(span, {"class": "keep"})
-        inner, _ = _inline(span, kept=True)
-        kept_at.update(range(len(text), len(text) + len(inner)))
-        text += inner
+        _attributes(span, {"class": None})
+        if span.get("class") == "blank" and not kept and not len(span) and re.fullmatch("_+", span.text or ""):
+            blanks.update(range(len(text), len(text) + len(span.text)))
+            text += span.text
+        elif span.get("class") == "keep":
+            inner, _, _ = _inline(span, kept=True)
+            kept_at.update(range(len(text), len(text) + len(inner)))
+            text += inner
+        else:
+            raise Unsupported(f"<span class={span.get('class')}>")
         if kept:
             kept_at.update(range(len(text), len(text) + len(span.tail or "")))
         text += _text(span.tail)
-    return text, frozenset(kept_at)
+    return text, frozenset(kept_at), frozenset(blanks)
 
 
 @dataclass
@@ -425,8 +440,17 @@ class Page:
         """Draw a line whose box's left and top are given."""
         x, base = left + line.x, PAGE_H - top - line.above
         for run in line.runs:
-            drawn, x = run_ops(run, x, base, self.used, [])
-            self.ops += drawn
+            rules: list[tuple[float, float, float, float]] = []   # a blank's (x, y, width, height)
+            drawn, x = run_ops(run, x, base, self.used, rules)
+            self.ops += drawn + [_blank_rule(run, *rule) for rule in rules]
+
+
+def _blank_rule(run: Run, x: float, y: float, width: float, height: float) -> str:
+    """Return the operators drawing a blank's rule as WeasyPrint draws an inline's bottom border: the ring between
+    its border and padding boxes, clipped to the border (the same ink; a plain rectangle rasterises a row apart)."""
+    box = run.size * (run.font.ascent + run.font.descent)
+    return (f"q {x:.3f} {y:.3f} {width:.3f} {height:.3f} re W* n {x:.3f} {y:.3f} {width:.3f} {box + height:.3f} re "
+            f"{x:.3f} {y + height:.3f} {width:.3f} {box:.3f} re f* Q")
 
 
 def _title(page: Page, h1: Any, gap: float, pre_line: bool = False) -> None:
@@ -437,9 +461,9 @@ def _title(page: Page, h1: Any, gap: float, pre_line: bool = False) -> None:
             "\n" in h1.text and not pre_line):   # pre-line: no empty line
         raise Unsupported("h1")
     for text in h1.text.split("\n"):
-        chars = [(char, run.font) for run in runs(_text(text), *TITLE_FACE[:1], TITLE_PT, TITLE_FACE[1])
+        chars = [(char, run.font, False) for run in runs(_text(text), *TITLE_FACE[:1], TITLE_PT, TITLE_FACE[1])
                  for char in run.text]
-        used = sum(_advance(char, font, TITLE_PT) for char, font in chars)
+        used = sum(_advance(char, font, TITLE_PT) for char, font, _ in chars)
         if used > RIGHT_EDGE - LEFT - NEAR:
             raise Unsupported("a title line WeasyPrint would wrap")
         line = Line.of(chars, (RIGHT_EDGE - LEFT - used) / 2, 0.0, TITLE_FACE[0], TITLE_PT, TITLE_LINE)
