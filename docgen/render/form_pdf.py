@@ -1,12 +1,15 @@
-"""A one-page ruled form's PDF (the 免学表) written directly from its HTML, placed as WeasyPrint lays it out.
+"""A one-page document of a title, lines, one ruled table and notes (the 免学表, the 目录) written directly from its HTML.
 
-The form is a title, one table on a grid of equal columns (colspans, rows of a fixed least height, cells aligned
-and padded as templates/ce-exemption/document.css says) and notes under it. Its text is broken into lines as Pango
-breaks Chinese text (UAX #14 for the characters allowed here) with the fonts' own advances, and justified lines are
-spread between their characters as docgen.render.justify has WeasyPrint spread them. The sizes come from the kind's
-layout (the CSS custom properties its stylesheet reads); anything else — another element, class or style, a
-character outside the classes below, a line Pango's rounding could break either way, a cell overflowing its fixed
-height, a second page — raises Unsupported and WeasyPrint renders the document (issue 26: ~17× a letter's time).
+Its shape comes from its table's class (SHAPES): the 免学表's form is a title, one table on a grid of equal columns
+(colspans, rows of a fixed least height, cells aligned and padded as templates/ce-exemption/document.css says) and
+notes under it; the 目录's list a title, the applicant's header lines (ruled blanks on the blank cover), a table of
+the layout's column widths with a head row and the note (templates/material-list/document.css). Text is broken into
+lines as Pango breaks Chinese text (UAX #14 for the characters allowed here) with the fonts' own advances, and
+justified lines are spread between their characters as docgen.render.justify has WeasyPrint spread them. The sizes
+come from the kind's layout (the CSS custom properties its stylesheet reads); anything else — another element, class
+or style, a character outside the classes below, a line Pango's rounding could break either way, a cell overflowing
+its fixed height, a second page — raises Unsupported and WeasyPrint renders the document (issue 26: 15–30× the
+direct writer's time).
 """
 from __future__ import annotations
 
