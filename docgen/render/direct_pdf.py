@@ -30,7 +30,9 @@ class Unsupported(Exception):
 
 @dataclass
 class Font:
-    """One font file as the PDF embeds it: glyph ids, advances (per 1000 units), vertical metrics, HarfBuzz face."""
+    """One font file as the PDF embeds it: glyph ids, advances (per 1000 units), vertical metrics, HarfBuzz face, and
+    the CIDs of a CID-keyed face's glyphs where they are not their ids (the codes written: FandolFang's “–” is glyph
+    8899, CID 9910)."""
 
     path: str
     name: str
@@ -40,6 +42,11 @@ class Font:
     ascent: float
     descent: float
     hb_face: Any
+    cids: dict[int, int] = field(default_factory=dict)
+
+    def cid(self, gid: int) -> int:
+        """Return the CID a glyph is written as (its id unless the face numbers it otherwise)."""
+        return self.cids.get(gid, gid)
 
     def has(self, char: str) -> bool:
         """Tell whether the font draws a character."""
@@ -110,10 +117,12 @@ def _font_of_file(path: str, style: str, index: int = 0) -> Font:
         names = otf["name"]
         family = str(names.getDebugName(16) or names.getDebugName(1))
         ascent, descent = otf["hhea"].ascent / upm, -otf["hhea"].descent / upm
+        cids = {gid: int(name[3:]) for name, gid in order.items()
+                if name.startswith("cid") and name[3:].isdigit() and int(name[3:]) != gid}
     raw = _hb_lib.hb_face_create(_hb_lib.hb_blob_create_from_file(path.encode()), index)
     hb_face = wp_ffi.cast("hb_face_t *", int(_hb.cast("uintptr_t", raw)))
     return Font(path, family.replace(" ", "-") + (f"-{style}" if style else ""), family, gids, widths, ascent,
-                descent, hb_face)
+                descent, hb_face, cids)
 
 
 def baseline(top: float, line_height: float, face: Font, size: float) -> float:
@@ -137,7 +146,7 @@ class Run:
         """Return the glyph ids of the run's characters and their hex CIDs (once: a form's cached lines are drawn in
         every document that has them, docgen.render.form_pdf)."""
         gids = tuple(self.font.gid(char) for char in self.text)
-        return gids, "".join(f"{gid:04x}" for gid in gids)
+        return gids, "".join(f"{self.font.cid(gid):04x}" for gid in gids)
 
     @cached_property
     def advance(self) -> float:
@@ -186,7 +195,7 @@ def _embedded(face: Font, glyphs: dict[int, str]) -> tuple[bytes, bytes, bytes]:
         gids = sorted(glyphs)
         program, widths = _subset(face, tuple(gids)), bytes(_widths(face, gids).data)
         packed = struct.pack("<II", len(program), len(widths)) + program + widths + bytes(
-            pydyf.zlib.compress(_to_unicode(glyphs)))
+            pydyf.zlib.compress(_to_unicode({face.cid(gid): char for gid, char in glyphs.items()})))
         subsets.CACHE.put(key, packed)
     program_end, widths_length = struct.unpack_from("<II", packed)
     program_end += 8
@@ -197,7 +206,8 @@ def _embedded(face: Font, glyphs: dict[int, str]) -> tuple[bytes, bytes, bytes]:
 def _subset(face: Font, glyphs: tuple[int, ...]) -> bytes:
     """Return the bare CFF program of the glyphs, CID = the face's glyph id (docgen.render.subsets), deflated
     (at pydyf's level, docgen.render.pdf.install_deflate)."""
-    program = subsets.cff_subset(face.hb_face, glyphs)
+    program = subsets.cff_subset(face.hb_face, glyphs, cids=tuple(face.cid(gid) for gid in glyphs) if any(
+        gid in face.cids for gid in glyphs) else ())
     if program is None:
         raise Unsupported(f"{face.name}: not a CID-keyed CFF face")
     return bytes(pydyf.zlib.compress(program))
@@ -215,9 +225,9 @@ class _Serialised(pydyf.Object):
         return self.serialised
 
 
-def _to_unicode(glyphs: dict[int, str]) -> bytes:
-    """Return the ToUnicode CMap of the glyphs (text extraction and search)."""
-    pairs = [f"<{gid:04x}> <{char.encode('utf-16-be').hex()}>" for gid, char in sorted(glyphs.items())]
+def _to_unicode(codes: dict[int, str]) -> bytes:
+    """Return the ToUnicode CMap of the codes written (CIDs → text: extraction and search)."""
+    pairs = [f"<{cid:04x}> <{char.encode('utf-16-be').hex()}>" for cid, char in sorted(codes.items())]
     chunks = [f"{len(pairs[i:i + 100])} beginbfchar\n" + "\n".join(pairs[i:i + 100]) + "\nendbfchar"
               for i in range(0, len(pairs), 100)]
     return ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo\n"
@@ -228,11 +238,12 @@ def _to_unicode(glyphs: dict[int, str]) -> bytes:
 
 def _widths(face: Font, gids: list[int]) -> pydyf.Array:
     """Return the /W array of the glyphs: runs of consecutive CIDs with their widths."""
-    out, known = pydyf.Array(), set(gids)
-    for gid in gids:
-        if gid - 1 not in known:
-            out.extend([gid, pydyf.Array()])
-        out[-1].append(face.widths[gid])
+    widths = sorted((face.cid(gid), face.widths[gid]) for gid in gids)
+    out, known = pydyf.Array(), {cid for cid, _ in widths}
+    for cid, width in widths:
+        if cid - 1 not in known:
+            out.extend([cid, pydyf.Array()])
+        out[-1].append(width)
     return out
 
 

@@ -1,19 +1,23 @@
-"""A one-page ruled form's PDF (the 免学表) written directly from its HTML, placed as WeasyPrint lays it out.
+"""A one-page document of a title, lines, one ruled table and notes (the 免学表, the 目录) written directly from its HTML.
 
-The form is a title, one table on a grid of equal columns (colspans, rows of a fixed least height, cells aligned
-and padded as templates/ce-exemption/document.css says) and notes under it. Its text is broken into lines as Pango
-breaks Chinese text (UAX #14 for the characters allowed here) with the fonts' own advances, and justified lines are
-spread between their characters as docgen.render.justify has WeasyPrint spread them. The sizes come from the kind's
-layout (the CSS custom properties its stylesheet reads); anything else — another element, class or style, a
-character outside the classes below, a line Pango's rounding could break either way, a cell overflowing its fixed
-height, a second page — raises Unsupported and WeasyPrint renders the document (issue 26: ~17× a letter's time).
+Its shape comes from its table's class (SHAPES): the 免学表's form is a title, one table on a grid of equal columns
+(colspans, rows of a fixed least height, cells aligned and padded as templates/ce-exemption/document.css says) and
+notes under it; the 目录's list a title, the applicant's header lines (ruled blanks on the blank cover), a table of
+the layout's column widths with a head row and the note (templates/material-list/document.css). Text is broken into
+lines as Pango breaks Chinese text (UAX #14 for the characters allowed here) with the fonts' own advances, and
+justified lines are spread between their characters as docgen.render.justify has WeasyPrint spread them. The sizes
+come from the kind's layout (the CSS custom properties its stylesheet reads); anything else — another element, class
+or style, a character outside the classes below, a line Pango's rounding could break either way, a cell overflowing
+its fixed height, a second page — raises Unsupported and WeasyPrint renders the document (issue 26: 15–30× the
+direct writer's time).
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -22,13 +26,13 @@ from lxml import html as lxml_html
 from weasyprint.text.ffi import ffi, fontconfig, gobject, pango, pangoft2
 
 from docgen.render import justify
-from docgen.render.direct_pdf import MM, Font, Run, Sheet, Unsupported, Used, info_of, run_ops, runs
+from docgen.render.direct_pdf import (BLANK_MARGIN_EMS, MM, Font, Run, Sheet, Unsupported, Used, info_of, run_ops,
+                                      runs)
 from docgen.render.direct_pdf import write as write_pdf
-from docgen.render.letter_pdf import (LEFT, OVERFLOW_SLACK, PAGE_H, PAGE_W, RIGHT_EDGE, TEXT_BOTTOM, TITLE_LINE,
-                                      TITLE_PT, TOP, folio_ops)
+from docgen.render.letter_pdf import (BLANK_SPACING_EMS, FACES, LEFT, OVERFLOW_SLACK, PAGE_H, PAGE_W, RIGHT_EDGE,
+                                      TEXT_BOTTOM, TITLE_LINE, TITLE_PT, TOP, folio_ops)
 from docgen.render.lines import HAN
 
-MARKER = '<table class="form"'   # what a form document's HTML holds (templates/ce-exemption/document.html)
 TITLE_FACE = ("方正小标宋简体", "Bold")   # gbt9704.css h1.title (fonts.conf: the free fallback's Bold style)
 RULE = 0.75                      # document.css th, td: border 0.75pt, collapsed (half on each side of the line)
 INDENT_EMS = 2.0                 # document.css td.text p text-indent, p.seal padding-right, .notes p padding-left
@@ -40,7 +44,10 @@ NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』】〕〉.“”�
 NO_BREAK_AFTER = frozenset("（《「『【〔〈“”‘’")
 # AL, NU (“·” is AI, Pango's AL): no break inside a word (LB23, LB25, LB28)
 WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·")
-UNSETTABLE = re.compile(rf"[^{HAN}\u3000A-Za-z0-9·.{''.join(NO_BREAK_BEFORE | NO_BREAK_AFTER)}]")
+# set only on a line of their own paragraph, where no break is asked of them: “/” (SY) and “–” (BA), as in 原件/复印件 and
+# a 目录's page range 3–6
+ONE_LINE = frozenset("/–")
+UNSETTABLE = re.compile(rf"[^{HAN}\u3000A-Za-z0-9·.{''.join(NO_BREAK_BEFORE | NO_BREAK_AFTER | ONE_LINE)}]")
 _DECLARATION = re.compile(r"^\s*(height|font-size|line-height):\s*([\d.]+(?:mm|pt))\s*$")
 
 
@@ -123,11 +130,12 @@ def pango_extents(text: str, face: str, size: float) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Para:
-    """A paragraph to set: its text (the indices of characters in a .keep span), face, type and alignment; the first
-    line's indent and the paragraph's side paddings (pt)."""
+    """A paragraph to set: its text (the indices of characters in a .keep span, and in a .blank: underscores drawn as
+    a rule), face, type and alignment; the first line's indent and the paragraph's side paddings (pt)."""
 
     text: str
     kept: frozenset[int]
+    blanks: frozenset[int]
     face: str
     size: float
     line: float
@@ -137,7 +145,8 @@ class Para:
     pad_right: float = 0.0
 
 
-Glyph = tuple[str, Font, bool, float]   # a character, its font, whether it is kept with its neighbours, its advance
+# a character, its font, whether it is kept with its neighbours, its advance, whether it is a blank's
+Glyph = tuple[str, Font, bool, float, bool]
 
 
 @dataclass
@@ -145,7 +154,7 @@ class Line:
     """A line as set: its characters and fonts, x from its box's left, the spacing after each character, its type
     and line height, and its box's extents above and below the baseline (pt)."""
 
-    chars: list[tuple[str, Font]]
+    chars: list[tuple[str, Font, bool]]   # a character, its font, whether it is a blank's
     x: float
     spacing: float
     size: float
@@ -153,16 +162,16 @@ class Line:
     below: float
 
     @classmethod
-    def of(cls, chars: list[tuple[str, Font]], x: float, spacing: float, face: str, size: float, line: float
+    def of(cls, chars: list[tuple[str, Font, bool]], x: float, spacing: float, face: str, size: float, line: float
            ) -> Line:
         """Return a line whose box holds the strut of its face's font and its text, each with half the leading of
         the line height above and below (CSS 2 §10.8.1; WeasyPrint reads a text's extents off Pango)."""
-        fonts = {id(font): font for _, font in chars}
+        fonts = {id(font): font for _, font, _ in chars}
         if len(fonts) == 1:
             (font,) = fonts.values()
             ascent, descent = font.ascent * size, font.descent * size
         else:
-            ascent, descent = pango_extents("".join(char for char, _ in chars), face, size)
+            ascent, descent = pango_extents("".join(char for char, _, _ in chars), face, size)
         strut = runs(" ", face, size)[0].font
         leading, strut_leading = (line - ascent - descent) / 2, (line - (strut.ascent + strut.descent) * size) / 2
         return cls(chars, x, spacing, size, max(ascent + leading, strut.ascent * size + strut_leading),
@@ -178,11 +187,12 @@ class Line:
         """Return the line's characters as runs of one font each (a line is set once, drawn in every document
         that has it)."""
         out: list[Run] = []
-        for char, font in self.chars:
-            if out and out[-1].font is font:
+        for char, font, blank in self.chars:
+            if out and out[-1].font is font and out[-1].blank == blank:
                 out[-1].text += char
             else:
-                out.append(Run(char, font, self.size, self.spacing))
+                out.append(Run(char, font, self.size, BLANK_SPACING_EMS * self.size if blank else self.spacing,
+                               blank))
         return out
 
 
@@ -195,8 +205,12 @@ def _glyphs(para: Para) -> list[Glyph]:
     """Return the paragraph's characters with their fonts (the face's, or fontconfig's fallback) and advances."""
     out: list[Glyph] = []
     for run in runs(para.text, para.face, para.size):
-        out += [(char, run.font, len(out) + i in para.kept, _advance(char, run.font, para.size))
-                for i, char in enumerate(run.text)]
+        out += [(char, run.font, len(out) + i in para.kept, _advance(char, run.font, para.size), len(out) + i in
+                 para.blanks) for i, char in enumerate(run.text)]
+    for i, (char, font, kept, advance, blank) in enumerate(out):   # gbt9704.css .blank: its spacing, a margin after
+        if blank:
+            ends = i + 1 == len(out) or not out[i + 1][4]
+            out[i] = (char, font, kept, advance + (BLANK_SPACING_EMS + BLANK_MARGIN_EMS * ends) * para.size, blank)
     return out
 
 
@@ -237,6 +251,8 @@ def _broken(glyphs: list[Glyph], width: float, indent: float) -> list[list[Glyph
         used += advance
     if len(lines) and any(glyph[2] for line in lines for glyph in line):
         raise Unsupported("a kept span in a paragraph that wraps")   # where Pango breaks around it: not set here
+    if len(lines) and any(glyph[0] in ONE_LINE or glyph[4] for glyph in glyphs):
+        raise Unsupported("“/”, “–” or a blank in a paragraph that wraps")
     return [*lines, line] if line else lines
 
 
@@ -270,8 +286,8 @@ def _set(para: Para, width: float) -> tuple[Line, ...]:
         if para.align == "justify" and i < len(broken) - 1 and len(glyphs) > 1 and 0 < extra and (
                 extra / len(glyphs) <= justify.MAX_SPACING_EM * para.size):
             spacing = _drawn_spacing(extra / len(glyphs), para.size)
-        out.append(Line.of([(c, f) for c, f, _, _ in glyphs], para.pad_left + width - room + offset, spacing,
-                           para.face, para.size, para.line))
+        out.append(Line.of([(c, f, blank) for c, f, _, _, blank in glyphs], para.pad_left + width - room + offset,
+                           spacing, para.face, para.size, para.line))
     return tuple(out)
 
 
@@ -290,20 +306,27 @@ def _attributes(element: Any, allowed: Mapping[str, str | None]) -> None:
             raise Unsupported(f"<{element.tag} {name}={value!r}>")
 
 
-def _inline(element: Any, kept: bool = False) -> tuple[str, frozenset[int]]:
-    """Return an element's text and the indices of its characters in .keep spans (its only child elements)."""
-    text, kept_at = _text(element.text), set(range(len(element.text or ""))) if kept else set()
+def _inline(element: Any, kept: bool = False) -> tuple[str, frozenset[int], frozenset[int]]:
+    """Return an element's text, the indices of its characters in .keep spans and those of the underscores of .blank
+    spans (docgen.render.jinja's ruled: a place to write by hand), its only child elements."""
+    text, kept_at, blanks = _text(element.text), set(range(len(element.text or ""))) if kept else set(), set[int]()
     for span in element:
         if span.tag != "span":
             raise Unsupported(f"<{span.tag}>")
-        _attributes(span, {"class": "keep"})
-        inner, _ = _inline(span, kept=True)
-        kept_at.update(range(len(text), len(text) + len(inner)))
-        text += inner
+        _attributes(span, {"class": None})
+        if span.get("class") == "blank" and not kept and not len(span) and re.fullmatch("_+", span.text or ""):
+            blanks.update(range(len(text), len(text) + len(span.text)))
+            text += span.text
+        elif span.get("class") == "keep":
+            inner, _, _ = _inline(span, kept=True)
+            kept_at.update(range(len(text), len(text) + len(inner)))
+            text += inner
+        else:
+            raise Unsupported(f"<span class={span.get('class')}>")
         if kept:
             kept_at.update(range(len(text), len(text) + len(span.tail or "")))
         text += _text(span.tail)
-    return text, frozenset(kept_at)
+    return text, frozenset(kept_at), frozenset(blanks)
 
 
 @dataclass
@@ -380,8 +403,12 @@ def _cell(element: Any, start: int, lay: Layout, row: str) -> Cell:
     return cell
 
 
-def _row(tr: Any, lay: Layout, columns: int) -> list[Cell]:
-    """Read a row's cells and set their lines in their columns' widths."""
+CellReader = Callable[[Any, int, str], Cell]   # a th or td, its first column, its row's class → the cell
+
+
+def _row(tr: Any, read: CellReader, edges: tuple[float, ...], padding: float) -> list[Cell]:
+    """Read a row's cells (tr class "", "reason" or "review") and set their lines in their columns' widths less the
+    rules and the side paddings."""
     _attributes(tr, {"class": None})
     row = tr.get("class") or ""
     if row not in ("", "reason", "review") or (tr.text or "").strip():
@@ -390,14 +417,16 @@ def _row(tr: Any, lay: Layout, columns: int) -> list[Cell]:
     for element in tr:
         if element.tag not in ("th", "td") or (element.tail or "").strip():
             raise Unsupported(f"<{element.tag}> in a row")
-        cell = _cell(element, start, lay, row)
-        width = cell.span * lay.grid - RULE - 2 * lay.padding
+        cell = read(element, start, row)
+        if start + cell.span >= len(edges):
+            raise Unsupported("a row wider than the table")
+        width = edges[start + cell.span] - edges[start] - RULE - 2 * padding
         cell.lines = [line for para in cell.paras for line in _set(para, width)]
         if cell.fixed and cell.content() > cell.height:
             raise Unsupported("a cell's text overflows its height")
         cells.append(cell)
         start += cell.span
-    if start != columns:
+    if start != len(edges) - 1:
         raise Unsupported("a row not spanning the grid")
     return cells
 
@@ -414,29 +443,41 @@ class Page:
         """Draw a line whose box's left and top are given."""
         x, base = left + line.x, PAGE_H - top - line.above
         for run in line.runs:
-            drawn, x = run_ops(run, x, base, self.used, [])
-            self.ops += drawn
+            rules: list[tuple[float, float, float, float]] = []   # a blank's (x, y, width, height)
+            drawn, x = run_ops(run, x, base, self.used, rules)
+            self.ops += drawn + [_blank_rule(run, *rule) for rule in rules]
 
 
-def _title(page: Page, h1: Any, lay: Layout) -> None:
-    """Set the title's lines (white-space: pre-line, broken where the profile's \\n says) centred, its gap under it."""
+def _blank_rule(run: Run, x: float, y: float, width: float, height: float) -> str:
+    """Return the operators drawing a blank's rule as WeasyPrint draws an inline's bottom border: the ring between
+    its border and padding boxes, clipped to the border (the same ink; a plain rectangle rasterises a row apart)."""
+    box = run.size * (run.font.ascent + run.font.descent)
+    return (f"q {x:.3f} {y:.3f} {width:.3f} {height:.3f} re W* n {x:.3f} {y:.3f} {width:.3f} {box + height:.3f} re "
+            f"{x:.3f} {y + height:.3f} {width:.3f} {box:.3f} re f* Q")
+
+
+def _title(page: Page, h1: Any, gap: float, pre_line: bool = False) -> None:
+    """Set the title's lines centred (white-space: pre-line breaks them where the profile's \\n says), `gap` under
+    them."""
     _attributes(h1, {"class": "title"})
-    if len(h1) or not h1.text or re.search(r"[ \t\r]|^\n|\n$|\n\n", h1.text):   # pre-line: no empty line
+    if len(h1) or not h1.text or re.search(r"[ \t\r]|^\n|\n$|\n\n", h1.text) or (
+            "\n" in h1.text and not pre_line):   # pre-line: no empty line
         raise Unsupported("h1")
     for text in h1.text.split("\n"):
-        chars = [(char, run.font) for run in runs(_text(text), *TITLE_FACE[:1], TITLE_PT, TITLE_FACE[1])
+        chars = [(char, run.font, False) for run in runs(_text(text), *TITLE_FACE[:1], TITLE_PT, TITLE_FACE[1])
                  for char in run.text]
-        used = sum(_advance(char, font, TITLE_PT) for char, font in chars)
+        used = sum(_advance(char, font, TITLE_PT) for char, font, _ in chars)
         if used > RIGHT_EDGE - LEFT - NEAR:
             raise Unsupported("a title line WeasyPrint would wrap")
         line = Line.of(chars, (RIGHT_EDGE - LEFT - used) / 2, 0.0, TITLE_FACE[0], TITLE_PT, TITLE_LINE)
         page.line(line, LEFT, page.y)
         page.y += line.height
-    page.y += lay.title_gap
+    page.y += gap
 
 
-def _columns(table: Any, lay: Layout) -> tuple[int, list[Any]]:
-    """Return the grid's columns (one col with a span, as wide as the table) and the table's rows."""
+def _columns(table: Any, lay: Layout) -> tuple[tuple[float, ...], list[Any]]:
+    """Return the grid's column edges (one col with a span, as wide as the table; pt from its first grid line) and
+    the table's rows."""
     _attributes(table, {"class": "form"})
     rows = [element for part in table for element in (part if part.tag == "tbody" else [part])]
     colgroup = rows.pop(0) if rows and rows[0].tag == "colgroup" else None
@@ -447,45 +488,51 @@ def _columns(table: Any, lay: Layout) -> tuple[int, list[Any]]:
     columns = _count(cols[0].get("span", "1"))
     if abs(columns * lay.grid - lay.width) > 1e-6 or any(row.tag != "tr" for row in rows):
         raise Unsupported("columns other than the table's width")
-    return columns, rows
+    return tuple(i * lay.grid for i in range(columns + 1)), rows
 
 
 def _table(page: Page, table: Any, lay: Layout) -> None:
-    """Set the table: its rows' rules (collapsed, centred on the grid lines) and cells' lines."""
-    columns, trs = _columns(table, lay)
+    """Set the form's table on its grid of equal columns."""
+    edges, trs = _columns(table, lay)
+    _ruled(page, [_row(tr, lambda element, start, row: _cell(element, start, lay, row), edges, lay.padding)
+                  for tr in trs], edges, lay.padding)
+
+
+def _ruled(page: Page, rows: list[list[Cell]], edges: tuple[float, ...], padding: float) -> None:
+    """Set a table's rows at the page's left: their rules (collapsed, centred on the grid lines) and cells' lines,
+    each cell aligned in its row's height less its paddings."""
     grid0 = LEFT + RULE / 2
     y = page.y + RULE / 2           # the first rule's centre
     tops, boundaries = [y], []
-    for tr in trs:
-        cells = _row(tr, lay, columns)
+    for cells in rows:
         height = max(max(cell.height, cell.content()) + cell.pad_top + cell.pad_bottom for cell in cells)
         for cell in cells:
             free = height - cell.pad_top - cell.pad_bottom - cell.content()
             top = y + RULE / 2 + cell.pad_top + {"top": 0.0, "middle": free / 2, "bottom": free}[cell.valign]
-            left = grid0 + cell.start * lay.grid + RULE / 2 + lay.padding
+            left = grid0 + edges[cell.start] + RULE / 2 + padding
             for line in cell.lines:
                 page.line(line, left, top)
                 top += line.height
-        boundaries.append({cell.start for cell in cells} | {columns})
+        boundaries.append({cell.start for cell in cells} | {len(edges) - 1})
         y += RULE + height
         tops.append(y)
-    page.ops += _rules(grid0, lay.grid, tops, boundaries)
+    page.ops += _rules([grid0 + x for x in edges], tops, boundaries)
     page.y = y + RULE / 2
 
 
-def _rules(grid0: float, grid: float, tops: list[float], boundaries: list[set[int]]) -> list[str]:
-    """Return the operators stroking the rows' rules across the table and the cells' sides, each side's run of rows
-    as one line (what WeasyPrint draws a segment a column and a row)."""
-    right = grid0 + max(max(b) for b in boundaries) * grid + RULE / 2
+def _rules(xs: list[float], tops: list[float], boundaries: list[set[int]]) -> list[str]:
+    """Return the operators stroking the rows' rules across the table and the cells' sides (x of each grid line),
+    each side's run of rows as one line (what WeasyPrint draws a segment a column and a row)."""
+    right = xs[max(max(b) for b in boundaries)] + RULE / 2
     ops = [f"q {RULE} w 0 0 0 RG"]
-    ops += [f"{grid0 - RULE / 2:.3f} {PAGE_H - y:.3f} m {right:.3f} {PAGE_H - y:.3f} l" for y in tops]
+    ops += [f"{xs[0] - RULE / 2:.3f} {PAGE_H - y:.3f} m {right:.3f} {PAGE_H - y:.3f} l" for y in tops]
     for column in sorted(set().union(*boundaries)):
         start = None
         for i, sides in enumerate([*boundaries, set()]):
             if column in sides and start is None:
                 start = i
             elif column not in sides and start is not None:
-                x = grid0 + column * grid
+                x = xs[column]
                 ops.append(f"{x:.3f} {PAGE_H - tops[start] + RULE / 2:.3f} m {x:.3f} {PAGE_H - tops[i] - RULE / 2:.3f} l")
                 start = None
     return [*ops, "S Q"]
@@ -509,19 +556,140 @@ def _notes(page: Page, div: Any, lay: Layout) -> None:
             page.y += line.height
 
 
+# templates/material-list/document.css: the 目录's own numbers (its sizes and widths are the kind's layout)
+LIST_TITLE_GAP = 10.227 * MM    # gbt9704.css h1.title margin-bottom (one line of the 22-line pitch)
+LIST_HEADER_GAP = 3 * MM        # .header margin-bottom
+LIST_PAD_Y = 0.5 * MM           # table.list th, td padding top and bottom
+LIST_NOTE_GAP = 2 * MM          # .note margin-top
+BODY_FACE, LABEL_FACE = FACES["body"][0], FACES["label"][0]   # html's face; th's (黑体)
+
+
+@dataclass(frozen=True)
+class ListLayout:
+    """The numbers the 目录's kind gives its stylesheet (docgen.kinds.material_list.LAYOUT), in pt."""
+
+    size: float
+    line: float
+    row: float
+    padding: float
+    header_size: float
+    header_line: float
+    widths: tuple[float, ...]
+
+    @classmethod
+    def of(cls, layout: Mapping[str, str]) -> ListLayout:
+        """Read the layout's custom properties (cell-size “12pt”, row-height “8mm”, col-0 “13mm”, …)."""
+        names = ("cell-size", "cell-line", "row-height", "cell-padding", "header-size", "header-line")
+        try:
+            size, line, row, padding, header_size, header_line = (length(layout[name]) for name in names)
+        except KeyError as exc:
+            raise Unsupported(f"layout {exc}") from None
+        columns = itertools.takewhile(lambda name: name in layout, (f"col-{i}" for i in itertools.count()))
+        return cls(size, line, row, padding, header_size, header_line, tuple(length(layout[c]) for c in columns))
+
+
+def _header(page: Page, div: Any, lay: ListLayout) -> None:
+    """Set the header's lines (the applicant, .header p: flush left), its gap under them."""
+    _attributes(div, {"class": "header"})
+    if (div.text or "").strip():
+        raise Unsupported("text in the header")
+    for p in div:
+        if p.tag != "p" or p.attrib or (p.tail or "").strip():
+            raise Unsupported(f"<{p.tag}> in the header")
+        for line in _set(Para(*_inline(p), BODY_FACE, lay.header_size, lay.header_line), RIGHT_EDGE - LEFT):
+            page.line(line, LEFT, page.y)
+            page.y += line.height
+    page.y += LIST_HEADER_GAP
+
+
+def _list_cell(element: Any, start: int, lay: ListLayout) -> Cell:
+    """Read a th (黑体) or td of the list, centred, a td.name flush left; each padded and at least a row high."""
+    _attributes(element, {"class": "name"} if element.tag == "td" else {})
+    align = "left" if element.get("class") else "center"
+    face = LABEL_FACE if element.tag == "th" else BODY_FACE
+    return Cell(start, 1, [Para(*_inline(element), face, lay.size, lay.line, align)], pad_top=LIST_PAD_Y,
+                pad_bottom=LIST_PAD_Y, height=lay.row)
+
+
+def _list_table(page: Page, table: Any, lay: ListLayout) -> None:
+    """Set the list: a colgroup of the layout's column widths (as wide as the text), a thead row and tbody rows."""
+    _attributes(table, {"class": "list"})
+    parts = [part.tag for part in table]
+    if parts != ["colgroup", "thead", "tbody"] or len(table[0].attrib) or len(table[1]) != 1:
+        raise Unsupported("a list other than colgroup, thead and tbody")
+    for i, col in enumerate(table[0]):
+        _attributes(col, {"class": f"c{i}"})
+        if col.tag != "col" or "class" not in col.attrib:
+            raise Unsupported("a col")
+    widths = lay.widths
+    if len(table[0]) != len(widths) or abs(sum(widths) - (RIGHT_EDGE - LEFT)) > 1e-6:
+        raise Unsupported("columns other than the text's width")
+    edges = tuple(sum(widths[:i]) for i in range(len(widths) + 1))
+    trs = [tr for part in table[1:] for tr in part]
+    if any((part.text or "").strip() or part.attrib for part in table[1:]) or not trs:
+        raise Unsupported("a thead or tbody")
+    _ruled(page, [_row(tr, lambda element, start, _: _list_cell(element, start, lay), edges, lay.padding)
+                  for tr in trs], edges, lay.padding)
+
+
+def _note(page: Page, p: Any, lay: ListLayout) -> None:
+    """Set the note under the list (.note: justified, indented two characters, its gap above)."""
+    _attributes(p, {"class": "note"})
+    page.y += LIST_NOTE_GAP
+    para = Para(*_inline(p), BODY_FACE, lay.size, lay.line, "justify", indent=INDENT_EMS * lay.size)
+    for line in _set(para, RIGHT_EDGE - LEFT):
+        page.line(line, LEFT, page.y)
+        page.y += line.height
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A document this writer sets: its layout's reader and the setters of its body's blocks, in their order (a
+    block's class on its tag; margins between them are the setters' own)."""
+
+    layout: Callable[[Mapping[str, str]], Any]
+    blocks: tuple[tuple[str, Callable[[Page, Any, Any], None]], ...]
+    optional: int = 0   # how many of the last blocks may be left out
+
+
+SHAPES = {   # the class of its table → the document's shape
+    "form": Shape(Layout.of, (("h1", lambda page, h1, lay: _title(page, h1, lay.title_gap, pre_line=True)),
+                              ("table", _table), ("div", _notes))),
+    "list": Shape(ListLayout.of, (("h1", lambda page, h1, _: _title(page, h1, LIST_TITLE_GAP)), ("div", _header), ("table", _list_table), ("p", _note)),
+                  optional=1),
+}
+MARKERS = tuple(f'<table class="{name}"' for name in SHAPES)   # what a document's HTML holds to be set here
+
+
+def marked(html: str) -> bool:
+    """Tell whether a document's HTML holds one of the tables this writer sets."""
+    return any(marker in html for marker in MARKERS)
+
+
+def _shape(body: Any) -> Shape:
+    """Return the shape of a document's body: its table's, its blocks in that shape's order, or raise Unsupported."""
+    table = body.find("table")
+    shape = SHAPES.get(table.get("class") if table is not None else "")
+    tags = [element.tag for element in body]
+    if shape is None or tags not in ([tag for tag, _ in shape.blocks[:len(shape.blocks) - n]]
+                                     for n in range(shape.optional + 1)):
+        raise Unsupported(f"blocks {tags}")
+    return shape
+
+
 def write(html: str, layout: Mapping[str, str]) -> bytes:
     """Return the one-page PDF of a form document's HTML, or raise Unsupported (WeasyPrint renders it then)."""
-    lay = Layout.of(layout)
     root = lxml_html.document_fromstring(html)
     body = root.find("body")
     if body is None or (body.text or "").strip():
         raise Unsupported("no body")
+    shape = _shape(body)
+    lay = shape.layout(layout)
     page = Page(Used())
-    setters = {"h1": _title, "table": _table, "div": _notes}
-    for element in body:
-        if element.tag not in setters or (element.tail or "").strip():
-            raise Unsupported(f"<{element.tag}>")
-        setters[element.tag](page, element, lay)
+    for element, (_, setter) in zip(body, shape.blocks, strict=False):
+        if (element.tail or "").strip():
+            raise Unsupported(f"text after <{element.tag}>")
+        setter(page, element, lay)
     if page.y > TEXT_BOTTOM - OVERFLOW_SLACK:
         raise Unsupported("more than one page")
     sheet = Sheet("\n".join(page.ops + folio_ops(page.used)).encode(), PAGE_W, PAGE_H)

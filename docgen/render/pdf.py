@@ -162,9 +162,9 @@ class PdfRenderer:
 
     def _table(self, html: str, context: dict, layout: Mapping[str, str]) -> bytes | None:
         """Write a ruled table directly: the roster docgen.render.grid laid out (docgen.render.grid_pdf), a one-page
-        form (docgen.render.form_pdf: its one page remembered, its DOCX's fit asks no layout); None for any other
+        form or list (docgen.render.form_pdf: its one page remembered, its DOCX's fit asks no layout); None for any other
         document, or one they do not set (a blank form's rules, a fallback face they cannot embed)."""
-        form = form_pdf.MARKER in html
+        form = form_pdf.marked(html)
         if not form and grid_pdf.MARKER not in html:
             return None
         try:

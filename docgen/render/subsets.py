@@ -203,11 +203,14 @@ def _renumberable(font: Any) -> bool:
             and bool(harfbuzz_subset) and harfbuzz.hb_version_atleast(4, 1, 0))
 
 
-def cff_subset(hb_face: Any, glyphs: tuple[int, ...], hinting: bool = False) -> bytes | None:
+def cff_subset(hb_face: Any, glyphs: tuple[int, ...], hinting: bool = False, cids: tuple[int, ...] = ()
+               ) -> bytes | None:
     """Return the bare CFF program of a HarfBuzz face's glyphs numbered 0…n-1 whose charset gives each glyph its
-    original id as CID, or None when the face does not allow that (WeasyPrint's stock subset is used then; the
-    direct letter writer, docgen.render.letter_pdf, falls back to WeasyPrint)."""
+    original id as CID (or its CID in `cids`, the face's own where it numbers glyphs otherwise: FandolFang's “–”), or
+    None when the face does not allow that (WeasyPrint's stock subset is used then; the direct writers,
+    docgen.render.direct_pdf, fall back to WeasyPrint)."""
     wanted = glyphs if glyphs[0] == 0 else (0, *glyphs)   # .notdef stays glyph 0
+    named = wanted if not cids else cids if glyphs[0] == 0 else (0, *cids)
     subset_input = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(),
                           harfbuzz_subset.hb_subset_input_destroy)
     glyph_set = harfbuzz_subset.hb_subset_input_glyph_set(subset_input)
@@ -225,7 +228,7 @@ def cff_subset(hb_face: Any, glyphs: tuple[int, ...], hinting: bool = False) -> 
         return None
     face = ffi.gc(face, harfbuzz.hb_face_destroy)
     content = _stock["data"](face)
-    return _bare_cff(content, wanted) if content else None
+    return _bare_cff(content, named) if content else None
 
 
 def _bare_cff(content: bytes, wanted: tuple[int, ...]) -> bytes | None:

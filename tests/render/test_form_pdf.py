@@ -54,13 +54,14 @@ def _weasyprint(renderer, html: str) -> bytes:
 
 
 def _rules(content: bytes) -> list[list[tuple[str, float, float, float, float]]]:
-    """Return each page's ruled lines as ink: collinear segments of one width merged (WeasyPrint strokes a
-    table's collapsed borders a column and a row at a time, overlapping at the cells' sides)."""
+    """Return each page's stroked lines as ink: collinear segments of one width merged (WeasyPrint strokes a
+    table's collapsed borders a column and a row at a time, overlapping at the cells' sides); filled rectangles
+    (a blank's rule) are left to _filled."""
     pages = []
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         for page in pdf.pages:
             lines: dict[tuple[str, float, float], list[list[float]]] = {}
-            for e in sorted(page.edges, key=lambda e: (e["x0"], e["top"])):
+            for e in sorted((e for e in page.edges if e["object_type"] == "line"), key=lambda e: (e["x0"], e["top"])):
                 h = e["orientation"] == "h"
                 key = ("h" if h else "v", round(e["top"] if h else e["x0"], 1), e["linewidth"])
                 start, end = (e["x0"], e["x1"]) if h else (e["top"], e["bottom"])
@@ -74,16 +75,25 @@ def _rules(content: bytes) -> list[list[tuple[str, float, float, float, float]]]
     return pages
 
 
-def assert_same_page(direct: bytes, weasy: bytes) -> None:
-    """Assert the direct PDF prints what WeasyPrint's does."""
+def _filled(content: bytes) -> list[tuple[float, float, float]]:
+    """Return the first page's filled rectangles (a blank's rule): left, right, top and bottom."""
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        return sorted((r["x0"], r["x1"], r["top"], r["bottom"]) for r in pdf.pages[0].rects if r["fill"])
+
+
+def assert_same_page(direct: bytes, weasy: bytes, least_rules: int = 21) -> None:
+    """Assert the direct PDF prints what WeasyPrint's does (a table of at least `least_rules` ruled lines)."""
     ours, theirs = _chars(direct), _chars(weasy)
     assert len(ours) == len(theirs) == 1
     assert [c[0] for c in ours[0]] == [c[0] for c in theirs[0]], "other text"
     for char in ours[0]:   # sorted by text: a character's twins are matched by place
         assert any(_close(char, other) for other in theirs[0] if other[0] == char[0]), char
     rules, rules_w = _rules(direct)[0], _rules(weasy)[0]
-    assert len(rules) == len(rules_w) > 20
+    assert len(rules) == len(rules_w) >= least_rules
     assert all(_close(rule, other) for rule, other in zip(rules, rules_w, strict=True)), (rules, rules_w)
+    filled, filled_w = _filled(direct), _filled(weasy)   # blanks: a border filled as the ring between two rectangles
+    assert len(filled) == len(filled_w)
+    assert all(_close(rule, other) for rule, other in zip(filled, filled_w, strict=True)), (filled, filled_w)
     assert _anchors(direct) == _anchors(weasy) == {}   # the form marks no place for a seal
     assert _metadata(direct) == _metadata(weasy)
 
