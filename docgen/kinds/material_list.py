@@ -1,7 +1,9 @@
 """申报材料目录 (seed 000 (四): “在档案袋封面（正面）张贴申报材料目录”): the profile's material list as a table.
 
 Each row: 序号, 材料名称, 份数, 原件/复印件 and 页码, the page range the item occupies in the package (written by
-the package builder, or left blank to write by hand). One page for every profile's list.
+the package builder, or left blank to write by hand). One page for every profile's list; two where most rows
+carry a note (“空白表，手工填写” on all of bazhou-2024's, tacheng-2023's or xinjiang's 13–16 rows), and the
+package's page ranges follow it (docgen/batch/package.py re-renders it until its length settles).
 """
 from __future__ import annotations
 
