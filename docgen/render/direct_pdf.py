@@ -78,12 +78,12 @@ def face_font(face: str, style: str = "") -> Font:
         return _font_of_file(fonts.font_file(face), style)
 
 
-def fallback_font(face: str, char: str) -> Font:
-    """Return the font fontconfig falls back to for a character the face lacks (Noto CJK for 喆), or raise
-    Unsupported."""
+def fallback_font(face: str, char: str, style: str = "") -> Font:
+    """Return the font fontconfig falls back to for a character the face lacks (Noto CJK for 喆), named with the
+    face's `style` as WeasyPrint names it (the title's: Noto-Serif-CJK-SC-Bold), or raise Unsupported."""
     with _font_lock:
         for path, index in fonts.fallback_files(face):
-            found = _font_of_file(path, "", index)
+            found = _font_of_file(path, style, index)
             if found.has(char):
                 return found
     raise Unsupported(f"no font for {char!r}")
@@ -94,7 +94,7 @@ def runs(text: str, face: str, size: float, style: str = "", spacing: float = 0.
     main = face_font(face, style)
     out: list[Run] = []
     for char in text:
-        font = main if main.has(char) else fallback_font(face, char)
+        font = main if main.has(char) else fallback_font(face, char, style)
         if out and out[-1].font is font:
             out[-1].text += char
         else:
