@@ -180,13 +180,15 @@ def test_long_letters_with_rare_characters_fit_as_weasyprint_fits_them(renderer,
 
 def test_a_title_and_a_label_with_rare_characters_print_as_weasyprint_sets_them(renderer, monkeypatch):
     """A profile's title or section label holding a rare character (none of the shipped ones does): the title's from
-    Noto Serif Bold, the 黑体 label's from Noto Sans, as WeasyPrint draws them; a character no font has is refused."""
+    Noto Serif Bold, the 黑体 label's from Noto Sans, as WeasyPrint draws them, the seal's anchors where WeasyPrint
+    puts them on a line that grew; a character no font has is refused."""
     pdf = pdf_render.renderer(str(renderer.templates_dir), str(renderer.fonts_dir))
     template = "public-notice/document.html"
     html = pdf.html(template, _context(renderer, "public-notice", payload("public-notice", "刘䶮", UNITS[0], 100),
                                        "bazhou-2024"))
-    assert "推荐单位公示</h1>" in html and "基本信息：" in html
-    html = html.replace("推荐单位公示</h1>", "推荐单位喆公示</h1>").replace("基本信息：", "基本信喆：")
+    assert "推荐单位公示</h1>" in html and "基本信息：" in html and '<span id="docgen-seal">' in html
+    html = html.replace("推荐单位公示</h1>", "推荐单位喆公示</h1>").replace("基本信息：", "基本信喆：").replace(
+        '<span id="docgen-seal">', '<span id="docgen-seal">䶮')   # the seal's anchors on a grown line
     direct, lines = letter_pdf.write(html, range(22, 29))
     sheets = [*pdf.stylesheets(template), pdf_render._pitch_css(lines, pdf.font_config)]
     weasy = pdf._layout(html, sheets).write_pdf()
