@@ -8,20 +8,24 @@ import io
 import os
 import struct
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import cffi
 import pydyf
 from fontTools.ttLib import TTFont
 from weasyprint.text.ffi import ffi as wp_ffi
+from weasyprint.text.ffi import fontconfig, gobject, pango, pangoft2
 
 from docgen.render import fonts, subsets
 
 MM = 72 / 25.4
 # templates/_base/gbt9704.css .blank: transparent underscores over a rule, a margin after it
 BLANK_MARGIN_EMS, BLANK_RULE = 0.278, 0.75
+PANGO_UNITS = 1024               # Pango measures in 1024ths of a CSS px
+PX = 0.75                        # pt: WeasyPrint gives Pango its sizes in CSS px
 
 
 class Unsupported(Exception):
@@ -81,28 +85,84 @@ def face_font(face: str, style: str = "") -> Font:
         return _font_of_file(fonts.font_file(face), style)
 
 
-def fallback_font(face: str, char: str) -> Font:
-    """Return the font fontconfig falls back to for a character the face lacks (Noto CJK for 喆), or raise
-    Unsupported."""
+def fallback_font(face: str, char: str, style: str = "") -> Font:
+    """Return the font fontconfig falls back to for a character the face lacks (Noto CJK for 喆), named with the
+    face's `style` as WeasyPrint names it (the title's: Noto-Serif-CJK-SC-Bold), or raise Unsupported."""
     with _font_lock:
         for path, index in fonts.fallback_files(face):
-            found = _font_of_file(path, "", index)
+            found = _font_of_file(path, style, index)
             if found.has(char):
                 return found
     raise Unsupported(f"no font for {char!r}")
 
 
-def runs(text: str, face: str, size: float, style: str = "") -> list[Run]:
+def runs(text: str, face: str, size: float, style: str = "", spacing: float = 0.0) -> list[Run]:
     """Split a text into runs of the face's font and, for characters it lacks, fontconfig's fallback (喆)."""
     main = face_font(face, style)
     out: list[Run] = []
     for char in text:
-        font = main if main.has(char) else fallback_font(face, char)
+        font = main if main.has(char) else fallback_font(face, char, style)
         if out and out[-1].font is font:
             out[-1].text += char
         else:
-            out.append(Run(char, font, size, 0.0))
-    return out or [Run("", main, size, 0.0)]
+            out.append(Run(char, font, size, spacing))
+    return out or [Run("", main, size, spacing)]
+
+
+_pango_lock = threading.Lock()
+_pango: dict[int, Any] = {}      # process id → its Pango context (a forked batch worker makes its own)
+# a process forked while another thread held the lock would wait for it forever (the batch process pool forks)
+os.register_at_fork(after_in_child=lambda: globals().update(_pango_lock=threading.Lock()))
+
+
+def _pango_context() -> Any:
+    """Return this process's Pango context over fontconfig's fonts, as WeasyPrint's FontConfiguration makes it."""
+    context = _pango.get(os.getpid())
+    if context is None:
+        config = fontconfig.FcInitLoadConfigAndFonts()
+        font_map = wp_ffi.gc(pangoft2.pango_ft2_font_map_new(), gobject.g_object_unref)
+        pangoft2.pango_fc_font_map_set_config(wp_ffi.cast("PangoFcFontMap *", font_map), config)
+        fontconfig.FcConfigDestroy(config)
+        context = _pango[os.getpid()] = (font_map, wp_ffi.gc(pango.pango_font_map_create_context(font_map),
+                                                              gobject.g_object_unref))
+    return context[1]
+
+
+@lru_cache(maxsize=1024)
+def pango_extents(text: str, face: str, size: float) -> tuple[float, float]:
+    """Return the ascent and descent (pt) Pango gives a line of text in a face: a line mixing the face and a
+    fallback (王䶮) is not the union of their metrics (FandolFang and Noto: 1.224 and 0.213 em, not 1.151 and 0.286)."""
+    with _pango_lock:
+        layout = wp_ffi.gc(pango.pango_layout_new(_pango_context()), gobject.g_object_unref)
+        description = wp_ffi.gc(pango.pango_font_description_new(), pango.pango_font_description_free)
+        pango.pango_font_description_set_family(description, face.encode())
+        pango.pango_font_description_set_absolute_size(description, int(size / PX * PANGO_UNITS))
+        pango.pango_layout_set_font_description(layout, description)
+        encoded = text.encode()
+        pango.pango_layout_set_text(layout, encoded, len(encoded))
+        extents = wp_ffi.new("PangoRectangle *")
+        pango.pango_layout_line_get_extents(pango.pango_layout_get_line_readonly(layout, 0), wp_ffi.NULL, extents)
+        baseline = pango.pango_layout_get_baseline(layout)
+        return baseline / PANGO_UNITS * PX, (extents.height - baseline) / PANGO_UNITS * PX
+
+
+def text_extents(text: str, drawn_in: Iterable[Font], face: str, size: float) -> tuple[float, float]:
+    """Return the ascent and descent (pt) WeasyPrint gives a text box: those of the one font that draws it, Pango's
+    when the face and a fallback share it."""
+    drawn = {id(font): font for font in drawn_in}
+    if len(drawn) == 1:
+        (font,) = drawn.values()
+        return font.ascent * size, font.descent * size
+    return pango_extents(text, face, size)
+
+
+def line_box(texts: Iterable[tuple[float, float]], strut: Font, size: float, line: float) -> tuple[float, float]:
+    """Return how far a line box of a fixed line height reaches above and below its baseline: the strut of its
+    block's font and each text box (ascent, descent) with half the leading above and below (CSS 2 §10.8.1,
+    WeasyPrint's line_box_verticality): a box mixing a fallback face stands higher and the line grows."""
+    boxes = [(strut.ascent * size, strut.descent * size), *texts]
+    return (max(ascent + (line - ascent - descent) / 2 for ascent, descent in boxes),
+            max(descent + (line - ascent - descent) / 2 for ascent, descent in boxes))
 
 
 @cache

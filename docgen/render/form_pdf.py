@@ -14,20 +14,17 @@ direct writer's time).
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
 from lxml import html as lxml_html
-from weasyprint.text.ffi import ffi, fontconfig, gobject, pango, pangoft2
 
 from docgen.render import justify
-from docgen.render.direct_pdf import (BLANK_MARGIN_EMS, MM, Font, Run, Sheet, Unsupported, Used, info_of, run_ops,
-                                      runs)
+from docgen.render.direct_pdf import (BLANK_MARGIN_EMS, MM, PANGO_UNITS, PX, Font, Run, Sheet, Unsupported, Used,
+                                      face_font, info_of, line_box, run_ops, runs, text_extents)
 from docgen.render.direct_pdf import write as write_pdf
 from docgen.render.letter_pdf import (BLANK_SPACING_EMS, FACES, LEFT, OVERFLOW_SLACK, PAGE_H, PAGE_W, RIGHT_EDGE,
                                       TEXT_BOTTOM, TITLE_LINE, TITLE_PT, TOP, folio_ops)
@@ -36,8 +33,6 @@ from docgen.render.lines import HAN
 TITLE_FACE = ("方正小标宋简体", "Bold")   # gbt9704.css h1.title (fonts.conf: the free fallback's Bold style)
 RULE = 0.75                      # document.css th, td: border 0.75pt, collapsed (half on each side of the line)
 INDENT_EMS = 2.0                 # document.css td.text p text-indent, p.seal padding-right, .notes p padding-left
-PANGO_UNITS = 1024               # Pango measures in 1024ths of a CSS px
-PX = 0.75                        # pt: WeasyPrint gives Pango its sizes in CSS px
 NEAR = 0.02                      # pt: a line this near its measure is for Pango's rounding to break (refused)
 # what a line may not break before / after (UAX #14 LB13, LB19, LB21: CL, EX, NS, IS, QU, BA; LB14, LB19: OP, QU)
 NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』】〕〉.“”‘’\u3000")
@@ -91,43 +86,6 @@ class Layout:
                    note_line, note_gap)
 
 
-_pango_lock = threading.Lock()
-_pango: dict[int, Any] = {}      # process id → its Pango context (a forked batch worker makes its own)
-# a process forked while another thread held the lock would wait for it forever (the batch process pool forks)
-os.register_at_fork(after_in_child=lambda: globals().update(_pango_lock=threading.Lock()))
-
-
-def _pango_context() -> Any:
-    """Return this process's Pango context over fontconfig's fonts, as WeasyPrint's FontConfiguration makes it."""
-    context = _pango.get(os.getpid())
-    if context is None:
-        config = fontconfig.FcInitLoadConfigAndFonts()
-        font_map = ffi.gc(pangoft2.pango_ft2_font_map_new(), gobject.g_object_unref)
-        pangoft2.pango_fc_font_map_set_config(ffi.cast("PangoFcFontMap *", font_map), config)
-        fontconfig.FcConfigDestroy(config)
-        context = _pango[os.getpid()] = (font_map, ffi.gc(pango.pango_font_map_create_context(font_map),
-                                                           gobject.g_object_unref))
-    return context[1]
-
-
-@lru_cache(maxsize=1024)
-def pango_extents(text: str, face: str, size: float) -> tuple[float, float]:
-    """Return the ascent and descent (pt) Pango gives a line of text in a face: a line mixing the face and a
-    fallback (王䶮) is not the union of their metrics (FandolFang and Noto: 1.224 and 0.213 em, not 1.151 and 0.286)."""
-    with _pango_lock:
-        layout = ffi.gc(pango.pango_layout_new(_pango_context()), gobject.g_object_unref)
-        description = ffi.gc(pango.pango_font_description_new(), pango.pango_font_description_free)
-        pango.pango_font_description_set_family(description, face.encode())
-        pango.pango_font_description_set_absolute_size(description, int(size / PX * PANGO_UNITS))
-        pango.pango_layout_set_font_description(layout, description)
-        encoded = text.encode()
-        pango.pango_layout_set_text(layout, encoded, len(encoded))
-        extents = ffi.new("PangoRectangle *")
-        pango.pango_layout_line_get_extents(pango.pango_layout_get_line_readonly(layout, 0), ffi.NULL, extents)
-        baseline = pango.pango_layout_get_baseline(layout)
-        return baseline / PANGO_UNITS * PX, (extents.height - baseline) / PANGO_UNITS * PX
-
-
 @dataclass(frozen=True)
 class Para:
     """A paragraph to set: its text (the indices of characters in a .keep span, and in a .blank: underscores drawn as
@@ -166,16 +124,8 @@ class Line:
            ) -> Line:
         """Return a line whose box holds the strut of its face's font and its text, each with half the leading of
         the line height above and below (CSS 2 §10.8.1; WeasyPrint reads a text's extents off Pango)."""
-        fonts = {id(font): font for _, font, _ in chars}
-        if len(fonts) == 1:
-            (font,) = fonts.values()
-            ascent, descent = font.ascent * size, font.descent * size
-        else:
-            ascent, descent = pango_extents("".join(char for char, _, _ in chars), face, size)
-        strut = runs(" ", face, size)[0].font
-        leading, strut_leading = (line - ascent - descent) / 2, (line - (strut.ascent + strut.descent) * size) / 2
-        return cls(chars, x, spacing, size, max(ascent + leading, strut.ascent * size + strut_leading),
-                   max(descent + leading, strut.descent * size + strut_leading))
+        text = text_extents("".join(char for char, _, _ in chars), [font for _, font, _ in chars], face, size)
+        return cls(chars, x, spacing, size, *line_box([text], face_font(face), size, line))
 
     @property
     def height(self) -> float:

@@ -8,8 +8,8 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from docgen.render.direct_pdf import (BLANK_MARGIN_EMS, MM, Font, Info, Run, Sheet, Unsupported, Used, baseline,
-                                      face_font, info_of, run_ops)
+from docgen.render.direct_pdf import (BLANK_MARGIN_EMS, MM, Font, Info, Run, Sheet, Unsupported, Used, face_font,
+                                      info_of, line_box, run_ops, runs, text_extents)
 from docgen.render.direct_pdf import write as write_pdf
 
 # GB/T 9704-2012 page and type as templates/_base/gbt9704.css sets them (the comparison test holds both equal)
@@ -42,18 +42,29 @@ def font(role: str) -> Font:
 
 @dataclass
 class Style:
-    """What a span passes down: the font and the letter spacing."""
+    """What a span passes down: the font's role (FACES) and the letter spacing."""
 
-    font: Font
+    role: str
     spacing: float
     blank: bool = False
 
 
 @dataclass
 class Line:
-    """The runs of one line, left to right."""
+    """The runs of one line, left to right, and the extents (ascent, descent) of its text boxes."""
 
     runs: list[Run] = field(default_factory=list)
+    texts: list[tuple[float, float]] = field(default_factory=list)
+
+    def add(self, text: str, style: Style, size: float = BODY_PT) -> None:
+        """Append a text box (a text node of the HTML): its runs, a character the face lacks from fontconfig's next
+        font (喆, Noto's), and its extents as WeasyPrint takes them (Pango's, where it mixes the two)."""
+        face, weight = FACES[style.role]
+        parts = runs(text, face, size, weight, style.spacing)
+        for part in parts:
+            part.blank = style.blank
+        self.runs += parts
+        self.texts.append(text_extents(text, [part.font for part in parts], face, size))
 
     def width(self) -> float:
         """Return the advance of the line (a blank's margin included)."""
@@ -75,11 +86,11 @@ def _span_style(span: Any, style: Style) -> Style:
     if span.get("style") and not (classes == {"ln"} and spacing):
         raise Unsupported(f"style {span.get('style')!r}")
     if classes == {"ln"}:
-        return Style(style.font, float(spacing.group(1)) if spacing else style.spacing)
+        return Style(style.role, float(spacing.group(1)) if spacing else style.spacing)
     if classes == {"label"}:
-        return Style(font("label"), style.spacing)
+        return Style("label", style.spacing)
     if classes == {"blank"}:
-        return Style(style.font, BLANK_SPACING_EMS * BODY_PT, blank=True)
+        return Style(style.role, BLANK_SPACING_EMS * BODY_PT, blank=True)
     if classes <= {"lines", "keep"}:
         return style
     raise Unsupported(f"span class {classes}")
@@ -89,7 +100,7 @@ def _inline(element: Any, style: Style, lines: list[Line]) -> None:
     """Append an element's content to the lines: a <br> starts a line; spans set fonts and spacing."""
     text = _text(element.text)
     if text:
-        lines[-1].runs.append(Run(text, style.font, BODY_PT, style.spacing, style.blank))
+        lines[-1].add(text, style)
     for child in element:
         if child.tag == "br":
             lines.append(Line())
@@ -98,18 +109,19 @@ def _inline(element: Any, style: Style, lines: list[Line]) -> None:
             if anchor and anchor not in ANCHORS:
                 raise Unsupported(f"id {anchor}")
             if anchor:
-                lines[-1].runs.append(Run("", style.font, BODY_PT, style.spacing, anchor=anchor))
+                lines[-1].runs.append(Run("", font(style.role), BODY_PT, style.spacing, anchor=anchor))
             _inline(child, _span_style(child, style), lines)
         else:
             raise Unsupported(f"<{child.tag}>")
         tail = _text(child.tail)
         if tail:
-            lines[-1].runs.append(Run(tail, style.font, BODY_PT, style.spacing, style.blank))
+            lines[-1].add(tail, style)
 
 
 @dataclass
 class Placed:
-    """A line placed on the page: left x of its first run, its box's top and its baseline (pt from the top)."""
+    """A line placed on the page: left x of its first run, its strut's top (where an inline box starts: the seal's
+    anchors) and its baseline (pt from the page's top)."""
 
     line: Line
     x: float
@@ -127,23 +139,28 @@ class Page:
     pitch: float = 0.0
 
 
-def _place(page: Page, line: Line, x: float) -> None:
-    """Place a line at x in the next line box."""
-    page.lines.append(Placed(line, x, page.y, baseline(page.y, page.pitch, font("body"), BODY_PT)))
-    page.y += page.pitch
+def _place(page: Page, line: Line, x: float, role: str = "body") -> None:
+    """Place a line at x in the next line box (the title's 12 mm, else the pitch), as high as that unless a text
+    box mixing a fallback face stands higher than the strut of its block's font (喆: the line grows by as much,
+    WeasyPrint's line_box_verticality)."""
+    size, height = (TITLE_PT, TITLE_LINE) if role == "title" else (BODY_PT, page.pitch)
+    above, below = line_box(line.texts, font(role), size, height)
+    strut_above, _ = line_box([], font(role), size, height)
+    page.lines.append(Placed(line, x, page.y + above - strut_above, page.y + above))
+    page.y += above + below
 
 
 def _title(page: Page, h1: Any) -> None:
     """Set the title centred in its 12 mm line, a blank line under it (h1.title)."""
     if h1.get("class") != "title" or len(h1) or not h1.text:
         raise Unsupported("h1")
-    title = font("title")
-    line = Line([Run(_text(h1.text), title, TITLE_PT, 0.0)])
+    line = Line()
+    line.add(_text(h1.text), Style("title", 0.0), TITLE_PT)
     x = LEFT + (RIGHT_EDGE - LEFT - line.width()) / 2
     if x < LEFT:
         raise Unsupported("a title longer than a line")
-    page.lines.append(Placed(line, x, page.y, baseline(page.y, TITLE_LINE, title, TITLE_PT)))
-    page.y += TITLE_LINE + page.pitch
+    _place(page, line, x, "title")
+    page.y += page.pitch
 
 
 def _paragraph(page: Page, p: Any) -> None:
@@ -160,7 +177,7 @@ def _paragraph(page: Page, p: Any) -> None:
         page.y += page.pitch
         return
     lines = [Line()]
-    _inline(p, Style(font("body"), BASE_SPACING), lines)
+    _inline(p, Style("body", BASE_SPACING), lines)
     indent = INDENT_EMS * BODY_PT if "body" in classes else 0
     if not any("lines" in (s.get("class") or "").split() for s in p.iter("span")):
         # text WeasyPrint wraps itself: set here only when it takes one line (an addressee, a label)
@@ -182,7 +199,7 @@ def _signoff(page: Page, div: Any) -> None:
         if p.tag != "p" or not padding or p.get("class") or (p.tail or "").strip():
             raise Unsupported("a sign-off line")
         lines = [Line()]
-        _inline(p, Style(font("body"), BASE_SPACING), lines)
+        _inline(p, Style("body", BASE_SPACING), lines)
         if len(lines) != 1:
             raise Unsupported("a sign-off line broken")
         right = RIGHT_EDGE - float(padding.group(1)) * BODY_PT

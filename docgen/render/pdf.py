@@ -144,8 +144,8 @@ class PdfRenderer:
 
     def _direct(self, template: str, html: str, context: dict) -> bytes | None:
         """Write a one-page letter directly (docgen.render.letter_pdf) in the lines a page _fitted would give it;
-        None for any other document (a form, a letter of more pages, WeasyPrint's fallback fonts), which
-        WeasyPrint renders."""
+        None for any other document (a form, a letter of more pages, a character no CFF font of fontconfig's draws),
+        which WeasyPrint renders."""
         if not self._is_letter(template):
             return None
         key = _fit_key(html, context, None)

@@ -17,6 +17,10 @@ MAXIMAL = (NAMES[4], UNITS[5], 500)   # a name with “·”, the longest unit, 
 # the letters whose sample (default profile) is written directly; the others need WeasyPrint (a table, two pages)
 DIRECT = {"authenticity-guarantee", "commitment", "integrity-certificate", "notice-result", "political-appraisal",
           "public-notice", "recommendation", "unit-nature-certificate", "work-history-certificate"}
+# names and a unit holding characters the faces (Fandol) lack: fontconfig's next font (Noto CJK) draws them
+RARE_NAMES = ("张喆", "刘䶮", "陈昇", "赵珺玥", "钱赟", "李𠈌喆")
+RARE_UNIT = "新疆喆赟𠈌农业科技有限公司"
+RARE = set("喆䶮昇珺玥赟𠈌")
 
 
 def _context(renderer, slug: str, data: dict | None, profile: str | None) -> dict:
@@ -28,8 +32,10 @@ def _context(renderer, slug: str, data: dict | None, profile: str | None) -> dic
     return {**context, "keep_together": [kind.subject(model)], "document_id": "f" * 32}
 
 
-def _pdfs(renderer, monkeypatch, slug: str, data: dict | None, profile: str | None) -> tuple[bytes | None, bytes]:
-    """Return the direct PDF (None when the writer refuses the letter) and WeasyPrint's, each fitted anew."""
+def _pdfs(renderer, monkeypatch, slug: str, data: dict | None, profile: str | None
+          ) -> tuple[bytes | None, bytes, int]:
+    """Return the direct PDF (None when the writer refuses the letter), WeasyPrint's, each fitted anew, and the lines
+    a page the direct writer set it in."""
     pdf = pdf_render.renderer(str(renderer.templates_dir), str(renderer.fonts_dir))
     template, context = f"{slug}/document.html", _context(renderer, slug, data, profile)
     try:
@@ -41,7 +47,7 @@ def _pdfs(renderer, monkeypatch, slug: str, data: dict | None, profile: str | No
     weasy = pdf.render(template, context)
     if direct is not None:
         assert pdf.lines_per_page(template, context) == lines
-    return direct, weasy
+    return direct, weasy, lines
 
 
 def _pages(content: bytes) -> int:
@@ -108,7 +114,7 @@ def assert_same_page(direct: bytes, weasy: bytes) -> None:
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("slug", LETTERS)
 def test_sample_letters_print_as_weasyprint_sets_them(renderer, monkeypatch, slug, profile):
-    direct, weasy = _pdfs(renderer, monkeypatch, slug, sample(slug), profile)
+    direct, weasy, _ = _pdfs(renderer, monkeypatch, slug, sample(slug), profile)
     if direct is None:   # refused only where WeasyPrint needs a second page
         assert _pages(weasy) > 1, slug
     else:
@@ -119,16 +125,84 @@ def test_sample_letters_print_as_weasyprint_sets_them(renderer, monkeypatch, slu
 def test_maximal_and_blank_letters_print_as_weasyprint_sets_them(renderer, monkeypatch, slug):
     """The longest content that still fits one page (fitted in up to 28 lines), longer content, the blank form."""
     for data in (payload(slug, *MAXIMAL), payload(slug, NAMES[-1], UNITS[4], 150), None):
-        direct, weasy = _pdfs(renderer, monkeypatch, slug, data, "bazhou-2024")
+        direct, weasy, _ = _pdfs(renderer, monkeypatch, slug, data, "bazhou-2024")
         if direct is None:
             assert _pages(weasy) > 1, slug
         else:
             assert_same_page(direct, weasy)
 
 
+def _gaps(content: bytes) -> list[float]:
+    """Return the distances between the baselines of a page's consecutive lines (pt)."""
+    bases = [line[0] for line in _lines(content)[0]]
+    return [b - a for a, b in zip(bases, bases[1:], strict=False)]
+
+
+@pytest.mark.parametrize("name", RARE_NAMES)
+@pytest.mark.parametrize("slug", LETTERS)
+def test_rare_characters_print_as_weasyprint_sets_them(renderer, monkeypatch, slug, name):
+    """A name and a unit holding characters the body face lacks: set directly, each such character in Noto (Fandol
+    beside it), the same lines, fonts, baselines, rules and anchors as WeasyPrint's; the 承诺书 prints neither."""
+    direct, weasy, _ = _pdfs(renderer, monkeypatch, slug, payload(slug, name, RARE_UNIT, 100), "bazhou-2024")
+    assert _pages(weasy) == 1 and direct is not None
+    assert_same_page(direct, weasy)
+    lines = _lines(direct)[0]
+    rare = [line for line in lines if RARE & set(line[2])]
+    assert bool(rare) == (slug != "commitment")
+    assert all({"FandolFang", "Noto-Serif-CJK-SC"} <= line[3] for line in rare), rare
+
+
+def test_a_line_holding_a_fallback_face_grows_as_weasyprint_s(renderer, monkeypatch):
+    """Pango gives a text box mixing Fandol and Noto a taller ascent than the strut's: with the fixed line height its
+    line box grows (2 pt at 3号) and every line below moves down, in both PDFs."""
+    direct, weasy, lines = _pdfs(renderer, monkeypatch, "notice-result", payload("notice-result", "赵珺玥", UNITS[0], 100),
+                                 "bazhou-2024")
+    assert direct is not None
+    pitch = letter_pdf.TEXT_HEIGHT_MM / lines * letter_pdf.MM
+    for content in (direct, weasy):
+        assert max(gap - pitch for gap in _gaps(content)) > 1.5
+    assert_same_page(direct, weasy)
+
+
+@pytest.mark.parametrize("long_chars", range(100, 201, 20))
+def test_long_letters_with_rare_characters_fit_as_weasyprint_fits_them(renderer, monkeypatch, long_chars):
+    """A 公示 of an applicant and unit with rare characters, 100–200 characters of achievements: one page at 23 to 28
+    lines, the grown lines counted, as WeasyPrint fits it; 20 more characters and both go to a second page."""
+    direct, weasy, lines = _pdfs(renderer, monkeypatch, "public-notice",
+                                 payload("public-notice", "赵珺玥", RARE_UNIT, long_chars), "bazhou-2024")
+    assert direct is not None and lines == 23 + (long_chars - 100) // 20
+    assert_same_page(direct, weasy)
+    if long_chars == 200:
+        direct, weasy, _ = _pdfs(renderer, monkeypatch, "public-notice",
+                                 payload("public-notice", "赵珺玥", RARE_UNIT, 220), "bazhou-2024")
+        assert direct is None and _pages(weasy) == 2
+
+
+def test_a_title_and_a_label_with_rare_characters_print_as_weasyprint_sets_them(renderer, monkeypatch):
+    """A profile's title or section label holding a rare character (none of the shipped ones does): the title's from
+    Noto Serif Bold, the 黑体 label's from Noto Sans, as WeasyPrint draws them, the seal's anchors where WeasyPrint
+    puts them on a line that grew; a character no font has is refused."""
+    pdf = pdf_render.renderer(str(renderer.templates_dir), str(renderer.fonts_dir))
+    template = "public-notice/document.html"
+    html = pdf.html(template, _context(renderer, "public-notice", payload("public-notice", "刘䶮", UNITS[0], 100),
+                                       "bazhou-2024"))
+    assert "推荐单位公示</h1>" in html and "基本信息：" in html and '<span id="docgen-seal">' in html
+    html = html.replace("推荐单位公示</h1>", "推荐单位喆公示</h1>").replace("基本信息：", "基本信喆：").replace(
+        '<span id="docgen-seal">', '<span id="docgen-seal">䶮')   # the seal's anchors on a grown line
+    direct, lines = letter_pdf.write(html, range(22, 29))
+    sheets = [*pdf.stylesheets(template), pdf_render._pitch_css(lines, pdf.font_config)]
+    weasy = pdf._layout(html, sheets).write_pdf()
+    assert_same_page(direct, weasy)
+    title, *body = _lines(direct)[0]
+    label = next(line for line in body if line[2].startswith("基本信喆："))
+    assert "Noto-Serif-CJK-SC-Bold" in title[3] and "Noto-Sans-CJK-SC" in label[3]
+    with pytest.raises(letter_pdf.Unsupported):
+        letter_pdf.write(html.replace("刘䶮", "刘\U0010fffd"))
+
+
 def test_the_renderer_writes_the_letters_directly_unless_told(renderer, monkeypatch):
-    """PdfRenderer takes the direct path for the one-page letters (DIRECT), WeasyPrint for the rest and for a name
-    the body face lacks (赟: Noto's, per character); with DOCGEN_LETTER_WRITER=weasyprint WeasyPrint for every
+    """PdfRenderer takes the direct path for the one-page letters (DIRECT), also for a name the body face lacks
+    (赟: Noto's, per character), WeasyPrint for the rest; with DOCGEN_LETTER_WRITER=weasyprint WeasyPrint for every
     letter."""
     def producer(slug: str, data: dict) -> str:
         content = renderer.render(slug, data, "pdf").content
@@ -139,7 +213,7 @@ def test_the_renderer_writes_the_letters_directly_unless_told(renderer, monkeypa
     direct = {slug for slug in (*LETTERS, "work-summary", "ce-exemption")
               if producer(slug, sample(slug)) == "docgen"}
     assert direct == {*DIRECT, "ce-exemption"}   # the 免学表: a form, docgen.render.form_pdf (tests/render/test_form_pdf.py)
-    assert producer("notice-result", payload("notice-result", "赵赟", UNITS[0], 100)).startswith("WeasyPrint")
+    assert producer("notice-result", payload("notice-result", "赵赟", UNITS[0], 100)) == "docgen"
     monkeypatch.setenv(pdf_render.LETTER_WRITER, "weasyprint")
     assert producer("commitment", sample("commitment")).startswith("WeasyPrint")
 
