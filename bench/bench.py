@@ -24,7 +24,6 @@ import io
 import json
 import os
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -44,6 +43,7 @@ from http_load import allowed as http_allowed
 from http_load import left_share
 from http_load import measure as http_measure
 from http_load import serve as http_serve
+from http_load import stop_group
 from direct import measure as direct_measure
 from direct import rows as direct_rows
 from docxtemplater import available as docxtemplater_available
@@ -249,19 +249,6 @@ def batch_run(applicants: int, work: Path) -> dict:
 
 
 # --- HTTP ------------------------------------------------------------------------------------------
-
-def stop_group(process: subprocess.Popen) -> None:
-    """Stop a process started in its own session, and everything it started (LibreOffice, gunicorn workers)."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-            process.wait(timeout=20)
-            return
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
 
 def free_port() -> int:
     with socket.socket() as s:

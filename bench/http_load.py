@@ -92,7 +92,7 @@ def serve(root: Path, work: Path, env: dict[str, str] | None = None) -> Iterator
         _wait_ready(process, port, data, start)
         yield Server(root, port, process, (time.perf_counter() - start) * 1000)
     finally:
-        _stop(process)
+        stop_group(process)
 
 
 def _wait_ready(process: subprocess.Popen, port: int, data: Path, start: float) -> None:
@@ -108,7 +108,8 @@ def _wait_ready(process: subprocess.Popen, port: int, data: Path, start: float) 
         time.sleep(0.05)
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_group(process: subprocess.Popen) -> None:
+    """Stop a process started in its own session, and everything it started (LibreOffice, gunicorn workers)."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(process.pid, sig)
