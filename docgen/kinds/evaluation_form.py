@@ -306,7 +306,8 @@ def _lists(payload: EvaluationPayload) -> dict:
 
 def build(payload: EvaluationPayload, profile: Profile, options: Options) -> dict:
     """Build the context: cover, 基本情况, the lists (无 when empty), and the boxes signed by hand."""
-    data = _photo(payload.applicant.photo)
+    # the validator re-encoded the upload already (_valid_photo): encoding that JPEG again would only lose more
+    data = base64.b64decode(payload.applicant.photo) if payload.applicant.photo else None
     photo = _picture(data, payload.applicant.photo_eyes) if data else None
     return _context(_texts(profile, options.copies or profile.evaluation_copies), _person(payload), photo,
                     _lists(payload))
