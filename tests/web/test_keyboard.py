@@ -43,11 +43,15 @@ def tab_to(page: Page, selector: str, key: str = "Tab", limit: int = 150) -> Non
 
 def test_the_whole_flow_by_keyboard(page: Any, web_app: Flask) -> None:   # Any: with .requests
     before = _count(web_app)
+    page.wait_for_load_state("networkidle")   # the page's first type, options and materials all in
     tab_to(page, "#type")
     for _ in range(20):           # the type list: ArrowDown within the focused drop-down
-        if page.eval_on_selector("#type", "s => s.value") == "commitment":
+        value = page.eval_on_selector("#type", "s => s.value")
+        if value == "commitment":
             break
         page.keyboard.press("ArrowDown")
+        page.wait_for_function("(v) => document.querySelector('#type').value !== v", arg=value, timeout=5000)
+    assert page.eval_on_selector("#type", "s => s.value") == "commitment"
     page.wait_for_function("() => form.slug === 'commitment' && !!document.querySelector('[data-pointer=\"/applicant/name\"]')")
 
     tab_to(page, '[data-pointer="/applicant/name"]')
