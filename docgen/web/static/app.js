@@ -774,8 +774,13 @@ function countLeaves(value) {
   return value && typeof value === "object" ? Object.values(value).reduce((n, v) => n + countLeaves(v), 0) : 1;
 }
 
+let typeLoads = 0;   // the latest loadType: an earlier one finishing after it (arrows run through the list) gives way
+
+/* Show a type's form; tell whether it is still the one chosen (no later loadType started meanwhile). */
 async function loadType(slug) {
+  const mine = ++typeLoads;
   schemas[slug] = schemas[slug] || await fetchJson(`/v1/document-types/${slug}/schema`);
+  if (mine !== typeLoads) return false;
   form.slug = slug;
   form.schema = schemas[slug];
   form.state = compose(slug);
@@ -787,11 +792,13 @@ async function loadType(slug) {
   $("doc-title").textContent = type ? type.title : slug;
   renderForm();
   await renderOptions(slug);
+  if (mine !== typeLoads) return false;
   await showMaterials();
+  return mine === typeLoads;
 }
 
 async function switchType(slug) {
-  await loadType(slug);
+  if (!await loadType(slug)) return;
   person.slug = slug;
   saved();
   const carried = ["applicant", ...Object.keys(unitRecord)].filter((k) => k in form.state && hasValue(form.state[k]));
