@@ -95,7 +95,9 @@ def pick(page: Page, selector: str, value: str) -> None:
 
 
 def choose_file(page: Page, selector: str, name: str, content: bytes) -> None:
-    """Tab to a file input and open its chooser with Space (what a keyboard user does), then pick the file."""
+    """Tab to a file input and open its chooser with Space (what a keyboard user does), then pick the file; once the
+    page has finished loading what the last step asked for (the material list redrawn under a pressed key loses it)."""
+    page.wait_for_load_state("networkidle")
     tab_to(page, selector)
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
