@@ -342,6 +342,48 @@ class Sheet:
     width: float
     height: float
     dests: dict[str, tuple[float, float]] = field(default_factory=dict)
+    images: dict[str, Picture] = field(default_factory=dict)   # the XObjects its content draws by name
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image as the PDF embeds it, as WeasyPrint does: a JPEG's own bytes (DCTDecode), a PNG's pixel rows
+    (FlateDecode, PNG predictors); interpolated (image-rendering: auto)."""
+
+    data: bytes
+    mime: str
+
+    def xobject(self) -> pydyf.Stream:
+        """Return the image XObject, or raise Unsupported for pixels other than 8-bit RGB or grey."""
+        from PIL import Image
+
+        with Image.open(io.BytesIO(self.data)) as image:
+            mode, width, height, fmt = image.mode, image.width, image.height, image.format
+            if mode not in ("RGB", "L") or fmt not in ("JPEG", "PNG"):
+                raise Unsupported(f"a {fmt} image in mode {mode}")
+            extra = pydyf.Dictionary({"Type": "/XObject", "Subtype": "/Image", "Width": width, "Height": height,
+                                      "ColorSpace": "/DeviceRGB" if mode == "RGB" else "/DeviceGray",
+                                      "BitsPerComponent": 8, "Interpolate": "true"})
+            if fmt == "JPEG":
+                extra["Filter"] = "/DCTDecode"
+                return pydyf.Stream([self.data], extra)
+            extra["Filter"] = "/FlateDecode"
+            extra["DecodeParms"] = pydyf.Dictionary({"Predictor": 15, "Columns": width,
+                                                     **({"Colors": 3} if mode == "RGB" else {})})
+            return pydyf.Stream([_idat(image)], extra)
+
+
+def _idat(image: Any) -> bytes:
+    """Return a PNG's deflated rows (its IDAT chunks) as Pillow writes it (WeasyPrint's _get_png_data)."""
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    data, at, chunks = out.getvalue(), 8, []
+    while at < len(data):
+        length, kind = struct.unpack_from(">I4s", data, at)
+        if kind == b"IDAT":
+            chunks.append(data[at + 8:at + 8 + length])
+        at += 12 + length
+    return b"".join(chunks)
 
 
 @dataclass
@@ -377,10 +419,16 @@ def write(sheets: list[Sheet], used: Used, info: Info) -> bytes:
         stream = pydyf.Stream([sheet.content], compress=True)
         pdf.add_object(stream)
         box = pydyf.Array([0, 0, round(sheet.width, 6), round(sheet.height, 6)])
+        # each page its own resources (the finish adds its marks' XObjects page by page)
+        resources = pydyf.Dictionary({"Font": font_resources, "ExtGState": states})
+        if sheet.images:
+            resources["XObject"] = pydyf.Dictionary()
+            for name, picture in sheet.images.items():
+                xobject = picture.xobject()
+                pdf.add_object(xobject)
+                resources["XObject"][name] = xobject.reference
         page = pydyf.Dictionary({"Type": "/Page", "Parent": pdf.pages.reference, "MediaBox": box, "TrimBox": box,
-                                 "BleedBox": box, "Contents": stream.reference,
-                                 # each page its own (the finish adds its marks' XObjects page by page)
-                                 "Resources": pydyf.Dictionary({"Font": font_resources, "ExtGState": states})})
+                                 "BleedBox": box, "Contents": stream.reference, "Resources": resources})
         pdf.add_page(page)
         pages.append(page)
     _catalog(pdf, pages, sheets, info)

@@ -37,12 +37,14 @@ NEAR = 0.02                      # pt: a line this near its measure is for Pango
 # what a line may not break before / after (UAX #14 LB13, LB19, LB21: CL, EX, NS, IS, QU, BA; LB14, LB19: OP, QU)
 NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』】〕〉.“”‘’\u3000")
 NO_BREAK_AFTER = frozenset("（《「『【〔〈“”‘’")
-# AL, NU (“·” is AI, Pango's AL): no break inside a word (LB23, LB25, LB28)
-WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·")
+# AL, NU (“·” and a blind copy's mask “■” are AI, Pango's AL; a blank's “_” AL): no break inside a word (LB23, LB25,
+# LB28)
+WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·_■")
 # set only on a line of their own paragraph, where no break is asked of them: “/” (SY) and “–” (BA), as in 原件/复印件 and
 # a 目录's page range 3–6
 ONE_LINE = frozenset("/–")
-UNSETTABLE = re.compile(rf"[^{HAN}\u3000A-Za-z0-9·.{''.join(NO_BREAK_BEFORE | NO_BREAK_AFTER | ONE_LINE)}]")
+UNSETTABLE = re.compile(rf"[^{HAN}\u3000 —■A-Za-z0-9·.{''.join(NO_BREAK_BEFORE | NO_BREAK_AFTER | ONE_LINE)}]")
+SPACES = re.compile(r"^ | $|  ")   # collapsible: a space at a block's ends or beside another (CSS Text 3 §4.1.1)
 _DECLARATION = re.compile(r"^\s*(height|font-size|line-height):\s*([\d.]+(?:mm|pt))\s*$")
 
 
@@ -166,8 +168,10 @@ def _glyphs(para: Para) -> list[Glyph]:
 
 def _breaks_before(before: Glyph, glyph: Glyph) -> bool:
     """Tell whether a line may break between two characters (UAX #14 as Pango applies it to these classes)."""
-    if glyph[2] and before[2] or glyph[0] in NO_BREAK_BEFORE or before[0] in NO_BREAK_AFTER:
-        return False
+    if glyph[2] and before[2] or glyph[0] in NO_BREAK_BEFORE or before[0] in NO_BREAK_AFTER or glyph[0] == " ":
+        return False   # LB7: no break before a space (LB18: one after it)
+    if glyph[0] == before[0] == "—":
+        return False   # LB17: B2 × B2 (“——”); a single “—” breaks before and after
     return not (glyph[0] in WORD and (before[0] in WORD or before[0] == "."))   # LB29: IS × AL
 
 
@@ -190,20 +194,29 @@ def _broken(glyphs: list[Glyph], width: float, indent: float) -> list[list[Glyph
     used, room = 0.0, width - indent
     for atom in _atoms(glyphs):
         advance = sum(glyph[3] for glyph in atom)
-        if abs(used + advance - room) < NEAR:
-            raise Unsupported(f"a line at its measure ({used + advance:.3f} of {room:.3f} pt)")
-        if used + advance > room and line:
-            lines.append(line)
+        ink = advance - sum(glyph[3] for glyph in atom[len(_trimmed(atom)):])   # a space at a line's end hangs
+        if abs(used + ink - room) < NEAR:
+            raise Unsupported(f"a line at its measure ({used + ink:.3f} of {room:.3f} pt)")
+        if used + ink > room and line:
+            lines.append(_trimmed(line))
             line, used, room = [], 0.0, width
-        if advance > room:
+        if ink > room:
             raise Unsupported("a word wider than its line")   # overflow-wrap: anywhere breaks it
         line += atom
         used += advance
     if len(lines) and any(glyph[2] for line in lines for glyph in line):
         raise Unsupported("a kept span in a paragraph that wraps")   # where Pango breaks around it: not set here
-    if len(lines) and any(glyph[0] in ONE_LINE or glyph[4] for glyph in glyphs):
-        raise Unsupported("“/”, “–” or a blank in a paragraph that wraps")
+    if len(lines) and any(glyph[0] in ONE_LINE for glyph in glyphs):
+        raise Unsupported("“/” or “–” in a paragraph that wraps")
     return [*lines, line] if line else lines
+
+
+def _trimmed(glyphs: list[Glyph]) -> list[Glyph]:
+    """Return a line without the spaces it ends in (WeasyPrint removes them: they neither count nor show)."""
+    end = len(glyphs)
+    while end and glyphs[end - 1][0] == " ":
+        end -= 1
+    return glyphs[:end]
 
 
 def _drawn_spacing(spacing: float, size: float) -> float:
@@ -233,7 +246,8 @@ def _set(para: Para, width: float) -> tuple[Line, ...]:
         offset = {"center": (room - used) / 2, "right": room - used}.get(para.align, 0.0)
         spacing = 0.0
         extra = room - used
-        if para.align == "justify" and i < len(broken) - 1 and len(glyphs) > 1 and 0 < extra and (
+        last = i == len(broken) - 1 and para.align != "justify-all"   # text-align-last: justify spreads it too
+        if para.align.startswith("justify") and not last and len(glyphs) > 1 and 0 < extra and (
                 extra / len(glyphs) <= justify.MAX_SPACING_EM * para.size):
             spacing = _drawn_spacing(extra / len(glyphs), para.size)
         out.append(Line.of([(c, f, blank) for c, f, _, _, blank in glyphs], para.pad_left + width - room + offset,
@@ -243,7 +257,7 @@ def _set(para: Para, width: float) -> tuple[Line, ...]:
 
 def _text(text: str | None) -> str:
     """Return a text node's characters, or raise Unsupported for what this writer does not set."""
-    found = UNSETTABLE.search(text or "")
+    found = UNSETTABLE.search(text or "") or SPACES.search(text or "")
     if found:
         raise Unsupported(f"character {found.group()!r}")
     return text or ""

@@ -254,11 +254,14 @@ def _page_ops(page: Page, used: Used, dests: dict[str, tuple[float, float]]) -> 
     return "\n".join(ops + folio_ops(used)).encode()
 
 
-def folio_ops(used: Used) -> list[str]:
-    """Return the operators drawing a single page's number, “— 1 —” (gbt9704.css @bottom-right, padding-right one 字)."""
+def folio_ops(used: Used, number: int = 1, spacing: float = BASE_SPACING) -> list[str]:
+    """Return the operators drawing a page's number, “— 1 —”, in the letter spacing of the document's html (the
+    page's margin boxes inherit it): an odd page's flush right less one 字, an even page's flush left plus one
+    (gbt9704.css @bottom-right, @page :left @bottom-left; GB/T 9704 §7.5 单页居右, 双页居左)."""
     folio_font = font("folio")
-    folio = Run("— 1 —", folio_font, FOLIO_PT, BASE_SPACING)
-    x = RIGHT_EDGE - FOLIO_PT - folio_font.width(folio.text, FOLIO_PT, BASE_SPACING)
+    folio = Run(f"— {number} —", folio_font, FOLIO_PT, spacing)
+    x = LEFT + FOLIO_PT if number % 2 == 0 else (
+        RIGHT_EDGE - FOLIO_PT - folio_font.width(folio.text, FOLIO_PT, spacing))
     return run_ops(folio, x, PAGE_H - (TEXT_BOTTOM + FOLIO_GAP + folio_font.ascent * FOLIO_PT), used, [])[0]
 
 

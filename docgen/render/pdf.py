@@ -20,7 +20,7 @@ from jinja2 import meta
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from docgen.render import form_pdf, grid_pdf, justify, letter_pdf
+from docgen.render import book_pdf, form_pdf, grid_pdf, justify, letter_pdf
 from docgen.render.jinja import html_env
 
 BASE_CSS = "_base/gbt9704.css"   # GB/T 9704 page and type: under every document's own stylesheet
@@ -162,18 +162,22 @@ class PdfRenderer:
 
     def _table(self, html: str, context: dict, layout: Mapping[str, str]) -> bytes | None:
         """Write a ruled table directly: the roster docgen.render.grid laid out (docgen.render.grid_pdf), a one-page
-        form or list (docgen.render.form_pdf: its one page remembered, its DOCX's fit asks no layout); None for any other
-        document, or one they do not set (a blank form's rules, a fallback face they cannot embed)."""
-        form = form_pdf.marked(html)
-        if not form and grid_pdf.MARKER not in html:
+        form or list (docgen.render.form_pdf), the 评审表's pages (docgen.render.book_pdf) — the pages of the last two
+        remembered: their DOCX's fit asks no layout; None for any other document, or one they do not set (a fallback
+        face they cannot embed, a section longer than its page)."""
+        form, book = form_pdf.marked(html), book_pdf.marked(html)
+        if not (form or book) and grid_pdf.MARKER not in html:
             return None
         try:
-            content = form_pdf.write(html, layout) if form else grid_pdf.write(html, layout)
+            if book:
+                content, pages = book_pdf.write(html, layout)
+            else:
+                content, pages = form_pdf.write(html, layout) if form else grid_pdf.write(html, layout), 1
         except form_pdf.Unsupported:
             return None
-        if form:
+        if form or book:
             with self._lock:
-                self._remember(_fit_key(html, context, layout), LINES_PER_PAGE, 1)
+                self._remember(_fit_key(html, context, layout), LINES_PER_PAGE, pages)
         return content
 
     def lines_per_page(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> int:

@@ -59,24 +59,30 @@ def test_no_hanging_punctuation_in_word(renderer):
 
 
 def test_copies_docx_after_its_pdf_takes_the_pdfs_pages_not_a_second_layout(renderer, monkeypatch):
+    """A 评审表's DOCX pads its copies to the PDF's pages: found by writing the PDF directly (docgen.render.book_pdf),
+    never by WeasyPrint's layout, and after the PDF (a batch item) not written again."""
+    from docgen.render import book_pdf
     from docgen.render import pdf as pdf_render
     from docgen.render.pdf import PdfRenderer
 
     pdf = pdf_render.renderer(str(renderer.templates_dir), str(renderer.fonts_dir))
     payload = sample("evaluation-form")
     layouts: list[str] = []
-    layout = PdfRenderer._layout
-    monkeypatch.setattr(PdfRenderer, "_layout", lambda self, html, *a: layouts.append(html) or layout(self, html, *a))
+    written: list[str] = []
+    monkeypatch.setattr(PdfRenderer, "_layout", lambda self, html, *a: layouts.append(html))
+    write = book_pdf.write
+    monkeypatch.setattr(book_pdf, "write", lambda html, *a: written.append(html) or write(html, *a))
+    monkeypatch.delenv(pdf_render.LETTER_WRITER, raising=False)
     pdf._fits.clear()   # nothing remembered from other tests
-    alone = renderer.render("evaluation-form", payload, "docx", copies=3)   # laid out for its copies' padding
-    assert len(layouts) == 1
+    alone = renderer.render("evaluation-form", payload, "docx", copies=3)   # written for its copies' padding
+    assert len(written) == 1
     pdf._fits.clear()
     renderer.render("evaluation-form", payload, "pdf", copies=3)                 # as a batch item: PDF, then DOCX
     after = renderer.render("evaluation-form", payload, "docx", copies=3)
-    assert len(layouts) == 2                                                      # the PDF's layout, no other
+    assert len(written) == 2                                                      # the PDF's, no other
     body = [docx_xml(d.content).replace(d.document_id, "ID") for d in (alone, after)]
     assert body[0] == body[1] and body[0].count("<w:sectPr") == 3             # the same 3 copies, padded alike
     other = renderer.render("evaluation-form", {**payload, "applicant": {**payload["applicant"], "name": "李娟"}},
                             "docx", copies=3)
-    assert len(layouts) == 3 and "李娟" in layouts[-1]                            # other content: laid out
+    assert len(written) == 3 and "李娟" in written[-1] and layouts == []        # other content: written again
     assert "李娟" in docx_xml(other.content)

@@ -1,0 +1,498 @@
+"""The pages of a form book (the 评审表, templates/evaluation-form) written directly from its HTML: a cover, then
+headed sections of ruled tables and boxes, each run of them on the page its forced break starts.
+
+The cover: the title between the spaces its style gives, a table of labels and ruled values (the kind's layout:
+cover-width, cover-side, cover-label, cover-inset), the issuer and the print note. Then h2 headings (黑体, a
+.first or .page one starting a page), table.grid tables on a 6 mm grid (colspans, a photo cell spanning rows,
+cells at the top, padded, of a least height) and div.box boxes of paragraphs (text, hint, ruled lines to write on,
+a sign-off flush right) — as templates/evaluation-form/document.css styles them. Text is set by
+docgen.render.form_pdf (Pango's breaks, the fonts' advances); pages are numbered — 2 — on the left of an even page
+and on the right of an odd one, none on the cover (GB/T 9704 §7.5). Anything else — another element, class or
+style, a run of sections longer than its page (a table or box WeasyPrint would split), a photo taller than its
+rows — raises Unsupported and WeasyPrint renders the document.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import html as lxml_html
+
+from docgen.render.direct_pdf import (MM, Picture, Sheet, Unsupported, Used, info_of, runs)
+from docgen.render.direct_pdf import write as write_pdf
+from docgen.render.form_pdf import (INDENT_EMS, NEAR, RULE, Cell, Line, Page, Para, _advance, _attributes, _count,
+                                    _inline, _set, _text, length)
+from docgen.render.letter_pdf import (FACES, LEFT, OVERFLOW_SLACK, PAGE_H, PAGE_W, RIGHT_EDGE, TEXT_BOTTOM, TOP,
+                                      folio_ops)
+
+MARKER = '<table class="cover">'
+WIDTH = RIGHT_EDGE - LEFT
+BODY = FACES["body"][0]                       # html: 仿宋, 12 pt on 6 mm lines, no letter spacing (document.css)
+SIZE, LINE = 12.0, 6 * MM
+TITLE_FACE, TITLE_STYLE = FACES["title"]      # h1.title: 小标宋 26 pt on 14 mm, letter-spacing 1 pt
+TITLE_PT, TITLE_LINE, TITLE_SPACING = 26.0, 14 * MM, 1.0
+COVER_PT, COVER_LINE, COVER_PAD = 16.0, 9 * MM, 2 * MM   # table.cover, its th and td padding
+COVER_RULE = 0.75                             # table.cover td border-bottom
+ISSUER_PT, ISSUER_LINE = 16.0, 9 * MM         # p.issuer
+NOTE_PT, NOTE_LINE, NOTE_GAP = 10.5, 6 * MM, 3 * MM   # p.note
+HEAD_FACE = FACES["label"][0]                 # h2: 黑体 14 pt on 7 mm, 3 mm above and 1.5 mm below
+HEAD_PT, HEAD_LINE, HEAD_BEFORE, HEAD_AFTER = 14.0, 7 * MM, 3 * MM, 1.5 * MM
+CELL_PAD_Y, CELL_PAD_X = 1.5 * MM, 1 * MM     # table.grid th, td
+# table.grid th, td height (table.basic's 6.5 mm gives way to it: the later rule of the same specificity)
+CELL_HEIGHT = 6 * MM
+BOX_RULE, BOX_PAD_Y, BOX_PAD_X = 0.75, 1.5 * MM, 2 * MM   # .box
+ACHIEVEMENTS_HEIGHT = 40 * MM                 # .achievements min-height
+HINT_PT = 10.5                                # .box p.hint
+RULED_HEIGHT, RULED_RULE = 8.5 * MM, 0.5      # .box p.ruled: border-box height, its border-bottom
+SIGN_GAP = 2 * MM                             # .box p.sign after ruled lines (or first)
+_MARGIN = re.compile(r"^\s*margin-(top|bottom):\s*([\d.]+mm)\s*$")
+_IMG = re.compile(r"^\s*width:\s*([\d.]+)mm;\s*height:\s*([\d.]+)mm\s*$")
+_COL = re.compile(r"^\s*width:\s*([\d.]+)mm\s*$")
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The cover's table: its width, its margin each side, the label column and the value's inset (pt)."""
+
+    width: float
+    side: float
+    label: float
+    inset: float
+
+    @classmethod
+    def of(cls, layout: Mapping[str, str]) -> Cover:
+        """Read the kind's layout (docgen.kinds.evaluation_form.LAYOUT)."""
+        try:
+            return cls(*(length(layout[name]) for name in ("cover-width", "cover-side", "cover-label",
+                                                            "cover-inset")))
+        except KeyError as exc:
+            raise Unsupported(f"layout {exc}") from None
+
+
+@dataclass
+class Book:
+    """The pages set so far, the page being set and the margin owed above the next block (collapsed with its
+    own: CSS 2 §8.3.1)."""
+
+    pages: list[Page] = field(default_factory=list)
+    images: list[dict[str, Picture]] = field(default_factory=list)
+    margin: float = 0.0
+
+    @property
+    def page(self) -> Page:
+        return self.pages[-1]
+
+    def new_page(self) -> None:
+        """Start a page (a forced break: the margin owed is dropped)."""
+        if self.pages and self.page.y > TEXT_BOTTOM - OVERFLOW_SLACK:
+            raise Unsupported(f"a page's sections run past its end ({self.page.y - TEXT_BOTTOM:+.2f} pt)")
+        self.pages.append(Page(self.pages[0].used if self.pages else Used()))
+        self.images.append({})
+        self.margin = 0.0
+
+    def block(self, top: float, bottom: float = 0.0) -> None:
+        """Open a block with margins `top` and `bottom`: the page's y moves past the collapsed margin."""
+        self.page.y += max(self.margin, top)
+        self.margin = bottom
+
+    def text(self, line: Line, left: float) -> None:
+        """Draw a line whose box's left is given at the page's y, and move past it."""
+        self.page.line(line, left, self.page.y)
+        self.page.y += line.height
+
+
+def _margins(element: Any) -> dict[str, float]:
+    """Return the margins an element's style sets (margin-top, margin-bottom in mm), in pt."""
+    out = {}
+    for declaration in filter(str.strip, (element.get("style") or "").split(";")):
+        found = _MARGIN.match(declaration)
+        if not found:
+            raise Unsupported(f"style {declaration!r}")
+        out[found.group(1)] = length(found.group(2))
+    return out
+
+
+def _one_line(text: str, face: str, size: float, style: str = "", spacing: float = 0.0) -> tuple[list, float]:
+    """Return a line's characters in the face's fonts (and fallbacks) and its advance with a letter spacing."""
+    chars = [(char, run.font, False) for run in runs(_text(text), face, size, style) for char in run.text]
+    return chars, sum(_advance(char, font, size) + spacing for char, font, _ in chars)
+
+
+def _title(book: Book, h1: Any, _: Cover) -> None:
+    """Set the title centred on its 14 mm line, letter-spaced 1 pt, between the margins its style gives."""
+    _attributes(h1, {"class": "title", "style": None})
+    margins = _margins(h1)
+    if len(h1) or not h1.text or set(margins) != {"top", "bottom"}:
+        raise Unsupported("h1")
+    chars, used = _one_line(h1.text, TITLE_FACE, TITLE_PT, TITLE_STYLE, TITLE_SPACING)
+    if used > WIDTH - NEAR:
+        raise Unsupported("a title line WeasyPrint would wrap")
+    book.block(margins["top"], margins["bottom"])
+    book.text(Line.of(chars, (WIDTH - used) / 2, TITLE_SPACING, TITLE_FACE, TITLE_PT, TITLE_LINE), LEFT)
+
+
+def _cover(book: Book, table: Any, cover: Cover) -> None:
+    """Set the cover's table: each label justified in its column (the last line too), each value flush left
+    under its rule, both at the top of their row."""
+    _attributes(table, {"class": "cover"})
+    trs = [tr for part in table for tr in (part if part.tag == "tbody" else [part])]
+    book.block(0.0)
+    left = LEFT + cover.side
+    value_left = left + cover.label + cover.inset
+    value_width = cover.width - cover.label - cover.inset
+    y, rules = book.page.y, []
+    for n, tr in enumerate(trs):
+        if tr.tag != "tr" or tr.attrib or [cell.tag for cell in tr] != ["th", "td"] or any(
+                cell.attrib for cell in tr):
+            raise Unsupported("a cover row")
+        label = _set(Para(*_inline(tr[0]), BODY, COVER_PT, COVER_LINE, "justify-all"), cover.label)
+        value = _set(Para(*_inline(tr[1]), BODY, COVER_PT, COVER_LINE), value_width)
+        above = COVER_RULE / 2 if n else 0.0      # the rule above a value: the row before's, half of it its own
+        height = max(COVER_PAD + _height(label, COVER_LINE) + COVER_PAD,
+                     above + COVER_PAD + _height(value, COVER_LINE) + COVER_PAD + COVER_RULE / 2)
+        top = y + COVER_PAD
+        for line in label:
+            book.page.line(line, left, top)
+            top += line.height
+        top = y + above + COVER_PAD
+        for line in value:
+            book.page.line(line, value_left, top)
+            top += line.height
+        y += height
+        rules.append(y - COVER_RULE / 2)
+    x0, x1 = left + cover.label, left + cover.width
+    book.page.ops += [f"q {COVER_RULE} w 0 0 0 RG"] + [
+        f"{x0:.3f} {PAGE_H - at:.3f} m {x1:.3f} {PAGE_H - at:.3f} l" for at in rules] + ["S Q"]
+    book.page.y = y
+
+
+def _height(lines: tuple[Line, ...], least: float) -> float:
+    """Return the height of a cell's lines, at least one line's (an empty cell keeps it: height in the CSS)."""
+    return max(sum(line.height for line in lines), least)
+
+
+def _paragraph(book: Book, p: Any, _: Cover) -> None:
+    """Set the issuer or the print note centred, its top margin from its style or the stylesheet; an empty one
+    takes no room and its margin collapses with the next (CSS 2 §8.3.1)."""
+    _attributes(p, {"class": None, "style": None})
+    kind = p.get("class")
+    if kind not in ("issuer", "note"):
+        raise Unsupported(f"<p class={kind}>")
+    size, line = (ISSUER_PT, ISSUER_LINE) if kind == "issuer" else (NOTE_PT, NOTE_LINE)
+    top = _margins(p).get("top", 0.0 if kind == "issuer" else NOTE_GAP)
+    para = Para(*_inline(p), BODY, size, line, "center")
+    if not para.text:
+        book.margin = max(book.margin, top)
+        return
+    book.block(top)
+    for set_line in _set(para, WIDTH):
+        book.text(set_line, LEFT)
+
+
+def _heading(book: Book, h2: Any, _: Cover) -> None:
+    """Set a section's heading (h2: 黑体, flush left); .first and .page start a page."""
+    _attributes(h2, {"class": None})
+    kind = h2.get("class")
+    if kind not in (None, "first", "page") or len(h2):
+        raise Unsupported(f"<h2 class={kind}>")
+    chars, used = _one_line(h2.text or "", HEAD_FACE, HEAD_PT)
+    if used > WIDTH - NEAR:
+        raise Unsupported("a heading WeasyPrint would wrap")
+    if kind:
+        book.new_page()
+    book.block(0.0 if kind else HEAD_BEFORE, HEAD_AFTER)
+    book.text(Line.of(chars, 0.0, 0.0, HEAD_FACE, HEAD_PT, HEAD_LINE), LEFT)
+
+
+@dataclass
+class Slot(Cell):
+    """A grid cell as this writer reads it: a Cell, the rows it spans and its picture (the photo)."""
+
+    rows: int = 1
+    picture: tuple[Picture, float, float] | None = None   # the image, its width and height (pt)
+
+
+def _columns(table: Any) -> tuple[tuple[float, ...], list[Any]]:
+    """Return a grid table's column edges (pt from its left: a col span="26" of 6 mm, or cols of a width each)
+    and its rows."""
+    rows = [element for part in table for element in (part if part.tag == "tbody" else [part])]
+    colgroup = rows.pop(0) if rows and rows[0].tag == "colgroup" else None
+    if colgroup is None or colgroup.attrib or not len(colgroup) or not rows or any(r.tag != "tr" for r in rows):
+        raise Unsupported("a table without its columns")
+    widths: list[float] = []
+    for col in colgroup:
+        _attributes(col, {"span": None, "style": None})
+        found = _COL.match(col.get("style") or "")
+        if col.tag != "col" or ("span" in col.attrib) == bool(found):
+            raise Unsupported("a col")
+        widths += [length(found.group(1) + "mm")] if found else [6 * MM] * _count(col.get("span"))
+    if abs(sum(widths) - WIDTH) > 1e-6:
+        raise Unsupported("columns other than the text's width")
+    return tuple(sum(widths[:i]) for i in range(len(widths) + 1)), rows
+
+
+def _slot(element: Any, start: int, least: float) -> Slot:
+    """Read a th or td (centred, a td.left flush left, a td.photo its picture or label) at the top of its row."""
+    _attributes(element, {"colspan": None, "rowspan": None, "class": None})
+    kind = element.get("class")
+    if kind not in (None, "left", "photo") or (kind and element.tag != "td"):
+        raise Unsupported(f"<{element.tag} class={kind}>")
+    slot = Slot(start, _count(element.get("colspan", "1")), [], "top", CELL_PAD_Y, CELL_PAD_Y, least,
+                rows=_count(element.get("rowspan", "1")))
+    if kind == "photo":
+        _photo(slot, element)
+    else:
+        slot.paras.append(Para(*_inline(element), BODY, SIZE, LINE, "left" if kind else "center"))
+    return slot
+
+
+def _photo(slot: Slot, td: Any) -> None:
+    """Read the photo cell: an image of the size its style gives, centred at the top, or the label to stick a
+    photo on (a span, centred); padded as every cell (td.photo's own padding gives way to table.grid td's)."""
+    if (td.text or "").strip() or len(td) != 1 or (td[0].tail or "").strip():
+        raise Unsupported("a photo cell")
+    child = td[0]
+    if child.tag == "span" and not child.attrib and not len(child):
+        slot.paras.append(Para(_text(child.text), frozenset(), frozenset(), BODY, SIZE, LINE, "center"))
+        return
+    _attributes(child, {"src": None, "style": None})
+    size = _IMG.match(child.get("style") or "")
+    found = re.fullmatch(r"data:(image/(?:jpeg|png));base64,([A-Za-z0-9+/=]+)", child.get("src") or "")
+    if child.tag != "img" or not size or not found:
+        raise Unsupported("a photo")
+    import base64
+
+    slot.picture = (Picture(base64.b64decode(found.group(2)), found.group(1)), float(size.group(1)) * MM,
+                    float(size.group(2)) * MM)
+
+
+def _grid(book: Book, table: Any, _: Cover) -> None:
+    """Set a grid table: its rows' cells top-aligned in their columns less the rules and paddings, each row as
+    high as its tallest cell; a cell spanning rows (the photo) as high as they are; rules collapsed on the grid
+    lines (WeasyPrint strokes each cell's side)."""
+    _attributes(table, {"class": None})
+    kind = table.get("class")
+    if kind not in ("grid", "grid basic"):
+        raise Unsupported(f"<table class={kind}>")
+    edges, trs = _columns(table)
+    book.block(0.0)
+    rows, spanning = _read_rows(trs, edges)
+    _draw_grid(book, rows, edges, spanning)
+
+
+def _read_rows(trs: list[Any], edges: tuple[float, ...]) -> tuple[list[list[Slot]], list[tuple[Slot, int]]]:
+    """Read a grid's rows, each cell's lines set in its columns' width less the rules and paddings; return them
+    and the cells spanning rows with the row each ends in."""
+    columns = len(edges) - 1
+    spanning: list[tuple[Slot, int]] = []
+    rows: list[list[Slot]] = []
+    for n, tr in enumerate(trs):
+        if tr.attrib or (tr.text or "").strip():
+            raise Unsupported("a row")
+        taken = {c for slot, last in spanning if last >= n for c in range(slot.start, slot.start + slot.span)}
+        cells, start = [], 0
+        for element in tr:
+            if element.tag not in ("th", "td") or (element.tail or "").strip():
+                raise Unsupported(f"<{element.tag}> in a row")
+            while start in taken:
+                start += 1
+            slot = _slot(element, start, CELL_HEIGHT)
+            if start + slot.span > columns or taken & set(range(start, start + slot.span)):
+                raise Unsupported("a row wider than the table")
+            width = edges[start + slot.span] - edges[start] - RULE - 2 * CELL_PAD_X
+            slot.lines = [line for para in slot.paras for line in _set(para, width)]
+            if slot.rows > 1:
+                spanning.append((slot, n + slot.rows - 1))
+            cells.append(slot)
+            start += slot.span
+        if len(taken | {c for s in cells for c in range(s.start, s.start + s.span)}) != columns:
+            raise Unsupported("a row not spanning the grid")
+        rows.append(cells)
+    if any(last >= len(rows) for _, last in spanning):
+        raise Unsupported("a cell spanning rows past the table")
+    return rows, spanning
+
+
+def _draw_grid(book: Book, rows: list[list[Slot]], edges: tuple[float, ...],
+               spanning: list[tuple[Slot, int]]) -> None:
+    """Draw a grid table's rows at the page's y: cells, the photo and the collapsed rules."""
+    page = book.page
+    grid0 = LEFT + RULE / 2
+    first_row = {id(slot): n for n, cells in enumerate(rows) for slot in cells}
+    heights = [max(_need(slot) for slot in cells if slot.rows == 1) for cells in rows]
+    for slot, last in spanning:   # a cell taller than its rows makes the last of them taller (WeasyPrint)
+        first = first_row[id(slot)]
+        heights[last] += max(0.0, _need(slot) - sum(heights[first:last + 1]) - RULE * (last - first))
+    y = page.y + RULE / 2           # the first rule's centre
+    tops = [y]
+    for height in heights:
+        y += RULE + height
+        tops.append(y)
+    for n, cells in enumerate(rows):
+        for slot in cells:
+            top = tops[n] + RULE / 2 + slot.pad_top
+            left = grid0 + edges[slot.start] + RULE / 2
+            if slot.picture:
+                picture, width, height = slot.picture
+                room = edges[slot.start + slot.span] - edges[slot.start] - RULE - 2 * CELL_PAD_X
+                name = f"Im{len(book.images[-1])}"
+                book.images[-1][name] = picture
+                x, bottom = left + CELL_PAD_X + (room - width) / 2, PAGE_H - top - height
+                page.ops.append(f"q {width:.3f} 0 0 {height:.3f} {x:.3f} {bottom:.3f} cm /{name} Do Q")
+                continue
+            for line in slot.lines:
+                page.line(line, left + CELL_PAD_X, top)
+                top += line.height
+    page.ops += _rules([grid0 + x for x in edges], tops, rows, first_row)
+    page.y = y + RULE / 2
+
+
+def _need(slot: Slot) -> float:
+    """Return the height a cell needs between its rules: its lines or picture, at least its least, padded."""
+    content = slot.picture[2] if slot.picture else slot.content()
+    return max(slot.height, content) + slot.pad_top + slot.pad_bottom
+
+
+def _rules(xs: list[float], tops: list[float], rows: list[list[Slot]], first_row: dict[int, int]) -> list[str]:
+    """Return the operators stroking a grid's collapsed rules: each horizontal line across the columns no cell
+    spans over, each column's side over the run of rows that have it."""
+    over: list[set[int]] = [set() for _ in tops]       # per horizontal line: columns a cell spans across it
+    sides: list[set[int]] = [set() for _ in rows]      # per row: the grid lines a cell's side stands on
+    for n, cells in enumerate(rows):
+        for slot in cells:
+            for row in range(n, n + slot.rows):
+                sides[row] |= {slot.start, slot.start + slot.span}
+            for line in range(n + 1, n + slot.rows):
+                over[line] |= set(range(slot.start, slot.start + slot.span))
+    return [f"q {RULE} w 0 0 0 RG", *_across(xs, tops, over), *_down(xs, tops, sides), "S Q"]
+
+
+def _across(xs: list[float], tops: list[float], over: list[set[int]]) -> list[str]:
+    """Return the segments of each horizontal line, broken where a cell spans across it."""
+    ops = []
+    for at, spanned in zip(tops, over, strict=True):
+        column = 0
+        while column < len(xs) - 1:
+            end = column
+            while end < len(xs) - 1 and end not in spanned:
+                end += 1
+            if end > column:
+                ops.append(f"{xs[column] - RULE / 2:.3f} {PAGE_H - at:.3f} m {xs[end] + RULE / 2:.3f} "
+                           f"{PAGE_H - at:.3f} l")
+            column = end + 1
+    return ops
+
+
+def _down(xs: list[float], tops: list[float], sides: list[set[int]]) -> list[str]:
+    """Return each grid line's vertical segments: one over each run of rows a cell's side stands on it."""
+    ops = []
+    for line, x in enumerate(xs):
+        start = None
+        for n, row_sides in enumerate([*sides, set()]):
+            if line in row_sides and start is None:
+                start = n
+            elif line not in row_sides and start is not None:
+                ops.append(f"{x:.3f} {PAGE_H - tops[start] + RULE / 2:.3f} m {x:.3f} {PAGE_H - tops[n] - RULE / 2:.3f} l")
+                start = None
+    return ops
+
+
+def _box(book: Book, div: Any, _: Cover) -> None:
+    """Set a box: its paragraphs (flush left; .text indented two characters, .hint 五号, .ruled a line to write on,
+    .sign flush right less two characters) inside its rule and padding; .achievements at least 40 mm high."""
+    _attributes(div, {"class": None})
+    kind = div.get("class")
+    if kind not in ("box", "box achievements", "box line") or (div.text or "").strip():
+        raise Unsupported(f"<div class={kind}>")
+    book.block(0.0)
+    page = book.page
+    top = page.y
+    width = WIDTH - 2 * BOX_RULE - 2 * BOX_PAD_X
+    left = LEFT + BOX_RULE + BOX_PAD_X
+    page.y += BOX_RULE + BOX_PAD_Y
+    content_top = page.y
+    before = None
+    for n, p in enumerate(div):
+        _attributes(p, {"class": None})
+        if p.tag != "p" or (p.tail or "").strip():
+            raise Unsupported(f"<{p.tag}> in a box")
+        _box_paragraph(book, p, p.get("class"), width, left, first=n == 0, before=before)
+        before = p.get("class")
+    least = ACHIEVEMENTS_HEIGHT if kind == "box achievements" else 0.0
+    page.y = max(page.y, content_top + least) + BOX_PAD_Y + BOX_RULE
+    outer = (LEFT, PAGE_H - page.y, WIDTH, page.y - top)
+    inner = (LEFT + BOX_RULE, PAGE_H - page.y + BOX_RULE, WIDTH - 2 * BOX_RULE, page.y - top - 2 * BOX_RULE)
+    page.ops.append("q {:.3f} {:.3f} {:.3f} {:.3f} re {:.3f} {:.3f} {:.3f} {:.3f} re f* Q".format(*inner, *outer))
+
+
+def _box_paragraph(book: Book, p: Any, kind: str | None, width: float, left: float, *, first: bool,
+                   before: str | None) -> None:
+    """Set a paragraph of a box at the page's y (each at least a line high; a ruled one 8.5 mm with its rule)."""
+    page = book.page
+    if kind not in (None, "text", "hint", "ruled", "sign"):
+        raise Unsupported(f"<p class={kind}>")
+    size = HINT_PT if kind == "hint" else SIZE
+    indent = INDENT_EMS * size if kind == "text" else 0.0
+    pad_right = INDENT_EMS * size if kind == "sign" else 0.0
+    if kind == "sign" and (first or before == "ruled"):
+        page.y += SIGN_GAP
+    para = Para(*_inline(p), BODY, size, LINE, "right" if kind == "sign" else "left", indent=indent,
+                pad_right=pad_right)
+    lines = _set(para, width) if para.text else ()
+    top = page.y
+    for line in lines:
+        page.line(line, left, page.y)
+        page.y += line.height
+    if kind == "ruled":
+        if len(lines) > 1:
+            raise Unsupported("a ruled line's text wraps")
+        page.y = top + RULED_HEIGHT
+        page.ops.append(_bottom_rule(left, page.y, width, RULED_HEIGHT))
+    else:
+        page.y = max(page.y, top + LINE)   # .box p min-height
+
+
+def _bottom_rule(left: float, bottom: float, width: float, height: float) -> str:
+    """Return the operators drawing a block's bottom border as WeasyPrint does: its border box filled less its
+    padding box, clipped to the border's band."""
+    y = PAGE_H - bottom
+    return (f"q {left + width:.3f} {y:.3f} m {left:.3f} {y:.3f} l {left:.3f} {y + RULED_RULE:.3f} l "
+            f"{left + width:.3f} {y + RULED_RULE:.3f} l W* n {left:.3f} {y + RULED_RULE:.3f} {width:.3f} "
+            f"{height - RULED_RULE:.3f} re {left:.3f} {y:.3f} {width:.3f} {height:.3f} re f* Q")
+
+
+Setter = Callable[[Book, Any, Cover], None]
+SETTERS: dict[str, Setter] = {"h1": _title, "p": _paragraph, "h2": _heading, "div": _box}
+TABLES: dict[str, Setter] = {"cover": _cover, "grid": _grid, "grid basic": _grid}
+
+
+def marked(html: str) -> bool:
+    """Tell whether a document's HTML is a form book this writer sets (its cover's table)."""
+    return MARKER in html
+
+
+def write(html: str, layout: Mapping[str, str]) -> tuple[bytes, int]:
+    """Return the PDF of a form book's HTML and its pages, or raise Unsupported (WeasyPrint renders it then)."""
+    root = lxml_html.document_fromstring(html)
+    body = root.find("body")
+    if body is None or (body.text or "").strip():
+        raise Unsupported("no body")
+    cover = Cover.of(layout)
+    book = Book()
+    book.new_page()
+    for element in body:
+        if (element.tail or "").strip():
+            raise Unsupported(f"text after <{element.tag}>")
+        setter = TABLES.get(element.get("class") or "") if element.tag == "table" else SETTERS.get(element.tag)
+        if setter is None:
+            raise Unsupported(f"<{element.tag}>")
+        setter(book, element, cover)
+    book.new_page()   # the last page's end checked
+    book.pages.pop()
+    book.images.pop()
+    used = book.page.used
+    sheets = [Sheet("\n".join(page.ops + (folio_ops(used, n, spacing=0.0) if n > 1 else [])).encode(), PAGE_W, PAGE_H,
+                    images=images) for n, (page, images) in enumerate(zip(book.pages, book.images, strict=True), 1)]
+    return write_pdf(sheets, used, info_of(root, (LEFT, PAGE_H - TOP))), len(sheets)
