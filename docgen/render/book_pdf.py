@@ -73,34 +73,46 @@ class Cover:
 
 @dataclass
 class Book:
-    """The pages set so far, the page being set and the margin owed above the next block (collapsed with its
-    own: CSS 2 §8.3.1)."""
+    """The pages set so far, the page being set, the margin owed above the next block (collapsed with its own: CSS 2
+    §8.3.1), whether the page is fresh from an unforced break (a margin there is truncated to zero: CSS Fragmentation
+    §5.2) and the heading just set (break-after: avoid: it goes with its table's first row)."""
 
     pages: list[Page] = field(default_factory=list)
     images: list[dict[str, Picture]] = field(default_factory=list)
     margin: float = 0.0
+    fresh: bool = False
+    heading: tuple[int, float, float, Any] | None = None   # its page's ops and y before it, the margin, the h2
 
     @property
     def page(self) -> Page:
         return self.pages[-1]
 
-    def new_page(self) -> None:
-        """Start a page (a forced break: the margin owed is dropped)."""
+    def new_page(self, forced: bool = True) -> None:
+        """Start a page (at a forced break, or an unforced one: its first block's top margin truncated); the margin
+        owed is dropped."""
         if self.pages and self.page.y > TEXT_BOTTOM - OVERFLOW_SLACK:
             raise Unsupported(f"a page's sections run past its end ({self.page.y - TEXT_BOTTOM:+.2f} pt)")
         self.pages.append(Page(self.pages[0].used if self.pages else Used()))
         self.images.append({})
-        self.margin = 0.0
+        self.margin, self.fresh, self.heading = 0.0, not forced, None
 
     def block(self, top: float, bottom: float = 0.0) -> None:
         """Open a block with margins `top` and `bottom`: the page's y moves past the collapsed margin."""
-        self.page.y += max(self.margin, top)
-        self.margin = bottom
+        self.page.y += 0.0 if self.fresh else max(self.margin, top)
+        self.margin, self.fresh = bottom, False
 
     def text(self, line: Line, left: float) -> None:
         """Draw a line whose box's left is given at the page's y, and move past it."""
         self.page.line(line, left, self.page.y)
         self.page.y += line.height
+
+
+def _fits(bottom: float) -> bool:
+    """Tell whether a block ending at `bottom` stays on its page, or raise Unsupported so near the page's end that
+    rounding decides."""
+    if abs(bottom - TEXT_BOTTOM) < OVERFLOW_SLACK:
+        raise Unsupported(f"a block ending at the page's end ({bottom - TEXT_BOTTOM:+.2f} pt)")
+    return bottom < TEXT_BOTTOM
 
 
 def _margins(element: Any) -> dict[str, float]:
@@ -202,8 +214,24 @@ def _heading(book: Book, h2: Any, _: Cover) -> None:
         raise Unsupported("a heading WeasyPrint would wrap")
     if kind:
         book.new_page()
+    elif not _fits(book.page.y + (0.0 if book.fresh else max(book.margin, HEAD_BEFORE)) + HEAD_LINE):
+        book.new_page(forced=False)
+    before = (len(book.page.ops), book.page.y, book.margin, h2)
     book.block(0.0 if kind else HEAD_BEFORE, HEAD_AFTER)
     book.text(Line.of(chars, 0.0, 0.0, HEAD_FACE, HEAD_PT, HEAD_LINE), LEFT)
+    book.heading = before
+
+
+def _carry_heading(book: Book) -> None:
+    """Start a page for a block none of which fits on this one, the heading before it (if any) taken along."""
+    heading, cover = book.heading, Cover(0.0, 0.0, 0.0, 0.0)
+    if heading:
+        ops, book.page.y, book.margin, _ = heading
+        del book.page.ops[ops:]
+    book.new_page(forced=False)
+    if heading:
+        _heading(book, heading[3], cover)
+    book.block(0.0)   # the block's own top, past the heading's bottom margin
 
 
 @dataclass
@@ -317,14 +345,44 @@ def _read_rows(trs: list[Any], edges: tuple[float, ...]) -> tuple[list[list[Slot
 
 def _draw_grid(book: Book, rows: list[list[Slot]], edges: tuple[float, ...],
                spanning: list[tuple[Slot, int]]) -> None:
-    """Draw a grid table's rows at the page's y: cells, the photo and the collapsed rules."""
-    page = book.page
-    grid0 = LEFT + RULE / 2
+    """Draw a grid table's rows from the page's y, broken between rows where they run past the page's end."""
     first_row = {id(slot): n for n, cells in enumerate(rows) for slot in cells}
     heights = [max(_need(slot) for slot in cells if slot.rows == 1) for cells in rows]
     for slot, last in spanning:   # a cell taller than its rows makes the last of them taller (WeasyPrint)
         first = first_row[id(slot)]
         heights[last] += max(0.0, _need(slot) - sum(heights[first:last + 1]) - RULE * (last - first))
+    start = 0
+    while start < len(rows):
+        end = _fragment(book, heights, start)
+        if any(first_row[id(slot)] < end <= last for slot, last in spanning):
+            raise Unsupported("a page break across a cell spanning rows")
+        _draw_rows(book, rows[start:end], heights[start:end], edges)
+        if end < len(rows):
+            book.new_page(forced=False)
+        start = end
+    book.heading = None
+
+
+def _fragment(book: Book, heights: list[float], start: int, carried: bool = False) -> int:
+    """Return the end of the rows from `start` that fit on the page (WeasyPrint breaks a table between rows); where
+    not even the table's first row does, start a page for it and the heading before it."""
+    y, end = book.page.y + RULE, start
+    while end < len(heights) and _fits(y + heights[end] + RULE):
+        y += heights[end] + RULE
+        end += 1
+    if end > start:
+        return end
+    if start or carried or book.page.y <= TOP + NEAR:
+        raise Unsupported("a row taller than a page")
+    _carry_heading(book)
+    return _fragment(book, heights, start, carried=True)
+
+
+def _draw_rows(book: Book, rows: list[list[Slot]], heights: list[float], edges: tuple[float, ...]) -> None:
+    """Draw rows of a grid table at the page's y: cells, the photo and the collapsed rules."""
+    page = book.page
+    grid0 = LEFT + RULE / 2
+    first_row = {id(slot): n for n, cells in enumerate(rows) for slot in cells}
     y = page.y + RULE / 2           # the first rule's centre
     tops = [y]
     for height in heights:
@@ -347,6 +405,7 @@ def _draw_grid(book: Book, rows: list[list[Slot]], edges: tuple[float, ...],
                 top += line.height
     page.ops += _rules([grid0 + x for x in edges], tops, rows, first_row)
     page.y = y + RULE / 2
+    book.fresh = False
 
 
 def _need(slot: Slot) -> float:
@@ -401,11 +460,29 @@ def _down(xs: list[float], tops: list[float], sides: list[set[int]]) -> list[str
 
 def _box(book: Book, div: Any, _: Cover) -> None:
     """Set a box: its paragraphs (flush left; .text indented two characters, .hint 五号, .ruled a line to write on,
-    .sign flush right less two characters) inside its rule and padding; .achievements at least 40 mm high."""
+    .sign flush right less two characters) inside its rule and padding; .achievements at least 40 mm high. A box of
+    one paragraph of at most three lines that runs past the page's end goes to the next page with its heading (two
+    lines each side of a break: orphans, widows); any other WeasyPrint splits between lines (refused)."""
     _attributes(div, {"class": None})
     kind = div.get("class")
     if kind not in ("box", "box achievements", "box line") or (div.text or "").strip():
         raise Unsupported(f"<div class={kind}>")
+    ops, y, margin = len(book.page.ops), book.page.y, book.margin
+    lines = _draw_box(book, div, kind)
+    if not _fits(book.page.y):
+        if len(div) != 1 or lines > 3 or not book.heading:
+            raise Unsupported("a box across pages")
+        del book.page.ops[ops:]
+        book.page.y, book.margin = y, margin
+        _carry_heading(book)
+        _draw_box(book, div, kind)
+        if not _fits(book.page.y):
+            raise Unsupported("a box longer than a page")
+    book.heading = None
+
+
+def _draw_box(book: Book, div: Any, kind: str) -> int:
+    """Draw a box at the page's y, move past it and return how many lines its paragraphs took."""
     book.block(0.0)
     page = book.page
     top = page.y
@@ -413,23 +490,25 @@ def _box(book: Book, div: Any, _: Cover) -> None:
     left = LEFT + BOX_RULE + BOX_PAD_X
     page.y += BOX_RULE + BOX_PAD_Y
     content_top = page.y
-    before = None
+    before, lines = None, 0
     for n, p in enumerate(div):
         _attributes(p, {"class": None})
         if p.tag != "p" or (p.tail or "").strip():
             raise Unsupported(f"<{p.tag}> in a box")
-        _box_paragraph(book, p, p.get("class"), width, left, first=n == 0, before=before)
+        lines += _box_paragraph(book, p, p.get("class"), width, left, first=n == 0, before=before)
         before = p.get("class")
     least = ACHIEVEMENTS_HEIGHT if kind == "box achievements" else 0.0
     page.y = max(page.y, content_top + least) + BOX_PAD_Y + BOX_RULE
     outer = (LEFT, PAGE_H - page.y, WIDTH, page.y - top)
     inner = (LEFT + BOX_RULE, PAGE_H - page.y + BOX_RULE, WIDTH - 2 * BOX_RULE, page.y - top - 2 * BOX_RULE)
     page.ops.append("q {:.3f} {:.3f} {:.3f} {:.3f} re {:.3f} {:.3f} {:.3f} {:.3f} re f* Q".format(*inner, *outer))
+    return lines
 
 
 def _box_paragraph(book: Book, p: Any, kind: str | None, width: float, left: float, *, first: bool,
-                   before: str | None) -> None:
-    """Set a paragraph of a box at the page's y (each at least a line high; a ruled one 8.5 mm with its rule)."""
+                   before: str | None) -> int:
+    """Set a paragraph of a box at the page's y (each at least a line high; a ruled one 8.5 mm with its rule);
+    return its lines."""
     page = book.page
     if kind not in (None, "text", "hint", "ruled", "sign"):
         raise Unsupported(f"<p class={kind}>")
@@ -452,6 +531,7 @@ def _box_paragraph(book: Book, p: Any, kind: str | None, width: float, left: flo
         page.ops.append(_bottom_rule(left, page.y, width, RULED_HEIGHT))
     else:
         page.y = max(page.y, top + LINE)   # .box p min-height
+    return len(lines)
 
 
 def _bottom_rule(left: float, bottom: float, width: float, height: float) -> str:
