@@ -24,7 +24,7 @@ from docgen.render.direct_pdf import (MM, Picture, Sheet, Unsupported, Used, inf
 from docgen.render.direct_pdf import write as write_pdf
 from docgen.render.form_pdf import (INDENT_EMS, NEAR, RULE, Cell, Line, Page, Para, _advance, _attributes, _count,
                                     _inline, _set, _text, length)
-from docgen.render.letter_pdf import (FACES, LEFT, OVERFLOW_SLACK, PAGE_H, PAGE_W, RIGHT_EDGE, TEXT_BOTTOM, TOP,
+from docgen.render.letter_pdf import (FACES, LEFT, PAGE_H, PAGE_W, RIGHT_EDGE, TEXT_BOTTOM, TOP,
                                       folio_ops)
 
 MARKER = '<table class="cover">'
@@ -47,6 +47,9 @@ ACHIEVEMENTS_HEIGHT = 40 * MM                 # .achievements min-height
 HINT_PT = 10.5                                # .box p.hint
 RULED_HEIGHT, RULED_RULE = 8.5 * MM, 0.5      # .box p.ruled: border-box height, its border-bottom
 SIGN_GAP = 2 * MM                             # .box p.sign after ruled lines (or first)
+# pt: a block ending this near the page's end is for rounding to place (refused); this writer's positions agree
+# with WeasyPrint's within 0.001 pt (tests/render/test_book_pdf.py holds them within 0.5)
+EDGE = 0.01
 _MARGIN = re.compile(r"^\s*margin-(top|bottom):\s*([\d.]+mm)\s*$")
 _IMG = re.compile(r"^\s*width:\s*([\d.]+)mm;\s*height:\s*([\d.]+)mm\s*$")
 _COL = re.compile(r"^\s*width:\s*([\d.]+)mm\s*$")
@@ -90,7 +93,7 @@ class Book:
     def new_page(self, forced: bool = True) -> None:
         """Start a page (at a forced break, or an unforced one: its first block's top margin truncated); the margin
         owed is dropped."""
-        if self.pages and self.page.y > TEXT_BOTTOM - OVERFLOW_SLACK:
+        if self.pages and self.page.y > TEXT_BOTTOM + RULE / 2 + EDGE:   # a table's last rule: half past it
             raise Unsupported(f"a page's sections run past its end ({self.page.y - TEXT_BOTTOM:+.2f} pt)")
         self.pages.append(Page(self.pages[0].used if self.pages else Used()))
         self.images.append({})
@@ -110,7 +113,7 @@ class Book:
 def _fits(bottom: float) -> bool:
     """Tell whether a block ending at `bottom` stays on its page, or raise Unsupported so near the page's end that
     rounding decides."""
-    if abs(bottom - TEXT_BOTTOM) < OVERFLOW_SLACK:
+    if abs(bottom - TEXT_BOTTOM) < EDGE:
         raise Unsupported(f"a block ending at the page's end ({bottom - TEXT_BOTTOM:+.2f} pt)")
     return bottom < TEXT_BOTTOM
 
@@ -173,11 +176,11 @@ def _cover(book: Book, table: Any, cover: Cover) -> None:
             book.page.line(line, value_left, top)
             top += line.height
         y += height
-        rules.append(y - COVER_RULE / 2)
+        rules.append(y)   # the rule centred on the rows' boundary
     x0, x1 = left + cover.label, left + cover.width
     book.page.ops += [f"q {COVER_RULE} w 0 0 0 RG"] + [
         f"{x0:.3f} {PAGE_H - at:.3f} m {x1:.3f} {PAGE_H - at:.3f} l" for at in rules] + ["S Q"]
-    book.page.y = y
+    book.page.y = y + COVER_RULE / 2   # the last rule's lower half
 
 
 def _height(lines: tuple[Line, ...], least: float) -> float:
@@ -366,8 +369,8 @@ def _draw_grid(book: Book, rows: list[list[Slot]], edges: tuple[float, ...],
 def _fragment(book: Book, heights: list[float], start: int, carried: bool = False) -> int:
     """Return the end of the rows from `start` that fit on the page (WeasyPrint breaks a table between rows); where
     not even the table's first row does, start a page for it and the heading before it."""
-    y, end = book.page.y + RULE, start
-    while end < len(heights) and _fits(y + heights[end] + RULE):
+    y, end = book.page.y + RULE / 2, start      # the first rule's centre
+    while end < len(heights) and _row_fits(y + heights[end] + RULE):
         y += heights[end] + RULE
         end += 1
     if end > start:
@@ -376,6 +379,15 @@ def _fragment(book: Book, heights: list[float], start: int, carried: bool = Fals
         raise Unsupported("a row taller than a page")
     _carry_heading(book)
     return _fragment(book, heights, start, carried=True)
+
+
+def _row_fits(centre: float) -> bool:
+    """Tell whether a row whose bottom rule is centred at `centre` stays on its page: its rule within the page; one
+    whose rule's lower half would pass the page's end is refused (WeasyPrint kept such a table's first row and
+    carried a later one over: it is WeasyPrint's to place)."""
+    if TEXT_BOTTOM - RULE / 2 - EDGE < centre < TEXT_BOTTOM + EDGE:
+        raise Unsupported(f"a table row ending at the page's end ({centre - TEXT_BOTTOM:+.2f} pt)")
+    return centre < TEXT_BOTTOM
 
 
 def _draw_rows(book: Book, rows: list[list[Slot]], heights: list[float], edges: tuple[float, ...]) -> None:
@@ -470,15 +482,126 @@ def _box(book: Book, div: Any, _: Cover) -> None:
     ops, y, margin = len(book.page.ops), book.page.y, book.margin
     lines = _draw_box(book, div, kind)
     if not _fits(book.page.y):
-        if len(div) != 1 or lines > 3 or not book.heading:
-            raise Unsupported("a box across pages")
         del book.page.ops[ops:]
         book.page.y, book.margin = y, margin
-        _carry_heading(book)
-        _draw_box(book, div, kind)
-        if not _fits(book.page.y):
-            raise Unsupported("a box longer than a page")
+        if len(div) == 1 and lines <= 3 and book.heading:
+            _carry_heading(book)
+            _draw_box(book, div, kind)
+            if not _fits(book.page.y):
+                raise Unsupported("a box longer than a page")
+        else:
+            _split_box(book, div)
     book.heading = None
+
+
+def _paragraphs(div: Any) -> list[tuple[Line, ...]]:
+    """Return the lines of each paragraph of a box that may break across pages (no ruled or sign-off lines), or
+    raise Unsupported."""
+    width = WIDTH - 2 * BOX_RULE - 2 * BOX_PAD_X
+    out = []
+    for p in div:
+        kind = p.get("class")
+        if kind not in (None, "text", "hint"):
+            raise Unsupported("a box of ruled or sign-off lines across pages")
+        size = HINT_PT if kind == "hint" else SIZE
+        para = Para(*_inline(p), BODY, size, LINE, indent=INDENT_EMS * size if kind == "text" else 0.0)
+        lines = _set(para, width) if para.text else ()
+        if not lines or any(abs(line.height - LINE) > NEAR for line in lines):
+            raise Unsupported("an empty paragraph or a taller line in a box across pages")
+        out.append(lines)
+    return out
+
+
+def _split_box(book: Book, div: Any, carried: bool = False) -> None:
+    """Set a box across pages as WeasyPrint slices it: its paragraphs' lines on a page while they fit, at least two
+    lines of a paragraph each side of a break (orphans, widows: else the break moves earlier); the first piece
+    without its bottom rule and padding, the next without their top ones (box-decoration-break: slice); all the
+    lines fitting but not the bottom rule: the last lines go on (WeasyPrint lays the box out again less it)."""
+    paragraphs = _paragraphs(div)
+    least = ACHIEVEMENTS_HEIGHT if div.get("class") == "box achievements" else 0.0
+    book.block(0.0)
+    at, first = (0, 0), True
+    while True:
+        top = book.page.y
+        start = top + (BOX_RULE + BOX_PAD_Y if first else 0.0)
+        end = _lines_to(paragraphs, at, start, TEXT_BOTTOM)
+        last = end == (len(paragraphs), 0)
+        if last and not _fits(start + max(_span(paragraphs, at, end), least) + BOX_PAD_Y + BOX_RULE):
+            end = _lines_to(paragraphs, at, start, TEXT_BOTTOM - BOX_PAD_Y - BOX_RULE)
+            last = False
+        if end == at:
+            if not first or carried or not book.heading:
+                raise Unsupported("a box whose paragraph cannot break")
+            _carry_heading(book)   # none of it here: the box goes on with its heading
+            return _split_box(book, div, carried=True)
+        _draw_piece(book, paragraphs, at, end, first=first, last=last, least=least)
+        if last:
+            return None
+        book.new_page(forced=False)
+        book.fresh = False
+        at, first = end, False
+
+
+def _span(paragraphs: list[tuple[Line, ...]], at: tuple[int, int], end: tuple[int, int]) -> float:
+    """Return the height of the lines from `at` to `end` (paragraph, line)."""
+    return sum(line.height for n, lines in enumerate(paragraphs) for i, line in enumerate(lines)
+               if at <= (n, i) < end)
+
+
+def _lines_to(paragraphs: list[tuple[Line, ...]], at: tuple[int, int], y: float, limit: float) -> tuple[int, int]:
+    """Return where the lines from `at` set from y stop before `limit`: the end, or a break with two lines of its
+    paragraph each side (the break before the paragraph where it cannot have them)."""
+    n, i = at
+    while n < len(paragraphs):
+        lines = paragraphs[n]
+        k = i
+        while k < len(lines) and _fits(y + lines[k].height):
+            if y + lines[k].height > limit:
+                break
+            y += lines[k].height
+            k += 1
+        if k == len(lines):
+            n, i = n + 1, 0
+            continue
+        k = min(k, len(lines) - 2)            # widows
+        return (n, k) if k - i >= 2 else (n, i)   # orphans: else the break before the paragraph's lines here
+    return n, 0
+
+
+def _draw_piece(book: Book, paragraphs: list[tuple[Line, ...]], at: tuple[int, int], end: tuple[int, int], *,
+                first: bool, last: bool, least: float) -> None:
+    """Draw the piece of a sliced box from `at` to `end` at the page's y: its lines, its rule's sides (its top
+    one on the first piece, its bottom one on the last, with their paddings) as WeasyPrint draws a border with a
+    side of no width: side by side, each clipped to its band."""
+    page = book.page
+    top = page.y
+    page.y += BOX_RULE + BOX_PAD_Y if first else 0.0
+    left = LEFT + BOX_RULE + BOX_PAD_X
+    content = page.y
+    for n, lines in enumerate(paragraphs):
+        for i, line in enumerate(lines):
+            if at <= (n, i) < end:
+                page.line(line, left, page.y)
+                page.y += line.height
+    # a piece the page breaks reaches the page's end; the last one is as high as the box's least height (each
+    # piece's, as WeasyPrint applies min-height) and closed by its padding and rule
+    end_y = max(page.y, content + least) + BOX_PAD_Y + BOX_RULE if last else TEXT_BOTTOM
+    page.y = end_y if last else page.y
+    widths = (BOX_RULE if first else 0.0, BOX_RULE, BOX_RULE if last else 0.0, BOX_RULE)   # top, right, bottom, left
+    bottom = PAGE_H - end_y
+    outer = (LEFT, bottom, WIDTH, end_y - top)
+    inner = (LEFT + widths[3], bottom + widths[2], WIDTH - widths[1] - widths[3],
+             end_y - top - widths[0] - widths[2])
+    ring = "{:.3f} {:.3f} {:.3f} {:.3f} re {:.3f} {:.3f} {:.3f} {:.3f} re f*".format(*inner, *outer)
+    bands = {2: (LEFT, bottom, WIDTH, widths[2]), 3: (LEFT, bottom, widths[3], end_y - top),
+             1: (LEFT + WIDTH - widths[1], bottom, widths[1], end_y - top),
+             0: (LEFT, PAGE_H - top - widths[0], WIDTH, widths[0])}
+    if first and last:          # four sides: one ring (WeasyPrint draws side by side only with a side of none)
+        page.ops.append(f"q {ring} Q")
+        return
+    for side in (2, 3, 1, 0):   # WeasyPrint's order: bottom, left, right, top
+        if widths[side]:
+            page.ops.append("q {:.3f} {:.3f} {:.3f} {:.3f} re W n ".format(*bands[side]) + ring + " Q")
 
 
 def _draw_box(book: Book, div: Any, kind: str) -> int:

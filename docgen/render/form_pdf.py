@@ -195,9 +195,10 @@ def _broken(glyphs: list[Glyph], width: float, indent: float) -> list[list[Glyph
     for atom in _atoms(glyphs):
         advance = sum(glyph[3] for glyph in atom)
         ink = advance - sum(glyph[3] for glyph in atom[len(_trimmed(atom)):])   # a space at a line's end hangs
-        if abs(used + ink - room) < NEAR:
+        over = _units(line + atom[:len(_trimmed(atom))]) - int(room / PX * PANGO_UNITS)
+        if abs(over) <= 1:
             raise Unsupported(f"a line at its measure ({used + ink:.3f} of {room:.3f} pt)")
-        if used + ink > room and line:
+        if over > 0 and line:
             lines.append(_trimmed(line))
             line, used, room = [], 0.0, width
         if ink > room:
@@ -209,6 +210,11 @@ def _broken(glyphs: list[Glyph], width: float, indent: float) -> list[list[Glyph
     if len(lines) and any(glyph[0] in ONE_LINE for glyph in glyphs):
         raise Unsupported("“/” or “–” in a paragraph that wraps")
     return [*lines, line] if line else lines
+
+
+def _units(glyphs: list[Glyph]) -> int:
+    """Return the width of glyphs in Pango units as Pango adds them (each advance rounded to a unit)."""
+    return sum(round(glyph[3] / PX * PANGO_UNITS) for glyph in glyphs)
 
 
 def _trimmed(glyphs: list[Glyph]) -> list[Glyph]:
