@@ -19,7 +19,7 @@ from docgen.kinds import evaluation_form
 from docgen.render import book_pdf, finish
 from docgen.render import pdf as pdf_render
 from tests.render.test_form_pdf import _producer, _rules
-from tests.render.test_grid_pdf import _chars, _close, _metadata
+from tests.render.test_grid_pdf import _chars, _close, _metadata, assert_same_chars
 
 TEMPLATE = "evaluation-form/document.html"
 LONG = json.loads((ROOT / "samples" / "long" / "evaluation-form.json").read_text("utf-8"))
@@ -61,12 +61,7 @@ def _drawn(content: bytes) -> tuple[list, list]:
 
 def assert_same_pages(direct: bytes, weasy: bytes) -> None:
     """Assert the direct PDF prints on every page what WeasyPrint's does."""
-    ours, theirs = _chars(direct), _chars(weasy)
-    assert len(ours) == len(theirs) >= 4
-    for n, (page, page_w) in enumerate(zip(ours, theirs, strict=True), 1):
-        assert [c[0] for c in page] == [c[0] for c in page_w], f"page {n}: other text"
-        for char in page:   # sorted by text: a character's twins are matched by place
-            assert any(_close(char, other) for other in page_w if other[0] == char[0]), (n, char)
+    assert assert_same_chars(direct, weasy) >= 4
     for page, page_w in zip(_rules(direct), _rules(weasy), strict=True):
         assert len(page) == len(page_w)
         assert all(_close(rule, other) for rule, other in zip(page, page_w, strict=True)), (page, page_w)
