@@ -1,18 +1,20 @@
 """The pages of a form book (the 评审表, templates/evaluation-form) written directly from its HTML: a cover, then
-headed sections of ruled tables and boxes, each run of them on the page its forced break starts.
+headed sections of ruled tables and boxes flowing over the pages a forced break starts, as WeasyPrint paginates them.
 
 The cover: the title between the spaces its style gives, a table of labels and ruled values (the kind's layout:
 cover-width, cover-side, cover-label, cover-inset), the issuer and the print note. Then h2 headings (黑体, a
 .first or .page one starting a page), table.grid tables on a 6 mm grid (colspans, a photo cell spanning rows,
 cells at the top, padded, of a least height) and div.box boxes of paragraphs (text, hint, ruled lines to write on,
-a sign-off flush right) — as templates/evaluation-form/document.css styles them. Text is set by
-docgen.render.form_pdf (Pango's breaks, the fonts' advances); pages are numbered — 2 — on the left of an even page
-and on the right of an odd one, none on the cover (GB/T 9704 §7.5). Anything else — another element, class or
-style, a run of sections longer than its page (a table or box WeasyPrint would split), a photo taller than its
-rows — raises Unsupported and WeasyPrint renders the document.
+a sign-off flush right) — as templates/evaluation-form/document.css styles them (its numbers are spelled below and
+held equal to WeasyPrint's reading of it by tests/render/test_book_pdf.py). Text is set by docgen.render.form_pdf
+(Pango's breaks, the fonts' advances). A table breaks between rows, a box between lines (sliced, two lines of a
+paragraph each side), a heading goes with what follows it; pages are numbered — 2 — on the left of an even page and
+on the right of an odd one, none on the cover (GB/T 9704 §7.5). Anything else — another element, class or style, a
+row at a page's end, a box of ruled lines across pages — raises Unsupported and WeasyPrint renders the document.
 """
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -293,8 +295,6 @@ def _photo(slot: Slot, td: Any) -> None:
     found = re.fullmatch(r"data:(image/(?:jpeg|png));base64,([A-Za-z0-9+/=]+)", child.get("src") or "")
     if child.tag != "img" or not size or not found:
         raise Unsupported("a photo")
-    import base64
-
     slot.picture = (Picture(base64.b64decode(found.group(2)), found.group(1)), float(size.group(1)) * MM,
                     float(size.group(2)) * MM)
 
