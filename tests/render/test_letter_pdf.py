@@ -295,14 +295,14 @@ def test_work_summaries_print_as_weasyprint_sets_them(renderer, monkeypatch, pro
     assert {page for page, _, _ in _anchors(direct).values()} == {seal_page}
 
 
-def _texts(rng: random.Random) -> list[str]:
+def _texts(rng: random.Random, rare: str = "") -> list[str]:
     """Return a work summary's paragraphs of Han and punctuation, 1500–4000 characters in all, each up to the
     payload's 600."""
     total = rng.randint(1500, 4000)
     count = rng.randint(-(-total // work_summary.PARAGRAPH_MAX), 16)
     cuts = sorted(rng.sample(range(20, total - 20), count - 1))
     lengths = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
-    alphabet = HAN * 2 + PUNCTUATION
+    alphabet = HAN * 2 + PUNCTUATION + rare
     return ["".join(rng.choice(alphabet) for _ in range(max(length, 2) - 1)) + "。" for length in lengths]
 
 
@@ -325,14 +325,16 @@ def _breaks(html: str) -> set[str]:
     return kinds
 
 
-def test_random_work_summaries_print_as_weasyprint_sets_them_or_are_refused(renderer, monkeypatch):
-    """Seeded random summaries (1500–4000 characters of Han and punctuation in 2–16 paragraphs) in every profile:
-    their pages break inside paragraphs, between them and early before the sign-off; each is written page for page
-    as WeasyPrint sets it, or refused for a reason the writer names; most are written."""
-    rng, same, refused, kinds = random.Random(20261204), 0, [], set()
-    for case in range(48):
+@pytest.mark.parametrize(("rare", "cases"), [("", 48), ("喆䶮" * 3, 32)], ids=["plain", "rare"])
+def test_random_work_summaries_print_as_weasyprint_sets_them_or_are_refused(renderer, monkeypatch, rare, cases):
+    """Seeded random summaries (1500–4000 characters of Han and punctuation in up to 16 paragraphs) in every
+    profile, their pages breaking inside paragraphs, between them and early before the sign-off: each written page
+    for page as WeasyPrint sets it, or refused for a reason the writer names; at least 80 % written. With rare
+    characters (Noto's: their lines grow by Pango's extents) some pages end too near their end to tell."""
+    rng, same, refused, kinds = random.Random(20261204 + len(rare)), 0, [], set()
+    for case in range(cases):
         profile = SUMMARY_PROFILES[case % len(SUMMARY_PROFILES)]
-        html, context = _summary(renderer, profile, texts=_texts(rng))
+        html, context = _summary(renderer, profile, texts=_texts(rng, rare))
         weasy = _weasyprint(renderer, monkeypatch, context)
         try:
             direct, lines, pages = letter_pdf.write(html, range(22, 29))
@@ -344,7 +346,8 @@ def test_random_work_summaries_print_as_weasyprint_sets_them_or_are_refused(rend
         assert_same_pages(direct, weasy)
         kinds |= _breaks(html)
         same += 1
-    assert same >= 40, refused
+    assert same + len(refused) == cases and same >= 0.8 * cases, refused
+    assert bool(refused) == bool(rare), refused   # pages of plain lines end where the writer is sure of it
     assert kinds == {"inside", "between", "before the sign-off"}
 
 
