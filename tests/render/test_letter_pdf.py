@@ -295,6 +295,19 @@ def test_work_summaries_print_as_weasyprint_sets_them(renderer, monkeypatch, pro
     assert {page for page, _, _ in _anchors(direct).values()} == {seal_page}
 
 
+@pytest.mark.parametrize("profile", SUMMARY_PROFILES)
+def test_blank_work_summaries_print_as_weasyprint_sets_them(renderer, monkeypatch, profile):
+    """The blank 工作总结: its ruled lines, the sign-off and (tacheng) the review with its blanks, on one page as
+    WeasyPrint sets it."""
+    context = _context(renderer, work_summary.SLUG, None, profile)
+    direct, lines, pages = letter_pdf.write(_pdf(renderer).html(SUMMARY, context), range(22, 29))
+    weasy = _weasyprint(renderer, monkeypatch, context)
+    assert (lines, pages) == (22, 1)
+    assert_same_page(direct, weasy)
+    ruled = work_summary.BLANK_LINES - (work_summary.REVIEW_LINES if profile == "tacheng-2023" else 0)
+    assert len(_rules(direct)[0]) >= ruled
+
+
 def _texts(rng: random.Random, rare: str = "") -> list[str]:
     """Return a work summary's paragraphs of Han and punctuation, 1500–4000 characters in all, each up to the
     payload's 600."""
