@@ -175,14 +175,16 @@ class Page:
 
 
 def _extent(item: Item, pitch: float) -> tuple[float, float, bool]:
-    """Return how far an item's line box reaches above and below its baseline, and whether it is as high as its
-    line height: the title's 12 mm, else the pitch, grown where a text box mixing a fallback face stands higher
-    than the strut of its block's font (喆: WeasyPrint's line_box_verticality); a ruled line is its pitch."""
+    """Return how far an item's line box reaches above and below its baseline, and whether it is exactly its line
+    height: the title's 12 mm, else the pitch, grown where a text box mixing a fallback face stands higher than the
+    strut of its block's font (喆: WeasyPrint's line_box_verticality); exact where every text box is in the strut's
+    own metrics (another face's, Pango's rounding may tip it), a ruled line its pitch."""
     if item.line is None:
         return 0.0, pitch, True
-    size, height = (TITLE_PT, TITLE_LINE) if item.role == "title" else (BODY_PT, pitch)
-    above, below = line_box(item.line.texts, font(item.role), size, height)
-    return above, below, abs(above + below - height) < 1e-9
+    strut, (size, height) = font(item.role), (TITLE_PT, TITLE_LINE) if item.role == "title" else (BODY_PT, pitch)
+    above, below = line_box(item.line.texts, strut, size, height)
+    own = (strut.ascent * size, strut.descent * size)
+    return above, below, all(text == own for text in item.line.texts)
 
 
 def _place(page: Page, item: Item, gap: float, at: At) -> None:
