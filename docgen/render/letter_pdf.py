@@ -327,7 +327,9 @@ def _overflows(page: Page, item: Item, gap: float) -> bool:
 def _earlier(page: Page, blocks: list[Block], b: int) -> At:
     """Return where the page breaks instead of before block b, which may not start the next page (the sign-off after
     .keep-with-signoff): WeasyPrint's find_earlier_page_break, from the last block on the page back: between two
-    blocks not kept together, else before a paragraph's last two lines if two stay (orphans, widows)."""
+    blocks not kept together, else before a paragraph's last two lines if two stay (orphans, widows); where there is
+    no such place, before block b all the same (the body, html's first child, always starts its page: WeasyPrint's
+    _in_flow_layout then ignores the avoid)."""
     first = page.starts[0][0][0]
     for c in range(b - 1, first - 1, -1):
         if c < b - 1 and not blocks[c].keep_after:
@@ -335,8 +337,7 @@ def _earlier(page: Page, blocks: list[Block], b: int) -> At:
         on_page = [at[1] for at, _, _ in page.starts if at[0] == c]
         if blocks[c].split and len(on_page) >= 4:
             return c, on_page[-2]
-    # WeasyPrint would break before the block anyway, leaving it alone at the next page's top
-    raise Unsupported("no break before the sign-off that keeps it with the text")
+    return b, 0
 
 
 def _break_before(page: Page, blocks: list[Block], b: int) -> At:
