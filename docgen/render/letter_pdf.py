@@ -26,6 +26,9 @@ BLANK_SPACING_EMS = -0.278                            # .blank letter-spacing (i
 BLANKLINE_RULE = 0.5                                  # .blankline border-bottom (pt)
 FOLIO_GAP = 7 * MM                                    # §7.5 页码 下距版心 7 mm, 单页居右空一字
 OVERFLOW_SLACK = 0.5                                  # pt: nearer the page's end than this, WeasyPrint decides
+ROUNDING = 0.001   # pt: as near, on a page of line boxes each its line height (22 of 10.227 mm end 0.017 pt short)
+LINES_PER_PAGE = 22                                   # §5.2.3; a letter of more pages is never tightened
+REVIEW_GAP = 10.227 * MM                              # work-summary/document.css .review margin-top
 ANCHORS = ("docgen-seal", "docgen-seal-end")          # the 成文日期 marked for the seal (docgen.render.seal)
 # each role's official face name and the style in the name WeasyPrint gives its font (fonts.conf asks 小标宋's
 # fallback in its Bold style; 宋体 and 黑体 resolve to Fandol's Bold files too, named by their family alone)
@@ -119,6 +122,30 @@ def _inline(element: Any, style: Style, lines: list[Line]) -> None:
 
 
 @dataclass
+class Item:
+    """One line box of the flow: its line (None: a ruled line to write on, .blankline), its left x, the space above
+    it (a margin: the first item's is truncated at the top of every page after the first) and its strut's role."""
+
+    line: Line | None
+    x: float
+    gap: float = 0.0
+    role: str = "body"
+
+
+@dataclass
+class Block:
+    """A block of the body as WeasyPrint breaks pages around and inside it: a paragraph (`split`) may break between
+    its lines, two at least on each side (orphans and widows: 2, CSS's initial values); any other block moves whole
+    (the title, a ruled line, the sign-off and the review: one line, or break-inside avoid). `keep_after`: no break
+    after it (h1 in WeasyPrint's UA sheet, .keep-with-signoff); `after`: its margin-bottom (the title's line)."""
+
+    items: list[Item]
+    split: bool = False
+    keep_after: bool = False
+    after: float = 0.0
+
+
+@dataclass
 class Placed:
     """A line placed on the page: left x of its first run, its strut's top (where an inline box starts: the seal's
     anchors) and its baseline (pt from the page's top)."""
@@ -129,29 +156,55 @@ class Placed:
     baseline: float
 
 
+At = tuple[int, int]   # a place in the flow: (block, item)
+
+
 @dataclass
 class Page:
-    """What the page holds: placed lines, rules (x, top, width, height), the next line's top and the pitch."""
+    """What the page holds: placed lines, rules (x, top, width, height), the next line's top and the pitch; for each
+    item placed, its place in the flow with the lines and rules before it (a break moved earlier takes it off
+    again); `exact` while every line box on it is its line height (no text box taller than the strut: where its
+    end falls is sure to float rounding)."""
 
     lines: list[Placed] = field(default_factory=list)
     rules: list[tuple[float, float, float, float]] = field(default_factory=list)
     y: float = TOP
     pitch: float = 0.0
+    starts: list[tuple[At, int, int]] = field(default_factory=list)
+    exact: bool = True
 
 
-def _place(page: Page, line: Line, x: float, role: str = "body") -> None:
-    """Place a line at x in the next line box (the title's 12 mm, else the pitch), as high as that unless a text
-    box mixing a fallback face stands higher than the strut of its block's font (喆: the line grows by as much,
-    WeasyPrint's line_box_verticality)."""
-    size, height = (TITLE_PT, TITLE_LINE) if role == "title" else (BODY_PT, page.pitch)
-    above, below = line_box(line.texts, font(role), size, height)
-    strut_above, _ = line_box([], font(role), size, height)
-    page.lines.append(Placed(line, x, page.y + above - strut_above, page.y + above))
+def _extent(item: Item, pitch: float) -> tuple[float, float, bool]:
+    """Return how far an item's line box reaches above and below its baseline, and whether it is exactly its line
+    height: the title's 12 mm, else the pitch, grown where a text box mixing a fallback face stands higher than the
+    strut of its block's font (喆: WeasyPrint's line_box_verticality); exact where every text box is in the strut's
+    own metrics (another face's, Pango's rounding may tip it), a ruled line its pitch."""
+    if item.line is None:
+        return 0.0, pitch, True
+    strut, (size, height) = font(item.role), (TITLE_PT, TITLE_LINE) if item.role == "title" else (BODY_PT, pitch)
+    above, below = line_box(item.line.texts, strut, size, height)
+    own = (strut.ascent * size, strut.descent * size)
+    return above, below, all(text == own for text in item.line.texts)
+
+
+def _place(page: Page, item: Item, gap: float, at: At) -> None:
+    """Place an item `gap` below the last: a line at its x, its baseline where its line box puts it; a ruled line's
+    rule at the bottom of its box (.blankline: border-box, a 0.5 pt border)."""
+    page.starts.append((at, len(page.lines), len(page.rules)))
+    page.y += gap
+    above, below, exact = _extent(item, page.pitch)
+    page.exact = page.exact and exact
+    if item.line is None:
+        page.rules.append((LEFT, page.y + page.pitch - BLANKLINE_RULE, RIGHT_EDGE - LEFT, BLANKLINE_RULE))
+    else:
+        size, height = (TITLE_PT, TITLE_LINE) if item.role == "title" else (BODY_PT, page.pitch)
+        strut_above, _ = line_box([], font(item.role), size, height)
+        page.lines.append(Placed(item.line, item.x, page.y + above - strut_above, page.y + above))
     page.y += above + below
 
 
-def _title(page: Page, h1: Any) -> None:
-    """Set the title centred in its 12 mm line, a blank line under it (h1.title)."""
+def _title(h1: Any, pitch: float) -> Block:
+    """Return the title centred in its 12 mm line, a blank line under it (h1.title)."""
     if h1.get("class") != "title" or len(h1) or not h1.text:
         raise Unsupported("h1")
     line = Line()
@@ -159,23 +212,20 @@ def _title(page: Page, h1: Any) -> None:
     x = LEFT + (RIGHT_EDGE - LEFT - line.width()) / 2
     if x < LEFT:
         raise Unsupported("a title longer than a line")
-    _place(page, line, x, "title")
-    page.y += page.pitch
+    return Block([Item(line, x, role="title")], keep_after=True, after=pitch)
 
 
-def _paragraph(page: Page, p: Any) -> None:
-    """Set a paragraph: docgen's lines (span.lines) each as it is, any other text on one line; a blank line ruled."""
+def _paragraph(p: Any, pitch: float) -> Block:
+    """Return a paragraph: docgen's lines (span.lines) each as it is, any other text on one line; a blank line
+    ruled."""
     classes = set((p.get("class") or "").split())
     if not classes <= {"body", "keep-with-signoff", "leader", "blankline"} or p.get("style"):
         raise Unsupported(f"p class {classes}")
-    if "leader" in classes:   # authenticity-guarantee/document.css: a line of room above
-        page.y += LEADER_GAP
+    gap = LEADER_GAP if "leader" in classes else 0.0   # authenticity-guarantee/document.css: a line of room above
     if "blankline" in classes:
         if p.text_content().strip("\u3000 ") or len(p):
             raise Unsupported("text on a blank line")
-        page.rules.append((LEFT, page.y + page.pitch - BLANKLINE_RULE, RIGHT_EDGE - LEFT, BLANKLINE_RULE))
-        page.y += page.pitch
-        return
+        return Block([Item(None, LEFT, gap)])
     lines = [Line()]
     _inline(p, Style("body", BASE_SPACING), lines)
     indent = INDENT_EMS * BODY_PT if "body" in classes else 0
@@ -185,17 +235,19 @@ def _paragraph(page: Page, p: Any) -> None:
             raise Unsupported("a paragraph WeasyPrint would wrap")
     if not all(any(run.text for run in line.runs) for line in lines):   # CSS 2 §9.4.2: an empty line box has
         raise Unsupported("an empty line")                              # no height (WeasyPrint's to decide)
-    for i, line in enumerate(lines):   # docgen's lines are never broken again (.lines: nowrap)
-        _place(page, line, LEFT + (indent if i == 0 else 0))
+    items = [Item(line, LEFT + (indent if i == 0 else 0)) for i, line in enumerate(lines)]   # docgen's lines are
+    items[0].gap = gap                                                                         # never broken again
+    return Block(items, split=True, keep_after="keep-with-signoff" in classes)
 
 
-def _signoff(page: Page, div: Any) -> None:
-    """Set the sign-off lines flush right less their padding (signoff() in docgen.render.jinja), a line below the text."""
+def _signoff_items(div: Any, pitch: float) -> list[Item]:
+    """Return the sign-off lines flush right less their padding (signoff() in docgen.render.jinja; 2em, .signoff p,
+    without one), a line below the text."""
     if div.get("class") != "signoff" or (div.text or "").strip():
         raise Unsupported("div")
-    page.y += page.pitch
+    items = []
     for p in div:
-        padding = _PADDING.match(p.get("style") or "")
+        padding = _PADDING.match(p.get("style") or "padding-right: 2em")
         if p.tag != "p" or not padding or p.get("class") or (p.tail or "").strip():
             raise Unsupported("a sign-off line")
         lines = [Line()]
@@ -203,42 +255,193 @@ def _signoff(page: Page, div: Any) -> None:
         if len(lines) != 1:
             raise Unsupported("a sign-off line broken")
         right = RIGHT_EDGE - float(padding.group(1)) * BODY_PT
-        _place(page, lines[0], right - lines[0].width())
+        items.append(Item(lines[0], right - lines[0].width()))
+    if not items:
+        raise Unsupported("an empty sign-off")
+    items[0].gap = pitch
+    return items
 
 
-def _lay_out(body: Any, lines: int) -> Page:
-    """Set the body's blocks in `lines` lines a page (the pitch docgen.render.pdf gives WeasyPrint)."""
-    page = Page(pitch=round(TEXT_HEIGHT_MM / lines, 3) * MM)   # 22: gbt9704.css's 10.227 mm
-    setters = {"h1": _title, "p": _paragraph, "div": _signoff}
+def _signoff(div: Any, pitch: float) -> Block:
+    """Return the sign-off (.signoff: break-inside avoid)."""
+    return Block(_signoff_items(div, pitch))
+
+
+def _review(div: Any, pitch: float) -> Block:
+    """Return the 组织人事部门's review (work-summary/document.css .review: a 10.227 mm margin, break-inside
+    avoid): its opinion on one line, then its own sign-off."""
+    if div.get("class") != "review" or (div.text or "").strip() or [child.tag for child in div] != ["p", "div"]:
+        raise Unsupported("a review")
+    opinion, signoff = div
+    if opinion.get("class") or (opinion.tail or "").strip():
+        raise Unsupported("a review's opinion")
+    items = _paragraph(opinion, pitch).items
+    if len(items) != 1:
+        raise Unsupported("a review's opinion broken")
+    items[0].gap = REVIEW_GAP
+    return Block(items + _signoff_items(signoff, pitch))
+
+
+def _division(div: Any, pitch: float) -> Block:
+    """Return a sign-off or a review."""
+    return (_review if div.get("class") == "review" else _signoff)(div, pitch)
+
+
+def _blocks(body: Any, lines: int) -> tuple[list[Block], float]:
+    """Return the body's blocks set in `lines` lines a page (the pitch docgen.render.pdf gives WeasyPrint), each
+    first item's gap its margin collapsed with the block's before, and the pitch."""
+    pitch = round(TEXT_HEIGHT_MM / lines, 3) * MM   # 22: gbt9704.css's 10.227 mm
+    setters = {"h1": _title, "p": _paragraph, "div": _division}
+    blocks: list[Block] = []
     for element in body:
         if element.tag not in setters or (element.tail or "").strip() or element.get("id") or (
                 element.tag != "p" and element.get("style")):   # an id: a named destination of WeasyPrint's
             raise Unsupported(f"<{element.tag}>")
-        setters[element.tag](page, element)
+        block = setters[element.tag](element, pitch)
+        if blocks:   # CSS 2 §8.3.1: adjoining positive margins collapse to the largest
+            block.items[0].gap = max(block.items[0].gap, blocks[-1].after)
+        blocks.append(block)
+    return blocks, pitch
+
+
+def _one_page(blocks: list[Block], pitch: float) -> Page:
+    """Set the blocks one under the other on one page, however far down they reach."""
+    page = Page(pitch=pitch)
+    for b, block in enumerate(blocks):
+        for i, item in enumerate(block.items):
+            _place(page, item, item.gap, (b, i))
     return page
 
 
-def layout(html: str, tries: Iterable[int]) -> tuple[Page, Info, int]:
-    """Lay a letter's HTML out on one page in the first of `tries` lines a page that keeps it there; return the
-    page, the document's metadata (title, keywords, creator, lang) and the lines a page.
+def _overflows(page: Page, item: Item, gap: float) -> bool:
+    """Tell whether an item placed next would end past the page's end (WeasyPrint's overflows_page); raise
+    Unsupported where the end is too near to tell: within float rounding while every line box on the page is its
+    line height, within OVERFLOW_SLACK once one grew with a fallback face's extents (Pango's, rounded)."""
+    above, below, exact = _extent(item, page.pitch)
+    bottom = page.y + gap + above + below
+    if abs(bottom - TEXT_BOTTOM) < (ROUNDING if page.exact and exact else OVERFLOW_SLACK):
+        raise Unsupported("a line at the page's end")
+    return bottom > TEXT_BOTTOM
 
-    Raises Unsupported for anything outside the letters' vocabulary, a letter none of them keeps on one page,
-    or one that ends so near the page's end that WeasyPrint's own rounding decides (it sets those)."""
+
+def _earlier(page: Page, blocks: list[Block], b: int) -> At:
+    """Return where the page breaks instead of before block b, which may not start the next page (the sign-off after
+    .keep-with-signoff): WeasyPrint's find_earlier_page_break, from the last block on the page back: between two
+    blocks not kept together, else before a paragraph's last two lines if two stay (orphans, widows); where there is
+    no such place, before block b all the same (the body, html's first child, always starts its page: WeasyPrint's
+    _in_flow_layout then ignores the avoid)."""
+    first = page.starts[0][0][0]
+    for c in range(b - 1, first - 1, -1):
+        if c < b - 1 and not blocks[c].keep_after:
+            return c + 1, 0
+        on_page = [at[1] for at, _, _ in page.starts if at[0] == c]
+        if blocks[c].split and len(on_page) >= 4:
+            return c, on_page[-2]
+    return b, 0
+
+
+def _break_before(page: Page, blocks: list[Block], b: int) -> At:
+    """Return where the page breaks when block b does not fit under what it holds."""
+    if not any(at[0] < b for at, _, _ in page.starts):   # WeasyPrint sets what starts a page however far it reaches
+        raise Unsupported("a block taller than a page")
+    return _earlier(page, blocks, b) if blocks[b - 1].keep_after else (b, 0)
+
+
+def _fill_paragraph(page: Page, blocks: list[Block], b: int, i: int, first: bool) -> At | None:
+    """Place a paragraph's lines from its item i on; return where the page breaks if they do not all fit: before
+    the line that overflows, a line earlier where only it would go on (widows 2), or before the whole paragraph
+    where fewer than two lines would stay (orphans 2)."""
+    items, empty = blocks[b].items, not page.starts
+    for k, item in enumerate(items[i:]):
+        gap = 0.0 if k == 0 and empty and not first else item.gap   # truncated at an unforced break
+        if (k or not empty) and _overflows(page, item, gap):
+            stay = k - 1 if len(items) - i - k == 1 else k
+            if stay >= 2:
+                return b, i + stay
+            return _break_before(page, blocks, b)
+        _place(page, item, gap, (b, i + k))
+    return None
+
+
+def _fill_block(page: Page, blocks: list[Block], b: int, first: bool) -> At | None:
+    """Place a block that moves whole; return where the page breaks if it does not fit."""
+    trial = Page(y=page.y, pitch=page.pitch, exact=page.exact)
+    for k, item in enumerate(blocks[b].items):
+        gap = 0.0 if k == 0 and not page.starts and not first else item.gap
+        if _overflows(trial, item, gap):
+            return _break_before(page, blocks, b)
+        _place(trial, item, gap, (b, k))
+    for at, lines, rules in trial.starts:
+        page.starts.append((at, len(page.lines) + lines, len(page.rules) + rules))
+    page.lines += trial.lines
+    page.rules += trial.rules
+    page.y, page.exact = trial.y, trial.exact
+    return None
+
+
+def _truncate(page: Page, at: At) -> None:
+    """Take off the page what was placed from `at` on (a break moved earlier)."""
+    for n, (placed_at, lines, rules) in enumerate(page.starts):
+        if placed_at >= at:
+            del page.lines[lines:], page.rules[rules:], page.starts[n:]
+            return
+
+
+def _fill(page: Page, blocks: list[Block], at: At, first: bool) -> At | None:
+    """Fill a page from a place in the flow; return where the next page starts (None: the flow ended)."""
+    b, i = at
+    while b < len(blocks):
+        stop = (_fill_paragraph(page, blocks, b, i, first) if blocks[b].split
+                else _fill_block(page, blocks, b, first))
+        if stop is not None:
+            _truncate(page, stop)
+            if stop <= at:
+                raise Unsupported("nothing fits on a page")
+            return stop
+        b, i = b + 1, 0
+    return None
+
+
+def _paginate(blocks: list[Block], pitch: float) -> list[Page]:
+    """Set the blocks on as many pages as WeasyPrint breaks them onto."""
+    pages: list[Page] = []
+    at: At | None = (0, 0)
+    while at is not None:
+        pages.append(Page(pitch=pitch))
+        at = _fill(pages[-1], blocks, at, first=len(pages) == 1)
+    return pages
+
+
+def layout(html: str, tries: Iterable[int]) -> tuple[list[Page], Info, int]:
+    """Lay a letter's HTML out on one page in the first of `tries` lines a page that keeps it there, else, where the
+    first try is LINES_PER_PAGE (WeasyPrint's first layout, kept when nothing tighter fits one page), on as many
+    pages as WeasyPrint breaks it onto at 22 lines; return the pages, the document's metadata (title, keywords,
+    creator, lang) and the lines a page.
+
+    Raises Unsupported for anything outside the letters' vocabulary, a letter none of them keeps on one page (with
+    another first try), or one that ends a page so near its end that WeasyPrint's own rounding decides (it sets
+    those)."""
     root = lxml_html.document_fromstring(html)
     info = info_of(root, (LEFT, PAGE_H - TOP))
     body = root.find("body")
     if body is None or (body.text or "").strip():
         raise Unsupported("no body")
-    for lines in tries:
-        page = _lay_out(body, lines)
+    loose: tuple[list[Block], float] | None = None
+    for n, lines in enumerate(tries):
+        blocks, pitch = _blocks(body, lines)
+        page = _one_page(blocks, pitch)
         if abs(page.y - TEXT_BOTTOM) < OVERFLOW_SLACK:
             raise Unsupported("ends at the page's end")
         if page.y < TEXT_BOTTOM:
-            return page, info, lines
-    raise Unsupported("more than one page")
+            return [page], info, lines
+        if n == 0 and lines == LINES_PER_PAGE:   # WeasyPrint's first layout, kept if no tighter one fits a page
+            loose = blocks, pitch
+    if loose is None:
+        raise Unsupported("more than one page")
+    return _paginate(*loose), info, LINES_PER_PAGE
 
 
-def _page_ops(page: Page, used: Used, dests: dict[str, tuple[float, float]]) -> bytes:
+def _page_ops(page: Page, used: Used, dests: dict[str, tuple[float, float]], number: int = 1) -> bytes:
     """Return the page's content stream: the text, the rules, the page number; fill `dests` with the anchors."""
     ops = ["/Ink gs 0 0 0 rg"]
     rules = [(x, PAGE_H - top - height, width, height) for x, top, width, height in page.rules]
@@ -251,7 +454,7 @@ def _page_ops(page: Page, used: Used, dests: dict[str, tuple[float, float]]) -> 
                 drawn, x = run_ops(run, x, base, used, rules)
                 ops += drawn
     ops += [f"{x:.3f} {y:.3f} {width:.3f} {height:.3f} re f" for x, y, width, height in rules]
-    return "\n".join(ops + folio_ops(used)).encode()
+    return "\n".join(ops + folio_ops(used, number)).encode()
 
 
 def folio_ops(used: Used, number: int = 1, spacing: float = BASE_SPACING) -> list[str]:
@@ -265,10 +468,13 @@ def folio_ops(used: Used, number: int = 1, spacing: float = BASE_SPACING) -> lis
     return run_ops(folio, x, PAGE_H - (TEXT_BOTTOM + FOLIO_GAP + folio_font.ascent * FOLIO_PT), used, [])[0]
 
 
-def write(html: str, tries: Iterable[int] = (22,)) -> tuple[bytes, int]:
-    """Return the one-page PDF of a letter's HTML and the lines a page it is set in (the first of `tries` that
-    keeps it on one page), or raise Unsupported (WeasyPrint renders it then)."""
-    page, info, lines = layout(html, tries)
-    used, dests = Used(), dict[str, tuple[float, float]]()
-    content = _page_ops(page, used, dests)
-    return write_pdf([Sheet(content, PAGE_W, PAGE_H, dests)], used, info), lines
+def write(html: str, tries: Iterable[int] = (LINES_PER_PAGE,)) -> tuple[bytes, int, int]:
+    """Return the PDF of a letter's HTML, the lines a page it is set in (the first of `tries` that keeps it on one
+    page, else 22 on more) and its pages, or raise Unsupported (WeasyPrint renders it then)."""
+    pages, info, lines = layout(html, tries)
+    used, sheets = Used(), []
+    for number, page in enumerate(pages, 1):
+        dests = dict[str, tuple[float, float]]()
+        content = _page_ops(page, used, dests, number)
+        sheets.append(Sheet(content, PAGE_W, PAGE_H, dests))
+    return write_pdf(sheets, used, info), lines, len(pages)

@@ -50,7 +50,7 @@ LETTER = "_base/letter.html"
 # One-page letters are written by docgen.render.letter_pdf (the default, "direct"); DOCGEN_LETTER_WRITER=weasyprint
 # sends every document through WeasyPrint (tests compare the two: tests/render/test_letter_pdf.py)
 LETTER_WRITER = "DOCGEN_LETTER_WRITER"
-LINES_PER_PAGE, MAX_LINES_PER_PAGE = 22, 28   # 28: a 1.4 line pitch, still open to read
+LINES_PER_PAGE, MAX_LINES_PER_PAGE = letter_pdf.LINES_PER_PAGE, 28   # 28: a 1.4 line pitch, still open to read
 TEXT_HEIGHT_MM = 225   # GB/T 9704 §5.2.2 版心高
 
 
@@ -143,9 +143,10 @@ class PdfRenderer:
         return known
 
     def _direct(self, template: str, html: str, context: dict) -> bytes | None:
-        """Write a one-page letter directly (docgen.render.letter_pdf) in the lines a page _fitted would give it;
-        None for any other document (a form, a letter of more pages, a character no CFF font of fontconfig's draws),
-        which WeasyPrint renders."""
+        """Write a letter directly (docgen.render.letter_pdf) in the lines a page _fitted would give it, on one page
+        or, at 22 lines, on as many as WeasyPrint breaks it onto (the 工作总结); None for any other document (a form,
+        a character no CFF font of fontconfig's draws, a break the writer does not reproduce), which WeasyPrint
+        renders."""
         if not self._is_letter(template):
             return None
         key = _fit_key(html, context, None)
@@ -153,11 +154,11 @@ class PdfRenderer:
         tries = [known[0]] if known else [LINES_PER_PAGE] if _surely_overflows(html) else range(
             LINES_PER_PAGE, MAX_LINES_PER_PAGE + 1)
         try:
-            content, lines = letter_pdf.write(html, tries)
+            content, lines, pages = letter_pdf.write(html, tries)
         except letter_pdf.Unsupported:
             return None
-        with self._lock:   # its DOCX is set in as many lines a page
-            self._remember(key, lines, 1)
+        with self._lock:   # its DOCX is set in as many lines a page, its copies padded to as many pages
+            self._remember(key, lines, pages)
         return content
 
     def _table(self, html: str, context: dict, layout: Mapping[str, str]) -> bytes | None:
