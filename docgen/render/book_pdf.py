@@ -42,8 +42,7 @@ NOTE_PT, NOTE_LINE, NOTE_GAP = 10.5, 6 * MM, 3 * MM   # p.note
 HEAD_FACE = FACES["label"][0]                 # h2: 黑体 14 pt on 7 mm, 3 mm above and 1.5 mm below
 HEAD_PT, HEAD_LINE, HEAD_BEFORE, HEAD_AFTER = 14.0, 7 * MM, 3 * MM, 1.5 * MM
 CELL_PAD_Y, CELL_PAD_X = 1.5 * MM, 1 * MM     # table.grid th, td
-# table.grid th, td height (table.basic's 6.5 mm gives way to it: the later rule of the same specificity)
-CELL_HEIGHT = 6 * MM
+CELL_HEIGHT, BASIC_HEIGHT = 6 * MM, 6.5 * MM  # table.grid th, td height; table.basic's
 BOX_RULE, BOX_PAD_Y, BOX_PAD_X = 0.75, 1.5 * MM, 2 * MM   # .box
 ACHIEVEMENTS_HEIGHT = 40 * MM                 # .achievements min-height
 HINT_PT = 10.5                                # .box p.hint
@@ -309,13 +308,14 @@ def _grid(book: Book, table: Any, _: Cover) -> None:
         raise Unsupported(f"<table class={kind}>")
     edges, trs = _columns(table)
     book.block(0.0)
-    rows, spanning = _read_rows(trs, edges)
+    rows, spanning = _read_rows(trs, edges, BASIC_HEIGHT if kind == "grid basic" else CELL_HEIGHT)
     _draw_grid(book, rows, edges, spanning)
 
 
-def _read_rows(trs: list[Any], edges: tuple[float, ...]) -> tuple[list[list[Slot]], list[tuple[Slot, int]]]:
-    """Read a grid's rows, each cell's lines set in its columns' width less the rules and paddings; return them
-    and the cells spanning rows with the row each ends in."""
+def _read_rows(trs: list[Any], edges: tuple[float, ...], least: float
+               ) -> tuple[list[list[Slot]], list[tuple[Slot, int]]]:
+    """Read a grid's rows, each cell's lines set in its columns' width less the rules and paddings, at least
+    `least` high; return them and the cells spanning rows with the row each ends in."""
     columns = len(edges) - 1
     spanning: list[tuple[Slot, int]] = []
     rows: list[list[Slot]] = []
@@ -329,7 +329,7 @@ def _read_rows(trs: list[Any], edges: tuple[float, ...]) -> tuple[list[list[Slot
                 raise Unsupported(f"<{element.tag}> in a row")
             while start in taken:
                 start += 1
-            slot = _slot(element, start, CELL_HEIGHT)
+            slot = _slot(element, start, least)
             if start + slot.span > columns or taken & set(range(start, start + slot.span)):
                 raise Unsupported("a row wider than the table")
             width = edges[start + slot.span] - edges[start] - RULE - 2 * CELL_PAD_X
