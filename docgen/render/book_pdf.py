@@ -373,6 +373,8 @@ def _fragment(book: Book, heights: list[float], start: int, carried: bool = Fals
     while end < len(heights) and _row_fits(y + heights[end] + RULE):
         y += heights[end] + RULE
         end += 1
+    if end == 1 < len(heights):
+        end = 0   # the head row goes on with the first row (table.grid tr:first-child: break-after: avoid)
     if end > start:
         return end
     if start or carried or book.page.y <= TOP + NEAR:

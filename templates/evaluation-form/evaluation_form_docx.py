@@ -197,6 +197,9 @@ def _list(doc: Document, heading: str, name: str, columns: Sequence[tuple[str, s
     _heading(doc, heading, new_page=False)
     table = _grid(doc, 4)
     _spans(table.rows[0], [(header, units) for header, _, units in columns])
+    for cell in table.rows[0].cells:   # the head row never ends a page alone (document.css: break-after: avoid)
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
     table.cell(1, 0).merge(table.cell(1, GRID - 1)).paragraphs[0].add_run(f"{{%tr for row in {name} %}}")
     _spans(table.rows[2], [(f"{{{{ row.{key} }}}}", units) for _, key, units in columns], last_left=True)
     table.cell(3, 0).merge(table.cell(3, GRID - 1)).paragraphs[0].add_run("{%tr endfor %}")

@@ -171,6 +171,23 @@ def test_a_form_of_more_pages_prints_as_weasyprint_sets_it(renderer, monkeypatch
     assert _producer(content) == "docgen"
 
 
+HEAD_ROWS = ("起止时间 学历学位 学校及专业", "起止时间 工作单位及职务", "发表时间 本人作用 题目及刊物（出版社）",
+             "获奖时间 奖励等级 奖项名称及授奖部门", "年度 学时 学习内容")
+
+
+def test_a_lists_head_row_never_ends_a_page_alone(renderer):
+    """Eight long achievements put 八、继续教育 and its head row at a page's end, its rows on the next (CSS allows
+    it): the head row's break-after: avoid takes the heading and the head row on with the first row, in both
+    writers, as the DOCX's keep-with-next does."""
+    data = copy.deepcopy(LONG)
+    data["achievements"] = [LONG["achievements"][0] * 4] * 8
+    direct = _same(renderer, _html(renderer, data, "aksu-archives-2024"))
+    with pdfplumber.open(io.BytesIO(direct)) as pdf:
+        lines = [(page.extract_text() or "").splitlines() for page in pdf.pages[1:]]
+    assert not {page[-2] for page in lines} & set(HEAD_ROWS), lines   # the line before the folio
+    assert ["八、继续教育", HEAD_ROWS[-1]] in [page[:2] for page in lines]   # both carried to the next page
+
+
 def test_what_the_writer_does_not_set_is_refused(renderer):
     """Another element, class or style, a character outside its classes, a photo it cannot embed, a box of ruled
     lines across pages, a layout it cannot read: WeasyPrint's to render, never guessed."""
