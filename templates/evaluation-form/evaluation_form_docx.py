@@ -207,6 +207,8 @@ def _list(doc: Document, heading: str, name: str, columns: Sequence[tuple[str, s
 
 def _box(doc: Document, min_height_mm: float = 0) -> _Cell:
     table = _table(doc, 1, 1, (156,))
+    trpr = table.rows[0]._tr.get_or_add_trPr()   # a box breaks across pages between its lines, as the PDF's div
+    trpr.remove(trpr.find(qn("w:cantSplit")))
     _borders(table)
     _margins(table, top=1.5, side=2)
     cell = table.cell(0, 0)
