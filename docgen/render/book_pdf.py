@@ -22,7 +22,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from docgen.render.direct_pdf import (MM, Picture, Sheet, Unsupported, Used, info_of, runs)
+from docgen.render.direct_pdf import MM, Bitmap, Sheet, Unsupported, Used, info_of, runs
 from docgen.render.direct_pdf import write as write_pdf
 from docgen.render.form_pdf import (INDENT_EMS, NEAR, RULE, Cell, Line, Page, Para, _advance, _attributes, _count,
                                     _inline, _set, _text, length)
@@ -82,7 +82,6 @@ class Book:
     §5.2) and the heading just set (break-after: avoid: it goes with its table's first row)."""
 
     pages: list[Page] = field(default_factory=list)
-    images: list[dict[str, Picture]] = field(default_factory=list)
     margin: float = 0.0
     fresh: bool = False
     heading: tuple[int, float, float, Any] | None = None   # its page's ops and y before it, the margin, the h2
@@ -94,11 +93,15 @@ class Book:
     def new_page(self, forced: bool = True) -> None:
         """Start a page (at a forced break, or an unforced one: its first block's top margin truncated); the margin
         owed is dropped."""
-        if self.pages and self.page.y > TEXT_BOTTOM + RULE / 2 + EDGE:   # a table's last rule: half past it
-            raise Unsupported(f"a page's sections run past its end ({self.page.y - TEXT_BOTTOM:+.2f} pt)")
+        if self.pages:
+            self.check_end()
         self.pages.append(Page(self.pages[0].used if self.pages else Used()))
-        self.images.append({})
         self.margin, self.fresh, self.heading = 0.0, not forced, None
+
+    def check_end(self) -> None:
+        """Raise Unsupported if the page's sections run past its end (a table's last rule may, by half)."""
+        if self.page.y > TEXT_BOTTOM + RULE / 2 + EDGE:
+            raise Unsupported(f"a page's sections run past its end ({self.page.y - TEXT_BOTTOM:+.2f} pt)")
 
     def block(self, top: float, bottom: float = 0.0) -> None:
         """Open a block with margins `top` and `bottom`: the page's y moves past the collapsed margin."""
@@ -243,7 +246,7 @@ class Slot(Cell):
     """A grid cell as this writer reads it: a Cell, the rows it spans and its picture (the photo)."""
 
     rows: int = 1
-    picture: tuple[Picture, float, float] | None = None   # the image, its width and height (pt)
+    picture: tuple[Bitmap, float, float] | None = None   # the image, its width and height (pt)
 
 
 def _columns(table: Any) -> tuple[tuple[float, ...], list[Any]]:
@@ -294,7 +297,7 @@ def _photo(slot: Slot, td: Any) -> None:
     found = re.fullmatch(r"data:(image/(?:jpeg|png));base64,([A-Za-z0-9+/=]+)", child.get("src") or "")
     if child.tag != "img" or not size or not found:
         raise Unsupported("a photo")
-    slot.picture = (Picture(base64.b64decode(found.group(2)), found.group(1)), float(size.group(1)) * MM,
+    slot.picture = (Bitmap(base64.b64decode(found.group(2)), found.group(1)), float(size.group(1)) * MM,
                     float(size.group(2)) * MM)
 
 
@@ -396,7 +399,6 @@ def _draw_rows(book: Book, rows: list[list[Slot]], heights: list[float], edges: 
     """Draw rows of a grid table at the page's y: cells, the photo and the collapsed rules."""
     page = book.page
     grid0 = LEFT + RULE / 2
-    first_row = {id(slot): n for n, cells in enumerate(rows) for slot in cells}
     y = page.y + RULE / 2           # the first rule's centre
     tops = [y]
     for height in heights:
@@ -409,15 +411,15 @@ def _draw_rows(book: Book, rows: list[list[Slot]], heights: list[float], edges: 
             if slot.picture:
                 picture, width, height = slot.picture
                 room = edges[slot.start + slot.span] - edges[slot.start] - RULE - 2 * CELL_PAD_X
-                name = f"Im{len(book.images[-1])}"
-                book.images[-1][name] = picture
+                name = f"Im{len(page.images)}"
+                page.images[name] = picture
                 x, bottom = left + CELL_PAD_X + (room - width) / 2, PAGE_H - top - height
                 page.ops.append(f"q {width:.3f} 0 0 {height:.3f} {x:.3f} {bottom:.3f} cm /{name} Do Q")
                 continue
             for line in slot.lines:
                 page.line(line, left + CELL_PAD_X, top)
                 top += line.height
-    page.ops += _rules([grid0 + x for x in edges], tops, rows, first_row)
+    page.ops += _rules([grid0 + x for x in edges], tops, rows)
     page.y = y + RULE / 2
     book.fresh = False
 
@@ -428,7 +430,7 @@ def _need(slot: Slot) -> float:
     return max(slot.height, content) + slot.pad_top + slot.pad_bottom
 
 
-def _rules(xs: list[float], tops: list[float], rows: list[list[Slot]], first_row: dict[int, int]) -> list[str]:
+def _rules(xs: list[float], tops: list[float], rows: list[list[Slot]]) -> list[str]:
     """Return the operators stroking a grid's collapsed rules: each horizontal line across the columns no cell
     spans over, each column's side over the run of rows that have it."""
     over: list[set[int]] = [set() for _ in tops]       # per horizontal line: columns a cell spans across it
@@ -505,8 +507,7 @@ def _paragraphs(div: Any) -> list[tuple[Line, ...]]:
         kind = p.get("class")
         if kind not in (None, "text", "hint"):
             raise Unsupported("a box of ruled or sign-off lines across pages")
-        size = HINT_PT if kind == "hint" else SIZE
-        para = Para(*_inline(p), BODY, size, LINE, indent=INDENT_EMS * size if kind == "text" else 0.0)
+        para = _box_para(p, kind)
         lines = _set(para, width) if para.text else ()
         if not lines or any(abs(line.height - LINE) > NEAR for line in lines):
             raise Unsupported("an empty paragraph or a taller line in a box across pages")
@@ -589,21 +590,26 @@ def _draw_piece(book: Book, paragraphs: list[tuple[Line, ...]], at: tuple[int, i
     # piece's, as WeasyPrint applies min-height) and closed by its padding and rule
     end_y = max(page.y, content + least) + BOX_PAD_Y + BOX_RULE if last else TEXT_BOTTOM
     page.y = end_y if last else page.y
+    page.ops += _frame(top, end_y, first=first, last=last)
+
+
+def _frame(top: float, end_y: float, *, first: bool, last: bool) -> list[str]:
+    """Return the operators drawing a box's rule from `top` to `end_y` (pt from the page's top) as WeasyPrint draws a
+    border: four sides as one ring, its border box filled less its padding box; a piece of a sliced box (no top
+    side, or no bottom one) side by side, each side's ring clipped to its band."""
     widths = (BOX_RULE if first else 0.0, BOX_RULE, BOX_RULE if last else 0.0, BOX_RULE)   # top, right, bottom, left
     bottom = PAGE_H - end_y
     outer = (LEFT, bottom, WIDTH, end_y - top)
     inner = (LEFT + widths[3], bottom + widths[2], WIDTH - widths[1] - widths[3],
              end_y - top - widths[0] - widths[2])
     ring = "{:.3f} {:.3f} {:.3f} {:.3f} re {:.3f} {:.3f} {:.3f} {:.3f} re f*".format(*inner, *outer)
+    if first and last:
+        return [f"q {ring} Q"]
     bands = {2: (LEFT, bottom, WIDTH, widths[2]), 3: (LEFT, bottom, widths[3], end_y - top),
              1: (LEFT + WIDTH - widths[1], bottom, widths[1], end_y - top),
              0: (LEFT, PAGE_H - top - widths[0], WIDTH, widths[0])}
-    if first and last:          # four sides: one ring (WeasyPrint draws side by side only with a side of none)
-        page.ops.append(f"q {ring} Q")
-        return
-    for side in (2, 3, 1, 0):   # WeasyPrint's order: bottom, left, right, top
-        if widths[side]:
-            page.ops.append("q {:.3f} {:.3f} {:.3f} {:.3f} re W n ".format(*bands[side]) + ring + " Q")
+    return ["q {:.3f} {:.3f} {:.3f} {:.3f} re W n ".format(*bands[side]) + ring + " Q"
+            for side in (2, 3, 1, 0) if widths[side]]   # WeasyPrint's order: bottom, left, right, top
 
 
 def _draw_box(book: Book, div: Any, kind: str) -> int:
@@ -624,9 +630,7 @@ def _draw_box(book: Book, div: Any, kind: str) -> int:
         before = p.get("class")
     least = ACHIEVEMENTS_HEIGHT if kind == "box achievements" else 0.0
     page.y = max(page.y, content_top + least) + BOX_PAD_Y + BOX_RULE
-    outer = (LEFT, PAGE_H - page.y, WIDTH, page.y - top)
-    inner = (LEFT + BOX_RULE, PAGE_H - page.y + BOX_RULE, WIDTH - 2 * BOX_RULE, page.y - top - 2 * BOX_RULE)
-    page.ops.append("q {:.3f} {:.3f} {:.3f} {:.3f} re {:.3f} {:.3f} {:.3f} {:.3f} re f* Q".format(*inner, *outer))
+    page.ops += _frame(top, page.y, first=True, last=True)
     return lines
 
 
@@ -637,13 +641,9 @@ def _box_paragraph(book: Book, p: Any, kind: str | None, width: float, left: flo
     page = book.page
     if kind not in (None, "text", "hint", "ruled", "sign"):
         raise Unsupported(f"<p class={kind}>")
-    size = HINT_PT if kind == "hint" else SIZE
-    indent = INDENT_EMS * size if kind == "text" else 0.0
-    pad_right = INDENT_EMS * size if kind == "sign" else 0.0
     if kind == "sign" and (first or before == "ruled"):
         page.y += SIGN_GAP
-    para = Para(*_inline(p), BODY, size, LINE, "right" if kind == "sign" else "left", indent=indent,
-                pad_right=pad_right)
+    para = _box_para(p, kind)
     lines = _set(para, width) if para.text else ()
     top = page.y
     for line in lines:
@@ -657,6 +657,15 @@ def _box_paragraph(book: Book, p: Any, kind: str | None, width: float, left: flo
     else:
         page.y = max(page.y, top + LINE)   # .box p min-height
     return len(lines)
+
+
+def _box_para(p: Any, kind: str | None) -> Para:
+    """Return a box's paragraph as document.css styles it: flush left, .text indented two characters, .hint 五号,
+    .sign flush right less two characters."""
+    size = HINT_PT if kind == "hint" else SIZE
+    return Para(*_inline(p), BODY, size, LINE, "right" if kind == "sign" else "left",
+                indent=INDENT_EMS * size if kind == "text" else 0.0,
+                pad_right=INDENT_EMS * size if kind == "sign" else 0.0)
 
 
 def _bottom_rule(left: float, bottom: float, width: float, height: float) -> str:
@@ -694,10 +703,8 @@ def write(html: str, layout: Mapping[str, str]) -> tuple[bytes, int]:
         if setter is None:
             raise Unsupported(f"<{element.tag}>")
         setter(book, element, cover)
-    book.new_page()   # the last page's end checked
-    book.pages.pop()
-    book.images.pop()
+    book.check_end()
     used = book.page.used
     sheets = [Sheet("\n".join(page.ops + (folio_ops(used, n, spacing=0.0) if n > 1 else [])).encode(), PAGE_W, PAGE_H,
-                    images=images) for n, (page, images) in enumerate(zip(book.pages, book.images, strict=True), 1)]
+                    images=page.images) for n, page in enumerate(book.pages, 1)]
     return write_pdf(sheets, used, info_of(root, (LEFT, PAGE_H - TOP))), len(sheets)

@@ -342,11 +342,11 @@ class Sheet:
     width: float
     height: float
     dests: dict[str, tuple[float, float]] = field(default_factory=dict)
-    images: dict[str, Picture] = field(default_factory=dict)   # the XObjects its content draws by name
+    images: dict[str, Bitmap] = field(default_factory=dict)   # the XObjects its content draws by name
 
 
 @dataclass(frozen=True)
-class Picture:
+class Bitmap:
     """An image as the PDF embeds it, as WeasyPrint does: a JPEG's own bytes (DCTDecode), a PNG's pixel rows
     (FlateDecode, PNG predictors); interpolated (image-rendering: auto)."""
 

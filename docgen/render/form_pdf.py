@@ -23,8 +23,8 @@ from typing import Any
 from lxml import html as lxml_html
 
 from docgen.render import justify
-from docgen.render.direct_pdf import (BLANK_MARGIN_EMS, MM, PANGO_UNITS, PX, Font, Run, Sheet, Unsupported, Used,
-                                      face_font, info_of, line_box, run_ops, runs, text_extents)
+from docgen.render.direct_pdf import (BLANK_MARGIN_EMS, MM, PANGO_UNITS, PX, Bitmap, Font, Run, Sheet, Unsupported,
+                                      Used, face_font, info_of, line_box, run_ops, runs, text_extents)
 from docgen.render.direct_pdf import write as write_pdf
 from docgen.render.letter_pdf import (BLANK_SPACING_EMS, FACES, LEFT, OVERFLOW_SLACK, PAGE_H, PAGE_W, RIGHT_EDGE,
                                       TEXT_BOTTOM, TITLE_LINE, TITLE_PT, TOP, folio_ops)
@@ -403,11 +403,13 @@ def _row(tr: Any, read: CellReader, edges: tuple[float, ...], padding: float) ->
 
 @dataclass
 class Page:
-    """The page being set: its operators (text and rules), the next block's top (pt from the page's top)."""
+    """The page being set: its operators (text and rules), the next block's top (pt from the page's top) and the
+    images its operators draw by name."""
 
     used: Used
     y: float = TOP
     ops: list[str] = field(default_factory=lambda: ["/Ink gs 0 0 0 rg"])
+    images: dict[str, Bitmap] = field(default_factory=dict)
 
     def line(self, line: Line, left: float, top: float) -> None:
         """Draw a line whose box's left and top are given."""

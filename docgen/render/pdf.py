@@ -165,7 +165,7 @@ class PdfRenderer:
         """Write a ruled table directly: the roster docgen.render.grid laid out (docgen.render.grid_pdf), a one-page
         form or list (docgen.render.form_pdf), the 评审表's pages (docgen.render.book_pdf) — the pages of the last two
         remembered: their DOCX's fit asks no layout; None for any other document, or one they do not set (a fallback
-        face they cannot embed, a section longer than its page)."""
+        face they cannot embed, a row at a page's end)."""
         form, book = form_pdf.marked(html), book_pdf.marked(html)
         if not (form or book) and grid_pdf.MARKER not in html:
             return None
