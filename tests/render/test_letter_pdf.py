@@ -17,6 +17,7 @@ from docgen.kinds import work_summary
 from docgen.render import letter_pdf
 from docgen.render import pdf as pdf_render
 from tests.layout.test_letters_layout import LETTERS, NAMES, PROFILES, UNITS, payload
+from tests.render.test_grid_pdf import _anchors, _metadata
 
 CLOSE = 0.5   # pt: baselines, line starts, rules and anchors agree this closely
 MAXIMAL = (NAMES[4], UNITS[5], 500)   # a name with “·”, the longest unit, 500 characters of free text
@@ -92,21 +93,6 @@ def _rules(content: bytes) -> list[list[tuple[float, float, float]]]:
     """Return each page's filled rules (blanks, lines to write on): left, right and bottom of each rectangle."""
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         return [[(r["x0"], r["x1"], r["bottom"]) for r in page.rects] for page in pdf.pages]
-
-
-def _anchors(content: bytes) -> dict[str, tuple[int, float, float]]:
-    """Return the named destinations (the seal's) with their page (from 0) and positions."""
-    with pikepdf.open(io.BytesIO(content)) as pdf:
-        if "/Names" not in pdf.Root:
-            return {}
-        pages = [page.obj.objgen for page in pdf.pages]
-        return {str(k): (pages.index(v[0].objgen), float(v[2]), float(v[3]))
-                for k, v in pikepdf.NameTree(pdf.Root.Names.Dests).items()}
-
-
-def _metadata(content: bytes) -> dict[str, str]:
-    with pikepdf.open(io.BytesIO(content)) as pdf:
-        return {key: str(pdf.docinfo.get(f"/{key}", "")) for key in ("Title", "Keywords", "Creator")}
 
 
 def assert_same_pages(direct: bytes, weasy: bytes, pages: int | None = None) -> None:
@@ -213,7 +199,8 @@ def test_a_title_and_a_label_with_rare_characters_print_as_weasyprint_sets_them(
     html = pdf.html(template, _context(renderer, "public-notice", payload("public-notice", "刘䶮", UNITS[0], 100),
                                        "bazhou-2024"))
     assert "推荐单位公示</h1>" in html and "基本信息：" in html and '<span id="docgen-seal">' in html
-    html = html.replace("推荐单位公示</h1>", "推荐单位喆公示</h1>").replace("基本信息：", "基本信喆：").replace(
+    assert "<title>推荐单位公示</title>" in html
+    html = html.replace("推荐单位公示</", "推荐单位喆公示</").replace("基本信息：", "基本信喆：").replace(
         '<span id="docgen-seal">', '<span id="docgen-seal">䶮')   # the seal's anchors on a grown line
     direct, lines, _ = letter_pdf.write(html, range(22, 29))
     sheets = [*pdf.stylesheets(template), pdf_render._pitch_css(lines, pdf.font_config)]
