@@ -275,7 +275,7 @@ class Renderer:
         finish = replace(self._finishing(kind, profile, document_id, copies, state, trust),
                          archive=finish_render.Archive(kind.title, subject, trust.author) if pdfa else None)
         if fmt == "pdf":
-            content = pdf.render(template, context, kind.layout, variant=PDFA if pdfa else None)
+            content = pdf.render(template, context, kind.layout)
             self._check_one_page(kind, state, lambda: merge.page_count(content))
             content = _finished(kind, content, finish)
         elif fmt == "docx":
@@ -354,7 +354,6 @@ def _finished(kind: Kind, content: bytes | Package, finish: finish_render.Finish
                       slug="bad-seal") from None
 
 
-PDFA = "pdf/a-2b"   # ISO 19005-2 level B: what WeasyPrint writes (sRGB output intent, XMP, embedded fonts)
 
 
 @dataclass(frozen=True)

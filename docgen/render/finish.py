@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from docgen.render import qr, signature, watermark
@@ -149,12 +150,21 @@ def pdf(content: bytes, finish: Finish) -> bytes:
             out.pages[first + sealed[0]].add_overlay(sealed[1], None)
         if finish.cross_seal is not None:
             _seal_across(out, first, finish.cross_seal, width, height)
-    out.docinfo = out.copy_foreign(source.docinfo)  # type: ignore[assignment]  # title, and the document id in /Keywords
+    _carry_document(out, source)
     if finish.archive:
-        _keep_archival(out, source, finish.archive, signature.producer() if finish.signer else None)
+        _archival(out, finish.archive, signature.producer() if finish.signer else None)
     buffer = io.BytesIO()
-    out.save(buffer, compress_streams=True, fix_metadata_version=False)   # the XMP names no PDF version to fix
+    # the XMP names no PDF version to fix; the writer's version kept (a new file says 1.3, older than its soft masks)
+    out.save(buffer, compress_streams=True, fix_metadata_version=False, min_version=source.pdf_version)
     return _signed(buffer.getvalue(), finish, box) if finish.signer else buffer.getvalue()
+
+
+def _carry_document(out: Any, source: Any) -> None:
+    """Carry the rendered file's document information (its title, the document id in /Keywords) and its language
+    (zh-CN, what screen readers and search read) into the finished file."""
+    out.docinfo = out.copy_foreign(source.docinfo)  # type: ignore[assignment]
+    if "/Lang" in source.Root:
+        out.Root.Lang = source.Root.Lang
 
 
 def _signed(content: bytes, finish: Finish, box: seal_render.Box | None) -> bytes:
@@ -197,20 +207,50 @@ def _seal_form(out: Any, ops: str, image: Any, width: float, height: float) -> A
     return form
 
 
-def _keep_archival(out: Any, source: Any, archive: Archive, producer: str | None = None) -> None:
-    """Carry WeasyPrint's PDF/A parts (sRGB output intent, language) into the finished file and write the archive's
-    metadata into the document information and, from it, the XMP (§6.6.3: they must agree). `producer`: the one
-    that will sign it, which sets the XMP's pdf:Producer to its own name (and the information's only if absent)."""
+def _archival(out: Any, archive: Archive, producer: str | None = None) -> None:
+    """Make the finished file a PDF/A-2b (ISO 19005-2), whichever writer laid it out (WeasyPrint or a direct one):
+    the sRGB output intent its DeviceRGB and DeviceGray colours are read in (§6.2.4.3; the profile WeasyPrint's
+    pdf/a-2b variant embeds), no image interpolated (§6.2.8: WeasyPrint asks it for the photo), and the archive's
+    metadata in the document information and, from it, the XMP (§6.6.3: they must agree). `producer`: the one that
+    will sign it, which sets the XMP's pdf:Producer to its own name (and the information's only if absent)."""
     import pikepdf
 
-    for key in ("/OutputIntents", "/Lang", "/MarkInfo"):
-        if key in source.Root:
-            out.Root[key] = out.copy_foreign(source.make_indirect(source.Root[key]))
+    profile = out.make_stream(_srgb_profile(), N=3)
+    out.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1, OutputConditionIdentifier=SRGB_NAME,
+        Info=SRGB_NAME, DestOutputProfile=profile)])
+    for image in _images(out):
+        if "/Interpolate" in image:
+            del image.Interpolate
     info = out.docinfo
     info.Title, info.Subject, info.Author = archive.title, archive.subject, archive.author
     if producer:
         info.Producer = producer
     out.Root.Metadata = out.make_stream(_xmp(info), Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+
+
+SRGB_NAME = "sRGB2014.icc"    # the ICC's sRGB v2 profile, as WeasyPrint ships and names it
+
+
+@lru_cache(maxsize=1)
+def _srgb_profile() -> bytes:
+    from importlib.resources import files
+
+    return (files("weasyprint.pdf") / SRGB_NAME).read_bytes()
+
+
+def _images(pdf: Any) -> list[Any]:
+    """Return the image XObjects the pages draw, also from within form XObjects (the stamps), each once."""
+    drawn: dict[tuple[int, int], Any] = {}
+    stack = [page.obj.get("/Resources") for page in pdf.pages]
+    while stack:
+        resources = stack.pop()
+        for xobject in (resources.get("/XObject", {}) if resources is not None else {}).values():
+            if xobject.objgen not in drawn:
+                drawn[xobject.objgen] = xobject
+                if xobject.get("/Subtype") == "/Form":
+                    stack.append(xobject.get("/Resources"))
+    return [xobject for xobject in drawn.values() if xobject.get("/Subtype") == "/Image"]
 
 
 XMP_FIELDS = (   # the XMP property and the document information entry it mirrors (ISO 19005-2 §6.6.3, Table 4)

@@ -5,7 +5,6 @@ import hashlib
 import os
 import re
 import threading
-import warnings
 import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -105,24 +104,16 @@ class PdfRenderer:
         """Return the HTML a template renders for a context (also what the text-equality test reads)."""
         return self.env.get_template(template).render(context)
 
-    def render(self, template: str, context: dict, layout: Mapping[str, str] | None = None, *,
-               variant: str | None = None) -> bytes:
+    def render(self, template: str, context: dict, layout: Mapping[str, str] | None = None) -> bytes:
         """Render the template with the context to PDF bytes; `layout` are CSS custom properties
-        (name → value) its stylesheet reads with var(--name): numbers the Python code needs too; `variant` one
-        of WeasyPrint's (pdf/a-2b for the archive). A letter is kept on one page where it can be (lines_per_page)."""
+        (name → value) its stylesheet reads with var(--name): numbers the Python code needs too. A letter is kept
+        on one page where it can be (lines_per_page). A PDF/A copy is this PDF finished (docgen.render.finish)."""
         html = self.html(template, context)
-        if not variant and (direct := self._directly(template, html, context, layout)) is not None:
+        if (direct := self._directly(template, html, context, layout)) is not None:
             return direct
         document, _ = self._fitted(template, html, context, layout)
         with self._lock:
-            if not variant:
-                return document.write_pdf()
-            # WeasyPrint 70's PDF/A output intent opens its sRGB2014.icc and never closes it (a ResourceWarning)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ResourceWarning)
-                # no /ID from pydyf, which serialises (and deflates) every object a second time to hash them: the
-                # finish (docgen.render.finish, pikepdf) writes the file again, with its own /ID (PDF/A §6.1.3)
-                return document.write_pdf(pdf_variant=variant, pdf_identifier=False)
+            return document.write_pdf()
 
     def _directly(self, template: str, html: str, context: dict, layout: Mapping[str, str] | None) -> bytes | None:
         """Write the document without WeasyPrint where a direct writer sets it (a one-page letter, the roster, a

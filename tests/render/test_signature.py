@@ -104,6 +104,9 @@ def test_signing_is_an_incremental_update_that_keeps_pdfa(signed):
     assert str(info["/Producer"]) == meta["pdf:Producer"]
     assert str(info["/Title"]) == meta["dc:title"] and str(info["/Subject"]) == meta["dc:description"]
     assert [str(info["/Author"])] == meta["dc:creator"] and str(info["/Keywords"]) == meta["pdf:Keywords"]
+    # §6.3.2: the signature's widget is printed (flag 3) and neither invisible, hidden nor unviewable (1, 2, 6)
+    widgets = [annot for page in pdf.pages for annot in page.get("/Annots", [])]
+    assert widgets and all(int(a.F) & 0b100111 == 0b100 and "/N" in a.AP for a in widgets)
 
 
 def test_signed_alone_is_signed(ca):
