@@ -162,7 +162,7 @@ def pdf(content: bytes, finish: Finish) -> bytes:
 def _carry_document(out: Any, source: Any) -> None:
     """Carry the rendered file's document information (its title, the document id in /Keywords) and its language
     (zh-CN, what screen readers and search read) into the finished file."""
-    out.docinfo = out.copy_foreign(source.docinfo)  # type: ignore[assignment]
+    out.docinfo = out.copy_foreign(source.docinfo)
     if "/Lang" in source.Root:
         out.Root.Lang = source.Root.Lang
 

@@ -67,7 +67,7 @@ def _font_faults(pdf: pikepdf.Pdf) -> list[str]:
     faults, programs = [], {}
     for number, page in enumerate(pdf.pages, 1):
         fonts = page.Resources.get("/Font", {})
-        for name, font in fonts.items():
+        for font in fonts.values():
             if font.objgen in programs:
                 continue
             cid_font = font.DescendantFonts[0]

@@ -126,7 +126,8 @@ def test_what_the_writer_does_not_set_is_refused(renderer):
     html, layout = _html(renderer, sample("roster"), "bazhou-2024")
     for changed in (html.replace('<p class="unit"', '<p class="note"'),
                     html.replace('class="body"', 'class="body" title="x"').replace("height:", "min-height:"),
-                    html.replace("<h1 class=\"title\">", "<h1 class=\"title\"><b>粗</b>")):
+                    html.replace("<h1 class=\"title\">", "<h1 class=\"title\"><b>粗</b>"),
+                    html.replace("花名册</span></h1>", "花名册喆</span></h1>")):   # a title in two faces
         with pytest.raises(grid_pdf.Unsupported):
             grid_pdf.write(changed, layout)
     with pytest.raises(grid_pdf.Unsupported):
