@@ -222,11 +222,12 @@ COVER_CELL_EMS = measure.ems_in(COVER_VALUE_MM, COVER_PT)
 COVER_PAD_MM = 2                           # the cover table's cells: padding above and below
 # (space, its usual height, its least) in mm, in the order they give way
 COVER_SPACES = (("issuer", 45, 9), ("title_after", 30, 8), ("title_before", 40, 10))
-COVER_USUAL_MM = {name: usual for name, usual, _ in COVER_SPACES}   # the templates' defaults (_cover_gap's own)
+# each space's usual height: the stylesheet's and the DOCX template's (each document's own: _cover_gap)
+COVER_USUAL_MM = {name: usual for name, usual, _ in COVER_SPACES}
 COVER_KEYS = ("name", "work_unit", "series", "target_title")
 
 # the form's sizes (templates/evaluation-form): its stylesheet reads them from LAYOUT, its DOCX builder imports
-# them, docgen.render.book_pdf reads them from the layout — defined only here. Type, rules and spacing in pt.
+# them, docgen.render.book_pdf reads them from the layout — defined only here. Type, rules and spacing in pt, the rest in mm.
 BODY_PT, LINE_MM = 12, 6                   # 仿宋 小四 on 6 mm lines; an empty cell or box paragraph keeps a line
 TITLE_PT, TITLE_LINE_MM = 26, 14           # the title: 小标宋 26 pt on a 14 mm line
 TITLE_SPACING_PT = 1                       # the title's letter spacing
