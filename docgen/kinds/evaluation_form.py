@@ -219,11 +219,56 @@ COVER_LABEL_MM, COVER_INSET_MM = 48, 3
 COVER_VALUE_MM = 90.5                      # 16 characters of 16 pt (90.3 mm)
 COVER_WIDTH_MM = COVER_LABEL_MM + COVER_INSET_MM + COVER_VALUE_MM
 COVER_CELL_EMS = measure.ems_in(COVER_VALUE_MM, COVER_PT)
+COVER_PAD_MM = 2                           # the cover table's cells: padding above and below
 # (space, its usual height, its least) in mm, in the order they give way
 COVER_SPACES = (("issuer", 45, 9), ("title_after", 30, 8), ("title_before", 40, 10))
+# each space's usual height: the stylesheet's and the DOCX template's (each document's own: _cover_gap)
+COVER_USUAL_MM = {name: usual for name, usual, _ in COVER_SPACES}
 COVER_KEYS = ("name", "work_unit", "series", "target_title")
-LAYOUT = {"cover-width": f"{COVER_WIDTH_MM:g}mm", "cover-side": f"{(156 - COVER_WIDTH_MM) / 2:g}mm",
-          "cover-label": f"{COVER_LABEL_MM:g}mm", "cover-inset": f"{COVER_INSET_MM:g}mm"}
+
+# the form's sizes (templates/evaluation-form): its stylesheet reads them from LAYOUT, its DOCX builder imports
+# them, docgen.render.book_pdf reads them from the layout — defined only here. Type, rules and spacing in pt, the rest in mm.
+BODY_PT, LINE_MM = 12, 6                   # 仿宋 小四 on 6 mm lines; an empty cell or box paragraph keeps a line
+TITLE_PT, TITLE_LINE_MM = 26, 14           # the title: 小标宋 26 pt on a 14 mm line
+TITLE_SPACING_PT = 1                       # the title's letter spacing
+SMALL_PT = 10.5                            # 五号: the cover's print note and 单位意见's hint
+NOTE_GAP_MM = 3                            # above the print note
+HEAD_PT, HEAD_LINE_MM = 14, 7              # a section's heading: 黑体 四号 on a 7 mm line
+HEAD_BEFORE_MM, HEAD_AFTER_MM = 3, 1.5     # above a heading (none atop a page) and below it
+RULE_PT = 0.75                             # the tables' and boxes' rules, the cover's rules under its values
+GRID_MM, GRID_COLUMNS = 6, 26              # the tables' grid: a column's width, how many
+WIDTH_MM = GRID_MM * GRID_COLUMNS          # the tables and boxes: the GB/T 9704 text area's 156 mm
+CELL_PAD_Y_MM, CELL_PAD_X_MM = 1.5, 1      # a table cell's padding: above and below, each side
+BASIC_HEIGHT_MM = 6.5                      # 基本情况's cells (9.5 mm a row with their padding); others a line
+BOX_PAD_Y_MM, BOX_PAD_X_MM = 1.5, 2        # a box's padding: above and below, each side
+ACHIEVEMENTS_MM = 40                       # 主要业绩's box: its least height inside its padding
+RULED_MM, RULED_RULE_PT = 8.5, 0.5         # a line written on by hand (at least 8 mm) and its rule
+SIGN_GAP_MM = 2                            # above a sign-off first in its box or after ruled lines
+
+
+def _mm(value: float) -> str:
+    return f"{value:g}mm"
+
+
+def _pt(value: float) -> str:
+    return f"{value:g}pt"
+
+
+# the stylesheet's custom properties (var(--name)); docgen.render.book_pdf reads them by the same names
+LAYOUT = {"cover-width": _mm(COVER_WIDTH_MM), "cover-side": _mm((WIDTH_MM - COVER_WIDTH_MM) / 2),
+          "cover-label": _mm(COVER_LABEL_MM), "cover-inset": _mm(COVER_INSET_MM),
+          "cover-size": _pt(COVER_PT), "cover-line": _mm(COVER_LINE_MM), "cover-pad": _mm(COVER_PAD_MM),
+          "title-before": _mm(COVER_USUAL_MM["title_before"]), "title-after": _mm(COVER_USUAL_MM["title_after"]),
+          "issuer-gap": _mm(COVER_USUAL_MM["issuer"]),
+          "body-size": _pt(BODY_PT), "line": _mm(LINE_MM),
+          "title-size": _pt(TITLE_PT), "title-line": _mm(TITLE_LINE_MM), "title-spacing": _pt(TITLE_SPACING_PT),
+          "small-size": _pt(SMALL_PT), "note-gap": _mm(NOTE_GAP_MM),
+          "head-size": _pt(HEAD_PT), "head-line": _mm(HEAD_LINE_MM), "head-before": _mm(HEAD_BEFORE_MM),
+          "head-after": _mm(HEAD_AFTER_MM),
+          "rule": _pt(RULE_PT), "grid": _mm(GRID_MM), "width": _mm(WIDTH_MM),
+          "cell-pad-y": _mm(CELL_PAD_Y_MM), "cell-pad-x": _mm(CELL_PAD_X_MM), "basic-height": _mm(BASIC_HEIGHT_MM),
+          "box-pad-y": _mm(BOX_PAD_Y_MM), "box-pad-x": _mm(BOX_PAD_X_MM), "achievements-height": _mm(ACHIEVEMENTS_MM),
+          "ruled-height": _mm(RULED_MM), "ruled-rule": _pt(RULED_RULE_PT), "sign-gap": _mm(SIGN_GAP_MM)}
 
 
 def _cover_gap(person: dict) -> dict:

@@ -1,12 +1,12 @@
 """The pages of a form book (the 评审表, templates/evaluation-form) written directly from its HTML: a cover, then
 headed sections of ruled tables and boxes flowing over the pages a forced break starts, as WeasyPrint paginates them.
 
-The cover: the title between the spaces its style gives, a table of labels and ruled values (the kind's layout:
-cover-width, cover-side, cover-label, cover-inset), the issuer and the print note. Then h2 headings (黑体, a
-.first or .page one starting a page), table.grid tables on a 6 mm grid (colspans, a photo cell spanning rows,
-cells at the top, padded, of a least height) and div.box boxes of paragraphs (text, hint, ruled lines to write on,
-a sign-off flush right) — as templates/evaluation-form/document.css styles them (its numbers are spelled below and
-held equal to WeasyPrint's reading of it by tests/render/test_book_pdf.py). Text is set by docgen.render.form_pdf
+The cover: the title between the spaces its style gives, a table of labels and ruled values, the issuer and the
+print note. Then h2 headings (黑体, a .first or .page one starting a page), table.grid tables on a grid (colspans, a
+photo cell spanning rows, cells at the top, padded, of a least height) and div.box boxes of paragraphs (text, hint,
+ruled lines to write on, a sign-off flush right) — as templates/evaluation-form/document.css styles them, its sizes
+read from the kind's layout (the custom properties the stylesheet reads: Sizes), held equal to WeasyPrint's reading
+of it by tests/render/test_book_pdf.py. Text is set by docgen.render.form_pdf
 (Pango's breaks, the fonts' advances). A table breaks between rows, a box between lines (sliced, two lines of a
 paragraph each side), a heading goes with what follows it; pages are numbered — 2 — on the left of an even page and
 on the right of an odd one, none on the cover (GB/T 9704 §7.5). Anything else — another element, class or style, a
@@ -17,37 +17,23 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from lxml import html as lxml_html
 
 from docgen.render.direct_pdf import MM, Bitmap, Sheet, Unsupported, Used, info_of, runs
 from docgen.render.direct_pdf import write as write_pdf
-from docgen.render.form_pdf import (INDENT_EMS, NEAR, RULE, Cell, Line, Page, Para, _advance, _attributes, _count,
+from docgen.render.form_pdf import (INDENT_EMS, NEAR, Cell, Line, Page, Para, _advance, _attributes, _count,
                                     _inline, _set, _text, length)
 from docgen.render.letter_pdf import (FACES, LEFT, PAGE_H, PAGE_W, RIGHT_EDGE, TEXT_BOTTOM, TOP,
                                       folio_ops)
 
 MARKER = '<table class="cover">'
 WIDTH = RIGHT_EDGE - LEFT
-BODY = FACES["body"][0]                       # html: 仿宋, 12 pt on 6 mm lines, no letter spacing (document.css)
-SIZE, LINE = 12.0, 6 * MM
-TITLE_FACE, TITLE_STYLE = FACES["title"]      # h1.title: 小标宋 26 pt on 14 mm, letter-spacing 1 pt
-TITLE_PT, TITLE_LINE, TITLE_SPACING = 26.0, 14 * MM, 1.0
-COVER_PT, COVER_LINE, COVER_PAD = 16.0, 9 * MM, 2 * MM   # table.cover, its th and td padding
-COVER_RULE = 0.75                             # table.cover td border-bottom
-ISSUER_PT, ISSUER_LINE = 16.0, 9 * MM         # p.issuer
-NOTE_PT, NOTE_LINE, NOTE_GAP = 10.5, 6 * MM, 3 * MM   # p.note
-HEAD_FACE = FACES["label"][0]                 # h2: 黑体 14 pt on 7 mm, 3 mm above and 1.5 mm below
-HEAD_PT, HEAD_LINE, HEAD_BEFORE, HEAD_AFTER = 14.0, 7 * MM, 3 * MM, 1.5 * MM
-CELL_PAD_Y, CELL_PAD_X = 1.5 * MM, 1 * MM     # table.grid th, td
-CELL_HEIGHT, BASIC_HEIGHT = 6 * MM, 6.5 * MM  # table.grid th, td height; table.basic's
-BOX_RULE, BOX_PAD_Y, BOX_PAD_X = 0.75, 1.5 * MM, 2 * MM   # .box
-ACHIEVEMENTS_HEIGHT = 40 * MM                 # .achievements min-height
-HINT_PT = 10.5                                # .box p.hint
-RULED_HEIGHT, RULED_RULE = 8.5 * MM, 0.5      # .box p.ruled: border-box height, its border-bottom
-SIGN_GAP = 2 * MM                             # .box p.sign after ruled lines (or first)
+BODY = FACES["body"][0]                       # html: 仿宋 (document.css)
+TITLE_FACE, TITLE_STYLE = FACES["title"]      # h1.title: 小标宋
+HEAD_FACE = FACES["label"][0]                 # h2: 黑体
 # pt: a block ending this near the page's end is for rounding to place (refused); this writer's positions agree
 # with WeasyPrint's within 0.001 pt (tests/render/test_book_pdf.py holds them within 0.5)
 EDGE = 0.01
@@ -57,30 +43,61 @@ _COL = re.compile(r"^\s*width:\s*([\d.]+)mm\s*$")
 
 
 @dataclass(frozen=True)
-class Cover:
-    """The cover's table: its width, its margin each side, the label column and the value's inset (pt)."""
+class Sizes:
+    """The form's sizes in pt, as document.css reads them: the kind's layout (docgen.kinds.evaluation_form.LAYOUT),
+    each by its custom property's name (body_size: --body-size)."""
 
-    width: float
-    side: float
-    label: float
-    inset: float
+    body_size: float              # html: 仿宋 on its lines (an empty cell or box paragraph keeps a line)
+    line: float
+    title_size: float             # h1.title: its type, line and letter spacing
+    title_line: float
+    title_spacing: float
+    cover_width: float            # table.cover: its width, its margin each side, the label column, the value's inset
+    cover_side: float
+    cover_label: float
+    cover_inset: float
+    cover_size: float             # table.cover and p.issuer: type and line; table.cover th, td padding above and below
+    cover_line: float
+    cover_pad: float
+    small_size: float             # p.note and .box p.hint
+    note_gap: float               # p.note margin-top
+    head_size: float              # h2: type, line, margins above and below
+    head_line: float
+    head_before: float
+    head_after: float
+    rule: float                   # table.grid th, td and .box border, table.cover td border-bottom
+    grid: float                   # a grid column (col span)
+    cell_pad_y: float             # table.grid th, td padding
+    cell_pad_x: float
+    basic_height: float           # table.basic th, td height (table.grid's: a line)
+    box_pad_y: float              # .box padding
+    box_pad_x: float
+    achievements_height: float    # .achievements min-height
+    ruled_height: float           # .box p.ruled: border-box height, its border-bottom
+    ruled_rule: float
+    sign_gap: float               # .box p.sign after ruled lines (or first)
 
     @classmethod
-    def of(cls, layout: Mapping[str, str]) -> Cover:
+    def of(cls, layout: Mapping[str, str]) -> Sizes:
         """Read the kind's layout (docgen.kinds.evaluation_form.LAYOUT)."""
         try:
-            return cls(*(length(layout[name]) for name in ("cover-width", "cover-side", "cover-label",
-                                                            "cover-inset")))
+            return cls(*(length(layout[size.name.replace("_", "-")]) for size in fields(cls)))
         except KeyError as exc:
             raise Unsupported(f"layout {exc}") from None
+
+    @property
+    def box_width(self) -> float:
+        """Return the width of a box's paragraphs: the text's less the box's rules and padding."""
+        return WIDTH - 2 * self.rule - 2 * self.box_pad_x
 
 
 @dataclass
 class Book:
-    """The pages set so far, the page being set, the margin owed above the next block (collapsed with its own: CSS 2
-    §8.3.1), whether the page is fresh from an unforced break (a margin there is truncated to zero: CSS Fragmentation
+    """The form's sizes, the pages set so far, the page being set, the margin owed above the next block (collapsed with
+    its own: CSS 2 §8.3.1), whether the page is fresh from an unforced break (a margin there is truncated to zero: CSS Fragmentation
     §5.2) and the heading just set (break-after: avoid: it goes with its table's first row)."""
 
+    sizes: Sizes
     pages: list[Page] = field(default_factory=list)
     margin: float = 0.0
     fresh: bool = False
@@ -100,7 +117,7 @@ class Book:
 
     def check_end(self) -> None:
         """Raise Unsupported if the page's sections run past its end (a table's last rule may, by half)."""
-        if self.page.y > TEXT_BOTTOM + RULE / 2 + EDGE:
+        if self.page.y > TEXT_BOTTOM + self.sizes.rule / 2 + EDGE:
             raise Unsupported(f"a page's sections run past its end ({self.page.y - TEXT_BOTTOM:+.2f} pt)")
 
     def block(self, top: float, bottom: float = 0.0) -> None:
@@ -139,52 +156,55 @@ def _one_line(text: str, face: str, size: float, style: str = "", spacing: float
     return chars, sum(_advance(char, font, size) + spacing for char, font, _ in chars)
 
 
-def _title(book: Book, h1: Any, _: Cover) -> None:
-    """Set the title centred on its 14 mm line, letter-spaced 1 pt, between the margins its style gives."""
+def _title(book: Book, h1: Any) -> None:
+    """Set the title centred on its line, letter-spaced, between the margins its style gives."""
     _attributes(h1, {"class": "title", "style": None})
     margins = _margins(h1)
     if len(h1) or not h1.text or set(margins) != {"top", "bottom"}:
         raise Unsupported("h1")
-    chars, used = _one_line(h1.text, TITLE_FACE, TITLE_PT, TITLE_STYLE, TITLE_SPACING)
+    sizes = book.sizes
+    chars, used = _one_line(h1.text, TITLE_FACE, sizes.title_size, TITLE_STYLE, sizes.title_spacing)
     if used > WIDTH - NEAR:
         raise Unsupported("a title line WeasyPrint would wrap")
     book.block(margins["top"], margins["bottom"])
-    book.text(Line.of(chars, (WIDTH - used) / 2, TITLE_SPACING, TITLE_FACE, TITLE_PT, TITLE_LINE), LEFT)
+    book.text(Line.of(chars, (WIDTH - used) / 2, sizes.title_spacing, TITLE_FACE, sizes.title_size, sizes.title_line),
+              LEFT)
 
 
-def _cover(book: Book, table: Any, cover: Cover) -> None:
+def _cover(book: Book, table: Any) -> None:
     """Set the cover's table: each label justified in its column (the last line too), each value flush left
     under its rule, both at the top of their row."""
     _attributes(table, {"class": "cover"})
     trs = [tr for part in table for tr in (part if part.tag == "tbody" else [part])]
     book.block(0.0)
-    left = LEFT + cover.side
-    value_left = left + cover.label + cover.inset
-    value_width = cover.width - cover.label - cover.inset
+    sizes = book.sizes
+    size, pitch, pad, rule = sizes.cover_size, sizes.cover_line, sizes.cover_pad, sizes.rule
+    left = LEFT + sizes.cover_side
+    value_left = left + sizes.cover_label + sizes.cover_inset
+    value_width = sizes.cover_width - sizes.cover_label - sizes.cover_inset
     y, rules = book.page.y, []
     for n, tr in enumerate(trs):
         if tr.tag != "tr" or tr.attrib or [cell.tag for cell in tr] != ["th", "td"] or any(
                 cell.attrib for cell in tr):
             raise Unsupported("a cover row")
-        label = _set(Para(*_inline(tr[0]), BODY, COVER_PT, COVER_LINE, "justify-all"), cover.label)
-        value = _set(Para(*_inline(tr[1]), BODY, COVER_PT, COVER_LINE), value_width)
-        above = COVER_RULE / 2 if n else 0.0      # the rule above a value: the row before's, half of it its own
-        height = max(COVER_PAD + _height(label, COVER_LINE) + COVER_PAD,
-                     above + COVER_PAD + _height(value, COVER_LINE) + COVER_PAD + COVER_RULE / 2)
-        top = y + COVER_PAD
+        label = _set(Para(*_inline(tr[0]), BODY, size, pitch, "justify-all"), sizes.cover_label)
+        value = _set(Para(*_inline(tr[1]), BODY, size, pitch), value_width)
+        above = rule / 2 if n else 0.0      # the rule above a value: the row before's, half of it its own
+        height = max(pad + _height(label, pitch) + pad, above + pad + _height(value, pitch) + pad + rule / 2)
+        top = y + pad
         for line in label:
             book.page.line(line, left, top)
             top += line.height
-        top = y + above + COVER_PAD
+        top = y + above + pad
         for line in value:
             book.page.line(line, value_left, top)
             top += line.height
         y += height
         rules.append(y)   # the rule centred on the rows' boundary
-    x0, x1 = left + cover.label, left + cover.width
-    book.page.ops += [f"q {COVER_RULE} w 0 0 0 RG"] + [
+    x0, x1 = left + sizes.cover_label, left + sizes.cover_width
+    book.page.ops += [f"q {rule} w 0 0 0 RG"] + [
         f"{x0:.3f} {PAGE_H - at:.3f} m {x1:.3f} {PAGE_H - at:.3f} l" for at in rules] + ["S Q"]
-    book.page.y = y + COVER_RULE / 2   # the last rule's lower half
+    book.page.y = y + rule / 2   # the last rule's lower half
 
 
 def _height(lines: tuple[Line, ...], least: float) -> float:
@@ -192,15 +212,16 @@ def _height(lines: tuple[Line, ...], least: float) -> float:
     return max(sum(line.height for line in lines), least)
 
 
-def _paragraph(book: Book, p: Any, _: Cover) -> None:
+def _paragraph(book: Book, p: Any) -> None:
     """Set the issuer or the print note centred, its top margin from its style or the stylesheet; an empty one
     takes no room and its margin collapses with the next (CSS 2 §8.3.1)."""
     _attributes(p, {"class": None, "style": None})
     kind = p.get("class")
     if kind not in ("issuer", "note"):
         raise Unsupported(f"<p class={kind}>")
-    size, line = (ISSUER_PT, ISSUER_LINE) if kind == "issuer" else (NOTE_PT, NOTE_LINE)
-    top = _margins(p).get("top", 0.0 if kind == "issuer" else NOTE_GAP)
+    sizes = book.sizes
+    size, line = (sizes.cover_size, sizes.cover_line) if kind == "issuer" else (sizes.small_size, sizes.line)
+    top = _margins(p).get("top", 0.0 if kind == "issuer" else sizes.note_gap)
     para = Para(*_inline(p), BODY, size, line, "center")
     if not para.text:
         book.margin = max(book.margin, top)
@@ -210,34 +231,35 @@ def _paragraph(book: Book, p: Any, _: Cover) -> None:
         book.text(set_line, LEFT)
 
 
-def _heading(book: Book, h2: Any, _: Cover) -> None:
+def _heading(book: Book, h2: Any) -> None:
     """Set a section's heading (h2: 黑体, flush left); .first and .page start a page."""
     _attributes(h2, {"class": None})
     kind = h2.get("class")
     if kind not in (None, "first", "page") or len(h2):
         raise Unsupported(f"<h2 class={kind}>")
-    chars, used = _one_line(h2.text or "", HEAD_FACE, HEAD_PT)
+    sizes = book.sizes
+    chars, used = _one_line(h2.text or "", HEAD_FACE, sizes.head_size)
     if used > WIDTH - NEAR:
         raise Unsupported("a heading WeasyPrint would wrap")
     if kind:
         book.new_page()
-    elif not _fits(book.page.y + (0.0 if book.fresh else max(book.margin, HEAD_BEFORE)) + HEAD_LINE):
+    elif not _fits(book.page.y + (0.0 if book.fresh else max(book.margin, sizes.head_before)) + sizes.head_line):
         book.new_page(forced=False)
     before = (len(book.page.ops), book.page.y, book.margin, h2)
-    book.block(0.0 if kind else HEAD_BEFORE, HEAD_AFTER)
-    book.text(Line.of(chars, 0.0, 0.0, HEAD_FACE, HEAD_PT, HEAD_LINE), LEFT)
+    book.block(0.0 if kind else sizes.head_before, sizes.head_after)
+    book.text(Line.of(chars, 0.0, 0.0, HEAD_FACE, sizes.head_size, sizes.head_line), LEFT)
     book.heading = before
 
 
 def _carry_heading(book: Book) -> None:
     """Start a page for a block none of which fits on this one, the heading before it (if any) taken along."""
-    heading, cover = book.heading, Cover(0.0, 0.0, 0.0, 0.0)
+    heading = book.heading
     if heading:
         ops, book.page.y, book.margin, _ = heading
         del book.page.ops[ops:]
     book.new_page(forced=False)
     if heading:
-        _heading(book, heading[3], cover)
+        _heading(book, heading[3])
     book.block(0.0)   # the block's own top, past the heading's bottom margin
 
 
@@ -249,9 +271,9 @@ class Slot(Cell):
     picture: tuple[Bitmap, float, float] | None = None   # the image, its width and height (pt)
 
 
-def _columns(table: Any) -> tuple[tuple[float, ...], list[Any]]:
-    """Return a grid table's column edges (pt from its left: a col span="26" of 6 mm, or cols of a width each)
-    and its rows."""
+def _columns(table: Any, grid: float) -> tuple[tuple[float, ...], list[Any]]:
+    """Return a grid table's column edges (pt from its left: a col span="26" of the grid's columns, or cols of a
+    width each) and its rows."""
     rows = [element for part in table for element in (part if part.tag == "tbody" else [part])]
     colgroup = rows.pop(0) if rows and rows[0].tag == "colgroup" else None
     if colgroup is None or colgroup.attrib or not len(colgroup) or not rows or any(r.tag != "tr" for r in rows):
@@ -262,35 +284,36 @@ def _columns(table: Any) -> tuple[tuple[float, ...], list[Any]]:
         found = _COL.match(col.get("style") or "")
         if col.tag != "col" or ("span" in col.attrib) == bool(found):
             raise Unsupported("a col")
-        widths += [length(found.group(1) + "mm")] if found else [6 * MM] * _count(col.get("span"))
+        widths += [length(found.group(1) + "mm")] if found else [grid] * _count(col.get("span"))
     if abs(sum(widths) - WIDTH) > 1e-6:
         raise Unsupported("columns other than the text's width")
     return tuple(sum(widths[:i]) for i in range(len(widths) + 1)), rows
 
 
-def _slot(element: Any, start: int, least: float) -> Slot:
+def _slot(element: Any, start: int, least: float, sizes: Sizes) -> Slot:
     """Read a th or td (centred, a td.left flush left, a td.photo its picture or label) at the top of its row."""
     _attributes(element, {"colspan": None, "rowspan": None, "class": None})
     kind = element.get("class")
     if kind not in (None, "left", "photo") or (kind and element.tag != "td"):
         raise Unsupported(f"<{element.tag} class={kind}>")
-    slot = Slot(start, _count(element.get("colspan", "1")), [], "top", CELL_PAD_Y, CELL_PAD_Y, least,
+    slot = Slot(start, _count(element.get("colspan", "1")), [], "top", sizes.cell_pad_y, sizes.cell_pad_y, least,
                 rows=_count(element.get("rowspan", "1")))
     if kind == "photo":
-        _photo(slot, element)
+        _photo(slot, element, sizes)
     else:
-        slot.paras.append(Para(*_inline(element), BODY, SIZE, LINE, "left" if kind else "center"))
+        slot.paras.append(Para(*_inline(element), BODY, sizes.body_size, sizes.line, "left" if kind else "center"))
     return slot
 
 
-def _photo(slot: Slot, td: Any) -> None:
+def _photo(slot: Slot, td: Any, sizes: Sizes) -> None:
     """Read the photo cell: an image of the size its style gives, centred at the top, or the label to stick a
     photo on (a span, centred); padded as every cell (td.photo's own padding gives way to table.grid td's)."""
     if (td.text or "").strip() or len(td) != 1 or (td[0].tail or "").strip():
         raise Unsupported("a photo cell")
     child = td[0]
     if child.tag == "span" and not child.attrib and not len(child):
-        slot.paras.append(Para(_text(child.text), frozenset(), frozenset(), BODY, SIZE, LINE, "center"))
+        slot.paras.append(Para(_text(child.text), frozenset(), frozenset(), BODY, sizes.body_size, sizes.line,
+                               "center"))
         return
     _attributes(child, {"src": None, "style": None})
     size = _IMG.match(child.get("style") or "")
@@ -301,7 +324,7 @@ def _photo(slot: Slot, td: Any) -> None:
                     float(size.group(2)) * MM)
 
 
-def _grid(book: Book, table: Any, _: Cover) -> None:
+def _grid(book: Book, table: Any) -> None:
     """Set a grid table: its rows' cells top-aligned in their columns less the rules and paddings, each row as
     high as its tallest cell; a cell spanning rows (the photo) as high as they are; rules collapsed on the grid
     lines (WeasyPrint strokes each cell's side)."""
@@ -309,13 +332,14 @@ def _grid(book: Book, table: Any, _: Cover) -> None:
     kind = table.get("class")
     if kind not in ("grid", "grid basic"):
         raise Unsupported(f"<table class={kind}>")
-    edges, trs = _columns(table)
+    sizes = book.sizes
+    edges, trs = _columns(table, sizes.grid)
     book.block(0.0)
-    rows, spanning = _read_rows(trs, edges, BASIC_HEIGHT if kind == "grid basic" else CELL_HEIGHT)
+    rows, spanning = _read_rows(trs, edges, sizes.basic_height if kind == "grid basic" else sizes.line, sizes)
     _draw_grid(book, rows, edges, spanning)
 
 
-def _read_rows(trs: list[Any], edges: tuple[float, ...], least: float
+def _read_rows(trs: list[Any], edges: tuple[float, ...], least: float, sizes: Sizes
                ) -> tuple[list[list[Slot]], list[tuple[Slot, int]]]:
     """Read a grid's rows, each cell's lines set in its columns' width less the rules and paddings, at least
     `least` high; return them and the cells spanning rows with the row each ends in."""
@@ -332,10 +356,10 @@ def _read_rows(trs: list[Any], edges: tuple[float, ...], least: float
                 raise Unsupported(f"<{element.tag}> in a row")
             while start in taken:
                 start += 1
-            slot = _slot(element, start, least)
+            slot = _slot(element, start, least, sizes)
             if start + slot.span > columns or taken & set(range(start, start + slot.span)):
                 raise Unsupported("a row wider than the table")
-            width = edges[start + slot.span] - edges[start] - RULE - 2 * CELL_PAD_X
+            width = edges[start + slot.span] - edges[start] - sizes.rule - 2 * sizes.cell_pad_x
             slot.lines = [line for para in slot.paras for line in _set(para, width)]
             if slot.rows > 1:
                 spanning.append((slot, n + slot.rows - 1))
@@ -352,11 +376,12 @@ def _read_rows(trs: list[Any], edges: tuple[float, ...], least: float
 def _draw_grid(book: Book, rows: list[list[Slot]], edges: tuple[float, ...],
                spanning: list[tuple[Slot, int]]) -> None:
     """Draw a grid table's rows from the page's y, broken between rows where they run past the page's end."""
+    rule = book.sizes.rule
     first_row = {id(slot): n for n, cells in enumerate(rows) for slot in cells}
     heights = [max(_need(slot) for slot in cells if slot.rows == 1) for cells in rows]
     for slot, last in spanning:   # a cell taller than its rows makes the last of them taller (WeasyPrint)
         first = first_row[id(slot)]
-        heights[last] += max(0.0, _need(slot) - sum(heights[first:last + 1]) - RULE * (last - first))
+        heights[last] += max(0.0, _need(slot) - sum(heights[first:last + 1]) - rule * (last - first))
     start = 0
     while start < len(rows):
         end = _fragment(book, heights, start)
@@ -372,9 +397,10 @@ def _draw_grid(book: Book, rows: list[list[Slot]], edges: tuple[float, ...],
 def _fragment(book: Book, heights: list[float], start: int, carried: bool = False) -> int:
     """Return the end of the rows from `start` that fit on the page (WeasyPrint breaks a table between rows); where
     not even the table's first row does, start a page for it and the heading before it."""
-    y, end = book.page.y + RULE / 2, start      # the first rule's centre
-    while end < len(heights) and _row_fits(y + heights[end] + RULE):
-        y += heights[end] + RULE
+    rule = book.sizes.rule
+    y, end = book.page.y + rule / 2, start      # the first rule's centre
+    while end < len(heights) and _row_fits(y + heights[end] + rule, rule):
+        y += heights[end] + rule
         end += 1
     if end == 1 < len(heights):
         end = 0   # the head row goes on with the first row (table.grid tr:first-child: break-after: avoid)
@@ -386,41 +412,41 @@ def _fragment(book: Book, heights: list[float], start: int, carried: bool = Fals
     return _fragment(book, heights, start, carried=True)
 
 
-def _row_fits(centre: float) -> bool:
+def _row_fits(centre: float, rule: float) -> bool:
     """Tell whether a row whose bottom rule is centred at `centre` stays on its page: its rule within the page; one
     whose rule's lower half would pass the page's end is refused (WeasyPrint kept such a table's first row and
     carried a later one over: it is WeasyPrint's to place)."""
-    if TEXT_BOTTOM - RULE / 2 - EDGE < centre < TEXT_BOTTOM + EDGE:
+    if TEXT_BOTTOM - rule / 2 - EDGE < centre < TEXT_BOTTOM + EDGE:
         raise Unsupported(f"a table row ending at the page's end ({centre - TEXT_BOTTOM:+.2f} pt)")
     return centre < TEXT_BOTTOM
 
 
 def _draw_rows(book: Book, rows: list[list[Slot]], heights: list[float], edges: tuple[float, ...]) -> None:
     """Draw rows of a grid table at the page's y: cells, the photo and the collapsed rules."""
-    page = book.page
-    grid0 = LEFT + RULE / 2
-    y = page.y + RULE / 2           # the first rule's centre
+    page, rule, pad_x = book.page, book.sizes.rule, book.sizes.cell_pad_x
+    grid0 = LEFT + rule / 2
+    y = page.y + rule / 2           # the first rule's centre
     tops = [y]
     for height in heights:
-        y += RULE + height
+        y += rule + height
         tops.append(y)
     for n, cells in enumerate(rows):
         for slot in cells:
-            top = tops[n] + RULE / 2 + slot.pad_top
-            left = grid0 + edges[slot.start] + RULE / 2
+            top = tops[n] + rule / 2 + slot.pad_top
+            left = grid0 + edges[slot.start] + rule / 2
             if slot.picture:
                 picture, width, height = slot.picture
-                room = edges[slot.start + slot.span] - edges[slot.start] - RULE - 2 * CELL_PAD_X
+                room = edges[slot.start + slot.span] - edges[slot.start] - rule - 2 * pad_x
                 name = f"Im{len(page.images)}"
                 page.images[name] = picture
-                x, bottom = left + CELL_PAD_X + (room - width) / 2, PAGE_H - top - height
+                x, bottom = left + pad_x + (room - width) / 2, PAGE_H - top - height
                 page.ops.append(f"q {width:.3f} 0 0 {height:.3f} {x:.3f} {bottom:.3f} cm /{name} Do Q")
                 continue
             for line in slot.lines:
-                page.line(line, left + CELL_PAD_X, top)
+                page.line(line, left + pad_x, top)
                 top += line.height
-    page.ops += _rules([grid0 + x for x in edges], tops, rows)
-    page.y = y + RULE / 2
+    page.ops += _rules([grid0 + x for x in edges], tops, rows, rule)
+    page.y = y + rule / 2
     book.fresh = False
 
 
@@ -430,7 +456,7 @@ def _need(slot: Slot) -> float:
     return max(slot.height, content) + slot.pad_top + slot.pad_bottom
 
 
-def _rules(xs: list[float], tops: list[float], rows: list[list[Slot]]) -> list[str]:
+def _rules(xs: list[float], tops: list[float], rows: list[list[Slot]], rule: float) -> list[str]:
     """Return the operators stroking a grid's collapsed rules: each horizontal line across the columns no cell
     spans over, each column's side over the run of rows that have it."""
     over: list[set[int]] = [set() for _ in tops]       # per horizontal line: columns a cell spans across it
@@ -441,10 +467,10 @@ def _rules(xs: list[float], tops: list[float], rows: list[list[Slot]]) -> list[s
                 sides[row] |= {slot.start, slot.start + slot.span}
             for line in range(n + 1, n + slot.rows):
                 over[line] |= set(range(slot.start, slot.start + slot.span))
-    return [f"q {RULE} w 0 0 0 RG", *_across(xs, tops, over), *_down(xs, tops, sides), "S Q"]
+    return [f"q {rule} w 0 0 0 RG", *_across(xs, tops, over, rule), *_down(xs, tops, sides, rule), "S Q"]
 
 
-def _across(xs: list[float], tops: list[float], over: list[set[int]]) -> list[str]:
+def _across(xs: list[float], tops: list[float], over: list[set[int]], rule: float) -> list[str]:
     """Return the segments of each horizontal line, broken where a cell spans across it."""
     ops = []
     for at, spanned in zip(tops, over, strict=True):
@@ -454,13 +480,13 @@ def _across(xs: list[float], tops: list[float], over: list[set[int]]) -> list[st
             while end < len(xs) - 1 and end not in spanned:
                 end += 1
             if end > column:
-                ops.append(f"{xs[column] - RULE / 2:.3f} {PAGE_H - at:.3f} m {xs[end] + RULE / 2:.3f} "
+                ops.append(f"{xs[column] - rule / 2:.3f} {PAGE_H - at:.3f} m {xs[end] + rule / 2:.3f} "
                            f"{PAGE_H - at:.3f} l")
             column = end + 1
     return ops
 
 
-def _down(xs: list[float], tops: list[float], sides: list[set[int]]) -> list[str]:
+def _down(xs: list[float], tops: list[float], sides: list[set[int]], rule: float) -> list[str]:
     """Return each grid line's vertical segments: one over each run of rows a cell's side stands on it."""
     ops = []
     for line, x in enumerate(xs):
@@ -469,14 +495,14 @@ def _down(xs: list[float], tops: list[float], sides: list[set[int]]) -> list[str
             if line in row_sides and start is None:
                 start = n
             elif line not in row_sides and start is not None:
-                ops.append(f"{x:.3f} {PAGE_H - tops[start] + RULE / 2:.3f} m {x:.3f} {PAGE_H - tops[n] - RULE / 2:.3f} l")
+                ops.append(f"{x:.3f} {PAGE_H - tops[start] + rule / 2:.3f} m {x:.3f} {PAGE_H - tops[n] - rule / 2:.3f} l")
                 start = None
     return ops
 
 
-def _box(book: Book, div: Any, _: Cover) -> None:
+def _box(book: Book, div: Any) -> None:
     """Set a box: its paragraphs (flush left; .text indented two characters, .hint 五号, .ruled a line to write on,
-    .sign flush right less two characters) inside its rule and padding; .achievements at least 40 mm high. A box of
+    .sign flush right less two characters) inside its rule and padding; .achievements of a least height. A box of
     one paragraph of at most three lines that runs past the page's end goes to the next page with its heading (two
     lines each side of a break: orphans, widows); any other WeasyPrint splits between lines (refused)."""
     _attributes(div, {"class": None})
@@ -498,18 +524,17 @@ def _box(book: Book, div: Any, _: Cover) -> None:
     book.heading = None
 
 
-def _paragraphs(div: Any) -> list[tuple[Line, ...]]:
+def _paragraphs(div: Any, sizes: Sizes) -> list[tuple[Line, ...]]:
     """Return the lines of each paragraph of a box that may break across pages (no ruled or sign-off lines), or
     raise Unsupported."""
-    width = WIDTH - 2 * BOX_RULE - 2 * BOX_PAD_X
     out = []
     for p in div:
         kind = p.get("class")
         if kind not in (None, "text", "hint"):
             raise Unsupported("a box of ruled or sign-off lines across pages")
-        para = _box_para(p, kind)
-        lines = _set(para, width) if para.text else ()
-        if not lines or any(abs(line.height - LINE) > NEAR for line in lines):
+        para = _box_para(p, kind, sizes)
+        lines = _set(para, sizes.box_width) if para.text else ()
+        if not lines or any(abs(line.height - sizes.line) > NEAR for line in lines):
             raise Unsupported("an empty paragraph or a taller line in a box across pages")
         out.append(lines)
     return out
@@ -520,17 +545,18 @@ def _split_box(book: Book, div: Any, carried: bool = False) -> None:
     lines of a paragraph each side of a break (orphans, widows: else the break moves earlier); the first piece
     without its bottom rule and padding, the next without their top ones (box-decoration-break: slice); all the
     lines fitting but not the bottom rule: the last lines go on (WeasyPrint lays the box out again less it)."""
-    paragraphs = _paragraphs(div)
-    least = ACHIEVEMENTS_HEIGHT if div.get("class") == "box achievements" else 0.0
+    sizes = book.sizes
+    paragraphs = _paragraphs(div, sizes)
+    least = sizes.achievements_height if div.get("class") == "box achievements" else 0.0
     book.block(0.0)
     at, first = (0, 0), True
     while True:
         top = book.page.y
-        start = top + (BOX_RULE + BOX_PAD_Y if first else 0.0)
+        start = top + (sizes.rule + sizes.box_pad_y if first else 0.0)
         end = _lines_to(paragraphs, at, start, TEXT_BOTTOM)
         last = end == (len(paragraphs), 0)
-        if last and not _fits(start + max(_span(paragraphs, at, end), least) + BOX_PAD_Y + BOX_RULE):
-            end = _lines_to(paragraphs, at, start, TEXT_BOTTOM - BOX_PAD_Y - BOX_RULE)
+        if last and not _fits(start + max(_span(paragraphs, at, end), least) + sizes.box_pad_y + sizes.rule):
+            end = _lines_to(paragraphs, at, start, TEXT_BOTTOM - sizes.box_pad_y - sizes.rule)
             last = False
         if end == at:
             if not first or carried or not book.heading:
@@ -576,10 +602,10 @@ def _draw_piece(book: Book, paragraphs: list[tuple[Line, ...]], at: tuple[int, i
     """Draw the piece of a sliced box from `at` to `end` at the page's y: its lines, its rule's sides (its top
     one on the first piece, its bottom one on the last, with their paddings) as WeasyPrint draws a border with a
     side of no width: side by side, each clipped to its band."""
-    page = book.page
+    page, sizes = book.page, book.sizes
     top = page.y
-    page.y += BOX_RULE + BOX_PAD_Y if first else 0.0
-    left = LEFT + BOX_RULE + BOX_PAD_X
+    page.y += sizes.rule + sizes.box_pad_y if first else 0.0
+    left = LEFT + sizes.rule + sizes.box_pad_x
     content = page.y
     for n, lines in enumerate(paragraphs):
         for i, line in enumerate(lines):
@@ -588,16 +614,16 @@ def _draw_piece(book: Book, paragraphs: list[tuple[Line, ...]], at: tuple[int, i
                 page.y += line.height
     # a piece the page breaks reaches the page's end; the last one is as high as the box's least height (each
     # piece's, as WeasyPrint applies min-height) and closed by its padding and rule
-    end_y = max(page.y, content + least) + BOX_PAD_Y + BOX_RULE if last else TEXT_BOTTOM
+    end_y = max(page.y, content + least) + sizes.box_pad_y + sizes.rule if last else TEXT_BOTTOM
     page.y = end_y if last else page.y
-    page.ops += _frame(top, end_y, first=first, last=last)
+    page.ops += _frame(top, end_y, sizes.rule, first=first, last=last)
 
 
-def _frame(top: float, end_y: float, *, first: bool, last: bool) -> list[str]:
+def _frame(top: float, end_y: float, rule: float, *, first: bool, last: bool) -> list[str]:
     """Return the operators drawing a box's rule from `top` to `end_y` (pt from the page's top) as WeasyPrint draws a
     border: four sides as one ring, its border box filled less its padding box; a piece of a sliced box (no top
     side, or no bottom one) side by side, each side's ring clipped to its band."""
-    widths = (BOX_RULE if first else 0.0, BOX_RULE, BOX_RULE if last else 0.0, BOX_RULE)   # top, right, bottom, left
+    widths = (rule if first else 0.0, rule, rule if last else 0.0, rule)   # top, right, bottom, left
     bottom = PAGE_H - end_y
     outer = (LEFT, bottom, WIDTH, end_y - top)
     inner = (LEFT + widths[3], bottom + widths[2], WIDTH - widths[1] - widths[3],
@@ -615,35 +641,34 @@ def _frame(top: float, end_y: float, *, first: bool, last: bool) -> list[str]:
 def _draw_box(book: Book, div: Any, kind: str) -> int:
     """Draw a box at the page's y, move past it and return how many lines its paragraphs took."""
     book.block(0.0)
-    page = book.page
+    page, sizes = book.page, book.sizes
     top = page.y
-    width = WIDTH - 2 * BOX_RULE - 2 * BOX_PAD_X
-    left = LEFT + BOX_RULE + BOX_PAD_X
-    page.y += BOX_RULE + BOX_PAD_Y
+    left = LEFT + sizes.rule + sizes.box_pad_x
+    page.y += sizes.rule + sizes.box_pad_y
     content_top = page.y
     before, lines = None, 0
     for n, p in enumerate(div):
         _attributes(p, {"class": None})
         if p.tag != "p" or (p.tail or "").strip():
             raise Unsupported(f"<{p.tag}> in a box")
-        lines += _box_paragraph(book, p, p.get("class"), width, left, first=n == 0, before=before)
+        lines += _box_paragraph(book, p, p.get("class"), sizes.box_width, left, first=n == 0, before=before)
         before = p.get("class")
-    least = ACHIEVEMENTS_HEIGHT if kind == "box achievements" else 0.0
-    page.y = max(page.y, content_top + least) + BOX_PAD_Y + BOX_RULE
-    page.ops += _frame(top, page.y, first=True, last=True)
+    least = sizes.achievements_height if kind == "box achievements" else 0.0
+    page.y = max(page.y, content_top + least) + sizes.box_pad_y + sizes.rule
+    page.ops += _frame(top, page.y, sizes.rule, first=True, last=True)
     return lines
 
 
 def _box_paragraph(book: Book, p: Any, kind: str | None, width: float, left: float, *, first: bool,
                    before: str | None) -> int:
-    """Set a paragraph of a box at the page's y (each at least a line high; a ruled one 8.5 mm with its rule);
-    return its lines."""
-    page = book.page
+    """Set a paragraph of a box at the page's y (each at least a line high; a ruled one as high as the stylesheet
+    says, with its rule); return its lines."""
+    page, sizes = book.page, book.sizes
     if kind not in (None, "text", "hint", "ruled", "sign"):
         raise Unsupported(f"<p class={kind}>")
     if kind == "sign" and (first or before == "ruled"):
-        page.y += SIGN_GAP
-    para = _box_para(p, kind)
+        page.y += sizes.sign_gap
+    para = _box_para(p, kind, sizes)
     lines = _set(para, width) if para.text else ()
     top = page.y
     for line in lines:
@@ -652,32 +677,32 @@ def _box_paragraph(book: Book, p: Any, kind: str | None, width: float, left: flo
     if kind == "ruled":
         if len(lines) > 1:
             raise Unsupported("a ruled line's text wraps")
-        page.y = top + RULED_HEIGHT
-        page.ops.append(_bottom_rule(left, page.y, width, RULED_HEIGHT))
+        page.y = top + sizes.ruled_height
+        page.ops.append(_bottom_rule(left, page.y, width, sizes.ruled_height, sizes.ruled_rule))
     else:
-        page.y = max(page.y, top + LINE)   # .box p min-height
+        page.y = max(page.y, top + sizes.line)   # .box p min-height
     return len(lines)
 
 
-def _box_para(p: Any, kind: str | None) -> Para:
+def _box_para(p: Any, kind: str | None, sizes: Sizes) -> Para:
     """Return a box's paragraph as document.css styles it: flush left, .text indented two characters, .hint 五号,
     .sign flush right less two characters."""
-    size = HINT_PT if kind == "hint" else SIZE
-    return Para(*_inline(p), BODY, size, LINE, "right" if kind == "sign" else "left",
+    size = sizes.small_size if kind == "hint" else sizes.body_size
+    return Para(*_inline(p), BODY, size, sizes.line, "right" if kind == "sign" else "left",
                 indent=INDENT_EMS * size if kind == "text" else 0.0,
                 pad_right=INDENT_EMS * size if kind == "sign" else 0.0)
 
 
-def _bottom_rule(left: float, bottom: float, width: float, height: float) -> str:
-    """Return the operators drawing a block's bottom border as WeasyPrint does: its border box filled less its
-    padding box, clipped to the border's band."""
+def _bottom_rule(left: float, bottom: float, width: float, height: float, rule: float) -> str:
+    """Return the operators drawing a block's bottom border (`rule` wide) as WeasyPrint does: its border box filled
+    less its padding box, clipped to the border's band."""
     y = PAGE_H - bottom
-    return (f"q {left + width:.3f} {y:.3f} m {left:.3f} {y:.3f} l {left:.3f} {y + RULED_RULE:.3f} l "
-            f"{left + width:.3f} {y + RULED_RULE:.3f} l W* n {left:.3f} {y + RULED_RULE:.3f} {width:.3f} "
-            f"{height - RULED_RULE:.3f} re {left:.3f} {y:.3f} {width:.3f} {height:.3f} re f* Q")
+    return (f"q {left + width:.3f} {y:.3f} m {left:.3f} {y:.3f} l {left:.3f} {y + rule:.3f} l "
+            f"{left + width:.3f} {y + rule:.3f} l W* n {left:.3f} {y + rule:.3f} {width:.3f} "
+            f"{height - rule:.3f} re {left:.3f} {y:.3f} {width:.3f} {height:.3f} re f* Q")
 
 
-Setter = Callable[[Book, Any, Cover], None]
+Setter = Callable[[Book, Any], None]
 SETTERS: dict[str, Setter] = {"h1": _title, "p": _paragraph, "h2": _heading, "div": _box}
 TABLES: dict[str, Setter] = {"cover": _cover, "grid": _grid, "grid basic": _grid}
 
@@ -693,8 +718,7 @@ def write(html: str, layout: Mapping[str, str]) -> tuple[bytes, int]:
     body = root.find("body")
     if body is None or (body.text or "").strip():
         raise Unsupported("no body")
-    cover = Cover.of(layout)
-    book = Book()
+    book = Book(Sizes.of(layout))
     book.new_page()
     for element in body:
         if (element.tail or "").strip():
@@ -702,7 +726,7 @@ def write(html: str, layout: Mapping[str, str]) -> tuple[bytes, int]:
         setter = TABLES.get(element.get("class") or "") if element.tag == "table" else SETTERS.get(element.tag)
         if setter is None:
             raise Unsupported(f"<{element.tag}>")
-        setter(book, element, cover)
+        setter(book, element)
     book.check_end()
     used = book.page.used
     sheets = [Sheet("\n".join(page.ops + (folio_ops(used, n, spacing=0.0) if n > 1 else [])).encode(), PAGE_W, PAGE_H,

@@ -1,8 +1,8 @@
 """The DOCX template of 专业技术职务任职资格评审表 (seed 000 五(三), 002 (五)1).
 
-The rows, spans and sizes of templates/evaluation-form/document.html (26 columns of 6 mm): change the two
-together. Lists are {%tr for %} rows; the boxes signed by hand are one-cell tables. The watermark, QR code and
-copies are added after rendering (docgen.render.finish), not here.
+The rows and spans of templates/evaluation-form/document.html (26 columns of 6 mm): change the two together. Its
+sizes are docgen.kinds.evaluation_form's, as document.css's. Lists are {%tr for %} rows; the boxes signed by hand
+are one-cell tables. The watermark, QR code and copies are added after rendering (docgen.render.finish), not here.
 """
 from __future__ import annotations
 
@@ -17,12 +17,17 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from docgen.kinds.evaluation_form import COVER_INSET_MM, COVER_LABEL_MM, COVER_VALUE_MM
+from docgen.kinds.evaluation_form import (ACHIEVEMENTS_MM, BASIC_HEIGHT_MM, BODY_PT, BOX_PAD_X_MM, BOX_PAD_Y_MM,
+                                          CELL_PAD_X_MM, CELL_PAD_Y_MM, COVER_INSET_MM, COVER_LABEL_MM,
+                                          COVER_LINE_MM, COVER_PAD_MM, COVER_PT, COVER_USUAL_MM, COVER_VALUE_MM,
+                                          GRID_COLUMNS, GRID_MM, HEAD_AFTER_MM, HEAD_BEFORE_MM, HEAD_LINE_MM, HEAD_PT,
+                                          LINE_MM, NOTE_GAP_MM, RULE_PT, RULED_MM, SIGN_GAP_MM, SMALL_PT, TITLE_PT,
+                                          WIDTH_MM)
 from docgen.render.docx_builder import FANGSONG, HEITI, add, bottom_border, new_document, paragraph_style
 from docgen.render.measure import mm_to_twips
 
-GRID_MM, GRID = 6, 26
-CELL_PT, CELL_LINE = 12, Mm(6)
+CELL_LINE = Mm(LINE_MM)
+RULE_SZ = str(round(RULE_PT * 8))   # w:sz: eighths of a point
 TOP = WD_CELL_VERTICAL_ALIGNMENT.TOP
 
 BASIC = (   # (text, grid units); "{{…}}" cells are values; the photo cell spans rows 1–4
@@ -51,21 +56,22 @@ COVER = (("姓　　名", "person.name"), ("工作单位", "person.work_unit"), 
 
 def _styles(doc: Document) -> None:
     center, left, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT
-    paragraph_style(doc, "Cell", FANGSONG, CELL_PT, align=center, line=CELL_LINE)
-    paragraph_style(doc, "CellLeft", FANGSONG, CELL_PT, align=left, line=CELL_LINE)
-    paragraph_style(doc, "CellText", FANGSONG, CELL_PT, align=left, indent_chars=2, line=CELL_LINE)
-    paragraph_style(doc, "CellHint", FANGSONG, 10.5, align=left, line=CELL_LINE)
-    paragraph_style(doc, "CellSign", FANGSONG, CELL_PT, align=right, right_chars=2, line=CELL_LINE)
-    paragraph_style(doc, "Ruled", FANGSONG, CELL_PT, align=left, line=Mm(8.5))   # ≥ 8 mm to write in by hand
-    photo = paragraph_style(doc, "Photo", FANGSONG, CELL_PT, align=center)
+    paragraph_style(doc, "Cell", FANGSONG, BODY_PT, align=center, line=CELL_LINE)
+    paragraph_style(doc, "CellLeft", FANGSONG, BODY_PT, align=left, line=CELL_LINE)
+    paragraph_style(doc, "CellText", FANGSONG, BODY_PT, align=left, indent_chars=2, line=CELL_LINE)
+    paragraph_style(doc, "CellHint", FANGSONG, SMALL_PT, align=left, line=CELL_LINE)
+    paragraph_style(doc, "CellSign", FANGSONG, BODY_PT, align=right, right_chars=2, line=CELL_LINE)
+    paragraph_style(doc, "Ruled", FANGSONG, BODY_PT, align=left, line=Mm(RULED_MM))   # ≥ 8 mm to write in by hand
+    photo = paragraph_style(doc, "Photo", FANGSONG, BODY_PT, align=center)
     photo.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    paragraph_style(doc, "CoverLabel", FANGSONG, 16, align=WD_ALIGN_PARAGRAPH.DISTRIBUTE, line=Mm(9))
-    paragraph_style(doc, "CoverValue", FANGSONG, 16, align=left, line=Mm(9))
-    paragraph_style(doc, "Issuer", FANGSONG, 16, align=center, line=Mm(9))
-    paragraph_style(doc, "Note", FANGSONG, 10.5, align=center, line=Mm(6))
-    heading = paragraph_style(doc, "Heading2Form", HEITI, 14, align=left, line=Mm(7))
-    heading.paragraph_format.space_before = Mm(3)
-    heading.paragraph_format.space_after = Mm(1.5)
+    cover_line = Mm(COVER_LINE_MM)
+    paragraph_style(doc, "CoverLabel", FANGSONG, COVER_PT, align=WD_ALIGN_PARAGRAPH.DISTRIBUTE, line=cover_line)
+    paragraph_style(doc, "CoverValue", FANGSONG, COVER_PT, align=left, line=cover_line)
+    paragraph_style(doc, "Issuer", FANGSONG, COVER_PT, align=center, line=cover_line)
+    paragraph_style(doc, "Note", FANGSONG, SMALL_PT, align=center, line=CELL_LINE)
+    heading = paragraph_style(doc, "Heading2Form", HEITI, HEAD_PT, align=left, line=Mm(HEAD_LINE_MM))
+    heading.paragraph_format.space_before = Mm(HEAD_BEFORE_MM)
+    heading.paragraph_format.space_after = Mm(HEAD_AFTER_MM)
     heading.paragraph_format.keep_with_next = True
 
 
@@ -74,14 +80,14 @@ def _borders(table: Table, edges: Sequence[str] = ("top", "left", "bottom", "rig
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{edge}")
-        for key, value in (("val", val if edge in edges else "nil"), ("sz", "6"), ("space", "0"),
+        for key, value in (("val", val if edge in edges else "nil"), ("sz", RULE_SZ), ("space", "0"),
                            ("color", "000000")):
             el.set(qn(f"w:{key}"), value)
         borders.append(el)
     table._tbl.tblPr.append(borders)
 
 
-def _margins(table: Table, top: float = 1.5, side: float = 1.0) -> None:
+def _margins(table: Table, top: float = CELL_PAD_Y_MM, side: float = CELL_PAD_X_MM) -> None:
     margins = OxmlElement("w:tblCellMar")
     for edge, mm in (("top", top), ("left", side), ("bottom", top), ("right", side)):
         el = OxmlElement(f"w:{edge}")
@@ -113,7 +119,7 @@ def _cant_split(row: _Row) -> None:
 
 
 def _grid(doc: Document, rows: int) -> Table:
-    table = _table(doc, rows, GRID, [GRID_MM] * GRID)
+    table = _table(doc, rows, GRID_COLUMNS, [GRID_MM] * GRID_COLUMNS)
     _borders(table)
     _margins(table)
     return table
@@ -136,22 +142,22 @@ def _spans(row: _Row, cells: Sequence[tuple[str, int]], last_left: bool = False)
 
 def _cover(doc: Document) -> None:
     title = add(doc, "{{ title }}", "DocTitle")
-    title.paragraph_format.space_before = Mm(40)
-    title.paragraph_format.space_after = Mm(30)
+    title.paragraph_format.space_before = Mm(COVER_USUAL_MM["title_before"])
+    title.paragraph_format.space_after = Mm(COVER_USUAL_MM["title_after"])
     # less room around the title when long values take more lines (docgen.kinds.evaluation_form._cover_gap)
     spacing = title._p.get_or_add_pPr().get_or_add_spacing()
     spacing.set(qn("w:before"), "{{ cover_gap.title_before_twips }}")
     spacing.set(qn("w:after"), "{{ cover_gap.title_after_twips }}")
-    title.runs[0].font.size = Pt(26)
+    title.runs[0].font.size = Pt(TITLE_PT)
     table = _table(doc, len(COVER), 2, (COVER_LABEL_MM, COVER_INSET_MM + COVER_VALUE_MM))
-    _margins(table, top=2, side=0)
+    _margins(table, top=COVER_PAD_MM, side=0)
     for row, (label, key) in zip(table.rows, COVER, strict=True):
         _put(row.cells[0], label, "CoverLabel")
         _put(row.cells[1], f"{{{{ {key} }}}}", "CoverValue")
         tc_pr = row.cells[1]._tc.get_or_add_tcPr()
         borders = OxmlElement("w:tcBorders")
         bottom = OxmlElement("w:bottom")
-        for key_, value in (("val", "single"), ("sz", "6"), ("space", "0"), ("color", "000000")):
+        for key_, value in (("val", "single"), ("sz", RULE_SZ), ("space", "0"), ("color", "000000")):
             bottom.set(qn(f"w:{key_}"), value)
         borders.append(bottom)
         tc_pr.append(borders)
@@ -163,10 +169,10 @@ def _cover(doc: Document) -> None:
         tc_pr.append(margin)
     issuer = add(doc, "{{ issuer }}", "Issuer")
     # less room above the issuer when a long 工作单位 takes more lines (docgen.kinds.evaluation_form._cover_gap)
-    issuer.paragraph_format.space_before = Mm(45)
+    issuer.paragraph_format.space_before = Mm(COVER_USUAL_MM["issuer"])
     issuer._p.get_or_add_pPr().get_or_add_spacing().set(qn("w:before"), "{{ cover_gap.twips }}")
     note = add(doc, "{{ print_note }}", "Note")
-    note.paragraph_format.space_before = Mm(3)
+    note.paragraph_format.space_before = Mm(NOTE_GAP_MM)
 
 
 def _heading(doc: Document, text: str, new_page: bool = False) -> None:
@@ -180,7 +186,7 @@ def _basic(doc: Document) -> None:
     table = _grid(doc, len(BASIC))
     for index, cells in enumerate(BASIC):
         row = table.rows[index]
-        row.height, row.height_rule = Mm(9.5), WD_ROW_HEIGHT_RULE.AT_LEAST
+        row.height, row.height_rule = Mm(BASIC_HEIGHT_MM + 2 * CELL_PAD_Y_MM), WD_ROW_HEIGHT_RULE.AT_LEAST
         column = 0
         for text, span in cells:
             cell = row.cells[column].merge(row.cells[column + span - 1]) if span > 1 else row.cells[column]
@@ -200,17 +206,17 @@ def _list(doc: Document, heading: str, name: str, columns: Sequence[tuple[str, s
     for cell in table.rows[0].cells:   # the head row never ends a page alone (document.css: break-after: avoid)
         for paragraph in cell.paragraphs:
             paragraph.paragraph_format.keep_with_next = True
-    table.cell(1, 0).merge(table.cell(1, GRID - 1)).paragraphs[0].add_run(f"{{%tr for row in {name} %}}")
+    table.cell(1, 0).merge(table.cell(1, GRID_COLUMNS - 1)).paragraphs[0].add_run(f"{{%tr for row in {name} %}}")
     _spans(table.rows[2], [(f"{{{{ row.{key} }}}}", units) for _, key, units in columns], last_left=True)
-    table.cell(3, 0).merge(table.cell(3, GRID - 1)).paragraphs[0].add_run("{%tr endfor %}")
+    table.cell(3, 0).merge(table.cell(3, GRID_COLUMNS - 1)).paragraphs[0].add_run("{%tr endfor %}")
 
 
 def _box(doc: Document, min_height_mm: float = 0) -> _Cell:
-    table = _table(doc, 1, 1, (156,))
+    table = _table(doc, 1, 1, (WIDTH_MM,))
     trpr = table.rows[0]._tr.get_or_add_trPr()   # a box breaks across pages between its lines, as the PDF's div
     trpr.remove(trpr.find(qn("w:cantSplit")))
     _borders(table)
-    _margins(table, top=1.5, side=2)
+    _margins(table, top=BOX_PAD_Y_MM, side=BOX_PAD_X_MM)
     cell = table.cell(0, 0)
     cell.vertical_alignment = TOP
     if min_height_mm:
@@ -243,7 +249,7 @@ def _signed_box(doc: Document, heading: str, before: tuple[tuple[str, str], ...]
         _cell_lines(cell, lines, first)
     p = _cell_add(cell, f"{{{{r {sign}|ruled }}}}", "CellSign", first)   # the signature and its date on one line
     p.add_run("　　{{ date_blank }}")
-    p.paragraph_format.space_before = Mm(2)
+    p.paragraph_format.space_before = Mm(SIGN_GAP_MM)
 
 
 def build() -> Document:
@@ -259,7 +265,7 @@ def build() -> Document:
         _list(doc, heading, name, columns)
 
     _heading(doc, "四、任现职以来主要业绩", new_page=True)
-    cell = _box(doc, min_height_mm=40)
+    cell = _box(doc, min_height_mm=ACHIEVEMENTS_MM)
     first = [False]
     for text in ("{%p for line in achievements %}", "{{ line }}", "{%p endfor %}"):
         _cell_add(cell, text, "CellLeft", first)
