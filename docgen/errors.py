@@ -29,6 +29,7 @@ TYPES: dict[str, tuple[int, str]] = {
     "bad-pdfa": (400, "PDF/A 参数不对"),
     "bad-qr": (400, "二维码参数不对"),
     "bad-partial": (400, "partial 参数不对"),
+    "bad-idempotency-key": (400, "Idempotency-Key 不合格式"),
     "no-seal": (400, "本单位未登记印章"),
     "no-signer": (400, "不能加数字签名"),
     "bad-xlsx": (400, "无法读取花名册"),

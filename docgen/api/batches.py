@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any, Literal, cast
@@ -153,11 +154,12 @@ _MULTIPART["properties"] = {"batch": {"type": "string", "description": (
     "提交；给出时不读 file 及其他字段")}, **cast(dict[str, Any], _ROSTER_UPLOAD["properties"])}
 
 
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")     # printable ASCII, no space: what a header carries as is
 _SUBMIT_PARAMETERS = [
     {"name": "Idempotency-Key", "in": "header", "required": False,
      "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[\\x21-\\x7e]+$"},
      "description": "重试时不重复生成：同一键再次提交相同内容，回答先前的批次（200）；内容不同为 422"
-                    "（idempotency-key-reused）。取前200个字符"},
+                    "（idempotency-key-reused）；不合格式（1至200个可见ASCII字符）为 400（bad-idempotency-key）"},
     {"name": "partial", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
      "description": "true：只生成无误的申报人，有误的列在回答的 rejected 中（附扫描件时不可用）；也可作为 multipart 字段"},
 ]
@@ -224,7 +226,7 @@ def template_xlsx() -> Answer:
                                   "example": sample("batch")},
              "multipart/form-data": {"schema": _MULTIPART}}}})
 def submit() -> Answer:
-    key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
+    key = _idempotency_key()
     here, tenant = services(), access.caller().unit   # keys, quota and ownership are the key's unit's
     store = here.store
     multipart = request.mimetype == "multipart/form-data"
@@ -247,6 +249,15 @@ def submit() -> Answer:
                                  attach=work.attach(here.storage, batch_request, scans), detach=work.detach(here.storage),
                                  webhook=webhook, tenant=tenant)
     return _accepted(batch, 202 if new else 200, rejected)
+
+
+def _idempotency_key() -> str | None:
+    """Return the Idempotency-Key header, None without one; refuse one its description does not allow (400)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise Problem(400, "Idempotency-Key 不合格式", "Idempotency-Key 应为1至200个可见的ASCII字符（字母、数字和"
+                      "-_.:/ 等，不含空格和汉字），如 unit-42-2024-09", slug="bad-idempotency-key")
+    return key
 
 
 def _same_documents(batch: Batch, items: list[NewItem], formats: Sequence[str], key: str) -> None:

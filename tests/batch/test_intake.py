@@ -149,6 +149,17 @@ def test_idempotency_key_returns_the_same_batch(client):
     assert other.json["id"] != first.json["id"]
 
 
+@pytest.mark.parametrize("key", ["", "unit 42", "单位-42", "k" * 201, "tab\there"])
+def test_an_idempotency_key_its_description_does_not_allow_is_refused(client, key):
+    """The API describes the key as 1–200 printable ASCII characters; another one is refused (it was truncated or
+    taken as it came: schemathesis found a batch accepted with one); 200 of them are a key."""
+    answer = client.post("/v1/batches", json=SAMPLE, headers={"Idempotency-Key": key.encode("utf-8").decode("latin-1")})
+    assert answer.status_code == 400 and answer.mimetype == "application/problem+json", answer.json
+    assert answer.json["type"].endswith("/bad-idempotency-key") and "Idempotency-Key" in answer.json["detail"]
+    assert "Location" not in answer.headers
+    assert client.post("/v1/batches", json=SAMPLE, headers={"Idempotency-Key": "k" * 200}).status_code == 202
+
+
 @pytest.fixture
 def idle_app(tmp_path):
     """An app whose batches nobody runs (as under `docgen serve` with its runner stopped)."""
