@@ -21,8 +21,8 @@ from docgen.kinds.evaluation_form import (ACHIEVEMENTS_MM, BASIC_HEIGHT_MM, BODY
                                           CELL_PAD_X_MM, CELL_PAD_Y_MM, COVER_INSET_MM, COVER_LABEL_MM,
                                           COVER_LINE_MM, COVER_PAD_MM, COVER_PT, COVER_USUAL_MM, COVER_VALUE_MM,
                                           GRID_COLUMNS, GRID_MM, HEAD_AFTER_MM, HEAD_BEFORE_MM, HEAD_LINE_MM, HEAD_PT,
-                                          LINE_MM, NOTE_GAP_MM, RULE_PT, RULED_MM, SIGN_GAP_MM, SMALL_PT, TITLE_PT,
-                                          WIDTH_MM)
+                                          LINE_MM, NOTE_GAP_MM, RULE_PT, RULED_MM, SIGN_GAP_MM, SMALL_PT,
+                                          TITLE_LINE_MM, TITLE_PT, TITLE_SPACING_PT, WIDTH_MM)
 from docgen.render.docx_builder import FANGSONG, HEITI, add, bottom_border, new_document, paragraph_style
 from docgen.render.measure import mm_to_twips
 
@@ -149,6 +149,10 @@ def _cover(doc: Document) -> None:
     spacing.set(qn("w:before"), "{{ cover_gap.title_before_twips }}")
     spacing.set(qn("w:after"), "{{ cover_gap.title_after_twips }}")
     title.runs[0].font.size = Pt(TITLE_PT)
+    title.paragraph_format.line_spacing = Mm(TITLE_LINE_MM)      # the PDF's title line and letter spacing
+    letters = OxmlElement("w:spacing")
+    letters.set(qn("w:val"), str(round(TITLE_SPACING_PT * 20)))
+    title.runs[0]._r.get_or_add_rPr().insert_element_before(letters, "w:w", "w:kern", "w:position", "w:sz")
     table = _table(doc, len(COVER), 2, (COVER_LABEL_MM, COVER_INSET_MM + COVER_VALUE_MM))
     _margins(table, top=COVER_PAD_MM, side=0)
     for row, (label, key) in zip(table.rows, COVER, strict=True):
