@@ -301,14 +301,14 @@ def add(doc: Any, text: str, style: str = "Body") -> Paragraph:
     return p
 
 
-def bottom_border(paragraph: Paragraph) -> None:
-    """Underline a whole paragraph: a ruled line to write on by hand."""
+def bottom_border(paragraph: Paragraph, pt: float = 0.5) -> None:
+    """Underline a whole paragraph with a rule `pt` thick: a ruled line to write on by hand."""
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     # Word and LibreOffice merge neighbours with equal borders into one box: `between` keeps every line
     for edge in ("w:bottom", "w:between"):
         el = OxmlElement(edge)
-        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "1"), ("w:color", "000000")):
+        for key, value in (("w:val", "single"), ("w:sz", str(round(pt * 8))), ("w:space", "1"), ("w:color", "000000")):
             el.set(qn(key), value)
         borders.append(el)
     ppr.append(borders)

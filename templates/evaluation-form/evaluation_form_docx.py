@@ -21,7 +21,7 @@ from docgen.kinds.evaluation_form import (ACHIEVEMENTS_MM, BASIC_HEIGHT_MM, BODY
                                           CELL_PAD_X_MM, CELL_PAD_Y_MM, COVER_INSET_MM, COVER_LABEL_MM,
                                           COVER_LINE_MM, COVER_PAD_MM, COVER_PT, COVER_USUAL_MM, COVER_VALUE_MM,
                                           GRID_COLUMNS, GRID_MM, HEAD_AFTER_MM, HEAD_BEFORE_MM, HEAD_LINE_MM, HEAD_PT,
-                                          LINE_MM, NOTE_GAP_MM, RULE_PT, RULED_MM, SIGN_GAP_MM, SMALL_PT,
+                                          LINE_MM, NOTE_GAP_MM, RULE_PT, RULED_MM, RULED_RULE_PT, SIGN_GAP_MM, SMALL_PT,
                                           TITLE_LINE_MM, TITLE_PT, TITLE_SPACING_PT, WIDTH_MM)
 from docgen.render.docx_builder import FANGSONG, HEITI, add, bottom_border, new_document, paragraph_style
 from docgen.render.measure import mm_to_twips
@@ -238,7 +238,7 @@ def _cell_add(cell: _Cell, text: str, style: str, first: list[bool]) -> Paragrap
 
 def _cell_lines(cell: _Cell, name: str, first: list[bool]) -> None:
     _cell_add(cell, f"{{%p for line in {name} %}}", "Ruled", first)
-    bottom_border(_cell_add(cell, "{{ line }}", "Ruled", first))
+    bottom_border(_cell_add(cell, "{{ line }}", "Ruled", first), RULED_RULE_PT)
     _cell_add(cell, "{%p endfor %}", "Ruled", first)
 
 
