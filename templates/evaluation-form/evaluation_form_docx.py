@@ -65,7 +65,9 @@ def _styles(doc: Document) -> None:
     photo = paragraph_style(doc, "Photo", FANGSONG, BODY_PT, align=center)
     photo.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     cover_line = Mm(COVER_LINE_MM)
-    paragraph_style(doc, "CoverLabel", FANGSONG, COVER_PT, align=WD_ALIGN_PARAGRAPH.DISTRIBUTE, line=cover_line)
+    # as the PDF sets the labels: 姓　　名 spaced by hand, not spread over the column (justify spreads a line by at
+    # most docgen.render.justify.MAX_SPACING_EM a character: a 4-character label not at all)
+    paragraph_style(doc, "CoverLabel", FANGSONG, COVER_PT, align=left, line=cover_line)
     paragraph_style(doc, "CoverValue", FANGSONG, COVER_PT, align=left, line=cover_line)
     paragraph_style(doc, "Issuer", FANGSONG, COVER_PT, align=center, line=cover_line)
     paragraph_style(doc, "Note", FANGSONG, SMALL_PT, align=center, line=CELL_LINE)
