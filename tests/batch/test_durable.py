@@ -18,7 +18,9 @@ from tests import services
 from tests.helpers import many_applicants
 
 SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "samples" / "batch.json").read_text("utf-8"))
-N = 12
+# enough items that the batch is still running when a signal lands: a 承诺书 takes ~10 ms (PDF and DOCX) since the
+# letters are written directly, and at 12 a restarted batch had finished before its kill -9 (CI, 2026-12-04)
+N = 60
 
 
 def _serve(tmp_path: Path, port: int, n: int):
