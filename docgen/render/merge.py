@@ -16,6 +16,7 @@ from pikepdf import ObjectType
 Source = bytes | BinaryIO     # a PDF as bytes, or a seekable file opened for reading
 INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")   # a page's attributes its tree may hold for it
 CATALOG, PAGES = 1, 2          # the merged file's own objects, written last (their numbers are known first)
+LANG = b"zh-CN"                 # every document docgen merges is Chinese (templates/_base/page.html: lang)
 XMP = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
        ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n <rdf:Description rdf:about="">'
        '<dc:title xmlns:dc="http://purl.org/dc/elements/1.1/"><rdf:Alt><rdf:li xml:lang="x-default">{}</rdf:li>'
@@ -113,11 +114,11 @@ class Writer:
         self._emit(b"%d 0 obj\n%s\nendobj\n" % (number, body))
 
     def close(self, marks: Sequence[tuple[str, int]] = (), title: str = "", *, outlines: bool = False) -> None:
-        """Write the page tree, the catalog (with `marks` as top-level bookmarks: title, page from 0, and the
-        bookmarks shown when `outlines`), the title, and the cross-reference table."""
+        """Write the page tree, the catalog (the language; `marks` as top-level bookmarks: title, page from 0, and
+        the bookmarks shown when `outlines`), the title, and the cross-reference table."""
         kids = b" ".join(b"%d 0 R" % number for number in self.pages)
         self.write(PAGES, b"<</Type/Pages/Kids[%s]/Count %d>>" % (kids, len(self.pages)))
-        catalog = b"<</Type/Catalog/Pages %d 0 R" % PAGES
+        catalog = b"<</Type/Catalog/Pages %d 0 R/Lang(%s)" % (PAGES, LANG)
         if outlines:
             catalog += b"/Outlines %d 0 R/PageMode/UseOutlines" % self._outline(marks)
         info = b""

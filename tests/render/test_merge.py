@@ -34,7 +34,7 @@ def test_bundle_puts_a_bookmark_at_each_parts_first_page():
             marks = [(item.title, doc.pages.index(pikepdf.Page(item.destination[0])))
                      for item in outline.root]
         assert doc.docinfo["/Title"] == "张三-申报材料"
-        assert doc.Root.PageMode == "/UseOutlines"
+        assert doc.Root.PageMode == "/UseOutlines" and str(doc.Root.Lang) == "zh-CN"   # as each part says
         assert float(doc.pages[10].mediabox[2]) == pytest.approx(841.89)   # a landscape part stays landscape
     assert marks == [("申报材料目录", 0), ("推荐单位公示", 1), ("专业技术职务任职资格评审表", 2), ("身份证复印件", 10)]
 
@@ -46,7 +46,10 @@ def _merged(pdfs: list) -> bytes:
 
 
 def test_merge_for_duplex_pads_odd_documents():
-    assert page_count(_merged([_pdf(1), _pdf(2), _pdf(3)])) == 8
+    merged = _merged([_pdf(1), _pdf(2), _pdf(3)])
+    assert page_count(merged) == 8
+    with pikepdf.open(io.BytesIO(merged)) as doc:     # print.pdf: Chinese, as each document in it
+        assert str(doc.Root.Lang) == "zh-CN"
 
 
 def test_merge_for_duplex_reads_files_and_keeps_each_page(tmp_path):
