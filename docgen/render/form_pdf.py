@@ -191,20 +191,21 @@ def _broken(glyphs: list[Glyph], width: float, indent: float) -> list[list[Glyph
     opportunities (Pango's); raise Unsupported where its rounding could decide or a piece is wider than a line."""
     lines: list[list[Glyph]] = []
     line: list[Glyph] = []
-    used, room = 0.0, width - indent
+    used, units, room = 0.0, 0, width - indent      # the line's width so far, in pt and in Pango units
     for atom in _atoms(glyphs):
-        advance = sum(glyph[3] for glyph in atom)
-        ink = advance - sum(glyph[3] for glyph in atom[len(_trimmed(atom)):])   # a space at a line's end hangs
-        over = _units(line + atom[:len(_trimmed(atom))]) - int(room / PX * PANGO_UNITS)
+        inked = _trimmed(atom)                          # a space at a line's end hangs
+        ink = sum(glyph[3] for glyph in inked)
+        over = units + _units(inked) - int(room / PX * PANGO_UNITS)
         if abs(over) <= 1:
             raise Unsupported(f"a line at its measure ({used + ink:.3f} of {room:.3f} pt)")
         if over > 0 and line:
             lines.append(_trimmed(line))
-            line, used, room = [], 0.0, width
+            line, used, units, room = [], 0.0, 0, width
         if ink > room:
             raise Unsupported("a word wider than its line")   # overflow-wrap: anywhere breaks it
         line += atom
-        used += advance
+        used += sum(glyph[3] for glyph in atom)
+        units += _units(atom)
     if len(lines) and any(glyph[2] for line in lines for glyph in line):
         raise Unsupported("a kept span in a paragraph that wraps")   # where Pango breaks around it: not set here
     if len(lines) and any(glyph[0] in ONE_LINE for glyph in glyphs):
