@@ -354,8 +354,6 @@ def _finished(kind: Kind, content: bytes | Package, finish: finish_render.Finish
                       slug="bad-seal") from None
 
 
-
-
 @dataclass(frozen=True)
 class _Trust:
     """The marks asked for an issued document, with the credentials and the author (unit) they need."""

@@ -240,7 +240,8 @@ def _srgb_profile() -> bytes:
 
 
 def _images(pdf: Any) -> list[Any]:
-    """Return the image XObjects the pages draw, also from within form XObjects (the stamps), each once."""
+    """Return the image XObjects the pages draw, also from within form XObjects (the stamps), each once (by object:
+    pikepdf's Page.get_images reports one image a name, and two scopes may each have an /Im0)."""
     drawn: dict[tuple[int, int], Any] = {}
     stack = [page.obj.get("/Resources") for page in pdf.pages]
     while stack:
