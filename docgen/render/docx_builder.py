@@ -22,6 +22,8 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
+from docgen.render.measure import pt_to_eighths
+
 
 FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
 BODY_PT = 16                 # §5.2.3 3号
@@ -308,7 +310,7 @@ def bottom_border(paragraph: Paragraph, pt: float = 0.5) -> None:
     # Word and LibreOffice merge neighbours with equal borders into one box: `between` keeps every line
     for edge in ("w:bottom", "w:between"):
         el = OxmlElement(edge)
-        for key, value in (("w:val", "single"), ("w:sz", str(round(pt * 8))), ("w:space", "1"), ("w:color", "000000")):
+        for key, value in (("w:val", "single"), ("w:sz", str(pt_to_eighths(pt))), ("w:space", "1"), ("w:color", "000000")):
             el.set(qn(key), value)
         borders.append(el)
     ppr.append(borders)

@@ -31,6 +31,11 @@ def mm_to_twips(mm: float) -> int:
     return round(mm / MM_PER_INCH * TWIPS_PER_INCH)
 
 
+def pt_to_eighths(pt: float) -> int:
+    """Return a rule's width in points in whole eighths of a point (w:sz of a DOCX border)."""
+    return round(pt * 8)
+
+
 def ems_in(width_mm: float, size_pt: float) -> float:
     """Return how many ems of a type size fit in a width."""
     return width_mm / pt_to_mm(size_pt)

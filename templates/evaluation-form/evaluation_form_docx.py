@@ -24,10 +24,10 @@ from docgen.kinds.evaluation_form import (ACHIEVEMENTS_MM, BASIC_HEIGHT_MM, BODY
                                           LINE_MM, NOTE_GAP_MM, RULE_PT, RULED_MM, RULED_RULE_PT, SIGN_GAP_MM, SMALL_PT,
                                           TITLE_LINE_MM, TITLE_PT, TITLE_SPACING_PT, WIDTH_MM)
 from docgen.render.docx_builder import FANGSONG, HEITI, add, bottom_border, new_document, paragraph_style
-from docgen.render.measure import mm_to_twips
+from docgen.render.measure import mm_to_twips, pt_to_eighths
 
 CELL_LINE = Mm(LINE_MM)
-RULE_SZ = str(round(RULE_PT * 8))   # w:sz: eighths of a point
+RULE_SZ = str(pt_to_eighths(RULE_PT))   # a border's w:sz
 TOP = WD_CELL_VERTICAL_ALIGNMENT.TOP
 
 BASIC = (   # (text, grid units); "{{…}}" cells are values; the photo cell spans rows 1–4
